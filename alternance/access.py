@@ -1,0 +1,392 @@
+"""The access policy: one place that answers, for every model,
+
+1. *which rows may this user see?* — ``visible(user, Model)`` returns a queryset; and
+2. *may this user do X to this row?* — ``can_<verb>(user, obj)`` predicates.
+
+Views fetch every object through ``get_visible_or_404`` (outside the scope → 404, so another
+company's or cohort's data is never reachable by changing a URL) and check a predicate with
+``require`` (in scope but not allowed → 403). Templates call the same predicates only to hide
+buttons. An unknown role, an inactive or anonymous user sees nothing.
+
+Scopes (issue "Foundation", §4):
+- coordinator and admin staff: everything;
+- CRE: all companies (it owns a portfolio: ``Company.owner_cre``), apprentices, contracts and the
+  CRM; alerts assigned to it or about its portfolio;
+- tutor: the apprentices of the cohorts it refers, and their contracts, visits, attendance,
+  documents, employers; alerts assigned to it or about those apprentices;
+- apprentice: its own record and what hangs from it;
+- employer contact: the apprentices under contract with its company (contracts from signature
+  to the end, not drafts nor ended/broken ones), their attendance during that contract, the
+  visits and documents of those contracts, its own company and contacts.
+"""
+
+from collections.abc import Callable
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from alerts.models import Alert, AlertEvent
+from alternance.choices import Role
+from alternance.models import Apprentice, AttendanceRecord, Cohort, Programme, User, Visit
+from companies.models import Company, CompanyContact, Interaction
+from contracts.choices import ContractStatus
+from contracts.models import Contract, ContractStatusChange, Document, OpcoFile, OpcoInstalment
+
+SEE_ALL_ROLES = (Role.COORDINATOR, Role.ADMIN_STAFF)
+
+# Contracts an employer contact sees: from the moment it has something to sign to the end of the
+# contract. Drafts are internal to the OF; ended and broken contracts drop out of the portal.
+EMPLOYER_CONTRACT_STATUSES = (
+    ContractStatus.AWAITING_SIGNATURES,
+    ContractStatus.SIGNED,
+    ContractStatus.SENT_TO_OPCO,
+    ContractStatus.ACCEPTED,
+    ContractStatus.REFUSED,
+    ContractStatus.IN_PROGRESS,
+)
+
+
+def _role(user) -> str | None:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    return user.role
+
+
+# --- scopes: one function per model, (user, base queryset) -> queryset --------------------------
+
+def _employer_contracts(user: User) -> QuerySet:
+    return Contract.objects.filter(status__in=EMPLOYER_CONTRACT_STATUSES, company__contacts__user=user)
+
+
+def _tutor_apprentices(user: User) -> QuerySet:
+    return Apprentice.objects.filter(cohort__referent_tutor=user)
+
+
+def scope_apprentices(user: User, qs: QuerySet) -> QuerySet:
+    role = _role(user)
+    if role in SEE_ALL_ROLES or role == Role.CRE:
+        return qs
+    if role == Role.TUTOR:
+        return qs.filter(cohort__referent_tutor=user)
+    if role == Role.APPRENTICE:
+        return qs.filter(user=user)
+    if role == Role.EMPLOYER:
+        return qs.filter(Exists(_employer_contracts(user).filter(apprentice=OuterRef("pk"))))
+    return qs.none()
+
+
+def scope_contracts(user: User, qs: QuerySet) -> QuerySet:
+    role = _role(user)
+    if role in SEE_ALL_ROLES or role == Role.CRE:
+        return qs
+    if role == Role.TUTOR:
+        return qs.filter(apprentice__cohort__referent_tutor=user)
+    if role == Role.APPRENTICE:
+        return qs.filter(apprentice__user=user).exclude(status=ContractStatus.DRAFT)
+    if role == Role.EMPLOYER:
+        return qs.filter(Exists(_employer_contracts(user).filter(pk=OuterRef("pk"))))
+    return qs.none()
+
+
+def scope_companies(user: User, qs: QuerySet) -> QuerySet:
+    role = _role(user)
+    if role in SEE_ALL_ROLES or role == Role.CRE:
+        return qs
+    if role == Role.TUTOR:
+        return qs.filter(Exists(Contract.objects.filter(company=OuterRef("pk"), apprentice__cohort__referent_tutor=user)))
+    if role == Role.APPRENTICE:
+        return qs.filter(Exists(scope_contracts(user, Contract.objects.all()).filter(company=OuterRef("pk"))))
+    if role == Role.EMPLOYER:
+        return qs.filter(Exists(CompanyContact.objects.filter(company=OuterRef("pk"), user=user)))
+    return qs.none()
+
+
+def scope_company_contacts(user: User, qs: QuerySet) -> QuerySet:
+    role = _role(user)
+    if role in SEE_ALL_ROLES or role == Role.CRE:
+        return qs
+    if role in (Role.TUTOR, Role.APPRENTICE, Role.EMPLOYER):
+        return qs.filter(company__in=scope_companies(user, Company.objects.all()))
+    return qs.none()
+
+
+def scope_interactions(user: User, qs: QuerySet) -> QuerySet:
+    """The CRM log is internal to the OF staff; tutors see the log of their apprentices' employers."""
+    role = _role(user)
+    if role in SEE_ALL_ROLES or role == Role.CRE:
+        return qs
+    if role == Role.TUTOR:
+        return qs.filter(company__in=scope_companies(user, Company.objects.all()))
+    return qs.none()
+
+
+def _by_apprentice(user: User, qs: QuerySet, field: str = "apprentice") -> QuerySet:
+    return qs.filter(**{f"{field}__in": scope_apprentices(user, Apprentice.objects.all())})
+
+
+def scope_visits(user: User, qs: QuerySet) -> QuerySet:
+    role = _role(user)
+    if role in SEE_ALL_ROLES or role == Role.CRE:
+        return qs
+    if role in (Role.TUTOR, Role.APPRENTICE):
+        return _by_apprentice(user, qs)
+    if role == Role.EMPLOYER:
+        return qs.filter(contract__in=_employer_contracts(user))
+    return qs.none()
+
+
+def scope_attendance(user: User, qs: QuerySet) -> QuerySet:
+    role = _role(user)
+    if role in SEE_ALL_ROLES or role == Role.CRE:
+        return qs
+    if role in (Role.TUTOR, Role.APPRENTICE):
+        return _by_apprentice(user, qs)
+    if role == Role.EMPLOYER:
+        # Only the days of the apprentice's contract with this employer.
+        contracts = _employer_contracts(user).filter(
+            apprentice=OuterRef("apprentice"), start_date__lte=OuterRef("day"), end_date__gte=OuterRef("day")
+        )
+        return qs.filter(Exists(contracts))
+    return qs.none()
+
+
+def scope_documents(user: User, qs: QuerySet) -> QuerySet:
+    role = _role(user)
+    if role in SEE_ALL_ROLES or role == Role.CRE:
+        return qs
+    if role in (Role.TUTOR, Role.APPRENTICE):
+        apprentices = scope_apprentices(user, Apprentice.objects.all())
+        return qs.filter(Q(apprentice__in=apprentices) | Q(contract__apprentice__in=apprentices))
+    if role == Role.EMPLOYER:
+        return qs.filter(
+            Q(contract__in=_employer_contracts(user))
+            | Q(company__in=scope_companies(user, Company.objects.all()), contract__isnull=True, apprentice__isnull=True)
+        )
+    return qs.none()
+
+
+def scope_opco_files(user: User, qs: QuerySet) -> QuerySet:
+    """Funding follow-up is the OF's business: staff only (tutors: their apprentices' contracts)."""
+    role = _role(user)
+    if role in SEE_ALL_ROLES or role == Role.CRE:
+        return qs
+    if role == Role.TUTOR:
+        return qs.filter(contract__apprentice__cohort__referent_tutor=user)
+    return qs.none()
+
+
+def scope_alerts(user: User, qs: QuerySet) -> QuerySet:
+    role = _role(user)
+    if role in SEE_ALL_ROLES:
+        return qs
+    if role == Role.CRE:
+        return qs.filter(Q(assignee=user) | Q(company__owner_cre=user))
+    if role == Role.TUTOR:
+        return qs.filter(Q(assignee=user) | Q(apprentice__cohort__referent_tutor=user))
+    return qs.none()
+
+
+def scope_cohorts(user: User, qs: QuerySet) -> QuerySet:
+    role = _role(user)
+    if role in SEE_ALL_ROLES or role == Role.CRE:
+        return qs
+    if role == Role.TUTOR:
+        return qs.filter(referent_tutor=user)
+    if role in (Role.APPRENTICE, Role.EMPLOYER):
+        return qs.filter(Exists(scope_apprentices(user, Apprentice.objects.all()).filter(cohort=OuterRef("pk"))))
+    return qs.none()
+
+
+def scope_programmes(user: User, qs: QuerySet) -> QuerySet:
+    # The catalogue of programmes is public information for any logged-in person.
+    return qs if _role(user) else qs.none()
+
+
+def scope_users(user: User, qs: QuerySet) -> QuerySet:
+    """Staff see staff accounts; extranet users see only themselves (contacts come via records)."""
+    role = _role(user)
+    if role in (Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE, Role.TUTOR):
+        return qs.filter(role__in=(Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE, Role.TUTOR)) | qs.filter(pk=user.pk)
+    if role:
+        return qs.filter(pk=user.pk)
+    return qs.none()
+
+
+SCOPES: dict[type[models.Model], Callable[[User, QuerySet], QuerySet]] = {
+    Apprentice: scope_apprentices,
+    AttendanceRecord: scope_attendance,
+    Cohort: scope_cohorts,
+    Programme: scope_programmes,
+    Visit: scope_visits,
+    User: scope_users,
+    Company: scope_companies,
+    CompanyContact: scope_company_contacts,
+    Interaction: scope_interactions,
+    Contract: scope_contracts,
+    ContractStatusChange: lambda user, qs: qs.filter(contract__in=scope_contracts(user, Contract.objects.all())),
+    OpcoFile: scope_opco_files,
+    OpcoInstalment: lambda user, qs: qs.filter(opco_file__in=scope_opco_files(user, OpcoFile.objects.all())),
+    Document: scope_documents,
+    Alert: scope_alerts,
+    AlertEvent: lambda user, qs: qs.filter(alert__in=scope_alerts(user, Alert.objects.all())),
+}
+
+
+def visible(user: User, model_or_queryset: type[models.Model] | QuerySet) -> QuerySet:
+    """Rows of a model (or of a narrowed queryset) that ``user`` may see."""
+    if isinstance(model_or_queryset, QuerySet):
+        qs, model = model_or_queryset, model_or_queryset.model
+    else:
+        model, qs = model_or_queryset, model_or_queryset._default_manager.all()
+    try:
+        scope = SCOPES[model]
+    except KeyError:
+        raise LookupError(f"Aucune règle d'accès n'est définie pour {model.__name__}.") from None
+    return scope(user, qs)
+
+
+def can_view(user: User, obj: models.Model) -> bool:
+    return visible(user, type(obj)).filter(pk=obj.pk).exists()
+
+
+def get_visible_or_404(user: User, model_or_queryset, **lookup) -> models.Model:
+    """The one way views fetch an object: 404 when it exists but lies outside the user's scope."""
+    return get_object_or_404(visible(user, model_or_queryset), **lookup)
+
+
+def require(allowed: bool) -> None:
+    """403 for an object in scope that the user may not act on."""
+    if not allowed:
+        raise PermissionDenied
+
+
+# --- predicates: may this user do X to this row? (the row is assumed already in scope) -----------
+
+def _is(user, *roles) -> bool:
+    return _role(user) in roles
+
+
+def can_manage_reference_data(user: User) -> bool:
+    """Programmes, cohorts, settings, SMIC tables."""
+    return _is(user, Role.COORDINATOR, Role.ADMIN_STAFF)
+
+
+def can_create_apprentice(user: User) -> bool:
+    return _is(user, Role.COORDINATOR, Role.ADMIN_STAFF)
+
+
+def can_edit_apprentice(user: User, apprentice: Apprentice) -> bool:
+    if _is(user, Role.COORDINATOR, Role.ADMIN_STAFF):
+        return True
+    return _is(user, Role.TUTOR) and apprentice.cohort.referent_tutor_id == user.pk
+
+
+def can_create_company(user: User) -> bool:
+    return _is(user, Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE)
+
+
+def can_edit_company(user: User, company: Company) -> bool:
+    """A CRE edits the companies of its portfolio (and unowned prospects); coordinator and admin staff all."""
+    if _is(user, Role.COORDINATOR, Role.ADMIN_STAFF):
+        return True
+    return _is(user, Role.CRE) and company.owner_cre_id in (None, user.pk)
+
+
+def can_reassign_company(user: User, company: Company) -> bool:
+    """Portfolio reassignment between CREs is the coordinator's call."""
+    return _is(user, Role.COORDINATOR)
+
+
+def can_flag_company_sensitive(user: User, company: Company) -> bool:
+    return can_edit_company(user, company)
+
+
+def can_log_interaction(user: User, company: Company) -> bool:
+    if _is(user, Role.COORDINATOR):
+        return True
+    if _is(user, Role.CRE):
+        return company.owner_cre_id in (None, user.pk)
+    # A tutor logs the contacts it has with its apprentices' employers.
+    return _is(user, Role.TUTOR) and can_view(user, company)
+
+
+def can_edit_interaction(user: User, interaction: Interaction) -> bool:
+    return _is(user, Role.COORDINATOR) or interaction.author_id == user.pk
+
+
+def can_create_contract(user: User) -> bool:
+    return _is(user, Role.COORDINATOR, Role.ADMIN_STAFF)
+
+
+def can_edit_contract(user: User, contract: Contract) -> bool:
+    return _is(user, Role.COORDINATOR, Role.ADMIN_STAFF)
+
+
+def can_transition_contract(user: User, contract: Contract) -> bool:
+    return _is(user, Role.COORDINATOR, Role.ADMIN_STAFF)
+
+
+def can_edit_opco_file(user: User, opco_file: OpcoFile) -> bool:
+    return _is(user, Role.COORDINATOR, Role.ADMIN_STAFF)
+
+
+def can_record_attendance(user: User, apprentice: Apprentice) -> bool:
+    if _is(user, Role.COORDINATOR, Role.ADMIN_STAFF):
+        return True
+    return _is(user, Role.TUTOR) and apprentice.cohort.referent_tutor_id == user.pk
+
+
+def can_justify_absence(user: User, record: AttendanceRecord) -> bool:
+    """The apprentice uploads a proof for its own absence."""
+    return _is(user, Role.APPRENTICE) and record.apprentice.user_id == user.pk
+
+
+def can_review_justification(user: User, record: AttendanceRecord) -> bool:
+    return can_record_attendance(user, record.apprentice)
+
+
+def can_plan_visit(user: User, apprentice: Apprentice) -> bool:
+    if _is(user, Role.COORDINATOR):
+        return True
+    return _is(user, Role.TUTOR) and apprentice.cohort.referent_tutor_id == user.pk
+
+
+def can_edit_visit(user: User, visit: Visit) -> bool:
+    if _is(user, Role.COORDINATOR):
+        return True
+    return _is(user, Role.TUTOR) and user.pk in (visit.tutor_id, visit.apprentice.cohort.referent_tutor_id)
+
+
+def can_fill_employer_evaluation(user: User, visit: Visit) -> bool:
+    """The employer's part of the visit grid, for visits of its own contracts."""
+    return _is(user, Role.EMPLOYER) and visit.contract_id is not None and visible(user, Contract).filter(pk=visit.contract_id).exists()
+
+
+def can_upload_document(user: User) -> bool:
+    return _is(user, Role.COORDINATOR, Role.ADMIN_STAFF, Role.TUTOR, Role.CRE)
+
+
+def can_delete_document(user: User, document: Document) -> bool:
+    return _is(user, Role.COORDINATOR, Role.ADMIN_STAFF)
+
+
+def can_validate_alert(user: User, alert: Alert) -> bool:
+    return _is(user, Role.COORDINATOR)
+
+
+def can_assign_alert(user: User, alert: Alert) -> bool:
+    return _is(user, Role.COORDINATOR)
+
+
+def can_resolve_alert(user: User, alert: Alert) -> bool:
+    return _is(user, Role.COORDINATOR) or (alert.assignee_id == user.pk and _role(user) is not None)
+
+
+def can_comment_alert(user: User, alert: Alert) -> bool:
+    return _role(user) in (Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE, Role.TUTOR)
+
+
+def can_invite_extranet_user(user: User) -> bool:
+    return _is(user, Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE, Role.TUTOR)

@@ -1,0 +1,132 @@
+"""Choices shared across the apps (TextChoices / IntegerChoices). Codes are the Cerfa's where it has some."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    COORDINATOR = "coordinator", _("Responsable alternance")
+    CRE = "cre", _("Chargé·e de relations entreprises")
+    TUTOR = "tutor", _("Formateur·rice référent·e")
+    ADMIN_STAFF = "admin_staff", _("Équipe administrative")
+    APPRENTICE = "apprentice", _("Apprenti·e")
+    EMPLOYER = "employer", _("Entreprise (maître d'apprentissage, RH)")
+
+
+STAFF_ROLES = (Role.COORDINATOR, Role.CRE, Role.TUTOR, Role.ADMIN_STAFF)
+EXTRANET_ROLES = (Role.APPRENTICE, Role.EMPLOYER)
+
+
+class ApprenticeStatus(models.TextChoices):
+    SEEKING = "seeking", _("En recherche d'entreprise")
+    UNDER_CONTRACT = "under_contract", _("Sous contrat")
+    RUPTURANT = "rupturant", _("Rupturant")
+    COMPLETED = "completed", _("Formation terminée")
+    DROPPED_OUT = "dropped_out", _("Abandon")
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("Masculin")
+    FEMALE = "F", _("Féminin")
+
+
+class Nationality(models.IntegerChoices):
+    FRENCH = 1, _("Française")
+    EU = 2, _("Union européenne")
+    NON_EU = 3, _("Étranger hors Union européenne")
+
+
+class SocialRegime(models.IntegerChoices):
+    MSA = 1, _("MSA")
+    URSSAF = 2, _("URSSAF")
+
+
+class SituationBeforeContract(models.IntegerChoices):
+    """Cerfa "situation avant ce contrat", codes 1–12."""
+
+    SCHOOL = 1, _("Scolaire")
+    PREP = 2, _("Prépa apprentissage")
+    STUDENT = 3, _("Étudiant")
+    APPRENTICESHIP = 4, _("Contrat d'apprentissage")
+    PRO_CONTRACT = 5, _("Contrat de professionnalisation")
+    SUBSIDISED_JOB = 6, _("Contrat aidé")
+    CFA_TRAINEE_BEFORE = 7, _("En formation au CFA sous statut de stagiaire de la formation professionnelle, avant signature d'un contrat")
+    CFA_TRAINEE_AFTER_RUPTURE = 8, _("En formation au CFA sans contrat, suite à rupture")
+    OTHER_TRAINEE = 9, _("Autres situations sous statut de stagiaire de la formation professionnelle")
+    EMPLOYEE = 10, _("Salarié")
+    JOBSEEKER = 11, _("Personne à la recherche d'un emploi")
+    INACTIVE = 12, _("Inactif")
+
+
+class DiplomaCode(models.IntegerChoices):
+    """Cerfa diploma codes (last diploma prepared / highest diploma obtained / diploma prepared)."""
+
+    NONE = 13, _("Aucun diplôme ni titre professionnel")
+    DNB = 25, _("Diplôme national du brevet (DNB)")
+    CFG = 26, _("Certificat de formation générale")
+    CAP = 33, _("CAP")
+    BEP = 34, _("BEP")
+    MC = 35, _("Mention complémentaire")
+    OTHER_LEVEL_3 = 38, _("Autre diplôme ou titre de niveau bac -1 (niveau 3)")
+    BAC_PRO = 41, _("Baccalauréat professionnel")
+    BAC_GENERAL = 42, _("Baccalauréat général")
+    BAC_TECHNO = 43, _("Baccalauréat technologique")
+    OTHER_BAC = 49, _("Autre diplôme ou titre de niveau bac")
+    BTS = 54, _("BTS")
+    DUT = 55, _("DUT / BUT")
+    OTHER_BAC2 = 58, _("Autre diplôme ou titre de niveau bac +2")
+    MASTER1 = 61, _("1re année de master")
+    LICENCE_PRO = 62, _("Licence professionnelle")
+    LICENCE = 63, _("Licence générale")
+    OTHER_BAC34 = 69, _("Autre diplôme ou titre de niveau bac +3 ou 4")
+    MASTER_PRO = 71, _("Master professionnel / DESS")
+    MASTER_RESEARCH = 72, _("Master recherche / DEA")
+    MASTER_OTHER = 73, _("Master indifférencié")
+    ENGINEER = 74, _("Diplôme d'ingénieur, diplôme d'école de commerce")
+    OTHER_BAC5 = 79, _("Autre diplôme ou titre de niveau bac +5 ou plus")
+    DOCTORATE = 80, _("Doctorat")
+
+
+class QualificationLevel(models.IntegerChoices):
+    """Level of the national qualifications framework (0 = none, 3 = CAP … 8 = doctorate)."""
+
+    NONE = 0, _("Sans niveau spécifique")
+    LEVEL_3 = 3, _("Niveau 3 (CAP, BEP)")
+    LEVEL_4 = 4, _("Niveau 4 (Baccalauréat)")
+    LEVEL_5 = 5, _("Niveau 5 (Bac +2 : BTS, DUT)")
+    LEVEL_6 = 6, _("Niveau 6 (Bac +3 : licence, BUT)")
+    LEVEL_7 = 7, _("Niveau 7 (Bac +5 : master, ingénieur)")
+    LEVEL_8 = 8, _("Niveau 8 (Doctorat)")
+
+
+class VisitKind(models.TextChoices):
+    FIRST = "first", _("Première visite")
+    FOLLOW_UP = "follow_up", _("Visite de suivi")
+    MID_TERM_REVIEW = "mid_term_review", _("Bilan de mi-parcours")
+    END_REVIEW = "end_review", _("Bilan de fin de formation")
+
+
+class VisitMode(models.TextChoices):
+    ON_SITE = "on_site", _("Sur site")
+    REMOTE = "remote", _("À distance")
+    PHONE = "phone", _("Téléphone")
+
+
+class HalfDay(models.TextChoices):
+    MORNING = "am", _("Matin")
+    AFTERNOON = "pm", _("Après-midi")
+
+
+class AttendanceStatus(models.TextChoices):
+    PRESENT = "present", _("Présent")
+    ABSENT = "absent", _("Absent")
+    LATE = "late", _("En retard")
+
+
+class JustificationStatus(models.TextChoices):
+    """Justification workflow of an absence or lateness (issue: extranet)."""
+
+    NONE = "none", _("Non justifiée")
+    PENDING = "pending", _("Justificatif en attente de validation")
+    ACCEPTED = "accepted", _("Justifiée")
+    REFUSED = "refused", _("Justificatif refusé")

@@ -1,0 +1,7 @@
+from .apprentices import Apprentice
+from .attendance import AttendanceRecord
+from .training import Cohort, Programme
+from .users import User
+from .visits import Visit
+
+__all__ = ["Apprentice", "AttendanceRecord", "Cohort", "Programme", "User", "Visit"]

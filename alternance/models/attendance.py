@@ -1,0 +1,69 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from alternance.choices import AttendanceStatus, HalfDay, JustificationStatus
+
+
+class AttendanceRecord(models.Model):
+    """Attendance of one apprentice for one half-day at the OF (register or individual entry)."""
+
+    apprentice = models.ForeignKey(
+        "alternance.Apprentice", on_delete=models.CASCADE, related_name="attendance_records", verbose_name=_("apprenti·e")
+    )
+    day = models.DateField(_("date"))
+    half = models.CharField(_("demi-journée"), max_length=2, choices=HalfDay.choices)
+    status = models.CharField(_("présence"), max_length=10, choices=AttendanceStatus.choices)
+    minutes_late = models.PositiveSmallIntegerField(_("minutes de retard"), default=0)
+    justification = models.CharField(
+        _("justification"), max_length=10, choices=JustificationStatus.choices, default=JustificationStatus.NONE
+    )
+    reason = models.CharField(_("motif"), max_length=255, blank=True)
+    proof = models.ForeignKey(
+        "contracts.Document", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("justificatif")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("saisi par")
+    )
+    recorded_at = models.DateTimeField(_("saisi le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("présence")
+        verbose_name_plural = _("présences")
+        ordering = ["-day", "half"]
+        indexes = [
+            models.Index(fields=["apprentice", "day"], name="attendance_apprentice_day_idx"),
+            models.Index(fields=["day", "status"], name="attendance_day_status_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["apprentice", "day", "half"], name="attendance_one_per_half_day"),
+            models.CheckConstraint(condition=models.Q(status__in=AttendanceStatus.values), name="attendance_status_valid"),
+            models.CheckConstraint(
+                condition=models.Q(status=AttendanceStatus.LATE, minutes_late__gt=0)
+                | (~models.Q(status=AttendanceStatus.LATE) & models.Q(minutes_late=0)),
+                name="attendance_minutes_late_only_when_late",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=AttendanceStatus.PRESENT) | models.Q(justification=JustificationStatus.NONE),
+                name="attendance_present_not_justified",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.apprentice} — {self.day:%d/%m/%Y} {self.get_half_display()} : {self.get_status_display()}"
+
+    @property
+    def is_justified(self) -> bool:
+        return self.justification == JustificationStatus.ACCEPTED
+
+    def clean(self) -> None:
+        errors = {}
+        if self.status == AttendanceStatus.LATE and not self.minutes_late:
+            errors["minutes_late"] = _("Indiquez le nombre de minutes de retard.")
+        if self.status != AttendanceStatus.LATE and self.minutes_late:
+            errors["minutes_late"] = _("Les minutes de retard ne concernent qu'un retard : remettez 0.")
+        if self.status == AttendanceStatus.PRESENT and self.justification != JustificationStatus.NONE:
+            errors["justification"] = _("Une présence n'a pas à être justifiée.")
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,28 @@
+"""Navigation menu per role (base layout). Links only to pages that exist."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from alternance.choices import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+
+
+def menu_for(user) -> list[NavItem]:
+    items = [NavItem(_("Accueil"), reverse("home"))]
+    role = getattr(user, "role", None)
+    if role in (Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE, Role.TUTOR):
+        items.append(NavItem(_("Apprenti·es"), reverse("apprentice_list")))
+    if role in (Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE):
+        items.append(NavItem(_("Entreprises"), reverse("companies:company_list")))
+    if role in (Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE, Role.TUTOR):
+        items.append(NavItem(_("Contrats"), reverse("contracts:contract_list")))
+    if role in (Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE, Role.TUTOR):
+        items.append(NavItem(_("Alertes"), reverse("alerts:alert_list")))
+    return items

@@ -1,0 +1,1 @@
+"""Settings package: ``base`` holds everything, ``local`` (default), ``production`` and ``test`` adjust it."""

@@ -1,0 +1,216 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from alternance.choices import QualificationLevel, Role
+from alternance.validators import (
+    format_naf,
+    normalize_idcc,
+    normalize_naf,
+    normalize_siret,
+    validate_idcc,
+    validate_naf,
+    validate_postal_code,
+    validate_siret,
+)
+from companies.choices import EmployerType, InteractionKind, InteractionOutcome, Opco, SpecificEmployer
+from companies.opco import idcc_label, opco_for_idcc
+
+
+class Company(models.Model):
+    """An employer establishment (the SIRET where the contract is performed), in the CREs' CRM."""
+
+    siret = models.CharField(_("SIRET"), max_length=14, unique=True, validators=[validate_siret])
+    name = models.CharField(_("raison sociale"), max_length=255)
+    is_public = models.BooleanField(_("employeur public"), default=False)
+    employer_type = models.PositiveSmallIntegerField(_("type d'employeur"), choices=EmployerType.choices, default=EmployerType.RCS)
+    specific_employer = models.PositiveSmallIntegerField(
+        _("employeur spécifique"), choices=SpecificEmployer.choices, default=SpecificEmployer.NONE
+    )
+    naf_code = models.CharField(_("code NAF"), max_length=5, validators=[validate_naf], db_index=True)
+    idcc = models.CharField(
+        _("IDCC"), max_length=4, validators=[validate_idcc], help_text=_("9999 : aucune convention collective ; 9998 : pas encore en vigueur.")
+    )
+    opco = models.CharField(_("OPCO"), max_length=20, choices=Opco.choices, blank=True, db_index=True)
+    opco_overridden = models.BooleanField(
+        _("OPCO saisi manuellement"), default=False,
+        help_text=_("Cochez pour imposer l'OPCO ; sinon il est déduit de l'IDCC."),
+    )
+    headcount = models.PositiveIntegerField(_("effectif total"), null=True, blank=True)
+    address = models.CharField(_("adresse"), max_length=255)
+    postal_code = models.CharField(_("code postal"), max_length=5, validators=[validate_postal_code], db_index=True)
+    city = models.CharField(_("commune"), max_length=100, db_index=True)
+    phone = models.CharField(_("téléphone"), max_length=20, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    owner_cre = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="portfolio",
+        limit_choices_to={"role": Role.CRE}, verbose_name=_("CRE référent·e"),
+    )
+    sensitive = models.BooleanField(_("entreprise sensible"), default=False, db_index=True)
+    sensitive_reason = models.TextField(_("motif de la sensibilité"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("entreprise")
+        verbose_name_plural = _("entreprises")
+        ordering = ["name"]
+        indexes = [
+            models.Index(fields=["name"], name="company_name_idx"),
+            models.Index(fields=["owner_cre", "name"], name="company_owner_name_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(siret__regex=r"^[0-9]{14}$"), name="company_siret_14_digits"),
+            models.CheckConstraint(condition=models.Q(naf_code__regex=r"^[0-9]{4}[A-Z]$"), name="company_naf_format"),
+            models.CheckConstraint(condition=models.Q(idcc__regex=r"^[0-9]{4}$"), name="company_idcc_format"),
+            models.CheckConstraint(condition=models.Q(sensitive=False) | ~models.Q(sensitive_reason=""), name="company_sensitive_has_reason"),
+            models.CheckConstraint(condition=models.Q(opco="") | models.Q(opco__in=Opco.values), name="company_opco_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.siret})"
+
+    @property
+    def naf_display(self) -> str:
+        return format_naf(self.naf_code)
+
+    @property
+    def idcc_label(self) -> str:
+        return idcc_label(self.idcc)
+
+    def derive_opco(self) -> None:
+        """OPCO from the IDCC unless staff imposed one (domain §2: no OPCO field on the Cerfa)."""
+        if not self.opco_overridden:
+            self.opco = opco_for_idcc(self.idcc)
+
+    def clean(self) -> None:
+        self.siret = normalize_siret(self.siret)
+        self.naf_code = normalize_naf(self.naf_code)
+        self.idcc = normalize_idcc(self.idcc)
+        self.derive_opco()
+        errors = {}
+        if self.sensitive and not (self.sensitive_reason or "").strip():
+            errors["sensitive_reason"] = _("Indiquez pourquoi l'entreprise est signalée sensible (turnover, tensions, relances…).")
+        if self.opco_overridden and not self.opco:
+            errors["opco"] = _("Choisissez l'OPCO à imposer, ou décochez « OPCO saisi manuellement ».")
+        if self.owner_cre_id and self.owner_cre.role != Role.CRE:
+            errors["owner_cre"] = _("Le ou la référent·e d'une entreprise doit avoir le rôle CRE.")
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        self.derive_opco()
+        super().save(*args, **kwargs)
+
+
+class CompanyContact(models.Model):
+    """A person at a company: employer representative, maître d'apprentissage (MA), HR — or several.
+
+    One person may hold several of these roles (one record, several flags) and has one extranet
+    login (``user``) even across several establishments.
+    """
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("entreprise"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="company_contacts",
+        limit_choices_to={"role": Role.EMPLOYER}, verbose_name=_("compte extranet"),
+    )
+    last_name = models.CharField(_("nom"), max_length=100)
+    first_name = models.CharField(_("prénom"), max_length=100)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("téléphone"), max_length=20, blank=True)
+    job_title = models.CharField(_("emploi occupé"), max_length=150, blank=True)
+    is_employer_representative = models.BooleanField(_("représentant de l'employeur"), default=False)
+    is_master = models.BooleanField(_("maître d'apprentissage / tuteur"), default=False)
+    is_hr = models.BooleanField(_("ressources humaines"), default=False)
+    # Maître d'apprentissage (Cerfa): birth date (adult), highest diploma and level, experience
+    birth_date = models.DateField(_("date de naissance"), null=True, blank=True)
+    highest_diploma = models.CharField(_("diplôme ou titre le plus élevé obtenu"), max_length=150, blank=True)
+    diploma_level = models.PositiveSmallIntegerField(_("niveau de ce diplôme"), choices=QualificationLevel.choices, null=True, blank=True)
+    experience_years = models.PositiveSmallIntegerField(_("années d'expérience dans le métier"), null=True, blank=True)
+    eligibility_statement = models.BooleanField(
+        _("attestation de l'employeur : le MA remplit les conditions"), default=False
+    )
+    active = models.BooleanField(_("actif"), default=True)
+
+    class Meta:
+        verbose_name = _("contact entreprise")
+        verbose_name_plural = _("contacts entreprise")
+        ordering = ["last_name", "first_name"]
+        indexes = [models.Index(fields=["company", "is_master"], name="contact_company_master_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(is_employer_representative=True) | models.Q(is_master=True) | models.Q(is_hr=True),
+                name="contact_has_a_role",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_master=False) | (models.Q(birth_date__isnull=False) & ~models.Q(job_title="")),
+                name="contact_master_has_birth_date_and_job",
+            ),
+            models.UniqueConstraint(fields=["company", "user"], condition=models.Q(user__isnull=False), name="contact_one_per_user_per_company"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name} ({self.company.name})"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def clean(self) -> None:
+        errors = {}
+        if not (self.is_employer_representative or self.is_master or self.is_hr):
+            errors["is_master"] = _("Cochez au moins un rôle : représentant de l'employeur, maître d'apprentissage ou RH.")
+        if self.is_master:
+            if not self.birth_date:
+                errors["birth_date"] = _("La date de naissance du maître d'apprentissage est demandée par le Cerfa.")
+            if not (self.job_title or "").strip():
+                errors["job_title"] = _("Indiquez l'emploi occupé par le maître d'apprentissage.")
+        if self.user_id and self.user.role != Role.EMPLOYER:
+            errors["user"] = _("Le compte lié doit avoir le rôle « Entreprise ».")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Interaction(models.Model):
+    """One entry of the CRM log: a call, an email, a meeting… with a company."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="interactions", verbose_name=_("entreprise"))
+    contact = models.ForeignKey(
+        CompanyContact, on_delete=models.SET_NULL, null=True, blank=True, related_name="interactions", verbose_name=_("contact")
+    )
+    apprentice = models.ForeignKey(
+        "alternance.Apprentice", on_delete=models.SET_NULL, null=True, blank=True, related_name="interactions",
+        verbose_name=_("apprenti·e concerné·e"),
+    )
+    kind = models.CharField(_("type"), max_length=10, choices=InteractionKind.choices)
+    outcome = models.CharField(_("issue"), max_length=10, choices=InteractionOutcome.choices, default=InteractionOutcome.NEUTRAL)
+    occurred_at = models.DateTimeField(_("date"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="interactions", verbose_name=_("auteur"))
+    summary = models.TextField(_("résumé"))
+    next_follow_up = models.DateField(_("prochaine relance"), null=True, blank=True)
+    follow_up_done = models.BooleanField(_("relance faite"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("échange")
+        verbose_name_plural = _("échanges")
+        ordering = ["-occurred_at"]
+        indexes = [
+            models.Index(fields=["company", "-occurred_at"], name="interaction_company_date_idx"),
+            models.Index(fields=["author", "next_follow_up"], name="interaction_follow_up_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(kind__in=InteractionKind.values), name="interaction_kind_valid"),
+            models.CheckConstraint(condition=~models.Q(summary=""), name="interaction_summary_required"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.company.name} ({self.occurred_at:%d/%m/%Y})"
+
+    def clean(self) -> None:
+        if self.contact_id and self.company_id and self.contact.company_id != self.company_id:
+            raise ValidationError({"contact": _("Ce contact appartient à une autre entreprise.")})
+        if self.next_follow_up and self.occurred_at and self.next_follow_up < self.occurred_at.date():
+            raise ValidationError({"next_follow_up": _("La prochaine relance doit être postérieure à l'échange.")})

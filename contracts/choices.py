@@ -1,0 +1,102 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ContractKind(models.TextChoices):
+    APPRENTICESHIP = "apprenticeship", _("Contrat d'apprentissage")
+    PROFESSIONALISATION = "professionalisation", _("Contrat de professionnalisation")
+
+
+class ContractStatus(models.TextChoices):
+    """Lifecycle of a contract (the transitions are in the contracts issue's state machine)."""
+
+    DRAFT = "draft", _("Brouillon")
+    AWAITING_SIGNATURES = "awaiting_signatures", _("En attente de signatures")
+    SIGNED = "signed", _("Signé")
+    SENT_TO_OPCO = "sent_to_opco", _("Transmis à l'OPCO")
+    ACCEPTED = "accepted", _("Pris en charge par l'OPCO")
+    REFUSED = "refused", _("Refusé par l'OPCO")
+    IN_PROGRESS = "in_progress", _("En cours")
+    ENDED = "ended", _("Terminé")
+    BROKEN = "broken", _("Rompu")
+
+
+# Statuses in which the apprentice is employed under the contract (counted as "active contracts").
+ACTIVE_CONTRACT_STATUSES = (ContractStatus.ACCEPTED, ContractStatus.IN_PROGRESS, ContractStatus.SENT_TO_OPCO, ContractStatus.SIGNED)
+# Statuses of a contract still being prepared.
+PENDING_CONTRACT_STATUSES = (ContractStatus.DRAFT, ContractStatus.AWAITING_SIGNATURES)
+
+
+class ContractType(models.IntegerChoices):
+    """Cerfa "type de contrat ou d'avenant"."""
+
+    FIRST = 11, _("Premier contrat d'apprentissage de l'apprenti")
+    SUCCESSION_SAME_EMPLOYER = 21, _("Nouveau contrat, précédent contrat terminé, même employeur")
+    SUCCESSION_OTHER_EMPLOYER = 22, _("Nouveau contrat, précédent contrat terminé, autre employeur")
+    SUCCESSION_AFTER_RUPTURE = 23, _("Nouveau contrat, précédent contrat rompu, autre employeur")
+    AMEND_EMPLOYER_LEGAL_CHANGE = 31, _("Avenant : modification de la situation juridique de l'employeur")
+    AMEND_SEASONAL_EMPLOYER = 32, _("Avenant : changement d'employeur dans le cadre d'un contrat saisonnier")
+    AMEND_EXTENSION_EXAM_FAILURE = 33, _("Avenant : prolongation suite à échec à l'examen")
+    AMEND_EXTENSION_RQTH = 34, _("Avenant : prolongation suite à la reconnaissance de la qualité de travailleur handicapé")
+    AMEND_DIPLOMA_CHANGE = 35, _("Avenant : modification du diplôme préparé")
+    AMEND_OTHER = 36, _("Avenant : autres changements (maître d'apprentissage, durée du travail…)")
+    AMEND_WORKPLACE = 37, _("Avenant : modification du lieu d'exécution du contrat")
+    AMEND_TRAINING_PLACE = 38, _("Avenant : modification du lieu principal de réalisation de la formation")
+
+    @classmethod
+    def amendment_values(cls) -> list[int]:
+        return [v for v in cls.values if v >= 31]
+
+
+class DerogationType(models.IntegerChoices):
+    UNDER_16 = 11, _("Âge de l'apprenti inférieur à 16 ans")
+    OVER_29 = 12, _("Âge supérieur à 29 ans")
+    SHORTER = 21, _("Réduction de la durée du contrat ou de la période d'apprentissage")
+    LONGER = 22, _("Allongement de la durée du contrat ou de la période d'apprentissage")
+    SEVERAL = 50, _("Cumul de dérogations")
+    OTHER = 60, _("Autre dérogation")
+
+
+class RuptureKind(models.TextChoices):
+    FREE_PERIOD = "free_period", _("Pendant les 45 premiers jours de formation pratique en entreprise")
+    MUTUAL_AGREEMENT = "mutual_agreement", _("Accord commun écrit")
+    RESIGNATION = "resignation", _("Démission de l'apprenti après saisine du médiateur")
+    DISMISSAL = "dismissal", _("Licenciement")
+    OTHER = "other", _("Autre (liquidation judiciaire, décès de l'employeur…)")
+
+
+class RuptureInitiative(models.TextChoices):
+    EMPLOYER = "employer", _("Employeur")
+    APPRENTICE = "apprentice", _("Apprenti·e")
+    BOTH = "both", _("Les deux parties")
+    OTHER = "other", _("Autre")
+
+
+class OpcoDecision(models.TextChoices):
+    PENDING = "pending", _("En attente")
+    ACCEPTED = "accepted", _("Prise en charge acceptée")
+    REFUSED = "refused", _("Refusée")
+
+
+class InstalmentKind(models.TextChoices):
+    """OPCO funding instalments per contract year (domain §4; schedule kept as data per contract date)."""
+
+    ADVANCE = "advance", _("Avance")
+    MONTH_7 = "month_7", _("Versement du 7e mois")
+    MONTH_10 = "month_10", _("Versement du 10e mois")
+    BALANCE = "balance", _("Solde")
+
+
+class DocumentKind(models.TextChoices):
+    CERFA = "cerfa", _("Cerfa du contrat")
+    CONVENTION = "convention", _("Convention de formation")
+    AMENDMENT = "amendment", _("Avenant")
+    RUPTURE = "rupture", _("Notification de rupture")
+    OPCO_DECISION = "opco_decision", _("Décision OPCO")
+    INVOICE = "invoice", _("Facture")
+    COMPLETION_CERTIFICATE = "completion_certificate", _("Certificat de réalisation")
+    VISIT_REPORT = "visit_report", _("Compte rendu de visite")
+    EVALUATION = "evaluation", _("Évaluation")
+    ABSENCE_PROOF = "absence_proof", _("Justificatif d'absence")
+    ATTENDANCE_STATEMENT = "attendance_statement", _("Relevé d'assiduité")
+    OTHER = "other", _("Autre document")

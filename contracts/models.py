@@ -1,0 +1,329 @@
+import hashlib
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from alternance.validators import validate_deca_number
+from contracts.choices import (
+    ContractKind,
+    ContractStatus,
+    ContractType,
+    DerogationType,
+    DocumentKind,
+    InstalmentKind,
+    OpcoDecision,
+    RuptureInitiative,
+    RuptureKind,
+)
+
+MAX_WEEKLY_HOURS = Decimal("40")  # Code du travail L3121-20 via the Cerfa generator's check (domain §2)
+
+
+class Contract(models.Model):
+    """An apprenticeship contract (Cerfa FA13 n° 10103) or a professionalisation contract (EJ20).
+
+    Holds every date of the Cerfa; amendments (avenants, types 31–38) are new rows linked to the
+    contract they amend. The state machine, pre-flight checks and salary grid are in services.
+    """
+
+    kind = models.CharField(_("nature"), max_length=20, choices=ContractKind.choices, default=ContractKind.APPRENTICESHIP)
+    apprentice = models.ForeignKey("alternance.Apprentice", on_delete=models.PROTECT, related_name="contracts", verbose_name=_("apprenti·e"))
+    company = models.ForeignKey("companies.Company", on_delete=models.PROTECT, related_name="contracts", verbose_name=_("employeur"))
+    programme = models.ForeignKey("alternance.Programme", on_delete=models.PROTECT, related_name="contracts", verbose_name=_("formation"))
+    master = models.ForeignKey(
+        "companies.CompanyContact", on_delete=models.PROTECT, related_name="contracts_as_master",
+        null=True, blank=True, verbose_name=_("maître d'apprentissage n° 1"),
+    )
+    second_master = models.ForeignKey(
+        "companies.CompanyContact", on_delete=models.PROTECT, related_name="contracts_as_second_master",
+        null=True, blank=True, verbose_name=_("maître d'apprentissage n° 2"),
+    )
+    status = models.CharField(_("état"), max_length=20, choices=ContractStatus.choices, default=ContractStatus.DRAFT, db_index=True)
+    contract_type = models.PositiveSmallIntegerField(_("type de contrat ou d'avenant"), choices=ContractType.choices, default=ContractType.FIRST)
+    derogation_type = models.PositiveSmallIntegerField(_("type de dérogation"), choices=DerogationType.choices, null=True, blank=True)
+    amends = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="amendments", verbose_name=_("contrat modifié par cet avenant")
+    )
+    previous_contract_number = models.CharField(
+        _("numéro du contrat précédent"), max_length=15, blank=True, validators=[validate_deca_number]
+    )
+    # Dates (Cerfa)
+    signature_date = models.DateField(_("date de conclusion (signature)"), null=True, blank=True)
+    start_date = models.DateField(_("date de début d'exécution"))
+    practical_training_start_date = models.DateField(_("début de la formation pratique chez l'employeur"), null=True, blank=True)
+    amendment_effective_date = models.DateField(_("date d'effet de l'avenant"), null=True, blank=True)
+    end_date = models.DateField(_("date de fin du contrat"))
+    training_start_date = models.DateField(_("début de la formation au CFA"), null=True, blank=True)
+    exams_end_date = models.DateField(_("date prévue de fin des épreuves"), null=True, blank=True)
+    training_hours = models.PositiveIntegerField(_("durée de la formation (heures)"), null=True, blank=True)
+    # Work
+    weekly_hours = models.DecimalField(
+        _("durée hebdomadaire du travail"), max_digits=4, decimal_places=2, default=Decimal("35"),
+        validators=[MinValueValidator(Decimal("1")), MaxValueValidator(MAX_WEEKLY_HOURS)],
+    )
+    dangerous_work = models.BooleanField(_("travail sur machines dangereuses ou exposition à des risques"), default=False)
+    gross_monthly_salary = models.DecimalField(_("salaire brut mensuel à l'embauche"), max_digits=8, decimal_places=2, null=True, blank=True)
+    pension_fund = models.CharField(_("caisse de retraite complémentaire"), max_length=120, blank=True)
+    benefit_food = models.DecimalField(_("avantage en nature : nourriture (€ par repas)"), max_digits=6, decimal_places=2, null=True, blank=True)
+    benefit_housing = models.DecimalField(_("avantage en nature : logement (€ par mois)"), max_digits=7, decimal_places=2, null=True, blank=True)
+    benefit_other = models.CharField(_("autre avantage en nature"), max_length=120, blank=True)
+    remote_training_hours = models.PositiveIntegerField(_("heures de formation à distance prévues"), null=True, blank=True)
+    # Rupture
+    rupture_date = models.DateField(_("date de rupture"), null=True, blank=True)
+    rupture_kind = models.CharField(_("type de rupture"), max_length=20, choices=RuptureKind.choices, blank=True)
+    rupture_initiative = models.CharField(_("initiative de la rupture"), max_length=12, choices=RuptureInitiative.choices, blank=True)
+    rupture_cause = models.TextField(_("cause de la rupture"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("contrat")
+        verbose_name_plural = _("contrats")
+        ordering = ["-start_date"]
+        indexes = [
+            models.Index(fields=["status", "end_date"], name="contract_status_end_idx"),
+            models.Index(fields=["company", "status"], name="contract_company_status_idx"),
+            models.Index(fields=["apprentice", "-start_date"], name="contract_apprentice_start_idx"),
+            models.Index(fields=["start_date"], name="contract_start_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=ContractStatus.values), name="contract_status_valid"),
+            models.CheckConstraint(condition=models.Q(end_date__gt=models.F("start_date")), name="contract_end_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(weekly_hours__gt=0, weekly_hours__lte=MAX_WEEKLY_HOURS), name="contract_weekly_hours_max_40"
+            ),
+            # Signature before the start, for initial contracts (an amendment may be signed later).
+            models.CheckConstraint(
+                condition=models.Q(signature_date__isnull=True)
+                | models.Q(signature_date__lte=models.F("start_date"))
+                | models.Q(contract_type__gte=31),
+                name="contract_signed_before_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(practical_training_start_date__isnull=True)
+                | models.Q(practical_training_start_date__gte=models.F("start_date"), practical_training_start_date__lte=models.F("end_date")),
+                name="contract_practical_start_within_contract",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rupture_date__isnull=True)
+                | models.Q(rupture_date__gte=models.F("start_date"), rupture_date__lte=models.F("end_date")),
+                name="contract_rupture_within_contract",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=ContractStatus.BROKEN) | (models.Q(rupture_date__isnull=False) & ~models.Q(rupture_kind="")),
+                name="contract_broken_has_rupture",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(contract_type__lt=31) | models.Q(amends__isnull=False), name="contract_amendment_links_contract"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(second_master__isnull=True) | ~models.Q(second_master=models.F("master")),
+                name="contract_two_distinct_masters",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.apprentice} chez {self.company.name} ({self.start_date:%d/%m/%Y})"
+
+    @property
+    def is_amendment(self) -> bool:
+        return self.contract_type in ContractType.amendment_values()
+
+    def clean(self) -> None:
+        errors = {}
+        if self.start_date and self.end_date and self.end_date <= self.start_date:
+            errors["end_date"] = _("La date de fin du contrat doit être postérieure à sa date de début.")
+        if self.signature_date and self.start_date and not self.is_amendment and self.signature_date > self.start_date:
+            errors["signature_date"] = _("Le contrat doit être signé au plus tard le jour de son début d'exécution.")
+        if self.practical_training_start_date and self.start_date and self.end_date and not (
+            self.start_date <= self.practical_training_start_date <= self.end_date
+        ):
+            errors["practical_training_start_date"] = _(
+                "La formation pratique chez l'employeur doit commencer entre le début et la fin du contrat."
+            )
+        if self.rupture_date and self.start_date and self.end_date and not (self.start_date <= self.rupture_date <= self.end_date):
+            errors["rupture_date"] = _("La date de rupture doit se situer entre le début et la fin du contrat.")
+        if self.status == ContractStatus.BROKEN and not (self.rupture_date and self.rupture_kind):
+            errors["rupture_date"] = _("Un contrat rompu doit porter sa date et son type de rupture.")
+        if self.is_amendment and not self.amends_id:
+            errors["amends"] = _("Un avenant doit indiquer le contrat qu'il modifie.")
+        if self.company_id:
+            for field in ("master", "second_master"):
+                contact = getattr(self, field)
+                if contact is not None and contact.company_id != self.company_id:
+                    errors[field] = _("Le maître d'apprentissage doit être un salarié de l'employeur du contrat.")
+                elif contact is not None and not contact.is_master:
+                    errors[field] = _("Ce contact n'est pas déclaré maître d'apprentissage.")
+        if self.master_id and self.second_master_id and self.master_id == self.second_master_id:
+            errors["second_master"] = _("Le second maître d'apprentissage doit être une autre personne.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class ContractStatusChange(models.Model):
+    """History row written by every state transition (who, when, from, to, why)."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20, choices=ContractStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=ContractStatus.choices)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    changed_at = models.DateTimeField(auto_now_add=True)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("changement d'état du contrat")
+        verbose_name_plural = _("historique des contrats")
+        ordering = ["changed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id}: {self.from_status or '—'} → {self.to_status}"
+
+
+class OpcoFile(models.Model):
+    """The OPCO side of a contract: the Cerfa box filled by the OPCO and the funding follow-up."""
+
+    contract = models.OneToOneField(Contract, on_delete=models.CASCADE, related_name="opco_file", verbose_name=_("contrat"))
+    opco = models.CharField(_("OPCO"), max_length=20, blank=True, help_text=_("OPCO de l'employeur au moment de l'envoi."))
+    sent_date = models.DateField(_("date d'envoi à l'OPCO"), null=True, blank=True)
+    complete_file_date = models.DateField(_("date de réception du dossier complet"), null=True, blank=True)
+    decision = models.CharField(_("décision"), max_length=10, choices=OpcoDecision.choices, default=OpcoDecision.PENDING)
+    decision_date = models.DateField(_("date de décision"), null=True, blank=True)
+    deposit_number = models.CharField(_("numéro de dépôt"), max_length=15, blank=True, db_index=True)
+    amendment_number = models.CharField(_("numéro d'avenant"), max_length=20, blank=True)
+    npec_amount = models.DecimalField(_("montant NPEC annuel"), max_digits=9, decimal_places=2, null=True, blank=True)
+    employer_participation_amount = models.DecimalField(
+        _("participation employeur"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    employer_participation_invoiced_date = models.DateField(_("participation employeur facturée le"), null=True, blank=True)
+    rupture_notified_date = models.DateField(_("rupture notifiée à l'OPCO le"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("dossier OPCO")
+        verbose_name_plural = _("dossiers OPCO")
+        indexes = [models.Index(fields=["decision", "complete_file_date"], name="opcofile_decision_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(complete_file_date__isnull=True)
+                | (models.Q(sent_date__isnull=False) & models.Q(complete_file_date__gte=models.F("sent_date"))),
+                name="opcofile_complete_after_sent",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(decision=OpcoDecision.PENDING) | models.Q(decision_date__isnull=False),
+                name="opcofile_decision_has_date",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(decision_date__isnull=True)
+                | (models.Q(sent_date__isnull=False) & models.Q(decision_date__gte=models.F("sent_date"))),
+                name="opcofile_decision_after_sent",
+            ),
+            models.CheckConstraint(condition=models.Q(npec_amount__isnull=True) | models.Q(npec_amount__gte=0), name="opcofile_npec_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Dossier OPCO — {self.contract}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.complete_file_date and (not self.sent_date or self.complete_file_date < self.sent_date):
+            errors["complete_file_date"] = _("Le dossier complet ne peut être reçu qu'après son envoi : indiquez d'abord la date d'envoi.")
+        if self.decision != OpcoDecision.PENDING and not self.decision_date:
+            errors["decision_date"] = _("Indiquez la date de la décision de l'OPCO.")
+        if self.decision_date and (not self.sent_date or self.decision_date < self.sent_date):
+            errors["decision_date"] = _("La décision de l'OPCO ne peut pas précéder l'envoi du dossier.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class OpcoInstalment(models.Model):
+    """One payment expected from the OPCO for a contract year (advance, month 7, month 10, balance)."""
+
+    opco_file = models.ForeignKey(OpcoFile, on_delete=models.CASCADE, related_name="instalments", verbose_name=_("dossier OPCO"))
+    contract_year = models.PositiveSmallIntegerField(_("année de contrat"), validators=[MinValueValidator(1), MaxValueValidator(4)])
+    kind = models.CharField(_("échéance"), max_length=10, choices=InstalmentKind.choices)
+    percent = models.DecimalField(_("part (%)"), max_digits=5, decimal_places=2)
+    amount = models.DecimalField(_("montant"), max_digits=9, decimal_places=2)
+    due_date = models.DateField(_("échéance"))
+    invoiced_date = models.DateField(_("facturé le"), null=True, blank=True)
+    paid_date = models.DateField(_("payé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("versement OPCO")
+        verbose_name_plural = _("versements OPCO")
+        ordering = ["opco_file", "contract_year", "due_date"]
+        indexes = [models.Index(fields=["due_date", "paid_date"], name="instalment_due_paid_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["opco_file", "contract_year", "kind"], name="instalment_one_per_year_kind"),
+            models.CheckConstraint(condition=models.Q(percent__gt=0, percent__lte=100), name="instalment_percent_range"),
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="instalment_amount_positive"),
+            models.CheckConstraint(
+                condition=models.Q(paid_date__isnull=True) | models.Q(invoiced_date__isnull=False), name="instalment_paid_after_invoice"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} année {self.contract_year} — {self.amount} €"
+
+
+class Document(models.Model):
+    """A stored file (Cerfa, convention, report, proof…) with its SHA-256, attached to what it concerns.
+
+    Files live in MEDIA_ROOT, outside the web root, and are served only through permission checks.
+    """
+
+    kind = models.CharField(_("type"), max_length=30, choices=DocumentKind.choices, db_index=True)
+    title = models.CharField(_("titre"), max_length=255)
+    file = models.FileField(_("fichier"), upload_to="documents/%Y/%m/")
+    sha256 = models.CharField(_("empreinte SHA-256"), max_length=64, editable=False)
+    size = models.PositiveIntegerField(_("taille (octets)"), default=0, editable=False)
+    content_type = models.CharField(_("type de contenu"), max_length=100, blank=True)
+    apprentice = models.ForeignKey(
+        "alternance.Apprentice", on_delete=models.CASCADE, null=True, blank=True, related_name="documents", verbose_name=_("apprenti·e")
+    )
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, null=True, blank=True, related_name="documents", verbose_name=_("contrat"))
+    company = models.ForeignKey(
+        "companies.Company", on_delete=models.CASCADE, null=True, blank=True, related_name="documents", verbose_name=_("entreprise")
+    )
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("déposé le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["apprentice", "kind"], name="document_apprentice_kind_idx"),
+            models.Index(fields=["contract", "kind"], name="document_contract_kind_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(apprentice__isnull=False) | models.Q(contract__isnull=False) | models.Q(company__isnull=False),
+                name="document_belongs_to_something",
+            ),
+            models.CheckConstraint(condition=models.Q(sha256__regex=r"^[0-9a-f]{64}$"), name="document_sha256_format"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.title}"
+
+    def compute_checksum(self) -> None:
+        """Fill sha256 and size from the file content (called before saving a new file)."""
+        digest = hashlib.sha256()
+        self.file.open("rb")
+        self.file.seek(0)
+        for chunk in self.file.chunks():
+            digest.update(chunk)
+        self.file.seek(0)
+        self.sha256 = digest.hexdigest()
+        self.size = self.file.size
+
+    def clean(self) -> None:
+        if not (self.apprentice_id or self.contract_id or self.company_id):
+            raise ValidationError(_("Rattachez le document à un·e apprenti·e, un contrat ou une entreprise."))
+        if self.contract_id and self.apprentice_id and self.contract.apprentice_id != self.apprentice_id:
+            raise ValidationError({"apprentice": _("Le document et son contrat concernent deux apprenti·es différent·es.")})

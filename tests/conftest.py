@@ -1,0 +1,61 @@
+"""Shared test fixtures.
+
+Browser tests drive Debian's Chromium (never Playwright's own download). Outside CI a missing
+browser or service skips the tests that need it, with a message that says how to install it;
+in CI (CI=true) the same situation fails, so nothing real is silently left untested.
+"""
+
+import os
+import shutil
+
+import pytest
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+# live_server + Playwright's sync API run Django code from a thread with an event loop.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip locally with a how-to message; fail in CI where every dependency must be present."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true : ce test ne peut pas être ignoré en CI)")
+    pytest.skip(reason)
+
+
+def chromium_path() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    path = chromium_path()
+    if not path:
+        skip_or_fail(
+            "Chromium est absent : installez-le avec « sudo apt-get install chromium » "
+            "pour lancer les tests navigateur (ne lancez pas « playwright install »)."
+        )
+    return {
+        **browser_type_launch_args,
+        "executable_path": path,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
+    }
+
+
+@pytest.fixture
+def celery_eager():
+    """Run Celery tasks in-process for the duration of a test (override_settings does not reach Celery)."""
+    from alternance.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield app
+    app.conf.task_always_eager = previous

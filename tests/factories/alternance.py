@@ -1,0 +1,115 @@
+"""Factories of the core app: coherent objects, no surprising side effects."""
+
+from datetime import date, timedelta
+
+import factory
+from factory.django import DjangoModelFactory
+
+from alternance.choices import ApprenticeStatus, AttendanceStatus, DiplomaCode, HalfDay, QualificationLevel, Role, VisitKind
+from alternance.models import Apprentice, AttendanceRecord, Cohort, Programme, User, Visit
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("email",)
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.test")
+    first_name = factory.Faker("first_name", locale="fr_FR")
+    last_name = factory.Faker("last_name", locale="fr_FR")
+    role = Role.COORDINATOR
+    password = factory.django.Password("motdepasse-solide-42")
+
+
+class CoordinatorFactory(UserFactory):
+    role = Role.COORDINATOR
+
+
+class CreFactory(UserFactory):
+    role = Role.CRE
+
+
+class TutorFactory(UserFactory):
+    role = Role.TUTOR
+
+
+class AdminStaffFactory(UserFactory):
+    role = Role.ADMIN_STAFF
+
+
+class ApprenticeUserFactory(UserFactory):
+    role = Role.APPRENTICE
+
+
+class EmployerUserFactory(UserFactory):
+    role = Role.EMPLOYER
+
+
+class ProgrammeFactory(DjangoModelFactory):
+    class Meta:
+        model = Programme
+
+    title = factory.Sequence(lambda n: f"BTS Services informatiques aux organisations — parcours {n}")
+    short_title = "BTS SIO"
+    rncp_code = "RNCP35340"
+    cfd_code = "32031213"
+    diploma_code = DiplomaCode.BTS
+    level = QualificationLevel.LEVEL_5
+    duration_months = 24
+    training_hours = 1350
+
+
+class CohortFactory(DjangoModelFactory):
+    class Meta:
+        model = Cohort
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    name = factory.Sequence(lambda n: f"Promotion {n}")
+    start_date = date(2026, 9, 1)
+    end_date = date(2028, 6, 30)
+    exams_end_date = date(2028, 6, 15)
+    referent_tutor = factory.SubFactory(TutorFactory)
+    rhythm_label = "2 jours CFA / 3 jours entreprise"
+    rhythm_pattern = "CCEEE"
+
+
+class ApprenticeFactory(DjangoModelFactory):
+    class Meta:
+        model = Apprentice
+
+    last_name = factory.Faker("last_name", locale="fr_FR")
+    first_name = factory.Faker("first_name", locale="fr_FR")
+    sex = "F"
+    birth_date = date(2005, 3, 14)
+    birth_department = "75"
+    birth_commune = "Paris"
+    address = "12 rue des Lilas"
+    postal_code = "75011"
+    city = "Paris"
+    email = factory.Sequence(lambda n: f"apprenti{n}@example.test")
+    cohort = factory.SubFactory(CohortFactory)
+    enrolment_date = factory.LazyAttribute(lambda o: o.cohort.start_date - timedelta(days=60))
+    training_start_date = factory.LazyAttribute(lambda o: o.cohort.start_date)
+    status = ApprenticeStatus.SEEKING
+    status_since = factory.LazyAttribute(lambda o: o.training_start_date)
+
+
+class VisitFactory(DjangoModelFactory):
+    class Meta:
+        model = Visit
+
+    apprentice = factory.SubFactory(ApprenticeFactory)
+    tutor = factory.LazyAttribute(lambda o: o.apprentice.cohort.referent_tutor)
+    kind = VisitKind.FIRST
+    planned_date = date(2026, 10, 5)
+
+
+class AttendanceRecordFactory(DjangoModelFactory):
+    class Meta:
+        model = AttendanceRecord
+
+    apprentice = factory.SubFactory(ApprenticeFactory)
+    day = date(2026, 10, 5)
+    half = HalfDay.MORNING
+    status = AttendanceStatus.ABSENT
