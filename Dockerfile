@@ -1,0 +1,23 @@
+# Production image: gunicorn serves Django; the same image runs the Celery worker and beat.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
+    DJANGO_SETTINGS_MODULE=alternance.settings.production
+
+# WeasyPrint needs pango; DejaVu fonts are embedded in generated PDFs.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY . .
+# Editable install: the code runs from /app (templates and data files next to it).
+RUN pip install --no-cache-dir -e .
+# collectstatic needs a key to import the production settings; it is not kept in the image.
+RUN SECRET_KEY=build-only NIR_ENCRYPTION_KEY=build-only-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx= \
+    python manage.py collectstatic --noinput
+
+RUN useradd --create-home --uid 1000 app && mkdir -p /var/lib/alternance/media && chown -R app /var/lib/alternance
+USER app
+EXPOSE 8000
+CMD ["gunicorn", "alternance.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

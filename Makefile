@@ -1,0 +1,65 @@
+# Two commands for a newcomer:  make run  (serve the app with demo data)  and  make test.
+# Only Python 3.11+ and make are needed; everything else is installed into .venv by these rules.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test install install-test migrate seed lint check-deploy bench clean help
+
+help:
+	@echo "make run    — installe, migre, charge la démo si la base est vide, sert sur http://$(HOST):$(PORT)"
+	@echo "make test   — installe ce qu'il faut aux tests et lance toute la suite"
+	@echo "make lint   — ruff"
+	@echo "make bench  — mesure seed_demo sur 20 000 apprenti·es (base jetable)"
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 ou plus est requis"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Stamps: reinstall only when pyproject.toml changes.
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@ $(VENV)/.installed-run
+
+install: $(VENV)/.installed-run
+install-test: $(VENV)/.installed-test
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	$(BIN)/python manage.py seed_demo --if-empty
+
+run: seed
+	@echo "Comptes de démonstration (mot de passe : demo) : coordination@demo.test, cre@demo.test, tuteur@demo.test,"
+	@echo "administratif@demo.test, apprenti@demo.test, employeur@demo.test"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install-test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check .
+
+check-deploy: install
+	DJANGO_SETTINGS_MODULE=alternance.settings.production \
+	SECRET_KEY=$${SECRET_KEY:-check-deploy-only-$$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')} \
+	NIR_ENCRYPTION_KEY=$${NIR_ENCRYPTION_KEY:-$$($(BIN)/python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')} \
+	$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+bench: install
+	rm -f /tmp/alternance-bench.sqlite3
+	DATABASE_URL=sqlite:////tmp/alternance-bench.sqlite3 $(BIN)/python manage.py migrate --noinput -v0
+	DATABASE_URL=sqlite:////tmp/alternance-bench.sqlite3 $(BIN)/python manage.py seed_demo --apprentices 20000
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

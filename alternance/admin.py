@@ -1,0 +1,74 @@
+"""Django admin: kept for superusers only (staff work in the app's own pages)."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from alternance.models import Apprentice, AttendanceRecord, Cohort, Programme, User, Visit
+
+
+def superuser_only(request: HttpRequest) -> bool:
+    return request.user.is_active and request.user.is_superuser
+
+
+admin.site.has_permission = superuser_only
+admin.site.site_header = _("Alternance — administration technique")
+admin.site.site_title = _("Administration")
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "first_name", "last_name", "role", "is_active", "is_superuser"]
+    list_filter = ["role", "is_active", "is_superuser"]
+    search_fields = ["email", "first_name", "last_name"]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Identité"), {"fields": ("first_name", "last_name", "phone", "role")}),
+        (_("Droits"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "role", "password1", "password2")}),)
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = ["title", "rncp_code", "cfd_code", "level", "duration_months", "training_hours"]
+    search_fields = ["title", "rncp_code", "cfd_code"]
+    list_filter = ["level"]
+
+
+@admin.register(Cohort)
+class CohortAdmin(admin.ModelAdmin):
+    list_display = ["name", "programme", "start_date", "end_date", "referent_tutor", "rhythm_label"]
+    list_filter = ["programme"]
+    search_fields = ["name"]
+    list_select_related = ["programme", "referent_tutor"]
+
+
+@admin.register(Apprentice)
+class ApprenticeAdmin(admin.ModelAdmin):
+    list_display = ["last_name", "first_name", "cohort", "status", "status_since", "has_nir"]
+    list_filter = ["status", "cohort"]
+    search_fields = ["last_name", "first_name", "email", "ine"]
+    list_select_related = ["cohort"]
+    raw_id_fields = ["user"]
+    readonly_fields = ["has_nir"]
+
+
+@admin.register(Visit)
+class VisitAdmin(admin.ModelAdmin):
+    list_display = ["apprentice", "kind", "tutor", "planned_date", "done_date", "at_risk"]
+    list_filter = ["kind", "at_risk"]
+    list_select_related = ["apprentice", "tutor"]
+    raw_id_fields = ["apprentice", "contract"]
+
+
+@admin.register(AttendanceRecord)
+class AttendanceRecordAdmin(admin.ModelAdmin):
+    list_display = ["apprentice", "day", "half", "status", "justification"]
+    list_filter = ["status", "justification"]
+    date_hierarchy = "day"
+    list_select_related = ["apprentice"]
+    raw_id_fields = ["apprentice", "proof", "recorded_by"]

@@ -1,0 +1,278 @@
+"""Reads of the core app: apprentices and each role's home page.
+
+Every selector takes the user and goes through ``access.visible``; each carries the
+``select_related`` / ``prefetch_related`` its template needs, and counts are aggregate queries,
+so a page costs the same number of queries whatever the number of rows.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+
+from alerts.choices import AlertStatus
+from alerts.models import Alert
+from alternance import access
+from alternance.choices import ApprenticeStatus, AttendanceStatus, Role
+from alternance.models import Apprentice, AttendanceRecord, Cohort, User, Visit
+from companies.models import Company, Interaction
+from contracts.choices import ACTIVE_CONTRACT_STATUSES, ContractStatus, OpcoDecision
+from contracts.models import Contract, OpcoFile
+
+# A contract "ending soon" on the coordinator's dashboard (domain §5: anticipate contract ends).
+ENDING_SOON_DAYS = 60
+# Contracts the administrative team still has to handle before the OPCO decides.
+CONTRACTS_TO_HANDLE_STATUSES = (
+    ContractStatus.DRAFT,
+    ContractStatus.AWAITING_SIGNATURES,
+    ContractStatus.SIGNED,
+    ContractStatus.SENT_TO_OPCO,
+)
+ABSENCE_STATUSES = (AttendanceStatus.ABSENT, AttendanceStatus.LATE)
+RECENT_ABSENCES_LIMIT = 10
+UPCOMING_VISITS_LIMIT = 20
+
+
+def search_terms(q: str) -> list[str]:
+    """Words of a search box: every word must match one of the searched fields."""
+    return [word for word in (q or "").split() if word][:5]
+
+
+def name_search(qs: QuerySet, q: str, fields: tuple[str, ...]) -> QuerySet:
+    for word in search_terms(q):
+        condition = Q()
+        for field in fields:
+            condition |= Q(**{f"{field}__icontains": word})
+        qs = qs.filter(condition)
+    return qs
+
+
+def with_active_contracts(user: User, qs: QuerySet, to_attr: str = "active_contracts") -> QuerySet:
+    """Prefetch each apprentice's active contracts (the user may see) with their company: one query."""
+    contracts = (
+        access.visible(user, Contract)
+        .filter(status__in=ACTIVE_CONTRACT_STATUSES)
+        .select_related("company")
+        .order_by("-start_date")
+    )
+    return qs.prefetch_related(Prefetch("contracts", queryset=contracts, to_attr=to_attr))
+
+
+# --- apprentices ---------------------------------------------------------------------------------
+
+APPRENTICE_SORTS = {
+    "name": ("last_name", "first_name", "pk"),
+    "-name": ("-last_name", "-first_name", "-pk"),
+    "cohort": ("cohort__name", "last_name", "first_name", "pk"),
+    "-cohort": ("-cohort__name", "last_name", "first_name", "pk"),
+    "status": ("status", "last_name", "first_name", "pk"),
+    "-status": ("-status", "last_name", "first_name", "pk"),
+}
+
+
+def apprentice_list(user: User, *, q: str = "", status: str = "", cohort_id: int | None = None, sort: str = "") -> QuerySet:
+    qs = access.visible(user, Apprentice).select_related("cohort__programme")
+    qs = name_search(qs, q, ("last_name", "first_name", "usage_name"))
+    if status in ApprenticeStatus.values:
+        qs = qs.filter(status=status)
+    if cohort_id:
+        qs = qs.filter(cohort_id=cohort_id)
+    qs = qs.order_by(*APPRENTICE_SORTS.get(sort, APPRENTICE_SORTS["name"]))
+    return with_active_contracts(user, qs)
+
+
+def cohort_choices(user: User) -> QuerySet:
+    return access.visible(user, Cohort).only("pk", "name").order_by("name")
+
+
+def apprentice_get(user: User, pk: int) -> Apprentice:
+    """The apprentice record, or 404 outside the user's scope."""
+    qs = Apprentice.objects.select_related("cohort__programme", "cohort__referent_tutor", "user")
+    return access.get_visible_or_404(user, qs, pk=pk)
+
+
+def apprentice_related(user: User, apprentice: Apprentice) -> dict:
+    """What hangs from an apprentice record, each list scoped for the user."""
+    return {
+        "contracts": list(
+            access.visible(user, Contract)
+            .filter(apprentice=apprentice)
+            .select_related("company", "programme", "master")
+            .order_by("-start_date")
+        ),
+        "visits": list(
+            access.visible(user, Visit).filter(apprentice=apprentice).select_related("tutor", "contract__company")
+        ),
+        "absences": list(
+            access.visible(user, AttendanceRecord)
+            .filter(apprentice=apprentice, status__in=ABSENCE_STATUSES)
+            .order_by("-day", "half")[:RECENT_ABSENCES_LIMIT]
+        ),
+        "alerts": list(
+            access.visible(user, Alert).filter(apprentice=apprentice).select_related("assignee").order_by("-raised_at")
+        ),
+    }
+
+
+# --- home pages, one per role -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class KeyFigure:
+    label: str
+    value: int
+    url: str | None = None
+
+
+def _url(name: str, **params) -> str:
+    url = reverse(name)
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def coordinator_home(user: User, *, today: date) -> dict:
+    """Key figures of the whole activity, each linking to the list it counts (one query per model)."""
+    contracts = access.visible(user, Contract).aggregate(
+        active=Count("pk", filter=Q(status__in=ACTIVE_CONTRACT_STATUSES)),
+        ending_soon=Count(
+            "pk",
+            filter=Q(status__in=ACTIVE_CONTRACT_STATUSES, end_date__gte=today, end_date__lte=today + timedelta(days=ENDING_SOON_DAYS)),
+        ),
+    )
+    apprentices = access.visible(user, Apprentice).aggregate(
+        seeking=Count("pk", filter=Q(status=ApprenticeStatus.SEEKING)),
+        rupturants=Count("pk", filter=Q(status=ApprenticeStatus.RUPTURANT)),
+    )
+    opco_pending = (
+        access.visible(user, OpcoFile).filter(decision=OpcoDecision.PENDING, sent_date__isnull=False).count()
+    )
+    new_alerts = access.visible(user, Alert).filter(status=AlertStatus.NEW).count()
+    companies = access.visible(user, Company).count()
+    cohorts = access.visible(user, Cohort).count()
+    figures = [
+        KeyFigure(_("Contrats actifs"), contracts["active"], _url("contracts:contract_list", status="active")),
+        KeyFigure(_("Apprenti·es en recherche d'entreprise"), apprentices["seeking"], _url("apprentice_list", status=ApprenticeStatus.SEEKING)),
+        KeyFigure(_("Rupturant·es"), apprentices["rupturants"], _url("apprentice_list", status=ApprenticeStatus.RUPTURANT)),
+        KeyFigure(
+            _("Contrats finissant dans les %(days)s jours") % {"days": ENDING_SOON_DAYS},
+            contracts["ending_soon"],
+            _url("contracts:contract_list", status="active", ending=ENDING_SOON_DAYS),
+        ),
+        KeyFigure(_("Dossiers OPCO en attente de décision"), opco_pending, _url("contracts:contract_list", opco="pending")),
+        KeyFigure(_("Alertes à valider"), new_alerts, _url("alerts:alert_list", status=AlertStatus.NEW)),
+        KeyFigure(_("Entreprises"), companies, _url("companies:company_list")),
+        KeyFigure(_("Promotions"), cohorts, None),
+    ]
+    return {"figures": figures}
+
+
+def cre_home(user: User, *, today: date) -> dict:
+    """The CRE's portfolio (companies it owns, with their active contracts) and its follow-ups due."""
+    companies = (
+        access.visible(user, Company)
+        .filter(owner_cre=user)
+        .annotate(active_contracts=Count("contracts", filter=Q(contracts__status__in=ACTIVE_CONTRACT_STATUSES)))
+        .order_by("-sensitive", "name")
+    )
+    follow_ups = (
+        access.visible(user, Interaction)
+        .filter(author=user, follow_up_done=False, next_follow_up__lte=today)
+        .select_related("company", "contact")
+        .order_by("next_follow_up", "pk")
+    )
+    return {"companies": list(companies), "follow_ups": list(follow_ups)}
+
+
+def tutor_home(user: User, *, today: date) -> dict:
+    """The apprentices of the cohorts the tutor refers, and the visits planned from today."""
+    apprentices = with_active_contracts(
+        user,
+        access.visible(user, Apprentice)
+        .select_related("cohort__programme")
+        .order_by("cohort__name", "last_name", "first_name", "pk"),
+    )
+    visits = (
+        access.visible(user, Visit)
+        .filter(done_date__isnull=True, planned_date__gte=today)
+        .select_related("apprentice", "contract__company")
+        .order_by("planned_date", "pk")[:UPCOMING_VISITS_LIMIT]
+    )
+    return {"apprentices": list(apprentices), "visits": list(visits)}
+
+
+def admin_staff_home(user: User, *, today: date) -> dict:
+    """Contracts by status and the contracts the administrative team still has to handle."""
+    counts = dict(
+        access.visible(user, Contract).order_by().values("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
+    by_status = [
+        KeyFigure(label, counts.get(value, 0), _url("contracts:contract_list", status=value))
+        for value, label in ContractStatus.choices
+    ]
+    to_handle = (
+        access.visible(user, Contract)
+        .filter(status__in=CONTRACTS_TO_HANDLE_STATUSES)
+        .select_related("apprentice", "company")
+        .order_by("start_date", "pk")
+    )
+    return {"by_status": by_status, "to_handle": list(to_handle)}
+
+
+def apprentice_home(user: User, *, today: date) -> dict:
+    """The apprentice's own record, its current contract and its recent absences."""
+    apprentice = (
+        access.visible(user, Apprentice)
+        .select_related("cohort__programme", "cohort__referent_tutor")
+        .first()
+    )
+    if apprentice is None:
+        return {"apprentice": None}
+    contracts = (
+        access.visible(user, Contract)
+        .filter(apprentice=apprentice)
+        .select_related("company", "master")
+        .order_by("-start_date")
+    )
+    # The current contract: an active one if any, else the latest one shown to the apprentice.
+    contract = contracts.filter(status__in=ACTIVE_CONTRACT_STATUSES).first() or contracts.first()
+    absences = (
+        access.visible(user, AttendanceRecord)
+        .filter(apprentice=apprentice, status__in=ABSENCE_STATUSES)
+        .order_by("-day", "half")[:RECENT_ABSENCES_LIMIT]
+    )
+    return {"apprentice": apprentice, "contract": contract, "absences": list(absences)}
+
+
+def employer_home(user: User, *, today: date) -> dict:
+    """The employer's apprentices with their contracts, and their recent absences."""
+    contracts = access.visible(user, Contract).select_related("programme", "company", "master").order_by("-start_date")
+    apprentices = (
+        access.visible(user, Apprentice)
+        .select_related("cohort__programme")
+        .prefetch_related(Prefetch("contracts", queryset=contracts, to_attr="employer_contracts"))
+        .order_by("last_name", "first_name", "pk")
+    )
+    absences = (
+        access.visible(user, AttendanceRecord)
+        .filter(status__in=ABSENCE_STATUSES)
+        .select_related("apprentice")
+        .order_by("-day", "half", "pk")[:RECENT_ABSENCES_LIMIT * 2]
+    )
+    return {"apprentices": list(apprentices), "absences": list(absences)}
+
+
+HOME_PAGES = {
+    Role.COORDINATOR: coordinator_home,
+    Role.CRE: cre_home,
+    Role.TUTOR: tutor_home,
+    Role.ADMIN_STAFF: admin_staff_home,
+    Role.APPRENTICE: apprentice_home,
+    Role.EMPLOYER: employer_home,
+}
+
+
+def home_for(user: User, *, today: date) -> dict:
+    """Data of the user's home page; an unknown role gets an empty page."""
+    selector = HOME_PAGES.get(user.role)
+    return selector(user, today=today) if selector else {}

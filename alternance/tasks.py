@@ -1,0 +1,26 @@
+"""Background tasks of the core app. Thin and safe to re-run (style §9)."""
+
+import logging
+import smtplib
+
+from celery import shared_task
+from django.core.mail import send_mail
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    name="alternance.send_email",
+    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=5,
+)
+def send_email(*, subject: str, body: str, to: list[str], html_body: str | None = None) -> int:
+    """Send one email outside the request (password reset, invitations, notifications).
+
+    Retried with backoff on transient SMTP / network errors only; returns the number sent.
+    """
+    sent = send_mail(subject, body, None, to, html_message=html_body)
+    logger.info("email sent", extra={"subject": subject, "recipients": len(to)})
+    return sent

@@ -1,0 +1,34 @@
+from django.contrib import admin
+
+from companies.models import Company, CompanyContact, Interaction
+
+
+class CompanyContactInline(admin.TabularInline):
+    model = CompanyContact
+    extra = 0
+    raw_id_fields = ["user"]
+
+
+@admin.register(Company)
+class CompanyAdmin(admin.ModelAdmin):
+    list_display = ["name", "siret", "naf_code", "idcc", "opco", "city", "owner_cre", "sensitive"]
+    list_filter = ["opco", "sensitive", "is_public"]
+    search_fields = ["name", "siret", "city"]
+    list_select_related = ["owner_cre"]
+    inlines = [CompanyContactInline]
+
+
+@admin.register(CompanyContact)
+class CompanyContactAdmin(admin.ModelAdmin):
+    list_display = ["last_name", "first_name", "company", "is_employer_representative", "is_master", "is_hr"]
+    search_fields = ["last_name", "first_name", "email", "company__name"]
+    list_select_related = ["company"]
+    raw_id_fields = ["company", "user"]
+
+
+@admin.register(Interaction)
+class InteractionAdmin(admin.ModelAdmin):
+    list_display = ["company", "kind", "outcome", "occurred_at", "author", "next_follow_up"]
+    list_filter = ["kind", "outcome"]
+    list_select_related = ["company", "author"]
+    raw_id_fields = ["company", "contact", "apprentice", "author"]

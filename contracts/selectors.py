@@ -1,0 +1,73 @@
+"""Reads of contracts: the list with its filters and a contract with its history and OPCO file."""
+
+from datetime import date, timedelta
+
+from django.db.models import Q, QuerySet
+
+from alternance import access
+from alternance.models import User
+from alternance.selectors import CONTRACTS_TO_HANDLE_STATUSES, name_search
+from contracts.choices import ACTIVE_CONTRACT_STATUSES, PENDING_CONTRACT_STATUSES, ContractStatus, OpcoDecision
+from contracts.models import Contract, ContractStatusChange, OpcoFile
+
+# Groups of statuses offered by the status filter next to the statuses themselves.
+STATUS_GROUPS = {
+    "active": ACTIVE_CONTRACT_STATUSES,
+    "pending": PENDING_CONTRACT_STATUSES,
+    "to_handle": CONTRACTS_TO_HANDLE_STATUSES,
+}
+
+CONTRACT_SORTS = {
+    "start": ("start_date", "pk"),
+    "-start": ("-start_date", "-pk"),
+    "end": ("end_date", "pk"),
+    "-end": ("-end_date", "-pk"),
+    "apprentice": ("apprentice__last_name", "apprentice__first_name", "pk"),
+    "-apprentice": ("-apprentice__last_name", "-apprentice__first_name", "-pk"),
+    "company": ("company__name", "pk"),
+    "-company": ("-company__name", "-pk"),
+}
+
+
+def contract_list(
+    user: User,
+    *,
+    today: date,
+    q: str = "",
+    status: str = "",
+    ending_within_days: int | None = None,
+    opco_pending: bool = False,
+    sort: str = "",
+) -> QuerySet:
+    qs = access.visible(user, Contract).select_related("apprentice", "company", "programme")
+    qs = name_search(qs, q, ("apprentice__last_name", "apprentice__first_name", "apprentice__usage_name", "company__name"))
+    if status in STATUS_GROUPS:
+        qs = qs.filter(status__in=STATUS_GROUPS[status])
+    elif status in ContractStatus.values:
+        qs = qs.filter(status=status)
+    if ending_within_days is not None:
+        qs = qs.filter(end_date__gte=today, end_date__lte=today + timedelta(days=ending_within_days))
+    if opco_pending:
+        # A file is awaiting the OPCO's decision once it has been sent (domain §3: 20-day decision).
+        files = access.visible(user, OpcoFile).filter(decision=OpcoDecision.PENDING, sent_date__isnull=False)
+        qs = qs.filter(Q(pk__in=files.values("contract_id")))
+    return qs.order_by(*CONTRACT_SORTS.get(sort, CONTRACT_SORTS["-start"]))
+
+
+def contract_get(user: User, pk: int) -> Contract:
+    qs = Contract.objects.select_related(
+        "apprentice__cohort", "company", "programme", "master", "second_master", "amends__company"
+    )
+    return access.get_visible_or_404(user, qs, pk=pk)
+
+
+def contract_related(user: User, contract: Contract) -> dict:
+    """Status history, OPCO file (staff only, by the access policy) and amendments of a contract."""
+    opco_file = access.visible(user, OpcoFile).filter(contract=contract).prefetch_related("instalments").first()
+    return {
+        "status_changes": list(
+            access.visible(user, ContractStatusChange).filter(contract=contract).select_related("changed_by").order_by("changed_at", "pk")
+        ),
+        "opco_file": opco_file,
+        "amendments": list(access.visible(user, Contract).filter(amends=contract).order_by("start_date", "pk")),
+    }
