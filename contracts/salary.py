@@ -1,0 +1,203 @@
+"""Legal minimum remuneration of an apprentice (and of a contrat pro), as the Cerfa presents it.
+
+Apprenticeship (Code du travail D6222-26 ff.; domain.md §2.1) — percent of the SMIC, or for 21 and
+over of the collective minimum wage (SMC) when it is higher:
+
+    contract year | < 18 | 18–20 | 21–25 | 26+
+    1st           | 27 % | 43 %  | 53 %  | 100 %
+    2nd           | 39 % | 51 %  | 61 %  | 100 %
+    3rd (and 4th) | 55 % | 67 %  | 78 %  | 100 %
+
+- contract years run anniversary to anniversary from the start date;
+- the age band changes on the 1st day of the month following the 18th, 21st and 26th birthdays,
+  which splits a contract year in two sub-periods (the Cerfa's lines x.1 and x.2);
+- the SMIC is the one in force at the contract start (Mayotte has its own);
+- monthly amount = monthly SMIC (or SMC) × rate, rounded *up* to the cent (the official generator).
+
+Contrat de professionnalisation [check] (domain.md §6): under 21: 55 % (65 % with a qualification of
+bac pro level or above); 21–25: 70 % (80 %); 26+: the SMIC, and at least 85 % of the SMC.
+
+Everything here is pure: SMIC values and rate tables are passed in (they are dated reference data
+staff extend in the database), and nothing reads today's date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_CEILING, Decimal
+
+AGE_THRESHOLDS = (18, 21, 26)
+
+
+@dataclass(frozen=True)
+class ApprenticeshipRates:
+    """Percent of the SMIC per contract year (1, 2, 3+) and age band (index 0: <18 … 3: 26+)."""
+
+    by_year: dict[int, tuple[Decimal, Decimal, Decimal, Decimal]] = field(
+        default_factory=lambda: {
+            1: (Decimal(27), Decimal(43), Decimal(53), Decimal(100)),
+            2: (Decimal(39), Decimal(51), Decimal(61), Decimal(100)),
+            3: (Decimal(55), Decimal(67), Decimal(78), Decimal(100)),
+        }
+    )
+
+    def rate(self, contract_year: int, band: int) -> Decimal:
+        return self.by_year[min(contract_year, max(self.by_year))][band]
+
+
+@dataclass(frozen=True)
+class ProfessionalisationRates:
+    """Contrat pro [check]: percent of the SMIC by age band (<21, 21–25, 26+) and qualification."""
+
+    under_21: tuple[Decimal, Decimal] = (Decimal(55), Decimal(65))  # (without, with bac pro level or above)
+    from_21_to_25: tuple[Decimal, Decimal] = (Decimal(70), Decimal(80))
+    from_26_smc_percent: Decimal = Decimal(85)
+
+
+@dataclass(frozen=True)
+class RemunerationPeriod:
+    contract_year: int
+    sub_period: int  # 1 or 2, the Cerfa's "x.1" / "x.2"
+    start: date
+    end: date
+    age_band: str  # "moins de 18 ans", "18 à 20 ans", "21 à 25 ans", "26 ans et plus"
+    rate: Decimal  # percent
+    base: str  # "SMIC" or "SMC"
+    monthly_amount: Decimal
+
+    @property
+    def label(self) -> str:
+        return f"{self.contract_year}.{self.sub_period}"
+
+
+APPRENTICESHIP_BANDS = ("moins de 18 ans", "18 à 20 ans", "21 à 25 ans", "26 ans et plus")
+PROFESSIONALISATION_BANDS = ("moins de 21 ans", "21 à 25 ans", "26 ans et plus")
+
+
+def add_years(day: date, years: int) -> date:
+    """Same day ``years`` later; 29 February becomes 28 February in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def first_of_next_month(day: date) -> date:
+    return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+
+
+def band_change_date(birth_date: date, age: int) -> date:
+    """Day the age band changes after turning ``age``: the 1st of the month following the birthday."""
+    return first_of_next_month(add_years(birth_date, age))
+
+
+def round_up_to_cent(amount: Decimal) -> Decimal:
+    return amount.quantize(Decimal("0.01"), rounding=ROUND_CEILING)
+
+
+def _band_on(day: date, birth_date: date, thresholds: tuple[int, ...]) -> int:
+    """Index of the age band on ``day`` (0 = below the first threshold)."""
+    return sum(1 for age in thresholds if day >= band_change_date(birth_date, age))
+
+
+def _contract_years(start: date, end: date) -> list[tuple[int, date, date]]:
+    years, number, year_start = [], 1, start
+    while year_start <= end:
+        year_end = min(add_years(start, number) - timedelta(days=1), end)
+        years.append((number, year_start, year_end))
+        number, year_start = number + 1, add_years(start, number)
+    return years
+
+
+def _split_by_band(start: date, end: date, birth_date: date, thresholds: tuple[int, ...]) -> list[tuple[date, date, int]]:
+    """Sub-periods of [start, end] with a constant age band."""
+    cuts = sorted(
+        change for age in thresholds if start < (change := band_change_date(birth_date, age)) <= end
+    )
+    bounds = [start, *cuts]
+    pieces = []
+    for index, piece_start in enumerate(bounds):
+        piece_end = bounds[index + 1] - timedelta(days=1) if index + 1 < len(bounds) else end
+        pieces.append((piece_start, piece_end, _band_on(piece_start, birth_date, thresholds)))
+    return pieces
+
+
+def apprenticeship_periods(
+    *,
+    birth_date: date,
+    start: date,
+    end: date,
+    smic_monthly: Decimal,
+    smc_monthly: Decimal | None = None,
+    rates: ApprenticeshipRates | None = None,
+    first_contract_year: int = 1,
+) -> list[RemunerationPeriod]:
+    """Minimum remuneration periods of an apprenticeship contract, one or two per contract year.
+
+    ``smic_monthly`` is the SMIC in force at the contract start (Mayotte's for Mayotte);
+    ``smc_monthly`` the collective minimum wage, used from 21 when higher than the SMIC;
+    ``first_contract_year`` > 1 when the contract continues an apprenticeship already started.
+    """
+    if end < start:
+        raise ValueError("La date de fin du contrat précède sa date de début.")
+    rates = rates or ApprenticeshipRates()
+    periods: list[RemunerationPeriod] = []
+    for number, year_start, year_end in _contract_years(start, end):
+        contract_year = number + first_contract_year - 1
+        for sub, (piece_start, piece_end, band) in enumerate(_split_by_band(year_start, year_end, birth_date, AGE_THRESHOLDS), 1):
+            rate = rates.rate(contract_year, band)
+            use_smc = band >= 2 and smc_monthly is not None and smc_monthly > smic_monthly
+            base_amount = smc_monthly if use_smc else smic_monthly
+            periods.append(
+                RemunerationPeriod(
+                    contract_year=contract_year,
+                    sub_period=sub,
+                    start=piece_start,
+                    end=piece_end,
+                    age_band=APPRENTICESHIP_BANDS[band],
+                    rate=rate,
+                    base="SMC" if use_smc else "SMIC",
+                    monthly_amount=round_up_to_cent(base_amount * rate / 100),
+                )
+            )
+    return periods
+
+
+def professionalisation_periods(
+    *,
+    birth_date: date,
+    start: date,
+    end: date,
+    smic_monthly: Decimal,
+    smc_monthly: Decimal | None = None,
+    qualified: bool = False,
+    rates: ProfessionalisationRates | None = None,
+) -> list[RemunerationPeriod]:
+    """Minimum remuneration of a contrat de professionnalisation by age and qualification [check].
+
+    ``qualified``: the learner holds a bac pro, a professional title or a diploma of the same level
+    or above (raises the rate below 26). From 26: the SMIC, and at least 85 % of the SMC.
+    """
+    if end < start:
+        raise ValueError("La date de fin du contrat précède sa date de début.")
+    rates = rates or ProfessionalisationRates()
+    periods: list[RemunerationPeriod] = []
+    for number, year_start, year_end in _contract_years(start, end):
+        for sub, (piece_start, piece_end, band) in enumerate(_split_by_band(year_start, year_end, birth_date, (21, 26)), 1):
+            if band == 2:
+                smc_floor = round_up_to_cent(smc_monthly * rates.from_26_smc_percent / 100) if smc_monthly else None
+                if smc_floor is not None and smc_floor > smic_monthly:
+                    rate, base, amount = rates.from_26_smc_percent, "SMC", smc_floor
+                else:
+                    rate, base, amount = Decimal(100), "SMIC", round_up_to_cent(smic_monthly)
+            else:
+                rate = (rates.under_21 if band == 0 else rates.from_21_to_25)[1 if qualified else 0]
+                base, amount = "SMIC", round_up_to_cent(smic_monthly * rate / 100)
+            periods.append(
+                RemunerationPeriod(
+                    contract_year=number, sub_period=sub, start=piece_start, end=piece_end,
+                    age_band=PROFESSIONALISATION_BANDS[band], rate=rate, base=base, monthly_amount=amount,
+                )
+            )
+    return periods
