@@ -1,0 +1,336 @@
+"""Pre-flight check of a contract before signature and before sending it to the OPCO.
+
+One function lists every problem of a contract, each with the rule and its source, split into
+blocking errors and warnings (issue "Contracts", §2). It is pure: it takes the contract with its
+related rows, the thresholds (``ContractRules``, from the settings staff edit), the SMIC in force
+at the start and the current load of each maître d'apprentissage, and an explicit ``today``.
+The selector ``contracts.selectors.contract_preflight`` gathers those inputs from the database.
+
+Sources: domain.md §2 (Cerfa FA13 n° 10103 fields and the official generator's cross-field checks,
+[sure]), §6 (contrat de professionnalisation, [check]) and §9 (identifier formats).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+
+from alternance.models.apprentices import age_on
+from alternance.validators import validate_cfd, validate_idcc, validate_naf, validate_rncp, validate_siret, validate_uai
+from contracts.choices import ContractKind, ContractType, DerogationType
+from contracts.salary import apprenticeship_periods, professionalisation_periods
+
+ERROR = "error"
+WARNING = "warning"
+
+SOURCE_CERFA = "Cerfa FA13 n° 10103 (notice et générateur officiel)"
+SOURCE_CT_AGE = "Code du travail L6222-1 et L6222-2 ; générateur officiel du Cerfa"
+SOURCE_CT_DURATION = "Code du travail L6222-7-1 ; générateur officiel du Cerfa"
+SOURCE_CT_START = "Code du travail L6222-12 ; générateur officiel du Cerfa"
+SOURCE_CT_HOURS = "Code du travail L3121-20 ; générateur officiel du Cerfa"
+SOURCE_CT_TRAINING = "Code du travail L6211-2 (25 % de la durée du contrat sur 1 607 h par an)"
+SOURCE_CT_MA = "Code du travail R6223-22 à R6223-24 (compétence et nombre d'apprentis par maître)"
+SOURCE_CT_SALARY = "Code du travail D6222-26 à D6222-28 (rémunération minimale de l'apprenti)"
+SOURCE_PRO = "Code du travail L6325-11 à L6325-14 (contrat de professionnalisation) [à vérifier]"
+SOURCE_FORMATS = "Formats des identifiants (INSEE, Éducation nationale, France compétences)"
+
+
+@dataclass(frozen=True)
+class ContractRules:
+    """Thresholds of the checks; the [check] ones are settings staff can change (ContractSettings)."""
+
+    min_age: int = 15
+    max_age: int = 29  # above: only with RQTH, business project, top-level athlete
+    max_age_succession: int = 34
+    min_duration_months: int = 6
+    max_duration_months: int = 36  # longer only with a dérogation
+    max_duration_months_with_derogation: int = 54
+    max_months_to_practical_start: int = 3
+    max_months_to_training_start: int = 3
+    max_months_after_exams: int = 3
+    max_weekly_hours: Decimal = Decimal("40")
+    yearly_hours_basis: int = 1607
+    min_training_share: Decimal = Decimal("25")  # percent
+    pro_min_training_share: Decimal = Decimal("15")
+    pro_max_training_share: Decimal = Decimal("25")
+    pro_min_training_hours: int = 150
+    ma_max_apprentices: int = 2
+    ma_max_extended: int = 1
+    tutor_max_alternants: int = 3
+    ma_experience_years_with_diploma: int = 1
+    ma_experience_years_without_diploma: int = 2
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    severity: str  # ERROR (blocks) or WARNING
+    message: str
+    source: str
+    field: str = ""
+
+    @property
+    def is_blocking(self) -> bool:
+        return self.severity == ERROR
+
+
+@dataclass
+class PreflightReport:
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == WARNING]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def codes(self) -> list[str]:
+        return [f.code for f in self.findings]
+
+
+@dataclass(frozen=True)
+class MasterLoad:
+    """Other current contracts supervised by a maître d'apprentissage (outside the contract checked)."""
+
+    apprentices: int = 0
+    extended: int = 0  # of which contracts extended after an exam failure (avenant type 33)
+    alternants_all_kinds: int = 0
+
+
+def _months_after(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for candidate_day in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, candidate_day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def _duration_months(start: date, end: date) -> Decimal:
+    """Whole and partial months between start and the day after end (a 2-year contract = 24)."""
+    after_end = end + timedelta(days=1)
+    months = (after_end.year - start.year) * 12 + (after_end.month - start.month)
+    if after_end.day < start.day:
+        months -= 1
+    anchor = _months_after(start, months)
+    remainder = Decimal((after_end - anchor).days) / Decimal(30)
+    return Decimal(months) + remainder
+
+
+def _format_problems(add, value, validator, code: str, label: str, field_name: str) -> None:
+    if not value:
+        return
+    try:
+        validator(value)
+    except ValidationError as error:
+        add(code, ERROR, f"{label} : {' '.join(error.messages)}", SOURCE_FORMATS, field_name)
+
+
+def check_contract(
+    contract,
+    *,
+    stage: str,
+    today: date,
+    organisation: dict,
+    smic_monthly: Decimal | None,
+    smc_monthly: Decimal | None = None,
+    master_loads: dict[int, MasterLoad] | None = None,
+    rules: ContractRules | None = None,
+) -> PreflightReport:
+    """Every problem of ``contract`` for ``stage`` ("signature" or "opco").
+
+    Before signature the signature date may still be empty; before the OPCO everything the Cerfa
+    asks must be there. ``organisation`` holds the OF's name, UAI and SIRET (settings).
+    """
+    rules = rules or ContractRules()
+    master_loads = master_loads or {}
+    report = PreflightReport()
+
+    def add(code: str, severity: str, message: str, source: str, field_name: str = "") -> None:
+        report.findings.append(Finding(code, severity, message, source, field_name))
+
+    apprentice, company, programme = contract.apprentice, contract.company, contract.programme
+    masters = [m for m in (contract.master, contract.second_master) if m is not None]
+    is_pro = contract.kind == ContractKind.PROFESSIONALISATION
+    start, end = contract.start_date, contract.end_date
+
+    # --- 1. Completeness of the Cerfa -----------------------------------------------------------
+    required = [
+        ("employer_name", company.name, "Employeur : raison sociale", "company"),
+        ("employer_siret", company.siret, "Employeur : SIRET de l'établissement d'exécution", "company"),
+        ("employer_address", company.address, "Employeur : adresse", "company"),
+        ("employer_postal_code", company.postal_code, "Employeur : code postal", "company"),
+        ("employer_naf", company.naf_code, "Employeur : code NAF", "company"),
+        ("employer_idcc", company.idcc, "Employeur : IDCC de la convention collective", "company"),
+        ("employer_headcount", company.headcount is not None, "Employeur : effectif total", "company"),
+        ("employer_contact", company.phone or company.email, "Employeur : téléphone ou courriel", "company"),
+        ("apprentice_birth_name", apprentice.last_name, "Apprenti·e : nom de naissance", "apprentice"),
+        ("apprentice_first_name", apprentice.first_name, "Apprenti·e : premier prénom", "apprentice"),
+        ("apprentice_birth_date", apprentice.birth_date, "Apprenti·e : date de naissance", "apprentice"),
+        ("apprentice_birth_place", apprentice.birth_department and apprentice.birth_commune, "Apprenti·e : département et commune de naissance", "apprentice"),
+        ("apprentice_address", apprentice.address and apprentice.postal_code and apprentice.city, "Apprenti·e : adresse complète", "apprentice"),
+        ("apprentice_email", apprentice.email, "Apprenti·e : courriel", "apprentice"),
+        ("apprentice_situation", apprentice.situation_before_contract, "Apprenti·e : situation avant ce contrat", "apprentice"),
+        ("apprentice_last_diploma", apprentice.last_diploma_prepared, "Apprenti·e : dernier diplôme ou titre préparé", "apprentice"),
+        ("apprentice_last_class", apprentice.last_class, "Apprenti·e : dernière classe / année suivie", "apprentice"),
+        ("apprentice_highest_diploma", apprentice.highest_diploma, "Apprenti·e : diplôme le plus élevé obtenu", "apprentice"),
+        ("contract_practical_start", contract.practical_training_start_date, "Contrat : début de la formation pratique chez l'employeur", "practical_training_start_date"),
+        ("contract_salary", contract.gross_monthly_salary, "Contrat : salaire brut mensuel à l'embauche", "gross_monthly_salary"),
+        ("contract_pension_fund", contract.pension_fund, "Contrat : caisse de retraite complémentaire", "pension_fund"),
+        ("training_start", contract.training_start_date, "Formation : date de début au CFA", "training_start_date"),
+        ("training_exams_end", contract.exams_end_date, "Formation : date prévue de fin des épreuves", "exams_end_date"),
+        ("training_hours", contract.training_hours, "Formation : durée en heures", "training_hours"),
+        ("training_rncp", programme.rncp_code, "Formation : code RNCP", "programme"),
+        ("training_cfd", programme.cfd_code or is_pro, "Formation : code diplôme (CFD)", "programme"),
+        ("of_uai", organisation.get("uai"), "CFA responsable : UAI", ""),
+        ("of_siret", organisation.get("siret"), "CFA responsable : SIRET", ""),
+        ("master_1", contract.master_id, "Maître d'apprentissage n° 1", "master"),
+    ]
+    if stage == "opco":
+        required.append(("contract_signature_date", contract.signature_date, "Contrat : date de conclusion (signature)", "signature_date"))
+    for code, value, label, field_name in required:
+        if not value:
+            add(f"missing.{code}", ERROR, f"{label} : à renseigner.", SOURCE_CERFA, field_name)
+    if not apprentice.has_nir:
+        add("missing.apprentice_nir", WARNING, "Apprenti·e : NIR non renseigné (il figure sur le Cerfa si l'apprenti·e en a un).", SOURCE_CERFA, "apprentice")
+    for index, master in enumerate(masters, 1):
+        for code, value, label in (
+            ("birth_date", master.birth_date, "date de naissance"),
+            ("job", master.job_title, "emploi occupé"),
+            ("diploma", master.highest_diploma, "diplôme ou titre le plus élevé"),
+            ("level", master.diploma_level is not None, "niveau de ce diplôme"),
+            ("email", master.email, "courriel"),
+        ):
+            if not value:
+                add(f"missing.master_{index}_{code}", ERROR, f"Maître d'apprentissage n° {index} : {label} à renseigner.", SOURCE_CERFA, "master")
+        if not master.eligibility_statement:
+            add(f"master_{index}.statement", ERROR, f"Maître d'apprentissage n° {index} : l'attestation de l'employeur sur les conditions requises manque.", SOURCE_CERFA, "master")
+    if contract.contract_type in (ContractType.SUCCESSION_SAME_EMPLOYER, ContractType.SUCCESSION_OTHER_EMPLOYER, ContractType.SUCCESSION_AFTER_RUPTURE) and not contract.previous_contract_number:
+        add("missing.previous_contract_number", ERROR, "Contrat de succession : indiquez le numéro du contrat précédent.", SOURCE_CERFA, "previous_contract_number")
+
+    # --- 2. Apprentice age at start, with the legal exceptions -------------------------------
+    if apprentice.birth_date and start:
+        age = age_on(apprentice.birth_date, start)
+        exception = apprentice.rqth or apprentice.business_project or apprentice.top_athlete
+        succession = contract.contract_type in (21, 22, 23)
+        if age < rules.min_age:
+            add("age.too_young", ERROR, f"L'apprenti·e aura {age} ans au début du contrat : l'âge minimum est {rules.min_age} ans.", SOURCE_CT_AGE, "start_date")
+        elif age < 16 and contract.derogation_type != DerogationType.UNDER_16:
+            add("age.under_16", WARNING, "Apprenti·e de moins de 16 ans : possible seulement s'il a terminé le collège (dérogation 11).", SOURCE_CT_AGE, "derogation_type")
+        if age > rules.max_age and not is_pro and not exception:
+            if succession and age <= rules.max_age_succession:
+                add("age.over_29_succession", WARNING, f"Apprenti·e de {age} ans : admis pour un contrat qui en suit un autre, dans un délai d'un an et jusqu'à {rules.max_age_succession} ans.", SOURCE_CT_AGE, "contract_type")
+            else:
+                add("age.over_29", ERROR, f"L'apprenti·e aura {age} ans au début du contrat : au-delà de {rules.max_age} ans, il faut une RQTH, un projet de création ou de reprise d'entreprise ou le statut de sportif de haut niveau.", SOURCE_CT_AGE, "start_date")
+        if age < 18 and not apprentice.emancipated and not apprentice.legal_representative_name:
+            add("minor.legal_representative", ERROR, "Apprenti·e mineur·e non émancipé·e : le représentant légal doit figurer au contrat.", SOURCE_CERFA, "apprentice")
+
+    # --- 3. Dates: signature, duration, practical and CFA training start, exams -----------------
+    if start and end:
+        months = _duration_months(start, end)
+        derogation_longer = contract.derogation_type in (DerogationType.LONGER, DerogationType.SEVERAL)
+        if not contract.is_amendment:
+            # Never under 6 months, even when a dérogation shortens it relative to the training cycle.
+            if months < rules.min_duration_months:
+                add("duration.too_short", ERROR, f"Le contrat dure {months:.1f} mois : {rules.min_duration_months} mois au minimum.", SOURCE_CT_DURATION, "end_date")
+            if months > rules.max_duration_months_with_derogation:
+                add("duration.too_long", ERROR, f"Le contrat dure {months:.1f} mois : {rules.max_duration_months_with_derogation} mois au maximum, même avec dérogation.", SOURCE_CT_DURATION, "end_date")
+            elif months > rules.max_duration_months and not derogation_longer:
+                add("duration.over_3_years", ERROR, f"Le contrat dure {months:.1f} mois : au-delà de {rules.max_duration_months // 12} ans, indiquez la dérogation « allongement de la durée » (22).", SOURCE_CT_DURATION, "derogation_type")
+        if contract.signature_date and not contract.is_amendment and contract.signature_date > start:
+            add("dates.signature_after_start", ERROR, "La date de conclusion doit précéder ou égaler le début d'exécution.", SOURCE_CERFA, "signature_date")
+        practical = contract.practical_training_start_date
+        if practical:
+            limit = _months_after(start, rules.max_months_to_practical_start)
+            if practical < start or practical > limit or practical > end:
+                add("dates.practical_start", ERROR, f"La formation pratique chez l'employeur doit commencer entre le {start:%d/%m/%Y} et le {min(limit, end):%d/%m/%Y}.", SOURCE_CT_START, "practical_training_start_date")
+            if contract.signature_date and practical < contract.signature_date:
+                add("dates.practical_before_signature", ERROR, "La formation pratique ne peut pas commencer avant la signature du contrat.", SOURCE_CERFA, "practical_training_start_date")
+        training_start = contract.training_start_date
+        if training_start:
+            limit = _months_after(start, rules.max_months_to_training_start)
+            if training_start > limit:
+                add("dates.training_start_late", ERROR, f"La formation au CFA doit commencer au plus tard 3 mois après le début du contrat (le {limit:%d/%m/%Y}).", SOURCE_CT_START, "training_start_date")
+            if contract.signature_date and training_start < contract.signature_date and not contract.is_amendment:
+                add("dates.training_before_signature", WARNING, "La formation au CFA commence avant la signature : vérifiez que l'apprenti·e était inscrit·e sous statut de stagiaire.", SOURCE_CERFA, "training_start_date")
+        if contract.exams_end_date:
+            limit = _months_after(contract.exams_end_date, rules.max_months_after_exams)
+            if end > limit:
+                add("dates.end_after_exams", ERROR, f"Le contrat doit finir au plus tard 3 mois après la fin des épreuves (le {limit:%d/%m/%Y}).", SOURCE_CERFA, "end_date")
+
+    # --- 4. Working time and training hours --------------------------------------------------
+    if contract.weekly_hours is not None and contract.weekly_hours > rules.max_weekly_hours:
+        add("hours.weekly_max", ERROR, f"Durée hebdomadaire de {contract.weekly_hours} h : {rules.max_weekly_hours} h au maximum.", SOURCE_CT_HOURS, "weekly_hours")
+    if contract.training_hours and start and end:
+        contract_hours = Decimal((end - start).days + 1) / Decimal(365) * rules.yearly_hours_basis
+        share = Decimal(contract.training_hours) / contract_hours * 100 if contract_hours else Decimal(0)
+        if is_pro:
+            if share < rules.pro_min_training_share or contract.training_hours < rules.pro_min_training_hours:
+                add("training.pro_share", ERROR, f"Contrat de professionnalisation : la formation ({contract.training_hours} h, {share:.1f} %) doit représenter au moins {rules.pro_min_training_share} % de la durée et {rules.pro_min_training_hours} h.", SOURCE_PRO, "training_hours")
+            elif share > rules.pro_max_training_share:
+                add("training.pro_share_high", WARNING, f"La formation représente {share:.1f} % de la durée : au-delà de {rules.pro_max_training_share} %, un accord de branche doit le prévoir.", SOURCE_PRO, "training_hours")
+        elif share < rules.min_training_share:
+            add("training.share", ERROR, f"La formation ({contract.training_hours} h) représente {share:.1f} % de la durée du contrat : {rules.min_training_share} % au minimum sur la base de {rules.yearly_hours_basis} h par an.", SOURCE_CT_TRAINING, "training_hours")
+
+    # --- 5. Maîtres d'apprentissage: adult, eligible, under capacity ---------------------------
+    for index, master in enumerate(masters, 1):
+        if master.birth_date and start and age_on(master.birth_date, start) < 18:
+            add(f"master_{index}.minor", ERROR, f"Le maître d'apprentissage n° {index} doit être majeur au début du contrat.", SOURCE_CERFA, "master")
+        years = master.experience_years or 0
+        related_diploma = master.diploma_level is not None and master.diploma_level >= programme.level
+        needed = rules.ma_experience_years_with_diploma if related_diploma else rules.ma_experience_years_without_diploma
+        if master.experience_years is None:
+            add(f"master_{index}.experience_missing", WARNING, f"Maître d'apprentissage n° {index} : années d'expérience non renseignées.", SOURCE_CT_MA, "master")
+        elif years < needed:
+            add(f"master_{index}.eligibility", WARNING, f"Maître d'apprentissage n° {index} : {years} an(s) d'expérience ; il en faut {needed} {'avec' if related_diploma else 'sans'} diplôme du niveau de la formation (sauf accord de branche).", SOURCE_CT_MA, "master")
+        load = master_loads.get(master.pk, MasterLoad())
+        if is_pro:
+            if load.alternants_all_kinds + 1 > rules.tutor_max_alternants:
+                add(f"master_{index}.capacity", ERROR, f"Le tuteur n° {index} suit déjà {load.alternants_all_kinds} alternant·es : {rules.tutor_max_alternants} au maximum.", SOURCE_PRO, "master")
+        else:
+            extended_here = contract.contract_type == ContractType.AMEND_EXTENSION_EXAM_FAILURE
+            ordinary = load.apprentices - load.extended + (0 if extended_here else 1)
+            extended = load.extended + (1 if extended_here else 0)
+            if ordinary > rules.ma_max_apprentices or extended > rules.ma_max_extended:
+                add(f"master_{index}.capacity", ERROR, f"Le maître d'apprentissage n° {index} encadre déjà {load.apprentices} apprenti·e(s) : {rules.ma_max_apprentices} au maximum, plus {rules.ma_max_extended} dont la formation est prolongée après un échec.", SOURCE_CT_MA, "master")
+            elif load.alternants_all_kinds + 1 > rules.tutor_max_alternants:
+                add(f"master_{index}.capacity_all", WARNING, f"Le maître d'apprentissage n° {index} suivrait {load.alternants_all_kinds + 1} alternant·es tous contrats confondus : {rules.tutor_max_alternants} au maximum.", SOURCE_CT_MA, "master")
+
+    # --- 6. Identifier formats -------------------------------------------------------------------
+    _format_problems(add, company.siret, validate_siret, "format.siret", "SIRET de l'employeur", "company")
+    _format_problems(add, company.naf_code, validate_naf, "format.naf", "Code NAF", "company")
+    _format_problems(add, company.idcc, validate_idcc, "format.idcc", "IDCC", "company")
+    _format_problems(add, organisation.get("uai"), validate_uai, "format.uai", "UAI du CFA", "")
+    _format_problems(add, organisation.get("siret"), validate_siret, "format.of_siret", "SIRET du CFA", "")
+    _format_problems(add, programme.rncp_code, validate_rncp, "format.rncp", "Code RNCP", "programme")
+    _format_problems(add, programme.cfd_code, validate_cfd, "format.cfd", "Code diplôme (CFD)", "programme")
+    if not company.opco and company.idcc not in ("9999", "9998"):
+        add("opco.unknown", WARNING, f"L'OPCO de l'IDCC {company.idcc} est inconnu : imposez-le sur la fiche entreprise.", "reference/idcc_opco.csv", "company")
+
+    # --- 7. Salary at least the legal minimum -----------------------------------------------------
+    if smic_monthly is None:
+        add("salary.no_smic", WARNING, f"Aucun SMIC de référence n'est enregistré pour le {start:%d/%m/%Y} : ajoutez-le dans les données de référence.", SOURCE_CT_SALARY, "")
+    elif apprentice.birth_date and start and end and contract.gross_monthly_salary is not None:
+        if is_pro:
+            qualified = (apprentice.highest_diploma or 0) >= 41
+            periods = professionalisation_periods(birth_date=apprentice.birth_date, start=start, end=end, smic_monthly=smic_monthly, smc_monthly=smc_monthly, qualified=qualified)
+        else:
+            periods = apprenticeship_periods(birth_date=apprentice.birth_date, start=start, end=end, smic_monthly=smic_monthly, smc_monthly=smc_monthly)
+        minimum = periods[0].monthly_amount
+        if contract.gross_monthly_salary < minimum:
+            add("salary.below_minimum", ERROR, f"Le salaire à l'embauche ({contract.gross_monthly_salary} €) est inférieur au minimum légal ({minimum} €, {periods[0].rate} % du {periods[0].base}).", SOURCE_CT_SALARY, "gross_monthly_salary")
+    return report
+
+
+__all__ = ["ERROR", "WARNING", "ContractRules", "Finding", "MasterLoad", "PreflightReport", "check_contract"]
