@@ -1,4 +1,8 @@
-"""Navigation menu per role (base layout). Links only to pages that exist."""
+"""Navigation menu per role (base layout). Links only to pages that exist.
+
+Extranet accounts (apprentice, employer) get the home page only: the lists are back-office
+pages (403 for them); their records are reached from their home page.
+"""
 
 from dataclasses import dataclass
 
@@ -19,7 +23,8 @@ def menu_for(user) -> list[NavItem]:
     role = getattr(user, "role", None)
     if role in (Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE, Role.TUTOR):
         items.append(NavItem(_("Apprenti·es"), reverse("apprentice_list")))
-    if role in (Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE):
+    if role in (Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE, Role.TUTOR):
+        # A tutor sees the employers of its apprentices (access policy), so it gets the list too.
         items.append(NavItem(_("Entreprises"), reverse("companies:company_list")))
     if role in (Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE, Role.TUTOR):
         items.append(NavItem(_("Contrats"), reverse("contracts:contract_list")))

@@ -34,6 +34,7 @@ CONTRACTS_TO_HANDLE_STATUSES = (
 ABSENCE_STATUSES = (AttendanceStatus.ABSENT, AttendanceStatus.LATE)
 RECENT_ABSENCES_LIMIT = 10
 UPCOMING_VISITS_LIMIT = 20
+TO_HANDLE_LIMIT = 50  # the home page shows the oldest ones; the filtered list shows them all
 
 
 def search_terms(q: str) -> list[str]:
@@ -214,7 +215,7 @@ def admin_staff_home(user: User, *, today: date) -> dict:
         access.visible(user, Contract)
         .filter(status__in=CONTRACTS_TO_HANDLE_STATUSES)
         .select_related("apprentice", "company")
-        .order_by("start_date", "pk")
+        .order_by("start_date", "pk")[:TO_HANDLE_LIMIT]
     )
     return {"by_status": by_status, "to_handle": list(to_handle)}
 

@@ -1,4 +1,46 @@
-from django.contrib import admin
-from django.urls import path
+"""Root URLconf. French paths for the people using the site; names in English for the code."""
 
-urlpatterns = [path("admin/", admin.site.urls)]
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from alternance import views
+from alternance.forms import EmailAuthenticationForm
+
+auth_patterns = [
+    path(
+        "connexion/",
+        auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "mot-de-passe/oublie/",
+        auth_views.PasswordResetView.as_view(
+            email_template_name="registration/password_reset_email.txt",
+            subject_template_name="registration/password_reset_subject.txt",
+        ),
+        name="password_reset",
+    ),
+    path("mot-de-passe/oublie/envoye/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "mot-de-passe/nouveau/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("mot-de-passe/nouveau/termine/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("mot-de-passe/modifier/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("mot-de-passe/modifier/termine/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    *auth_patterns,
+    path("apprenti-es/", views.ApprenticeListView.as_view(), name="apprentice_list"),
+    path("apprenti-es/<int:pk>/", views.apprentice_detail, name="apprentice_detail"),
+    path("entreprises/", include("companies.urls")),
+    path("contrats/", include("contracts.urls")),
+    path("alertes/", include("alerts.urls")),
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]

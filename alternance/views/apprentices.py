@@ -1,0 +1,35 @@
+"""Apprentices: the staff list and the record page (also open to the apprentice and its employer)."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from alternance import selectors
+from alternance.choices import ApprenticeStatus
+from alternance.views.mixins import StaffListView, int_param
+
+
+class ApprenticeListView(StaffListView):
+    template_name = "alternance/apprentice_list.html"
+    context_object_name = "apprentices"
+    filter_names = ("q", "status", "cohort", "sort")
+
+    def get_queryset(self):
+        return selectors.apprentice_list(
+            self.request.user,
+            q=self.filters["q"],
+            status=self.filters["status"],
+            cohort_id=int_param(self.filters["cohort"]),
+            sort=self.filters["sort"],
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["status_choices"] = ApprenticeStatus.choices
+        context["cohorts"] = selectors.cohort_choices(self.request.user)
+        return context
+
+
+def apprentice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    apprentice = selectors.apprentice_get(request.user, pk)
+    context = {"apprentice": apprentice, **selectors.apprentice_related(request.user, apprentice)}
+    return render(request, "alternance/apprentice_detail.html", context)
