@@ -1,7 +1,9 @@
 """Forms of the core app. Forms validate input only; writes go through services."""
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.db import transaction
+from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
 
@@ -27,3 +29,16 @@ class EmailAuthenticationForm(AuthenticationForm):
         ),
         "inactive": _("Ce compte est désactivé. Contactez l'équipe alternance pour le réactiver."),
     }
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Password reset whose email leaves through the Celery task (retried on SMTP errors), so a
+    slow or failing mail server never blocks the request. In-process when no broker is set."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None):
+        from alternance.tasks import send_email
+
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        html_body = loader.render_to_string(html_email_template_name, context) if html_email_template_name else None
+        transaction.on_commit(lambda: send_email.delay(subject=subject, body=body, to=[to_email], html_body=html_body))

@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from alternance import views
-from alternance.forms import EmailAuthenticationForm
+from alternance.forms import EmailAuthenticationForm, QueuedPasswordResetForm
 
 auth_patterns = [
     path(
@@ -17,6 +17,7 @@ auth_patterns = [
     path(
         "mot-de-passe/oublie/",
         auth_views.PasswordResetView.as_view(
+            form_class=QueuedPasswordResetForm,
             email_template_name="registration/password_reset_email.txt",
             subject_template_name="registration/password_reset_subject.txt",
         ),

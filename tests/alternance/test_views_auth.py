@@ -72,10 +72,12 @@ def test_logout_is_a_post_and_goes_back_to_login(client, tutor):
     assert "_auth_user_id" not in client.session
 
 
-def test_password_reset_sends_a_french_email_with_a_working_link(client, tutor):
-    response = client.post(reverse("password_reset"), {"email": "CAMILLE.tutrice@example.test"})
+def test_password_reset_sends_a_french_email_with_a_working_link(client, tutor, celery_eager, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(reverse("password_reset"), {"email": "CAMILLE.tutrice@example.test"})
 
     assert response.status_code == 302 and response.url == reverse("password_reset_done")
+    assert len(callbacks) == 1  # the email leaves through the Celery task once the request commits
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["camille.tutrice@example.test"]
@@ -93,8 +95,9 @@ def test_password_reset_sends_a_french_email_with_a_working_link(client, tutor):
     assert tutor.check_password("Un-nouveau-mot-2-passe")
 
 
-def test_password_reset_for_an_unknown_email_sends_nothing_and_says_the_same(client):
-    response = client.post(reverse("password_reset"), {"email": "personne@example.test"})
+def test_password_reset_for_an_unknown_email_sends_nothing_and_says_the_same(client, celery_eager, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("password_reset"), {"email": "personne@example.test"})
 
     assert response.status_code == 302 and response.url == reverse("password_reset_done")
     assert mail.outbox == []
