@@ -17,7 +17,8 @@ Scopes (issue "Foundation", §4):
 - apprentice: its own record and what hangs from it;
 - employer contact: the apprentices under contract with its company (contracts from signature
   to the end, not drafts nor ended/broken ones), their attendance during that contract, the
-  visits and documents of those contracts, its own company and contacts.
+  visits and documents of those contracts, its own company and contacts — through an active
+  ``CompanyContact`` only (a deactivated contact no longer opens its establishment).
 """
 
 from collections.abc import Callable
@@ -51,13 +52,18 @@ EMPLOYER_CONTRACT_STATUSES = (
 def _role(user) -> str | None:
     if user is None or not user.is_authenticated or not user.is_active:
         return None
-    return user.role
+    # A role the code does not know (blank, removed, mistyped) grants nothing.
+    return user.role if user.role in Role.values else None
 
 
 # --- scopes: one function per model, (user, base queryset) -> queryset --------------------------
 
 def _employer_contracts(user: User) -> QuerySet:
-    return Contract.objects.filter(status__in=EMPLOYER_CONTRACT_STATUSES, company__contacts__user=user)
+    # One filter() call: the account and the active flag are those of the same contact. A
+    # deactivated contact (the person left this establishment) no longer opens its contracts.
+    return Contract.objects.filter(
+        status__in=EMPLOYER_CONTRACT_STATUSES, company__contacts__user=user, company__contacts__active=True
+    )
 
 
 def _tutor_apprentices(user: User) -> QuerySet:
@@ -99,7 +105,7 @@ def scope_companies(user: User, qs: QuerySet) -> QuerySet:
     if role == Role.APPRENTICE:
         return qs.filter(Exists(scope_contracts(user, Contract.objects.all()).filter(company=OuterRef("pk"))))
     if role == Role.EMPLOYER:
-        return qs.filter(Exists(CompanyContact.objects.filter(company=OuterRef("pk"), user=user)))
+        return qs.filter(Exists(CompanyContact.objects.filter(company=OuterRef("pk"), user=user, active=True)))
     return qs.none()
 
 
@@ -156,9 +162,14 @@ def scope_documents(user: User, qs: QuerySet) -> QuerySet:
     role = _role(user)
     if role in SEE_ALL_ROLES or role == Role.CRE:
         return qs
-    if role in (Role.TUTOR, Role.APPRENTICE):
+    if role == Role.TUTOR:
         apprentices = scope_apprentices(user, Apprentice.objects.all())
         return qs.filter(Q(apprentice__in=apprentices) | Q(contract__apprentice__in=apprentices))
+    if role == Role.APPRENTICE:
+        # Its own documents; those of a draft contract stay internal to the OF, like the draft itself.
+        return qs.filter(
+            Q(apprentice__user=user, contract__isnull=True) | Q(contract__in=scope_contracts(user, Contract.objects.all()))
+        )
     if role == Role.EMPLOYER:
         return qs.filter(
             Q(contract__in=_employer_contracts(user))
@@ -313,7 +324,7 @@ def can_log_interaction(user: User, company: Company) -> bool:
 
 
 def can_edit_interaction(user: User, interaction: Interaction) -> bool:
-    return _is(user, Role.COORDINATOR) or interaction.author_id == user.pk
+    return _is(user, Role.COORDINATOR) or (interaction.author_id == user.pk and _role(user) is not None)
 
 
 def can_create_contract(user: User) -> bool:

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alternance.choices import QualificationLevel, Role
@@ -71,6 +72,10 @@ class Company(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.siret})"
 
+    def save(self, *args, **kwargs):
+        self.derive_opco()
+        super().save(*args, **kwargs)
+
     @property
     def naf_display(self) -> str:
         return format_naf(self.naf_code)
@@ -84,10 +89,15 @@ class Company(models.Model):
         if not self.opco_overridden:
             self.opco = opco_for_idcc(self.idcc)
 
-    def clean(self) -> None:
+    def clean_fields(self, exclude=None) -> None:
+        # Normalise what people type ("732 829 320 00074", "62.01Z", "16") before the field checks,
+        # whose max_length would otherwise refuse the spaced or dotted forms.
         self.siret = normalize_siret(self.siret)
         self.naf_code = normalize_naf(self.naf_code)
         self.idcc = normalize_idcc(self.idcc)
+        super().clean_fields(exclude=exclude)
+
+    def clean(self) -> None:
         self.derive_opco()
         errors = {}
         if self.sensitive and not (self.sensitive_reason or "").strip():
@@ -98,10 +108,6 @@ class Company(models.Model):
             errors["owner_cre"] = _("Le ou la référent·e d'une entreprise doit avoir le rôle CRE.")
         if errors:
             raise ValidationError(errors)
-
-    def save(self, *args, **kwargs):
-        self.derive_opco()
-        super().save(*args, **kwargs)
 
 
 class CompanyContact(models.Model):
@@ -207,10 +213,11 @@ class Interaction(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} — {self.company.name} ({self.occurred_at:%d/%m/%Y})"
+        return f"{self.get_kind_display()} — {self.company.name} ({timezone.localtime(self.occurred_at):%d/%m/%Y})"
 
     def clean(self) -> None:
         if self.contact_id and self.company_id and self.contact.company_id != self.company_id:
             raise ValidationError({"contact": _("Ce contact appartient à une autre entreprise.")})
-        if self.next_follow_up and self.occurred_at and self.next_follow_up < self.occurred_at.date():
+        # The day of the exchange in local time (a datetime read back from the database is in UTC).
+        if self.next_follow_up and self.occurred_at and self.next_follow_up < timezone.localtime(self.occurred_at).date():
             raise ValidationError({"next_follow_up": _("La prochaine relance doit être postérieure à l'échange.")})

@@ -5,7 +5,15 @@ from datetime import date, timedelta
 import factory
 from factory.django import DjangoModelFactory
 
-from alternance.choices import ApprenticeStatus, AttendanceStatus, DiplomaCode, HalfDay, QualificationLevel, Role, VisitKind
+from alternance.choices import (
+    ApprenticeStatus,
+    AttendanceStatus,
+    DiplomaCode,
+    HalfDay,
+    QualificationLevel,
+    Role,
+    VisitKind,
+)
 from alternance.models import Apprentice, AttendanceRecord, Cohort, Programme, User, Visit
 
 

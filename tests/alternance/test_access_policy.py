@@ -1,0 +1,490 @@
+"""The access policy (alternance/access.py): which rows each role sees, and what it may do.
+
+One world holds the data that could leak: two cohorts (two tutors), two companies (two CREs) and an
+unowned prospect, apprentices in each with contracts in progress, draft, ended and broken, and
+everything that hangs from them. Every scope is checked as an exact set of rows, per role.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404
+
+from alerts.choices import AlertStatus, ConcernedRole
+from alerts.models import Alert, AlertEvent
+from alternance import access
+from alternance.choices import ApprenticeStatus, HalfDay
+from alternance.models import Apprentice, AttendanceRecord, Cohort, Programme, User, Visit
+from companies.models import Company, CompanyContact, Interaction
+from contracts.choices import ContractStatus, DocumentKind, RuptureKind
+from contracts.models import Contract, ContractStatusChange, Document, OpcoFile, OpcoInstalment
+from tests.factories.alerts import AlertFactory
+from tests.factories.alternance import (
+    AdminStaffFactory,
+    ApprenticeFactory,
+    ApprenticeUserFactory,
+    AttendanceRecordFactory,
+    CohortFactory,
+    CoordinatorFactory,
+    CreFactory,
+    EmployerUserFactory,
+    ProgrammeFactory,
+    TutorFactory,
+    VisitFactory,
+)
+from tests.factories.companies import CompanyContactFactory, CompanyFactory, InteractionFactory
+from tests.factories.contracts import ContractFactory, DocumentFactory, OpcoFileFactory, OpcoInstalmentFactory
+
+pytestmark = pytest.mark.django_db
+
+OLD_CONTRACT_DATES = {
+    "signature_date": date(2024, 8, 25), "start_date": date(2024, 9, 1), "practical_training_start_date": date(2024, 9, 3),
+    "end_date": date(2026, 8, 31), "training_start_date": date(2024, 9, 1), "exams_end_date": date(2026, 6, 15),
+}
+
+
+@dataclass
+class World:
+    rows: dict[str, models.Model] = field(default_factory=dict)
+
+    def add(self, name: str, obj: models.Model) -> models.Model:
+        self.rows[name] = obj
+        return obj
+
+    def __getitem__(self, name: str) -> models.Model:
+        return self.rows[name]
+
+    def names(self, model: type[models.Model]) -> set[str]:
+        return {name for name, obj in self.rows.items() if type(obj) is model}
+
+    def name_of(self, model: type[models.Model], pk: int) -> str:
+        return next(name for name, obj in self.rows.items() if type(obj) is model and obj.pk == pk)
+
+    def user(self, name: str):
+        """A user by name; a few special ones are built on the fly and never saved."""
+        if name == "anonymous":
+            return AnonymousUser()
+        if name in ("unknown_role", "blank_role"):
+            # Same account as a CRE, with a role the policy does not know (the database refuses it,
+            # so it can only exist in memory, e.g. after a role is removed from the code).
+            user = User.objects.get(pk=self["cre_a"].pk)
+            user.role = "pirate" if name == "unknown_role" else ""
+            return user
+        return self[name]
+
+
+@pytest.fixture
+def world(settings, tmp_path) -> World:
+    settings.MEDIA_ROOT = tmp_path
+    w = World()
+    # Staff
+    w.add("coordinator", CoordinatorFactory())
+    w.add("admin", AdminStaffFactory())
+    cre_a, cre_b = w.add("cre_a", CreFactory()), w.add("cre_b", CreFactory())
+    tutor_a, tutor_b = w.add("tutor_a", TutorFactory()), w.add("tutor_b", TutorFactory())
+    inactive = w.add("inactive", CoordinatorFactory(is_active=False))
+    # Extranet accounts
+    user_a1, user_a2, user_b1 = (w.add(n, ApprenticeUserFactory()) for n in ("apprentice_a1", "apprentice_a2", "apprentice_b1"))
+    employer_a, employer_b = w.add("employer_a", EmployerUserFactory()), w.add("employer_b", EmployerUserFactory())
+    employer_former = w.add("employer_former", EmployerUserFactory())
+    # Programmes and cohorts
+    cohort_a = w.add("cohort_a", CohortFactory(referent_tutor=tutor_a, programme=w.add("programme_a", ProgrammeFactory())))
+    cohort_b = w.add("cohort_b", CohortFactory(referent_tutor=tutor_b, programme=w.add("programme_b", ProgrammeFactory())))
+    # Companies and contacts
+    company_a = w.add("company_a", CompanyFactory(owner_cre=cre_a))
+    company_b = w.add("company_b", CompanyFactory(owner_cre=cre_b))
+    company_c = w.add("company_c", CompanyFactory(owner_cre=None, name="Prospect SAS"))
+    master_a = w.add("master_a", CompanyContactFactory(company=company_a, user=employer_a))
+    w.add("hr_a", CompanyContactFactory(company=company_a, is_master=False, is_hr=True))
+    # A person who left company A: the contact is deactivated but the account still exists.
+    w.add("former_a", CompanyContactFactory(company=company_a, user=employer_former, is_master=False, is_hr=True, active=False))
+    master_b = w.add("master_b", CompanyContactFactory(company=company_b, user=employer_b))
+    w.add("rep_c", CompanyContactFactory(company=company_c, is_master=False, is_employer_representative=True))
+    # Apprentices: a1 in progress at A (after an ended contract at B), a2 draft at A, a3 ended at A,
+    # s1 still seeking; b1 in progress at B, b2 broken at B.
+    a1 = w.add("a1", ApprenticeFactory(cohort=cohort_a, user=user_a1, status=ApprenticeStatus.UNDER_CONTRACT))
+    a2 = w.add("a2", ApprenticeFactory(cohort=cohort_a, user=user_a2))
+    a3 = w.add("a3", ApprenticeFactory(cohort=cohort_a, status=ApprenticeStatus.COMPLETED))
+    w.add("s1", ApprenticeFactory(cohort=cohort_a))
+    b1 = w.add("b1", ApprenticeFactory(cohort=cohort_b, user=user_b1, status=ApprenticeStatus.UNDER_CONTRACT))
+    b2 = w.add("b2", ApprenticeFactory(cohort=cohort_b, status=ApprenticeStatus.RUPTURANT))
+    c_a1 = w.add("c_a1", ContractFactory(apprentice=a1, company=company_a, master=master_a, status=ContractStatus.IN_PROGRESS))
+    c_a1_old = w.add(
+        "c_a1_old", ContractFactory(apprentice=a1, company=company_b, master=master_b, status=ContractStatus.ENDED, **OLD_CONTRACT_DATES)
+    )
+    c_a2 = w.add("c_a2", ContractFactory(apprentice=a2, company=company_a, master=master_a, status=ContractStatus.DRAFT))
+    c_a3 = w.add("c_a3", ContractFactory(apprentice=a3, company=company_a, master=master_a, status=ContractStatus.ENDED, **OLD_CONTRACT_DATES))
+    c_b1 = w.add("c_b1", ContractFactory(apprentice=b1, company=company_b, master=master_b, status=ContractStatus.IN_PROGRESS))
+    c_b2 = w.add(
+        "c_b2",
+        ContractFactory(
+            apprentice=b2, company=company_b, master=master_b, status=ContractStatus.BROKEN,
+            rupture_date=date(2026, 11, 15), rupture_kind=RuptureKind.MUTUAL_AGREEMENT,
+        ),
+    )
+    w.add("csc_a1", ContractStatusChange.objects.create(contract=c_a1, from_status=ContractStatus.SIGNED, to_status=ContractStatus.IN_PROGRESS))
+    w.add("csc_a2", ContractStatusChange.objects.create(contract=c_a2, from_status="", to_status=ContractStatus.DRAFT))
+    w.add("csc_b1", ContractStatusChange.objects.create(contract=c_b1, from_status=ContractStatus.SIGNED, to_status=ContractStatus.IN_PROGRESS))
+    # Attendance: a1 inside its contract at A, before it (during the ended contract at B) and after it.
+    w.add("att_a1_in", AttendanceRecordFactory(apprentice=a1, day=date(2026, 10, 5)))
+    w.add("att_a1_before", AttendanceRecordFactory(apprentice=a1, day=date(2026, 8, 20)))
+    w.add("att_a1_after", AttendanceRecordFactory(apprentice=a1, day=date(2028, 9, 5), half=HalfDay.AFTERNOON))
+    w.add("att_a2", AttendanceRecordFactory(apprentice=a2, day=date(2026, 10, 5)))
+    w.add("att_b1", AttendanceRecordFactory(apprentice=b1, day=date(2026, 10, 5)))
+    w.add("att_b2", AttendanceRecordFactory(apprentice=b2, day=date(2026, 10, 5)))
+    # Visits
+    w.add("v_a1", VisitFactory(apprentice=a1, contract=c_a1))
+    w.add("v_a1_old", VisitFactory(apprentice=a1, contract=c_a1_old, planned_date=date(2025, 3, 1), at_risk=True, risk_comment="Tensions."))
+    w.add("v_a2", VisitFactory(apprentice=a2, contract=None))
+    w.add("v_b1", VisitFactory(apprentice=b1, contract=c_b1))
+    w.add("v_b2", VisitFactory(apprentice=b2, contract=c_b2))
+    # Documents
+    w.add("d_c_a1", DocumentFactory(contract=c_a1))
+    w.add("d_a1_proof", DocumentFactory(contract=None, apprentice=a1, kind=DocumentKind.ABSENCE_PROOF, title="Arrêt maladie"))
+    w.add("d_c_a2", DocumentFactory(contract=c_a2, kind=DocumentKind.CERFA, title="Cerfa (projet)"))
+    w.add("d_c_b1", DocumentFactory(contract=c_b1))
+    w.add("d_c_b2", DocumentFactory(contract=c_b2, kind=DocumentKind.RUPTURE, title="Notification de rupture"))
+    w.add("d_company_a", DocumentFactory(contract=None, apprentice=None, company=company_a, kind=DocumentKind.OTHER, title="Partenariat"))
+    w.add("d_company_b", DocumentFactory(contract=None, apprentice=None, company=company_b, kind=DocumentKind.OTHER, title="Partenariat"))
+    # CRM log
+    w.add("i_a", InteractionFactory(company=company_a, contact=master_a, author=cre_a, apprentice=a1))
+    w.add("i_b", InteractionFactory(company=company_b, contact=master_b, author=cre_b, apprentice=b1))
+    w.add("i_c", InteractionFactory(company=company_c, author=cre_a))
+    w.add("i_by_inactive", InteractionFactory(company=company_c, author=inactive))
+    # OPCO
+    of_a1 = w.add("of_a1", OpcoFileFactory(contract=c_a1))
+    w.add("of_a3", OpcoFileFactory(contract=c_a3))
+    of_b1 = w.add("of_b1", OpcoFileFactory(contract=c_b1))
+    w.add("inst_a1", OpcoInstalmentFactory(opco_file=of_a1))
+    w.add("inst_b1", OpcoInstalmentFactory(opco_file=of_b1))
+    # Alerts: about apprentices of each cohort, about company B (assigned to CRE A), about the
+    # prospect C (assigned to tutor B).
+    company_type = ContentType.objects.get_for_model(Company)
+    al_a1 = w.add("al_a1", AlertFactory(apprentice=a1, company=company_a, contract=c_a1))
+    al_b1 = w.add("al_b1", AlertFactory(apprentice=b1, company=company_b, contract=c_b1))
+    al_company_b = w.add(
+        "al_company_b",
+        AlertFactory(
+            apprentice=None, company=company_b, subject_type=company_type, subject_id=company_b.pk, subject_label=str(company_b),
+            rule_code="companies.sensitive", concerned_role=ConcernedRole.CRE, status=AlertStatus.ASSIGNED, assignee=cre_a,
+        ),
+    )
+    al_company_c = w.add(
+        "al_company_c",
+        AlertFactory(
+            apprentice=None, company=company_c, subject_type=company_type, subject_id=company_c.pk, subject_label=str(company_c),
+            rule_code="companies.no_follow_up", concerned_role=ConcernedRole.TUTOR, status=AlertStatus.ASSIGNED, assignee=tutor_b,
+        ),
+    )
+    for name, alert in (("ev_a1", al_a1), ("ev_b1", al_b1), ("ev_company_b", al_company_b), ("ev_company_c", al_company_c)):
+        w.add(name, AlertEvent.objects.create(alert=alert, to_status=AlertStatus.NEW, comment="Levée par la règle."))
+    return w
+
+
+# --- expected scopes, by name; a model not listed for a role: nothing ------------------------
+
+STAFF_USERS = {"coordinator", "admin", "cre_a", "cre_b", "tutor_a", "tutor_b", "inactive"}
+ALL = "all"  # every row of the model in the world
+
+
+def _see_all_but(**overrides) -> dict:
+    return {model: overrides.get(model.__name__, ALL) for model in access.SCOPES}
+
+
+EXPECTED: dict[str, dict[type[models.Model], set[str] | str]] = {
+    "coordinator": _see_all_but(User=STAFF_USERS),
+    "admin": _see_all_but(User=STAFF_USERS),
+    "cre_a": _see_all_but(User=STAFF_USERS, Alert={"al_a1", "al_company_b"}, AlertEvent={"ev_a1", "ev_company_b"}),
+    "cre_b": _see_all_but(User=STAFF_USERS, Alert={"al_b1", "al_company_b"}, AlertEvent={"ev_b1", "ev_company_b"}),
+    "tutor_a": {
+        Apprentice: {"a1", "a2", "a3", "s1"},
+        AttendanceRecord: {"att_a1_in", "att_a1_before", "att_a1_after", "att_a2"},
+        Cohort: {"cohort_a"},
+        Programme: ALL,
+        Visit: {"v_a1", "v_a1_old", "v_a2"},
+        User: STAFF_USERS,
+        # Company B employed a1 before: its record and CRM log are visible to a1's tutor.
+        Company: {"company_a", "company_b"},
+        CompanyContact: {"master_a", "hr_a", "former_a", "master_b"},
+        Interaction: {"i_a", "i_b"},
+        Contract: {"c_a1", "c_a1_old", "c_a2", "c_a3"},
+        ContractStatusChange: {"csc_a1", "csc_a2"},
+        OpcoFile: {"of_a1", "of_a3"},
+        OpcoInstalment: {"inst_a1"},
+        Document: {"d_c_a1", "d_a1_proof", "d_c_a2"},
+        Alert: {"al_a1"},
+        AlertEvent: {"ev_a1"},
+    },
+    "tutor_b": {
+        Apprentice: {"b1", "b2"},
+        AttendanceRecord: {"att_b1", "att_b2"},
+        Cohort: {"cohort_b"},
+        Programme: ALL,
+        Visit: {"v_b1", "v_b2"},
+        User: STAFF_USERS,
+        Company: {"company_b"},
+        CompanyContact: {"master_b"},
+        Interaction: {"i_b"},
+        Contract: {"c_b1", "c_b2"},
+        ContractStatusChange: {"csc_b1"},
+        OpcoFile: {"of_b1"},
+        OpcoInstalment: {"inst_b1"},
+        Document: {"d_c_b1", "d_c_b2"},
+        Alert: {"al_b1", "al_company_c"},
+        AlertEvent: {"ev_b1", "ev_company_c"},
+    },
+    "apprentice_a1": {
+        Apprentice: {"a1"},
+        AttendanceRecord: {"att_a1_in", "att_a1_before", "att_a1_after"},
+        Cohort: {"cohort_a"},
+        Programme: ALL,
+        Visit: {"v_a1", "v_a1_old"},
+        User: {"apprentice_a1"},
+        Company: {"company_a", "company_b"},
+        CompanyContact: {"master_a", "hr_a", "former_a", "master_b"},
+        Contract: {"c_a1", "c_a1_old"},
+        ContractStatusChange: {"csc_a1"},
+        Document: {"d_c_a1", "d_a1_proof"},
+    },
+    # Only a draft contract: drafts are internal to the OF, and so are their documents.
+    "apprentice_a2": {
+        Apprentice: {"a2"},
+        AttendanceRecord: {"att_a2"},
+        Cohort: {"cohort_a"},
+        Programme: ALL,
+        Visit: {"v_a2"},
+        User: {"apprentice_a2"},
+    },
+    "employer_a": {
+        Apprentice: {"a1"},
+        AttendanceRecord: {"att_a1_in"},
+        Cohort: {"cohort_a"},
+        Programme: ALL,
+        Visit: {"v_a1"},
+        User: {"employer_a"},
+        Company: {"company_a"},
+        CompanyContact: {"master_a", "hr_a", "former_a"},
+        Contract: {"c_a1"},
+        ContractStatusChange: {"csc_a1"},
+        Document: {"d_c_a1", "d_company_a"},
+    },
+    "employer_b": {
+        Apprentice: {"b1"},
+        AttendanceRecord: {"att_b1"},
+        Cohort: {"cohort_b"},
+        Programme: ALL,
+        Visit: {"v_b1"},
+        User: {"employer_b"},
+        Company: {"company_b"},
+        CompanyContact: {"master_b"},
+        Contract: {"c_b1"},
+        ContractStatusChange: {"csc_b1"},
+        Document: {"d_c_b1", "d_company_b"},
+    },
+    # Its only contact was deactivated (the person left company A).
+    "employer_former": {Programme: ALL, User: {"employer_former"}},
+    "inactive": {},
+    "anonymous": {},
+    "unknown_role": {},
+    "blank_role": {},
+}
+
+
+def _expected_names(w: World, role: str) -> dict[str, set[str]]:
+    expected = EXPECTED[role]
+    result = {}
+    for model in access.SCOPES:
+        names = expected.get(model, set())
+        result[model.__name__] = w.names(model) if names == ALL else set(names)
+    return result
+
+
+def _visible_names(w: World, user) -> dict[str, set[str]]:
+    return {
+        model.__name__: {w.name_of(model, pk) for pk in access.visible(user, model).values_list("pk", flat=True)}
+        for model in access.SCOPES
+    }
+
+
+def test_every_row_of_the_world_has_a_name(world):
+    """The "all" expectations are sets of named rows: no factory may have created unnamed rows."""
+    assert {model.__name__: set(model.objects.values_list("pk", flat=True)) for model in access.SCOPES} == {
+        model.__name__: {world[name].pk for name in world.names(model)} for model in access.SCOPES
+    }
+
+
+@pytest.mark.parametrize("role", list(EXPECTED))
+def test_each_role_sees_exactly_its_scope_of_every_model(world, role):
+    user = world.user(role)
+
+    visible = _visible_names(world, user)
+
+    assert visible == _expected_names(world, role)
+
+
+def test_visible_rows_are_not_duplicated_by_joins(world):
+    # A user reaching a row by two paths (an apprentice with two contracts) still gets it once.
+    for role in ("tutor_a", "apprentice_a1", "employer_a", "cre_a"):
+        user = world.user(role)
+        for model in access.SCOPES:
+            pks = list(access.visible(user, model).values_list("pk", flat=True))
+            assert len(pks) == len(set(pks)), (role, model.__name__)
+
+
+# --- the leaks that matter most, spelled out ---------------------------------------------------
+
+def test_employer_cannot_see_another_companys_apprentice(world):
+    visible = set(access.visible(world["employer_a"], Apprentice))
+
+    assert visible == {world["a1"]}
+    assert world["b1"] not in visible
+
+
+def test_employer_does_not_see_a_draft_an_ended_or_a_broken_contract(world):
+    assert set(access.visible(world["employer_a"], Contract)) == {world["c_a1"]}
+    assert set(access.visible(world["employer_b"], Contract)) == {world["c_b1"]}
+
+
+def test_employer_sees_attendance_only_within_its_contract_dates(world):
+    assert list(access.visible(world["employer_a"], AttendanceRecord)) == [world["att_a1_in"]]
+
+
+def test_former_employer_does_not_see_the_apprentice_of_its_previous_contract(world):
+    # a1's ended contract was with company B; employer B now sees only b1.
+    assert list(access.visible(world["employer_b"], Apprentice)) == [world["b1"]]
+
+
+def test_deactivated_contact_no_longer_opens_the_company(world):
+    user = world["employer_former"]
+
+    assert [list(access.visible(user, model)) for model in (Company, Apprentice, Contract, Document)] == [[], [], [], []]
+
+
+def test_tutor_never_sees_another_cohorts_records(world):
+    tutor = world["tutor_b"]
+
+    leaked = [
+        obj for name, obj in world.rows.items()
+        if name in {"a1", "c_a1", "v_a1", "att_a1_in", "d_c_a1", "al_a1", "of_a1", "cohort_a"}
+        and access.visible(tutor, type(obj)).filter(pk=obj.pk).exists()
+    ]
+
+    assert leaked == []
+
+
+def test_apprentice_sees_only_its_own_records_and_not_its_draft_contract(world):
+    assert [list(access.visible(world["apprentice_a2"], model)) for model in (Apprentice, Contract, Document)] == [
+        [world["a2"]], [], [],
+    ]
+
+
+def test_visible_narrows_a_given_queryset(world):
+    narrowed = access.visible(world["tutor_a"], Apprentice.objects.filter(status=ApprenticeStatus.SEEKING))
+
+    assert set(narrowed) == {world["a2"], world["s1"]}
+
+
+def test_visible_refuses_a_model_without_a_scope(world):
+    with pytest.raises(LookupError):
+        access.visible(world["coordinator"], ContentType)
+
+
+# --- fetching and refusing -------------------------------------------------------------------
+
+def test_get_visible_or_404_returns_a_row_in_scope(world):
+    assert access.get_visible_or_404(world["employer_a"], Apprentice, pk=world["a1"].pk) == world["a1"]
+
+
+@pytest.mark.parametrize(
+    ("role", "model", "name"),
+    [
+        ("employer_a", Apprentice, "a2"),
+        ("employer_a", Apprentice, "b1"),
+        ("employer_a", Contract, "c_a2"),
+        ("tutor_b", Visit, "v_a1"),
+        ("apprentice_a1", Document, "d_c_b1"),
+        ("cre_b", Alert, "al_a1"),
+        ("anonymous", Programme, "programme_a"),
+    ],
+)
+def test_get_visible_or_404_raises_404_outside_the_scope(world, role, model, name):
+    with pytest.raises(Http404):
+        access.get_visible_or_404(world.user(role), model, pk=world[name].pk)
+
+
+def test_get_visible_or_404_applies_the_scope_to_a_given_queryset(world):
+    queryset = Apprentice.objects.filter(cohort=world["cohort_a"])
+
+    assert access.get_visible_or_404(world["employer_a"], queryset, pk=world["a1"].pk) == world["a1"]
+    with pytest.raises(Http404):
+        access.get_visible_or_404(world["employer_a"], queryset, pk=world["a3"].pk)
+
+
+def test_require_raises_permission_denied_only_when_not_allowed():
+    assert access.require(True) is None
+    with pytest.raises(PermissionDenied):
+        access.require(False)
+
+
+# --- predicates: role × action ---------------------------------------------------------------
+
+MATRIX_USERS = (
+    "coordinator", "admin", "cre_a", "cre_b", "tutor_a", "tutor_b", "apprentice_a1", "apprentice_a2",
+    "employer_a", "employer_b", "inactive", "anonymous", "unknown_role",
+)
+STAFF_ROLES = {"coordinator", "admin", "cre_a", "cre_b", "tutor_a", "tutor_b"}
+
+# (predicate, name of the row it is asked about or None, users for whom it is True)
+PREDICATES = [
+    (access.can_manage_reference_data, None, {"coordinator", "admin"}),
+    (access.can_create_apprentice, None, {"coordinator", "admin"}),
+    (access.can_edit_apprentice, "a1", {"coordinator", "admin", "tutor_a"}),
+    (access.can_create_company, None, {"coordinator", "admin", "cre_a", "cre_b"}),
+    (access.can_edit_company, "company_a", {"coordinator", "admin", "cre_a"}),
+    (access.can_edit_company, "company_c", {"coordinator", "admin", "cre_a", "cre_b"}),
+    (access.can_reassign_company, "company_a", {"coordinator"}),
+    (access.can_flag_company_sensitive, "company_b", {"coordinator", "admin", "cre_b"}),
+    (access.can_log_interaction, "company_a", {"coordinator", "cre_a", "tutor_a"}),
+    (access.can_log_interaction, "company_c", {"coordinator", "cre_a", "cre_b"}),
+    (access.can_edit_interaction, "i_a", {"coordinator", "cre_a"}),
+    (access.can_edit_interaction, "i_by_inactive", {"coordinator"}),
+    (access.can_create_contract, None, {"coordinator", "admin"}),
+    (access.can_edit_contract, "c_a1", {"coordinator", "admin"}),
+    (access.can_transition_contract, "c_a1", {"coordinator", "admin"}),
+    (access.can_edit_opco_file, "of_a1", {"coordinator", "admin"}),
+    (access.can_record_attendance, "a1", {"coordinator", "admin", "tutor_a"}),
+    (access.can_justify_absence, "att_a1_in", {"apprentice_a1"}),
+    (access.can_review_justification, "att_a1_in", {"coordinator", "admin", "tutor_a"}),
+    (access.can_plan_visit, "a1", {"coordinator", "tutor_a"}),
+    (access.can_edit_visit, "v_a1", {"coordinator", "tutor_a"}),
+    (access.can_edit_visit, "v_b1", {"coordinator", "tutor_b"}),
+    (access.can_fill_employer_evaluation, "v_a1", {"employer_a"}),
+    (access.can_fill_employer_evaluation, "v_a2", set()),
+    (access.can_fill_employer_evaluation, "v_b2", set()),
+    (access.can_upload_document, None, STAFF_ROLES),
+    (access.can_delete_document, "d_c_a1", {"coordinator", "admin"}),
+    (access.can_validate_alert, "al_a1", {"coordinator"}),
+    (access.can_assign_alert, "al_a1", {"coordinator"}),
+    (access.can_resolve_alert, "al_company_b", {"coordinator", "cre_a"}),
+    (access.can_resolve_alert, "al_company_c", {"coordinator", "tutor_b"}),
+    (access.can_comment_alert, "al_a1", STAFF_ROLES),
+    (access.can_invite_extranet_user, None, STAFF_ROLES),
+    (access.can_view, "a1", {"coordinator", "admin", "cre_a", "cre_b", "tutor_a", "apprentice_a1", "employer_a"}),
+    (access.can_view, "d_company_a", {"coordinator", "admin", "cre_a", "cre_b", "employer_a"}),
+]
+
+
+@pytest.mark.parametrize(
+    ("predicate", "row", "allowed"), PREDICATES, ids=[f"{p.__name__}-{row or 'global'}" for p, row, _ in PREDICATES]
+)
+def test_permission_matrix(world, predicate, row, allowed):
+    args = () if row is None else (world[row],)
+
+    answers = {name: predicate(world.user(name), *args) for name in MATRIX_USERS}
+
+    assert answers == {name: name in allowed for name in MATRIX_USERS}
