@@ -216,13 +216,23 @@ def scope_programmes(user: User, qs: QuerySet) -> QuerySet:
 
 
 def scope_users(user: User, qs: QuerySet) -> QuerySet:
-    """Staff see staff accounts; extranet users see only themselves (contacts come via records)."""
+    """Coordinator and admin staff see every account (they invite and manage them); CREs and tutors
+    see staff accounts; extranet users see only themselves (their contacts come via records)."""
     role = _role(user)
-    if role in (Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE, Role.TUTOR):
+    if role in SEE_ALL_ROLES:
+        return qs
+    if role in (Role.CRE, Role.TUTOR):
         return qs.filter(role__in=(Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE, Role.TUTOR)) | qs.filter(pk=user.pk)
     if role:
         return qs.filter(pk=user.pk)
     return qs.none()
+
+
+def scope_contract_history(user: User, qs: QuerySet) -> QuerySet:
+    """The status history carries the OF's internal comments: staff only, within their contract scope."""
+    if _role(user) not in (Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE, Role.TUTOR):
+        return qs.none()
+    return qs.filter(contract__in=scope_contracts(user, Contract.objects.all()))
 
 
 SCOPES: dict[type[models.Model], Callable[[User, QuerySet], QuerySet]] = {
@@ -236,7 +246,7 @@ SCOPES: dict[type[models.Model], Callable[[User, QuerySet], QuerySet]] = {
     CompanyContact: scope_company_contacts,
     Interaction: scope_interactions,
     Contract: scope_contracts,
-    ContractStatusChange: lambda user, qs: qs.filter(contract__in=scope_contracts(user, Contract.objects.all())),
+    ContractStatusChange: scope_contract_history,
     OpcoFile: scope_opco_files,
     OpcoInstalment: lambda user, qs: qs.filter(opco_file__in=scope_opco_files(user, OpcoFile.objects.all())),
     Document: scope_documents,
@@ -279,6 +289,11 @@ def _is(user, *roles) -> bool:
     return _role(user) in roles
 
 
+def can_use_back_office(user: User) -> bool:
+    """The staff pages (lists, CRM, boards): OF staff only; apprentices and employers use the extranet."""
+    return _is(user, Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE, Role.TUTOR)
+
+
 def can_manage_reference_data(user: User) -> bool:
     """Programmes, cohorts, settings, SMIC tables."""
     return _is(user, Role.COORDINATOR, Role.ADMIN_STAFF)
@@ -315,11 +330,12 @@ def can_flag_company_sensitive(user: User, company: Company) -> bool:
 
 
 def can_log_interaction(user: User, company: Company) -> bool:
-    if _is(user, Role.COORDINATOR):
+    """Coordinator and admin staff log with any company; a CRE with its portfolio and unowned
+    prospects; a tutor with its apprentices' employers."""
+    if _is(user, Role.COORDINATOR, Role.ADMIN_STAFF):
         return True
     if _is(user, Role.CRE):
         return company.owner_cre_id in (None, user.pk)
-    # A tutor logs the contacts it has with its apprentices' employers.
     return _is(user, Role.TUTOR) and can_view(user, company)
 
 

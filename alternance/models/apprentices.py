@@ -142,10 +142,14 @@ class Apprentice(models.Model):
     def get_nir(self) -> str | None:
         return crypto.decrypt(self.nir_encrypted) if self.has_nir else None
 
+    def clean_fields(self, exclude=None) -> None:
+        # Normalise what people type ("1234 567 890 a", "2a") before the length checks.
+        self.ine = (self.ine or "").upper().replace(" ", "")
+        self.birth_department = (self.birth_department or "").strip().upper()
+        super().clean_fields(exclude=exclude)
+
     def clean(self) -> None:
         errors = {}
-        self.ine = (self.ine or "").upper().replace(" ", "")
-        self.birth_department = (self.birth_department or "").upper()
         if self.birth_date and self.enrolment_date and self.birth_date >= self.enrolment_date:
             errors["birth_date"] = _("La date de naissance doit précéder la date d'inscription.")
         if self.enrolment_date and self.training_start_date and self.training_start_date < self.enrolment_date:

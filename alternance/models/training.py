@@ -34,9 +34,13 @@ class Programme(models.Model):
     def __str__(self) -> str:
         return f"{self.title} ({self.rncp_code})"
 
-    def clean(self) -> None:
+    def clean_fields(self, exclude=None) -> None:
+        # Normalise what people type ("RNCP 35341", "35341", "32031213 ") before the length checks.
         self.rncp_code = normalize_rncp(self.rncp_code)
-        self.cfd_code = (self.cfd_code or "").upper()
+        self.cfd_code = (self.cfd_code or "").strip().upper()
+        super().clean_fields(exclude=exclude)
+
+    def clean(self) -> None:
         if self.duration_months is not None and not 6 <= self.duration_months <= 48:
             raise ValidationError({"duration_months": _("La durée d'une formation en alternance va de 6 à 48 mois.")})
 

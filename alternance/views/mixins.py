@@ -3,6 +3,8 @@
 from django.core.exceptions import PermissionDenied
 from django.views.generic import ListView
 
+from alternance import access
+
 PAGE_SIZE = 25
 
 
@@ -11,7 +13,7 @@ def staff_only(user) -> None:
 
     Anonymous users never reach this point: ``LoginRequiredMiddleware`` sends them to the login page.
     """
-    if not getattr(user, "is_staff_member", False):
+    if not access.can_use_back_office(user):
         raise PermissionDenied
 
 

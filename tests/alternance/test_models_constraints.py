@@ -576,3 +576,26 @@ def test_visit_str_shows_kind_apprentice_and_the_done_date_first():
         "Visite de suivi — Camille Martin (07/01/2027)",
     ]
 
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("typed", ["RNCP 35341", "35341", "rncp35341"])
+def test_programme_rncp_is_normalised_before_validation(typed):
+    from tests.factories.alternance import ProgrammeFactory
+
+    programme = ProgrammeFactory.build(rncp_code=typed, cfd_code=" 32031213 ")
+    programme.full_clean()
+
+    assert (programme.rncp_code, programme.cfd_code) == ("RNCP35341", "32031213")
+
+
+@pytest.mark.django_db
+def test_apprentice_ine_and_birth_department_are_normalised_before_validation():
+    from tests.factories.alternance import ApprenticeFactory
+
+    apprentice = ApprenticeFactory(birth_department="2a")
+    apprentice.ine = "1234 567 890 a"
+    apprentice.birth_department = "2a"
+    apprentice.full_clean()
+
+    assert (apprentice.ine, apprentice.birth_department) == ("1234567890A", "2A")
