@@ -100,3 +100,14 @@ class DocumentKind(models.TextChoices):
     ABSENCE_PROOF = "absence_proof", _("Justificatif d'absence")
     ATTENDANCE_STATEMENT = "attendance_statement", _("Relevé d'assiduité")
     OTHER = "other", _("Autre document")
+
+
+class DismissalGround(models.TextChoices):
+    """Grounds of a dismissal after the 45-day period (Code du travail L6222-18) [check]."""
+
+    SERIOUS_MISCONDUCT = "serious_misconduct", _("Faute grave")
+    FORCE_MAJEURE = "force_majeure", _("Force majeure")
+    MEDICAL_INAPTITUDE = "medical_inaptitude", _("Inaptitude constatée par le médecin du travail")
+    EXCLUSION_FROM_CFA = "exclusion_from_cfa", _("Exclusion définitive de l'apprenti du CFA")
+    EMPLOYER_DEATH = "employer_death", _("Décès de l'employeur maître d'apprentissage (entreprise unipersonnelle)")
+    LIQUIDATION = "liquidation", _("Liquidation judiciaire sans maintien d'activité")

@@ -1,4 +1,5 @@
 import hashlib
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -13,12 +14,14 @@ from contracts.choices import (
     ContractStatus,
     ContractType,
     DerogationType,
+    DismissalGround,
     DocumentKind,
     InstalmentKind,
     OpcoDecision,
     RuptureInitiative,
     RuptureKind,
 )
+from contracts.deadlines import DayCount
 
 MAX_WEEKLY_HOURS = Decimal("40")  # Code du travail L3121-20 via the Cerfa generator's check (domain §2)
 
@@ -67,6 +70,10 @@ class Contract(models.Model):
     )
     dangerous_work = models.BooleanField(_("travail sur machines dangereuses ou exposition à des risques"), default=False)
     gross_monthly_salary = models.DecimalField(_("salaire brut mensuel à l'embauche"), max_digits=8, decimal_places=2, null=True, blank=True)
+    collective_minimum_salary = models.DecimalField(
+        _("salaire minimum conventionnel (SMC) mensuel"), max_digits=8, decimal_places=2, null=True, blank=True,
+        help_text=_("Minimum de la convention collective pour l'emploi occupé ; utilisé dès 21 ans s'il dépasse le SMIC."),
+    )
     pension_fund = models.CharField(_("caisse de retraite complémentaire"), max_length=120, blank=True)
     benefit_food = models.DecimalField(_("avantage en nature : nourriture (€ par repas)"), max_digits=6, decimal_places=2, null=True, blank=True)
     benefit_housing = models.DecimalField(_("avantage en nature : logement (€ par mois)"), max_digits=7, decimal_places=2, null=True, blank=True)
@@ -77,6 +84,8 @@ class Contract(models.Model):
     rupture_kind = models.CharField(_("type de rupture"), max_length=20, choices=RuptureKind.choices, blank=True)
     rupture_initiative = models.CharField(_("initiative de la rupture"), max_length=12, choices=RuptureInitiative.choices, blank=True)
     rupture_cause = models.TextField(_("cause de la rupture"), blank=True)
+    dismissal_ground = models.CharField(_("motif du licenciement"), max_length=20, choices=DismissalGround.choices, blank=True)
+    mediator_referral_date = models.DateField(_("saisine du médiateur le"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -122,6 +131,10 @@ class Contract(models.Model):
                 condition=models.Q(contract_type__lt=31) | models.Q(amends__isnull=False), name="contract_amendment_links_contract"
             ),
             models.CheckConstraint(
+                condition=~models.Q(rupture_kind=RuptureKind.DISMISSAL) | ~models.Q(dismissal_ground=""),
+                name="contract_dismissal_has_ground",
+            ),
+            models.CheckConstraint(
                 condition=models.Q(second_master__isnull=True) | ~models.Q(second_master=models.F("master")),
                 name="contract_two_distinct_masters",
             ),
@@ -150,6 +163,8 @@ class Contract(models.Model):
             errors["rupture_date"] = _("La date de rupture doit se situer entre le début et la fin du contrat.")
         if self.status == ContractStatus.BROKEN and not (self.rupture_date and self.rupture_kind):
             errors["rupture_date"] = _("Un contrat rompu doit porter sa date et son type de rupture.")
+        if self.rupture_kind == RuptureKind.DISMISSAL and not self.dismissal_ground:
+            errors["dismissal_ground"] = _("Indiquez le motif du licenciement.")
         if self.is_amendment and not self.amends_id:
             errors["amends"] = _("Un avenant doit indiquer le contrat qu'il modifie.")
         if self.company_id:
@@ -327,3 +342,87 @@ class Document(models.Model):
             raise ValidationError(_("Rattachez le document à un·e apprenti·e, un contrat ou une entreprise."))
         if self.contract_id and self.apprentice_id and self.contract.apprentice_id != self.apprentice_id:
             raise ValidationError({"apprentice": _("Le document et son contrat concernent deux apprenti·es différent·es.")})
+
+
+class SmicRate(models.Model):
+    """The SMIC in force from a date (gross, 35 h = 151.67 h a month), with Mayotte's.
+
+    Dated reference data: an administrator adds the new value when it is published, no release
+    needed (domain.md §2.1). The contract uses the SMIC in force at its start.
+    """
+
+    valid_from = models.DateField(_("en vigueur à partir du"), unique=True)
+    hourly = models.DecimalField(_("SMIC horaire brut"), max_digits=6, decimal_places=2)
+    monthly = models.DecimalField(_("SMIC mensuel brut (35 h)"), max_digits=8, decimal_places=2)
+    mayotte_monthly = models.DecimalField(_("SMIC mensuel brut à Mayotte"), max_digits=8, decimal_places=2)
+    source = models.CharField(_("source"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("valeur du SMIC")
+        verbose_name_plural = _("valeurs du SMIC")
+        ordering = ["-valid_from"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(hourly__gt=0, monthly__gt=0, mayotte_monthly__gt=0), name="smic_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"SMIC au {self.valid_from:%d/%m/%Y} : {self.monthly} € / mois"
+
+    @classmethod
+    def in_force_on(cls, day: date) -> "SmicRate | None":
+        return cls.objects.filter(valid_from__lte=day).order_by("-valid_from").first()
+
+
+class ContractSettings(models.Model):
+    """Thresholds and deadlines of the contract rules that staff may change (one row).
+
+    Each default carries its source; those tagged [check] in domain.md were found only in
+    secondary sources, hence editable here rather than buried in code.
+    """
+
+    opco_sending_days = models.PositiveSmallIntegerField(
+        _("délai d'envoi du dossier à l'OPCO (jours après le début)"), default=5,
+        help_text=_("Code du travail D6224-1 ; générateur officiel : 5 jours ouvrables."),
+    )
+    opco_sending_count = models.CharField(_("décompte du délai d'envoi"), max_length=12, choices=DayCount.choices, default=DayCount.OUVRABLES)
+    opco_decision_days = models.PositiveSmallIntegerField(
+        _("délai de décision de l'OPCO (jours après le dossier complet)"), default=20,
+        help_text=_("Code du travail D6224-2 [à vérifier] : 20 jours ; le silence vaut refus."),
+    )
+    opco_decision_count = models.CharField(_("décompte du délai de décision"), max_length=12, choices=DayCount.choices, default=DayCount.CALENDAIRES)
+    free_period_company_days = models.PositiveSmallIntegerField(
+        _("période de rupture libre (jours de formation pratique en entreprise)"), default=45,
+        help_text=_("Code du travail L6222-18 [à vérifier] : 45 jours, consécutifs ou non, en entreprise."),
+    )
+    seeking_limit_months = models.PositiveSmallIntegerField(_("délai pour trouver un employeur (mois)"), default=3)
+    rupturant_limit_months = models.PositiveSmallIntegerField(_("délai après une rupture (mois)"), default=6)
+    ma_max_apprentices = models.PositiveSmallIntegerField(_("apprentis par maître d'apprentissage"), default=2, help_text=_("R6223-6 [à vérifier]"))
+    ma_max_extended = models.PositiveSmallIntegerField(_("apprentis prolongés après échec, en plus"), default=1)
+    tutor_max_alternants = models.PositiveSmallIntegerField(_("alternants par tuteur (tous contrats)"), default=3)
+    ma_experience_years_with_diploma = models.PositiveSmallIntegerField(_("expérience du MA avec diplôme du domaine (années)"), default=1)
+    ma_experience_years_without_diploma = models.PositiveSmallIntegerField(_("expérience du MA sans diplôme du domaine (années)"), default=2)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("paramètres des contrats")
+        verbose_name_plural = _("paramètres des contrats")
+        constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="contract_settings_single_row")]
+
+    def __str__(self) -> str:
+        return str(_("Paramètres des contrats"))
+
+    @classmethod
+    def load(cls) -> "ContractSettings":
+        settings_row, _created = cls.objects.get_or_create(pk=1)
+        return settings_row
+
+    def rules(self):
+        from contracts.preflight import ContractRules
+
+        return ContractRules(
+            ma_max_apprentices=self.ma_max_apprentices,
+            ma_max_extended=self.ma_max_extended,
+            tutor_max_alternants=self.tutor_max_alternants,
+            ma_experience_years_with_diploma=self.ma_experience_years_with_diploma,
+            ma_experience_years_without_diploma=self.ma_experience_years_without_diploma,
+        )

@@ -1,14 +1,24 @@
 """Reads of contracts: the list with its filters and a contract with its history and OPCO file."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
 
 from alternance import access
 from alternance.models import User
 from alternance.selectors import CONTRACTS_TO_HANDLE_STATUSES, name_search
-from contracts.choices import ACTIVE_CONTRACT_STATUSES, PENDING_CONTRACT_STATUSES, ContractStatus, OpcoDecision
-from contracts.models import Contract, ContractStatusChange, OpcoFile
+from contracts.choices import (
+    ACTIVE_CONTRACT_STATUSES,
+    PENDING_CONTRACT_STATUSES,
+    ContractKind,
+    ContractStatus,
+    ContractType,
+    OpcoDecision,
+)
+from contracts.models import Contract, ContractSettings, ContractStatusChange, OpcoFile, SmicRate
+from contracts.preflight import MasterLoad, PreflightReport, check_contract
 
 # Groups of statuses offered by the status filter next to the statuses themselves.
 STATUS_GROUPS = {
@@ -71,3 +81,51 @@ def contract_related(user: User, contract: Contract) -> dict:
         "opco_file": opco_file,
         "amendments": list(access.visible(user, Contract).filter(amends=contract).order_by("start_date", "pk")),
     }
+
+
+# --- pre-flight check inputs -------------------------------------------------------------------
+
+def master_loads_for(contract: Contract) -> dict[int, MasterLoad]:
+    """Current contracts of each maître d'apprentissage of ``contract``, outside it and its
+    amendment chain, overlapping its period: one aggregate query per master (at most two)."""
+    loads: dict[int, MasterLoad] = {}
+    excluded = [pk for pk in (contract.pk, contract.amends_id) if pk]
+    for master_id in filter(None, (contract.master_id, contract.second_master_id)):
+        others = (
+            Contract.objects.filter(Q(master_id=master_id) | Q(second_master_id=master_id))
+            .filter(status__in=(*ACTIVE_CONTRACT_STATUSES, ContractStatus.AWAITING_SIGNATURES))
+            .filter(start_date__lte=contract.end_date, end_date__gte=contract.start_date)
+            .exclude(pk__in=excluded)
+            .exclude(amends_id__in=excluded)
+        )
+        counts = others.aggregate(
+            apprentices=Count("apprentice", filter=Q(kind=ContractKind.APPRENTICESHIP), distinct=True),
+            extended=Count(
+                "apprentice", filter=Q(kind=ContractKind.APPRENTICESHIP, contract_type=ContractType.AMEND_EXTENSION_EXAM_FAILURE), distinct=True
+            ),
+            alternants=Count("apprentice", distinct=True),
+        )
+        loads[master_id] = MasterLoad(apprentices=counts["apprentices"], extended=counts["extended"], alternants_all_kinds=counts["alternants"])
+    return loads
+
+
+def smic_for_contract(contract: Contract) -> Decimal | None:
+    """Monthly SMIC in force at the contract start; Mayotte (postal codes 976xx) has its own."""
+    smic = SmicRate.in_force_on(contract.start_date)
+    if smic is None:
+        return None
+    return smic.mayotte_monthly if contract.company.postal_code.startswith("976") else smic.monthly
+
+
+def contract_preflight(contract: Contract, *, stage: str, today: date) -> PreflightReport:
+    """The pre-flight check of ``contract`` with its inputs read from the database and settings."""
+    return check_contract(
+        contract,
+        stage=stage,
+        today=today,
+        organisation=settings.ORGANISATION,
+        smic_monthly=smic_for_contract(contract),
+        smc_monthly=contract.collective_minimum_salary,
+        master_loads=master_loads_for(contract),
+        rules=ContractSettings.load().rules(),
+    )

@@ -6,32 +6,11 @@ from decimal import Decimal as D
 
 import pytest
 
-from alternance.choices import DiplomaCode, SituationBeforeContract
 from contracts.choices import ContractKind, ContractType, DerogationType
 from contracts.preflight import ERROR, WARNING, ContractRules, MasterLoad, check_contract
-from tests.factories.alternance import ApprenticeFactory
-from tests.factories.companies import CompanyContactFactory, CompanyFactory
-from tests.factories.contracts import ContractFactory
 
 ORGANISATION = {"name": "CFA Démo", "uai": "0751234J", "siret": "73282932000074"}
 SMIC = D("1823.03")
-
-
-@pytest.fixture
-def contract(db):
-    """A complete, lawful apprenticeship contract: 21-year-old, 2 years, BTS (level 5)."""
-    apprentice = ApprenticeFactory(
-        birth_date=date(2005, 3, 14),
-        situation_before_contract=SituationBeforeContract.STUDENT,
-        last_diploma_prepared=DiplomaCode.BAC_PRO,
-        last_class="01",
-        highest_diploma=DiplomaCode.BAC_PRO,
-    )
-    apprentice.set_nir("2050375056123" + f"{97 - int('2050375056123') % 97:02d}")
-    apprentice.save()
-    company = CompanyFactory(phone="0102030405")
-    master = CompanyContactFactory(company=company)
-    return ContractFactory(apprentice=apprentice, company=company, master=master, pension_fund="AG2R La Mondiale")
 
 
 def run(contract, stage="opco", **kwargs):

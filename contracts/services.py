@@ -1,0 +1,267 @@
+"""Writes on contracts: the lifecycle state machine, ruptures and the OPCO file (style §1, §6).
+
+Every transition is one service: it checks the transition table and its guard, moves the status
+with a compare-and-set update (0 rows → the contract was modified meanwhile), writes a history
+row (who, when, from, to, why) and brings the apprentice's status along. A refused transition
+raises ``ContractTransitionError`` with a French message that says what to do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from alternance.choices import ApprenticeStatus
+from alternance.models import Apprentice, User
+from alternance.rhythm import company_days
+from contracts.choices import ACTIVE_CONTRACT_STATUSES, ContractStatus, OpcoDecision, RuptureKind
+from contracts.models import Contract, ContractSettings, ContractStatusChange, OpcoFile
+from contracts.selectors import contract_preflight
+
+S = ContractStatus
+
+# The lifecycle: draft → awaiting signatures → signed → sent to the OPCO → accepted or refused →
+# in progress → ended; a signed contract may break (rupture) at any point until its end.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    S.DRAFT: (S.AWAITING_SIGNATURES,),
+    S.AWAITING_SIGNATURES: (S.SIGNED, S.DRAFT),
+    S.SIGNED: (S.SENT_TO_OPCO, S.BROKEN),
+    S.SENT_TO_OPCO: (S.ACCEPTED, S.REFUSED, S.BROKEN),
+    S.REFUSED: (S.DRAFT, S.SENT_TO_OPCO),
+    S.ACCEPTED: (S.IN_PROGRESS, S.BROKEN),
+    S.IN_PROGRESS: (S.ENDED, S.BROKEN),
+    S.ENDED: (),
+    S.BROKEN: (),
+}
+
+
+class ContractTransitionError(Exception):
+    """A transition that the table or its guard refuses; ``str()`` is the French message."""
+
+    def __init__(self, message: str, *, problems: list[str] | None = None):
+        super().__init__(message)
+        self.problems = problems or []
+
+
+def allowed_transitions(contract: Contract) -> tuple[str, ...]:
+    return TRANSITIONS[contract.status]
+
+
+def _move(contract: Contract, *, to: str, by: User | None, comment: str = "", **fields) -> Contract:
+    """Compare-and-set the status (and ``fields``), write the history row, sync the apprentice."""
+    current = contract.status
+    if to not in TRANSITIONS[current]:
+        raise ContractTransitionError(
+            _("Impossible de passer un contrat « %(from)s » à l'état « %(to)s ». États possibles : %(allowed)s.")
+            % {
+                "from": S(current).label,
+                "to": S(to).label,
+                "allowed": ", ".join(str(S(s).label) for s in TRANSITIONS[current]) or _("aucun (état final)"),
+            }
+        )
+    updated = Contract.objects.filter(pk=contract.pk, status=current).update(status=to, updated_at=timezone.now(), **fields)
+    if not updated:
+        raise ContractTransitionError(_("Le contrat a été modifié entre-temps par quelqu'un d'autre : rechargez la page et recommencez."))
+    ContractStatusChange.objects.create(contract=contract, from_status=current, to_status=to, changed_by=by, comment=comment)
+    contract.refresh_from_db()
+    apprentice_sync_status(apprentice=contract.apprentice)
+    return contract
+
+
+def _require_preflight(contract: Contract, *, stage: str, today: date) -> None:
+    report = contract_preflight(contract, stage=stage, today=today)
+    if not report.ok:
+        what = _("la signature") if stage == "signature" else _("l'envoi à l'OPCO")
+        raise ContractTransitionError(
+            _("%(count)s point(s) bloquant(s) empêchent %(what)s : corrigez-les dans la liste de contrôle du contrat.")
+            % {"count": len(report.errors), "what": what},
+            problems=[f.message for f in report.errors],
+        )
+
+
+@transaction.atomic
+def contract_request_signatures(*, contract: Contract, by: User, today: date, comment: str = "") -> Contract:
+    """Draft → awaiting signatures, once the pre-flight check before signature has no blocking error."""
+    _require_preflight(contract, stage="signature", today=today)
+    return _move(contract, to=S.AWAITING_SIGNATURES, by=by, comment=comment)
+
+
+@transaction.atomic
+def contract_back_to_draft(*, contract: Contract, by: User, comment: str) -> Contract:
+    """Back to draft to correct it (awaiting signatures or refused by the OPCO); the reason is required."""
+    if not comment.strip():
+        raise ContractTransitionError(_("Indiquez pourquoi le contrat repasse en brouillon."))
+    return _move(contract, to=S.DRAFT, by=by, comment=comment)
+
+
+@transaction.atomic
+def contract_mark_signed(*, contract: Contract, by: User, signature_date: date, today: date, comment: str = "") -> Contract:
+    """Awaiting signatures → signed, with the date of conclusion (≤ start for an initial contract)."""
+    if signature_date > today:
+        raise ContractTransitionError(_("La date de signature ne peut pas être dans le futur."))
+    if not contract.is_amendment and signature_date > contract.start_date:
+        raise ContractTransitionError(
+            _("La date de signature (%(sig)s) doit précéder ou égaler le début d'exécution (%(start)s).")
+            % {"sig": f"{signature_date:%d/%m/%Y}", "start": f"{contract.start_date:%d/%m/%Y}"}
+        )
+    return _move(contract, to=S.SIGNED, by=by, comment=comment, signature_date=signature_date)
+
+
+@transaction.atomic
+def contract_send_to_opco(*, contract: Contract, by: User, sent_date: date, today: date, comment: str = "") -> Contract:
+    """Signed (or refused, once corrected) → sent to the OPCO: blocked while the pre-flight check
+    before the OPCO has an error. The OPCO file records the date and the employer's OPCO."""
+    if sent_date > today:
+        raise ContractTransitionError(_("La date d'envoi ne peut pas être dans le futur."))
+    _require_preflight(contract, stage="opco", today=today)
+    opco_file, _created = OpcoFile.objects.get_or_create(contract=contract)
+    opco_file.opco = contract.company.opco
+    opco_file.sent_date = sent_date
+    opco_file.decision, opco_file.decision_date = OpcoDecision.PENDING, None
+    opco_file.full_clean()
+    opco_file.save()
+    return _move(contract, to=S.SENT_TO_OPCO, by=by, comment=comment)
+
+
+@transaction.atomic
+def contract_record_opco_decision(
+    *, contract: Contract, by: User, accepted: bool, decision_date: date, today: date,
+    deposit_number: str = "", complete_file_date: date | None = None, comment: str = "",
+) -> Contract:
+    """Sent → accepted (prise en charge, with the deposit number) or refused."""
+    if decision_date > today:
+        raise ContractTransitionError(_("La date de décision ne peut pas être dans le futur."))
+    if accepted and not deposit_number.strip():
+        raise ContractTransitionError(_("Indiquez le numéro de dépôt attribué par l'OPCO."))
+    opco_file = OpcoFile.objects.select_for_update().get(contract=contract)
+    opco_file.decision = OpcoDecision.ACCEPTED if accepted else OpcoDecision.REFUSED
+    opco_file.decision_date = decision_date
+    opco_file.deposit_number = deposit_number.strip()
+    if complete_file_date:
+        opco_file.complete_file_date = complete_file_date
+    try:
+        opco_file.full_clean()
+    except ValidationError as error:
+        raise ContractTransitionError(" ".join(error.messages)) from None
+    opco_file.save()
+    return _move(contract, to=S.ACCEPTED if accepted else S.REFUSED, by=by, comment=comment)
+
+
+@transaction.atomic
+def contract_start_execution(*, contract: Contract, by: User | None, today: date, comment: str = "") -> Contract:
+    """Accepted → in progress, from the start date on."""
+    if today < contract.start_date:
+        raise ContractTransitionError(_("Le contrat ne commence que le %(start)s.") % {"start": f"{contract.start_date:%d/%m/%Y}"})
+    return _move(contract, to=S.IN_PROGRESS, by=by, comment=comment)
+
+
+@transaction.atomic
+def contract_end(*, contract: Contract, by: User | None, today: date, comment: str = "") -> Contract:
+    """In progress → ended, once the end date has passed."""
+    if today < contract.end_date:
+        raise ContractTransitionError(
+            _("Le contrat court jusqu'au %(end)s : pour l'arrêter avant, enregistrez une rupture.") % {"end": f"{contract.end_date:%d/%m/%Y}"}
+        )
+    return _move(contract, to=S.ENDED, by=by, comment=comment)
+
+
+@dataclass(frozen=True)
+class RuptureInput:
+    rupture_date: date
+    kind: str
+    initiative: str
+    cause: str
+    dismissal_ground: str = ""
+    mediator_referral_date: date | None = None
+    opco_notified_date: date | None = None
+
+
+def company_days_before(contract: Contract, day: date) -> int:
+    """Days of practical training in the company from its start up to ``day`` included: the
+    45-day free period counts company days only, not OF days (domain §3)."""
+    start = contract.practical_training_start_date or contract.start_date
+    if day < start:
+        return 0
+    cohort = contract.apprentice.cohort
+    return company_days(start, day, pattern=cohort.rhythm_pattern, cycle_start=cohort.start_date)
+
+
+@transaction.atomic
+def contract_record_rupture(*, contract: Contract, by: User, rupture: RuptureInput, today: date) -> Contract:
+    """Record a rupture: the contract becomes broken, the apprentice a rupturant with the 6-month
+    horizon to find a new employer, and the OPCO file the date the rupture was notified."""
+    errors = []
+    if rupture.rupture_date > today:
+        errors.append(_("La date de rupture ne peut pas être dans le futur."))
+    if not contract.start_date <= rupture.rupture_date <= contract.end_date:
+        errors.append(_("La date de rupture doit se situer entre le début et la fin du contrat."))
+    if rupture.kind not in RuptureKind.values:
+        errors.append(_("Choisissez le type de rupture."))
+    if not rupture.cause.strip():
+        errors.append(_("Décrivez la cause de la rupture en quelques mots."))
+    if rupture.kind == RuptureKind.DISMISSAL and not rupture.dismissal_ground:
+        errors.append(_("Indiquez le motif du licenciement."))
+    if rupture.kind == RuptureKind.RESIGNATION and not rupture.mediator_referral_date:
+        errors.append(_("Une démission passe par le médiateur : indiquez la date de sa saisine."))
+    if rupture.kind == RuptureKind.FREE_PERIOD:
+        limit = ContractSettings.load().free_period_company_days
+        done = company_days_before(contract, rupture.rupture_date)
+        if done > limit:
+            errors.append(
+                _("À la date de rupture, l'apprenti·e a effectué %(done)s jours de formation pratique en entreprise : "
+                  "la rupture libre n'est possible que pendant les %(limit)s premiers. Choisissez l'accord commun, "
+                  "la démission après médiateur ou le licenciement.") % {"done": done, "limit": limit}
+            )
+    if errors:
+        raise ContractTransitionError(" ".join(errors), problems=errors)
+    contract = _move(
+        contract, to=S.BROKEN, by=by, comment=rupture.cause,
+        rupture_date=rupture.rupture_date, rupture_kind=rupture.kind, rupture_initiative=rupture.initiative,
+        rupture_cause=rupture.cause, dismissal_ground=rupture.dismissal_ground,
+        mediator_referral_date=rupture.mediator_referral_date,
+    )
+    if rupture.opco_notified_date:
+        OpcoFile.objects.filter(contract=contract).update(rupture_notified_date=rupture.opco_notified_date)
+    return contract
+
+
+@transaction.atomic
+def opco_record_rupture_notification(*, contract: Contract, notified_date: date) -> OpcoFile:
+    """The day the OF notified the OPCO of the rupture (the OPCO informs the labour administration)."""
+    if contract.status != S.BROKEN:
+        raise ContractTransitionError(_("Seul un contrat rompu peut faire l'objet d'une notification de rupture."))
+    if notified_date < contract.rupture_date:
+        raise ContractTransitionError(_("La notification ne peut pas précéder la rupture."))
+    opco_file, _created = OpcoFile.objects.get_or_create(contract=contract, defaults={"opco": contract.company.opco})
+    opco_file.rupture_notified_date = notified_date
+    opco_file.save(update_fields=["rupture_notified_date", "updated_at"])
+    return opco_file
+
+
+def apprentice_sync_status(*, apprentice: Apprentice) -> Apprentice:
+    """The apprentice's status follows its contracts: under contract while one is signed and not
+    finished; rupturant since the rupture of its last contract; completed at the end of its last
+    one. A dropped-out learner stays so; one with no contract keeps its status (seeking)."""
+    if apprentice.status == ApprenticeStatus.DROPPED_OUT:
+        return apprentice
+    contracts = list(apprentice.contracts.exclude(status__in=(S.DRAFT, S.AWAITING_SIGNATURES, S.REFUSED)).order_by("start_date", "pk"))
+    active = [c for c in contracts if c.status in ACTIVE_CONTRACT_STATUSES]
+    if active:
+        status, since = ApprenticeStatus.UNDER_CONTRACT, min(c.start_date for c in active)
+    elif contracts:
+        last = max(contracts, key=lambda c: (c.rupture_date or c.end_date, c.pk))
+        if last.status == S.BROKEN:
+            status, since = ApprenticeStatus.RUPTURANT, last.rupture_date
+        else:
+            status, since = ApprenticeStatus.COMPLETED, last.end_date
+    else:
+        return apprentice
+    if (apprentice.status, apprentice.status_since) != (status, since):
+        Apprentice.objects.filter(pk=apprentice.pk).update(status=status, status_since=since, updated_at=timezone.now())
+        apprentice.status, apprentice.status_since = status, since
+    return apprentice
