@@ -95,6 +95,9 @@ class DocumentKind(models.TextChoices):
     OPCO_DECISION = "opco_decision", _("Décision OPCO")
     INVOICE = "invoice", _("Facture")
     COMPLETION_CERTIFICATE = "completion_certificate", _("Certificat de réalisation")
+    REMUNERATION_SCHEDULE = "remuneration_schedule", _("Échéancier de rémunération")
+    ATTENDANCE_CERTIFICATE = "attendance_certificate", _("Attestation d'assiduité")
+    SIGNED = "signed", _("Document signé (avec certificat de signature)")
     VISIT_REPORT = "visit_report", _("Compte rendu de visite")
     EVALUATION = "evaluation", _("Évaluation")
     ABSENCE_PROOF = "absence_proof", _("Justificatif d'absence")
@@ -111,3 +114,23 @@ class DismissalGround(models.TextChoices):
     EXCLUSION_FROM_CFA = "exclusion_from_cfa", _("Exclusion définitive de l'apprenti du CFA")
     EMPLOYER_DEATH = "employer_death", _("Décès de l'employeur maître d'apprentissage (entreprise unipersonnelle)")
     LIQUIDATION = "liquidation", _("Liquidation judiciaire sans maintien d'activité")
+
+
+class SignatureRequestStatus(models.TextChoices):
+    PENDING = "pending", _("En attente des signatures")
+    COMPLETED = "completed", _("Signé par tous")
+    CANCELLED = "cancelled", _("Annulée")
+    INVALIDATED = "invalidated", _("Invalidée (document modifié)")
+
+
+class SignerRole(models.TextChoices):
+    APPRENTICE = "apprentice", _("Apprenti·e")
+    EMPLOYER = "employer", _("Employeur")
+    ORGANISATION = "organisation", _("Organisme de formation")
+
+
+class BatchStatus(models.TextChoices):
+    QUEUED = "queued", _("En file d'attente")
+    RUNNING = "running", _("En cours")
+    DONE = "done", _("Terminé")
+    FAILED = "failed", _("En échec")

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alternance.validators import validate_deca_number
 from contracts.choices import (
+    BatchStatus,
     ContractKind,
     ContractStatus,
     ContractType,
@@ -20,6 +21,8 @@ from contracts.choices import (
     OpcoDecision,
     RuptureInitiative,
     RuptureKind,
+    SignatureRequestStatus,
+    SignerRole,
 )
 from contracts.deadlines import DayCount
 
@@ -215,6 +218,7 @@ class OpcoFile(models.Model):
         _("participation employeur"), max_digits=8, decimal_places=2, null=True, blank=True
     )
     employer_participation_invoiced_date = models.DateField(_("participation employeur facturée le"), null=True, blank=True)
+    employer_participation_paid_date = models.DateField(_("participation employeur payée le"), null=True, blank=True)
     rupture_notified_date = models.DateField(_("rupture notifiée à l'OPCO le"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -255,6 +259,54 @@ class OpcoFile(models.Model):
             raise ValidationError(errors)
 
 
+class FundingRule(models.Model):
+    """How the OPCO pays a contract, for contracts concluded from ``valid_from`` (domain.md §4).
+
+    ``schedule`` lists the instalments of each contract year: [{"kind": "advance", "percent": 40,
+    "due_month": 0}, …] where ``due_month`` is the month of the contract year when it falls due
+    (0 = at the start, on invoice). Kept as data so that a new funding reform is a new row.
+    """
+
+    valid_from = models.DateField(_("contrats conclus à partir du"), unique=True)
+    label = models.CharField(_("libellé"), max_length=200)
+    per_day = models.BooleanField(_("financement au jour (jours exacts du contrat)"), default=False)
+    schedule = models.JSONField(_("échéancier par année de contrat"))
+    balance_claim_months = models.PositiveSmallIntegerField(
+        _("délai pour réclamer le solde après la fin (mois)"), null=True, blank=True,
+        help_text=_("Au-delà, le solde de la dernière année est perdu [à vérifier]."),
+    )
+    employer_participation_amount = models.DecimalField(
+        _("participation employeur"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    employer_participation_min_level = models.PositiveSmallIntegerField(_("à partir du niveau"), null=True, blank=True)
+    employer_participation_after_days = models.PositiveSmallIntegerField(_("facturable après (jours)"), null=True, blank=True)
+    remote_training_reduction_percent = models.DecimalField(
+        _("minoration si formation à distance ≥ 80 %"), max_digits=5, decimal_places=2, default=Decimal("0")
+    )
+    source = models.CharField(_("source"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("règle de financement OPCO")
+        verbose_name_plural = _("règles de financement OPCO")
+        ordering = ["-valid_from"]
+
+    def __str__(self) -> str:
+        return f"{self.label} (contrats à partir du {self.valid_from:%d/%m/%Y})"
+
+    @classmethod
+    def in_force_on(cls, day: date) -> "FundingRule | None":
+        return cls.objects.filter(valid_from__lte=day).order_by("-valid_from").first()
+
+    def clean(self) -> None:
+        if not isinstance(self.schedule, list) or not self.schedule:
+            raise ValidationError({"schedule": _("Décrivez au moins une échéance.")})
+        total = sum(Decimal(str(item.get("percent", 0))) for item in self.schedule)
+        if total != 100:
+            raise ValidationError({"schedule": _("Les parts de l'échéancier doivent totaliser 100 %% (total : %(total)s %%).") % {"total": total}})
+        if any(item.get("kind") not in InstalmentKind.values for item in self.schedule):
+            raise ValidationError({"schedule": _("Chaque échéance doit être : %(kinds)s.") % {"kinds": ", ".join(InstalmentKind.values)}})
+
+
 class OpcoInstalment(models.Model):
     """One payment expected from the OPCO for a contract year (advance, month 7, month 10, balance)."""
 
@@ -265,7 +317,9 @@ class OpcoInstalment(models.Model):
     amount = models.DecimalField(_("montant"), max_digits=9, decimal_places=2)
     due_date = models.DateField(_("échéance"))
     invoiced_date = models.DateField(_("facturé le"), null=True, blank=True)
+    invoice_number = models.CharField(_("numéro de facture"), max_length=40, blank=True)
     paid_date = models.DateField(_("payé le"), null=True, blank=True)
+    paid_amount = models.DecimalField(_("montant reçu"), max_digits=9, decimal_places=2, null=True, blank=True)
 
     class Meta:
         verbose_name = _("versement OPCO")
@@ -306,6 +360,15 @@ class Document(models.Model):
     )
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(_("déposé le"), auto_now_add=True)
+    # Generated documents (PDFs rendered by the app) are versioned per contract and kind.
+    is_generated = models.BooleanField(_("généré par l'application"), default=False)
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    period_start = models.DateField(_("période du"), null=True, blank=True)
+    period_end = models.DateField(_("période au"), null=True, blank=True)
+    instalment = models.ForeignKey(
+        "contracts.OpcoInstalment", on_delete=models.SET_NULL, null=True, blank=True, related_name="documents",
+        verbose_name=_("versement OPCO"),
+    )
 
     class Meta:
         verbose_name = _("document")
@@ -321,6 +384,11 @@ class Document(models.Model):
                 name="document_belongs_to_something",
             ),
             models.CheckConstraint(condition=models.Q(sha256__regex=r"^[0-9a-f]{64}$"), name="document_sha256_format"),
+            models.CheckConstraint(condition=models.Q(version__gte=1), name="document_version_positive"),
+            models.CheckConstraint(
+                condition=models.Q(period_start__isnull=True) | models.Q(period_end__isnull=True) | models.Q(period_end__gte=models.F("period_start")),
+                name="document_period_order",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -426,3 +494,107 @@ class ContractSettings(models.Model):
             ma_experience_years_with_diploma=self.ma_experience_years_with_diploma,
             ma_experience_years_without_diploma=self.ma_experience_years_without_diploma,
         )
+
+
+class OpcoReminder(models.Model):
+    """A reminder sent to the OPCO (missing decision, unpaid instalment) or to the employer."""
+
+    opco_file = models.ForeignKey(OpcoFile, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("dossier OPCO"))
+    instalment = models.ForeignKey(OpcoInstalment, on_delete=models.SET_NULL, null=True, blank=True, related_name="reminders")
+    sent_on = models.DateField(_("envoyée le"))
+    subject = models.CharField(_("objet"), max_length=255)
+    note = models.TextField(_("note"), blank=True)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("relance OPCO")
+        verbose_name_plural = _("relances OPCO")
+        ordering = ["-sent_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.subject} ({self.sent_on:%d/%m/%Y})"
+
+
+class SignatureRequest(models.Model):
+    """A simple electronic signature request on one document (apprentice, employer, OF).
+
+    The SHA-256 of the document at request time is kept: a document changed after a signature
+    no longer matches and the request is invalidated.
+    """
+
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="signature_requests", verbose_name=_("document"))
+    document_sha256 = models.CharField(_("empreinte du document demandé"), max_length=64)
+    status = models.CharField(_("état"), max_length=12, choices=SignatureRequestStatus.choices, default=SignatureRequestStatus.PENDING, db_index=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    requested_at = models.DateTimeField(_("demandée le"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("close le"), null=True, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    close_reason = models.TextField(_("motif"), blank=True)
+    signed_document = models.OneToOneField(
+        Document, on_delete=models.SET_NULL, null=True, blank=True, related_name="signed_from", verbose_name=_("document signé")
+    )
+
+    class Meta:
+        verbose_name = _("demande de signature")
+        verbose_name_plural = _("demandes de signature")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document"], condition=models.Q(status="pending"), name="signature_one_pending_request_per_document"
+            ),
+            models.CheckConstraint(condition=models.Q(document_sha256__regex=r"^[0-9a-f]{64}$"), name="signature_request_sha256_format"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Signature — {self.document} ({self.get_status_display()})"
+
+
+class Signer(models.Model):
+    """One expected signature of a request: who, in what capacity, and the evidence once signed."""
+
+    request = models.ForeignKey(SignatureRequest, on_delete=models.CASCADE, related_name="signers")
+    role = models.CharField(_("qualité"), max_length=12, choices=SignerRole.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="signatures", verbose_name=_("signataire"))
+    signed_at = models.DateTimeField(_("signé le"), null=True, blank=True)
+    ip_address = models.GenericIPAddressField(_("adresse IP"), null=True, blank=True)
+    user_agent = models.CharField(_("navigateur"), max_length=400, blank=True)
+    signed_sha256 = models.CharField(_("empreinte du document signé"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("signataire")
+        verbose_name_plural = _("signataires")
+        ordering = ["request", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "role"], name="signer_one_per_role"),
+            models.CheckConstraint(
+                condition=models.Q(signed_at__isnull=True) | (~models.Q(signed_sha256="") & models.Q(ip_address__isnull=False)),
+                name="signer_signed_has_evidence",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} — {self.user}"
+
+
+class DocumentBatch(models.Model):
+    """Documents generated for a whole cohort in a Celery task, with progress and the ZIP when done."""
+
+    cohort = models.ForeignKey("alternance.Cohort", on_delete=models.CASCADE, related_name="document_batches")
+    kind = models.CharField(_("type de document"), max_length=30, choices=DocumentKind.choices)
+    status = models.CharField(_("état"), max_length=10, choices=BatchStatus.choices, default=BatchStatus.QUEUED)
+    total = models.PositiveIntegerField(_("documents à produire"), default=0)
+    done = models.PositiveIntegerField(_("documents produits"), default=0)
+    archive = models.FileField(_("archive ZIP"), upload_to="batches/%Y/%m/", blank=True)
+    error = models.TextField(_("erreur"), blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("génération par lot")
+        verbose_name_plural = _("générations par lot")
+        ordering = ["-requested_at"]
+        constraints = [models.CheckConstraint(condition=models.Q(done__lte=models.F("total")), name="batch_done_within_total")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.cohort} ({self.done}/{self.total})"

@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 
 from alternance.choices import DiplomaCode, SituationBeforeContract
+from contracts.reference_data import ensure_reference_data
 from tests.factories.alternance import ApprenticeFactory
 from tests.factories.companies import CompanyContactFactory, CompanyFactory
 from tests.factories.contracts import ContractFactory
@@ -12,6 +13,15 @@ from tests.factories.contracts import ContractFactory
 
 def valid_nir(first_thirteen: str) -> str:
     return first_thirteen + f"{97 - int(first_thirteen) % 97:02d}"
+
+
+@pytest.fixture(autouse=True)
+def reference_data(request):
+    """SMIC values and funding rules for every database test: a transactional test elsewhere in
+    the run flushes the tables that the data migrations filled."""
+    if request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(request.fixturenames):
+        request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
+        ensure_reference_data()
 
 
 @pytest.fixture

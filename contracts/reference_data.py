@@ -1,0 +1,79 @@
+"""Reference data of the contracts app: SMIC values and OPCO funding rules (domain.md §2.1, §4).
+
+The single source of these values: the data migrations load them, tests call
+``ensure_reference_data()`` (a transactional test flushes the tables the migrations filled), and
+staff add later values in the admin without a release.
+"""
+
+from decimal import Decimal
+
+SMIC_VALUES = [
+    # valid_from, hourly, monthly (35 h), Mayotte monthly, source
+    ("2023-01-01", "11.27", "1709.28", "1290.68", "Revalorisation du 1er janvier 2023"),
+    ("2023-05-01", "11.52", "1747.20", "1319.50", "Revalorisation anticipée du 1er mai 2023"),
+    ("2024-01-01", "11.65", "1766.92", "1334.67", "Revalorisation du 1er janvier 2024"),
+    ("2024-11-01", "11.88", "1801.80", "1361.97", "Revalorisation anticipée du 1er novembre 2024"),
+    ("2026-01-01", "12.02", "1823.03", "1415.05", "Revalorisation au 1er janvier 2026 [à vérifier]"),
+]
+
+FUNDING_RULES = [
+    {
+        "valid_from": "2019-01-01",
+        "label": "Contrats conclus avant le 1er juillet 2025 (tout mois commencé est dû)",
+        "per_day": False,
+        # [check] 40 % on invoice, 30 % at month 7, 30 % at month 10 for contracts of a year or more.
+        "schedule": [
+            {"kind": "advance", "percent": 40, "due_month": 0},
+            {"kind": "month_7", "percent": 30, "due_month": 6},
+            {"kind": "balance", "percent": 30, "due_month": 9},
+        ],
+        "balance_claim_months": None,
+        "employer_participation_amount": None,
+        "employer_participation_min_level": None,
+        "employer_participation_after_days": None,
+        "remote_training_reduction_percent": Decimal("0"),
+        "source": "Règles antérieures à la réforme de juillet 2025 [à vérifier]",
+    },
+    {
+        "valid_from": "2025-07-01",
+        "label": "Contrats conclus à partir du 1er juillet 2025 (financement au jour)",
+        "per_day": True,
+        # Per contract year: 40 % advance within 30 days of the invoice, 30 % month 7, 20 % month 10,
+        # 10 % balance on proof of service (invoice + certificate of completion).
+        "schedule": [
+            {"kind": "advance", "percent": 40, "due_month": 0},
+            {"kind": "month_7", "percent": 30, "due_month": 6},
+            {"kind": "month_10", "percent": 20, "due_month": 9},
+            {"kind": "balance", "percent": 10, "due_month": 12},
+        ],
+        "balance_claim_months": 4,
+        "employer_participation_amount": Decimal("750.00"),
+        "employer_participation_min_level": 6,
+        "employer_participation_after_days": 45,
+        "remote_training_reduction_percent": Decimal("20"),
+        "source": "Réforme du financement de l'apprentissage, contrats conclus à partir du 1er juillet 2025 [à vérifier]",
+    },
+]
+
+
+def load_smic_values(smic_model) -> None:
+    for valid_from, hourly, monthly, mayotte, source in SMIC_VALUES:
+        smic_model.objects.update_or_create(
+            valid_from=valid_from,
+            defaults={"hourly": Decimal(hourly), "monthly": Decimal(monthly), "mayotte_monthly": Decimal(mayotte), "source": source},
+        )
+
+
+def load_funding_rules(rule_model) -> None:
+    for rule in FUNDING_RULES:
+        values = dict(rule)
+        rule_model.objects.update_or_create(valid_from=values.pop("valid_from"), defaults=values)
+
+
+def ensure_reference_data() -> None:
+    """Load the reference rows with the current models (tests, fresh databases)."""
+    from contracts.models import ContractSettings, FundingRule, SmicRate
+
+    load_smic_values(SmicRate)
+    load_funding_rules(FundingRule)
+    ContractSettings.load()
