@@ -33,7 +33,20 @@ from alternance.choices import Role
 from alternance.models import Apprentice, AttendanceRecord, Cohort, Programme, User, Visit
 from companies.models import Company, CompanyContact, Interaction
 from contracts.choices import ContractStatus
-from contracts.models import Contract, ContractStatusChange, Document, OpcoFile, OpcoInstalment
+from contracts.models import (
+    Contract,
+    ContractSettings,
+    ContractStatusChange,
+    Document,
+    DocumentBatch,
+    FundingRule,
+    OpcoFile,
+    OpcoInstalment,
+    OpcoReminder,
+    SignatureRequest,
+    Signer,
+    SmicRate,
+)
 
 SEE_ALL_ROLES = (Role.COORDINATOR, Role.ADMIN_STAFF)
 
@@ -235,6 +248,32 @@ def scope_contract_history(user: User, qs: QuerySet) -> QuerySet:
     return qs.filter(contract__in=scope_contracts(user, Contract.objects.all()))
 
 
+def scope_signature_requests(user: User, qs: QuerySet) -> QuerySet:
+    """Staff see the requests on the documents they see; a signer sees the requests it is part of."""
+    role = _role(user)
+    if role in SEE_ALL_ROLES:
+        return qs
+    if role in (Role.CRE, Role.TUTOR):
+        return qs.filter(document__in=scope_documents(user, Document.objects.all()))
+    if role in (Role.APPRENTICE, Role.EMPLOYER):
+        return qs.filter(Exists(Signer.objects.filter(request=OuterRef("pk"), user=user)))
+    return qs.none()
+
+
+def scope_batches(user: User, qs: QuerySet) -> QuerySet:
+    role = _role(user)
+    if role in SEE_ALL_ROLES:
+        return qs
+    if role in (Role.CRE, Role.TUTOR):
+        return qs.filter(requested_by=user)
+    return qs.none()
+
+
+def scope_reference_data(user: User, qs: QuerySet) -> QuerySet:
+    """SMIC values, funding rules, contract settings: readable by the OF's staff."""
+    return qs if _role(user) in (Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE, Role.TUTOR) else qs.none()
+
+
 SCOPES: dict[type[models.Model], Callable[[User, QuerySet], QuerySet]] = {
     Apprentice: scope_apprentices,
     AttendanceRecord: scope_attendance,
@@ -250,6 +289,13 @@ SCOPES: dict[type[models.Model], Callable[[User, QuerySet], QuerySet]] = {
     OpcoFile: scope_opco_files,
     OpcoInstalment: lambda user, qs: qs.filter(opco_file__in=scope_opco_files(user, OpcoFile.objects.all())),
     Document: scope_documents,
+    SignatureRequest: scope_signature_requests,
+    Signer: lambda user, qs: qs.filter(request__in=scope_signature_requests(user, SignatureRequest.objects.all())),
+    OpcoReminder: lambda user, qs: qs.filter(opco_file__in=scope_opco_files(user, OpcoFile.objects.all())),
+    DocumentBatch: scope_batches,
+    SmicRate: scope_reference_data,
+    FundingRule: scope_reference_data,
+    ContractSettings: scope_reference_data,
     Alert: scope_alerts,
     AlertEvent: lambda user, qs: qs.filter(alert__in=scope_alerts(user, Alert.objects.all())),
 }
@@ -417,3 +463,31 @@ def can_comment_alert(user: User, alert: Alert) -> bool:
 
 def can_invite_extranet_user(user: User) -> bool:
     return _is(user, Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE, Role.TUTOR)
+
+
+def can_generate_documents(user: User, contract: Contract) -> bool:
+    """Render the contract's PDFs (Cerfa sheet, convention, schedules, certificates)."""
+    return _is(user, Role.COORDINATOR, Role.ADMIN_STAFF)
+
+
+def can_generate_cohort_documents(user: User, cohort: Cohort) -> bool:
+    return _is(user, Role.COORDINATOR, Role.ADMIN_STAFF)
+
+
+def can_request_signature(user: User, document: Document) -> bool:
+    return _is(user, Role.COORDINATOR, Role.ADMIN_STAFF) and document.contract_id is not None
+
+
+def can_cancel_signature_request(user: User, request: SignatureRequest) -> bool:
+    """Staff cancel a pending request themselves (no vendor ticket needed)."""
+    return _is(user, Role.COORDINATOR, Role.ADMIN_STAFF) and request.status == "pending"
+
+
+def can_sign(user: User, signer: Signer) -> bool:
+    """Only the person named as signer, while the request is pending and the signature not given."""
+    return (
+        _role(user) is not None
+        and signer.user_id == user.pk
+        and signer.signed_at is None
+        and signer.request.status == "pending"
+    )

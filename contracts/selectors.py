@@ -72,13 +72,11 @@ def contract_get(user: User, pk: int) -> Contract:
 
 
 def contract_related(user: User, contract: Contract) -> dict:
-    """Status history, OPCO file (staff only, by the access policy) and amendments of a contract."""
-    opco_file = access.visible(user, OpcoFile).filter(contract=contract).prefetch_related("instalments").first()
+    """Status history and amendments of a contract (the panels of the page bring the rest)."""
     return {
         "status_changes": list(
             access.visible(user, ContractStatusChange).filter(contract=contract).select_related("changed_by").order_by("changed_at", "pk")
         ),
-        "opco_file": opco_file,
         "amendments": list(access.visible(user, Contract).filter(amends=contract).order_by("start_date", "pk")),
     }
 

@@ -21,8 +21,21 @@ from alternance import access
 from alternance.choices import ApprenticeStatus, HalfDay
 from alternance.models import Apprentice, AttendanceRecord, Cohort, Programme, User, Visit
 from companies.models import Company, CompanyContact, Interaction
-from contracts.choices import ContractStatus, DocumentKind, RuptureKind
-from contracts.models import Contract, ContractStatusChange, Document, OpcoFile, OpcoInstalment
+from contracts.choices import ContractStatus, DocumentKind, RuptureKind, SignerRole
+from contracts.models import (
+    Contract,
+    ContractSettings,
+    ContractStatusChange,
+    Document,
+    DocumentBatch,
+    FundingRule,
+    OpcoFile,
+    OpcoInstalment,
+    OpcoReminder,
+    SignatureRequest,
+    Signer,
+    SmicRate,
+)
 from tests.factories.alerts import AlertFactory
 from tests.factories.alternance import (
     AdminStaffFactory,
@@ -183,6 +196,21 @@ def world(settings, tmp_path) -> World:
     )
     for name, alert in (("ev_a1", al_a1), ("ev_b1", al_b1), ("ev_company_b", al_company_b), ("ev_company_c", al_company_c)):
         w.add(name, AlertEvent.objects.create(alert=alert, to_status=AlertStatus.NEW, comment="Levée par la règle."))
+    # Signature requests on the conventions of a1 and b1, each with its three signers.
+    for suffix, document, apprentice_user, employer_user in (
+        ("a1", w["d_c_a1"], user_a1, employer_a), ("b1", w["d_c_b1"], user_b1, employer_b)
+    ):
+        request = w.add(f"sr_{suffix}", SignatureRequest.objects.create(document=document, document_sha256=document.sha256, requested_by=w["admin"]))
+        for role, signer_user in ((SignerRole.APPRENTICE, apprentice_user), (SignerRole.EMPLOYER, employer_user), (SignerRole.ORGANISATION, w["admin"])):
+            w.add(f"signer_{suffix}_{role}", Signer.objects.create(request=request, role=role, user=signer_user))
+    w.add("rem_a1", OpcoReminder.objects.create(opco_file=of_a1, sent_on=date(2026, 10, 1), subject="Relance décision"))
+    w.add("rem_b1", OpcoReminder.objects.create(opco_file=of_b1, sent_on=date(2026, 10, 1), subject="Relance décision"))
+    w.add("batch_admin", DocumentBatch.objects.create(cohort=cohort_a, kind=DocumentKind.CERFA, requested_by=w["admin"]))
+    w.add("batch_tutor_a", DocumentBatch.objects.create(cohort=cohort_a, kind=DocumentKind.CERFA, requested_by=tutor_a))
+    # Reference data loaded by the migrations: readable by every staff member, no one else.
+    for model in (SmicRate, FundingRule, ContractSettings):
+        for row in model.objects.all():
+            w.add(f"{model.__name__}_{row.pk}", row)
     return w
 
 
@@ -200,8 +228,8 @@ EXPECTED: dict[str, dict[type[models.Model], set[str] | str]] = {
     # Coordinator and admin staff manage every account, extranet ones included.
     "coordinator": _see_all_but(),
     "admin": _see_all_but(),
-    "cre_a": _see_all_but(User=STAFF_USERS, Alert={"al_a1", "al_company_b"}, AlertEvent={"ev_a1", "ev_company_b"}),
-    "cre_b": _see_all_but(User=STAFF_USERS, Alert={"al_b1", "al_company_b"}, AlertEvent={"ev_b1", "ev_company_b"}),
+    "cre_a": _see_all_but(User=STAFF_USERS, Alert={"al_a1", "al_company_b"}, AlertEvent={"ev_a1", "ev_company_b"}, DocumentBatch=set()),
+    "cre_b": _see_all_but(User=STAFF_USERS, Alert={"al_b1", "al_company_b"}, AlertEvent={"ev_b1", "ev_company_b"}, DocumentBatch=set()),
     "tutor_a": {
         Apprentice: {"a1", "a2", "a3", "s1"},
         AttendanceRecord: {"att_a1_in", "att_a1_before", "att_a1_after", "att_a2"},
@@ -220,6 +248,13 @@ EXPECTED: dict[str, dict[type[models.Model], set[str] | str]] = {
         Document: {"d_c_a1", "d_a1_proof", "d_c_a2"},
         Alert: {"al_a1"},
         AlertEvent: {"ev_a1"},
+        SignatureRequest: {"sr_a1"},
+        Signer: {"signer_a1_apprentice", "signer_a1_employer", "signer_a1_organisation"},
+        OpcoReminder: {"rem_a1"},
+        DocumentBatch: {"batch_tutor_a"},
+        SmicRate: ALL,
+        FundingRule: ALL,
+        ContractSettings: ALL,
     },
     "tutor_b": {
         Apprentice: {"b1", "b2"},
@@ -238,6 +273,12 @@ EXPECTED: dict[str, dict[type[models.Model], set[str] | str]] = {
         Document: {"d_c_b1", "d_c_b2"},
         Alert: {"al_b1", "al_company_c"},
         AlertEvent: {"ev_b1", "ev_company_c"},
+        SignatureRequest: {"sr_b1"},
+        Signer: {"signer_b1_apprentice", "signer_b1_employer", "signer_b1_organisation"},
+        OpcoReminder: {"rem_b1"},
+        SmicRate: ALL,
+        FundingRule: ALL,
+        ContractSettings: ALL,
     },
     "apprentice_a1": {
         Apprentice: {"a1"},
@@ -250,6 +291,8 @@ EXPECTED: dict[str, dict[type[models.Model], set[str] | str]] = {
         CompanyContact: {"master_a", "hr_a", "former_a", "master_b"},
         Contract: {"c_a1", "c_a1_old"},
         Document: {"d_c_a1", "d_a1_proof"},
+        SignatureRequest: {"sr_a1"},
+        Signer: {"signer_a1_apprentice", "signer_a1_employer", "signer_a1_organisation"},
     },
     # Only a draft contract: drafts are internal to the OF, and so are their documents.
     "apprentice_a2": {
@@ -271,6 +314,8 @@ EXPECTED: dict[str, dict[type[models.Model], set[str] | str]] = {
         CompanyContact: {"master_a", "hr_a", "former_a"},
         Contract: {"c_a1"},
         Document: {"d_c_a1", "d_company_a"},
+        SignatureRequest: {"sr_a1"},
+        Signer: {"signer_a1_apprentice", "signer_a1_employer", "signer_a1_organisation"},
     },
     "employer_b": {
         Apprentice: {"b1"},
@@ -283,6 +328,8 @@ EXPECTED: dict[str, dict[type[models.Model], set[str] | str]] = {
         CompanyContact: {"master_b"},
         Contract: {"c_b1"},
         Document: {"d_c_b1", "d_company_b"},
+        SignatureRequest: {"sr_b1"},
+        Signer: {"signer_b1_apprentice", "signer_b1_employer", "signer_b1_organisation"},
     },
     # Its only contact was deactivated (the person left company A).
     "employer_former": {Programme: ALL, User: {"employer_former"}},

@@ -1,4 +1,4 @@
-"""Contract pages (read-only for now): the staff list and a contract's page (also for its parties)."""
+"""Contract pages: the staff list and a contract's page (also for its parties), with its panels."""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -7,6 +7,8 @@ from django.utils import timezone
 from alternance.views.mixins import StaffListView, int_param
 from contracts import selectors
 from contracts.choices import ContractStatus
+
+urlpatterns: list = []  # the workflow actions are added below their views
 
 
 class ContractListView(StaffListView):
@@ -32,6 +34,11 @@ class ContractListView(StaffListView):
 
 
 def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The contract page: its data, then one panel per concern (each module fills its own context)."""
+    from contracts.views import documents, opco, signatures
+
     contract = selectors.contract_get(request.user, pk)
     context = {"contract": contract, **selectors.contract_related(request.user, contract)}
+    for panel in (opco, documents, signatures):
+        context.update(panel.panel_context(request, contract))
     return render(request, "contracts/contract_detail.html", context)
