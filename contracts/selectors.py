@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from alternance import access
 from alternance.models import User
@@ -39,6 +40,33 @@ CONTRACT_SORTS = {
 }
 
 
+# "Missing items" filter of the contract list: label and the condition, kept to what a query can
+# tell cheaply (the full pre-flight check runs on the contract page).
+MISSING_FILTERS = {
+    "cerfa": (
+        _("Champs du Cerfa manquants"),
+        Q(practical_training_start_date__isnull=True) | Q(training_start_date__isnull=True) | Q(exams_end_date__isnull=True)
+        | Q(training_hours__isnull=True) | Q(gross_monthly_salary__isnull=True) | Q(pension_fund="") | Q(master__isnull=True),
+    ),
+    "signature": (_("Signature non enregistrée"), Q(signature_date__isnull=True) & ~Q(status__in=PENDING_CONTRACT_STATUSES)),
+    "opco": (_("Signé mais pas encore transmis à l'OPCO"), Q(status=ContractStatus.SIGNED)),
+    "decision": (_("Transmis, sans décision de l'OPCO"), Q(status=ContractStatus.SENT_TO_OPCO)),
+}
+
+
+def contract_list_choices(user: User) -> dict:
+    """Choices of the contract list's filters, within the user's scope."""
+    from alternance.models import Cohort
+    from companies.choices import Opco
+
+    return {
+        "status_choices": ContractStatus.choices,
+        "cohort_choices": list(access.visible(user, Cohort).order_by("-start_date", "name").values_list("pk", "name")),
+        "opco_choices": Opco.choices,
+        "missing_choices": [(key, label) for key, (label, _condition) in MISSING_FILTERS.items()],
+    }
+
+
 def contract_list(
     user: User,
     *,
@@ -47,6 +75,9 @@ def contract_list(
     status: str = "",
     ending_within_days: int | None = None,
     opco_pending: bool = False,
+    cohort_id: int | None = None,
+    company_opco: str = "",
+    missing: str = "",
     sort: str = "",
 ) -> QuerySet:
     qs = access.visible(user, Contract).select_related("apprentice", "company", "programme")
@@ -61,6 +92,12 @@ def contract_list(
         # A file is awaiting the OPCO's decision once it has been sent (domain §3: 20-day decision).
         files = access.visible(user, OpcoFile).filter(decision=OpcoDecision.PENDING, sent_date__isnull=False)
         qs = qs.filter(Q(pk__in=files.values("contract_id")))
+    if cohort_id:
+        qs = qs.filter(apprentice__cohort_id=cohort_id)
+    if company_opco:
+        qs = qs.filter(company__opco=company_opco)
+    if missing in MISSING_FILTERS:
+        qs = qs.filter(MISSING_FILTERS[missing][1])
     return qs.order_by(*CONTRACT_SORTS.get(sort, CONTRACT_SORTS["-start"]))
 
 
@@ -127,3 +164,20 @@ def contract_preflight(contract: Contract, *, stage: str, today: date) -> Prefli
         master_loads=master_loads_for(contract),
         rules=ContractSettings.load().rules(),
     )
+
+
+def contract_remuneration(contract: Contract) -> list | None:
+    """The legal minimum remuneration periods of the contract, as the Cerfa presents them, or None
+    when no SMIC is recorded for its start."""
+    from contracts.salary import apprenticeship_periods, professionalisation_periods
+
+    smic = smic_for_contract(contract)
+    if smic is None:
+        return None
+    common = {
+        "birth_date": contract.apprentice.birth_date, "start": contract.start_date, "end": contract.end_date,
+        "smic_monthly": smic, "smc_monthly": contract.collective_minimum_salary,
+    }
+    if contract.kind == ContractKind.PROFESSIONALISATION:
+        return professionalisation_periods(**common, qualified=(contract.apprentice.highest_diploma or 0) >= 41)
+    return apprenticeship_periods(**common)

@@ -265,3 +265,66 @@ def apprentice_sync_status(*, apprentice: Apprentice) -> Apprentice:
         Apprentice.objects.filter(pk=apprentice.pk).update(status=status, status_since=since, updated_at=timezone.now())
         apprentice.status, apprentice.status_since = status, since
     return apprentice
+
+
+# --- creating and editing --------------------------------------------------------------------
+
+# Fields staff fill in on the contract form (the signature date is set by the "signed" transition).
+CONTRACT_FORM_FIELDS = (
+    "kind", "apprentice", "company", "programme", "master", "second_master", "contract_type", "derogation_type",
+    "previous_contract_number", "start_date", "practical_training_start_date", "end_date", "training_start_date",
+    "exams_end_date", "training_hours", "remote_training_hours", "weekly_hours", "dangerous_work",
+    "gross_monthly_salary", "collective_minimum_salary", "pension_fund", "benefit_food", "benefit_housing", "benefit_other",
+)
+EDITABLE_STATUSES = (S.DRAFT, S.REFUSED)
+
+
+@transaction.atomic
+def contract_create(*, by: User, **fields) -> Contract:
+    """A new contract in draft, with its first history row."""
+    unknown = set(fields) - set(CONTRACT_FORM_FIELDS) - {"amends", "amendment_effective_date"}
+    if unknown:
+        raise TypeError(f"Champs inattendus : {sorted(unknown)}")
+    contract = Contract(status=S.DRAFT, created_by=by, **fields)
+    contract.full_clean()
+    contract.save()
+    ContractStatusChange.objects.create(contract=contract, from_status="", to_status=S.DRAFT, changed_by=by, comment=_("Création"))
+    return contract
+
+
+@transaction.atomic
+def contract_update(*, contract: Contract, by: User, **fields) -> Contract:
+    """Edit a contract while it is a draft or after an OPCO refusal; a signed contract changes
+    through an amendment (avenant) only."""
+    locked = Contract.objects.select_for_update().get(pk=contract.pk)
+    if locked.status not in EDITABLE_STATUSES:
+        raise ContractTransitionError(
+            _("Un contrat « %(status)s » ne se modifie plus : créez un avenant.") % {"status": S(locked.status).label}
+        )
+    for name, value in fields.items():
+        if name not in CONTRACT_FORM_FIELDS:
+            raise TypeError(f"Champ inattendu : {name}")
+        setattr(locked, name, value)
+    locked.full_clean()
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def contract_create_amendment(*, contract: Contract, by: User, contract_type: int, effective_date: date, comment: str = "") -> Contract:
+    """An amendment (avenant, types 31–38) as a new draft version linked to the contract it amends,
+    starting from a copy of its data; the amended contract keeps running until the amendment is signed."""
+    from contracts.choices import ContractType
+
+    if contract_type not in ContractType.amendment_values():
+        raise ContractTransitionError(_("Choisissez un type d'avenant (codes 31 à 38)."))
+    if contract.status not in (S.SIGNED, S.SENT_TO_OPCO, S.ACCEPTED, S.IN_PROGRESS):
+        raise ContractTransitionError(_("Seul un contrat signé et en cours peut faire l'objet d'un avenant."))
+    if not contract.start_date <= effective_date <= contract.end_date:
+        raise ContractTransitionError(_("La date d'effet de l'avenant doit se situer pendant le contrat."))
+    values = {name: getattr(contract, name) for name in CONTRACT_FORM_FIELDS}
+    values.update(contract_type=contract_type, amends=contract, amendment_effective_date=effective_date)
+    amendment = contract_create(by=by, **values)
+    if comment:
+        ContractStatusChange.objects.filter(contract=amendment).update(comment=comment)
+    return amendment

@@ -1,20 +1,42 @@
-"""Contract pages: the staff list and a contract's page (also for its parties), with its panels."""
+"""Contract pages: the staff list, the contract page (also for its parties) with its checklist and
+workflow actions, and the create / edit forms of the admin staff's workspace."""
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
-from alternance.views.mixins import StaffListView, int_param
-from contracts import selectors
-from contracts.choices import ContractStatus
-
-urlpatterns: list = []  # the workflow actions are added below their views
+from alternance import access
+from alternance.models import Apprentice
+from alternance.views.mixins import StaffListView, int_param, staff_only
+from companies.models import CompanyContact
+from contracts import selectors, services
+from contracts.choices import ContractStatus as S
+from contracts.forms import (
+    AmendmentForm,
+    BackToDraftForm,
+    CommentForm,
+    ContractForm,
+    OpcoDecisionForm,
+    RuptureForm,
+    SendToOpcoForm,
+    SignedForm,
+)
+from contracts.models import Contract
+from contracts.services import ContractTransitionError, RuptureInput
 
 
 class ContractListView(StaffListView):
     template_name = "contracts/contract_list.html"
     context_object_name = "contracts"
-    filter_names = ("q", "status", "ending", "opco", "sort")
+    filter_names = ("q", "status", "ending", "opco", "cohort", "company_opco", "missing", "sort")
 
     def get_queryset(self):
         return selectors.contract_list(
@@ -24,21 +46,205 @@ class ContractListView(StaffListView):
             status=self.filters["status"],
             ending_within_days=int_param(self.filters["ending"]),
             opco_pending=self.filters["opco"] == "pending",
+            cohort_id=int_param(self.filters["cohort"]),
+            company_opco=self.filters["company_opco"],
+            missing=self.filters["missing"],
             sort=self.filters["sort"],
         )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["status_choices"] = ContractStatus.choices
+        context.update(selectors.contract_list_choices(self.request.user))
+        context["can_create"] = access.can_create_contract(self.request.user)
         return context
 
 
-def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The contract page: its data, then one panel per concern (each module fills its own context)."""
+# --- the contract page ---------------------------------------------------------------------------
+
+# Workflow actions: form, service call, and the statuses where each is offered.
+Action = tuple[type, Callable[..., Contract], tuple[str, ...], str]
+
+
+def _rupture(contract, data, user, today):
+    rupture = RuptureInput(
+        rupture_date=data["rupture_date"], kind=data["kind"], initiative=data["initiative"], cause=data["cause"],
+        dismissal_ground=data["dismissal_ground"], mediator_referral_date=data["mediator_referral_date"],
+        opco_notified_date=data["opco_notified_date"],
+    )
+    return services.contract_record_rupture(contract=contract, by=user, rupture=rupture, today=today)
+
+
+ACTIONS: dict[str, Action] = {
+    "request_signatures": (
+        CommentForm,
+        lambda c, d, u, t: services.contract_request_signatures(contract=c, by=u, today=t, comment=d["comment"]),
+        (S.DRAFT,), _("Passer en signature"),
+    ),
+    "signed": (
+        SignedForm,
+        lambda c, d, u, t: services.contract_mark_signed(contract=c, by=u, signature_date=d["signature_date"], today=t, comment=d["comment"]),
+        (S.AWAITING_SIGNATURES,), _("Enregistrer la signature"),
+    ),
+    "back_to_draft": (
+        BackToDraftForm,
+        lambda c, d, u, t: services.contract_back_to_draft(contract=c, by=u, comment=d["comment"]),
+        (S.AWAITING_SIGNATURES, S.REFUSED), _("Repasser en brouillon"),
+    ),
+    "send_to_opco": (
+        SendToOpcoForm,
+        lambda c, d, u, t: services.contract_send_to_opco(contract=c, by=u, sent_date=d["sent_date"], today=t, comment=d["comment"]),
+        (S.SIGNED, S.REFUSED), _("Transmettre à l'OPCO"),
+    ),
+    "opco_decision": (
+        OpcoDecisionForm,
+        lambda c, d, u, t: services.contract_record_opco_decision(
+            contract=c, by=u, accepted=d["accepted"], decision_date=d["decision_date"], today=t,
+            deposit_number=d["deposit_number"], complete_file_date=d["complete_file_date"], comment=d["comment"],
+        ),
+        (S.SENT_TO_OPCO,), _("Enregistrer la décision de l'OPCO"),
+    ),
+    "start": (
+        CommentForm,
+        lambda c, d, u, t: services.contract_start_execution(contract=c, by=u, today=t, comment=d["comment"]),
+        (S.ACCEPTED,), _("Marquer en cours"),
+    ),
+    "end": (
+        CommentForm,
+        lambda c, d, u, t: services.contract_end(contract=c, by=u, today=t, comment=d["comment"]),
+        (S.IN_PROGRESS,), _("Clore le contrat"),
+    ),
+    "rupture": (RuptureForm, _rupture, (S.SIGNED, S.SENT_TO_OPCO, S.ACCEPTED, S.IN_PROGRESS), _("Enregistrer une rupture")),
+    "amendment": (
+        AmendmentForm,
+        lambda c, d, u, t: services.contract_create_amendment(
+            contract=c, by=u, contract_type=d["contract_type"], effective_date=d["effective_date"], comment=d["comment"]
+        ),
+        (S.SIGNED, S.SENT_TO_OPCO, S.ACCEPTED, S.IN_PROGRESS), _("Créer un avenant"),
+    ),
+}
+
+
+def _detail_context(request: HttpRequest, contract: Contract, *, bound: tuple[str, object] | None = None, problems=()) -> dict:
     from contracts.views import documents, opco, signatures
 
-    contract = selectors.contract_get(request.user, pk)
-    context = {"contract": contract, **selectors.contract_related(request.user, contract)}
+    today = timezone.localdate()
+    user = request.user
+    context = {"contract": contract, **selectors.contract_related(user, contract)}
+    if access.can_use_back_office(user):
+        stage = "signature" if contract.status in (S.DRAFT, S.AWAITING_SIGNATURES) else "opco"
+        context["preflight"] = selectors.contract_preflight(contract, stage=stage, today=today)
+        context["preflight_stage"] = stage
+        context["remuneration"] = selectors.contract_remuneration(contract)
+    if access.can_transition_contract(user, contract):
+        actions = []
+        for name, (form_class, _call, statuses, label) in ACTIONS.items():
+            if contract.status in statuses:
+                form = bound[1] if bound and bound[0] == name else form_class(prefix=name)
+                actions.append({"name": name, "label": label, "form": form, "open": bool(bound and bound[0] == name)})
+        context["actions"] = actions
+        context["action_problems"] = problems
+        context["can_edit"] = contract.status in services.EDITABLE_STATUSES and access.can_edit_contract(user, contract)
     for panel in (opco, documents, signatures):
         context.update(panel.panel_context(request, contract))
-    return render(request, "contracts/contract_detail.html", context)
+    return context
+
+
+def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The contract page: its data, the checklist and actions for staff, then one panel per concern."""
+    contract = selectors.contract_get(request.user, pk)
+    return render(request, "contracts/contract_detail.html", _detail_context(request, contract))
+
+
+@require_POST
+def contract_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Run one workflow action; on an error the page comes back with the form as typed (400)."""
+    contract = selectors.contract_get(request.user, pk)
+    access.require(access.can_transition_contract(request.user, contract))
+    if action not in ACTIONS:
+        raise Http404
+    form_class, call, statuses, _label = ACTIONS[action]
+    form = form_class(request.POST, prefix=action)
+    if form.is_valid():
+        try:
+            result = call(contract, form.cleaned_data, request.user, timezone.localdate())
+        except ContractTransitionError as error:
+            messages.error(request, str(error))
+            context = _detail_context(request, contract, bound=(action, form), problems=error.problems)
+            return render(request, "contracts/contract_detail.html", context, status=400)
+        messages.success(request, _("C'est fait : le contrat est maintenant « %(status)s ».") % {"status": result.get_status_display()})
+        return redirect("contracts:contract_detail", pk=result.pk)
+    messages.error(request, _("Le formulaire contient des erreurs : corrigez les champs signalés."))
+    return render(request, "contracts/contract_detail.html", _detail_context(request, contract, bound=(action, form)), status=400)
+
+
+# --- create and edit -------------------------------------------------------------------------------
+
+def _initial_from_apprentice(request: HttpRequest) -> dict:
+    """Creating from an apprentice's page: its cohort gives the programme and the training dates."""
+    apprentice_id = int_param(request.GET.get("apprentice"))
+    if not apprentice_id:
+        return {}
+    apprentice = access.visible(request.user, Apprentice).select_related("cohort").filter(pk=apprentice_id).first()
+    if apprentice is None:
+        return {}
+    cohort = apprentice.cohort
+    return {
+        "apprentice": apprentice.pk, "programme": cohort.programme_id, "training_start_date": cohort.start_date,
+        "exams_end_date": cohort.exams_end_date, "training_hours": cohort.programme.training_hours,
+    }
+
+
+def contract_create(request: HttpRequest) -> HttpResponse:
+    staff_only(request.user)
+    access.require(access.can_create_contract(request.user))
+    if request.method == "POST":
+        form = ContractForm(request.POST, user=request.user)
+        if form.is_valid():
+            contract = services.contract_create(by=request.user, **form.cleaned_data)
+            messages.success(request, _("Contrat créé en brouillon : complétez la liste de contrôle avant la signature."))
+            return redirect("contracts:contract_detail", pk=contract.pk)
+    else:
+        form = ContractForm(initial=_initial_from_apprentice(request), user=request.user)
+    return render(request, "contracts/contract_form.html", {"form": form, "contract": None})
+
+
+def contract_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = selectors.contract_get(request.user, pk)
+    access.require(access.can_edit_contract(request.user, contract))
+    if contract.status not in services.EDITABLE_STATUSES:
+        messages.error(request, _("Un contrat « %(status)s » ne se modifie plus : créez un avenant.") % {"status": contract.get_status_display()})
+        return redirect("contracts:contract_detail", pk=pk)
+    if request.method == "POST":
+        form = ContractForm(request.POST, instance=Contract.objects.get(pk=pk), user=request.user)
+        if form.is_valid():
+            fields = {name: form.cleaned_data[name] for name in services.CONTRACT_FORM_FIELDS}
+            try:
+                services.contract_update(contract=contract, by=request.user, **fields)
+            except ContractTransitionError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, _("Contrat enregistré."))
+                return redirect("contracts:contract_detail", pk=pk)
+    else:
+        form = ContractForm(instance=contract, user=request.user)
+    return render(request, "contracts/contract_form.html", {"form": form, "contract": contract})
+
+
+@require_GET
+def master_options(request: HttpRequest) -> HttpResponse:
+    """htmx: the maîtres d'apprentissage of the chosen company, as <option> elements."""
+    staff_only(request.user)
+    company_id = int_param(request.GET.get("company"))
+    masters = (
+        access.visible(request.user, CompanyContact).filter(company_id=company_id, is_master=True, active=True).order_by("last_name")
+        if company_id else CompanyContact.objects.none()
+    )
+    return render(request, "contracts/partials/master_options.html", {"masters": masters})
+
+
+urlpatterns = [
+    path("nouveau/", contract_create, name="contract_create"),
+    path("maitres/", master_options, name="master_options"),
+    path("<int:pk>/modifier/", contract_edit, name="contract_edit"),
+    path("<int:pk>/action/<slug:action>/", contract_action, name="contract_action"),
+]

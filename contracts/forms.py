@@ -1,0 +1,103 @@
+"""Forms of the contracts workspace: input validation only; writes go through contracts.services."""
+
+from django import forms
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+
+from alternance import access
+from alternance.models import Apprentice, Programme
+from companies.models import Company, CompanyContact
+from contracts.choices import ContractType, DismissalGround, RuptureInitiative, RuptureKind
+from contracts.models import Contract
+from contracts.services import CONTRACT_FORM_FIELDS
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ContractForm(forms.ModelForm):
+    """Create or edit a contract. The choices come from the access policy: a user never picks an
+    apprentice, a company or a contact outside its scope."""
+
+    class Meta:
+        model = Contract
+        fields = CONTRACT_FORM_FIELDS
+        widgets = {
+            name: DATE
+            for name in ("start_date", "practical_training_start_date", "end_date", "training_start_date", "exams_end_date")
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["apprentice"].queryset = access.visible(user, Apprentice).select_related("cohort").order_by("last_name", "first_name")
+        self.fields["company"].queryset = access.visible(user, Company).order_by("name")
+        self.fields["programme"].queryset = access.visible(user, Programme).order_by("title")
+        masters = access.visible(user, CompanyContact).filter(is_master=True, active=True).select_related("company")
+        company_id = self._selected_company_id()
+        if company_id:
+            masters = masters.filter(company_id=company_id)
+        for name in ("master", "second_master"):
+            self.fields[name].queryset = masters.order_by("last_name", "first_name")
+            self.fields[name].label_from_instance = lambda contact: f"{contact.full_name} — {contact.company.name}"
+        # Amendment types are created from the contract page, not chosen here.
+        self.fields["contract_type"].choices = [(v, label) for v, label in ContractType.choices if v < 31]
+        # htmx: choosing the company reloads the list of its maîtres d'apprentissage.
+        self.fields["company"].widget.attrs.update(
+            {"hx-get": reverse_lazy("contracts:master_options"), "hx-target": "#id_master", "hx-trigger": "change"}
+        )
+        self.fields["master"].required = True
+        for name in ("gross_monthly_salary", "training_hours", "practical_training_start_date", "training_start_date"):
+            self.fields[name].required = True
+
+    def _selected_company_id(self):
+        raw = self.data.get(self.add_prefix("company")) if self.is_bound else (self.initial.get("company") or self.instance.company_id)
+        try:
+            return int(raw.pk if hasattr(raw, "pk") else raw)
+        except (TypeError, ValueError):
+            return None
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(label=_("Commentaire"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class BackToDraftForm(forms.Form):
+    comment = forms.CharField(label=_("Motif du retour en brouillon"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SignedForm(forms.Form):
+    signature_date = forms.DateField(label=_("Date de signature"), widget=DATE)
+    comment = forms.CharField(label=_("Commentaire"), required=False)
+
+
+class SendToOpcoForm(forms.Form):
+    sent_date = forms.DateField(label=_("Date d'envoi à l'OPCO"), widget=DATE)
+    comment = forms.CharField(label=_("Commentaire"), required=False)
+
+
+class OpcoDecisionForm(forms.Form):
+    accepted = forms.TypedChoiceField(
+        label=_("Décision"), choices=[("1", _("Prise en charge acceptée")), ("0", _("Refusée"))], coerce=lambda v: v == "1"
+    )
+    decision_date = forms.DateField(label=_("Date de la décision"), widget=DATE)
+    complete_file_date = forms.DateField(label=_("Dossier complet reçu le"), required=False, widget=DATE)
+    deposit_number = forms.CharField(label=_("Numéro de dépôt"), required=False, max_length=15)
+    comment = forms.CharField(label=_("Commentaire"), required=False)
+
+
+class RuptureForm(forms.Form):
+    rupture_date = forms.DateField(label=_("Date de rupture"), widget=DATE)
+    kind = forms.ChoiceField(label=_("Type de rupture"), choices=RuptureKind.choices)
+    initiative = forms.ChoiceField(label=_("À l'initiative de"), choices=RuptureInitiative.choices)
+    dismissal_ground = forms.ChoiceField(label=_("Motif du licenciement"), choices=[("", "—"), *DismissalGround.choices], required=False)
+    mediator_referral_date = forms.DateField(label=_("Saisine du médiateur (démission)"), required=False, widget=DATE)
+    opco_notified_date = forms.DateField(label=_("Rupture notifiée à l'OPCO le"), required=False, widget=DATE)
+    cause = forms.CharField(label=_("Cause de la rupture"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AmendmentForm(forms.Form):
+    contract_type = forms.TypedChoiceField(
+        label=_("Type d'avenant"), coerce=int, choices=[(v, label) for v, label in ContractType.choices if v >= 31]
+    )
+    effective_date = forms.DateField(label=_("Date d'effet"), widget=DATE)
+    comment = forms.CharField(label=_("Objet de l'avenant"), required=False)
+
