@@ -234,6 +234,8 @@ class OrganisationBuilder:
             situation_before_contract=SituationBeforeContract.JOBSEEKER if spec.short_title.startswith("TP") else (
                 SituationBeforeContract.STUDENT if spec.level >= 6 else SituationBeforeContract.SCHOOL
             ),
+            # Cerfa "dernière classe / année suivie": 01 = last year of the previous cycle completed.
+            last_class="01",
             last_diploma_prepared=spec.previous_diploma, highest_diploma=spec.previous_diploma if rng.random() < 0.9 else DiplomaCode.NONE,
             cohort=plan.cohort.obj, enrolment_date=enrolment, training_start_date=training_start,
             exclusion_date=plan.exclusion, status=plan.status, status_since=plan.status_since,
