@@ -30,4 +30,7 @@ def menu_for(user) -> list[NavItem]:
         items.append(NavItem(_("Contrats"), reverse("contracts:contract_list")))
     if role in (Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE, Role.TUTOR):
         items.append(NavItem(_("Alertes"), reverse("alerts:alert_list")))
+    if role in (Role.COORDINATOR, Role.ADMIN_STAFF, Role.APPRENTICE, Role.EMPLOYER):
+        # The parties who sign documents: the apprentice, the employer, the OF (coordinator, admin staff).
+        items.append(NavItem(_("À signer"), reverse("contracts:signatures_to_sign")))
     return items

@@ -178,7 +178,7 @@ def signature_request_create(
 
     requester = _display_name(by)
     for signer in created:
-        link = site_url.rstrip("/") + reverse("contracts:signature_sign", kwargs={"pk": signer.pk})
+        link = (site_url or settings.SITE_URL).rstrip("/") + reverse("contracts:signature_sign", kwargs={"pk": signer.pk})
         body = render_to_string(
             "contracts/signatures/email_request.txt",
             {"signer": signer, "document": document, "contract": contract, "requester": requester, "link": link},

@@ -175,6 +175,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout"
 # Production requires its own key; locally it is derived from SECRET_KEY.
 NIR_ENCRYPTION_KEY = env("NIR_ENCRYPTION_KEY")
 
+# Public address of the site (scheme and host), for links in emails sent outside a request
+# (nightly digests, tasks). Requests use their own host.
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
+
 # The training organisation running this instance (Cerfa "CFA responsable", Tableau de bord).
 ORGANISATION = {
     "name": env("OF_NAME", "CFA Démo Alternance"),
