@@ -170,6 +170,8 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 5}
+# Time of the nightly alert rules run (Celery beat, Europe/Paris); default 02:30.
+NIGHTLY_CHECKS_HOUR, NIGHTLY_CHECKS_MINUTE = int(env("NIGHTLY_CHECKS_HOUR", "2")), int(env("NIGHTLY_CHECKS_MINUTE", "30"))
 
 # Key used to encrypt the NIR (numéro de sécurité sociale): never stored in clear (domain §9).
 # Production requires its own key; locally it is derived from SECRET_KEY.
@@ -192,5 +194,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    # WeasyPrint logs every rendering step at INFO.
+    "loggers": {"django.db.backends": {"level": "INFO"}, "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

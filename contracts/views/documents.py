@@ -1,13 +1,234 @@
-"""Documents of a contract: the documents panel of the contract page."""
+"""Documents of a contract: the documents panel of the contract page, the generation of the PDFs
+(one small POST view per document), the download of any stored document, and the cohort batches
+(start, progress polled with htmx, ZIP download)."""
 
-from django.http import HttpRequest
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from alternance import access
-from contracts.models import Contract, Document
+from alternance.models import Cohort
+from contracts import batches, selectors
+from contracts.choices import BatchStatus, DocumentKind
+from contracts.documents import document_is_intact
+from contracts.models import Contract, Document, DocumentBatch, OpcoInstalment
+from contracts.pdf import generate_document
 
-urlpatterns: list = []
+# --- forms (input validation only) ------------------------------------------------------------
+
+
+def _date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d")
+
+
+class AttendancePeriodForm(forms.Form):
+    period_start = forms.DateField(
+        label=gettext_lazy("Du"), widget=_date_input(),
+        error_messages={"required": gettext_lazy("Indiquez le premier jour de la période."),
+                        "invalid": gettext_lazy("Saisissez une date valide, par exemple 01/10/2026.")},
+    )
+    period_end = forms.DateField(
+        label=gettext_lazy("Au"), widget=_date_input(),
+        error_messages={"required": gettext_lazy("Indiquez le dernier jour de la période."),
+                        "invalid": gettext_lazy("Saisissez une date valide, par exemple 31/10/2026.")},
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        if start and end and start > end:
+            raise ValidationError(
+                _("La période commence après sa fin : choisissez une date de début antérieure ou égale à la date de fin.")
+            )
+        return cleaned
+
+
+class BatchForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Document à produire"),
+        choices=[(kind.value, kind.label) for kind in batches.BATCH_KINDS],
+        error_messages={"invalid_choice": gettext_lazy("Choisissez un des documents proposés dans la liste.")},
+    )
+
+
+# --- the panel of the contract page -------------------------------------------------------------
 
 
 def panel_context(request: HttpRequest, contract: Contract) -> dict:
-    documents = access.visible(request.user, Document).filter(contract=contract).order_by("kind", "-version", "-created_at")
-    return {"contract_documents": list(documents)}
+    """Documents of the contract (two queries at most, whatever their number) and, for those who may
+    generate them, the instalments that a certificate of completion can back."""
+    documents = (
+        access.visible(request.user, Document)
+        .filter(contract=contract)
+        .select_related("instalment")
+        .order_by("kind", "-version", "-created_at")
+    )
+    can_generate = access.can_generate_documents(request.user, contract)
+    instalments = []
+    if can_generate:
+        instalments = list(
+            access.visible(request.user, OpcoInstalment).filter(opco_file__contract=contract).order_by("contract_year", "due_date")
+        )
+    return {
+        "contract_documents": list(documents),
+        "can_generate_documents": can_generate,
+        "completion_instalments": instalments,
+        "attendance_form": AttendancePeriodForm(),
+    }
+
+
+# --- generation ---------------------------------------------------------------------------------
+
+
+def _contract_for_generation(request: HttpRequest, pk: int) -> Contract:
+    """Outside the user's scope → 404; in scope without the right to generate → 403."""
+    contract = selectors.contract_get(request.user, pk)
+    access.require(access.can_generate_documents(request.user, contract))
+    return contract
+
+
+def _generated(request: HttpRequest, document: Document) -> HttpResponse:
+    messages.success(
+        request, _("Document généré : %(title)s (version %(version)s).") % {"title": document.title, "version": document.version}
+    )
+    return redirect(reverse("contracts:contract_detail", args=[document.contract_id]) + "#documents")
+
+
+@require_POST
+def document_generate(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """Generate the Cerfa sheet, the convention or the remuneration schedule of a contract."""
+    contract = _contract_for_generation(request, pk)
+    return _generated(request, generate_document(kind=kind, contract=contract, by=request.user))
+
+
+@require_http_methods(["GET", "POST"])
+def attendance_certificate_generate(request: HttpRequest, pk: int) -> HttpResponse:
+    """The attendance certificate of a period: the form (also shown on the contract page) and its
+    submission; an invalid period is shown again with the input kept and the errors."""
+    contract = _contract_for_generation(request, pk)
+    form = AttendancePeriodForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        document = generate_document(
+            kind=DocumentKind.ATTENDANCE_CERTIFICATE, contract=contract, by=request.user,
+            period_start=form.cleaned_data["period_start"], period_end=form.cleaned_data["period_end"],
+        )
+        return _generated(request, document)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "contracts/documents/attendance_certificate_form.html", {"contract": contract, "form": form}, status=status)
+
+
+@require_POST
+def completion_certificate_generate(request: HttpRequest, pk: int, instalment_pk: int) -> HttpResponse:
+    """The certificate of completion backing one OPCO instalment of the contract."""
+    contract = _contract_for_generation(request, pk)
+    instalment = access.get_visible_or_404(
+        request.user, OpcoInstalment.objects.filter(opco_file__contract=contract).select_related("opco_file"), pk=instalment_pk
+    )
+    document = generate_document(kind=DocumentKind.COMPLETION_CERTIFICATE, contract=contract, by=request.user, instalment=instalment)
+    return _generated(request, document)
+
+
+# --- download -----------------------------------------------------------------------------------
+
+
+@require_GET
+def document_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """Any stored document, to whoever may see it; a file altered since it was stored is refused."""
+    document = access.get_visible_or_404(request.user, Document, pk=pk)
+    try:
+        intact = document_is_intact(document)
+    except FileNotFoundError:
+        raise Http404(_("Le fichier de ce document est introuvable.")) from None
+    if not intact:
+        return render(request, "contracts/documents/document_altered.html", {"document": document}, status=409)
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.file.name.rsplit("/", 1)[-1],
+        content_type=document.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- cohort batches -----------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def cohort_documents(request: HttpRequest, cohort_pk: int) -> HttpResponse:
+    """The documents of a whole cohort: choose a kind and start a batch rendered in the background."""
+    cohort = access.get_visible_or_404(request.user, Cohort.objects.select_related("programme"), pk=cohort_pk)
+    access.require(access.can_generate_cohort_documents(request.user, cohort))
+    form = BatchForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        batch = batches.batch_start(cohort=cohort, kind=form.cleaned_data["kind"], by=request.user)
+        messages.success(request, _("La production des documents a commencé ; cette page suit son avancement."))
+        return redirect("contracts:batch_detail", pk=batch.pk)
+    context = {
+        "cohort": cohort,
+        "form": form,
+        "eligible_count": batches.batch_contracts(cohort).count(),
+        "recent_batches": list(access.visible(request.user, DocumentBatch).filter(cohort=cohort).order_by("-requested_at")[:10]),
+    }
+    return render(request, "contracts/documents/cohort_documents.html", context, status=400 if request.method == "POST" else 200)
+
+
+def _batch(request: HttpRequest, pk: int) -> DocumentBatch:
+    return access.get_visible_or_404(request.user, DocumentBatch.objects.select_related("cohort", "requested_by"), pk=pk)
+
+
+def _batch_context(batch: DocumentBatch) -> dict:
+    return {"batch": batch, "polling": batch.status in (BatchStatus.QUEUED, BatchStatus.RUNNING)}
+
+
+@require_GET
+def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _batch(request, pk)
+    return render(request, "contracts/documents/batch_detail.html", _batch_context(batch))
+
+
+@require_GET
+def batch_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress partial that the batch page polls every 2 seconds while the batch runs."""
+    batch = _batch(request, pk)
+    return render(request, "contracts/documents/_batch_progress.html", _batch_context(batch))
+
+
+@require_GET
+def batch_download(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _batch(request, pk)
+    if batch.status != BatchStatus.DONE or not batch.archive:
+        raise Http404(_("L'archive de ce lot n'est pas disponible."))
+    response = FileResponse(
+        batch.archive.open("rb"), as_attachment=True, filename=batch.archive.name.rsplit("/", 1)[-1], content_type="application/zip"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+urlpatterns = [
+    path("<int:pk>/documents/cerfa/", document_generate, {"kind": DocumentKind.CERFA}, name="document_generate_cerfa"),
+    path("<int:pk>/documents/convention/", document_generate, {"kind": DocumentKind.CONVENTION}, name="document_generate_convention"),
+    path(
+        "<int:pk>/documents/echeancier-remuneration/", document_generate, {"kind": DocumentKind.REMUNERATION_SCHEDULE},
+        name="document_generate_remuneration_schedule",
+    ),
+    path("<int:pk>/documents/attestation-assiduite/", attendance_certificate_generate, name="document_generate_attendance_certificate"),
+    path(
+        "<int:pk>/documents/certificat-realisation/<int:instalment_pk>/", completion_certificate_generate,
+        name="document_generate_completion_certificate",
+    ),
+    path("documents/<int:pk>/telecharger/", document_download, name="document_download"),
+    path("promotions/<int:cohort_pk>/documents/", cohort_documents, name="cohort_documents"),
+    path("lots/<int:pk>/", batch_detail, name="batch_detail"),
+    path("lots/<int:pk>/progression/", batch_progress, name="batch_progress"),
+    path("lots/<int:pk>/archive/", batch_download, name="batch_download"),
+]

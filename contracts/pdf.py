@@ -1,0 +1,448 @@
+"""PDF rendering of the contract documents (style §13), with WeasyPrint.
+
+One function per document returns the PDF bytes from a template of ``templates/contracts/pdf/``
+(A4, print CSS in ``base_print.html``); ``generate_document`` renders one of them and stores it
+through ``contracts.documents.document_store`` (SHA-256, size, next version).
+
+The documents:
+
+- the Cerfa data sheet: every section of the Cerfa FA13 n° 10103 (EJ20 n° 12434 for a contrat
+  pro) with the remuneration periods computed by ``contracts.salary`` (domain.md §2 and §2.1);
+- the convention de formation between the OF, the employer and the apprentice;
+- the remuneration schedule (the periods table with the SMIC used and its date);
+- the attendance certificate of a period (half-day records of the register);
+- the certificate of completion (certificat de réalisation) backing one OPCO instalment.
+
+Nothing reads today's date here: callers pass ``today`` (the date printed as "établi le").
+WeasyPrint is imported inside ``render_pdf`` because it is slow to import.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from alternance.choices import AttendanceStatus, DiplomaCode, JustificationStatus
+from alternance.models import AttendanceRecord, User
+from contracts.choices import ContractKind, DocumentKind, InstalmentKind
+from contracts.documents import document_store
+from contracts.models import Contract, Document, OpcoFile, OpcoInstalment, SmicRate
+from contracts.salary import (
+    RemunerationPeriod,
+    add_years,
+    apprenticeship_periods,
+    professionalisation_periods,
+)
+from contracts.selectors import smic_for_contract
+
+NBSP = "\u00a0"
+
+# Cerfa references printed on the data sheet.
+CERFA_REFERENCES = {
+    ContractKind.APPRENTICESHIP: "Cerfa FA13 n° 10103",
+    ContractKind.PROFESSIONALISATION: "Cerfa EJ20 n° 12434",
+}
+
+# Months of the contract year covered by the certificate of completion of each OPCO instalment
+# (domain.md §4: 40 % advance, 30 % month 7, 20 % month 10, 10 % balance on proof of service).
+# The advance is backed by the first six months, month 7 by months 7–9, month 10 by months 10–12,
+# and the balance by the whole contract year.
+INSTALMENT_MONTHS = {
+    InstalmentKind.ADVANCE: (0, 6),
+    InstalmentKind.MONTH_7: (6, 9),
+    InstalmentKind.MONTH_10: (9, 12),
+    InstalmentKind.BALANCE: (0, 12),
+}
+
+# Kinds that can be generated for a contract without any other input (used by cohort batches).
+SIMPLE_KINDS = (DocumentKind.CERFA, DocumentKind.CONVENTION, DocumentKind.REMUNERATION_SCHEDULE)
+GENERATED_KINDS = (*SIMPLE_KINDS, DocumentKind.ATTENDANCE_CERTIFICATE, DocumentKind.COMPLETION_CERTIFICATE)
+
+
+# --- French formatting ----------------------------------------------------------------------------
+
+def format_amount(value: Decimal | None) -> str:
+    """``1823.03`` → ``1 823,03 €`` (no-break spaces, so an amount never breaks across lines)."""
+    if value is None:
+        return "—"
+    quantized = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    integer, cents = f"{abs(quantized):.2f}".split(".")
+    groups = []
+    while integer:
+        groups.insert(0, integer[-3:])
+        integer = integer[:-3]
+    sign = "-" if quantized < 0 else ""
+    return f"{sign}{NBSP.join(groups)},{cents}{NBSP}€"
+
+
+def format_number(value: Decimal | int | float | None) -> str:
+    """``Decimal("35.00")`` → ``35``, ``Decimal("17.5")`` → ``17,5`` (French decimal comma)."""
+    if value is None:
+        return "—"
+    text = f"{Decimal(str(value)).normalize():f}"
+    return text.replace(".", ",")
+
+
+def format_percent(value: Decimal | None) -> str:
+    return "—" if value is None else f"{format_number(value)}{NBSP}%"
+
+
+def css_string(value: str) -> str:
+    """``value`` as the inside of a double-quoted CSS string (for ``content:`` in margin boxes):
+    quotes, backslashes, line breaks and ``<`` escaped, so that nothing closes the string or the
+    ``<style>`` element. Autoescaping does not apply: HTML entities are not decoded in CSS."""
+    return mark_safe("".join(f"\\{ord(char):x} " if char in '"\\<>\n\r' else char for char in str(value)))  # noqa: S308
+
+
+def mask_nir(nir: str | None) -> str:
+    """The NIR is never printed in full: only its last 4 characters (the end of the serial number
+    and the key) so that staff can compare it with the apprentice's card."""
+    if not nir:
+        return ""
+    return "•" * max(len(nir) - 4, 0) + nir[-4:]
+
+
+# --- rendering --------------------------------------------------------------------------------------
+
+def render_pdf(template_name: str, context: dict) -> bytes:
+    """Render a print template to PDF bytes. External resources are refused (no URL is fetched)."""
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    context = {"organisation": settings.ORGANISATION, **context}
+    context["footer_css"] = css_string(f"{context.get('document_title', '')} — {_('établi le')} {context['today']:%d/%m/%Y}")
+    html = render_to_string(template_name, context)
+    return HTML(string=html, base_url=None, url_fetcher=URLFetcher(allowed_protocols=())).write_pdf()
+
+
+# --- data of the documents ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PeriodRow:
+    """One line of the remuneration table, formatted for print."""
+
+    label: str
+    start: date
+    end: date
+    age_band: str
+    rate: str
+    base: str
+    monthly_amount: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Remuneration:
+    smic_monthly: Decimal | None
+    smic_valid_from: date | None
+    smc_monthly: Decimal | None
+    rows: list[PeriodRow]
+
+    @property
+    def smic_display(self) -> str:
+        return format_amount(self.smic_monthly)
+
+    @property
+    def smc_display(self) -> str:
+        return format_amount(self.smc_monthly)
+
+
+def remuneration_for(contract: Contract) -> Remuneration:
+    """Minimum remuneration periods of the contract (contracts.salary), with the SMIC in force at
+    its start (Mayotte's for Mayotte) and the collective minimum (SMC) entered on the contract.
+
+    Contrat pro: professionalisation grid, "qualified" when the highest diploma obtained is a bac
+    pro or above (Cerfa diploma code ≥ 41).
+    """
+    smic = smic_for_contract(contract)
+    smic_row = SmicRate.in_force_on(contract.start_date)
+    smc = contract.collective_minimum_salary
+    periods: list[RemunerationPeriod] = []
+    if smic is not None:
+        apprentice = contract.apprentice
+        if contract.kind == ContractKind.PROFESSIONALISATION:
+            periods = professionalisation_periods(
+                birth_date=apprentice.birth_date, start=contract.start_date, end=contract.end_date,
+                smic_monthly=smic, smc_monthly=smc,
+                qualified=(apprentice.highest_diploma or 0) >= DiplomaCode.BAC_PRO,
+            )
+        else:
+            periods = apprenticeship_periods(
+                birth_date=apprentice.birth_date, start=contract.start_date, end=contract.end_date,
+                smic_monthly=smic, smc_monthly=smc,
+            )
+    rows = [
+        PeriodRow(
+            label=period.label, start=period.start, end=period.end, age_band=period.age_band,
+            rate=format_percent(period.rate), base=period.base,
+            monthly_amount=format_amount(period.monthly_amount), amount=period.monthly_amount,
+        )
+        for period in periods
+    ]
+    return Remuneration(smic_monthly=smic, smic_valid_from=smic_row.valid_from if smic_row else None, smc_monthly=smc, rows=rows)
+
+
+@dataclass
+class AttendanceSummary:
+    """Half-day attendance of an apprentice over a period (the OF's register)."""
+
+    period_start: date
+    period_end: date
+    present: int = 0
+    late: int = 0
+    late_minutes: int = 0
+    absent_justified: int = 0
+    absent_unjustified: int = 0
+    absences: list[AttendanceRecord] = field(default_factory=list)
+
+    @property
+    def absent(self) -> int:
+        return self.absent_justified + self.absent_unjustified
+
+    @property
+    def total(self) -> int:
+        return self.present + self.late + self.absent
+
+    @property
+    def rate(self) -> Decimal | None:
+        """Share of the recorded half-days attended (a late arrival counts as attended), in %."""
+        if not self.total:
+            return None
+        return (Decimal(100) * (self.present + self.late) / self.total).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+    @property
+    def rate_display(self) -> str:
+        return format_percent(self.rate)
+
+
+def attendance_summary(contract: Contract, *, period_start: date, period_end: date) -> AttendanceSummary:
+    """Counts of the apprentice's half-day records from ``period_start`` to ``period_end`` inclusive.
+
+    An absence is justified only when its justification was accepted; a pending or refused proof
+    leaves it unjustified.
+    """
+    summary = AttendanceSummary(period_start=period_start, period_end=period_end)
+    records = AttendanceRecord.objects.filter(
+        apprentice_id=contract.apprentice_id, day__gte=period_start, day__lte=period_end
+    ).order_by("day", "half")
+    for record in records:
+        if record.status == AttendanceStatus.PRESENT:
+            summary.present += 1
+        elif record.status == AttendanceStatus.LATE:
+            summary.late += 1
+            summary.late_minutes += record.minutes_late
+        else:
+            if record.justification == JustificationStatus.ACCEPTED:
+                summary.absent_justified += 1
+            else:
+                summary.absent_unjustified += 1
+            summary.absences.append(record)
+    return summary
+
+
+@dataclass(frozen=True)
+class InstalmentPeriod:
+    contract_year: int
+    year_start: date
+    year_end: date
+    start: date
+    end: date
+    planned_hours: int
+
+
+def contract_training_hours(contract: Contract) -> int | None:
+    return contract.training_hours or contract.programme.training_hours
+
+
+def instalment_period(contract: Contract, instalment: OpcoInstalment) -> InstalmentPeriod:
+    """The contract year of the instalment and the part of it its certificate covers
+    (``INSTALMENT_MONTHS``), cut at the contract end (or rupture), with the training hours planned
+    for that part: the contract's training hours pro rata of the days of the contract."""
+    end_of_contract = contract.rupture_date or contract.end_date
+    year_start = add_years(contract.start_date, instalment.contract_year - 1)
+    year_end = min(add_years(contract.start_date, instalment.contract_year) - timedelta(days=1), end_of_contract)
+    first_month, last_month = INSTALMENT_MONTHS[instalment.kind]
+    start = _add_months(year_start, first_month)
+    end = min(_add_months(year_start, last_month) - timedelta(days=1), year_end)
+    if start > end:  # a short last year: the covered part is empty, print the day of the end
+        start = end
+    hours = contract_training_hours(contract) or 0
+    contract_days = (contract.end_date - contract.start_date).days + 1
+    period_days = (end - start).days + 1
+    planned = (Decimal(hours) * period_days / contract_days).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+    return InstalmentPeriod(
+        contract_year=instalment.contract_year, year_start=year_start, year_end=year_end,
+        start=start, end=end, planned_hours=int(planned),
+    )
+
+
+def _add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, candidate)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def _opco_file(contract: Contract) -> OpcoFile | None:
+    return OpcoFile.objects.filter(contract=contract).first()
+
+
+def _base_context(contract: Contract, today: date, title: str) -> dict:
+    return {
+        "contract": contract,
+        "apprentice": contract.apprentice,
+        "company": contract.company,
+        "programme": contract.programme,
+        "today": today,
+        "document_title": title,
+        "training_hours": contract_training_hours(contract),
+    }
+
+
+# --- one function per document --------------------------------------------------------------------
+
+def cerfa_pdf(contract: Contract, *, today: date) -> bytes:
+    """The Cerfa data sheet: every section of the Cerfa as domain.md §2 lists them."""
+    apprentice = contract.apprentice
+    company = contract.company
+    masters = [master for master in (contract.master, contract.second_master) if master is not None]
+    context = _base_context(contract, today, _("Fiche de données du contrat"))
+    context.update(
+        cerfa_reference=CERFA_REFERENCES.get(contract.kind, ""),
+        nir_masked=mask_nir(apprentice.get_nir()),
+        masters=masters,
+        naf=company.naf_display,
+        idcc_label=company.idcc_label,
+        weekly_hours=format_number(contract.weekly_hours),
+        gross_monthly_salary=format_amount(contract.gross_monthly_salary) if contract.gross_monthly_salary is not None else "",
+        benefit_food=format_amount(contract.benefit_food) if contract.benefit_food is not None else "",
+        benefit_housing=format_amount(contract.benefit_housing) if contract.benefit_housing is not None else "",
+        remuneration=remuneration_for(contract),
+        opco_file=_opco_file(contract),
+    )
+    return render_pdf("contracts/pdf/cerfa.html", context)
+
+
+def convention_pdf(contract: Contract, *, today: date) -> bytes:
+    """The convention de formation between the OF, the employer and the apprentice."""
+    opco_file = _opco_file(contract)
+    npec = opco_file.npec_amount if opco_file is not None else None
+    context = _base_context(contract, today, _("Convention de formation"))
+    context.update(
+        cohort=contract.apprentice.cohort,
+        npec_amount=format_amount(npec) if npec is not None else "",
+        weekly_hours=format_number(contract.weekly_hours),
+        remote_training_hours=contract.remote_training_hours,
+    )
+    return render_pdf("contracts/pdf/convention.html", context)
+
+
+def remuneration_schedule_pdf(contract: Contract, *, today: date) -> bytes:
+    """The remuneration schedule: the minimum salary per period with the SMIC used and its date."""
+    context = _base_context(contract, today, _("Échéancier de rémunération"))
+    context.update(remuneration=remuneration_for(contract))
+    return render_pdf("contracts/pdf/remuneration_schedule.html", context)
+
+
+def attendance_certificate_pdf(contract: Contract, *, period_start: date, period_end: date, today: date) -> bytes:
+    """The attendance certificate of a period, from the half-day register."""
+    if period_end < period_start:
+        raise ValueError("La période de l'attestation se termine avant de commencer.")
+    context = _base_context(contract, today, _("Attestation d'assiduité"))
+    context.update(attendance=attendance_summary(contract, period_start=period_start, period_end=period_end))
+    return render_pdf("contracts/pdf/attendance_certificate.html", context)
+
+
+def completion_certificate_pdf(contract: Contract, *, instalment: OpcoInstalment, today: date) -> bytes:
+    """The certificate of completion backing one OPCO instalment: the action, the contract year and
+    the part of it covered, the hours planned for that part and the attendance recorded."""
+    period = instalment_period(contract, instalment)
+    context = _base_context(contract, today, _("Certificat de réalisation"))
+    context.update(
+        instalment=instalment,
+        period=period,
+        attendance=attendance_summary(contract, period_start=period.start, period_end=period.end),
+        opco_file=instalment.opco_file,
+    )
+    return render_pdf("contracts/pdf/completion_certificate.html", context)
+
+
+# --- generation service -----------------------------------------------------------------------
+
+def document_filename(kind: str, contract: Contract, *, suffix: str = "") -> str:
+    apprentice = contract.apprentice
+    name = slugify(f"{apprentice.usage_name or apprentice.last_name} {apprentice.first_name}") or "apprenti"
+    return f"{slugify(DocumentKind(kind).label)}-{name}-contrat-{contract.pk}{suffix}.pdf"
+
+
+def generate_document(
+    *,
+    kind: str,
+    contract: Contract,
+    by: User | None,
+    period_start: date | None = None,
+    period_end: date | None = None,
+    instalment: OpcoInstalment | None = None,
+    today: date | None = None,
+) -> Document:
+    """Render the document ``kind`` of ``contract`` and store it as a new generated version.
+
+    ``period_start``/``period_end`` are required for an attendance certificate, ``instalment`` (an
+    instalment of this contract's OPCO file) for a certificate of completion.
+    """
+    today = today or timezone.localdate()
+    full_name = contract.apprentice.full_name
+    suffix = ""
+    if kind == DocumentKind.CERFA:
+        content = cerfa_pdf(contract, today=today)
+        title = _("Fiche Cerfa — %(name)s") % {"name": full_name}
+    elif kind == DocumentKind.CONVENTION:
+        content = convention_pdf(contract, today=today)
+        title = _("Convention de formation — %(name)s") % {"name": full_name}
+    elif kind == DocumentKind.REMUNERATION_SCHEDULE:
+        content = remuneration_schedule_pdf(contract, today=today)
+        title = _("Échéancier de rémunération — %(name)s") % {"name": full_name}
+    elif kind == DocumentKind.ATTENDANCE_CERTIFICATE:
+        if period_start is None or period_end is None:
+            raise ValueError("Une attestation d'assiduité porte sur une période : indiquez son début et sa fin.")
+        content = attendance_certificate_pdf(contract, period_start=period_start, period_end=period_end, today=today)
+        title = _("Attestation d'assiduité du %(start)s au %(end)s — %(name)s") % {
+            "start": f"{period_start:%d/%m/%Y}", "end": f"{period_end:%d/%m/%Y}", "name": full_name,
+        }
+        suffix = f"-{period_start:%Y%m%d}-{period_end:%Y%m%d}"
+    elif kind == DocumentKind.COMPLETION_CERTIFICATE:
+        if instalment is None or instalment.opco_file.contract_id != contract.pk:
+            raise ValueError("Un certificat de réalisation se rapporte à un versement OPCO de ce contrat.")
+        period = instalment_period(contract, instalment)
+        period_start, period_end = period.start, period.end
+        content = completion_certificate_pdf(contract, instalment=instalment, today=today)
+        title = _("Certificat de réalisation — année %(year)s, %(instalment)s — %(name)s") % {
+            "year": instalment.contract_year, "instalment": instalment.get_kind_display().lower(), "name": full_name,
+        }
+        suffix = f"-annee{instalment.contract_year}-{instalment.kind}"
+    else:
+        raise ValueError(f"Type de document non généré par l'application : {kind}")
+    return document_store(
+        content=content,
+        filename=document_filename(kind, contract, suffix=suffix),
+        kind=kind,
+        title=title,
+        contract=contract,
+        by=by,
+        generated=True,
+        period_start=period_start,
+        period_end=period_end,
+        instalment=instalment,
+    )
