@@ -28,6 +28,7 @@ def menu_for(user) -> list[NavItem]:
         items.append(NavItem(_("Entreprises"), reverse("companies:company_list")))
     if role in (Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE, Role.TUTOR):
         items.append(NavItem(_("Contrats"), reverse("contracts:contract_list")))
+        items.append(NavItem(_("Suivi OPCO"), reverse("contracts:opco_board")))
     if role in (Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE, Role.TUTOR):
         items.append(NavItem(_("Alertes"), reverse("alerts:alert_list")))
     if role in (Role.COORDINATOR, Role.ADMIN_STAFF, Role.APPRENTICE, Role.EMPLOYER):

@@ -1,0 +1,192 @@
+"""The OPCO board (contracts.opco.opco_board): each tab with the rows that should and should not
+appear, what is due and by when, deadlines at their boundaries, and the scope of each role."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from alternance.choices import Role
+from contracts.choices import ContractStatus, OpcoDecision
+from contracts.opco import opco_board, opco_board_summary
+from tests.factories.alternance import AdminStaffFactory, ApprenticeFactory
+from tests.factories.contracts import ContractFactory, OpcoFileFactory, OpcoInstalmentFactory
+from tests.factories.web import make_world
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+@pytest.fixture
+def staff():
+    return AdminStaffFactory()
+
+
+def contract_for(name, *, status=ContractStatus.IN_PROGRESS, start=date(2026, 9, 1), end=date(2028, 8, 31), **extra):
+    apprentice = ApprenticeFactory(last_name=name, first_name="Test")
+    return ContractFactory(
+        apprentice=apprentice, status=status, start_date=start, end_date=end, signature_date=min(start, date(2026, 8, 25)),
+        practical_training_start_date=None, training_start_date=start, **extra,
+    )
+
+
+def accepted_file(contract, **extra):
+    """A file sent, complete and accepted: nothing due on the decision side."""
+    values = {"sent_date": date(2026, 9, 4), "complete_file_date": date(2026, 9, 7), "decision": OpcoDecision.ACCEPTED,
+              "decision_date": date(2026, 9, 20), "deposit_number": "075202609000001", **extra}
+    return OpcoFileFactory(contract=contract, **values)
+
+
+def board(user, today, tab):
+    return [(r.contract.apprentice.last_name, r.what, r.deadline, r.days) for r in opco_board(user, today=today, filter=tab)]
+
+
+# --- to send -------------------------------------------------------------------------------------
+
+@pytest.fixture
+def sending_cases():
+    contract_for("Tardif", status=ContractStatus.SIGNED, start=date(2026, 11, 6))  # Friday, before the 11 Nov holiday
+    contract_for("Recent", status=ContractStatus.SIGNED, start=date(2026, 11, 9))
+    no_sent_date = contract_for("Sansdate", status=ContractStatus.SIGNED, start=date(2026, 11, 9))
+    OpcoFileFactory(contract=no_sent_date, sent_date=None)
+    accepted_file(contract_for("Envoye", status=ContractStatus.SENT_TO_OPCO, start=date(2026, 11, 6)), decision=OpcoDecision.PENDING,
+                  decision_date=None, complete_file_date=None, sent_date=date(2026, 11, 10))
+    contract_for("Brouillon", status=ContractStatus.DRAFT, start=date(2026, 11, 6))
+    contract_for("Attente", status=ContractStatus.AWAITING_SIGNATURES, start=date(2026, 11, 6))
+
+
+def test_to_send_lists_signed_contracts_without_a_sent_date_with_their_deadline(staff, sending_cases):
+    assert board(staff, date(2026, 11, 13), "to_send") == [
+        ("Tardif", "Envoyer le dossier complet à l'OPCO", date(2026, 11, 13), 0),
+        ("Recent", "Envoyer le dossier complet à l'OPCO", date(2026, 11, 16), -3),
+        ("Sansdate", "Envoyer le dossier complet à l'OPCO", date(2026, 11, 16), -3),
+    ]
+
+
+def test_sending_is_late_from_the_sixth_jour_ouvrable(staff, sending_cases):
+    # Start Friday 6 Nov 2026: 5 jours ouvrables skip Sunday 8 and Wednesday 11 (Armistice) → Friday 13.
+    assert [name for name, *_ in board(staff, date(2026, 11, 13), "late")] == []
+    assert board(staff, date(2026, 11, 14), "late") == [("Tardif", "Envoyer le dossier complet à l'OPCO", date(2026, 11, 13), 1)]
+
+
+# --- awaiting decision ---------------------------------------------------------------------------
+
+@pytest.fixture
+def decision_cases():
+    pending = {"decision": OpcoDecision.PENDING, "decision_date": None, "sent_date": date(2026, 10, 28)}
+    accepted_file(contract_for("Complet", status=ContractStatus.SENT_TO_OPCO), complete_file_date=date(2026, 11, 2), **pending)
+    accepted_file(contract_for("Incomplet", status=ContractStatus.SENT_TO_OPCO), complete_file_date=None, **pending)
+    accepted_file(contract_for("Accepte"))
+    OpcoFileFactory(contract=contract_for("Nonenvoye", status=ContractStatus.SIGNED), sent_date=None)
+
+
+def test_awaiting_decision_lists_pending_files_with_their_20_day_deadline(staff, decision_cases):
+    rows = opco_board(staff, today=date(2026, 11, 22), filter="awaiting_decision")
+
+    assert [(r.contract.apprentice.last_name, r.what, r.deadline, r.days, r.deadline_note) for r in rows] == [
+        ("Complet", "Décision de l'OPCO attendue", date(2026, 11, 22), 0, ""),
+        ("Incomplet", "Dossier incomplet : obtenir de l'OPCO l'accusé de dossier complet", None, None, "dossier incomplet"),
+    ]
+
+
+def test_no_decision_is_late_from_day_21(staff, decision_cases):
+    late_names = lambda today: [name for name, *_ in board(staff, today, "late") if name != "Nonenvoye"]  # noqa: E731
+
+    assert late_names(date(2026, 11, 22)) == []
+    assert late_names(date(2026, 11, 23)) == ["Complet"]
+
+
+# --- instalments ---------------------------------------------------------------------------------
+
+@pytest.fixture
+def instalment_cases():
+    first = accepted_file(contract_for("Premier"))
+    OpcoInstalmentFactory(opco_file=first, kind="advance", amount=D("3200.00"), due_date=date(2026, 9, 1),
+                          invoiced_date=date(2026, 9, 2), invoice_number="F-1", paid_date=date(2026, 9, 28))
+    OpcoInstalmentFactory(opco_file=first, kind="month_7", amount=D("2400.00"), due_date=date(2027, 3, 1))
+    OpcoInstalmentFactory(opco_file=first, kind="month_10", amount=D("1600.00"), due_date=date(2027, 6, 1))
+    second = accepted_file(contract_for("Second"))
+    OpcoInstalmentFactory(opco_file=second, kind="advance", amount=D("3000.00"), due_date=date(2026, 9, 1))
+    unpaid = accepted_file(contract_for("Impaye"))
+    OpcoInstalmentFactory(opco_file=unpaid, kind="advance", amount=D("3100.00"), due_date=date(2026, 9, 1),
+                          invoiced_date=date(2027, 1, 1), invoice_number="F-10")
+    OpcoInstalmentFactory(opco_file=unpaid, kind="month_7", amount=D("2325.00"), due_date=date(2027, 3, 1),
+                          invoiced_date=date(2027, 3, 1), invoice_number="F-11")
+
+
+def test_instalment_due_lists_due_instalments_not_invoiced(staff, instalment_cases):
+    rows = opco_board(staff, today=date(2027, 3, 1), filter="instalment_due")
+
+    assert [(r.contract.apprentice.last_name, r.what, r.amount, r.deadline, r.days) for r in rows] == [
+        ("Second", "Facturer à l'OPCO : Avance, année 1", D("3000.00"), date(2026, 9, 1), 181),
+        ("Premier", "Facturer à l'OPCO : Versement du 7e mois, année 1", D("2400.00"), date(2027, 3, 1), 0),
+    ]
+
+
+def test_unpaid_lists_invoiced_instalments_with_their_30_day_payment_deadline(staff, instalment_cases):
+    rows = opco_board(staff, today=date(2027, 3, 1), filter="unpaid")
+
+    assert [(r.contract.apprentice.last_name, r.what, r.deadline, r.days) for r in rows] == [
+        ("Impaye", "Paiement attendu de l'OPCO : Avance, année 1 (facture F-10)", date(2027, 1, 31), 29),
+        ("Impaye", "Paiement attendu de l'OPCO : Versement du 7e mois, année 1 (facture F-11)", date(2027, 3, 31), -30),
+    ]
+
+
+def test_late_lists_instalments_past_due_and_invoices_unpaid_after_30_days(staff, instalment_cases):
+    assert board(staff, date(2027, 3, 1), "late") == [
+        ("Second", "Facturer à l'OPCO : Avance, année 1", date(2026, 9, 1), 181),
+        ("Impaye", "Paiement attendu de l'OPCO : Avance, année 1 (facture F-10)", date(2027, 1, 31), 29),
+    ]
+
+
+# --- balance at risk -----------------------------------------------------------------------------
+
+@pytest.fixture
+def balance_cases():
+    at_risk = accepted_file(contract_for("Risque"))  # ends 31 Aug 2028 → limit 31 Dec 2028
+    OpcoInstalmentFactory(opco_file=at_risk, contract_year=1, kind="balance", amount=D("800.00"), due_date=date(2027, 8, 31),
+                          invoiced_date=date(2027, 9, 1), invoice_number="S-1", paid_date=date(2027, 9, 20))
+    OpcoInstalmentFactory(opco_file=at_risk, contract_year=2, kind="balance", amount=D("802.19"), due_date=date(2028, 8, 31))
+    claimed = accepted_file(contract_for("Reclame"))
+    OpcoInstalmentFactory(opco_file=claimed, contract_year=2, kind="balance", amount=D("802.19"), due_date=date(2028, 8, 31),
+                          invoiced_date=date(2028, 9, 5), invoice_number="S-2", paid_date=date(2028, 9, 30))
+    old_rule = accepted_file(contract_for("Ancien", start=date(2024, 9, 2), end=date(2026, 8, 31)))  # no claim limit
+    OpcoInstalmentFactory(opco_file=old_rule, contract_year=2, kind="balance", amount=D("2400.00"), due_date=date(2026, 6, 2))
+
+
+@pytest.mark.parametrize(("today", "expected"), [(date(2028, 11, 30), []), (date(2028, 12, 1), [-30]), (date(2029, 1, 1), [1])])
+def test_balance_at_risk_from_30_days_before_the_claim_limit(staff, balance_cases, today, expected):
+    rows = opco_board(staff, today=today, filter="balance_at_risk")
+
+    assert [r.days for r in rows] == expected
+    assert all((r.contract.apprentice.last_name, r.deadline, r.amount) == ("Risque", date(2028, 12, 31), D("802.19")) for r in rows)
+    late = [(r.contract.apprentice.last_name, r.category) for r in opco_board(staff, today=today, filter="late")]
+    # At risk, the last balance shows once in "late" (not also as an instalment due).
+    assert [c for c in late if c[0] == "Risque"] == ([("Risque", "balance_at_risk")] if expected else [("Risque", "instalment_due")])
+
+
+# --- employer participation ----------------------------------------------------------------------
+
+def test_employer_participation_is_listed_from_day_45_until_invoiced(staff):
+    accepted_file(contract_for("Licence"), employer_participation_amount=D("750.00"))
+    accepted_file(contract_for("Facturee"), employer_participation_amount=D("750.00"), employer_participation_invoiced_date=date(2026, 10, 16))
+    accepted_file(contract_for("Bts"))
+
+    assert board(staff, date(2026, 10, 15), "employer_participation") == []
+    assert board(staff, date(2026, 10, 16), "employer_participation") == [
+        ("Licence", "Facturer la participation employeur à l'employeur", date(2026, 10, 16), 0)
+    ]
+
+
+# --- scope ---------------------------------------------------------------------------------------
+
+def test_tutor_sees_only_its_cohorts_files_and_extranet_users_nothing(staff):
+    world = make_world()  # two sides, each with a file sent on 4 Sept 2026, no complete file yet
+    today = date(2026, 11, 28)
+
+    names = lambda user: [r.contract.apprentice.full_name for r in opco_board(user, today=today, filter="awaiting_decision")]  # noqa: E731
+    assert names(world.coordinator) == ["Bruno Durand", "Alice Martin"]  # same deadline: by last name
+    assert names(world.a.tutor) == ["Alice Martin"]
+    assert names(world.b.tutor) == ["Bruno Durand"]
+    for role in (Role.APPRENTICE, Role.EMPLOYER):
+        assert all(rows == [] for rows in opco_board_summary(world.user(role), today=today).values())
