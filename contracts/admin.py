@@ -1,6 +1,20 @@
 from django.contrib import admin
 
-from contracts.models import Contract, ContractStatusChange, Document, OpcoFile, OpcoInstalment
+from contracts.models import (
+    Contract,
+    ContractSettings,
+    ContractStatusChange,
+    Document,
+    DocumentBatch,
+    FundingRule,
+    OpcoFile,
+    OpcoInstalment,
+    OpcoReminder,
+    RemunerationGrid,
+    SignatureRequest,
+    Signer,
+    SmicRate,
+)
 
 
 class ContractStatusChangeInline(admin.TabularInline):
@@ -38,3 +52,57 @@ class DocumentAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     readonly_fields = ["sha256", "size"]
     raw_id_fields = ["apprentice", "contract", "company", "uploaded_by"]
+
+
+# --- reference data an administrator extends without a release (SMIC, rates, funding rules) ---
+
+@admin.register(SmicRate)
+class SmicRateAdmin(admin.ModelAdmin):
+    list_display = ["valid_from", "hourly", "monthly", "mayotte_monthly", "source"]
+
+
+@admin.register(RemunerationGrid)
+class RemunerationGridAdmin(admin.ModelAdmin):
+    list_display = ["valid_from", "source"]
+
+
+@admin.register(FundingRule)
+class FundingRuleAdmin(admin.ModelAdmin):
+    list_display = ["valid_from", "label", "per_day", "balance_claim_months", "employer_participation_amount"]
+
+
+@admin.register(ContractSettings)
+class ContractSettingsAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "opco_sending_days", "opco_sending_count", "opco_decision_days", "free_period_company_days"]
+
+    def has_add_permission(self, request):
+        return not ContractSettings.objects.exists()  # a single row
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class SignerInline(admin.TabularInline):
+    model = Signer
+    extra = 0
+    readonly_fields = ["role", "user", "signed_at", "ip_address", "user_agent", "signed_sha256"]
+
+
+@admin.register(SignatureRequest)
+class SignatureRequestAdmin(admin.ModelAdmin):
+    list_display = ["document", "status", "requested_by", "requested_at", "closed_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["document", "signed_document", "requested_by", "closed_by"]
+    inlines = [SignerInline]
+
+
+@admin.register(OpcoReminder)
+class OpcoReminderAdmin(admin.ModelAdmin):
+    list_display = ["opco_file", "subject", "sent_on", "sent_by"]
+    raw_id_fields = ["opco_file", "instalment", "sent_by"]
+
+
+@admin.register(DocumentBatch)
+class DocumentBatchAdmin(admin.ModelAdmin):
+    list_display = ["cohort", "kind", "status", "done", "total", "requested_at"]
+    list_filter = ["status", "kind"]

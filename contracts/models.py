@@ -598,3 +598,57 @@ class DocumentBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.cohort} ({self.done}/{self.total})"
+
+
+class RemunerationGrid(models.Model):
+    """The minimum remuneration rates in force for contracts starting from ``valid_from``.
+
+    ``apprenticeship``: {"1": [<18, 18–20, 21–25, 26+], "2": […], "3": […]} in percent of the
+    SMIC (of the SMC from 21 when higher); ``professionalisation``: {"under_21": [without, with
+    qualification], "from_21_to_25": […], "from_26_smc_percent": 85}. Dated reference data an
+    administrator extends when the rates change (domain.md §2.1, §6).
+    """
+
+    valid_from = models.DateField(_("contrats commençant à partir du"), unique=True)
+    apprenticeship = models.JSONField(_("taux de l'apprentissage"))
+    professionalisation = models.JSONField(_("taux du contrat de professionnalisation"))
+    source = models.CharField(_("source"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("grille de rémunération")
+        verbose_name_plural = _("grilles de rémunération")
+        ordering = ["-valid_from"]
+
+    def __str__(self) -> str:
+        return f"Grille de rémunération au {self.valid_from:%d/%m/%Y}"
+
+    @classmethod
+    def in_force_on(cls, day: date) -> "RemunerationGrid | None":
+        return cls.objects.filter(valid_from__lte=day).order_by("-valid_from").first()
+
+    def apprenticeship_rates(self):
+        from contracts.salary import ApprenticeshipRates
+
+        return ApprenticeshipRates(by_year={int(year): tuple(Decimal(str(v)) for v in rates) for year, rates in self.apprenticeship.items()})
+
+    def professionalisation_rates(self):
+        from contracts.salary import ProfessionalisationRates
+
+        pro = self.professionalisation
+        return ProfessionalisationRates(
+            under_21=tuple(Decimal(str(v)) for v in pro["under_21"]),
+            from_21_to_25=tuple(Decimal(str(v)) for v in pro["from_21_to_25"]),
+            from_26_smc_percent=Decimal(str(pro["from_26_smc_percent"])),
+        )
+
+    def clean(self) -> None:
+        try:
+            rates = self.apprenticeship_rates()
+            if set(rates.by_year) != {1, 2, 3} or any(len(row) != 4 for row in rates.by_year.values()):
+                raise ValueError
+            self.professionalisation_rates()
+        except (KeyError, TypeError, ValueError, ArithmeticError, AttributeError):
+            raise ValidationError(
+                _("Grille invalide : l'apprentissage attend les années 1, 2 et 3 avec 4 taux chacune ; le contrat de "
+                  "professionnalisation attend under_21, from_21_to_25 (2 taux) et from_26_smc_percent.")
+            ) from None

@@ -30,7 +30,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from alternance.choices import AttendanceStatus, DiplomaCode, JustificationStatus
+from alternance.choices import AttendanceStatus, JustificationStatus
 from alternance.models import AttendanceRecord, User
 from contracts.choices import ContractKind, DocumentKind, InstalmentKind
 from contracts.documents import document_store
@@ -38,10 +38,8 @@ from contracts.models import Contract, Document, OpcoFile, OpcoInstalment, SmicR
 from contracts.salary import (
     RemunerationPeriod,
     add_years,
-    apprenticeship_periods,
-    professionalisation_periods,
 )
-from contracts.selectors import smic_for_contract
+from contracts.selectors import contract_remuneration, smic_for_contract
 
 NBSP = "\u00a0"
 
@@ -165,20 +163,7 @@ def remuneration_for(contract: Contract) -> Remuneration:
     smic = smic_for_contract(contract)
     smic_row = SmicRate.in_force_on(contract.start_date)
     smc = contract.collective_minimum_salary
-    periods: list[RemunerationPeriod] = []
-    if smic is not None:
-        apprentice = contract.apprentice
-        if contract.kind == ContractKind.PROFESSIONALISATION:
-            periods = professionalisation_periods(
-                birth_date=apprentice.birth_date, start=contract.start_date, end=contract.end_date,
-                smic_monthly=smic, smc_monthly=smc,
-                qualified=(apprentice.highest_diploma or 0) >= DiplomaCode.BAC_PRO,
-            )
-        else:
-            periods = apprenticeship_periods(
-                birth_date=apprentice.birth_date, start=contract.start_date, end=contract.end_date,
-                smic_monthly=smic, smc_monthly=smc,
-            )
+    periods: list[RemunerationPeriod] = contract_remuneration(contract) or []
     rows = [
         PeriodRow(
             label=period.label, start=period.start, end=period.end, age_band=period.age_band,

@@ -147,6 +147,7 @@ def check_contract(
     smc_monthly: Decimal | None = None,
     master_loads: dict[int, MasterLoad] | None = None,
     rules: ContractRules | None = None,
+    minimum_periods: list | None = None,
 ) -> PreflightReport:
     """Every problem of ``contract`` for ``stage`` ("signature" or "opco").
 
@@ -322,11 +323,13 @@ def check_contract(
     if smic_monthly is None:
         add("salary.no_smic", WARNING, f"Aucun SMIC de référence n'est enregistré pour le {start:%d/%m/%Y} : ajoutez-le dans les données de référence.", SOURCE_CT_SALARY, "")
     elif apprentice.birth_date and start and end and contract.gross_monthly_salary is not None:
-        if is_pro:
-            qualified = (apprentice.highest_diploma or 0) >= 41
-            periods = professionalisation_periods(birth_date=apprentice.birth_date, start=start, end=end, smic_monthly=smic_monthly, smc_monthly=smc_monthly, qualified=qualified)
-        else:
-            periods = apprenticeship_periods(birth_date=apprentice.birth_date, start=start, end=end, smic_monthly=smic_monthly, smc_monthly=smc_monthly)
+        periods = minimum_periods
+        if periods is None:  # computed here with the rates of domain.md §2.1 when the caller did not
+            if is_pro:
+                qualified = (apprentice.highest_diploma or 0) >= 41
+                periods = professionalisation_periods(birth_date=apprentice.birth_date, start=start, end=end, smic_monthly=smic_monthly, smc_monthly=smc_monthly, qualified=qualified)
+            else:
+                periods = apprenticeship_periods(birth_date=apprentice.birth_date, start=start, end=end, smic_monthly=smic_monthly, smc_monthly=smc_monthly)
         minimum = periods[0].monthly_amount
         if contract.gross_monthly_salary < minimum:
             add("salary.below_minimum", ERROR, f"Le salaire à l'embauche ({contract.gross_monthly_salary} €) est inférieur au minimum légal ({minimum} €, {periods[0].rate} % du {periods[0].base}).", SOURCE_CT_SALARY, "gross_monthly_salary")

@@ -1,4 +1,5 @@
-"""Reference data of the contracts app: SMIC values and OPCO funding rules (domain.md §2.1, §4).
+"""Reference data of the contracts app: SMIC values, remuneration rates and OPCO funding rules
+(domain.md §2.1, §4, §6).
 
 The single source of these values: the data migrations load them, tests call
 ``ensure_reference_data()`` (a transactional test flushes the tables the migrations filled), and
@@ -56,6 +57,23 @@ FUNDING_RULES = [
 ]
 
 
+REMUNERATION_GRIDS = [
+    {
+        "valid_from": "2019-01-01",
+        # Code du travail D6222-26 (apprenticeship, since 1 January 2019) and D6325-15 ff. (contrat pro).
+        "apprenticeship": {"1": [27, 43, 53, 100], "2": [39, 51, 61, 100], "3": [55, 67, 78, 100]},
+        "professionalisation": {"under_21": [55, 65], "from_21_to_25": [70, 80], "from_26_smc_percent": 85},
+        "source": "Code du travail D6222-26 et D6325-15 à D6325-18",
+    },
+]
+
+
+def load_remuneration_grids(grid_model) -> None:
+    for grid in REMUNERATION_GRIDS:
+        values = dict(grid)
+        grid_model.objects.update_or_create(valid_from=values.pop("valid_from"), defaults=values)
+
+
 def load_smic_values(smic_model) -> None:
     for valid_from, hourly, monthly, mayotte, source in SMIC_VALUES:
         smic_model.objects.update_or_create(
@@ -72,8 +90,9 @@ def load_funding_rules(rule_model) -> None:
 
 def ensure_reference_data() -> None:
     """Load the reference rows with the current models (tests, fresh databases)."""
-    from contracts.models import ContractSettings, FundingRule, SmicRate
+    from contracts.models import ContractSettings, FundingRule, RemunerationGrid, SmicRate
 
     load_smic_values(SmicRate)
+    load_remuneration_grids(RemunerationGrid)
     load_funding_rules(FundingRule)
     ContractSettings.load()

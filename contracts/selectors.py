@@ -8,6 +8,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from alternance import access
+from alternance.choices import DiplomaCode
 from alternance.models import User
 from alternance.selectors import CONTRACTS_TO_HANDLE_STATUSES, name_search
 from contracts.choices import (
@@ -18,7 +19,7 @@ from contracts.choices import (
     ContractType,
     OpcoDecision,
 )
-from contracts.models import Contract, ContractSettings, ContractStatusChange, OpcoFile, SmicRate
+from contracts.models import Contract, ContractSettings, ContractStatusChange, OpcoFile, RemunerationGrid, SmicRate
 from contracts.preflight import MasterLoad, PreflightReport, check_contract
 
 # Groups of statuses offered by the status filter next to the statuses themselves.
@@ -161,23 +162,27 @@ def contract_preflight(contract: Contract, *, stage: str, today: date) -> Prefli
         organisation=settings.ORGANISATION,
         smic_monthly=smic_for_contract(contract),
         smc_monthly=contract.collective_minimum_salary,
+        minimum_periods=contract_remuneration(contract) if contract.apprentice.birth_date else None,
         master_loads=master_loads_for(contract),
         rules=ContractSettings.load().rules(),
     )
 
 
 def contract_remuneration(contract: Contract) -> list | None:
-    """The legal minimum remuneration periods of the contract, as the Cerfa presents them, or None
-    when no SMIC is recorded for its start."""
+    """The legal minimum remuneration periods of the contract, as the Cerfa presents them: the SMIC
+    in force at its start (Mayotte's for Mayotte), the SMC entered on the contract, and the rates of
+    the grid in force at its start. None when no SMIC or no grid is recorded for that date."""
     from contracts.salary import apprenticeship_periods, professionalisation_periods
 
     smic = smic_for_contract(contract)
-    if smic is None:
+    grid = RemunerationGrid.in_force_on(contract.start_date)
+    if smic is None or grid is None:
         return None
     common = {
         "birth_date": contract.apprentice.birth_date, "start": contract.start_date, "end": contract.end_date,
         "smic_monthly": smic, "smc_monthly": contract.collective_minimum_salary,
     }
     if contract.kind == ContractKind.PROFESSIONALISATION:
-        return professionalisation_periods(**common, qualified=(contract.apprentice.highest_diploma or 0) >= 41)
-    return apprenticeship_periods(**common)
+        qualified = (contract.apprentice.highest_diploma or 0) >= DiplomaCode.BAC_PRO
+        return professionalisation_periods(**common, qualified=qualified, rates=grid.professionalisation_rates())
+    return apprenticeship_periods(**common, rates=grid.apprenticeship_rates())

@@ -32,6 +32,7 @@ from contracts.models import (
     OpcoFile,
     OpcoInstalment,
     OpcoReminder,
+    RemunerationGrid,
     SignatureRequest,
     Signer,
     SmicRate,
@@ -208,7 +209,7 @@ def world(settings, tmp_path) -> World:
     w.add("batch_admin", DocumentBatch.objects.create(cohort=cohort_a, kind=DocumentKind.CERFA, requested_by=w["admin"]))
     w.add("batch_tutor_a", DocumentBatch.objects.create(cohort=cohort_a, kind=DocumentKind.CERFA, requested_by=tutor_a))
     # Reference data loaded by the migrations: readable by every staff member, no one else.
-    for model in (SmicRate, FundingRule, ContractSettings):
+    for model in (SmicRate, FundingRule, ContractSettings, RemunerationGrid):
         for row in model.objects.all():
             w.add(f"{model.__name__}_{row.pk}", row)
     return w
@@ -255,6 +256,7 @@ EXPECTED: dict[str, dict[type[models.Model], set[str] | str]] = {
         SmicRate: ALL,
         FundingRule: ALL,
         ContractSettings: ALL,
+        RemunerationGrid: ALL,
     },
     "tutor_b": {
         Apprentice: {"b1", "b2"},
@@ -279,6 +281,7 @@ EXPECTED: dict[str, dict[type[models.Model], set[str] | str]] = {
         SmicRate: ALL,
         FundingRule: ALL,
         ContractSettings: ALL,
+        RemunerationGrid: ALL,
     },
     "apprentice_a1": {
         Apprentice: {"a1"},
