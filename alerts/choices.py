@@ -26,3 +26,13 @@ class ConcernedRole(models.TextChoices):
     CRE = "cre", _("CRE référent·e de l'entreprise")
     ADMIN_STAFF = "admin_staff", _("Équipe administrative")
     COORDINATOR = "coordinator", _("Responsable alternance")
+
+
+class RunStatus(models.TextChoices):
+    """Outcome of one nightly run of the rules (alerts.NightlyRun)."""
+
+    RUNNING = "running", _("En cours")
+    SUCCEEDED = "succeeded", _("Terminée")
+    PARTIAL = "partial", _("Terminée avec des erreurs")
+    FAILED = "failed", _("En échec")
+    SKIPPED = "skipped", _("Ignorée (une autre exécution était en cours)")

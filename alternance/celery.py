@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alternance.settings.local")
 
@@ -10,5 +11,23 @@ app = Celery("alternance")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-# Periodic schedules are declared in code (style §9); the nightly rule run is added by the alerts app.
-app.conf.beat_schedule = {}
+
+def beat_schedule(*, nightly_hour: int, nightly_minute: int) -> dict:
+    """Periodic schedules, declared in code (style §9). Hours are Europe/Paris (CELERY_TIMEZONE)."""
+    return {
+        "alerts-nightly-checks": {
+            "task": "alerts.run_nightly_checks",
+            "schedule": crontab(hour=nightly_hour, minute=nightly_minute),
+            # A run that could not start within 6 hours is pointless: the next night runs anyway.
+            "options": {"expires": 6 * 3600},
+        },
+    }
+
+
+@app.on_after_configure.connect
+def declare_beat_schedule(sender: Celery, **kwargs) -> None:
+    # The Django settings are read once Celery is configured (beat/worker start-up), not when this
+    # module is imported — it is imported while the settings themselves are being loaded.
+    from django.conf import settings
+
+    sender.conf.beat_schedule = beat_schedule(nightly_hour=settings.NIGHTLY_CHECKS_HOUR, nightly_minute=settings.NIGHTLY_CHECKS_MINUTE)

@@ -1,4 +1,5 @@
-"""Follow-up records of the demo: OPCO files and instalments, attendance, visits, CRM log, open alerts.
+"""Follow-up records of the demo: OPCO files and instalments, attendance, visits, CRM log, and the
+alerts raised by running the nightly rules on all of it.
 
 Everything is dated relative to ``today`` and consistent with the contract and learner statuses
 (an accepted OPCO file has its decision date, a broken contract's last visit flagged the risk…).
@@ -8,12 +9,11 @@ from collections import Counter
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models
 from django.utils import timezone
 
-from alerts.choices import AlertStatus, ConcernedRole, Severity
-from alerts.models import Alert
+from alerts.choices import AlertStatus
+from alerts.models import Alert, RuleSettings
 from alternance.choices import (
     ApprenticeStatus,
     AttendanceStatus,
@@ -31,7 +31,7 @@ from alternance.demo.plan import ENDED, ContractPlan
 from alternance.models import Apprentice, AttendanceRecord, Visit
 from companies.choices import InteractionKind, InteractionOutcome
 from companies.models import Interaction
-from contracts.choices import ContractStatus, InstalmentKind, OpcoDecision
+from contracts.choices import ACTIVE_CONTRACT_STATUSES, ContractStatus, InstalmentKind, OpcoDecision
 from contracts.models import Contract, OpcoFile, OpcoInstalment
 
 ATTENDANCE_WEEKS = 8
@@ -75,7 +75,6 @@ class FollowUpBuilder:
     def __init__(self, organisation: OrganisationBuilder) -> None:
         self.org = organisation
         self.plan, self.rng, self.today = organisation.plan, organisation.rng, organisation.today
-        self.unjustified_last_30_days: Counter[int] = Counter()  # apprentice index → count (absence alert)
 
     def days_after(self, day: date, low: int, high: int) -> date:
         return day + timedelta(days=self.rng.randint(low, high))
@@ -162,7 +161,6 @@ class FollowUpBuilder:
         """
         rng, today = self.rng, self.today
         window = [today - timedelta(days=d) for d in range(ATTENDANCE_WEEKS * 7, 0, -1)]
-        recent = today - timedelta(days=30)
         days_by_cohort = {
             c.index: [d for d in window if c.start <= d <= c.end and is_training_day(d, c.start, c.spec.rhythm[1].split("|"))]
             for c in self.plan.cohorts if c.kind != ENDED
@@ -188,8 +186,6 @@ class FollowUpBuilder:
                         status, justification = AttendanceStatus.ABSENT, rng.choices(justifications, weights=[35, 15, 40, 10])[0]
                         if justification != JustificationStatus.NONE:
                             reason = rng.choice(ref.ABSENCE_REASONS)
-                        if day >= recent and justification in (JustificationStatus.NONE, JustificationStatus.REFUSED):
-                            self.unjustified_last_30_days[plan.index] += 1
                     elif draw < p_absent + p_late:
                         status, minutes = AttendanceStatus.LATE, rng.choice((5, 10, 15, 20, 30, 45))
                     rows.append((apprentice_id, db_day[day], str(half), str(status), minutes, str(justification), reason,
@@ -270,64 +266,61 @@ class FollowUpBuilder:
                 interactions.append(interaction)
         bulk(Interaction, interactions)
 
-    # --- alerts ----------------------------------------------------------------------------------
+    # --- situations the nightly rules must find, then the alerts they raise -------------------
+    def create_situations(self) -> None:
+        """Make sure the rarer situations exist whatever the seed and size (style: the demo shows
+        every alert kind): a maître d'apprentissage supervising one apprentice too many, and a few
+        learners with a run of unjustified absences at the OF."""
+        today = self.today
+        by_company: dict[int, list[Contract]] = {}
+        for plan in self.plan.contracts:
+            contract = plan.obj
+            if plan.status in ACTIVE_CONTRACT_STATUSES and contract.start_date <= today <= contract.end_date:
+                by_company.setdefault(contract.company_id, []).append(contract)
+        crowded = next((contracts for contracts in by_company.values() if len({c.apprentice_id for c in contracts}) >= 3), None)
+        if crowded:  # the third apprentice's contract names the first one's master: 3 apprentices for 1 master
+            first, third = crowded[0], crowded[2]
+            if third.master_id != first.master_id:
+                third.master_id = first.master_id
+                Contract.objects.filter(pk=third.pk).update(master_id=first.master_id)
+        # The last three OF days of a few learners under contract: absent all day, no proof.
+        under_contract = [p.obj.pk for p in self.plan.apprentices if p.status == ApprenticeStatus.UNDER_CONTRACT]
+        absentees = under_contract[1:1 + max(2, len(self.plan.apprentices) // 150)]
+        for apprentice_id in absentees:
+            days = list(AttendanceRecord.objects.filter(apprentice_id=apprentice_id).order_by("-day").values_list("day", flat=True).distinct()[:3])
+            AttendanceRecord.objects.filter(apprentice_id=apprentice_id, day__in=days).update(
+                status=AttendanceStatus.ABSENT, minutes_late=0, justification=JustificationStatus.NONE, reason="",
+            )
+
     def create_alerts(self) -> None:
-        """A handful of open alerts per rule, as the nightly rules would have raised them."""
-        today, per_rule = self.today, max(3, len(self.plan.apprentices) // 100)
-        apprentice_type, contract_type = ContentType.objects.get_for_model(Apprentice), ContentType.objects.get_for_model(Contract)
-        users = self.org.users
-        alerts: list[Alert] = []
+        """Run the nightly rules on the demo (the same reconciliation as the Celery task), then show
+        the lifecycle: one alert validated by the coordinator, one assigned to a CRE."""
+        from alerts import services as alert_services
 
-        def add(rule: str, subject, *, title: str, facts: dict, action: str, role: str, severity: str, contract=None) -> None:
-            apprentice = subject if isinstance(subject, Apprentice) else subject.apprentice
-            alerts.append(Alert(
-                rule_code=rule, severity=severity, subject_type=apprentice_type if isinstance(subject, Apprentice) else contract_type,
-                subject_id=subject.pk, subject_label=str(subject)[:255], apprentice=apprentice,
-                company=contract.company if contract else None, contract=contract, title=title, facts=facts,
-                recommended_action=action, concerned_role=role, raised_at=aware(today - timedelta(days=len(alerts) % 5), 2),
-            ))
+        if max(self.portfolio_sizes(), default=0) <= RuleSettings._meta.get_field("cre_max_active_contracts").default:
+            # A small demo has fewer active contracts than one CRE may hold (100): lower the
+            # threshold just under the largest portfolio so that the overload alert shows too.
+            RuleSettings.objects.update_or_create(pk=1, defaults={"cre_max_active_contracts": max(1, max(self.portfolio_sizes(), default=1) - 1)})
+        alert_services.nightly_run(today=self.today, trigger="seed_demo")
+        coordinator, cre = self.org.users[Role.COORDINATOR][0], self.org.users[Role.CRE][0]
+        first = Alert.objects.filter(status=AlertStatus.NEW).order_by("rule_code", "pk").first()
+        if first is not None:
+            alert_services.alert_validate(alert=first, by=coordinator, comment="Vu en réunion d'équipe.")
+        portfolio_alert = Alert.objects.filter(status=AlertStatus.NEW, company__owner_cre=cre).order_by("rule_code", "pk").first()
+        if portfolio_alert is not None:
+            alert_services.alert_assign(alert=portfolio_alert, assignee=cre, by=coordinator)
 
-        seeking = [p for p in self.plan.apprentices if p.status == ApprenticeStatus.SEEKING and (today - p.status_since).days >= 75]
-        for plan in seeking[:per_rule]:
-            days = (today - plan.status_since).days
-            add("apprentice_without_company", plan.obj, title=f"Sans entreprise depuis {days} jours (limite : 3 mois)",
-                facts={"days_without_company": days}, action="Proposer des entreprises du portefeuille et organiser des entretiens.",
-                role=ConcernedRole.CRE, severity=Severity.CRITICAL if days >= 90 else Severity.WARNING)
-        rupturants = [p for p in self.plan.apprentices if p.status == ApprenticeStatus.RUPTURANT and (today - p.status_since).days >= 120]
-        for plan in rupturants[:per_rule]:
-            days = (today - plan.status_since).days
-            add("rupturant_six_months", plan.obj, title=f"Rupturant·e depuis {days} jours (limite : 6 mois)",
-                facts={"days_since_rupture": days}, action="Relancer la recherche d'entreprise avant la fin des 6 mois.",
-                role=ConcernedRole.CRE, severity=Severity.CRITICAL)
-        absent = [p for p in self.plan.apprentices if self.unjustified_last_30_days[p.index] >= 3]
-        for plan in absent[:per_rule]:
-            count = self.unjustified_last_30_days[plan.index]
-            add("unjustified_absences", plan.obj, title=f"{count} demi-journées d'absence non justifiées en 30 jours",
-                facts={"absences": count, "window_days": 30}, action="Appeler l'apprenti·e et prévenir l'employeur.",
-                role=ConcernedRole.TUTOR, severity=Severity.WARNING)
-        overdue = [f for f in self.files if f.decision == OpcoDecision.PENDING and f.complete_file_date
-                   and (today - f.complete_file_date).days > 20]
-        for file in overdue[:per_rule]:
-            days = (today - file.complete_file_date).days
-            add("opco_decision_overdue", file.contract, contract=file.contract, title=f"Pas de décision de l'OPCO {days} jours après le dossier complet",
-                facts={"days_since_complete_file": days, "opco": file.opco}, action="Relancer l'OPCO (le silence vaut refus).",
-                role=ConcernedRole.ADMIN_STAFF, severity=Severity.CRITICAL)
-        ending = [p.obj for p in self.plan.contracts if p.status == ContractStatus.IN_PROGRESS and p.end <= today + timedelta(days=60)]
-        for contract in ending[:per_rule]:
-            days = (contract.end_date - today).days
-            add("contract_ending_soon", contract, contract=contract, title=f"Fin de contrat dans {days} jours",
-                facts={"days_left": days}, action="Préparer le bilan de fin de formation et la suite du parcours.",
-                role=ConcernedRole.TUTOR, severity=Severity.INFO)
-        # Show the lifecycle: one alert validated by the coordinator, one assigned to a CRE.
-        if len(alerts) >= 2:
-            alerts[0].status, alerts[0].validated_at, alerts[0].validated_by = AlertStatus.VALIDATED, aware(today, 9), users[Role.COORDINATOR][0]
-            alerts[1].status, alerts[1].assignee = AlertStatus.ASSIGNED, users[Role.CRE][0]
-            alerts[1].validated_at, alerts[1].validated_by = aware(today, 9), users[Role.COORDINATOR][0]
-        bulk(Alert, alerts)
+    def portfolio_sizes(self) -> list[int]:
+        sizes: Counter[int] = Counter()
+        for plan in self.plan.contracts:
+            if plan.status in ACTIVE_CONTRACT_STATUSES:
+                sizes[plan.obj.company.owner_cre_id] += 1
+        return list(sizes.values())
 
     def create_all(self) -> None:
         self.create_opco()
         self.create_attendance()
         self.create_visits()
         self.create_interactions()
+        self.create_situations()
         self.create_alerts()

@@ -1,0 +1,82 @@
+"""Visits overdue: no first visit before the end of the 45-day free period; no visit within the interval."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import lru_cache
+
+from django.db.models import Max, Q
+
+from alerts.choices import ConcernedRole, Severity
+from alerts.rules.common import CONTRACT, fr, full_name
+from alerts.rules.registry import Finding, RuleContext, rule
+from alternance.rhythm import nth_company_day
+from contracts.choices import ContractStatus
+from contracts.models import Contract
+
+IN_COMPANY = (ContractStatus.IN_PROGRESS, ContractStatus.ACCEPTED, ContractStatus.SENT_TO_OPCO, ContractStatus.SIGNED)
+
+
+@lru_cache(maxsize=4096)
+def free_period_end(practical_start: date, days: int, pattern: str, cycle_start: date) -> date | None:
+    """The last day of the free rupture period: the ``days``-th company day from the practical start
+    (company days only: OF days don't count, domain §3)."""
+    return nth_company_day(practical_start, days, pattern=pattern, cycle_start=cycle_start)
+
+
+@rule(
+    code="visits_overdue",
+    title="Visite en retard",
+    severity=Severity.WARNING,
+    role=ConcernedRole.TUTOR,
+    source="Aucune fréquence légale : première visite avant la fin des 45 jours de rupture libre (L6222-18), "
+           "puis selon l'intervalle fixé par l'OF (domaine §3 ; Qualiopi 13).",
+)
+def check(context: RuleContext) -> list[Finding]:
+    """Contracts in force whose first visit is not done while the end of the 45-company-day free
+    period approaches (warning) or has passed (critical), and contracts whose last visit is older
+    than the configured interval (default 180 days). One query."""
+    s, cs, today = context.settings, context.contract_settings, context.today
+    contracts = (
+        Contract.objects.filter(status__in=IN_COMPANY, start_date__lte=today, end_date__gte=today)
+        .annotate(last_visit=Max("visits__done_date", filter=Q(visits__done_date__lte=today)))
+        .values(
+            "pk", "apprentice_id", "company_id", "company__name", "start_date", "practical_training_start_date", "last_visit",
+            "apprentice__first_name", "apprentice__last_name", "apprentice__usage_name", "apprentice__cohort__referent_tutor_id",
+            "apprentice__cohort__rhythm_pattern", "apprentice__cohort__start_date",
+        )
+    )
+    findings = []
+    for c in contracts:
+        last_visit = c["last_visit"]
+        name = full_name(c["apprentice__first_name"], c["apprentice__last_name"], c["apprentice__usage_name"])
+        common = {
+            "subject_model": CONTRACT, "subject_id": c["pk"], "label": f"Contrat de {name} chez {c['company__name']}",
+            "concerned_role": ConcernedRole.TUTOR, "apprentice_id": c["apprentice_id"], "company_id": c["company_id"],
+            "contract_id": c["pk"], "suggested_assignee_id": c["apprentice__cohort__referent_tutor_id"],
+        }
+        if last_visit is None:
+            start = c["practical_training_start_date"] or c["start_date"]
+            end = free_period_end(start, cs.free_period_company_days, c["apprentice__cohort__rhythm_pattern"], c["apprentice__cohort__start_date"])
+            if end is None or today < end - timedelta(days=s.first_visit_warning_days):
+                continue
+            passed = today > end
+            findings.append(Finding(
+                **common,
+                title=(f"Première visite non faite : période de {cs.free_period_company_days} jours terminée le {fr(end)}" if passed
+                       else f"Première visite à faire avant le {fr(end)} (fin de la période de {cs.free_period_company_days} jours)"),
+                severity=Severity.CRITICAL if passed else Severity.WARNING, stage="first_passed" if passed else "first_approaching",
+                facts={"kind": "first_visit", "practical_start": start.isoformat(), "free_period_end": end.isoformat(),
+                       "company_days": cs.free_period_company_days, "days_left": (end - today).days},
+                recommended_action="Planifier la première visite en entreprise avant la fin de la période de rupture libre.",
+            ))
+        elif (today - last_visit).days > s.visit_interval_days:
+            findings.append(Finding(
+                **common,
+                title=f"Aucune visite depuis le {fr(last_visit)} ({(today - last_visit).days} jours)",
+                severity=Severity.WARNING, stage="interval",
+                facts={"kind": "interval", "last_visit": last_visit.isoformat(), "days_since": (today - last_visit).days,
+                       "interval_days": s.visit_interval_days},
+                recommended_action="Planifier une visite de suivi avec le maître d'apprentissage.",
+            ))
+    return findings

@@ -1,0 +1,35 @@
+"""Background tasks of the alerts app. Thin and safe to re-run (style §9)."""
+
+import logging
+from datetime import date
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerOperationalError
+
+from alerts import services
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    name="alerts.run_nightly_checks",
+    autoretry_for=(OperationalError, InterfaceError, BrokerOperationalError, ConnectionError, TimeoutError),
+    retry_backoff=60,
+    retry_backoff_max=900,
+    retry_jitter=True,
+    max_retries=5,
+    # Idempotent (reconciliation), so a message lost with a dying worker may be delivered again.
+    acks_late=True,
+)
+def run_nightly_checks(*, today: str | None = None) -> dict:
+    """Run every alert rule for ``today`` (ISO date; default: the local date in Europe/Paris).
+
+    The service takes the lock, records the run and reconciles the alerts; running it twice the
+    same night raises nothing new. Retried with backoff on transient database / broker errors only.
+    """
+    day = date.fromisoformat(today) if today else timezone.localdate()
+    report = services.nightly_run(today=day, trigger="task")
+    logger.info("nightly checks %s for %s", report.status, day.isoformat())
+    return {"run_id": report.run.pk if report.run else None, "status": report.status, "counts": report.counts}
