@@ -287,3 +287,24 @@ class NightlyRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.today:%d/%m/%Y} — {self.get_status_display()}"
+
+
+class DigestRun(models.Model):
+    """One sending of the daily alert digests: its window (from the end of the previous one, at most
+    24 hours back) and who received an email. The next digest starts where this one ended."""
+
+    window_start = models.DateTimeField(_("depuis"))
+    window_end = models.DateTimeField(_("jusqu'à"), db_index=True)
+    emails_sent = models.PositiveIntegerField(_("courriels envoyés"), default=0)
+    recipients = models.JSONField(_("destinataires"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("envoi du récapitulatif quotidien")
+        verbose_name_plural = _("envois du récapitulatif quotidien")
+        ordering = ["-window_end", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(window_end__gte=models.F("window_start")), name="digest_window_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Récapitulatif du {self.window_end:%d/%m/%Y %H:%M} ({self.emails_sent})"

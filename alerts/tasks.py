@@ -33,3 +33,22 @@ def run_nightly_checks(*, today: str | None = None) -> dict:
     report = services.nightly_run(today=day, trigger="task")
     logger.info("nightly checks %s for %s", report.status, day.isoformat())
     return {"run_id": report.run.pk if report.run else None, "status": report.status, "counts": report.counts}
+
+
+@shared_task(
+    name="alerts.send_daily_digests",
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=60,
+    retry_backoff_max=900,
+    max_retries=3,
+)
+def send_daily_digests() -> dict:
+    """Email each staff member the alerts new for them since the last digest (see alerts.digest).
+
+    Safe to re-run: a second digest starts where the previous one ended, so it sends nothing twice.
+    """
+    from alerts import digest
+
+    report = digest.send_daily_digests()
+    logger.info("alert digest sent to %d people", len(report.sent_to))
+    return {"sent": len(report.sent_to), "since": report.since.isoformat(), "until": report.until.isoformat()}

@@ -28,7 +28,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from alerts.models import Alert, AlertEvent, NightlyRun, RuleSettings
+from alerts.models import Alert, AlertEvent, DigestRun, NightlyRun, RuleSettings
 from alternance.choices import Role
 from alternance.models import Apprentice, AttendanceRecord, Cohort, Programme, User, Visit
 from companies.models import Company, CompanyContact, Interaction
@@ -303,6 +303,7 @@ SCOPES: dict[type[models.Model], Callable[[User, QuerySet], QuerySet]] = {
     # Alert thresholds and the record of nightly runs: the coordinator and admin staff.
     RuleSettings: lambda user, qs: qs if _role(user) in SEE_ALL_ROLES else qs.none(),
     NightlyRun: lambda user, qs: qs if _role(user) in SEE_ALL_ROLES else qs.none(),
+    DigestRun: lambda user, qs: qs if _role(user) in SEE_ALL_ROLES else qs.none(),
 }
 
 

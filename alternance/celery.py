@@ -12,7 +12,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-def beat_schedule(*, nightly_hour: int, nightly_minute: int) -> dict:
+def beat_schedule(*, nightly_hour: int, nightly_minute: int, digest_hour: int = 7, digest_minute: int = 0) -> dict:
     """Periodic schedules, declared in code (style §9). Hours are Europe/Paris (CELERY_TIMEZONE)."""
     return {
         "alerts-nightly-checks": {
@@ -20,6 +20,12 @@ def beat_schedule(*, nightly_hour: int, nightly_minute: int) -> dict:
             "schedule": crontab(hour=nightly_hour, minute=nightly_minute),
             # A run that could not start within 6 hours is pointless: the next night runs anyway.
             "options": {"expires": 6 * 3600},
+        },
+        # The morning email of what is new for each person since the previous digest.
+        "alerts-daily-digest": {
+            "task": "alerts.send_daily_digests",
+            "schedule": crontab(hour=digest_hour, minute=digest_minute),
+            "options": {"expires": 4 * 3600},
         },
     }
 
@@ -30,4 +36,10 @@ def declare_beat_schedule(sender: Celery, **kwargs) -> None:
     # module is imported — it is imported while the settings themselves are being loaded.
     from django.conf import settings
 
-    sender.conf.beat_schedule = beat_schedule(nightly_hour=settings.NIGHTLY_CHECKS_HOUR, nightly_minute=settings.NIGHTLY_CHECKS_MINUTE)
+    sender.conf.beat_schedule = beat_schedule(
+        nightly_hour=settings.NIGHTLY_CHECKS_HOUR,
+        nightly_minute=settings.NIGHTLY_CHECKS_MINUTE,
+        # Optional settings (default 07:00 Europe/Paris): after the nightly run, before the working day.
+        digest_hour=getattr(settings, "ALERTS_DIGEST_HOUR", 7),
+        digest_minute=getattr(settings, "ALERTS_DIGEST_MINUTE", 0),
+    )

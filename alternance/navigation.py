@@ -5,8 +5,10 @@ pages (403 for them); their records are reached from their home page.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from alternance.choices import Role
@@ -16,6 +18,15 @@ from alternance.choices import Role
 class NavItem:
     label: str
     url: str
+    # A count shown next to the label (lazy: computed only if the page renders the menu).
+    badge: Any = None
+    badge_label: str = ""
+
+
+def _inbox_badge(user) -> SimpleLazyObject:
+    from alerts.selectors import inbox_count  # the alerts app builds on the core app, not the reverse
+
+    return SimpleLazyObject(lambda: inbox_count(user))
 
 
 def menu_for(user) -> list[NavItem]:
@@ -31,6 +42,8 @@ def menu_for(user) -> list[NavItem]:
         items.append(NavItem(_("Suivi OPCO"), reverse("contracts:opco_board")))
     if role in (Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE, Role.TUTOR):
         items.append(NavItem(_("Alertes"), reverse("alerts:alert_list")))
+        items.append(NavItem(_("Mes alertes"), reverse("alerts:inbox"), badge=_inbox_badge(user),
+                             badge_label=_("alertes ouvertes pour moi")))
     if role in (Role.COORDINATOR, Role.ADMIN_STAFF, Role.APPRENTICE, Role.EMPLOYER):
         # The parties who sign documents: the apprentice, the employer, the OF (coordinator, admin staff).
         items.append(NavItem(_("À signer"), reverse("contracts:signatures_to_sign")))

@@ -1,0 +1,152 @@
+"""The daily email digest of alerts: to each staff member, what is new for them since the last digest.
+
+New for a person, within what the access policy lets them see, among the alerts still open:
+- the alerts *assigned to them* since the last digest (an "assigned" event in the window);
+- for tutors and CREs, the alerts *suggested for them* by a rule, raised in the window and not yet
+  given to anyone;
+- the other alerts *raised* in the window in their scope (for the coordinator: all of them, to triage).
+
+"Since the last digest": each digest is recorded (a ``DigestRun`` row,
+its counts and recipients: no new table for it), and the next one starts where it ended, at most
+24 hours back. A second digest the same day therefore finds nothing new and sends nothing; a
+person with nothing new gets no email.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from alerts.choices import OPEN_ALERT_STATUSES, AlertStatus
+from alerts.models import Alert, AlertEvent, DigestRun
+from alerts.selectors import SEVERITY_RANK
+from alternance import access
+from alternance.choices import STAFF_ROLES, Role
+from alternance.models import User
+
+MAX_WINDOW = timedelta(hours=24)
+
+
+@dataclass
+class Digest:
+    user: User
+    assigned: list[Alert] = field(default_factory=list)
+    suggested: list[Alert] = field(default_factory=list)
+    raised: list[Alert] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.assigned) + len(self.suggested) + len(self.raised)
+
+
+@dataclass
+class DigestReport:
+    since: datetime
+    until: datetime
+    sent_to: list[str] = field(default_factory=list)
+    run: DigestRun | None = None
+
+
+def digest_window(*, now: datetime) -> tuple[datetime, datetime]:
+    """From the end of the last digest (at most 24 hours back) to ``now``."""
+    last = DigestRun.objects.filter(window_end__lte=now).order_by("-window_end", "-pk").first()
+    since = now - MAX_WINDOW
+    if last is not None and last.window_end > since:
+        since = last.window_end
+    return since, now
+
+
+def _open_in_scope(user: User) -> QuerySet:
+    return (
+        access.visible(user, Alert).filter(status__in=OPEN_ALERT_STATUSES).select_related("assignee")
+        .annotate(severity_rank=SEVERITY_RANK).order_by("-severity_rank", "-raised_at", "-pk")
+    )
+
+
+def digest_for(user: User, *, since: datetime, until: datetime) -> Digest:
+    """What is new for ``user`` in [since, until): three queries."""
+    alerts = _open_in_scope(user)
+    assigned_in_window = AlertEvent.objects.filter(
+        alert=OuterRef("pk"), to_status=AlertStatus.ASSIGNED, created_at__gte=since, created_at__lt=until
+    )
+    assigned = list(alerts.filter(Exists(assigned_in_window), assignee=user))
+    seen = {alert.pk for alert in assigned}
+    raised_in_window = alerts.filter(raised_at__gte=since, raised_at__lt=until).exclude(pk__in=seen)
+    suggested: list[Alert] = []
+    if user.role in (Role.TUTOR, Role.CRE):
+        suggested = list(raised_in_window.filter(suggested_assignee=user, assignee__isnull=True))
+        seen |= {alert.pk for alert in suggested}
+    raised = list(raised_in_window.exclude(pk__in=seen))
+    return Digest(user=user, assigned=assigned, suggested=suggested, raised=raised)
+
+
+def _line(alert: Alert) -> str:
+    url = settings.SITE_URL.rstrip("/") + reverse("alerts:alert_detail", args=[alert.pk])
+    return f"- [{alert.get_severity_display()}] {alert.title} — {alert.subject_label}\n  {url}"
+
+
+def render_digest(digest: Digest, *, since: datetime, until: datetime) -> tuple[str, str]:
+    """French subject and plain-text body of one digest, with links built from SITE_URL."""
+    day = timezone.localtime(until).strftime("%d/%m/%Y")
+    subject = ngettext(
+        "Alertes : %(count)d nouveauté pour vous (%(day)s)", "Alertes : %(count)d nouveautés pour vous (%(day)s)", digest.count,
+    ) % {"count": digest.count, "day": day}
+    name = digest.user.first_name or digest.user.get_full_name() or digest.user.email
+    lines = [
+        _("Bonjour %(name)s,") % {"name": name},
+        "",
+        _("Voici ce qui est nouveau pour vous dans les alertes depuis le %(since)s.")
+        % {"since": timezone.localtime(since).strftime("%d/%m/%Y à %H:%M")},
+    ]
+    sections = (
+        (_("Attribuées à vous"), digest.assigned),
+        (_("Suggérées pour vous (en attente d'attribution par la coordination)"), digest.suggested),
+        (_("Nouvelles alertes dans votre périmètre"), digest.raised),
+    )
+    for title, alerts in sections:
+        if alerts:
+            lines += ["", f"{title} ({len(alerts)})", *[_line(alert) for alert in alerts]]
+    lines += [
+        "",
+        _("Toutes vos alertes ouvertes : %(url)s") % {"url": settings.SITE_URL.rstrip("/") + reverse("alerts:inbox")},
+        "",
+        _("Ce message est envoyé chaque matin par l'application Alternance ; il ne contient que les nouveautés."),
+    ]
+    return subject, "\n".join(lines)
+
+
+def digest_recipients() -> QuerySet:
+    return User.objects.filter(is_active=True, role__in=STAFF_ROLES).exclude(email="").order_by("pk")
+
+
+@transaction.atomic
+def send_daily_digests(*, now: datetime | None = None) -> DigestReport:
+    """Email each staff member what is new for them since the last digest, then record this digest.
+
+    The emails leave through the ``alternance.send_email`` task after the commit (retried on SMTP
+    errors); nobody receives an empty digest.
+    """
+    from alternance.tasks import send_email
+
+    now = now or timezone.now()
+    since, until = digest_window(now=now)
+    report = DigestReport(since=since, until=until)
+    for user in digest_recipients():
+        digest = digest_for(user, since=since, until=until)
+        if not digest.count:
+            continue
+        subject, body = render_digest(digest, since=since, until=until)
+        transaction.on_commit(lambda subject=subject, body=body, to=user.email: send_email.delay(subject=subject, body=body, to=[to]))
+        report.sent_to.append(user.email)
+    report.run = DigestRun.objects.create(
+        window_start=since, window_end=until, emails_sent=len(report.sent_to), recipients=report.sent_to
+    )
+    return report
