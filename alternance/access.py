@@ -30,8 +30,8 @@ from django.shortcuts import get_object_or_404
 
 from alerts.models import Alert, AlertEvent, DigestRun, NightlyRun, RuleSettings
 from alternance.choices import Role
-from alternance.models import Apprentice, AttendanceRecord, Cohort, Programme, User, Visit
-from companies.models import Company, CompanyContact, Interaction
+from alternance.models import Apprentice, AttendanceRecord, Cohort, Programme, User, Visit, VisitCriterion
+from companies.models import Company, CompanyContact, Interaction, Offer, Placement, PlacementEvent
 from contracts.choices import ContractStatus
 from contracts.models import (
     Contract,
@@ -281,10 +281,15 @@ SCOPES: dict[type[models.Model], Callable[[User, QuerySet], QuerySet]] = {
     Cohort: scope_cohorts,
     Programme: scope_programmes,
     Visit: scope_visits,
+    VisitCriterion: lambda user, qs: qs if _role(user) in (Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE, Role.TUTOR) else qs.none(),
     User: scope_users,
     Company: scope_companies,
     CompanyContact: scope_company_contacts,
     Interaction: scope_interactions,
+    # Offers and the placement pipeline (issue 5 §3); the scope functions are at the end of the module.
+    Offer: lambda user, qs: scope_offers(user, qs),
+    Placement: lambda user, qs: scope_placements(user, qs),
+    PlacementEvent: lambda user, qs: qs.filter(placement__in=scope_placements(user, Placement.objects.all())),
     Contract: scope_contracts,
     ContractStatusChange: scope_contract_history,
     OpcoFile: scope_opco_files,
@@ -497,3 +502,74 @@ def can_sign(user: User, signer: Signer) -> bool:
         and signer.signed_at is None
         and signer.request.status == "pending"
     )
+
+
+# --- tutors' workspace (issue 5, part 4) ------------------------------------------------------------
+
+def can_view_tutor_workspace(user: User, tutor: User) -> bool:
+    """A tutor opens its own workspace; the coordinator opens any tutor's."""
+    if _is(user, Role.COORDINATOR):
+        return tutor.role == Role.TUTOR
+    return _is(user, Role.TUTOR) and tutor.pk == user.pk
+
+
+def can_record_cohort_attendance(user: User, cohort: Cohort) -> bool:
+    """The register of a whole cohort session: the same people as ``can_record_attendance``."""
+    if _is(user, Role.COORDINATOR, Role.ADMIN_STAFF):
+        return True
+    return _is(user, Role.TUTOR) and cohort.referent_tutor_id == user.pk
+
+
+# --- offers and placement pipeline (issue 5 §3) --------------------------------------------------
+
+def scope_offers(user: User, qs: QuerySet) -> QuerySet:
+    """Staff as for companies: coordinator, admin staff and CREs see every offer; a tutor the offers
+    of the companies it sees; extranet accounts none."""
+    role = _role(user)
+    if role in SEE_ALL_ROLES or role == Role.CRE:
+        return qs
+    if role == Role.TUTOR:
+        return qs.filter(company__in=scope_companies(user, Company.objects.all()))
+    return qs.none()
+
+
+def scope_placements(user: User, qs: QuerySet) -> QuerySet:
+    """Coordinator, admin staff and CREs see every placement; a tutor those of its cohorts' apprentices."""
+    role = _role(user)
+    if role in SEE_ALL_ROLES or role == Role.CRE:
+        return qs
+    if role == Role.TUTOR:
+        return qs.filter(apprentice__cohort__referent_tutor=user)
+    return qs.none()
+
+
+def _owns_or_unowned(user: User, company: Company) -> bool:
+    """The coordinator, the company's owner CRE, or any CRE when the company has no owner."""
+    if _is(user, Role.COORDINATOR):
+        return True
+    return _is(user, Role.CRE) and company.owner_cre_id in (None, user.pk)
+
+
+def can_manage_offer(user: User, company: Company) -> bool:
+    """Create, edit and close the offers of a company."""
+    return _owns_or_unowned(user, company)
+
+
+def can_use_placement_desk(user: User) -> bool:
+    """The placement desk and a learner's pipeline: the coordinator and the CREs."""
+    return _is(user, Role.COORDINATOR, Role.CRE)
+
+
+def can_propose_placement(user: User, company: Company) -> bool:
+    """Propose a learner to a company (opens a placement)."""
+    return _owns_or_unowned(user, company)
+
+
+def can_move_placement(user: User, placement: Placement) -> bool:
+    """Move a placement along its pipeline (interview, hired, refused, withdrawn)."""
+    return _owns_or_unowned(user, placement.company)
+
+
+def can_reassign_portfolios(user: User) -> bool:
+    """Open the portfolio reassignment screen (the coordinator's call, like ``can_reassign_company``)."""
+    return _is(user, Role.COORDINATOR)

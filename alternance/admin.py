@@ -5,7 +5,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from alternance.models import Apprentice, AttendanceRecord, Cohort, Programme, User, Visit
+from alternance.models import Apprentice, AttendanceRecord, Cohort, Programme, User, Visit, VisitCriterion
 
 
 def superuser_only(request: HttpRequest) -> bool:
@@ -63,6 +63,14 @@ class VisitAdmin(admin.ModelAdmin):
     list_filter = ["kind", "at_risk"]
     list_select_related = ["apprentice", "tutor"]
     raw_id_fields = ["apprentice", "contract"]
+
+
+@admin.register(VisitCriterion)
+class VisitCriterionAdmin(admin.ModelAdmin):
+    list_display = ["label", "code", "scale_max", "order", "active", "for_employer"]
+    list_editable = ["order", "active"]
+    list_filter = ["active", "for_employer"]
+    search_fields = ["code", "label"]
 
 
 @admin.register(AttendanceRecord)

@@ -40,6 +40,10 @@ def menu_for(user) -> list[NavItem]:
     if role in (Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE, Role.TUTOR):
         items.append(NavItem(_("Contrats"), reverse("contracts:contract_list")))
         items.append(NavItem(_("Suivi OPCO"), reverse("contracts:opco_board")))
+    if role in (Role.COORDINATOR, Role.CRE):
+        items.append(NavItem(_("Placement"), reverse("companies:placement_desk")))
+    if role in (Role.COORDINATOR, Role.TUTOR):
+        items.append(NavItem(_("Mon suivi"), reverse("tutor_workspace")))
     if role in (Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE, Role.TUTOR):
         items.append(NavItem(_("Alertes"), reverse("alerts:alert_list")))
         items.append(NavItem(_("Mes alertes"), reverse("alerts:inbox"), badge=_inbox_badge(user),

@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from alternance import views
 from alternance.forms import EmailAuthenticationForm, QueuedPasswordResetForm
+from alternance.views import tutor as tutor_views
 
 auth_patterns = [
     path(
@@ -39,6 +40,14 @@ urlpatterns = [
     *auth_patterns,
     path("apprenti-es/", views.ApprenticeListView.as_view(), name="apprentice_list"),
     path("apprenti-es/<int:pk>/", views.apprentice_detail, name="apprentice_detail"),
+    # Tutors' workspace (issue 5, part 4)
+    path("mon-suivi/", tutor_views.tutor_workspace, name="tutor_workspace"),
+    path("mon-suivi/apprenti-es/<int:pk>/visite/", tutor_views.visit_plan, name="visit_plan"),
+    path("mon-suivi/apprenti-es/<int:pk>/presence/", tutor_views.attendance_record, name="attendance_record"),
+    path("visites/<int:pk>/", tutor_views.visit_detail, name="visit_detail"),
+    path("visites/<int:pk>/grille/", tutor_views.visit_grid, name="visit_grid"),
+    path("visites/<int:pk>/compte-rendu/", tutor_views.visit_report, name="visit_report"),
+    path("registre/<int:cohort_pk>/", tutor_views.attendance_register, name="attendance_register"),
     path("entreprises/", include("companies.urls")),
     path("contrats/", include("contracts.urls")),
     path("alertes/", include("alerts.urls")),

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from companies.models import Company, CompanyContact, Interaction
+from companies.models import Company, CompanyContact, Interaction, Offer, Placement, PlacementEvent
 
 
 class CompanyContactInline(admin.TabularInline):
@@ -32,3 +32,24 @@ class InteractionAdmin(admin.ModelAdmin):
     list_filter = ["kind", "outcome"]
     list_select_related = ["company", "author"]
     raw_id_fields = ["company", "contact", "apprentice", "author"]
+
+
+@admin.register(Offer)
+class OfferAdmin(admin.ModelAdmin):
+    list_display = ["company", "programme", "places", "start_date", "status"]
+    list_filter = ["status", "programme"]
+    raw_id_fields = ["company", "created_by"]
+
+
+class PlacementEventInline(admin.TabularInline):
+    model = PlacementEvent
+    extra = 0
+    readonly_fields = ["from_status", "to_status", "by", "at", "comment"]
+
+
+@admin.register(Placement)
+class PlacementAdmin(admin.ModelAdmin):
+    list_display = ["apprentice", "company", "status", "proposed_on", "decided_on"]
+    list_filter = ["status"]
+    raw_id_fields = ["apprentice", "company", "offer", "contract", "created_by"]
+    inlines = [PlacementEventInline]

@@ -60,3 +60,23 @@ class InteractionOutcome(models.TextChoices):
     POSITIVE = "positive", _("Positif")
     NEUTRAL = "neutral", _("Neutre")
     NEGATIVE = "negative", _("Négatif / point de tension")
+
+
+class OfferStatus(models.TextChoices):
+    OPEN = "open", _("Ouverte")
+    FILLED = "filled", _("Pourvue")
+    CLOSED = "closed", _("Fermée")
+
+
+class PlacementStatus(models.TextChoices):
+    """The pipeline of one learner with one company (issue 5 §3)."""
+
+    PROPOSED = "proposed", _("Proposé·e")
+    INTERVIEW = "interview", _("Entretien")
+    HIRED = "hired", _("Embauché·e")
+    REFUSED = "refused", _("Refusé·e")
+    WITHDRAWN = "withdrawn", _("Abandonné")
+
+
+# A placement still in progress: at most one per (apprentice, company).
+OPEN_PLACEMENT_STATUSES = (PlacementStatus.PROPOSED, PlacementStatus.INTERVIEW)

@@ -15,7 +15,16 @@ from alternance.validators import (
     validate_postal_code,
     validate_siret,
 )
-from companies.choices import EmployerType, InteractionKind, InteractionOutcome, Opco, SpecificEmployer
+from companies.choices import (
+    OPEN_PLACEMENT_STATUSES,
+    EmployerType,
+    InteractionKind,
+    InteractionOutcome,
+    OfferStatus,
+    Opco,
+    PlacementStatus,
+    SpecificEmployer,
+)
 from companies.opco import idcc_label, opco_for_idcc
 
 
@@ -221,3 +230,122 @@ class Interaction(models.Model):
         # The day of the exchange in local time (a datetime read back from the database is in UTC).
         if self.next_follow_up and self.occurred_at and self.next_follow_up < timezone.localtime(self.occurred_at).date():
             raise ValidationError({"next_follow_up": _("La prochaine relance doit être postérieure à l'échange.")})
+
+
+class Offer(models.Model):
+    """A company's offer of apprenticeship places for one programme (placement desk, issue 5 §3)."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="offers", verbose_name=_("entreprise"))
+    programme = models.ForeignKey(
+        "alternance.Programme", on_delete=models.PROTECT, related_name="offers", verbose_name=_("formation")
+    )
+    places = models.PositiveSmallIntegerField(_("nombre de places"), default=1)
+    start_date = models.DateField(_("début souhaité"))
+    end_date = models.DateField(_("fin prévue"))
+    status = models.CharField(_("état"), max_length=10, choices=OfferStatus.choices, default=OfferStatus.OPEN)
+    description = models.TextField(_("description du poste"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("créée par")
+    )
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("offre")
+        verbose_name_plural = _("offres")
+        ordering = ["start_date", "pk"]
+        indexes = [
+            models.Index(fields=["status", "programme"], name="offer_status_programme_idx"),
+            models.Index(fields=["company", "status"], name="offer_company_status_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(places__gte=1), name="offer_places_positive"),
+            models.CheckConstraint(condition=models.Q(end_date__gte=models.F("start_date")), name="offer_end_after_start"),
+            models.CheckConstraint(condition=models.Q(status__in=OfferStatus.values), name="offer_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company.name} — {self.programme}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.places is not None and self.places < 1:
+            errors["places"] = _("Indiquez au moins une place.")
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = _("La date de fin doit être postérieure ou égale à la date de début.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Placement(models.Model):
+    """One learner proposed to one company: proposed → interview → hired / refused (or withdrawn).
+
+    The transitions live in ``companies.services`` (style §6); ``PlacementEvent`` keeps the history.
+    """
+
+    apprentice = models.ForeignKey(
+        "alternance.Apprentice", on_delete=models.CASCADE, related_name="placements", verbose_name=_("apprenti·e")
+    )
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="placements", verbose_name=_("entreprise"))
+    offer = models.ForeignKey(
+        Offer, on_delete=models.SET_NULL, null=True, blank=True, related_name="placements", verbose_name=_("offre")
+    )
+    status = models.CharField(_("étape"), max_length=10, choices=PlacementStatus.choices, default=PlacementStatus.PROPOSED)
+    proposed_on = models.DateField(_("proposé le"))
+    interview_on = models.DateField(_("entretien le"), null=True, blank=True)
+    decided_on = models.DateField(_("décision le"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    contract = models.ForeignKey(
+        "contracts.Contract", on_delete=models.SET_NULL, null=True, blank=True, related_name="placements",
+        verbose_name=_("contrat"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("créé par")
+    )
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("mise en relation")
+        verbose_name_plural = _("mises en relation")
+        ordering = ["-proposed_on", "-pk"]
+        indexes = [
+            models.Index(fields=["apprentice", "status"], name="placement_apprentice_idx"),
+            models.Index(fields=["company", "status"], name="placement_company_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=PlacementStatus.values), name="placement_status_valid"),
+            models.UniqueConstraint(
+                fields=["apprentice", "company"], condition=models.Q(status__in=OPEN_PLACEMENT_STATUSES),
+                name="placement_one_open_per_company",
+                violation_error_message=_("Cet·te apprenti·e est déjà proposé·e à cette entreprise."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.apprentice} → {self.company.name} ({self.get_status_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_PLACEMENT_STATUSES
+
+    def clean(self) -> None:
+        if self.offer_id and self.company_id and self.offer.company_id != self.company_id:
+            raise ValidationError({"offer": _("Cette offre appartient à une autre entreprise.")})
+
+
+class PlacementEvent(models.Model):
+    """History of a placement: who moved it, when, from which step to which, and why."""
+
+    placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=10, choices=PlacementStatus.choices, blank=True)
+    to_status = models.CharField(max_length=10, choices=PlacementStatus.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("étape de mise en relation")
+        verbose_name_plural = _("historique des mises en relation")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '—'} → {self.to_status}"

@@ -1,13 +1,20 @@
 """Reads of the CRM: companies, their contacts, contracts and interactions, scoped by the access policy."""
 
-from django.db.models import Count, Q, QuerySet
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from alerts.choices import OPEN_ALERT_STATUSES
 from alerts.models import Alert
 from alternance import access
-from alternance.models import User
+from alternance.choices import ApprenticeStatus, Role
+from alternance.models import Apprentice, User
 from alternance.selectors import name_search
-from companies.models import Company, CompanyContact, Interaction
+from companies import matching
+from companies.choices import OPEN_PLACEMENT_STATUSES, OfferStatus
+from companies.models import Company, CompanyContact, Interaction, Offer, Placement, PlacementEvent
 from contracts.choices import ACTIVE_CONTRACT_STATUSES
 from contracts.models import Contract
 
@@ -23,19 +30,75 @@ COMPANY_SORTS = {
 }
 
 
-def company_list(user: User, *, q: str = "", mine: bool = False, sensitive: bool = False, sort: str = "") -> QuerySet:
-    """Companies the user may see, with their number of active contracts (one aggregate query)."""
+@dataclass(frozen=True)
+class CompanyFilters:
+    """The company list's filters (all optional)."""
+
+    q: str = ""
+    mine: bool = False
+    sensitive: bool = False
+    sector: str = ""  # NAF division (2 digits) or a longer prefix, e.g. "62" or "6201"
+    opco: str = ""
+    city: str = ""
+    owner: str = ""  # a CRE's pk, or "none" for unowned companies
+    open_offers: bool = False
+    with_apprentices: bool = False
+
+
+def _open_offers_count() -> Subquery:
+    # A subquery rather than a second Count(): two joined Counts would multiply each other.
+    return Coalesce(
+        Subquery(
+            Offer.objects.filter(company=OuterRef("pk"), status=OfferStatus.OPEN)
+            .order_by().values("company").annotate(n=Count("pk")).values("n"),
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
+def company_list(user: User, *, q: str = "", mine: bool = False, sensitive: bool = False, sort: str = "",
+                 filters: CompanyFilters | None = None) -> QuerySet:
+    """Companies the user may see, with their active contracts and open offers (one query)."""
+    f = filters or CompanyFilters(q=q, mine=mine, sensitive=sensitive)
     qs = (
         access.visible(user, Company)
         .select_related("owner_cre")
-        .annotate(active_contracts=Count("contracts", filter=Q(contracts__status__in=ACTIVE_CONTRACT_STATUSES)))
+        .annotate(
+            active_contracts=Count("contracts", filter=Q(contracts__status__in=ACTIVE_CONTRACT_STATUSES)),
+            open_offers=_open_offers_count(),
+        )
     )
-    qs = name_search(qs, q, ("name", "siret", "city"))
-    if mine:
+    qs = name_search(qs, f.q, ("name", "siret", "city"))
+    if f.mine:
         qs = qs.filter(owner_cre=user)
-    if sensitive:
+    if f.sensitive:
         qs = qs.filter(sensitive=True)
+    sector = f.sector.replace(".", "").strip().upper()
+    if sector:
+        qs = qs.filter(naf_code__startswith=sector)
+    if f.opco:
+        qs = qs.filter(opco=f.opco)
+    if f.city:
+        qs = qs.filter(city__iexact=f.city.strip())
+    if f.owner == "none":
+        qs = qs.filter(owner_cre__isnull=True)
+    elif f.owner.isdigit():
+        qs = qs.filter(owner_cre_id=int(f.owner))
+    if f.open_offers:
+        qs = qs.filter(Exists(Offer.objects.filter(company=OuterRef("pk"), status=OfferStatus.OPEN)))
+    if f.with_apprentices:
+        qs = qs.filter(Exists(Contract.objects.filter(company=OuterRef("pk"), status__in=ACTIVE_CONTRACT_STATUSES)))
     return qs.order_by(*COMPANY_SORTS.get(sort, COMPANY_SORTS["name"]))
+
+
+def cre_choices(user: User) -> QuerySet:
+    """Active CRE accounts the user may see (owner filter, reassignment target)."""
+    return access.visible(user, User).filter(role=Role.CRE, is_active=True).order_by("last_name", "first_name", "pk")
+
+
+def company_cities(user: User) -> list[str]:
+    return list(access.visible(user, Company).order_by("city").values_list("city", flat=True).distinct())
 
 
 def company_get(user: User, pk: int) -> Company:
@@ -44,13 +107,23 @@ def company_get(user: User, pk: int) -> Company:
 
 def company_related(user: User, company: Company) -> dict:
     """Contacts, contracts, interactions timeline and open alerts of a company, each scoped."""
+    contracts = list(
+        access.visible(user, Contract).filter(company=company).select_related("apprentice", "programme", "master").order_by("-start_date")
+    )
     return {
+        "current_contracts": [c for c in contracts if c.status in ACTIVE_CONTRACT_STATUSES],
+        "past_contracts": [c for c in contracts if c.status not in ACTIVE_CONTRACT_STATUSES],
+        "offers": list(
+            access.visible(user, Offer).filter(company=company, status=OfferStatus.OPEN).select_related("programme").order_by("start_date", "pk")
+        ),
+        "placements": list(
+            access.visible(user, Placement).filter(company=company, status__in=OPEN_PLACEMENT_STATUSES)
+            .select_related("apprentice", "offer").order_by("-proposed_on", "-pk")
+        ),
         "contacts": list(
             access.visible(user, CompanyContact).filter(company=company).select_related("user").order_by("-active", "last_name", "first_name")
         ),
-        "contracts": list(
-            access.visible(user, Contract).filter(company=company).select_related("apprentice", "programme", "master").order_by("-start_date")
-        ),
+        "contracts": contracts,
         "interactions": list(
             access.visible(user, Interaction)
             .filter(company=company)
@@ -61,3 +134,145 @@ def company_related(user: User, company: Company) -> dict:
             access.visible(user, Alert).filter(company=company, status__in=OPEN_ALERT_STATUSES).order_by("-raised_at")
         ),
     }
+
+
+def follow_ups_due(user: User, *, today: date) -> QuerySet:
+    """The user's own follow-ups that are due (date ≤ today) and not done, oldest first."""
+    return (
+        access.visible(user, Interaction)
+        .filter(author=user, follow_up_done=False, next_follow_up__lte=today)
+        .select_related("company", "contact", "apprentice")
+        .order_by("next_follow_up", "pk")
+    )
+
+
+def reassignable_companies(user: User, *, owner: str = "") -> QuerySet:
+    qs = access.visible(user, Company).select_related("owner_cre").annotate(
+        active_contracts=Count("contracts", filter=Q(contracts__status__in=ACTIVE_CONTRACT_STATUSES))
+    )
+    if owner == "none":
+        qs = qs.filter(owner_cre__isnull=True)
+    elif owner.isdigit():
+        qs = qs.filter(owner_cre_id=int(owner))
+    return qs.order_by("name", "pk")
+
+
+# --- placement desk ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DeskRow:
+    """A learner without a company and the time left before its legal limit."""
+
+    apprentice: Apprentice
+    days: int  # days since status_since
+    limit: int
+    deadline: date
+    open_placements: int
+
+    @property
+    def days_left(self) -> int:
+        return self.limit - self.days
+
+
+def _limits() -> dict[str, int]:
+    from alerts.models import RuleSettings
+
+    settings = RuleSettings.objects.filter(pk=1).first() or RuleSettings()
+    return {ApprenticeStatus.SEEKING: settings.seeking_limit_days, ApprenticeStatus.RUPTURANT: settings.rupturant_limit_days}
+
+
+def placement_desk(user: User, *, today: date, q: str = "", status: str = "", programme: str = "") -> list[DeskRow]:
+    """Learners seeking a company (limit: ``seeking_limit_days``, 3 months) and rupturants
+    (``rupturant_limit_days``, 6 months) counted from ``status_since``, most urgent first
+    (Code du travail L6222-12-1 and L6222-18-2, domain §3). Two queries."""
+    limits = _limits()
+    statuses = [status] if status in limits else list(limits)
+    qs = (
+        access.visible(user, Apprentice)
+        .filter(status__in=statuses, exclusion_date__isnull=True)
+        .select_related("cohort__programme")
+        .annotate(open_placements=Count("placements", filter=Q(placements__status__in=OPEN_PLACEMENT_STATUSES)))
+    )
+    qs = name_search(qs, q, ("last_name", "first_name", "usage_name"))
+    if programme.isdigit():
+        qs = qs.filter(cohort__programme_id=int(programme))
+    rows = []
+    for apprentice in qs:
+        limit = limits[apprentice.status]
+        rows.append(DeskRow(
+            apprentice=apprentice, days=(today - apprentice.status_since).days, limit=limit,
+            deadline=apprentice.status_since + timedelta(days=limit), open_placements=apprentice.open_placements,
+        ))
+    return sorted(rows, key=lambda r: (r.days_left, r.apprentice.last_name, r.apprentice.first_name, r.apprentice.pk))
+
+
+def offer_list(user: User, *, q: str = "", status: str = "", programme: str = "") -> QuerySet:
+    qs = access.visible(user, Offer).select_related("company", "programme").annotate(
+        hired=Count("placements", filter=Q(placements__status="hired"))
+    )
+    qs = name_search(qs, q, ("company__name", "company__city", "programme__title"))
+    if status in OfferStatus.values:
+        qs = qs.filter(status=status)
+    if programme.isdigit():
+        qs = qs.filter(programme_id=int(programme))
+    return qs.order_by("start_date", "company__name", "pk")
+
+
+def offer_get(user: User, pk: int) -> Offer:
+    return access.get_visible_or_404(user, Offer.objects.select_related("company", "programme"), pk=pk)
+
+
+@dataclass(frozen=True)
+class Match:
+    offer: Offer
+    distance: matching.Distance
+
+    @property
+    def distance_label(self):
+        return matching.DISTANCE_LABELS[self.distance]
+
+
+def suggested_matches(user: User, apprentice: Apprentice) -> list[Match]:
+    """Open offers of the learner's programme, nearest first (``companies.matching``); companies the
+    learner is already proposed to are left out. One query."""
+    offers = list(
+        access.visible(user, Offer)
+        .filter(status=OfferStatus.OPEN, programme_id=apprentice.cohort.programme_id)
+        .exclude(company__in=Placement.objects.filter(apprentice=apprentice, status__in=OPEN_PLACEMENT_STATUSES).values("company"))
+        .select_related("company", "programme")
+    )
+    by_pk = {o.pk: o for o in offers}
+    ranked = matching.rank(
+        apprentice.postal_code,
+        [matching.Candidate(key=o.pk, postal_code=o.company.postal_code, start_date=o.start_date) for o in offers],
+    )
+    return [Match(offer=by_pk[c.key], distance=d) for c, d in ranked]
+
+
+def learner_get(user: User, pk: int) -> Apprentice:
+    return access.get_visible_or_404(user, Apprentice.objects.select_related("cohort__programme"), pk=pk)
+
+
+def learner_placements(user: User, apprentice: Apprentice) -> list[Placement]:
+    """The learner's pipeline: every placement with its history (two queries)."""
+    from django.db.models import Prefetch
+
+    events = access.visible(user, PlacementEvent).select_related("by").order_by("at", "pk")
+    return list(
+        access.visible(user, Placement).filter(apprentice=apprentice)
+        .select_related("company__owner_cre", "offer", "contract")
+        .prefetch_related(Prefetch("events", queryset=events))
+        .order_by("-proposed_on", "-pk")
+    )
+
+
+def proposable_companies(user: User) -> QuerySet:
+    """Companies the user may propose a learner to (its portfolio and unowned ones; all for the coordinator)."""
+    qs = access.visible(user, Company)
+    if not access.can_use_back_office(user):
+        return qs.none()
+    if user.role == Role.COORDINATOR:
+        return qs.order_by("name")
+    if user.role == Role.CRE:
+        return qs.filter(Q(owner_cre=user) | Q(owner_cre__isnull=True)).order_by("name")
+    return qs.none()

@@ -55,6 +55,12 @@ def seed_demo(*, apprentices: int = DEFAULT_APPRENTICES, seed: int = DEFAULT_SEE
     # One private generator: the global random module and Faker's state are never touched.
     rng = random.Random(seed)
     with transaction.atomic():
+        # Reference rows the migrations load (a database flushed by tests has lost them).
+        from alternance.services import visit_criteria_install_standard
+        from contracts.reference_data import ensure_reference_data
+
+        ensure_reference_data()
+        visit_criteria_install_standard()
         organisation = OrganisationBuilder(plan=plan_organisation(apprentices, rng, today), rng=rng, today=today)
         organisation.create_staff()
         organisation.create_training()

@@ -2,6 +2,6 @@ from .apprentices import Apprentice
 from .attendance import AttendanceRecord
 from .training import Cohort, Programme
 from .users import User
-from .visits import Visit
+from .visits import Visit, VisitCriterion
 
-__all__ = ["Apprentice", "AttendanceRecord", "Cohort", "Programme", "User", "Visit"]
+__all__ = ["Apprentice", "AttendanceRecord", "Cohort", "Programme", "User", "Visit", "VisitCriterion"]

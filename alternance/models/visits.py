@@ -70,3 +70,47 @@ class Visit(models.Model):
             errors["tutor"] = _("La visite doit être confiée à un·e formateur·rice référent·e.")
         if errors:
             raise ValidationError(errors)
+
+
+# The grid's scale starts at 1 ("très insuffisant") for every criterion; ``scale_max`` sets its top.
+# The rupture-risk rule reads the average on this scale (alerts.RuleSettings.low_grid_score, 1–4).
+GRID_SCALE_MIN = 1
+
+
+class VisitCriterion(models.Model):
+    """One criterion of the standard visit grid (domain §5: "a standardised company-visit grid").
+
+    Configured data rather than code: the OF adds, rewords, reorders or retires criteria without a
+    release. A visit stores its answers in ``Visit.grid_answers`` under the criterion's ``code``, so
+    a retired criterion (``active=False``) stays readable on past visits. Every scale reads the same
+    way, 1 = worst, ``scale_max`` = best, so that the average means something to the rupture-risk rule.
+    """
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    label = models.CharField(_("libellé"), max_length=200)
+    help_text = models.TextField(_("aide à la notation"), blank=True)
+    scale_max = models.PositiveSmallIntegerField(_("note maximale"), default=4, help_text=_("L'échelle va de 1 à cette note."))
+    order = models.PositiveSmallIntegerField(_("ordre"), default=0)
+    active = models.BooleanField(_("actif"), default=True)
+    for_employer = models.BooleanField(
+        _("rempli par l'employeur"), default=False, help_text=_("Critère que le maître d'apprentissage renseigne lui-même.")
+    )
+
+    class Meta:
+        verbose_name = _("critère de la grille de visite")
+        verbose_name_plural = _("critères de la grille de visite")
+        ordering = ["order", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(scale_max__gte=2, scale_max__lte=10), name="visit_criterion_scale_2_10"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def scale(self) -> range:
+        return range(GRID_SCALE_MIN, self.scale_max + 1)
+
+    def clean(self) -> None:
+        if self.scale_max is not None and not 2 <= self.scale_max <= 10:
+            raise ValidationError({"scale_max": _("Choisissez une note maximale entre 2 et 10.")})

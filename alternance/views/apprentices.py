@@ -3,7 +3,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from alternance import selectors
+from alternance import access, selectors
 from alternance.choices import ApprenticeStatus
 from alternance.views.mixins import StaffListView, int_param
 
@@ -31,5 +31,14 @@ class ApprenticeListView(StaffListView):
 
 def apprentice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     apprentice = selectors.apprentice_get(request.user, pk)
-    context = {"apprentice": apprentice, **selectors.apprentice_related(request.user, apprentice)}
+    user = request.user
+    context = {
+        "apprentice": apprentice,
+        **selectors.apprentice_related(user, apprentice),
+        # Buttons shown only to who may use them (the views check the same predicates).
+        "can_create_contract": access.can_create_contract(user),
+        "can_plan_visit": access.can_plan_visit(user, apprentice),
+        "can_record_attendance": access.can_record_attendance(user, apprentice),
+        "can_place": access.can_use_placement_desk(user),
+    }
     return render(request, "alternance/apprentice_detail.html", context)

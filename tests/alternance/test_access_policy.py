@@ -19,8 +19,8 @@ from alerts.choices import AlertStatus, ConcernedRole
 from alerts.models import Alert, AlertEvent
 from alternance import access
 from alternance.choices import ApprenticeStatus, HalfDay
-from alternance.models import Apprentice, AttendanceRecord, Cohort, Programme, User, Visit
-from companies.models import Company, CompanyContact, Interaction
+from alternance.models import Apprentice, AttendanceRecord, Cohort, Programme, User, Visit, VisitCriterion
+from companies.models import Company, CompanyContact, Interaction, Offer, Placement, PlacementEvent
 from contracts.choices import ContractStatus, DocumentKind, RuptureKind, SignerRole
 from contracts.models import (
     Contract,
@@ -208,8 +208,16 @@ def world(settings, tmp_path) -> World:
     w.add("rem_b1", OpcoReminder.objects.create(opco_file=of_b1, sent_on=date(2026, 10, 1), subject="Relance décision"))
     w.add("batch_admin", DocumentBatch.objects.create(cohort=cohort_a, kind=DocumentKind.CERFA, requested_by=w["admin"]))
     w.add("batch_tutor_a", DocumentBatch.objects.create(cohort=cohort_a, kind=DocumentKind.CERFA, requested_by=tutor_a))
+    # Offers and the placement pipeline: a seeking learner of cohort A proposed to company A, the
+    # rupturant b2 of cohort B proposed to company A too.
+    w.add("offer_a", Offer.objects.create(company=company_a, programme=w["programme_a"], start_date=date(2027, 1, 4), end_date=date(2028, 8, 31)))
+    w.add("offer_b", Offer.objects.create(company=company_b, programme=w["programme_b"], start_date=date(2027, 1, 4), end_date=date(2028, 8, 31)))
+    placement_s1 = w.add("placement_s1", Placement.objects.create(apprentice=w["s1"], company=company_a, offer=w["offer_a"], proposed_on=date(2026, 11, 20)))
+    placement_b2 = w.add("placement_b2", Placement.objects.create(apprentice=b2, company=company_a, proposed_on=date(2026, 11, 21)))
+    w.add("pe_s1", PlacementEvent.objects.create(placement=placement_s1, to_status="proposed"))
+    w.add("pe_b2", PlacementEvent.objects.create(placement=placement_b2, to_status="proposed"))
     # Reference data loaded by the migrations: readable by every staff member, no one else.
-    for model in (SmicRate, FundingRule, ContractSettings, RemunerationGrid):
+    for model in (SmicRate, FundingRule, ContractSettings, RemunerationGrid, VisitCriterion):
         for row in model.objects.all():
             w.add(f"{model.__name__}_{row.pk}", row)
     return w
@@ -257,6 +265,10 @@ EXPECTED: dict[str, dict[type[models.Model], set[str] | str]] = {
         FundingRule: ALL,
         ContractSettings: ALL,
         RemunerationGrid: ALL,
+        VisitCriterion: ALL,
+        Offer: {"offer_a", "offer_b"},
+        Placement: {"placement_s1"},
+        PlacementEvent: {"pe_s1"},
     },
     "tutor_b": {
         Apprentice: {"b1", "b2"},
@@ -282,6 +294,10 @@ EXPECTED: dict[str, dict[type[models.Model], set[str] | str]] = {
         FundingRule: ALL,
         ContractSettings: ALL,
         RemunerationGrid: ALL,
+        VisitCriterion: ALL,
+        Offer: {"offer_b"},
+        Placement: {"placement_b2"},
+        PlacementEvent: {"pe_b2"},
     },
     "apprentice_a1": {
         Apprentice: {"a1"},

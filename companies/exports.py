@@ -1,0 +1,42 @@
+"""CSV / XLSX exports of the CRM lists (same conventions as the OPCO board's export)."""
+
+import csv
+from collections.abc import Iterable, Sequence
+from datetime import date
+from io import BytesIO
+
+from django.http import HttpResponse
+
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+def export_response(fmt: str, *, name: str, header: Sequence[str], rows: Iterable[Sequence]) -> HttpResponse:
+    """CSV for Excel in French (UTF-8 with BOM, ``;``, dd/mm/yyyy) or XLSX with real dates."""
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+        from openpyxl.styles import Font
+
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.append([str(h) for h in header])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append(list(row))
+            for cell in sheet[sheet.max_row]:
+                if isinstance(cell.value, date):
+                    cell.number_format = "DD/MM/YYYY"
+        sheet.freeze_panes = "A2"
+        buffer = BytesIO()
+        workbook.save(buffer)
+        response = HttpResponse(buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    else:
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response.write("\ufeff")
+        writer = csv.writer(response, delimiter=";")
+        writer.writerow([str(h) for h in header])
+        for row in rows:
+            writer.writerow([f"{v:%d/%m/%Y}" if isinstance(v, date) else v for v in row])
+        fmt = "csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response

@@ -1,0 +1,181 @@
+"""The CREs' company CRM: list with filters and exports, company page, inline contact log,
+follow-ups due, sensitivity flag, portfolio reassignment."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from alternance import access
+from alternance.views.mixins import StaffListView, staff_only
+from companies import selectors, services
+from companies.choices import Opco
+from companies.exports import EXPORT_FORMATS, export_response
+from companies.forms import InteractionLogForm, ReassignForm, SensitiveForm
+from companies.models import Interaction
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class CompanyListView(StaffListView):
+    template_name = "companies/company_list.html"
+    context_object_name = "companies"
+    filter_names = ("q", "mine", "sensitive", "sector", "opco", "city", "owner", "offers", "apprentices", "sort")
+
+    def get(self, request, *args, **kwargs):
+        fmt = request.GET.get("export", "")
+        if fmt in EXPORT_FORMATS:
+            return self.export(fmt)
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        f = self.filters
+        return selectors.company_list(
+            self.request.user,
+            sort=f["sort"],
+            filters=selectors.CompanyFilters(
+                q=f["q"], mine=f["mine"] == "1", sensitive=f["sensitive"] == "1", sector=f["sector"], opco=f["opco"],
+                city=f["city"], owner=f["owner"], open_offers=f["offers"] == "1", with_apprentices=f["apprentices"] == "1",
+            ),
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(opco_choices=Opco.choices, cres=list(selectors.cre_choices(self.request.user)))
+        return context
+
+    def export(self, fmt: str) -> HttpResponse:
+        header = (_("Raison sociale"), _("SIRET"), _("Code NAF"), _("Code postal"), _("Commune"), _("OPCO"), _("CRE référent·e"),
+                  _("Sensible"), _("Contrats actifs"), _("Offres ouvertes"))
+        rows = (
+            (c.name, c.siret, c.naf_code, c.postal_code, c.city, c.opco, c.owner_cre.get_full_name() if c.owner_cre else "",
+             _("oui") if c.sensitive else _("non"), c.active_contracts, c.open_offers)
+            for c in self.get_queryset()
+        )
+        return export_response(fmt, name=f"entreprises-{timezone.localdate():%Y-%m-%d}", header=header, rows=rows)
+
+
+def _detail_context(request: HttpRequest, company, *, log_form=None, sensitive_form=None) -> dict:
+    user = request.user
+    return {
+        "company": company,
+        **selectors.company_related(user, company),
+        "can_log": access.can_log_interaction(user, company),
+        "can_flag": access.can_flag_company_sensitive(user, company),
+        "can_manage_offers": access.can_manage_offer(user, company),
+        "log_form": log_form or InteractionLogForm(),
+        "sensitive_form": sensitive_form or SensitiveForm(initial={"sensitive": company.sensitive, "reason": company.sensitive_reason}),
+    }
+
+
+def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    staff_only(request.user)
+    company = selectors.company_get(request.user, pk)
+    return render(request, "companies/company_detail.html", _detail_context(request, company))
+
+
+@require_POST
+def interaction_log(request: HttpRequest, pk: int) -> HttpResponse:
+    """Log an exchange. With htmx: returns a fresh form and the new entry (out-of-band, on top of
+    the timeline); without JavaScript: redirects to the company page, or shows it with the errors."""
+    staff_only(request.user)
+    company = selectors.company_get(request.user, pk)
+    access.require(access.can_log_interaction(request.user, company))
+    form = InteractionLogForm(request.POST)
+    interaction = None
+    if form.is_valid():
+        try:
+            interaction = services.interaction_log(company=company, author=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+    if request.htmx:
+        context = {"company": company, "log_form": form if interaction is None else InteractionLogForm(), "new_interaction": interaction}
+        return render(request, "companies/includes/interaction_log_response.html", context)
+    if interaction is not None:
+        messages.success(request, _("Échange enregistré."))
+        return redirect("companies:company_detail", pk=company.pk)
+    return render(request, "companies/company_detail.html", _detail_context(request, company, log_form=form))
+
+
+@require_POST
+def company_sensitive(request: HttpRequest, pk: int) -> HttpResponse:
+    staff_only(request.user)
+    company = selectors.company_get(request.user, pk)
+    access.require(access.can_flag_company_sensitive(request.user, company))
+    form = SensitiveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.company_set_sensitive(
+                company=company, by=request.user, sensitive=form.cleaned_data["sensitive"], reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Signalement mis à jour."))
+            return redirect("companies:company_detail", pk=company.pk)
+    return render(request, "companies/company_detail.html", _detail_context(request, company, sensitive_form=form))
+
+
+class FollowUpListView(StaffListView):
+    """My follow-ups due: my exchanges whose follow-up date has come and that are not done."""
+
+    template_name = "companies/follow_up_list.html"
+    context_object_name = "follow_ups"
+    filter_names = ()
+
+    def get_queryset(self):
+        return selectors.follow_ups_due(self.request.user, today=timezone.localdate())
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "today": timezone.localdate()}
+
+
+@require_POST
+def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
+    staff_only(request.user)
+    interaction = access.get_visible_or_404(request.user, Interaction.objects.select_related("company"), pk=pk)
+    access.require(access.can_edit_interaction(request.user, interaction))
+    try:
+        services.interaction_follow_up_done(interaction=interaction, by=request.user)
+    except ValidationError as error:
+        if request.htmx:
+            return HttpResponse(f'<li class="list-group-item text-danger">{" ".join(error.messages)}</li>')
+        messages.error(request, " ".join(error.messages))
+    else:
+        if request.htmx:
+            return HttpResponse("")  # the row disappears
+        messages.success(request, _("Relance marquée comme faite."))
+    return redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/") else reverse("companies:follow_ups"))
+
+
+def portfolio_reassign(request: HttpRequest) -> HttpResponse:
+    """The coordinator moves companies from one CRE's portfolio to another's."""
+    staff_only(request.user)
+    access.require(access.can_reassign_portfolios(request.user))
+    owner = request.GET.get("from", "").strip()
+    companies_qs = selectors.reassignable_companies(request.user, owner=owner)
+    form = ReassignForm(request.POST or None, user=request.user, companies_qs=companies_qs)
+    if request.method == "POST" and form.is_valid():
+        companies = form.cleaned_data["companies"]
+        access.require(all(access.can_reassign_company(request.user, c) for c in companies))
+        try:
+            moved = services.portfolio_reassign(companies=companies, to_cre=form.cleaned_data["to_cre"], by=request.user)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("%(count)s entreprise(s) réaffectée(s) à %(cre)s.")
+                             % {"count": moved, "cre": form.cleaned_data["to_cre"].get_full_name()})
+            return redirect(request.get_full_path())
+    return render(request, "companies/portfolio_reassign.html", {
+        "form": form, "owner": owner, "cres": list(selectors.cre_choices(request.user)), "companies": list(companies_qs),
+    })

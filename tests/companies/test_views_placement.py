@@ -1,0 +1,210 @@
+"""Placement desk, offers, suggested matches and the pipeline screens: permission matrix, urgency
+order, query counts, exports, and "hired" landing on the draft contract."""
+
+import csv
+import io
+from datetime import date, datetime, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from alerts.models import RuleSettings
+from alternance.choices import ApprenticeStatus, Role
+from companies import services
+from companies.choices import OfferStatus, PlacementStatus
+from companies.models import Offer, Placement
+from contracts.models import Contract
+from tests.factories.alternance import ApprenticeFactory
+from tests.factories.companies import CompanyFactory
+from tests.factories.web import PARIS, make_world
+
+pytestmark = pytest.mark.django_db
+TODAY = date(2026, 11, 28)
+
+
+@pytest.fixture(autouse=True)
+def frozen_today(time_machine):
+    time_machine.move_to(datetime(2026, 11, 28, 10, 0, tzinfo=PARIS), tick=False)
+
+
+@pytest.fixture
+def world():
+    w = make_world()
+    # The world's seekers started on the cohort's first day (1 Sept): 88 days ago.
+    return w
+
+
+def desk(client, user, query=""):
+    client.force_login(user)
+    response = client.get(reverse("companies:placement_desk") + query)
+    assert response.status_code == 200
+    return [(r.apprentice.full_name, r.apprentice.status, r.days_left, r.deadline) for r in response.context["rows"]]
+
+
+def test_desk_lists_seekers_and_rupturants_by_urgency_with_days_left(client, world):
+    RuleSettings.objects.update_or_create(pk=1, defaults={"seeking_limit_days": 90, "rupturant_limit_days": 180})
+    ApprenticeFactory(first_name="Rémi", last_name="Rupt", cohort=world.a.cohort, status=ApprenticeStatus.RUPTURANT,
+                      status_since=TODAY - timedelta(days=175))
+    ApprenticeFactory(first_name="Sam", last_name="Récent", cohort=world.b.cohort, status=ApprenticeStatus.SEEKING, status_since=TODAY)
+    ApprenticeFactory(first_name="Ex", last_name="Clu", cohort=world.a.cohort, status=ApprenticeStatus.SEEKING,
+                      status_since=date(2026, 9, 1), exclusion_date=date(2026, 10, 1))
+
+    assert desk(client, world.a.cre) == [
+        ("Chloé Petit", "seeking", 2, date(2026, 11, 30)),
+        ("Damien Roux", "seeking", 2, date(2026, 11, 30)),
+        ("Rémi Rupt", "rupturant", 5, date(2026, 12, 3)),
+        ("Sam Récent", "seeking", 90, date(2027, 2, 26)),
+    ]
+    assert [n for n, *_ in desk(client, world.a.cre, "?status=rupturant")] == ["Rémi Rupt"]
+    # A tutor sees the learners of its own cohorts only.
+    assert [n for n, *_ in desk(client, world.a.tutor)] == ["Chloé Petit", "Rémi Rupt"]
+
+
+def test_desk_follows_the_configured_limit(client, world):
+    RuleSettings.objects.update_or_create(pk=1, defaults={"seeking_limit_days": 100})
+    assert desk(client, world.coordinator)[0][2:] == (12, date(2026, 12, 10))
+
+
+def test_desk_export_reads_back(client, world):
+    client.force_login(world.coordinator)
+    rows = list(csv.reader(io.StringIO(client.get(reverse("companies:placement_desk") + "?export=csv").content.decode("utf-8-sig")), delimiter=";"))
+    assert [(r[0], r[4], r[7]) for r in rows[1:]] == [("Chloé Petit", "01/09/2026", "2"), ("Damien Roux", "01/09/2026", "2")]
+    sheet = load_workbook(io.BytesIO(client.get(reverse("companies:placement_desk") + "?export=xlsx").content)).active
+    assert [c.value for c in sheet[2]][:2] == ["Chloé Petit", "Promotion A 2026"]
+    assert sheet.cell(row=2, column=5).value.date() == date(2026, 9, 1)
+
+
+def count(client, user, url):
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries), response
+
+
+def test_desk_query_count_does_not_grow(client, world):
+    url = reverse("companies:placement_desk") + "?q=Petit"
+    with_one, _ = count(client, world.coordinator, url)
+    for n in range(3):
+        seeker = ApprenticeFactory(first_name=f"N{n}", last_name="Petit", cohort=world.a.cohort, status=ApprenticeStatus.SEEKING)
+        services.placement_propose(apprentice=seeker, company=world.a.company, by=world.a.cre, today=TODAY)
+    with_four, response = count(client, world.coordinator, url)
+    assert len(response.context["rows"]) == 4
+    assert with_four == with_one
+
+
+def test_offer_list_query_count_does_not_grow(client, world):
+    url = reverse("companies:offer_list")
+    Offer.objects.create(company=world.a.company, programme=world.a.cohort.programme, places=1, start_date=TODAY, end_date=TODAY)
+    with_one, _ = count(client, world.coordinator, url)
+    for _n in range(3):
+        Offer.objects.create(company=CompanyFactory(), programme=world.a.cohort.programme, places=2, start_date=TODAY, end_date=TODAY)
+    with_four, response = count(client, world.coordinator, url)
+    assert len(response.context["offers"]) == 4 and with_four == with_one
+
+
+def test_learner_page_suggests_offers_of_the_programme_nearest_first(client, world):
+    programme = world.a.cohort.programme
+    far = CompanyFactory(name="Loin", postal_code="69001", city="Lyon")
+    region = CompanyFactory(name="Région", postal_code="92100", city="Boulogne")
+    same = CompanyFactory(name="Voisin", postal_code="75011")
+    other_programme = CompanyFactory(name="Autre formation", postal_code="75011")
+    for company in (far, region, same):
+        Offer.objects.create(company=company, programme=programme, places=1, start_date=TODAY, end_date=TODAY)
+    Offer.objects.create(company=other_programme, programme=world.b.cohort.programme, places=1, start_date=TODAY, end_date=TODAY)
+    Offer.objects.create(company=same, programme=programme, places=1, start_date=TODAY, end_date=TODAY, status=OfferStatus.CLOSED)
+    client.force_login(world.a.cre)
+
+    response = client.get(reverse("companies:placement_learner", args=[world.a.seeking.pk]))
+
+    assert [(m.offer.company.name, str(m.distance_label)) for m in response.context["matches"]] == [
+        ("Voisin", "Même code postal"), ("Région", "Même région"), ("Loin", "Hors région"),
+    ]
+
+
+def test_cre_moves_a_learner_through_the_pipeline_to_a_draft_contract(client, world):
+    client.force_login(world.a.cre)
+    seeker = world.a.seeking
+
+    response = client.post(reverse("companies:placement_propose", args=[seeker.pk]), {"company": world.a.company.pk, "notes": "Profil adapté"})
+    assert response.status_code == 302
+    placement = Placement.objects.get(apprentice=seeker)
+    client.post(reverse("companies:placement_move", args=[placement.pk, PlacementStatus.INTERVIEW]))
+    response = client.post(reverse("companies:placement_move", args=[placement.pk, PlacementStatus.HIRED]))
+
+    contract = Contract.objects.get(apprentice=seeker)
+    assert response.status_code == 302 and response.url == reverse("contracts:contract_detail", args=[contract.pk])
+    assert (contract.status, contract.company, contract.programme, contract.master) == (
+        "draft", world.a.company, world.a.cohort.programme, world.a.employer_contact
+    )
+    assert client.get(response.url).status_code == 200
+
+
+def test_hired_without_a_possible_draft_explains_and_links_to_the_form(client, world):
+    seeker = world.a.seeking
+    offer = Offer.objects.create(company=world.a.company, programme=world.a.cohort.programme, places=1, start_date=TODAY, end_date=TODAY)
+    placement = services.placement_propose(apprentice=seeker, company=world.a.company, offer=offer, by=world.a.cre, today=TODAY)
+    services.placement_move(placement=placement, to=PlacementStatus.INTERVIEW, by=world.a.cre, today=TODAY)
+    client.force_login(world.a.cre)
+
+    response = client.post(reverse("companies:placement_move", args=[placement.pk, PlacementStatus.HIRED]), follow=True)
+
+    html = response.content.decode()
+    assert "le brouillon de contrat n&#x27;a pas pu être créé" in html or "le brouillon de contrat n'a pas pu être créé" in html
+    assert f'{reverse("contracts:contract_create")}?apprentice={seeker.pk}' in html
+    assert Placement.objects.get(pk=placement.pk).status == PlacementStatus.HIRED
+
+
+def test_refused_transition_shows_a_french_message(client, world):
+    placement = services.placement_propose(apprentice=world.a.seeking, company=world.a.company, by=world.a.cre, today=TODAY)
+    client.force_login(world.a.cre)
+    response = client.post(reverse("companies:placement_move", args=[placement.pk, PlacementStatus.HIRED]), follow=True)
+    assert "Impossible de passer de « Proposé·e » à « Embauché·e »" in response.content.decode()
+    assert Placement.objects.get(pk=placement.pk).status == PlacementStatus.PROPOSED
+
+
+@pytest.mark.parametrize(("role", "side", "expected"), [
+    (Role.COORDINATOR, "b", 302), (Role.CRE, "a", 302), (Role.CRE, "b", 403), (Role.ADMIN_STAFF, "a", 403),
+    (Role.TUTOR, "a", 403), (Role.TUTOR, "b", 404), (Role.APPRENTICE, "a", 403), (Role.EMPLOYER, "a", 403),
+])
+def test_placement_move_permission_matrix(client, world, role, side, expected):
+    s = getattr(world, side)
+    placement = services.placement_propose(apprentice=s.seeking, company=s.company, by=s.cre, today=TODAY)
+    client.force_login(world.user(role))
+
+    response = client.post(reverse("companies:placement_move", args=[placement.pk, PlacementStatus.INTERVIEW]))
+
+    assert response.status_code == expected
+    assert Placement.objects.get(pk=placement.pk).status == (PlacementStatus.INTERVIEW if expected == 302 else PlacementStatus.PROPOSED)
+
+
+def test_a_cre_cannot_propose_to_another_portfolio(client, world):
+    client.force_login(world.a.cre)
+    response = client.post(reverse("companies:placement_propose", args=[world.a.seeking.pk]), {"company": world.b.company.pk})
+    assert response.status_code == 200 and "Sélectionnez un choix valide" in response.content.decode()
+    assert Placement.objects.count() == 0
+
+
+@pytest.mark.parametrize(("role", "expected"), [
+    (Role.COORDINATOR, 302), (Role.CRE, 302), (Role.ADMIN_STAFF, 403), (Role.TUTOR, 403), (Role.EMPLOYER, 403),
+])
+def test_offer_create_permission_matrix(client, world, role, expected):
+    client.force_login(world.user(role))
+    data = {"company": world.a.company.pk, "programme": world.a.cohort.programme.pk, "places": 2,
+            "start_date": "2027-01-04", "end_date": "2028-06-30", "description": "Poste"}
+    response = client.post(reverse("companies:offer_create"), data)
+    assert response.status_code == expected
+    assert Offer.objects.filter(company=world.a.company).count() == (1 if expected == 302 else 0)
+
+
+def test_offer_form_errors_are_french(client, world):
+    client.force_login(world.a.cre)
+    response = client.post(reverse("companies:offer_create"), {
+        "company": world.a.company.pk, "programme": world.a.cohort.programme.pk, "places": 0,
+        "start_date": "2027-01-04", "end_date": "2026-01-04",
+    })
+    html = response.content.decode()
+    assert "Indiquez au moins une place." in html and "postérieure ou égale" in html

@@ -1,0 +1,121 @@
+"""Tutor's main journeys in Chromium on the demo organisation: plan a visit, fill its standard grid,
+download the report PDF; record a whole cohort's attendance for a session in the register."""
+
+import io
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+from pypdf import PdfReader
+
+from alternance.choices import AttendanceStatus
+from alternance.models import Apprentice, AttendanceRecord, Cohort, User, Visit
+from alternance.services import visit_criteria_install_standard
+from contracts.choices import ACTIVE_CONTRACT_STATUSES, DocumentKind
+from contracts.models import Document
+from tests.e2e.test_login_roles import log_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+TUTOR = "tuteur@demo.test"
+
+
+def seed_demo_today() -> None:
+    call_command("seed_demo", apprentices=40, seed=7, today=timezone.localdate().isoformat(), stdout=StringIO())
+    # The grid criteria come from migration 0003; an earlier transactional test may have flushed them.
+    visit_criteria_install_standard()
+
+
+def test_tutor_fills_a_visit_grid_and_downloads_the_report(page: Page, live_server, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    seed_demo_today()
+    tutor = User.objects.get(email=TUTOR)
+    apprentice = (
+        Apprentice.objects.filter(cohort__referent_tutor=tutor, contracts__status__in=ACTIVE_CONTRACT_STATUSES)
+        .order_by("last_name", "pk").first()
+    )
+    visits_before = Visit.objects.filter(apprentice=apprentice).count()
+
+    log_in(page, live_server.url, TUTOR)
+    page.get_by_role("link", name="Mon suivi : visites, bilans, absences").click()
+    expect(page.get_by_role("heading", name="Mon suivi", exact=True)).to_be_visible()
+    page.get_by_label("Nom", exact=True).fill(apprentice.last_name)
+    row = page.get_by_role("row").filter(has=page.get_by_role("link", name=f"{apprentice.last_name.upper()} {apprentice.first_name}"))
+    expect(row).to_have_count(1)
+    row.get_by_role("link", name="Planifier").click()
+
+    expect(page.get_by_role("heading", name="Planifier une visite")).to_be_visible()
+    page.get_by_role("button", name="Planifier la visite").click()
+    expect(page.get_by_text("Visite planifiée le")).to_be_visible()
+    page.get_by_role("link", name="Remplir la grille").click()
+
+    scores = {"Intégration dans l'entreprise": "3", "Progression des compétences": "2", "Relation avec le maître d'apprentissage": "2",
+              "Assiduité et ponctualité": "1", "Risque de rupture": "2"}
+    for label, score in scores.items():
+        page.get_by_label(f"{label} : {score}", exact=True).check()
+    page.get_by_label("Commentaire — Assiduité et ponctualité").fill("Retards fréquents le lundi matin")
+    page.get_by_label("Point de vue du maître d'apprentissage").fill("Motivée mais souvent en retard.")
+    page.get_by_label("Actions convenues").fill("Point tripartite dans 15 jours.")
+    page.get_by_label("Je signale un risque de rupture").check()
+    page.get_by_role("button", name="Enregistrer la visite").click()
+    # The reason of the risk is required: the form comes back with the input kept.
+    expect(page.get_by_text("Expliquez en quelques mots le risque de rupture signalé.")).to_be_visible()
+    expect(page.get_by_label("Actions convenues")).to_have_value("Point tripartite dans 15 jours.")
+    page.get_by_label("Motif du risque").fill("Retards répétés, tension avec le maître d'apprentissage.")
+    page.get_by_role("button", name="Enregistrer la visite").click()
+    expect(page.get_by_text("La visite est enregistrée.")).to_be_visible()
+
+    page.get_by_role("button", name="Générer le compte rendu PDF").click()
+    expect(page.get_by_text("Le compte rendu (version 1) est prêt.")).to_be_visible()
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Télécharger le compte rendu").click()
+    path = tmp_path / "compte-rendu.pdf"
+    download_info.value.save_as(path)
+
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(path.read_bytes())).pages).split())
+    assert apprentice.full_name in text
+    for label, score in scores.items():
+        assert f"{label} {score} / 4" in text
+    assert "Retards répétés" in text
+    visit = Visit.objects.filter(apprentice=apprentice).order_by("-pk").first()
+    assert Visit.objects.filter(apprentice=apprentice).count() == visits_before + 1
+    assert visit.at_risk and visit.done_date is not None
+    assert {code: answer["score"] for code, answer in visit.grid_answers.items()} == {
+        "integration": 3, "skills_progress": 2, "master_relationship": 2, "attendance": 1, "rupture_risk": 2,
+    }
+    assert Document.objects.filter(kind=DocumentKind.VISIT_REPORT, apprentice=apprentice, period_start=visit.done_date).count() == 1
+
+
+def test_tutor_records_a_cohorts_attendance_for_a_session(page: Page, live_server):
+    seed_demo_today()
+    tutor = User.objects.get(email=TUTOR)
+    cohort = Cohort.objects.filter(referent_tutor=tutor).order_by("name", "pk").first()
+    today = timezone.localdate()
+
+    log_in(page, live_server.url, TUTOR)
+    page.get_by_role("link", name="Mon suivi : visites, bilans, absences").click()
+    page.get_by_role("listitem").filter(has_text=cohort.name).get_by_role("link", name="Registre d'appel").click()
+    expect(page.get_by_role("heading", name="Registre d'appel")).to_be_visible()
+    page.get_by_label("Demi-journée").select_option("pm")
+    page.get_by_role("button", name="Ouvrir la séance").click()
+
+    rows = page.locator("tbody tr[data-apprentice]")
+    count = rows.count()
+    assert count >= 3
+    ids = [int(rows.nth(i).get_attribute("data-apprentice")) for i in range(count)]
+    absent, late = Apprentice.objects.get(pk=ids[0]), Apprentice.objects.get(pk=ids[1])
+    page.get_by_label(f"{absent.full_name} : Absent", exact=True).check()
+    page.get_by_label(f"{late.full_name} : En retard", exact=True).check()
+    page.get_by_label(f"Minutes de retard — {late.full_name}").fill("10")
+    page.get_by_role("button", name="Enregistrer le registre").click()
+    expect(page.get_by_text(f"Registre enregistré : {count} apprenti·es")).to_be_visible()
+
+    records = {r.apprentice_id: r for r in AttendanceRecord.objects.filter(apprentice_id__in=ids, day=today, half="pm")}
+    assert sorted(records) == sorted(ids)
+    assert (records[absent.pk].status, records[late.pk].status, records[late.pk].minutes_late) == (
+        AttendanceStatus.ABSENT, AttendanceStatus.LATE, 10,
+    )
+    assert all(records[i].status == AttendanceStatus.PRESENT for i in ids[2:])
+    assert all(records[i].recorded_by_id == tutor.pk for i in ids)
