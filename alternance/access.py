@@ -351,6 +351,12 @@ def can_use_back_office(user: User) -> bool:
     return _is(user, Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE, Role.TUTOR)
 
 
+def can_view_dashboard(user: User) -> bool:
+    """The steering indicators and the weekly meeting page: organisation-wide figures, for the
+    coordinator and admin staff (CREs and tutors see their own subset on their home page)."""
+    return _is(user, Role.COORDINATOR, Role.ADMIN_STAFF)
+
+
 def can_manage_reference_data(user: User) -> bool:
     """Programmes, cohorts, settings, SMIC tables."""
     return _is(user, Role.COORDINATOR, Role.ADMIN_STAFF)

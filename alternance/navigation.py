@@ -32,6 +32,8 @@ def _inbox_badge(user) -> SimpleLazyObject:
 def menu_for(user) -> list[NavItem]:
     items = [NavItem(_("Accueil"), reverse("home"))]
     role = getattr(user, "role", None)
+    if role in (Role.COORDINATOR, Role.ADMIN_STAFF):
+        items.append(NavItem(_("Pilotage"), reverse("dashboard")))
     if role in (Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE, Role.TUTOR):
         items.append(NavItem(_("Apprenti·es"), reverse("apprentice_list")))
     if role in (Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE, Role.TUTOR):
@@ -42,10 +44,12 @@ def menu_for(user) -> list[NavItem]:
         items.append(NavItem(_("Suivi OPCO"), reverse("contracts:opco_board")))
     if role in (Role.COORDINATOR, Role.CRE):
         items.append(NavItem(_("Placement"), reverse("companies:placement_desk")))
-    if role in (Role.COORDINATOR, Role.TUTOR):
+    if role == Role.TUTOR:
         items.append(NavItem(_("Mon suivi"), reverse("tutor_workspace")))
     if role in (Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE, Role.TUTOR):
         items.append(NavItem(_("Alertes"), reverse("alerts:alert_list")))
+    if role in (Role.ADMIN_STAFF, Role.CRE, Role.TUTOR):
+        # The coordinator dispatches alerts and is never their assignee: no inbox of its own.
         items.append(NavItem(_("Mes alertes"), reverse("alerts:inbox"), badge=_inbox_badge(user),
                              badge_label=_("alertes ouvertes pour moi")))
     if role in (Role.COORDINATOR, Role.ADMIN_STAFF, Role.APPRENTICE, Role.EMPLOYER):

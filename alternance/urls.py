@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from alternance import views
 from alternance.forms import EmailAuthenticationForm, QueuedPasswordResetForm
+from alternance.views import dashboard
 from alternance.views import tutor as tutor_views
 
 auth_patterns = [
@@ -38,6 +39,8 @@ auth_patterns = [
 urlpatterns = [
     path("", views.home, name="home"),
     *auth_patterns,
+    path("tableau-de-bord/", dashboard.dashboard, name="dashboard"),
+    path("reunion-hebdomadaire/", dashboard.weekly_meeting, name="weekly_meeting"),
     path("apprenti-es/", views.ApprenticeListView.as_view(), name="apprentice_list"),
     path("apprenti-es/<int:pk>/", views.apprentice_detail, name="apprentice_detail"),
     # Tutors' workspace (issue 5, part 4)

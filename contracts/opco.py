@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from alternance import access
 from alternance.models import User
 from contracts import funding
-from contracts.choices import ACTIVE_CONTRACT_STATUSES, OpcoDecision
+from contracts.choices import ACTIVE_CONTRACT_STATUSES, InstalmentKind, OpcoDecision
 from contracts.models import Contract, ContractSettings, FundingRule, OpcoFile, OpcoInstalment, OpcoReminder
 
 # The OPCO pays an invoiced instalment within 30 days (domain §4: "advance within 30 days of the
@@ -351,19 +351,22 @@ def _file_rows(opco_file: OpcoFile, *, today: date, settings: ContractSettings, 
                 deadline_note=_("dossier incomplet"),
             ))
 
-    instalments = list(opco_file.instalments.all())
-    last_year = max((i.contract_year for i in instalments), default=0)
+    # Only the instalments that can still be due (prefetched by _board_files); the last contract
+    # year comes from an annotation over all of them.
+    instalments = list(opco_file.open_instalments)
+    last_year = opco_file.last_instalment_year or 0
     day = funding.funding_reference_date(signature_date=contract.signature_date, start_date=contract.start_date)
     rule = funding.rule_in_force(rules, day)
     claim_limit = funding.balance_claim_limit(rule, contract_last_day(contract)) if rule else None
     for instalment in instalments:
-        label = _instalment_label(instalment)
         if instalment.invoiced_date is None and instalment.due_date <= today:
+            label = _instalment_label(instalment)
             rows.append(row(
                 BoardFilter.INSTALMENT_DUE, _("Facturer à l'OPCO : %(what)s") % {"what": label}, instalment.due_date,
                 instalment=instalment, amount=instalment.amount, alarming=today > instalment.due_date,
             ))
         if instalment.invoiced_date is not None and instalment.paid_date is None:
+            label = _instalment_label(instalment)
             deadline = instalment.invoiced_date + timedelta(days=PAYMENT_DAYS)
             rows.append(row(
                 BoardFilter.UNPAID,
@@ -400,16 +403,25 @@ def _file_rows(opco_file: OpcoFile, *, today: date, settings: ContractSettings, 
 def _board_files(user: User, *, today: date):
     """The visible files that may have something due: pending decision, an unpaid instalment or an
     employer participation not invoiced (the rest is decided in Python over these rows)."""
-    unpaid = OpcoInstalment.objects.filter(opco_file=OuterRef("pk"), paid_date__isnull=True)
+    # An instalment can be due only while unpaid: invoiced and awaiting payment, past its due date
+    # and not invoiced, or a balance not invoiced (its claim limit is checked in Python).
+    open_instalments = OpcoInstalment.objects.filter(paid_date__isnull=True).filter(
+        Q(invoiced_date__isnull=False) | Q(due_date__lte=today) | Q(kind=InstalmentKind.BALANCE)
+    )
     return (
         access.visible(user, OpcoFile)
         .filter(
             Q(sent_date__isnull=False, decision=OpcoDecision.PENDING)
-            | Q(Exists(unpaid))
+            | Q(Exists(open_instalments.filter(opco_file=OuterRef("pk"))))
             | Q(employer_participation_amount__isnull=False, employer_participation_invoiced_date__isnull=True)
         )
+        .annotate(last_instalment_year=Subquery(
+            OpcoInstalment.objects.filter(opco_file=OuterRef("pk")).order_by("-contract_year").values("contract_year")[:1]
+        ))
         .select_related("contract__apprentice", "contract__company", "contract__programme")
-        .prefetch_related(Prefetch("instalments", queryset=OpcoInstalment.objects.order_by("contract_year", "due_date", "pk")))
+        .prefetch_related(Prefetch(
+            "instalments", queryset=open_instalments.order_by("contract_year", "due_date", "pk"), to_attr="open_instalments"
+        ))
     )
 
 

@@ -1,0 +1,153 @@
+"""The coordinator's steering dashboard, the weekly meeting page and the indicators' exports.
+
+Who: the coordinator and the administrative team (they see the whole activity). A CRE or a tutor
+gets 403: their home pages already show their own portfolio / cohorts, and the dashboard's rates
+and loads only make sense over the whole OF. Apprentice and employer accounts get 403 like every
+back-office page; anonymous users are sent to the login page by ``LoginRequiredMiddleware``.
+"""
+
+import csv
+from datetime import date, timedelta
+from io import BytesIO
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from alternance import access, indicators
+from alternance.views.mixins import staff_only
+
+EXPORT_FORMATS = ("csv", "xlsx", "pdf")
+
+
+def dashboard_allowed(user) -> None:
+    """Coordinator and admin staff only (403 otherwise)."""
+    staff_only(user)
+    access.require(access.can_view_dashboard(user))
+
+
+def dashboard_context(user, *, today: date) -> dict:
+    return {
+        "today": today,
+        "indicators": indicators.indicators(user, today=today),
+        "charts": [
+            indicators.bar_chart(indicators.active_contracts_series(user, today=today)),
+            indicators.bar_chart(indicators.ruptures_series(user, today=today)),
+        ],
+        "cre_loads": indicators.cre_loads(user, today=today),
+        "tutor_loads": indicators.tutor_loads(user, today=today),
+        **indicators.breakdown(user, today=today),
+    }
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    dashboard_allowed(request.user)
+    today = timezone.localdate()
+    export = request.GET.get("format", "")
+    if export in EXPORT_FORMATS:
+        items = indicators.indicators(request.user, today=today)
+        return {"csv": export_csv, "xlsx": export_xlsx, "pdf": export_pdf}[export](items, today=today)
+    return render(request, "alternance/dashboard/dashboard.html", dashboard_context(request.user, today=today))
+
+
+def weekly_meeting(request: HttpRequest) -> HttpResponse:
+    dashboard_allowed(request.user)
+    today = timezone.localdate()
+    start = _week_start(request.GET.get("semaine", ""), today=today)
+    context = indicators.weekly_meeting(request.user, start=start, today=today)
+    context.update(
+        today=today,
+        previous_week=(start - timedelta(days=7)).isoformat(),
+        # A following week is offered only once it is over.
+        next_week=(start + timedelta(days=7)).isoformat() if start + timedelta(days=13) < today else None,
+    )
+    return render(request, "alternance/dashboard/weekly_meeting.html", context)
+
+
+def _week_start(value: str, *, today: date) -> date:
+    """``?semaine=YYYY-MM-DD`` (not after today), else the 7 days before today."""
+    try:
+        start = date.fromisoformat(value)
+    except ValueError:
+        return today - timedelta(days=7)
+    return min(start, today)
+
+
+# --- exports -------------------------------------------------------------------------------------------
+
+def export_rows(items: list[indicators.Indicator]) -> list[tuple]:
+    """One row per indicator then one per detail: (label, value, unit, target, previous)."""
+    rows = []
+    for item in items:
+        rows.append((str(item.label), item.value, item.unit, item.target_label, item.previous))
+        for detail in item.details:
+            rows.append((f"{item.label} — {detail.label}", detail.value, "", "", None))
+    return rows
+
+
+def export_header() -> list[str]:
+    return [_("Indicateur"), _("Valeur"), _("Unité"), _("Cible"), _("Valeur 4 semaines plus tôt")]
+
+
+def _unit(unit: str) -> str:
+    return "%" if unit == "percent" else ""
+
+
+def _number(value) -> str:
+    if value is None:
+        return ""
+    return number_format(value, use_l10n=True, force_grouping=False)
+
+
+def _filename(today: date, extension: str) -> str:
+    return f"indicateurs-{today:%Y-%m-%d}.{extension}"
+
+
+def export_csv(items, *, today: date) -> HttpResponse:
+    """CSV for Excel in French: UTF-8 with a BOM, ``;`` separator, decimal comma."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_filename(today, "csv")}"'
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(export_header())
+    for label, value, unit, target, previous in export_rows(items):
+        writer.writerow([label, _number(value), _unit(unit), target, _number(previous)])
+    return response
+
+
+def export_xlsx(items, *, today: date) -> HttpResponse:
+    """XLSX with a bold header row and numeric values."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Indicateurs")
+    sheet.append(export_header())
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for label, value, unit, target, previous in export_rows(items):
+        sheet.append([label, value, _unit(unit), target, previous])
+    for letter, width in zip("ABCDE", (70, 12, 8, 14, 26), strict=True):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "A2"
+    buffer = BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{_filename(today, "xlsx")}"'
+    return response
+
+
+def export_pdf(items, *, today: date) -> HttpResponse:
+    """The indicators table as an A4 PDF (style §13: contracts.pdf.render_pdf, WeasyPrint)."""
+    from contracts.pdf import render_pdf
+
+    pdf = render_pdf(
+        "alternance/pdf/indicators.html",
+        {"document_title": _("Indicateurs de pilotage"), "today": today, "indicators": items},
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{_filename(today, "pdf")}"'
+    return response
