@@ -19,7 +19,6 @@ placement rate, alerts waiting for validation, OPCO board) have no trend (``prev
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -387,20 +386,17 @@ def visits_on_time(user: User, *, today: date, settings: RuleSettings | None = N
 # --- OPCO and alerts ---------------------------------------------------------------------------------
 
 def opco_late(user: User, *, today: date) -> Indicator:
-    """Late items of the OPCO board (``contracts.opco.opco_board`` "late" tab), by stage (the
-    board's tab of each item). The board's fixed number of queries; no trend (state snapshot)."""
+    """Late items of the OPCO board ("late" tab), by stage, counted in the database
+    (``contracts.opco.opco_late_counts``, held equal to the board by a test); no trend (snapshot)."""
     from contracts import opco
 
-    rows = opco.opco_board(user, today=today, filter=opco.BoardFilter.LATE)
-    by_stage: dict[str, int] = defaultdict(int)
-    for row in rows:
-        by_stage[row.category] += 1
+    by_stage = opco.opco_late_counts(user, today=today)
     details = tuple(
         Detail(str(label), by_stage[stage], url_for("contracts:opco_board", filter=stage))
         for stage, label in opco.BOARD_FILTERS.items() if stage in by_stage
     )
     return Indicator(
-        key="opco_late", label=_("Dossiers OPCO en retard"), value=len(rows), target=0, target_label="0",
+        key="opco_late", label=_("Dossiers OPCO en retard"), value=sum(by_stage.values()), target=0, target_label="0",
         higher_is_better=False, url=url_for("contracts:opco_board", filter=opco.BoardFilter.LATE), details=details,
     )
 
@@ -631,7 +627,11 @@ def weekly_meeting(user: User, *, start: date, today: date) -> dict:
         .select_related("apprentice", "tutor")
         .order_by("planned_date", "pk")
     )
-    late = opco.opco_board(user, today=reference, filter=opco.BoardFilter.LATE)
+    late = opco.opco_late_counts(user, today=reference)
+    late_by_stage = [
+        (str(label), late[stage], url_for("contracts:opco_board", filter=stage))
+        for stage, label in opco.BOARD_FILTERS.items() if stage in late
+    ]
 
     def block(key, label, qs, url=None) -> WeeklyBlock:
         return WeeklyBlock(key, str(label), qs.count(), list(qs[:WEEKLY_LIST_LIMIT]), url)
@@ -646,7 +646,7 @@ def weekly_meeting(user: User, *, start: date, today: date) -> dict:
             block("raised", _("Nouvelles alertes"), raised, url_for("alerts:alert_list", status="open")),
             block("closed", _("Alertes résolues ou écartées"), closed),
             block("overdue_visits", _("Visites en retard"), overdue, url_for("alerts:alert_list", status="open", rule="visits_overdue")),
-            WeeklyBlock("opco_late", str(_("Dossiers OPCO en retard")), len(late), late[:WEEKLY_LIST_LIMIT],
+            WeeklyBlock("opco_late", str(_("Dossiers OPCO en retard")), sum(late.values()), late_by_stage,
                         url_for("contracts:opco_board", filter=opco.BoardFilter.LATE)),
         ],
     }

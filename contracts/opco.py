@@ -403,10 +403,11 @@ def _file_rows(opco_file: OpcoFile, *, today: date, settings: ContractSettings, 
 def _board_files(user: User, *, today: date):
     """The visible files that may have something due: pending decision, an unpaid instalment or an
     employer participation not invoiced (the rest is decided in Python over these rows)."""
-    # An instalment can be due only while unpaid: invoiced and awaiting payment, past its due date
-    # and not invoiced, or a balance not invoiced (its claim limit is checked in Python).
+    # An instalment can be due only while unpaid: invoiced and awaiting payment, or past its due
+    # date and not invoiced. A last balance becomes "at risk" BALANCE_WARNING_DAYS before its claim
+    # limit, which is never before its due date: due dates up to today + that warning suffice.
     open_instalments = OpcoInstalment.objects.filter(paid_date__isnull=True).filter(
-        Q(invoiced_date__isnull=False) | Q(due_date__lte=today) | Q(kind=InstalmentKind.BALANCE)
+        Q(invoiced_date__isnull=False) | Q(due_date__lte=today + timedelta(days=BALANCE_WARNING_DAYS))
     )
     return (
         access.visible(user, OpcoFile)
@@ -538,3 +539,61 @@ def instalment_state(instalment: OpcoInstalment, *, today: date) -> str:
         return "due"
     return "planned"
 
+
+
+# --- counts of the late items, for the dashboard ----------------------------------------------------
+
+def _latest_day_with_deadline_before(deadline_of, today: date) -> date:
+    """The latest day ``d`` whose deadline ``deadline_of(d)`` is already past at ``today``
+    (deadlines grow with their starting day, so every earlier day is past too)."""
+    day = today
+    while deadline_of(day) >= today:
+        day -= timedelta(days=1)
+    return day
+
+
+def opco_late_counts(user: User, *, today: date) -> dict[str, int]:
+    """How many items of the board's "late" tab there are, by stage, counted in the database.
+
+    The same definitions as ``opco_board(filter="late")`` (a test holds them equal) without
+    building every row: the dashboard and the weekly meeting need the figures only. The deadlines
+    in jours ouvrables become a cut-off date computed in Python, then one COUNT per stage; the last
+    balances near their claim limit (a handful) are checked in Python.
+    """
+    if not access.can_use_back_office(user):
+        return {}
+    settings = ContractSettings.load()
+    send_cutoff = _latest_day_with_deadline_before(
+        lambda day: funding.sending_deadline(day, settings.opco_sending_days, settings.opco_sending_count), today
+    )
+    decision_cutoff = _latest_day_with_deadline_before(
+        lambda day: funding.decision_deadline(day, settings.opco_decision_days, settings.opco_decision_count), today
+    )
+    files = access.visible(user, OpcoFile)
+    instalments = OpcoInstalment.objects.filter(opco_file__in=files, paid_date__isnull=True)
+    balances = (
+        instalments.filter(kind=InstalmentKind.BALANCE, invoiced_date__isnull=True, due_date__lte=today + timedelta(days=BALANCE_WARNING_DAYS))
+        .annotate(last_year=Subquery(
+            OpcoInstalment.objects.filter(opco_file=OuterRef("opco_file")).order_by("-contract_year").values("contract_year")[:1]
+        ))
+        .select_related("opco_file__contract")
+    )
+    rules = funding_rules()
+    at_risk = []
+    for balance in balances:
+        contract = balance.opco_file.contract
+        rule = funding.rule_in_force(rules, funding.funding_reference_date(signature_date=contract.signature_date, start_date=contract.start_date))
+        limit = funding.balance_claim_limit(rule, contract_last_day(contract)) if rule else None
+        if limit is not None and balance.contract_year == balance.last_year and today >= limit - timedelta(days=BALANCE_WARNING_DAYS):
+            at_risk.append(balance.pk)
+    counts = {
+        BoardFilter.TO_SEND: access.visible(user, Contract).filter(status__in=ACTIVE_CONTRACT_STATUSES, start_date__lte=send_cutoff)
+        .filter(Q(opco_file__isnull=True) | Q(opco_file__sent_date__isnull=True)).count(),
+        BoardFilter.AWAITING_DECISION: files.filter(
+            sent_date__isnull=False, decision=OpcoDecision.PENDING, complete_file_date__lte=decision_cutoff
+        ).count(),
+        BoardFilter.INSTALMENT_DUE: instalments.filter(invoiced_date__isnull=True, due_date__lt=today).exclude(pk__in=at_risk).count(),
+        BoardFilter.UNPAID: instalments.filter(invoiced_date__lt=today - timedelta(days=PAYMENT_DAYS)).count(),
+        BoardFilter.BALANCE_AT_RISK: len(at_risk),
+    }
+    return {stage: count for stage, count in counts.items() if count}

@@ -17,7 +17,7 @@ from contracts.models import Contract
 IN_COMPANY = (ContractStatus.IN_PROGRESS, ContractStatus.ACCEPTED, ContractStatus.SENT_TO_OPCO, ContractStatus.SIGNED)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=65536)  # one entry per (start, rhythm): enough for the 20 000-contract target
 def free_period_end(practical_start: date, days: int, pattern: str, cycle_start: date) -> date | None:
     """The last day of the free rupture period: the ``days``-th company day from the practical start
     (company days only: OF days don't count, domain §3)."""
