@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -41,7 +42,13 @@ def _errors(error: ValidationError) -> list[str]:
 # --- the register ---------------------------------------------------------------------------------------
 
 class AlertListView(StaffListView):
+    export_name = "alertes"
+    export_header = tuple(gettext_lazy(h) for h in ("Règle", "Gravité", "Objet", "Intitulé", "État", "Attribuée à", "Levée le"))
     template_name = "alerts/alert_list.html"
+
+    def export_row(self, alert) -> tuple:
+        return (alert.rule_code, alert.get_severity_display(), alert.subject_label, alert.title, alert.get_status_display(),
+                str(alert.assignee) if alert.assignee else "", timezone.localtime(alert.raised_at).date())
     context_object_name = "alerts"
     filter_names = ("q", "status", "severity", "rule", "cohort", "assignee", "sort")
 

@@ -2,6 +2,7 @@
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
 from alternance import access, selectors
 from alternance.choices import ApprenticeStatus
@@ -9,6 +10,13 @@ from alternance.views.mixins import StaffListView, int_param
 
 
 class ApprenticeListView(StaffListView):
+    export_name = "apprenti-es"
+    export_header = (_("Nom"), _("Prénom"), _("Promotion"), _("Statut"), _("Depuis le"), _("E-mail"))
+
+    def export_row(self, apprentice) -> tuple:
+        return (apprentice.usage_name or apprentice.last_name, apprentice.first_name, apprentice.cohort.name,
+                apprentice.get_status_display(), apprentice.status_since, apprentice.email)
+
     template_name = "alternance/apprentice_list.html"
     context_object_name = "apprentices"
     filter_names = ("q", "status", "cohort", "sort")

@@ -1,9 +1,11 @@
 """Shared building blocks of the project's views (the project package serves every app)."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.utils import timezone
 from django.views.generic import ListView
 
 from alternance import access
+from alternance.exports import EXPORT_FORMATS, export_response
 
 PAGE_SIZE = 25
 
@@ -37,10 +39,25 @@ class StaffListView(StaffOnlyMixin, ListView):
 
     Subclasses set ``filter_names`` and implement ``get_queryset`` with a selector; the template
     receives ``filters`` (the current values) and ``sort`` to fill the filter form and the links.
+    With ``export_name`` and ``export_row``, ``?export=csv|xlsx`` downloads the whole filtered list
+    (not just the page), with the same scope and filters.
     """
 
     paginate_by = PAGE_SIZE
     filter_names: tuple[str, ...] = ("q", "status", "sort")
+    export_name: str | None = None
+    export_header: tuple[str, ...] = ()
+
+    def export_row(self, obj) -> tuple:
+        raise ImproperlyConfigured(f"{type(self).__name__} sets export_name: it must define export_row().")
+
+    def get(self, request, *args, **kwargs):
+        fmt = request.GET.get("export", "")
+        if self.export_name and fmt in EXPORT_FORMATS:
+            rows = (self.export_row(obj) for obj in self.get_queryset().iterator(chunk_size=2000))
+            name = f"{self.export_name}-{timezone.localdate():%Y-%m-%d}"
+            return export_response(fmt, name=name, header=[str(h) for h in self.export_header], rows=rows)
+        return super().get(request, *args, **kwargs)
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)

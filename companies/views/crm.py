@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from alternance import access
+from alternance.exports import EXPORT_FORMATS, export_response
 from alternance.views.mixins import StaffListView, staff_only
 from companies import selectors, services
 from companies.choices import Opco
-from companies.exports import EXPORT_FORMATS, export_response
 from companies.forms import InteractionLogForm, ReassignForm, SensitiveForm
 from companies.models import Interaction
 

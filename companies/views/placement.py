@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from alternance import access
+from alternance.exports import EXPORT_FORMATS, export_response
 from alternance.models import Programme
 from alternance.views.mixins import PAGE_SIZE, StaffListView, int_param, staff_only
 from companies import selectors, services
 from companies.choices import OfferStatus, PlacementStatus
-from companies.exports import EXPORT_FORMATS, export_response
 from companies.forms import OfferForm, ProposeForm
 from companies.models import Company, Placement
 from companies.services import PLACEMENT_TRANSITIONS, PlacementError

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from alternance import access
@@ -34,7 +35,13 @@ from contracts.services import ContractTransitionError, RuptureInput
 
 
 class ContractListView(StaffListView):
+    export_name = "contrats"
+    export_header = tuple(gettext_lazy(h) for h in ("Apprenti·e", "Entreprise", "SIRET", "Formation", "État", "Début", "Fin"))
     template_name = "contracts/contract_list.html"
+
+    def export_row(self, contract) -> tuple:
+        return (contract.apprentice.full_name, contract.company.name, contract.company.siret, contract.programme.title,
+                contract.get_status_display(), contract.start_date, contract.end_date)
     context_object_name = "contracts"
     filter_names = ("q", "status", "ending", "opco", "cohort", "company_opco", "missing", "sort")
 

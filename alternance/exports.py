@@ -1,4 +1,4 @@
-"""CSV / XLSX exports of the CRM lists (same conventions as the OPCO board's export)."""
+"""CSV / XLSX exports of the back-office lists (CSV for Excel in French, XLSX with real dates)."""
 
 import csv
 from collections.abc import Iterable, Sequence
