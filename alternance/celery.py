@@ -40,6 +40,6 @@ def declare_beat_schedule(sender: Celery, **kwargs) -> None:
         nightly_hour=settings.NIGHTLY_CHECKS_HOUR,
         nightly_minute=settings.NIGHTLY_CHECKS_MINUTE,
         # Optional settings (default 07:00 Europe/Paris): after the nightly run, before the working day.
-        digest_hour=getattr(settings, "ALERTS_DIGEST_HOUR", 7),
-        digest_minute=getattr(settings, "ALERTS_DIGEST_MINUTE", 0),
+        digest_hour=settings.ALERTS_DIGEST_HOUR,
+        digest_minute=settings.ALERTS_DIGEST_MINUTE,
     )

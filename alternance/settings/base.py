@@ -172,6 +172,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 5}
 # Time of the nightly alert rules run (Celery beat, Europe/Paris); default 02:30.
 NIGHTLY_CHECKS_HOUR, NIGHTLY_CHECKS_MINUTE = int(env("NIGHTLY_CHECKS_HOUR", "2")), int(env("NIGHTLY_CHECKS_MINUTE", "30"))
+# Time of the daily alert digest emails; default 07:00.
+ALERTS_DIGEST_HOUR, ALERTS_DIGEST_MINUTE = int(env("ALERTS_DIGEST_HOUR", "7")), int(env("ALERTS_DIGEST_MINUTE", "0"))
 
 # Key used to encrypt the NIR (numéro de sécurité sociale): never stored in clear (domain §9).
 # Production requires its own key; locally it is derived from SECRET_KEY.
