@@ -30,7 +30,7 @@ from django.shortcuts import get_object_or_404
 
 from alerts.models import Alert, AlertEvent, DigestRun, NightlyRun, RuleSettings
 from alternance.choices import Role
-from alternance.models import Apprentice, AttendanceRecord, Cohort, Programme, User, Visit, VisitCriterion
+from alternance.models import Apprentice, AttendanceRecord, Cohort, Invitation, Programme, User, Visit, VisitCriterion
 from companies.models import Company, CompanyContact, Interaction, Offer, Placement, PlacementEvent
 from contracts.choices import ContractStatus
 from contracts.models import (
@@ -283,6 +283,12 @@ SCOPES: dict[type[models.Model], Callable[[User, QuerySet], QuerySet]] = {
     Visit: scope_visits,
     VisitCriterion: lambda user, qs: qs if _role(user) in (Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE, Role.TUTOR) else qs.none(),
     User: scope_users,
+    # Extranet invitations (issue 6 §1): coordinator and admin staff all, CREs and tutors those they sent.
+    Invitation: lambda user, qs: (
+        qs if _role(user) in SEE_ALL_ROLES
+        else qs.filter(invited_by=user) if _role(user) in (Role.CRE, Role.TUTOR)
+        else qs.none()
+    ),
     Company: scope_companies,
     CompanyContact: scope_company_contacts,
     Interaction: scope_interactions,

@@ -5,7 +5,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from alternance.models import Apprentice, AttendanceRecord, Cohort, Programme, User, Visit, VisitCriterion
+from alternance.models import Apprentice, AttendanceRecord, Cohort, Invitation, Programme, User, Visit, VisitCriterion
 
 
 def superuser_only(request: HttpRequest) -> bool:
@@ -80,3 +80,16 @@ class AttendanceRecordAdmin(admin.ModelAdmin):
     date_hierarchy = "day"
     list_select_related = ["apprentice"]
     raw_id_fields = ["apprentice", "proof", "recorded_by"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Read-only trace of the extranet invitations (they are sent from the apprentice and company pages)."""
+
+    list_display = ["user", "invited_by", "created_at", "expires_at", "used_at", "revoked_at"]
+    list_filter = ["used_at", "revoked_at"]
+    search_fields = ["user__email", "invited_by__email"]
+    readonly_fields = ["user", "invited_by", "token_hash", "created_at", "expires_at", "used_at", "revoked_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -7,6 +7,7 @@ from django.urls import include, path
 from alternance import views
 from alternance.forms import EmailAuthenticationForm, QueuedPasswordResetForm
 from alternance.views import dashboard
+from alternance.views import invitations as invitation_views
 from alternance.views import tutor as tutor_views
 
 auth_patterns = [
@@ -43,6 +44,10 @@ urlpatterns = [
     path("reunion-hebdomadaire/", dashboard.weekly_meeting, name="weekly_meeting"),
     path("apprenti-es/", views.ApprenticeListView.as_view(), name="apprentice_list"),
     path("apprenti-es/<int:pk>/", views.apprentice_detail, name="apprentice_detail"),
+    # Extranet invitations (issue 6, part 1)
+    path("apprenti-es/<int:pk>/inviter/", invitation_views.apprentice_invite, name="apprentice_invite"),
+    path("contacts/<int:pk>/inviter/", invitation_views.contact_invite, name="contact_invite"),
+    path("invitation/<str:token>/", invitation_views.invitation_accept, name="invitation_accept"),
     # Tutors' workspace (issue 5, part 4)
     path("mon-suivi/", tutor_views.tutor_workspace, name="tutor_workspace"),
     path("mon-suivi/apprenti-es/<int:pk>/visite/", tutor_views.visit_plan, name="visit_plan"),

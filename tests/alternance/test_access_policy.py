@@ -6,7 +6,7 @@ everything that hangs from them. Every scope is checked as an exact set of rows,
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -19,7 +19,7 @@ from alerts.choices import AlertStatus, ConcernedRole
 from alerts.models import Alert, AlertEvent
 from alternance import access
 from alternance.choices import ApprenticeStatus, HalfDay
-from alternance.models import Apprentice, AttendanceRecord, Cohort, Programme, User, Visit, VisitCriterion
+from alternance.models import Apprentice, AttendanceRecord, Cohort, Invitation, Programme, User, Visit, VisitCriterion
 from companies.models import Company, CompanyContact, Interaction, Offer, Placement, PlacementEvent
 from contracts.choices import ContractStatus, DocumentKind, RuptureKind, SignerRole
 from contracts.models import (
@@ -216,6 +216,10 @@ def world(settings, tmp_path) -> World:
     placement_b2 = w.add("placement_b2", Placement.objects.create(apprentice=b2, company=company_a, proposed_on=date(2026, 11, 21)))
     w.add("pe_s1", PlacementEvent.objects.create(placement=placement_s1, to_status="proposed"))
     w.add("pe_b2", PlacementEvent.objects.create(placement=placement_b2, to_status="proposed"))
+    # Extranet invitations: one sent by CRE A to the employer of company A, one by admin staff.
+    expires = datetime(2026, 12, 5, tzinfo=UTC)
+    w.add("inv_by_cre_a", Invitation.objects.create(user=employer_a, invited_by=cre_a, token_hash="a" * 64, expires_at=expires))
+    w.add("inv_by_admin", Invitation.objects.create(user=user_a1, invited_by=w["admin"], token_hash="b" * 64, expires_at=expires))
     # Reference data loaded by the migrations: readable by every staff member, no one else.
     for model in (SmicRate, FundingRule, ContractSettings, RemunerationGrid, VisitCriterion):
         for row in model.objects.all():
@@ -237,8 +241,13 @@ EXPECTED: dict[str, dict[type[models.Model], set[str] | str]] = {
     # Coordinator and admin staff manage every account, extranet ones included.
     "coordinator": _see_all_but(),
     "admin": _see_all_but(),
-    "cre_a": _see_all_but(User=STAFF_USERS, Alert={"al_a1", "al_company_b"}, AlertEvent={"ev_a1", "ev_company_b"}, DocumentBatch=set()),
-    "cre_b": _see_all_but(User=STAFF_USERS, Alert={"al_b1", "al_company_b"}, AlertEvent={"ev_b1", "ev_company_b"}, DocumentBatch=set()),
+    "cre_a": _see_all_but(
+        User=STAFF_USERS, Alert={"al_a1", "al_company_b"}, AlertEvent={"ev_a1", "ev_company_b"}, DocumentBatch=set(),
+        Invitation={"inv_by_cre_a"},
+    ),
+    "cre_b": _see_all_but(
+        User=STAFF_USERS, Alert={"al_b1", "al_company_b"}, AlertEvent={"ev_b1", "ev_company_b"}, DocumentBatch=set(), Invitation=set(),
+    ),
     "tutor_a": {
         Apprentice: {"a1", "a2", "a3", "s1"},
         AttendanceRecord: {"att_a1_in", "att_a1_before", "att_a1_after", "att_a2"},
