@@ -30,7 +30,25 @@ from django.shortcuts import get_object_or_404
 
 from alerts.models import Alert, AlertEvent, DigestRun, NightlyRun, RuleSettings
 from alternance.choices import Role
-from alternance.models import Apprentice, AttendanceRecord, Cohort, Invitation, Programme, User, Visit, VisitCriterion
+from alternance.models import (
+    ApiToken,
+    Apprentice,
+    AttendanceRecord,
+    AttendanceSettings,
+    CalendarFeedToken,
+    CalendarOverride,
+    ClosurePeriod,
+    Cohort,
+    DataImport,
+    EvidencePack,
+    Invitation,
+    KeyDate,
+    Programme,
+    TdbExport,
+    User,
+    Visit,
+    VisitCriterion,
+)
 from companies.models import Company, CompanyContact, Interaction, Offer, Placement, PlacementEvent
 from contracts.choices import ContractStatus
 from contracts.models import (
@@ -275,6 +293,38 @@ def scope_reference_data(user: User, qs: QuerySet) -> QuerySet:
     return qs if _role(user) in (Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE, Role.TUTOR) else qs.none()
 
 
+def scope_closures(user: User, qs: QuerySet) -> QuerySet:
+    """Staff see every closure; an apprentice or employer those of the OF and of its cohorts."""
+    role = _role(user)
+    if role in (Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE, Role.TUTOR):
+        return qs
+    if role in (Role.APPRENTICE, Role.EMPLOYER):
+        return qs.filter(Q(cohort__isnull=True) | Q(cohort__in=scope_cohorts(user, Cohort.objects.all())))
+    return qs.none()
+
+
+def scope_key_dates(user: User, qs: QuerySet) -> QuerySet:
+    """Cohort-wide key dates follow the cohort scope; personal ones (``apprentice`` set) follow
+    the apprentice scope — another apprentice's personal date never shows."""
+    role = _role(user)
+    if role in SEE_ALL_ROLES or role == Role.CRE:
+        return qs
+    if not role:
+        return qs.none()
+    apprentices = scope_apprentices(user, Apprentice.objects.all())
+    cohorts = scope_cohorts(user, Cohort.objects.all())
+    return qs.filter(cohort__in=cohorts).filter(Q(apprentice__isnull=True) | Q(apprentice__in=apprentices))
+
+
+def _own_rows(user: User, qs: QuerySet) -> QuerySet:
+    return qs.filter(user=user) if _role(user) else qs.none()
+
+
+def _office_only(user: User, qs: QuerySet) -> QuerySet:
+    """Imports, State dashboard exports and Qualiopi packs: the coordinator and admin staff."""
+    return qs if _role(user) in SEE_ALL_ROLES else qs.none()
+
+
 SCOPES: dict[type[models.Model], Callable[[User, QuerySet], QuerySet]] = {
     Apprentice: scope_apprentices,
     AttendanceRecord: scope_attendance,
@@ -315,6 +365,18 @@ SCOPES: dict[type[models.Model], Callable[[User, QuerySet], QuerySet]] = {
     RuleSettings: lambda user, qs: qs if _role(user) in SEE_ALL_ROLES else qs.none(),
     NightlyRun: lambda user, qs: qs if _role(user) in SEE_ALL_ROLES else qs.none(),
     DigestRun: lambda user, qs: qs if _role(user) in SEE_ALL_ROLES else qs.none(),
+    # Calendars and absences (issue 6).
+    ClosurePeriod: scope_closures,
+    KeyDate: scope_key_dates,
+    CalendarOverride: lambda user, qs: qs.filter(apprentice__in=scope_apprentices(user, Apprentice.objects.all())),
+    CalendarFeedToken: _own_rows,
+    AttendanceSettings: scope_reference_data,
+    # Data in and out (issue 7).
+    DataImport: _office_only,
+    TdbExport: _office_only,
+    EvidencePack: _office_only,
+    # A staff member's API keys are its own (the API itself is for staff only).
+    ApiToken: lambda user, qs: _own_rows(user, qs) if _role(user) in (Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE, Role.TUTOR) else qs.none(),
 }
 
 

@@ -130,3 +130,34 @@ class JustificationStatus(models.TextChoices):
     PENDING = "pending", _("Justificatif en attente de validation")
     ACCEPTED = "accepted", _("Justifiée")
     REFUSED = "refused", _("Justificatif refusé")
+
+
+class CalendarPlace(models.TextChoices):
+    """Where an apprentice is on a working day (the letters of ``Cohort.rhythm_pattern``)."""
+
+    CENTRE = "C", _("Centre de formation")
+    COMPANY = "E", _("Entreprise")
+    OFF = "-", _("Repos / fermeture")
+
+
+class KeyDateKind(models.TextChoices):
+    EXAM = "exam", _("Examen / épreuve")
+    MID_TERM_REVIEW = "mid_term_review", _("Bilan de mi-parcours")
+    END_REVIEW = "end_review", _("Bilan de fin de formation")
+    MEETING = "meeting", _("Réunion (parents, entreprises, rentrée)")
+    OTHER = "other", _("Autre date clé")
+
+
+class ImportKind(models.TextChoices):
+    APPRENTICES = "apprentices", _("Apprenti·es")
+    COMPANIES = "companies", _("Entreprises et contacts")
+    CONTRACTS = "contracts", _("Contrats")
+
+
+class JobStatus(models.TextChoices):
+    """Lifecycle of a background job a person launched from a page (import, export, evidence pack)."""
+
+    PENDING = "pending", _("En attente")
+    RUNNING = "running", _("En cours")
+    DONE = "done", _("Terminé")
+    FAILED = "failed", _("En échec")

@@ -1,8 +1,14 @@
 from .apprentices import Apprentice
-from .attendance import AttendanceRecord
+from .attendance import AttendanceRecord, AttendanceSettings
+from .calendar import CalendarFeedToken, CalendarOverride, ClosurePeriod, KeyDate
+from .exchange import ApiToken, DataImport, EvidencePack, TdbExport
 from .invitations import Invitation
 from .training import Cohort, Programme
 from .users import User
 from .visits import Visit, VisitCriterion
 
-__all__ = ["Apprentice", "AttendanceRecord", "Cohort", "Invitation", "Programme", "User", "Visit", "VisitCriterion"]
+__all__ = [
+    "ApiToken", "Apprentice", "AttendanceRecord", "AttendanceSettings", "CalendarFeedToken", "CalendarOverride",
+    "ClosurePeriod", "Cohort", "DataImport", "EvidencePack", "Invitation", "KeyDate", "Programme", "TdbExport",
+    "User", "Visit", "VisitCriterion",
+]

@@ -27,6 +27,16 @@ class AttendanceRecord(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("saisi par")
     )
     recorded_at = models.DateTimeField(_("saisi le"), auto_now_add=True)
+    # Justification workflow (issue 6): the apprentice submits a proof, staff accept or refuse it.
+    justification_submitted_at = models.DateTimeField(_("justificatif déposé le"), null=True, blank=True)
+    justification_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("justificatif examiné par"),
+    )
+    justification_reviewed_at = models.DateTimeField(_("justificatif examiné le"), null=True, blank=True)
+    review_comment = models.CharField(_("commentaire de l'examen"), max_length=255, blank=True)
+    # When the employer contact was told of this unjustified absence (one email per record).
+    employer_notified_at = models.DateTimeField(_("employeur prévenu le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("présence")
@@ -67,3 +77,35 @@ class AttendanceRecord(models.Model):
             errors["justification"] = _("Une présence n'a pas à être justifiée.")
         if errors:
             raise ValidationError(errors)
+
+
+class AttendanceSettings(models.Model):
+    """Absence rules the OF sets itself (one row). No legal deadline exists for reporting absences
+    to the employer nor for justifying them (domain §3): these are the OF's internal rules."""
+
+    justification_deadline_days = models.PositiveSmallIntegerField(
+        _("délai pour justifier une absence (jours calendaires)"), default=7,
+        help_text=_("Passé ce délai, l'apprenti·e ne peut plus déposer de justificatif en ligne."),
+    )
+    notify_employer_on_unjustified = models.BooleanField(
+        _("prévenir l'employeur d'une absence non justifiée"), default=True,
+        help_text=_("Un e-mail part vers les contacts de l'entreprise dès la saisie de l'absence."),
+    )
+    proof_max_size_mb = models.PositiveSmallIntegerField(_("taille maximale d'un justificatif (Mo)"), default=5)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("paramètres des absences")
+        verbose_name_plural = _("paramètres des absences")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pk=1), name="attendance_settings_single_row"),
+            models.CheckConstraint(condition=models.Q(proof_max_size_mb__gte=1, proof_max_size_mb__lte=20), name="attendance_proof_size_1_20"),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Paramètres des absences"))
+
+    @classmethod
+    def load(cls) -> "AttendanceSettings":
+        settings_row, _created = cls.objects.get_or_create(pk=1)
+        return settings_row

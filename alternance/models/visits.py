@@ -32,6 +32,15 @@ class Visit(models.Model):
     at_risk = models.BooleanField(_("risque de rupture signalé"), default=False)
     risk_comment = models.TextField(_("motif du risque"), blank=True)
     report = models.TextField(_("compte rendu"), blank=True)
+    # The employer's part of the grid (criteria with ``for_employer``), filled on the extranet by
+    # the maître d'apprentissage: {criterion code: {"score": int, "comment": str}}.
+    employer_grid_answers = models.JSONField(_("grille remplie par l'employeur"), default=dict, blank=True)
+    employer_comment = models.TextField(_("commentaire de l'employeur"), blank=True)
+    employer_submitted_at = models.DateTimeField(_("évaluation employeur envoyée le"), null=True, blank=True)
+    employer_submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("évaluation employeur remplie par"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

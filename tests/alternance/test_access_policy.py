@@ -18,8 +18,26 @@ from django.http import Http404
 from alerts.choices import AlertStatus, ConcernedRole
 from alerts.models import Alert, AlertEvent
 from alternance import access
-from alternance.choices import ApprenticeStatus, HalfDay
-from alternance.models import Apprentice, AttendanceRecord, Cohort, Invitation, Programme, User, Visit, VisitCriterion
+from alternance.choices import ApprenticeStatus, CalendarPlace, HalfDay, ImportKind, KeyDateKind
+from alternance.models import (
+    ApiToken,
+    Apprentice,
+    AttendanceRecord,
+    AttendanceSettings,
+    CalendarFeedToken,
+    CalendarOverride,
+    ClosurePeriod,
+    Cohort,
+    DataImport,
+    EvidencePack,
+    Invitation,
+    KeyDate,
+    Programme,
+    TdbExport,
+    User,
+    Visit,
+    VisitCriterion,
+)
 from companies.models import Company, CompanyContact, Interaction, Offer, Placement, PlacementEvent
 from contracts.choices import ContractStatus, DocumentKind, RuptureKind, SignerRole
 from contracts.models import (
@@ -220,8 +238,30 @@ def world(settings, tmp_path) -> World:
     expires = datetime(2026, 12, 5, tzinfo=UTC)
     w.add("inv_by_cre_a", Invitation.objects.create(user=employer_a, invited_by=cre_a, token_hash="a" * 64, expires_at=expires))
     w.add("inv_by_admin", Invitation.objects.create(user=user_a1, invited_by=w["admin"], token_hash="b" * 64, expires_at=expires))
+    # Calendars: closures of the whole OF and of each cohort, cohort-wide and personal key dates,
+    # per-apprentice overrides, private ICS feeds.
+    w.add("closure_all", ClosurePeriod.objects.create(label="Noël", start_date=date(2026, 12, 21), end_date=date(2027, 1, 1)))
+    w.add("closure_a", ClosurePeriod.objects.create(label="Pont A", start_date=date(2027, 5, 14), end_date=date(2027, 5, 14), cohort=cohort_a))
+    w.add("closure_b", ClosurePeriod.objects.create(label="Pont B", start_date=date(2027, 5, 14), end_date=date(2027, 5, 14), cohort=cohort_b))
+    w.add("kd_a", KeyDate.objects.create(cohort=cohort_a, kind=KeyDateKind.EXAM, label="Partiel", day=date(2027, 1, 20)))
+    w.add("kd_a1", KeyDate.objects.create(cohort=cohort_a, apprentice=a1, kind=KeyDateKind.MID_TERM_REVIEW, label="Bilan", day=date(2027, 2, 3)))
+    w.add("kd_a2", KeyDate.objects.create(cohort=cohort_a, apprentice=a2, kind=KeyDateKind.OTHER, label="Rattrapage", day=date(2027, 2, 4)))
+    w.add("kd_b", KeyDate.objects.create(cohort=cohort_b, kind=KeyDateKind.EXAM, label="Partiel", day=date(2027, 1, 21)))
+    w.add("ov_a1", CalendarOverride.objects.create(apprentice=a1, day=date(2027, 1, 11), place=CalendarPlace.COMPANY, reason="Inventaire"))
+    w.add("ov_b1", CalendarOverride.objects.create(apprentice=b1, day=date(2027, 1, 11), place=CalendarPlace.COMPANY, reason="Salon"))
+    w.add("feed_a1", CalendarFeedToken.objects.create(user=user_a1, token_hash="c" * 64))
+    w.add("feed_employer_a", CalendarFeedToken.objects.create(user=employer_a, token_hash="d" * 64))
+    w.add("feed_tutor_a", CalendarFeedToken.objects.create(user=tutor_a, token_hash="e" * 64))
+    # Data in and out: office jobs, and staff API keys.
+    w.add("import_admin", DataImport.objects.create(kind=ImportKind.APPRENTICES, file="imports/a.csv", original_name="a.csv", created_by=w["admin"]))
+    w.add("tdb_coordinator", TdbExport.objects.create(school_year="2026-2027", format="xlsx", created_by=w["coordinator"]))
+    w.add("pack_coordinator", EvidencePack.objects.create(period_start=date(2026, 1, 1), period_end=date(2026, 6, 30), created_by=w["coordinator"]))
+    w.add("token_coordinator", ApiToken.objects.create(user=w["coordinator"], label="BI", prefix="abcd1234", token_hash="f" * 64))
+    w.add("token_tutor_a", ApiToken.objects.create(user=tutor_a, label="Tableur", prefix="efgh5678", token_hash="0" * 64))
+    w.add("token_apprentice_a1", ApiToken.objects.create(user=user_a1, label="Égarée", prefix="ijkl9012", token_hash="1" * 64))
+    AttendanceSettings.load()
     # Reference data loaded by the migrations: readable by every staff member, no one else.
-    for model in (SmicRate, FundingRule, ContractSettings, RemunerationGrid, VisitCriterion):
+    for model in (SmicRate, FundingRule, ContractSettings, RemunerationGrid, VisitCriterion, AttendanceSettings):
         for row in model.objects.all():
             w.add(f"{model.__name__}_{row.pk}", row)
     return w
@@ -233,20 +273,26 @@ STAFF_USERS = {"coordinator", "admin", "cre_a", "cre_b", "tutor_a", "tutor_b", "
 ALL = "all"  # every row of the model in the world
 
 
+# Imports, State dashboard exports, Qualiopi packs: coordinator and admin staff only.
+NO_OFFICE_JOBS = {"DataImport": set(), "TdbExport": set(), "EvidencePack": set(), "CalendarFeedToken": set(), "ApiToken": set()}
+
+
 def _see_all_but(**overrides) -> dict:
     return {model: overrides.get(model.__name__, ALL) for model in access.SCOPES}
 
 
 EXPECTED: dict[str, dict[type[models.Model], set[str] | str]] = {
     # Coordinator and admin staff manage every account, extranet ones included.
-    "coordinator": _see_all_but(),
-    "admin": _see_all_but(),
+    # Calendar feeds and API keys are personal, even for them.
+    "coordinator": _see_all_but(CalendarFeedToken=set(), ApiToken={"token_coordinator"}),
+    "admin": _see_all_but(CalendarFeedToken=set(), ApiToken=set()),
     "cre_a": _see_all_but(
         User=STAFF_USERS, Alert={"al_a1", "al_company_b"}, AlertEvent={"ev_a1", "ev_company_b"}, DocumentBatch=set(),
-        Invitation={"inv_by_cre_a"},
+        Invitation={"inv_by_cre_a"}, **NO_OFFICE_JOBS,
     ),
     "cre_b": _see_all_but(
         User=STAFF_USERS, Alert={"al_b1", "al_company_b"}, AlertEvent={"ev_b1", "ev_company_b"}, DocumentBatch=set(), Invitation=set(),
+        **NO_OFFICE_JOBS,
     ),
     "tutor_a": {
         Apprentice: {"a1", "a2", "a3", "s1"},
@@ -275,6 +321,12 @@ EXPECTED: dict[str, dict[type[models.Model], set[str] | str]] = {
         ContractSettings: ALL,
         RemunerationGrid: ALL,
         VisitCriterion: ALL,
+        AttendanceSettings: ALL,
+        ClosurePeriod: ALL,
+        KeyDate: {"kd_a", "kd_a1", "kd_a2"},
+        CalendarOverride: {"ov_a1"},
+        CalendarFeedToken: {"feed_tutor_a"},
+        ApiToken: {"token_tutor_a"},
         Offer: {"offer_a", "offer_b"},
         Placement: {"placement_s1"},
         PlacementEvent: {"pe_s1"},
@@ -304,6 +356,10 @@ EXPECTED: dict[str, dict[type[models.Model], set[str] | str]] = {
         ContractSettings: ALL,
         RemunerationGrid: ALL,
         VisitCriterion: ALL,
+        AttendanceSettings: ALL,
+        ClosurePeriod: ALL,
+        KeyDate: {"kd_b"},
+        CalendarOverride: {"ov_b1"},
         Offer: {"offer_b"},
         Placement: {"placement_b2"},
         PlacementEvent: {"pe_b2"},
@@ -321,6 +377,10 @@ EXPECTED: dict[str, dict[type[models.Model], set[str] | str]] = {
         Document: {"d_c_a1", "d_a1_proof"},
         SignatureRequest: {"sr_a1"},
         Signer: {"signer_a1_apprentice", "signer_a1_employer", "signer_a1_organisation"},
+        ClosurePeriod: {"closure_all", "closure_a"},
+        KeyDate: {"kd_a", "kd_a1"},
+        CalendarOverride: {"ov_a1"},
+        CalendarFeedToken: {"feed_a1"},
     },
     # Only a draft contract: drafts are internal to the OF, and so are their documents.
     "apprentice_a2": {
@@ -330,6 +390,8 @@ EXPECTED: dict[str, dict[type[models.Model], set[str] | str]] = {
         Programme: ALL,
         Visit: {"v_a2"},
         User: {"apprentice_a2"},
+        ClosurePeriod: {"closure_all", "closure_a"},
+        KeyDate: {"kd_a", "kd_a2"},
     },
     "employer_a": {
         Apprentice: {"a1"},
@@ -344,6 +406,10 @@ EXPECTED: dict[str, dict[type[models.Model], set[str] | str]] = {
         Document: {"d_c_a1", "d_company_a"},
         SignatureRequest: {"sr_a1"},
         Signer: {"signer_a1_apprentice", "signer_a1_employer", "signer_a1_organisation"},
+        ClosurePeriod: {"closure_all", "closure_a"},
+        KeyDate: {"kd_a", "kd_a1"},
+        CalendarOverride: {"ov_a1"},
+        CalendarFeedToken: {"feed_employer_a"},
     },
     "employer_b": {
         Apprentice: {"b1"},
@@ -358,9 +424,12 @@ EXPECTED: dict[str, dict[type[models.Model], set[str] | str]] = {
         Document: {"d_c_b1", "d_company_b"},
         SignatureRequest: {"sr_b1"},
         Signer: {"signer_b1_apprentice", "signer_b1_employer", "signer_b1_organisation"},
+        ClosurePeriod: {"closure_all", "closure_b"},
+        KeyDate: {"kd_b"},
+        CalendarOverride: {"ov_b1"},
     },
     # Its only contact was deactivated (the person left company A).
-    "employer_former": {Programme: ALL, User: {"employer_former"}},
+    "employer_former": {Programme: ALL, User: {"employer_former"}, ClosurePeriod: {"closure_all"}},
     "inactive": {},
     "anonymous": {},
     "unknown_role": {},

@@ -1,0 +1,137 @@
+"""Data in and out (issue 7): spreadsheet imports, State dashboard exports, Qualiopi evidence
+packs, and the tokens of the read API. Files live under MEDIA_ROOT (outside the web root) and are
+served by permission-checked views only."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from alternance.choices import ImportKind, JobStatus
+
+
+class DataImport(models.Model):
+    """One upload of a CSV/XLSX file by admin staff: mapping, preview, then the import itself.
+
+    ``mapping`` = {field name: column header of the file}; ``errors`` = the per-row problems
+    [{"row": int, "column": str, "message": str}] of the last check; ``only_valid_rows`` is the
+    explicit choice to write the valid rows and leave the others in a downloadable error report.
+    """
+
+    kind = models.CharField(_("type de données"), max_length=20, choices=ImportKind.choices)
+    file = models.FileField(_("fichier"), upload_to="imports/%Y/%m/")
+    original_name = models.CharField(_("nom du fichier"), max_length=255)
+    mapping = models.JSONField(_("correspondance des colonnes"), default=dict, blank=True)
+    only_valid_rows = models.BooleanField(_("n'importer que les lignes valides"), default=False)
+    status = models.CharField(_("état"), max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING)
+    rows_total = models.PositiveIntegerField(_("lignes"), default=0)
+    rows_created = models.PositiveIntegerField(_("créées"), default=0)
+    rows_updated = models.PositiveIntegerField(_("mises à jour"), default=0)
+    rows_in_error = models.PositiveIntegerField(_("en erreur"), default=0)
+    errors = models.JSONField(_("erreurs"), default=list, blank=True)
+    error_report = models.FileField(_("rapport d'erreurs"), upload_to="imports/%Y/%m/", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="data_imports", verbose_name=_("importé par")
+    )
+    created_at = models.DateTimeField(_("déposé le"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import de données")
+        verbose_name_plural = _("imports de données")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(kind__in=ImportKind.values), name="data_import_kind_valid"),
+            models.CheckConstraint(condition=models.Q(status__in=JobStatus.values), name="data_import_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.original_name} ({self.created_at:%d/%m/%Y %H:%M})"
+
+
+class TdbExport(models.Model):
+    """One production of the learners file for the Tableau de bord de l'apprentissage (domain §7)."""
+
+    class Format(models.TextChoices):
+        XLSX = "xlsx", _("Fichier XLSX (modèle officiel)")
+        JSON = "json", _("JSON de l'API (lots de 2 000)")
+
+    school_year = models.CharField(_("année scolaire"), max_length=9, help_text=_("Par exemple 2026-2027."))
+    format = models.CharField(_("format"), max_length=4, choices=Format.choices)
+    status = models.CharField(_("état"), max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING)
+    file = models.FileField(_("fichier"), upload_to="tdb/%Y/%m/", blank=True)
+    rows_exported = models.PositiveIntegerField(_("lignes exportées"), default=0)
+    rows_rejected = models.PositiveIntegerField(_("lignes rejetées"), default=0)
+    # [{"apprentice_id": int, "name": str, "problems": [{"column": str, "message": str}]}]
+    rejections = models.JSONField(_("lignes rejetées et motifs"), default=list, blank=True)
+    error = models.TextField(_("erreur"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tdb_exports", verbose_name=_("demandé par")
+    )
+    created_at = models.DateTimeField(_("demandé le"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export du tableau de bord de l'apprentissage")
+        verbose_name_plural = _("exports du tableau de bord de l'apprentissage")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(school_year__regex=r"^[0-9]{4}-[0-9]{4}$"), name="tdb_export_school_year_format"),
+            models.CheckConstraint(condition=models.Q(status__in=JobStatus.values), name="tdb_export_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"TDB {self.school_year} ({self.get_format_display()})"
+
+
+class EvidencePack(models.Model):
+    """The Qualiopi evidence for a period: a PDF summary per indicator and a ZIP of the documents."""
+
+    period_start = models.DateField(_("du"))
+    period_end = models.DateField(_("au"))
+    status = models.CharField(_("état"), max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING)
+    summary = models.JSONField(_("synthèse par indicateur"), default=dict, blank=True)
+    pdf = models.FileField(_("synthèse PDF"), upload_to="qualiopi/%Y/%m/", blank=True)
+    archive = models.FileField(_("archive ZIP des preuves"), upload_to="qualiopi/%Y/%m/", blank=True)
+    error = models.TextField(_("erreur"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="evidence_packs", verbose_name=_("demandé par")
+    )
+    created_at = models.DateTimeField(_("demandé le"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("dossier de preuves Qualiopi")
+        verbose_name_plural = _("dossiers de preuves Qualiopi")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(period_end__gte=models.F("period_start")), name="evidence_pack_period_valid"),
+            models.CheckConstraint(condition=models.Q(status__in=JobStatus.values), name="evidence_pack_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Qualiopi {self.period_start:%d/%m/%Y} – {self.period_end:%d/%m/%Y}"
+
+
+class ApiToken(models.Model):
+    """A staff member's key to the read API. Stored hashed (SHA-256); ``prefix`` (the first
+    characters) lets people tell their keys apart. The API answers with the owner's access scope."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("compte"))
+    label = models.CharField(_("nom de la clé"), max_length=100)
+    prefix = models.CharField(_("début de la clé"), max_length=8, editable=False)
+    token_hash = models.CharField(_("empreinte de la clé"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("dernière utilisation"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("révoquée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("clé d'API")
+        verbose_name_plural = _("clés d'API")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.prefix}…)"
+
+    @property
+    def is_live(self) -> bool:
+        return self.revoked_at is None
