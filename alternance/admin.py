@@ -5,7 +5,25 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from alternance.models import Apprentice, AttendanceRecord, Cohort, Invitation, Programme, User, Visit, VisitCriterion
+from alternance.models import (
+    ApiToken,
+    Apprentice,
+    AttendanceRecord,
+    AttendanceSettings,
+    CalendarFeedToken,
+    CalendarOverride,
+    ClosurePeriod,
+    Cohort,
+    DataImport,
+    EvidencePack,
+    Invitation,
+    KeyDate,
+    Programme,
+    TdbExport,
+    User,
+    Visit,
+    VisitCriterion,
+)
 
 
 def superuser_only(request: HttpRequest) -> bool:
@@ -93,3 +111,57 @@ class InvitationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+# --- calendars and absences (issue 6) ---------------------------------------------------------
+
+@admin.register(ClosurePeriod)
+class ClosurePeriodAdmin(admin.ModelAdmin):
+    list_display = ["label", "start_date", "end_date", "cohort"]
+    list_filter = ["cohort"]
+
+
+@admin.register(KeyDate)
+class KeyDateAdmin(admin.ModelAdmin):
+    list_display = ["label", "kind", "day", "cohort", "apprentice"]
+    list_filter = ["kind", "cohort"]
+    raw_id_fields = ["apprentice"]
+
+
+@admin.register(CalendarOverride)
+class CalendarOverrideAdmin(admin.ModelAdmin):
+    list_display = ["apprentice", "day", "place", "reason"]
+    raw_id_fields = ["apprentice", "created_by"]
+
+
+@admin.register(CalendarFeedToken)
+class CalendarFeedTokenAdmin(admin.ModelAdmin):
+    list_display = ["user", "created_at", "last_used_at", "revoked_at"]
+    raw_id_fields = ["user"]
+
+
+admin.site.register(AttendanceSettings)
+
+
+# --- data in and out (issue 7) ----------------------------------------------------------------
+
+@admin.register(DataImport)
+class DataImportAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "kind", "status", "rows_total", "rows_created", "rows_updated", "rows_in_error", "created_at"]
+    list_filter = ["kind", "status"]
+
+
+@admin.register(TdbExport)
+class TdbExportAdmin(admin.ModelAdmin):
+    list_display = ["school_year", "format", "status", "rows_exported", "rows_rejected", "created_at"]
+
+
+@admin.register(EvidencePack)
+class EvidencePackAdmin(admin.ModelAdmin):
+    list_display = ["period_start", "period_end", "status", "created_at"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["label", "prefix", "user", "created_at", "last_used_at", "revoked_at"]
+    raw_id_fields = ["user"]

@@ -6,8 +6,14 @@ from django.urls import include, path
 
 from alternance import views
 from alternance.forms import EmailAuthenticationForm, QueuedPasswordResetForm
+from alternance.views import absences as absence_views
+from alternance.views import calendar as calendar_views
 from alternance.views import dashboard
+from alternance.views import extranet as extranet_views
+from alternance.views import imports as import_views
 from alternance.views import invitations as invitation_views
+from alternance.views import qualiopi as qualiopi_views
+from alternance.views import tdb as tdb_views
 from alternance.views import tutor as tutor_views
 
 auth_patterns = [
@@ -56,6 +62,15 @@ urlpatterns = [
     path("visites/<int:pk>/grille/", tutor_views.visit_grid, name="visit_grid"),
     path("visites/<int:pk>/compte-rendu/", tutor_views.visit_report, name="visit_report"),
     path("registre/<int:cohort_pk>/", tutor_views.attendance_register, name="attendance_register"),
+    # Calendars and ICS feeds, absences and their justification, the extranet spaces (issue 6)
+    *calendar_views.urlpatterns,
+    *absence_views.urlpatterns,
+    *extranet_views.urlpatterns,
+    # Data in and out (issue 7): imports, State dashboard exports, Qualiopi evidence, read API
+    *import_views.urlpatterns,
+    *tdb_views.urlpatterns,
+    *qualiopi_views.urlpatterns,
+    path("api/", include("alternance.api.urls")),
     path("entreprises/", include("companies.urls")),
     path("contrats/", include("contracts.urls")),
     path("alertes/", include("alerts.urls")),

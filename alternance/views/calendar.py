@@ -1,0 +1,3 @@
+"""Pages of issue calendar (filled in by their feature work)."""
+
+urlpatterns: list = []

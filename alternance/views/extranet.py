@@ -1,0 +1,3 @@
+"""Pages of issue extranet (filled in by their feature work)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages of issue imports (filled in by their feature work)."""
+
+urlpatterns: list = []

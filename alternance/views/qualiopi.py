@@ -1,0 +1,3 @@
+"""Pages of issue qualiopi (filled in by their feature work)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages of issue tdb (filled in by their feature work)."""
+
+urlpatterns: list = []
