@@ -647,3 +647,59 @@ def can_move_placement(user: User, placement: Placement) -> bool:
 def can_reassign_portfolios(user: User) -> bool:
     """Open the portfolio reassignment screen (the coordinator's call, like ``can_reassign_company``)."""
     return _is(user, Role.COORDINATOR)
+
+
+# --- calendars, absences, extranet (issue 6) -----------------------------------------------------
+
+def can_manage_closures(user: User) -> bool:
+    """OF closure periods (whole OF or one cohort): the coordinator and admin staff."""
+    return _is(user, Role.COORDINATOR, Role.ADMIN_STAFF)
+
+
+def can_edit_cohort_calendar(user: User, cohort: Cohort) -> bool:
+    """Key dates of a cohort: the coordinator, admin staff and the cohort's referent tutor."""
+    if _is(user, Role.COORDINATOR, Role.ADMIN_STAFF):
+        return True
+    return _is(user, Role.TUTOR) and cohort.referent_tutor_id == user.pk
+
+
+def can_override_calendar(user: User, apprentice: Apprentice) -> bool:
+    """A day of one apprentice somewhere else than the rhythm says: same people as its cohort's key dates."""
+    return can_edit_cohort_calendar(user, apprentice.cohort)
+
+
+def can_subscribe_calendar_feed(user: User) -> bool:
+    """Anyone with a calendar: apprentices, employer contacts, tutors, CREs, coordinator, admin staff."""
+    return _role(user) is not None
+
+
+def can_manage_attendance_settings(user: User) -> bool:
+    return _is(user, Role.COORDINATOR, Role.ADMIN_STAFF)
+
+
+def can_download_attendance_statement(user: User, apprentice: Apprentice) -> bool:
+    """The monthly statement: staff who see the apprentice, the apprentice itself, its employer
+    (the statement then holds only the days of that employer's contract)."""
+    return _role(user) is not None and visible(user, Apprentice).filter(pk=apprentice.pk).exists()
+
+
+# --- data in and out (issue 7) ---------------------------------------------------------------------
+
+def can_import_data(user: User) -> bool:
+    """Spreadsheet / ERP imports write many records at once: admin staff and the coordinator."""
+    return _is(user, Role.COORDINATOR, Role.ADMIN_STAFF)
+
+
+def can_export_tdb(user: User) -> bool:
+    """The learners file for the State's dashboard: the coordinator and admin staff."""
+    return _is(user, Role.COORDINATOR, Role.ADMIN_STAFF)
+
+
+def can_build_evidence_pack(user: User) -> bool:
+    """The Qualiopi evidence pack for the auditor: the coordinator and admin staff."""
+    return _is(user, Role.COORDINATOR, Role.ADMIN_STAFF)
+
+
+def can_use_api(user: User) -> bool:
+    """The read API is for the OF's staff; each answer is scoped like the pages."""
+    return _is(user, Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE, Role.TUTOR)
