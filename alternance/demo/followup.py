@@ -47,6 +47,7 @@ DECIDED = (ContractStatus.ACCEPTED, ContractStatus.REFUSED, ContractStatus.IN_PR
 
 ATTENDANCE_COLUMNS = (
     "apprentice", "day", "half", "status", "minutes_late", "justification", "reason", "recorded_by", "recorded_at",
+    "review_comment",
 )
 
 
@@ -204,7 +205,7 @@ class FollowUpBuilder:
                     elif draw < p_absent + p_late:
                         status, minutes = AttendanceStatus.LATE, rng.choice((5, 10, 15, 20, 30, 45))
                     rows.append((apprentice_id, db_day[day], str(half), str(status), minutes, str(justification), reason,
-                                 tutor_id, recorded_at))
+                                 tutor_id, recorded_at, ""))
         insert_rows(AttendanceRecord, ATTENDANCE_COLUMNS, rows)
 
     # --- visits ----------------------------------------------------------------------------------
