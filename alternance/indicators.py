@@ -287,26 +287,63 @@ def _attendance_window(end: date) -> Q:
 PRESENT_STATUSES = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
 
 
-def attendance_rate(user: User, *, today: date, settings: RuleSettings | None = None) -> Indicator:
+@dataclass
+class AttendanceCounts:
+    """Half-days recorded and present (or late) over the 30-day window ending today ("now") and
+    the one ending 4 weeks earlier ("before")."""
+
+    now_present: int = 0
+    now_all: int = 0
+    before_present: int = 0
+    before_all: int = 0
+
+    def add(self, other: AttendanceCounts) -> None:
+        for name in ("now_present", "now_all", "before_present", "before_all"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def attendance_by_cohort(user: User, *, today: date) -> dict[int, AttendanceCounts]:
+    """Attendance counts per cohort, both windows at once: ONE scan of the register serves the
+    attendance rate (summed over every cohort) and the breakdown (current cohorts). ``COUNT(day)``
+    rather than ``COUNT(id)`` lets PostgreSQL answer from the (day, status) index."""
+    before = today - timedelta(days=TREND_DAYS)
+    rows = (
+        access.visible(user, AttendanceRecord)
+        .filter(day__gt=before - timedelta(days=ATTENDANCE_WINDOW_DAYS), day__lte=today)
+        .order_by()
+        .values("apprentice__cohort_id")
+        .annotate(
+            now_present=Count("day", filter=_attendance_window(today) & Q(status__in=PRESENT_STATUSES)),
+            now_all=Count("day", filter=_attendance_window(today)),
+            before_present=Count("day", filter=_attendance_window(before) & Q(status__in=PRESENT_STATUSES)),
+            before_all=Count("day", filter=_attendance_window(before)),
+        )
+    )
+    return {
+        row["apprentice__cohort_id"]: AttendanceCounts(row["now_present"], row["now_all"], row["before_present"], row["before_all"])
+        for row in rows
+    }
+
+
+def attendance_rate(user: User, *, today: date, settings: RuleSettings | None = None,
+                    by_cohort: dict[int, AttendanceCounts] | None = None) -> Indicator:
     """Half-days present or late / half-days recorded, over the 30 days ending today (day in
     (today − 30, today]); the trend is the same rate 4 weeks earlier. The target is the alert
-    threshold ``RuleSettings.attendance_min_rate``. One query (+ the settings row)."""
+    threshold ``RuleSettings.attendance_min_rate``. One query (+ the settings row), none when the
+    caller already holds ``attendance_by_cohort``."""
     settings = settings or RuleSettings.load()
-    before = today - timedelta(days=TREND_DAYS)
-    counts = access.visible(user, AttendanceRecord).aggregate(
-        now_present=Count("pk", filter=_attendance_window(today) & Q(status__in=PRESENT_STATUSES)),
-        now_all=Count("pk", filter=_attendance_window(today)),
-        before_present=Count("pk", filter=_attendance_window(before) & Q(status__in=PRESENT_STATUSES)),
-        before_all=Count("pk", filter=_attendance_window(before)),
-    )
+    by_cohort = attendance_by_cohort(user, today=today) if by_cohort is None else by_cohort
+    counts = AttendanceCounts()
+    for cohort_counts in by_cohort.values():
+        counts.add(cohort_counts)
     target = Decimal(settings.attendance_min_rate)
     return Indicator(
         key="attendance_rate", label=_("Taux d'assiduité sur 30 jours"),
-        value=percent(counts["now_present"], counts["now_all"]), unit="percent",
+        value=percent(counts.now_present, counts.now_all), unit="percent",
         target=target, target_label=f"≥ {target} %", higher_is_better=True,
-        previous=percent(counts["before_present"], counts["before_all"]),
+        previous=percent(counts.before_present, counts.before_all),
         url=url_for("alerts:alert_list", status="open", rule="absences"),
-        details=(Detail(_("Demi-journées relevées"), counts["now_all"]),),
+        details=(Detail(_("Demi-journées relevées"), counts.now_all),),
     )
 
 
@@ -426,14 +463,15 @@ INDICATORS = (
 )
 
 
-def indicators(user: User, *, today: date) -> list[Indicator]:
-    """The indicators table, in display order (settings rows read once)."""
+def indicators(user: User, *, today: date, attendance: dict[int, AttendanceCounts] | None = None) -> list[Indicator]:
+    """The indicators table, in display order (settings rows read once; ``attendance`` from
+    ``attendance_by_cohort`` when the caller shares it with the breakdown)."""
     settings = RuleSettings.load()
     contract_settings = ContractSettings.load()
     result = []
     for function in INDICATORS:
         if function is attendance_rate:
-            result.append(function(user, today=today, settings=settings))
+            result.append(function(user, today=today, settings=settings, by_cohort=attendance))
         elif function is visits_on_time:
             result.append(function(user, today=today, settings=settings, contract_settings=contract_settings))
         else:
@@ -533,6 +571,11 @@ class BreakdownRow:
         return percent(self.present, self.recorded)
 
     @property
+    def without_company(self) -> int:
+        """Learners of the cohort still to place: seeking a company or after a rupture."""
+        return self.seeking + self.rupturants
+
+    @property
     def segments(self) -> list[tuple[str, float, float, str]]:
         """The stacked bar of the cohort (SVG, 100 units wide): (key, x, width, colour) of the
         apprentices under contract, seeking and rupturants, as shares of those enrolled."""
@@ -550,10 +593,11 @@ class BreakdownRow:
         return parts
 
 
-def breakdown(user: User, *, today: date) -> dict[str, list[BreakdownRow]]:
+def breakdown(user: User, *, today: date, attendance: dict[int, AttendanceCounts] | None = None) -> dict[str, list[BreakdownRow]]:
     """Per cohort not yet ended (end date ≥ today) and per programme (the sum of its cohorts):
     apprentices enrolled (not dropped out), under contract, seeking, rupturants, and the attendance
-    rate over the last 30 days. Two queries (cohorts with counts; attendance grouped by cohort)."""
+    rate over the last 30 days. Two queries (cohorts with counts; attendance grouped by cohort),
+    one when the caller shares ``attendance_by_cohort``."""
     cohorts = (
         access.visible(user, Cohort)
         .filter(end_date__gte=today)
@@ -566,26 +610,44 @@ def breakdown(user: User, *, today: date) -> dict[str, list[BreakdownRow]]:
         )
         .order_by("start_date", "name")
     )
-    attendance = (
-        access.visible(user, AttendanceRecord)
-        .filter(_attendance_window(today), apprentice__cohort__end_date__gte=today)
-        .order_by()
-        .values("apprentice__cohort_id")
-        .annotate(present=Count("pk", filter=Q(status__in=PRESENT_STATUSES)), recorded=Count("pk"))
-    )
-    by_cohort = {row["apprentice__cohort_id"]: row for row in attendance}
+    by_cohort = attendance_by_cohort(user, today=today) if attendance is None else attendance
     cohort_rows, programmes = [], {}
     for cohort in cohorts:
-        att = by_cohort.get(cohort.pk, {"present": 0, "recorded": 0})
+        att = by_cohort.get(cohort.pk) or AttendanceCounts()
         row = BreakdownRow(
             cohort.name, cohort.n_enrolled, cohort.n_under_contract, cohort.n_seeking, cohort.n_rupturants,
-            att["present"], att["recorded"], url_for("apprentice_list", cohort=cohort.pk), cohort.pk,
+            att.now_present, att.now_all, url_for("apprentice_list", cohort=cohort.pk), cohort.pk,
         )
         cohort_rows.append(row)
         programme = programmes.setdefault(cohort.programme_id, BreakdownRow(cohort.programme.short_title or cohort.programme.title))
         for name in ("apprentices", "under_contract", "seeking", "rupturants", "present", "recorded"):
             setattr(programme, name, getattr(programme, name) + getattr(row, name))
     return {"cohorts": cohort_rows, "programmes": sorted(programmes.values(), key=lambda r: r.name)}
+
+
+# The dashboard lists the cohorts that most need attention; the full breakdown has its own page
+# (an OF at 20 000 contracts runs hundreds of cohorts: one row each would bury the page).
+DASHBOARD_COHORT_LIMIT = 12
+
+
+def cohorts_needing_attention(rows: list[BreakdownRow], limit: int = DASHBOARD_COHORT_LIMIT) -> list[BreakdownRow]:
+    """The ``limit`` cohorts with the largest share of learners without a company (seeking or
+    rupturants), then the lowest attendance; cohorts with nobody to place come last."""
+
+    def urgency(row: BreakdownRow):
+        share = row.without_company / row.apprentices if row.apprentices else 0
+        attendance = row.attendance if row.attendance is not None else Decimal(100)
+        return (-share, -row.without_company, attendance, row.name)
+
+    return sorted(rows, key=urgency)[:limit]
+
+
+COHORT_SORTS = {
+    "nom": lambda r: (r.name,),
+    "inscrits": lambda r: (-r.apprentices, r.name),
+    "sans-entreprise": lambda r: (-r.without_company, r.name),
+    "assiduite": lambda r: (r.attendance if r.attendance is not None else Decimal(101), r.name),
+}
 
 
 # --- the weekly meeting --------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from alternance import access, indicators
 from alternance.views.mixins import staff_only
@@ -29,16 +30,21 @@ def dashboard_allowed(user) -> None:
 
 
 def dashboard_context(user, *, today: date) -> dict:
+    # One scan of the attendance register serves the attendance rate and the per-cohort breakdown.
+    attendance = indicators.attendance_by_cohort(user, today=today)
+    breakdown = indicators.breakdown(user, today=today, attendance=attendance)
     return {
         "today": today,
-        "indicators": indicators.indicators(user, today=today),
+        "indicators": indicators.indicators(user, today=today, attendance=attendance),
         "charts": [
             indicators.bar_chart(indicators.active_contracts_series(user, today=today)),
             indicators.bar_chart(indicators.ruptures_series(user, today=today)),
         ],
         "cre_loads": indicators.cre_loads(user, today=today),
         "tutor_loads": indicators.tutor_loads(user, today=today),
-        **indicators.breakdown(user, today=today),
+        "cohorts": indicators.cohorts_needing_attention(breakdown["cohorts"]),
+        "cohorts_total": len(breakdown["cohorts"]),
+        "programmes": breakdown["programmes"],
     }
 
 
@@ -50,6 +56,48 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         items = indicators.indicators(request.user, today=today)
         return {"csv": export_csv, "xlsx": export_xlsx, "pdf": export_pdf}[export](items, today=today)
     return render(request, "alternance/dashboard/dashboard.html", dashboard_context(request.user, today=today))
+
+
+COHORT_PAGE_SIZE = 50
+COHORT_SORT_LABELS = (
+    ("sans-entreprise", _lazy("apprenti·es sans entreprise")), ("assiduite", _lazy("assiduité la plus basse")),
+    ("inscrits", _lazy("effectif")), ("nom", _lazy("nom")),
+)
+COHORT_EXPORT_HEADER = (
+    "Promotion", "Inscrit·es", "Sous contrat", "En recherche", "Rupturant·es", "Demi-journées relevées (30 j)", "Assiduité 30 j (%)",
+)
+
+
+def dashboard_cohorts(request: HttpRequest) -> HttpResponse:
+    """The full per-cohort breakdown behind the dashboard's "cohorts needing attention": every
+    current or coming cohort, sortable, paginated, exportable (CSV/XLSX). Three queries whatever
+    the number of cohorts (the rows are aggregates, paginated once computed)."""
+    from django.core.paginator import Paginator
+
+    from alternance.exports import export_response
+
+    dashboard_allowed(request.user)
+    today = timezone.localdate()
+    rows = indicators.breakdown(request.user, today=today)["cohorts"]
+    sort = request.GET.get("tri", "sans-entreprise")
+    if sort not in indicators.COHORT_SORTS:
+        sort = "sans-entreprise"
+    rows = sorted(rows, key=indicators.COHORT_SORTS[sort])
+    export = request.GET.get("export", "")
+    if export in ("csv", "xlsx"):
+        return export_response(
+            export, name=f"promotions-{today:%Y-%m-%d}", header=COHORT_EXPORT_HEADER,
+            rows=(
+                (r.name, r.apprentices, r.under_contract, r.seeking, r.rupturants, r.recorded,
+                 float(r.attendance) if r.attendance is not None else "")
+                for r in rows
+            ),
+        )
+    page = Paginator(rows, COHORT_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "alternance/dashboard/cohorts.html", {
+        "today": today, "page_obj": page, "paginator": page.paginator, "is_paginated": page.has_other_pages(),
+        "cohorts": page.object_list, "sort": sort, "sort_labels": COHORT_SORT_LABELS,
+    })
 
 
 def weekly_meeting(request: HttpRequest) -> HttpResponse:

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from alerts.choices import AlertStatus
+from alerts.models import RuleSettings
 from alternance import indicators
 from alternance.choices import ApprenticeStatus, AttendanceStatus, HalfDay, Role
 from contracts.choices import ContractStatus, DismissalGround, RuptureKind
@@ -319,3 +320,45 @@ def test_weekly_meeting_lists_what_changed_in_the_week(coordinator, cohort, comp
     assert blocks["overdue_visits"].rows == [overdue]
     assert blocks["opco_late"].count == 1  # the file never sent (the new contracts start on 1 December)
     assert len(queries) < 30
+
+
+def test_cohorts_needing_attention_put_the_largest_share_without_company_first(coordinator, cohort):
+    calm = CohortFactory(name="Promotion calme", programme=cohort.programme, start_date=date(2026, 10, 1))
+    worried = CohortFactory(name="Promotion inquiète", programme=cohort.programme, start_date=date(2026, 10, 1))
+    ApprenticeFactory(cohort=calm, status=ApprenticeStatus.UNDER_CONTRACT)
+    ApprenticeFactory(cohort=calm, status=ApprenticeStatus.UNDER_CONTRACT)
+    ApprenticeFactory(cohort=worried, status=ApprenticeStatus.SEEKING)
+    ApprenticeFactory(cohort=worried, status=ApprenticeStatus.RUPTURANT)
+    ApprenticeFactory(cohort=worried, status=ApprenticeStatus.UNDER_CONTRACT)
+    ApprenticeFactory(cohort=cohort, status=ApprenticeStatus.SEEKING)
+    ApprenticeFactory(cohort=cohort, status=ApprenticeStatus.UNDER_CONTRACT)
+
+    rows = indicators.breakdown(coordinator, today=TODAY)["cohorts"]
+
+    # 2 of 3 without a company, then 1 of 2, then none; the limit keeps the most urgent.
+    assert [r.name for r in indicators.cohorts_needing_attention(rows)] == ["Promotion inquiète", "Promotion courante", "Promotion calme"]
+    assert [r.name for r in indicators.cohorts_needing_attention(rows, limit=2)] == ["Promotion inquiète", "Promotion courante"]
+
+
+def test_attendance_rate_and_breakdown_share_one_scan_of_the_register(coordinator, cohort, django_assert_num_queries):
+    ended = CohortFactory(name="Promotion terminée", start_date=date(2024, 9, 1), end_date=date(2026, 6, 30))
+    current = ApprenticeFactory(cohort=cohort, status=ApprenticeStatus.UNDER_CONTRACT)
+    former = ApprenticeFactory(cohort=ended, status=ApprenticeStatus.COMPLETED)
+    AttendanceRecordFactory(apprentice=current, day=date(2026, 11, 20), status=AttendanceStatus.ABSENT)
+    AttendanceRecordFactory(apprentice=current, day=date(2026, 11, 21), status=AttendanceStatus.PRESENT)
+    # Ended cohort: counts in the OF's rate (its register is the OF's), not in the breakdown.
+    AttendanceRecordFactory(apprentice=former, day=date(2026, 11, 2), status=AttendanceStatus.PRESENT)
+    # 4 weeks earlier: the trend window only.
+    AttendanceRecordFactory(apprentice=current, day=date(2026, 10, 20), status=AttendanceStatus.ABSENT)
+
+    settings = RuleSettings.load()
+
+    with django_assert_num_queries(1):
+        shared = indicators.attendance_by_cohort(coordinator, today=TODAY)
+    with django_assert_num_queries(0):
+        rate = indicators.attendance_rate(coordinator, today=TODAY, settings=settings, by_cohort=shared)
+    breakdown = indicators.breakdown(coordinator, today=TODAY, attendance=shared)
+
+    assert (rate.value, rate.previous) == (Decimal("66.7"), Decimal("0.0"))
+    assert rate.value == indicators.attendance_rate(coordinator, today=TODAY).value
+    assert [(r.name, r.present, r.recorded) for r in breakdown["cohorts"]] == [("Promotion courante", 1, 2)]

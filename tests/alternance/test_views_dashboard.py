@@ -208,3 +208,56 @@ def test_weekly_meeting_defaults_to_the_seven_days_before_today(client, world):
 
     assert (response.context["start"], response.context["end"]) == (date(2026, 11, 21), date(2026, 11, 27))
     assert response.context["next_week"] is None
+
+
+# --- every cohort, behind the dashboard's "cohorts needing attention" ------------------------------
+
+COHORTS = reverse("dashboard_cohorts")
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [(Role.COORDINATOR, 200), (Role.ADMIN_STAFF, 200), (Role.CRE, 403), (Role.TUTOR, 403), (Role.APPRENTICE, 403), (Role.EMPLOYER, 403)],
+)
+def test_cohort_breakdown_permission_matrix(client, world, role, status):
+    client.force_login(world.user(role))
+
+    assert client.get(COHORTS).status_code == status
+
+
+def test_dashboard_links_to_every_cohort_and_the_page_sorts_paginates_and_exports(client, world):
+    for i in range(55):
+        CohortFactory(name=f"Promotion extra {i:02d}", programme=world.a.cohort.programme, referent_tutor=world.a.tutor)
+    client.force_login(world.coordinator)
+
+    dashboard = client.get(DASHBOARD)
+    by_name = client.get(COHORTS, {"tri": "nom"})
+    second_page = client.get(COHORTS, {"tri": "nom", "page": 2})
+    export = client.get(COHORTS, {"tri": "nom", "export": "csv"})
+
+    assert len(dashboard.context["cohorts"]) == 12
+    assert dashboard.context["cohorts_total"] == 57
+    assert f'href="{COHORTS}" data-testid="all-cohorts"' in dashboard.content.decode()
+    names = [r.name for r in by_name.context["cohorts"]]
+    assert len(names) == 50 and names[:3] == ["Promotion A 2026", "Promotion B 2026", "Promotion extra 00"]
+    assert [r.name for r in second_page.context["cohorts"]] == [f"Promotion extra {i:02d}" for i in range(48, 55)]
+    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][0] == "Promotion" and len(rows) == 58
+    assert rows[1][:5] == ["Promotion A 2026", "2", "1", "1", "0"]
+    # Default order: the largest share without a company first (A and B: 1 of 2 seeking).
+    default = client.get(COHORTS)
+    assert [r.name for r in default.context["cohorts"]][:2] == ["Promotion A 2026", "Promotion B 2026"]
+
+
+def test_cohort_breakdown_query_count_does_not_grow_with_cohorts(client, world):
+    client.force_login(world.coordinator)
+    client.get(COHORTS)
+    with CaptureQueriesContext(connection) as few:
+        client.get(COHORTS)
+    for i in range(20):
+        cohort = CohortFactory(name=f"Promotion extra {i}", programme=world.a.cohort.programme, referent_tutor=world.a.tutor)
+        ApprenticeFactory(cohort=cohort, status=ApprenticeStatus.SEEKING)
+    with CaptureQueriesContext(connection) as many:
+        client.get(COHORTS)
+
+    assert len(few) == len(many)

@@ -57,6 +57,7 @@ class Command(BaseCommand):
             self.stdout.write(_("La base contient déjà des données : la démonstration n'a pas été chargée."))
             return
         result = seed_demo(apprentices=apprentices, seed=seed, today=reference_day)
+        self._refresh_planner_statistics()
         self.stdout.write(self.style.SUCCESS(
             _("Données de démonstration créées en %(seconds).1f s (graine %(seed)s, date de référence %(today)s) :")
             % {"seconds": result.seconds, "seed": seed, "today": reference_day.strftime("%d/%m/%Y")}
@@ -64,6 +65,16 @@ class Command(BaseCommand):
         for label, count in result.counts.items():
             self.stdout.write(f"  {label} : {count}")
         self.stdout.write(_("Comptes (mot de passe « demo ») : coordination@, cre@, tuteur@, administratif@, apprenti@, employeur@demo.test"))
+
+    def _refresh_planner_statistics(self) -> None:
+        """After a bulk load, PostgreSQL plans with empty-table statistics until autovacuum runs
+        (minutes later): the dashboard's aggregates then pick nested loops and spill sorts to disk
+        (0.7 s instead of 0.5 s at 20 000 learners). ANALYZE now, as one does after any bulk load."""
+        from django.db import connection
+
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
 
     def _parse_today(self, value: str | date | None) -> date:
         if value is None:
