@@ -199,3 +199,45 @@ LOGGING = {
     # WeasyPrint logs every rendering step at INFO.
     "loggers": {"django.db.backends": {"level": "INFO"}, "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
+
+# --- Read API (issue 7, part 5): Django REST framework and its OpenAPI description ------------------
+# Per-user API keys only (no session: the API is for other tools), staff only, JSON only, paginated.
+INSTALLED_APPS += ["rest_framework", "drf_spectacular"]
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["alternance.api.authentication.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["alternance.api.permissions.CanUseApi"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "alternance.api.pagination.ApiPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Dates and date-times in ISO 8601 (date-times with the Europe/Paris offset).
+    "DATE_FORMAT": "iso-8601",
+    "DATETIME_FORMAT": "iso-8601",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "API de lecture — Alternance",
+    "DESCRIPTION": (
+        "Lecture, pour les autres outils du centre de formation, des apprenti·es, entreprises, contrats, "
+        "absences et alertes. Authentification par clé personnelle (en-tête « Authorization: Bearer <clé> », "
+        "clés créées sur la page « Clés d'API ») ; réservée à l'équipe (responsable alternance, équipe "
+        "administrative, CRE, formateur·rice référent·e) ; chaque réponse suit le périmètre du compte de la clé. "
+        "Listes paginées (50 par page, « page_size » jusqu'à 500), triées par identifiant ; dates ISO 8601. "
+        "Le NIR n'est jamais exposé."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/",
+    # Resources in the order of the URLconf (apprentices, companies, contracts, absences, alerts).
+    "SORT_OPERATIONS": False,
+    # One name per set of choices shared by several "status" fields (otherwise drf-spectacular
+    # invents hashed names and warns).
+    "ENUM_NAME_OVERRIDES": {
+        "ApprenticeStatusEnum": "alternance.choices.ApprenticeStatus",
+        "ContractStatusEnum": "contracts.choices.ContractStatus",
+        "AbsenceStatusEnum": "alternance.api.filters.ABSENCE_STATUS_CHOICES",
+        "AlertStatusEnum": "alerts.choices.AlertStatus",
+        "ConcernedRoleEnum": "alerts.choices.ConcernedRole",
+    },
+}
+# --- end of the read API settings ----------------------------------------------------------------
