@@ -703,3 +703,9 @@ def can_build_evidence_pack(user: User) -> bool:
 def can_use_api(user: User) -> bool:
     """The read API is for the OF's staff; each answer is scoped like the pages."""
     return _is(user, Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE, Role.TUTOR)
+
+
+def can_review_justifications(user: User) -> bool:
+    """The queue of absence proofs to accept or refuse: coordinator, admin staff, tutors (their
+    cohorts — the attendance scope narrows the rows, ``can_review_justification`` each one)."""
+    return _is(user, Role.COORDINATOR, Role.ADMIN_STAFF, Role.TUTOR)

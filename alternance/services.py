@@ -176,6 +176,30 @@ def _apply(record: AttendanceRecord, status: str, minutes_late: int, by: User) -
     record.recorded_by = by
 
 
+def _notify_employer_of_new_absences(saved: list[tuple[AttendanceRecord, str | None]]) -> None:
+    """Issue 6 §3: report new unjustified absences to the employer's contacts, once, by a Celery
+    task started after the commit (``absences.absence_employer_notify`` does the sending).
+
+    ``saved`` holds each record just saved with its status before the save (None when created).
+    A half-day qualifies when it became an absence (created absent, or changed to absent), is not
+    justified and was never notified: a record saved again unchanged, a lateness or a presence
+    never does. The OF turns the email off with ``AttendanceSettings.notify_employer_on_unjustified``.
+    """
+    from alternance.models import AttendanceSettings
+    from alternance.tasks import notify_employer_of_absences
+
+    record_ids = [
+        record.pk for record, previous_status in saved
+        if record.status == AttendanceStatus.ABSENT
+        and previous_status != AttendanceStatus.ABSENT
+        and record.justification != JustificationStatus.ACCEPTED
+        and record.employer_notified_at is None
+    ]
+    if not record_ids or not AttendanceSettings.load().notify_employer_on_unjustified:
+        return
+    transaction.on_commit(lambda: notify_employer_of_absences.delay(record_ids=record_ids))
+
+
 def _validate(record: AttendanceRecord) -> None:
     # Foreign keys were checked by the caller (apprentices of the cohort) and the uniqueness is the
     # upsert's own; skipping their checks avoids one query per row.
@@ -199,10 +223,12 @@ def attendance_register_save(
         record.apprentice_id: record
         for record in AttendanceRecord.objects.select_for_update().filter(apprentice_id__in=ids, day=day, half=half)
     }
-    to_create, to_update, errors = [], [], []
+    to_create, to_update, errors, saved = [], [], [], []
     for entry in entries:
         record = existing.get(entry.apprentice_id) or AttendanceRecord(apprentice_id=entry.apprentice_id, day=day, half=half)
+        previous_status = record.status if record.pk else None
         _apply(record, entry.status, entry.minutes_late, by)
+        saved.append((record, previous_status))
         try:
             _validate(record)
         except ValidationError as error:
@@ -214,6 +240,7 @@ def attendance_register_save(
     AttendanceRecord.objects.bulk_create(to_create)
     if to_update:
         AttendanceRecord.objects.bulk_update(to_update, ["status", "minutes_late", "justification", "recorded_by"])
+    _notify_employer_of_new_absences(saved)  # after bulk_create: the new records have their ids
     return [*to_update, *to_create]
 
 
@@ -226,10 +253,12 @@ def attendance_record(
         AttendanceRecord.objects.select_for_update().filter(apprentice=apprentice, day=day, half=half).first()
         or AttendanceRecord(apprentice=apprentice, day=day, half=half)
     )
+    previous_status = record.status if record.pk else None
     _apply(record, status, minutes_late, by)
     if reason:
         record.reason = reason.strip()
     record.full_clean()
     record.save()
+    _notify_employer_of_new_absences([(record, previous_status)])
     return record
 

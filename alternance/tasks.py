@@ -24,3 +24,20 @@ def send_email(*, subject: str, body: str, to: list[str], html_body: str | None 
     sent = send_mail(subject, body, None, to, html_message=html_body)
     logger.info("email sent", extra={"subject": subject, "recipients": len(to)})
     return sent
+
+
+@shared_task(name="alternance.notify_employer_of_absences")
+def notify_employer_of_absences(*, record_ids: list[int]) -> int:
+    """Email the employer's contacts about each new unjustified absence (issue 6 §3). Safe to re-run:
+    a record is notified once (``employer_notified_at``); a record gone or justified meanwhile is
+    skipped. Returns the number of absences reported."""
+    from alternance.absences import absence_employer_notify  # the service imports this module's send_email
+
+    reported = 0
+    for record_id in record_ids:
+        recipients = absence_employer_notify(record_id=record_id)
+        if recipients:
+            reported += 1
+        else:
+            logger.info("absence not reported to the employer", extra={"record_id": record_id})
+    return reported

@@ -1,0 +1,638 @@
+"""Absences (issue 6): the justification workflow, the employer's email on an unjustified absence,
+the monthly attendance statement and the absence settings — services (writes) and selectors (reads).
+
+- An apprentice justifies its own absence or lateness with a proof (PDF, JPEG or PNG, checked by
+  its content) within the OF's deadline; staff who may record its attendance accept or refuse it
+  (compare-and-set on "pending": two reviewers never both decide); the apprentice is emailed the
+  decision.
+- An absence entered by the register or the individual entry is reported once to the company's
+  contacts (maître d'apprentissage, HR) of the contract covering that day. No legal deadline
+  exists for that report (domain §3): the OF switches it on or off in ``AttendanceSettings``.
+- Proofs are stored as documents of the apprentice without contract (``contract=None``), so an
+  employer never sees them (a proof is often medical); the access policy serves them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from io import BytesIO
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.template import loader
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from alternance import access
+from alternance.choices import AttendanceStatus, JustificationStatus, Role
+from alternance.models import Apprentice, AttendanceRecord, AttendanceSettings, Cohort, User
+from alternance.tasks import send_email
+from companies.models import CompanyContact
+from contracts.choices import ACTIVE_CONTRACT_STATUSES, ContractStatus, DocumentKind
+from contracts.documents import document_store
+from contracts.models import Contract
+
+MEGABYTE = 1024 * 1024
+# Bounds of the settings page (the model's database constraint holds the size bounds too).
+PROOF_MAX_SIZE_BOUNDS = (1, 20)
+DEADLINE_DAYS_BOUNDS = (0, 60)
+JUSTIFIABLE_STATUSES = (AttendanceStatus.ABSENT, AttendanceStatus.LATE)
+# Contracts printed on a statement: those under which the apprentice worked (not drafts, not awaiting
+# signatures, not refused by the OPCO).
+PERFORMED_CONTRACT_STATUSES = (*ACTIVE_CONTRACT_STATUSES, ContractStatus.ENDED, ContractStatus.BROKEN)
+# Who reviews justifications: the people who record attendance (``access.can_review_justification``).
+
+
+# --- proof files: the type is read from the content ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProofFormat:
+    label: str
+    content_type: str
+    extension: str
+
+
+PDF = ProofFormat("PDF", "application/pdf", "pdf")
+JPEG = ProofFormat("JPEG", "image/jpeg", "jpg")
+PNG = ProofFormat("PNG", "image/png", "png")
+
+
+def _readable_pdf(content: bytes) -> bool:
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(BytesIO(content), strict=False)
+        if reader.is_encrypted:
+            reader.decrypt("")  # owner-password-only PDFs open with an empty user password
+        return len(reader.pages) > 0
+    except Exception:  # noqa: BLE001 — any parsing failure means "not a readable PDF"
+        return False
+
+
+def _image_format(content: bytes) -> ProofFormat | None:
+    from PIL import Image
+
+    formats = {"JPEG": JPEG, "PNG": PNG}
+    try:
+        with Image.open(BytesIO(content), formats=tuple(formats)) as image:
+            found = image.format
+            image.verify()
+        # verify() checks the structure; decoding the pixels catches truncated files.
+        with Image.open(BytesIO(content), formats=tuple(formats)) as image:
+            image.load()
+    except Exception:  # noqa: BLE001 — unreadable, truncated or oversized image
+        return None
+    return formats.get(found)
+
+
+def proof_format(content: bytes) -> ProofFormat | None:
+    """The format of a proof read from its bytes (never its name, extension or the browser's
+    content type): a PDF that starts with ``%PDF-`` and that pypdf reads, or a JPEG or PNG image
+    that Pillow opens, verifies and decodes. Anything else → None."""
+    if content.startswith(b"%PDF-"):
+        return PDF if _readable_pdf(content) else None
+    return _image_format(content)
+
+
+def _megabytes(size: int) -> str:
+    """A size in Mo with one decimal, rounded up (5 Mo and 1 byte reads "5,1 Mo", never "5,0")."""
+    return f"{math.ceil(size * 10 / MEGABYTE) / 10:.1f}".replace(".", ",")
+
+
+# --- justification: deadline and what blocks a submission ---------------------------------------
+
+
+def justification_deadline(record: AttendanceRecord, *, deadline_days: int) -> date:
+    """Last day on which the apprentice may justify ``record`` online: the half-day's date plus the
+    OF's deadline (calendar days, ``AttendanceSettings.justification_deadline_days``). After a
+    refusal, the apprentice gets the same number of days from the refusal to send a new proof."""
+    deadline = record.day + timedelta(days=deadline_days)
+    if record.justification == JustificationStatus.REFUSED and record.justification_reviewed_at:
+        deadline = max(deadline, timezone.localdate(record.justification_reviewed_at) + timedelta(days=deadline_days))
+    return deadline
+
+
+def _tutor_name(record: AttendanceRecord) -> str:
+    tutor = record.apprentice.cohort.referent_tutor
+    return tutor.get_full_name() or tutor.email
+
+
+def justification_blocker(record: AttendanceRecord, *, today: date, deadline_days: int) -> str | None:
+    """Why ``record`` cannot be justified online today (a French sentence saying what to do), or None."""
+    if record.status not in JUSTIFIABLE_STATUSES:
+        return _("Une présence n'a pas à être justifiée.")
+    if record.justification == JustificationStatus.ACCEPTED:
+        if record.status == AttendanceStatus.LATE:
+            return _("Ce retard est déjà justifié : vous n'avez rien à déposer.")
+        return _("Cette absence est déjà justifiée : vous n'avez rien à déposer.")
+    deadline = justification_deadline(record, deadline_days=deadline_days)
+    if today > deadline:
+        return _(
+            "Le délai pour justifier en ligne a pris fin le %(deadline)s : contactez votre formateur·rice "
+            "référent·e (%(tutor)s) pour régulariser cette demi-journée."
+        ) % {"deadline": f"{deadline:%d/%m/%Y}", "tutor": _tutor_name(record)}
+    return None
+
+
+def _type_error() -> str:
+    return _(
+        "Ce fichier n'est pas un justificatif lisible : seuls les formats PDF, JPEG et PNG sont acceptés. "
+        "Déposez un PDF ou une photo (JPEG ou PNG) de votre justificatif."
+    )
+
+
+def _read_proof(file, *, max_size_mb: int) -> tuple[bytes, ProofFormat]:
+    """The proof's bytes and format, or a ValidationError on ``proof`` (size first: an oversized
+    file is refused before it is read)."""
+    size = getattr(file, "size", None)
+    limit = max_size_mb * MEGABYTE
+    if size is not None and size > limit:
+        raise ValidationError({"proof": _size_error(size, max_size_mb)})
+    file.seek(0)
+    content = file.read(limit + 1)
+    if len(content) > limit:
+        raise ValidationError({"proof": _size_error(size or len(content), max_size_mb)})
+    if not content:
+        raise ValidationError({"proof": _("Le fichier est vide : déposez votre justificatif (PDF, JPEG ou PNG).")})
+    found = proof_format(content)
+    if found is None:
+        raise ValidationError({"proof": _type_error()})
+    return content, found
+
+
+def _size_error(size: int, max_size_mb: int) -> str:
+    return _(
+        "Le fichier pèse %(size)s Mo, au-delà de la limite de %(limit)s Mo : réduisez sa taille "
+        "(photo moins lourde, PDF compressé) puis déposez-le à nouveau."
+    ) % {"size": _megabytes(size), "limit": max_size_mb}
+
+
+def _proof_filename(record: AttendanceRecord, found: ProofFormat) -> str:
+    apprentice = record.apprentice
+    name = slugify(f"{apprentice.usage_name or apprentice.last_name} {apprentice.first_name}") or "apprenti"
+    return f"justificatif-{name}-{record.day:%Y%m%d}-{record.half}.{found.extension}"
+
+
+@transaction.atomic
+def justification_submit(
+    *, record: AttendanceRecord, by: User, file, reason: str, today: date | None = None
+) -> AttendanceRecord:
+    """The apprentice justifies an absence or a lateness: checks the half-day (absent or late, not
+    already justified), the deadline, the reason, the proof's size and its type read from its
+    content; stores the proof as a document of the apprentice (no contract: employers never see
+    it) and puts the justification in "pending". A refused or pending justification may be
+    replaced by a new proof. Nothing is written when a check fails.
+
+    The caller checks ``access.can_justify_absence`` (the apprentice itself)."""
+    today = today or timezone.localdate()
+    row = AttendanceSettings.load()
+    record = (
+        AttendanceRecord.objects.select_for_update(of=("self",))
+        .select_related("apprentice__cohort__referent_tutor")
+        .get(pk=record.pk)
+    )
+    blocker = justification_blocker(record, today=today, deadline_days=row.justification_deadline_days)
+    if blocker:
+        raise ValidationError(blocker)
+    errors = {}
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = _("Indiquez le motif (par exemple : rendez-vous médical, panne de transport).")
+    if file is None:
+        errors["proof"] = _("Joignez votre justificatif : un PDF ou une photo (JPEG ou PNG).")
+    if errors:
+        raise ValidationError(errors)
+    content, found = _read_proof(file, max_size_mb=row.proof_max_size_mb)
+    previous = record.justification
+    record.justification = JustificationStatus.PENDING
+    record.reason = reason
+    record.justification_submitted_at = timezone.now()
+    record.justification_reviewed_by = None
+    record.justification_reviewed_at = None
+    record.review_comment = ""
+    record.full_clean(exclude=["apprentice", "recorded_by", "proof", "justification_reviewed_by"], validate_unique=False)
+    document = document_store(
+        content=content,
+        filename=_proof_filename(record, found),
+        kind=DocumentKind.ABSENCE_PROOF,
+        title=_("Justificatif — %(status)s du %(day)s (%(half)s) — %(name)s") % {
+            "status": record.get_status_display().lower(), "day": f"{record.day:%d/%m/%Y}",
+            "half": record.get_half_display().lower(), "name": record.apprentice.full_name,
+        },
+        apprentice=record.apprentice,
+        contract=None,
+        by=by,
+        content_type=found.content_type,
+        period_start=record.day,
+        period_end=record.day,
+    )
+    record.proof = document
+    # Compare-and-set: the row is locked above (PostgreSQL); the state checked is the state written over.
+    updated = AttendanceRecord.objects.filter(pk=record.pk, justification=previous, status__in=JUSTIFIABLE_STATUSES).update(
+        justification=record.justification, reason=record.reason, proof=document,
+        justification_submitted_at=record.justification_submitted_at, justification_reviewed_by=None,
+        justification_reviewed_at=None, review_comment="",
+    )
+    if not updated:
+        document.file.delete(save=False)  # the row goes with the rollback; the file would stay behind
+        raise ValidationError(_("Cette demi-journée vient d'être modifiée par l'équipe : rechargez la page pour voir son état."))
+    return record
+
+
+# --- review by staff -----------------------------------------------------------------------------
+
+
+def _already_reviewed(record_pk: int) -> ValidationError:
+    current = AttendanceRecord.objects.select_related("justification_reviewed_by").filter(pk=record_pk).first()
+    if current is not None and current.justification_reviewed_at and current.justification_reviewed_by:
+        reviewer = current.justification_reviewed_by
+        return ValidationError(
+            _("Ce justificatif a déjà été examiné par %(who)s le %(when)s (%(state)s) : la liste est à jour après rechargement.")
+            % {
+                "who": reviewer.get_full_name() or reviewer.email,
+                "when": timezone.localtime(current.justification_reviewed_at).strftime("%d/%m/%Y à %H:%M"),
+                "state": current.get_justification_display().lower(),
+            }
+        )
+    return ValidationError(_("Ce justificatif n'est plus en attente d'examen : rechargez la liste pour voir son état."))
+
+
+def _decide(*, record: AttendanceRecord, by: User, decision: str, comment: str) -> AttendanceRecord:
+    now = timezone.now()
+    record.justification, record.justification_reviewed_at, record.review_comment = decision, now, comment
+    record.justification_reviewed_by = by
+    record.full_clean(exclude=["apprentice", "recorded_by", "proof", "justification_reviewed_by"], validate_unique=False)
+    # Compare-and-set on "pending": of two reviewers deciding at the same time, the second one changes nothing.
+    updated = AttendanceRecord.objects.filter(pk=record.pk, justification=JustificationStatus.PENDING).update(
+        justification=decision, justification_reviewed_by=by, justification_reviewed_at=now, review_comment=comment,
+    )
+    if not updated:
+        raise _already_reviewed(record.pk)
+    record = AttendanceRecord.objects.select_related("apprentice__user", "apprentice__cohort__referent_tutor").get(pk=record.pk)
+    _email_decision(record)
+    return record
+
+
+@transaction.atomic
+def justification_accept(*, record: AttendanceRecord, by: User, comment: str = "") -> AttendanceRecord:
+    """Accept a pending proof: the half-day becomes justified. Only from "pending" (compare-and-set:
+    a second reviewer gets a message saying who decided). The apprentice is emailed.
+
+    The caller checks ``access.can_review_justification``."""
+    return _decide(record=record, by=by, decision=JustificationStatus.ACCEPTED, comment=(comment or "").strip())
+
+
+@transaction.atomic
+def justification_refuse(*, record: AttendanceRecord, by: User, comment: str) -> AttendanceRecord:
+    """Refuse a pending proof with a comment (required: the apprentice reads it and may send a new
+    proof). Compare-and-set on "pending" like ``justification_accept``; the apprentice is emailed."""
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError({"comment": _(
+            "Indiquez pourquoi le justificatif est refusé : l'apprenti·e reçoit ce commentaire et peut en déposer un nouveau."
+        )})
+    if len(comment) > AttendanceRecord._meta.get_field("review_comment").max_length:
+        raise ValidationError({"comment": _("Le commentaire est trop long : 255 caractères au plus.")})
+    return _decide(record=record, by=by, decision=JustificationStatus.REFUSED, comment=comment)
+
+
+def _site_url(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _email_decision(record: AttendanceRecord) -> None:
+    """The apprentice's email after a decision, sent by the Celery task once the transaction commits."""
+    apprentice = record.apprentice
+    to = [apprentice.user.email] if apprentice.user_id and apprentice.user.email else ([apprentice.email] if apprentice.email else [])
+    if not to:
+        return
+    deadline_days = AttendanceSettings.load().justification_deadline_days
+    accepted = record.justification == JustificationStatus.ACCEPTED
+    context = {
+        "record": record,
+        "apprentice": apprentice,
+        "accepted": accepted,
+        "day_label": date_format(record.day, "l j F Y"),
+        "half_label": record.get_half_display().lower(),
+        "deadline": justification_deadline(record, deadline_days=deadline_days),
+        "justify_url": _site_url(reverse("absence_justify", args=[record.pk])),
+        "my_absences_url": _site_url(reverse("my_absences")),
+        "tutor_name": _tutor_name(record),
+        "organisation": settings.ORGANISATION,
+    }
+    subject = (
+        _("Justificatif accepté — %(day)s") if accepted else _("Justificatif refusé — %(day)s")
+    ) % {"day": f"{record.day:%d/%m/%Y}"}
+    body = loader.render_to_string("alternance/emails/absence_decision.txt", context)
+    transaction.on_commit(lambda: send_email.delay(subject=subject, body=body, to=to))
+
+
+# --- the employer's email on an unjustified absence -------------------------------------------------
+
+
+def contract_covering(apprentice_id: int, day: date) -> Contract | None:
+    """The apprentice's contract in force on ``day``: signed and not ended nor broken
+    (``ACTIVE_CONTRACT_STATUSES``), ``day`` between its start and its end."""
+    return (
+        Contract.objects.filter(
+            apprentice_id=apprentice_id, status__in=ACTIVE_CONTRACT_STATUSES, start_date__lte=day, end_date__gte=day
+        )
+        .select_related("company", "master", "second_master")
+        .order_by("-start_date", "-pk")
+        .first()
+    )
+
+
+def employer_recipients(contract: Contract) -> list[str]:
+    """Who hears of an absence at the company: the contract's maître(s) d'apprentissage and the
+    company's HR contacts, active and with an email, each address once (case-insensitive)."""
+    contacts = [master for master in (contract.master, contract.second_master) if master is not None and master.active]
+    contacts += list(
+        CompanyContact.objects.filter(company_id=contract.company_id, is_hr=True, active=True)
+        .exclude(email="")
+        .order_by("last_name", "first_name", "pk")
+    )
+    seen: set[str] = set()
+    recipients = []
+    for contact in contacts:
+        email = (contact.email or "").strip()
+        if email and email.lower() not in seen:
+            seen.add(email.lower())
+            recipients.append(email)
+    return recipients
+
+
+@transaction.atomic
+def absence_employer_notify(*, record_id: int) -> list[str]:
+    """Email the company's contacts about one unjustified absence, once (``employer_notified_at``,
+    set by compare-and-set). Nothing is sent when the setting is off, when the half-day is no
+    longer an absence or is justified, when no contract covers the day, or when the company has
+    no contact with an email. Returns the recipients (empty when nothing was sent)."""
+    if not AttendanceSettings.load().notify_employer_on_unjustified:
+        return []
+    record = AttendanceRecord.objects.select_related("apprentice__cohort__programme").filter(pk=record_id).first()
+    if (
+        record is None
+        or record.status != AttendanceStatus.ABSENT
+        or record.justification == JustificationStatus.ACCEPTED
+        or record.employer_notified_at is not None
+    ):
+        return []
+    contract = contract_covering(record.apprentice_id, record.day)
+    if contract is None:
+        return []
+    recipients = employer_recipients(contract)
+    if not recipients:
+        return []
+    now = timezone.now()
+    if not AttendanceRecord.objects.filter(pk=record.pk, employer_notified_at__isnull=True).update(employer_notified_at=now):
+        return []  # another run notified it meanwhile
+    apprentice = record.apprentice
+    context = {
+        "record": record,
+        "apprentice": apprentice,
+        "company": contract.company,
+        "day_label": date_format(record.day, "l j F Y"),
+        "half_label": record.get_half_display().lower(),
+        "apprentice_url": _site_url(reverse("apprentice_detail", args=[apprentice.pk])),
+        "statement_url": _site_url(reverse("attendance_statement_pdf", args=[apprentice.pk, record.day.year, record.day.month])),
+        "organisation": settings.ORGANISATION,
+    }
+    subject = _("Absence de %(name)s le %(day)s (%(half)s)") % {
+        "name": apprentice.full_name, "day": f"{record.day:%d/%m/%Y}", "half": context["half_label"],
+    }
+    body = loader.render_to_string("alternance/emails/absence_employer.txt", context)
+    transaction.on_commit(lambda: send_email.delay(subject=subject, body=body, to=recipients))
+    return recipients
+
+
+# --- settings ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def attendance_settings_update(
+    *, by: User, justification_deadline_days: int, notify_employer_on_unjustified: bool, proof_max_size_mb: int
+) -> AttendanceSettings:
+    """Change the OF's absence rules (the caller checks ``access.can_manage_attendance_settings``)."""
+    errors = {}
+    low, high = DEADLINE_DAYS_BOUNDS
+    if not low <= justification_deadline_days <= high:
+        errors["justification_deadline_days"] = _("Choisissez un délai de %(low)s à %(high)s jours.") % {"low": low, "high": high}
+    low, high = PROOF_MAX_SIZE_BOUNDS
+    if not low <= proof_max_size_mb <= high:
+        errors["proof_max_size_mb"] = _("Choisissez une taille de %(low)s à %(high)s Mo.") % {"low": low, "high": high}
+    if errors:
+        raise ValidationError(errors)
+    row = AttendanceSettings.objects.select_for_update().get(pk=AttendanceSettings.load().pk)
+    row.justification_deadline_days = justification_deadline_days
+    row.notify_employer_on_unjustified = notify_employer_on_unjustified
+    row.proof_max_size_mb = proof_max_size_mb
+    row.full_clean()
+    row.save()
+    return row
+
+
+# --- selectors ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MyAbsence:
+    """One of the apprentice's absences or lateness, with what it can do about it."""
+
+    record: AttendanceRecord
+    deadline: date
+    blocker: str | None
+
+    @property
+    def can_justify(self) -> bool:
+        return self.blocker is None
+
+
+def my_absences(user: User) -> QuerySet:
+    """The apprentice's own absences and lateness, latest first, with their proof (one query)."""
+    return (
+        access.visible(user, AttendanceRecord)
+        .filter(apprentice__user=user, status__in=JUSTIFIABLE_STATUSES)
+        .select_related("proof")
+        .order_by("-day", "-half", "-pk")
+    )
+
+
+def my_absence_rows(records, *, today: date, deadline_days: int) -> list[MyAbsence]:
+    return [
+        MyAbsence(
+            record=record,
+            deadline=justification_deadline(record, deadline_days=deadline_days),
+            blocker=justification_blocker(record, today=today, deadline_days=deadline_days),
+        )
+        for record in records
+    ]
+
+
+def can_use_justification_queue(user: User) -> bool:
+    """The queue is for those who review justifications (``access.can_review_justification``):
+    the coordinator, admin staff and tutors (their cohorts)."""
+    return access.can_review_justifications(user)
+
+
+def justification_queue(user: User, *, cohort_id: int | None = None) -> QuerySet:
+    """Pending justifications the user may review, oldest submission first: every one for the
+    coordinator and admin staff, those of its cohorts for a tutor, none for anyone else."""
+    if not can_use_justification_queue(user):
+        return AttendanceRecord.objects.none()
+    # The attendance scope is the review scope for these roles: all for the coordinator and admin
+    # staff, the cohorts it refers for a tutor (``access.can_review_justification``).
+    qs = access.visible(user, AttendanceRecord).filter(justification=JustificationStatus.PENDING)
+    if cohort_id:
+        qs = qs.filter(apprentice__cohort_id=cohort_id)
+    return qs.select_related("apprentice__cohort", "proof").order_by(
+        "justification_submitted_at", "day", "pk"
+    )
+
+
+def queue_cohort_choices(user: User) -> list[Cohort]:
+    qs = access.visible(user, Cohort)
+    if user.role == Role.TUTOR:
+        qs = qs.filter(referent_tutor=user)
+    return list(qs.order_by("name"))
+
+
+def queue_record_get(user: User, pk: int) -> AttendanceRecord:
+    """A record to review: 404 outside the user's attendance scope, 403 when in scope but the user
+    may not review it (an employer, a CRE)."""
+    record = access.get_visible_or_404(
+        user, AttendanceRecord.objects.select_related("apprentice__cohort", "proof", "justification_reviewed_by"), pk=pk
+    )
+    access.require(access.can_review_justification(user, record))
+    return record
+
+
+# --- the monthly attendance statement --------------------------------------------------------------
+
+
+@dataclass
+class StatementTotals:
+    recorded: int = 0
+    present: int = 0
+    absent_justified: int = 0
+    absent_unjustified: int = 0
+    absent_pending: int = 0
+    late: int = 0
+    late_minutes: int = 0
+
+    @property
+    def absent(self) -> int:
+        return self.absent_justified + self.absent_unjustified + self.absent_pending
+
+    @property
+    def rate(self) -> Decimal | None:
+        """Share of the recorded half-days attended, in % to one decimal; a late arrival counts as
+        attended (as on the attendance certificate of ``contracts.pdf``)."""
+        if not self.recorded:
+            return None
+        return (Decimal(100) * (self.present + self.late) / self.recorded).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+    @property
+    def rate_display(self) -> str:
+        rate = self.rate
+        return "—" if rate is None else f"{rate}".replace(".", ",") + "\u00a0%"
+
+
+@dataclass
+class AttendanceStatement:
+    apprentice: Apprentice
+    month: date  # first day of the month
+    records: list[AttendanceRecord]
+    contracts: list[Contract]
+    totals: StatementTotals = field(default_factory=StatementTotals)
+    restricted_to_contract: bool = False
+
+    @property
+    def month_label(self) -> str:
+        return date_format(self.month, "F Y")
+
+
+def month_bounds(year: int, month: int) -> tuple[date, date] | None:
+    """First and last day of a month, or None when it does not exist (month 13, year 0…)."""
+    try:
+        first = date(year, month, 1)
+    except (ValueError, OverflowError):
+        return None
+    last = date(year, 12, 31) if month == 12 else date(year, month + 1, 1) - timedelta(days=1)
+    return first, last
+
+
+def statement_totals(records: list[AttendanceRecord]) -> StatementTotals:
+    """Totals of a list of half-day records: an absence is justified when its proof was accepted,
+    pending while a proof awaits review, unjustified otherwise (none or refused)."""
+    totals = StatementTotals()
+    for record in records:
+        totals.recorded += 1
+        if record.status == AttendanceStatus.PRESENT:
+            totals.present += 1
+        elif record.status == AttendanceStatus.LATE:
+            totals.late += 1
+            totals.late_minutes += record.minutes_late
+        elif record.justification == JustificationStatus.ACCEPTED:
+            totals.absent_justified += 1
+        elif record.justification == JustificationStatus.PENDING:
+            totals.absent_pending += 1
+        else:
+            totals.absent_unjustified += 1
+    return totals
+
+
+def attendance_statement(user: User, apprentice: Apprentice, *, first: date, last: date) -> AttendanceStatement:
+    """The half-days of ``apprentice`` recorded from ``first`` to ``last`` that the user sees
+    (``access.visible``: an employer gets only the days of its own contract), with their totals."""
+    records = list(
+        access.visible(user, AttendanceRecord).filter(apprentice=apprentice, day__gte=first, day__lte=last).order_by("day", "half")
+    )
+    contracts = list(
+        access.visible(user, Contract)
+        .filter(apprentice=apprentice, start_date__lte=last, end_date__gte=first)
+        .filter(status__in=PERFORMED_CONTRACT_STATUSES)
+        .select_related("company")
+        .order_by("start_date")
+    )
+    return AttendanceStatement(
+        apprentice=apprentice, month=first, records=records, contracts=contracts, totals=statement_totals(records),
+        restricted_to_contract=user.role == Role.EMPLOYER,
+    )
+
+
+@dataclass(frozen=True)
+class StatementMonth:
+    apprentice_id: int
+    month: date  # first day of the month
+
+    @property
+    def label(self) -> str:
+        return date_format(self.month, "F Y")
+
+    @property
+    def url(self) -> str:
+        return reverse("attendance_statement_pdf", args=[self.apprentice_id, self.month.year, self.month.month])
+
+
+def attendance_statement_months(user: User, apprentice: Apprentice) -> list[StatementMonth]:
+    """The months in which ``apprentice`` has half-days the user sees, latest first (one query):
+    for the statement links on the apprentice's pages."""
+    months = access.visible(user, AttendanceRecord).filter(apprentice=apprentice).dates("day", "month", order="DESC")
+    return [StatementMonth(apprentice_id=apprentice.pk, month=month) for month in months]
+
+
+def pending_count(user: User) -> int:
+    """Pending justifications the user may review (a badge for the navigation)."""
+    return justification_queue(user).count()
+
+
