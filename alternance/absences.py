@@ -48,8 +48,6 @@ JUSTIFIABLE_STATUSES = (AttendanceStatus.ABSENT, AttendanceStatus.LATE)
 # Contracts printed on a statement: those under which the apprentice worked (not drafts, not awaiting
 # signatures, not refused by the OPCO).
 PERFORMED_CONTRACT_STATUSES = (*ACTIVE_CONTRACT_STATUSES, ContractStatus.ENDED, ContractStatus.BROKEN)
-# Who reviews justifications: the people who record attendance (``access.can_review_justification``).
-
 
 # --- proof files: the type is read from the content ------------------------------------------------
 
