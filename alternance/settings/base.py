@@ -241,3 +241,15 @@ SPECTACULAR_SETTINGS = {
     },
 }
 # --- end of the read API settings ----------------------------------------------------------------
+
+# --- Qualiopi evidence pack (issue 7, part 4) ------------------------------------------------------
+# The OF's référent handicap (Qualiopi indicators 20 and 26): no record of the database names this
+# person, so the OF sets it here; the evidence pack prints it (or says it is missing).
+QUALIOPI_REFERENT_HANDICAP = {
+    "name": env("QUALIOPI_REFERENT_HANDICAP_NAME", ""),
+    "email": env("QUALIOPI_REFERENT_HANDICAP_EMAIL", ""),
+}
+# An indicator with no evidence recorded over this many days is shown as lacking recent evidence
+# (the OF's choice: no rule of the Qualiopi framework fixes a freshness).
+QUALIOPI_FRESHNESS_DAYS = int(env("QUALIOPI_FRESHNESS_DAYS", "90"))
+# --- end of the Qualiopi evidence pack settings ------------------------------------------------------
