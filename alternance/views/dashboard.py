@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from alternance import access, indicators
+from alternance.qualiopi import evidence_freshness
 from alternance.views.mixins import staff_only
 
 EXPORT_FORMATS = ("csv", "xlsx", "pdf")
@@ -45,6 +46,8 @@ def dashboard_context(user, *, today: date) -> dict:
         "cohorts": indicators.cohorts_needing_attention(breakdown["cohorts"]),
         "cohorts_total": len(breakdown["cohorts"]),
         "programmes": breakdown["programmes"],
+        # Which Qualiopi indicators lack recent evidence (issue 7, part 4).
+        "qualiopi_freshness": evidence_freshness(today=today),
     }
 
 

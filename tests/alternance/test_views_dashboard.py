@@ -261,3 +261,15 @@ def test_cohort_breakdown_query_count_does_not_grow_with_cohorts(client, world):
         client.get(COHORTS)
 
     assert len(few) == len(many)
+
+
+def test_dashboard_shows_which_qualiopi_indicators_lack_recent_evidence(client, world):
+    client.force_login(world.coordinator)
+
+    response = client.get(DASHBOARD)
+
+    lacking = {item.number for item in response.context["qualiopi_freshness"] if item.lacking}
+    html = response.content.decode()
+    assert 'data-testid="qualiopi-freshness"' in html
+    assert html.count('data-testid="qualiopi-lacking"') == len(lacking) > 0
+    assert f'href="{reverse("qualiopi_packs")}"' in html
