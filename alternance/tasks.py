@@ -44,3 +44,4 @@ def notify_employer_of_absences(*, record_ids: list[int]) -> int:
 
 
 from alternance.qualiopi.tasks import build_evidence_pack  # noqa: E402,F401  (Qualiopi evidence pack task, registered here)
+from alternance.tdb.tasks import export_tdb  # noqa: E402,F401  (the TDB export task, registered with the worker)

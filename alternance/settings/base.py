@@ -253,3 +253,25 @@ QUALIOPI_REFERENT_HANDICAP = {
 # (the OF's choice: no rule of the Qualiopi framework fixes a freshness).
 QUALIOPI_FRESHNESS_DAYS = int(env("QUALIOPI_FRESHNESS_DAYS", "90"))
 # --- end of the Qualiopi evidence pack settings ------------------------------------------------------
+
+# --- Tableau de bord de l'apprentissage: learners file (issue 7, part 3) --------------------------
+# The template's columns that describe the organisation (alternance/tdb/config.py). The responsible
+# establishment is OF_UAI / OF_SIRET above; the training establishment defaults to it (« si
+# l'apprenant est formé au sein de l'établissement responsable, indiquez le même UAI et SIRET »).
+# The rest is optional in the template: empty means the column stays empty in the file.
+TDB_EXPORT = {
+    "formateur_uai": env("TDB_FORMATEUR_UAI", ORGANISATION["uai"]),
+    "formateur_siret": env("TDB_FORMATEUR_SIRET", ORGANISATION["siret"]),
+    # Training place (workshop, etc.) when it is not the training establishment itself.
+    "lieu_formation_uai": env("TDB_LIEU_FORMATION_UAI", ""),
+    "lieu_formation_siret": env("TDB_LIEU_FORMATION_SIRET", ""),
+    "lieu_formation_adresse": env("TDB_LIEU_FORMATION_ADRESSE", ""),
+    "lieu_formation_code_postal": env("TDB_LIEU_FORMATION_CODE_POSTAL", ""),
+    # SIFA nomenclature: 01 CFA public (Éducation nationale) … 09 CFA associatif, 10 autre CFA privé.
+    "type_cfa": env("TDB_TYPE_CFA", ""),
+    # The disability referent of the training (name and first name apart, as the template asks).
+    "referent_handicap_nom": env("TDB_REFERENT_HANDICAP_NOM", ""),
+    "referent_handicap_prenom": env("TDB_REFERENT_HANDICAP_PRENOM", ""),
+    "referent_handicap_email": env("TDB_REFERENT_HANDICAP_EMAIL", env("QUALIOPI_REFERENT_HANDICAP_EMAIL", "")),
+}
+# --- end of the Tableau de bord settings -----------------------------------------------------------
