@@ -1,6 +1,6 @@
 """Alternance calendar data (issue 6, part 2): what the rhythm alone does not say.
 
-The calendar itself is computed (``alternance/calendar.py``): rhythm of the cohort, French public
+The calendar itself is computed (``alternance/planning.py``): rhythm of the cohort, French public
 holidays, then these rows — OF closures, key dates, per-apprentice overrides — and the visits.
 """
 
@@ -13,8 +13,9 @@ from alternance.choices import CalendarPlace, KeyDateKind
 
 
 class ClosurePeriod(models.Model):
-    """The OF is closed (e.g. Christmas holidays): OF days in the period become rest days.
-    ``cohort`` empty = the whole OF."""
+    """The OF is closed (e.g. Christmas holidays): the days the rhythm puts at the centre become
+    company days — the apprentice is an employee and goes to its company unless it takes leave
+    with its employer. ``cohort`` empty = the whole OF."""
 
     label = models.CharField(_("libellé"), max_length=120)
     start_date = models.DateField(_("du"))
