@@ -9,6 +9,7 @@ from datetime import date
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from alternance.evaluations import employer_grid_rows
 from alternance.models import User, Visit, VisitCriterion
 from alternance.selectors_tutor import visit_grid_rows
 from contracts.choices import DocumentKind
@@ -24,8 +25,10 @@ def grid_average(rows: list[dict]) -> float | None:
 
 def visit_report_pdf(visit: Visit, *, today: date) -> bytes:
     """The report of a visit: parties, the grid (criterion, score on its scale, comment), the
-    maître d'apprentissage's view, the actions agreed, the risk flag and the report text."""
-    rows = visit_grid_rows(visit, list(VisitCriterion.objects.order_by("order", "pk")))
+    maître d'apprentissage's view, the actions agreed, the risk flag, the report text and the
+    employer's own part of the grid when it was sent."""
+    rows = visit_grid_rows(visit, list(VisitCriterion.objects.filter(for_employer=False).order_by("order", "pk")))
+    employer_rows = employer_grid_rows(visit)
     context = {
         "visit": visit,
         "apprentice": visit.apprentice,
@@ -33,6 +36,9 @@ def visit_report_pdf(visit: Visit, *, today: date) -> bytes:
         "company": visit.contract.company if visit.contract else None,
         "rows": rows,
         "average": grid_average(rows),
+        # The employer's part, filled on the extranet (issue 6, part 4).
+        "employer_rows": employer_rows,
+        "employer_average": grid_average(employer_rows) if visit.employer_submitted_at else None,
         "today": today,
         "document_title": _("Compte rendu de visite"),
     }

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alerts.choices import AlertStatus
 from alerts.models import Alert
-from alternance import access
+from alternance import access, selectors_extranet
 from alternance.choices import ApprenticeStatus, AttendanceStatus, Role
 from alternance.models import Apprentice, AttendanceRecord, Cohort, User, Visit
 from companies.models import Company, Interaction
@@ -221,46 +221,15 @@ def admin_staff_home(user: User, *, today: date) -> dict:
 
 
 def apprentice_home(user: User, *, today: date) -> dict:
-    """The apprentice's own record, its current contract and its recent absences."""
-    apprentice = (
-        access.visible(user, Apprentice)
-        .select_related("cohort__programme", "cohort__referent_tutor")
-        .first()
-    )
-    if apprentice is None:
-        return {"apprentice": None}
-    contracts = (
-        access.visible(user, Contract)
-        .filter(apprentice=apprentice)
-        .select_related("company", "master")
-        .order_by("-start_date")
-    )
-    # The current contract: an active one if any, else the latest one shown to the apprentice.
-    contract = contracts.filter(status__in=ACTIVE_CONTRACT_STATUSES).first() or contracts.first()
-    absences = (
-        access.visible(user, AttendanceRecord)
-        .filter(apprentice=apprentice, status__in=ABSENCE_STATUSES)
-        .order_by("-day", "half")[:RECENT_ABSENCES_LIMIT]
-    )
-    return {"apprentice": apprentice, "contract": contract, "absences": list(absences)}
+    """The apprentice's space (issue 6, part 3): where it is this week, its contract, its contacts,
+    its documents and its absences (``selectors_extranet.apprentice_space``)."""
+    return selectors_extranet.apprentice_space(user, today=today)
 
 
 def employer_home(user: User, *, today: date) -> dict:
-    """The employer's apprentices with their contracts, and their recent absences."""
-    contracts = access.visible(user, Contract).select_related("programme", "company", "master").order_by("-start_date")
-    apprentices = (
-        access.visible(user, Apprentice)
-        .select_related("cohort__programme")
-        .prefetch_related(Prefetch("contracts", queryset=contracts, to_attr="employer_contracts"))
-        .order_by("last_name", "first_name", "pk")
-    )
-    absences = (
-        access.visible(user, AttendanceRecord)
-        .filter(status__in=ABSENCE_STATUSES)
-        .select_related("apprentice")
-        .order_by("-day", "half", "pk")[:RECENT_ABSENCES_LIMIT * 2]
-    )
-    return {"apprentices": list(apprentices), "absences": list(absences)}
+    """The employer's space (issue 6, part 4): its apprentices with today's place, the evaluations
+    and the recent absences (``selectors_extranet.employer_space``)."""
+    return selectors_extranet.employer_space(user, today=today)
 
 
 HOME_PAGES = {

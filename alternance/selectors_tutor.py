@@ -180,7 +180,8 @@ def apprentice_next_due(user: User, apprentice: Apprentice, *, today: date) -> W
 
 
 def active_criteria() -> list[VisitCriterion]:
-    return list(VisitCriterion.objects.filter(active=True).order_by("order", "pk"))
+    """The tutor's grid: active criteria, without those the employer fills on the extranet."""
+    return list(VisitCriterion.objects.filter(active=True, for_employer=False).order_by("order", "pk"))
 
 
 def visit_get(user: User, pk: int) -> Visit:
@@ -190,7 +191,9 @@ def visit_get(user: User, pk: int) -> Visit:
 
 def visit_grid_rows(visit: Visit, criteria: list[VisitCriterion] | None = None) -> list[dict]:
     """The grid as printed: one row per active criterion, then any answer to a retired criterion."""
-    criteria = criteria if criteria is not None else list(VisitCriterion.objects.order_by("order", "pk"))
+    if criteria is None:
+        # The employer's criteria have their own part (``alternance.evaluations.employer_grid_rows``).
+        criteria = list(VisitCriterion.objects.filter(for_employer=False).order_by("order", "pk"))
     answers = visit.grid_answers or {}
     known = {criterion.code for criterion in criteria}
     rows = [

@@ -60,7 +60,10 @@ def planned(contract, kind=VisitKind.FIRST) -> Visit:
 
 
 def test_the_migration_installs_the_five_standard_criteria_in_french():
-    criteria = list(VisitCriterion.objects.order_by("order").values_list("code", "label", "scale_max", "active", "for_employer"))
+    # The employer's criteria (migration 0006) are tested in test_evaluations.py.
+    criteria = list(
+        VisitCriterion.objects.filter(for_employer=False).order_by("order").values_list("code", "label", "scale_max", "active", "for_employer")
+    )
     assert criteria == [
         ("integration", "Intégration dans l'entreprise", 4, True, False),
         ("skills_progress", "Progression des compétences", 4, True, False),
