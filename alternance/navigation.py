@@ -1,7 +1,9 @@
-"""Navigation menu per role (base layout). Links only to pages that exist.
+"""Navigation menu per role (base layout). Links only to pages that exist and that the role may open.
 
-Extranet accounts (apprentice, employer) get the home page only: the lists are back-office
-pages (403 for them); their records are reached from their home page.
+Staff get their daily pages in the bar and the occasional ones (imports, State dashboard export,
+Qualiopi, settings, API keys…) in an "Outils" drop-down, so that the bar fits a laptop screen.
+Extranet accounts (apprentice, employer) get their own few pages; the back-office lists stay 403
+for them and their records are reached from their pages.
 """
 
 from dataclasses import dataclass
@@ -13,40 +15,83 @@ from django.utils.translation import gettext_lazy as _
 
 from alternance.choices import Role
 
+STAFF = (Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE, Role.TUTOR)
+OFFICE = (Role.COORDINATOR, Role.ADMIN_STAFF)
+
 
 @dataclass(frozen=True)
 class NavItem:
     label: str
-    url: str
+    url: str = ""
     # A count shown next to the label (lazy: computed only if the page renders the menu).
     badge: Any = None
     badge_label: str = ""
+    # A drop-down: its entries (``url`` unused).
+    children: tuple["NavItem", ...] = ()
+
+
+def _lazy_count(function, user) -> SimpleLazyObject:
+    return SimpleLazyObject(lambda: function(user))
 
 
 def _inbox_badge(user) -> SimpleLazyObject:
     from alerts.selectors import inbox_count  # the alerts app builds on the core app, not the reverse
 
-    return SimpleLazyObject(lambda: inbox_count(user))
+    return _lazy_count(inbox_count, user)
+
+
+def _justifications_badge(user) -> SimpleLazyObject:
+    from alternance.absences import pending_count
+
+    return _lazy_count(pending_count, user)
+
+
+def _evaluations_badge(user) -> SimpleLazyObject:
+    from alternance.selectors_extranet import employer_evaluations_to_fill_count
+
+    return _lazy_count(employer_evaluations_to_fill_count, user)
+
+
+def _tools(role: str) -> tuple[NavItem, ...]:
+    tools = [NavItem(_("Calendriers"), reverse("calendar_mine"))]
+    if role in OFFICE:
+        tools += [
+            NavItem(_("Fermetures du centre"), reverse("closure_list")),
+            NavItem(_("Tableau de bord de l'apprentissage"), reverse("tdb_export")),
+            NavItem(_("Preuves Qualiopi"), reverse("qualiopi_packs")),
+            NavItem(_("Paramètres des absences"), reverse("attendance_settings")),
+        ]
+    tools.append(NavItem(_("Clés d'API"), reverse("api:token_list")))
+    return tuple(tools)
 
 
 def menu_for(user) -> list[NavItem]:
     items = [NavItem(_("Accueil"), reverse("home"))]
     role = getattr(user, "role", None)
-    if role in (Role.COORDINATOR, Role.ADMIN_STAFF):
+    if role == Role.APPRENTICE:
+        items += [NavItem(_("Mon calendrier"), reverse("calendar_mine")), NavItem(_("Mes absences"), reverse("my_absences"))]
+    if role == Role.EMPLOYER:
+        items += [
+            NavItem(_("Calendrier"), reverse("calendar_mine")),
+            NavItem(_("Évaluations"), reverse("employer_evaluations"), badge=_evaluations_badge(user),
+                    badge_label=_("évaluations à remplir")),
+        ]
+    if role in OFFICE:
         items.append(NavItem(_("Pilotage"), reverse("dashboard")))
-    if role in (Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE, Role.TUTOR):
+    if role in STAFF:
         items.append(NavItem(_("Apprenti·es"), reverse("apprentice_list")))
-    if role in (Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE, Role.TUTOR):
         # A tutor sees the employers of its apprentices (access policy), so it gets the list too.
         items.append(NavItem(_("Entreprises"), reverse("companies:company_list")))
-    if role in (Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE, Role.TUTOR):
         items.append(NavItem(_("Contrats"), reverse("contracts:contract_list")))
         items.append(NavItem(_("Suivi OPCO"), reverse("contracts:opco_board")))
     if role in (Role.COORDINATOR, Role.CRE):
         items.append(NavItem(_("Placement"), reverse("companies:placement_desk")))
     if role == Role.TUTOR:
         items.append(NavItem(_("Mon suivi"), reverse("tutor_workspace")))
-    if role in (Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE, Role.TUTOR):
+    if role in (Role.COORDINATOR, Role.ADMIN_STAFF, Role.TUTOR):
+        items.append(NavItem(_("Justificatifs"), reverse("justification_queue"), badge=_justifications_badge(user),
+                             badge_label=_("justificatifs à examiner")))
+    if role in STAFF:
         items.append(NavItem(_("Alertes"), reverse("alerts:alert_list")))
     if role in (Role.ADMIN_STAFF, Role.CRE, Role.TUTOR):
         # The coordinator dispatches alerts and is never their assignee: no inbox of its own.
@@ -55,4 +100,6 @@ def menu_for(user) -> list[NavItem]:
     if role in (Role.COORDINATOR, Role.ADMIN_STAFF, Role.APPRENTICE, Role.EMPLOYER):
         # The parties who sign documents: the apprentice, the employer, the OF (coordinator, admin staff).
         items.append(NavItem(_("À signer"), reverse("contracts:signatures_to_sign")))
+    if role in STAFF:
+        items.append(NavItem(_("Outils"), children=_tools(role)))
     return items

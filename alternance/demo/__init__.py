@@ -30,7 +30,7 @@ DEFAULT_SEED = 42
 SUMMARY_MODELS = (
     "alternance.User", "alternance.Programme", "alternance.Cohort", "companies.Company", "companies.CompanyContact",
     "alternance.Apprentice", "contracts.Contract", "contracts.OpcoFile", "contracts.OpcoInstalment",
-    "alternance.AttendanceRecord", "alternance.Visit", "companies.Interaction", "alerts.Alert",
+    "alternance.AttendanceRecord", "alternance.ClosurePeriod", "alternance.KeyDate", "alternance.Visit", "companies.Interaction", "alerts.Alert",
 )
 
 __all__ = ["DEFAULT_APPRENTICES", "DEFAULT_SEED", "MIN_APPRENTICES", "DemoResult", "demo_exists", "seed_demo"]
@@ -47,8 +47,11 @@ def demo_exists() -> bool:
     return User.objects.filter(email=COORDINATOR_EMAIL).exists()
 
 
-def seed_demo(*, apprentices: int = DEFAULT_APPRENTICES, seed: int = DEFAULT_SEED, today: date) -> DemoResult:
-    """Create the whole demo organisation in one transaction. Callers check ``demo_exists()`` first."""
+def seed_demo(*, apprentices: int = DEFAULT_APPRENTICES, seed: int = DEFAULT_SEED, today: date,
+              with_extranet: bool = True) -> DemoResult:
+    """Create the whole demo organisation in one transaction. Callers check ``demo_exists()`` first.
+    ``with_extranet=False`` leaves out the calendar, justification and evaluation records (tests of
+    those seeders start from the organisation alone)."""
     if apprentices < MIN_APPRENTICES:
         raise ValueError(f"apprentices must be at least {MIN_APPRENTICES}")
     started = time.perf_counter()
@@ -56,11 +59,13 @@ def seed_demo(*, apprentices: int = DEFAULT_APPRENTICES, seed: int = DEFAULT_SEE
     rng = random.Random(seed)
     with transaction.atomic():
         # Reference rows the migrations load (a database flushed by tests has lost them).
+        from alternance.evaluations import employer_criteria_install_standard
         from alternance.services import visit_criteria_install_standard
         from contracts.reference_data import ensure_reference_data
 
         ensure_reference_data()
         visit_criteria_install_standard()
+        employer_criteria_install_standard()
         organisation = OrganisationBuilder(plan=plan_organisation(apprentices, rng, today), rng=rng, today=today)
         organisation.create_staff()
         organisation.create_training()
@@ -68,6 +73,16 @@ def seed_demo(*, apprentices: int = DEFAULT_APPRENTICES, seed: int = DEFAULT_SEE
         organisation.create_apprentices()
         organisation.create_contracts()
         FollowUpBuilder(organisation).create_all()
+        if with_extranet:
+            # The extranet's records on top: calendars (closures, key dates), absence justifications
+            # with their proofs, the employer's part of past visits.
+            from alternance.demo.absences import seed_absences
+            from alternance.demo.calendar import seed_calendar
+            from alternance.demo.evaluations import seed_evaluations
+
+            seed_calendar(today=today)
+            seed_absences(today=today)
+            seed_evaluations(today=today)
     counts = {}
     for label in SUMMARY_MODELS:
         model = apps.get_model(label)

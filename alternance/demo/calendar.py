@@ -83,11 +83,11 @@ def _demo_exception(today: date) -> CalendarOverride | None:
     """The demo apprentice spends its next centre day (within a month) at its company, agreed with
     its employer: the calendar shows an exception."""
     apprentice = Apprentice.objects.select_related("cohort").filter(user__email=DEMO_APPRENTICE_EMAIL).first()
-    if apprentice is None:
-        return None
+    if apprentice is None or CalendarOverride.objects.filter(apprentice=apprentice).exists():
+        return None  # absent, or its exception is already there (a second run adds nothing)
     days = planning.apprentice_days(apprentice, today + timedelta(days=1), today + timedelta(days=30))
     day = next((d for d, place in sorted(days.items()) if place.place == CENTRE and place.source == planning.SOURCE_RHYTHM), None)
-    if day is None or CalendarOverride.objects.filter(apprentice=apprentice, day=day).exists():
+    if day is None:
         return None
     return CalendarOverride(apprentice=apprentice, day=day, place="E",
                             reason="Salon professionnel avec l'entreprise (accord de l'employeur)")

@@ -28,7 +28,7 @@ TODAY = date(2026, 11, 28)
 @pytest.fixture
 def demo(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    seed_demo(apprentices=40, seed=7, today=TODAY)
+    seed_demo(apprentices=40, seed=7, today=TODAY, with_extranet=False)
 
 
 def test_the_proof_pdf_is_a_real_pdf_with_its_text():

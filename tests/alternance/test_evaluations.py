@@ -315,9 +315,10 @@ def test_the_demo_fills_the_demo_employers_past_visits_only_and_once(world):
 def test_the_demo_evaluations_fit_the_seeded_demo_and_show_on_the_employers_pages(client):
     from django.core.management import call_command
 
-    call_command("seed_demo", apprentices=60, seed=7, today="2026-11-28", stdout=io.StringIO())
+    call_command("seed_demo", apprentices=60, seed=7, today="2026-11-28", stdout=io.StringIO())  # runs seed_evaluations
 
-    filled = seed_evaluations(today=TODAY)
+    filled = Visit.objects.filter(employer_submitted_at__isnull=False).count()
+    assert seed_evaluations(today=TODAY) == 0
 
     employer = User.objects.get(email="employeur@demo.test")
     visits = Visit.objects.filter(employer_submitted_at__isnull=False)

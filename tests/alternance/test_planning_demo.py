@@ -49,15 +49,15 @@ def test_seed_calendar_adds_closures_and_key_dates_inside_each_cohort_and_is_ide
     assert list(exams)[-1] == ("Épreuve orale (soutenance)", date(2028, 6, 12))
 
 
-def test_seed_calendar_on_the_demo_gives_the_demo_apprentice_an_exception():
-    seed_demo(apprentices=40, seed=3, today=TODAY)
+def test_the_demo_gives_the_demo_apprentice_one_exception_and_a_second_run_adds_nothing():
+    seed_demo(apprentices=40, seed=3, today=TODAY)  # runs seed_calendar
 
-    counts = seed_calendar(today=TODAY)
+    again = seed_calendar(today=TODAY)
 
     override = CalendarOverride.objects.select_related("apprentice__user").get()
     assert override.apprentice.user.email == "apprenti@demo.test"
     assert TODAY < override.day <= date(2026, 12, 28)
     assert planning.place_for(override.apprentice, override.day).place == "E"
     assert planning.place_without_override(override.apprentice, override.day).place == "C"
-    assert counts["exceptions au calendrier"] == 1
-    assert counts["dates clés"] == KeyDate.objects.count() > 0
+    assert again == {"périodes de fermeture": 0, "dates clés": 0, "exceptions au calendrier": 0}
+    assert KeyDate.objects.count() > 0

@@ -1,0 +1,79 @@
+"""The navigation bar per role: the expected entries, and every link opens for that role (the
+menu never offers a page that answers 403 or 404)."""
+
+from datetime import datetime
+
+import pytest
+from django.urls import reverse
+
+from alternance.choices import Role
+from alternance.navigation import menu_for
+from tests.factories.web import PARIS, make_world
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def frozen_today(time_machine):
+    time_machine.move_to(datetime(2026, 11, 28, 10, 0, tzinfo=PARIS), tick=False)
+
+
+@pytest.fixture
+def world():
+    return make_world()
+
+
+def labels(items) -> list:
+    return [(str(item.label), [str(child.label) for child in item.children]) if item.children else str(item.label) for item in items]
+
+
+TOOLS_OFFICE = [
+    "Calendriers", "Fermetures du centre", "Tableau de bord de l'apprentissage", "Preuves Qualiopi",
+    "Paramètres des absences", "Clés d'API",
+]
+EXPECTED = {
+    Role.COORDINATOR: [
+        "Accueil", "Pilotage", "Apprenti·es", "Entreprises", "Contrats", "Suivi OPCO", "Placement", "Justificatifs",
+        "Alertes", "À signer", ("Outils", TOOLS_OFFICE),
+    ],
+    Role.ADMIN_STAFF: [
+        "Accueil", "Pilotage", "Apprenti·es", "Entreprises", "Contrats", "Suivi OPCO", "Justificatifs", "Alertes",
+        "Mes alertes", "À signer", ("Outils", TOOLS_OFFICE),
+    ],
+    Role.CRE: [
+        "Accueil", "Apprenti·es", "Entreprises", "Contrats", "Suivi OPCO", "Placement", "Alertes", "Mes alertes",
+        ("Outils", ["Calendriers", "Clés d'API"]),
+    ],
+    Role.TUTOR: [
+        "Accueil", "Apprenti·es", "Entreprises", "Contrats", "Suivi OPCO", "Mon suivi", "Justificatifs", "Alertes",
+        "Mes alertes", ("Outils", ["Calendriers", "Clés d'API"]),
+    ],
+    Role.APPRENTICE: ["Accueil", "Mon calendrier", "Mes absences", "À signer"],
+    Role.EMPLOYER: ["Accueil", "Calendrier", "Évaluations", "À signer"],
+}
+
+
+@pytest.mark.parametrize("role", list(EXPECTED))
+def test_each_role_gets_its_menu(world, role):
+    assert labels(menu_for(world.user(role))) == EXPECTED[role]
+
+
+@pytest.mark.parametrize("role", list(EXPECTED))
+def test_every_menu_link_opens_for_its_role(client, world, role, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    user = world.user(role)
+    client.force_login(user)
+    urls = [child.url for item in menu_for(user) for child in (item.children or (item,))]
+
+    statuses = {url: client.get(url).status_code for url in urls}
+
+    assert statuses == dict.fromkeys(urls, 200)
+
+
+def test_the_tools_menu_is_a_drop_down_in_the_bar(client, world):
+    client.force_login(world.coordinator)
+
+    html = client.get(reverse("home")).content.decode()
+
+    assert 'data-testid="nav-tools"' in html and 'class="dropdown-menu dropdown-menu-end"' in html
+    assert f'href="{reverse("qualiopi_packs")}"' in html
