@@ -84,7 +84,7 @@ def grid_average(answers: dict) -> str:
 
 
 def referent_handicap() -> dict[str, str]:
-    """The OF's référent handicap from the settings (QUALIOPI_REFERENT_HANDICAP_NAME / _EMAIL)."""
+    """The OF's référent handicap from the settings (REFERENT_HANDICAP_PRENOM, _NOM, _EMAIL)."""
     configured = getattr(settings, "QUALIOPI_REFERENT_HANDICAP", {}) or {}
     return {"name": (configured.get("name") or "").strip(), "email": (configured.get("email") or "").strip()}
 
@@ -97,5 +97,5 @@ def referent_note() -> str:
         }
     return _(
         "Référent handicap non renseigné : indiquez son nom et son e-mail dans les variables "
-        "QUALIOPI_REFERENT_HANDICAP_NAME et QUALIOPI_REFERENT_HANDICAP_EMAIL, puis produisez à nouveau le dossier."
+        "REFERENT_HANDICAP_PRENOM, REFERENT_HANDICAP_NOM et REFERENT_HANDICAP_EMAIL, puis produisez à nouveau le dossier."
     )

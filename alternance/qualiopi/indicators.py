@@ -241,7 +241,7 @@ def evidence_freshness(*, today: date, days: int | None = None) -> list[Indicato
         recent = sum(item.count for item in counts)
         note = ""
         if indicator.number == 26 and not referent_handicap()["name"]:
-            note = _("Référent handicap non renseigné (QUALIOPI_REFERENT_HANDICAP_NAME).")
+            note = _("Référent handicap non renseigné (REFERENT_HANDICAP_NOM).")
         result.append(IndicatorFreshness(
             number=indicator.number, title=str(indicator.title), last_evidence=max(dates) if dates else None,
             recent_count=recent, window_days=days, lacking=recent == 0, note=note,

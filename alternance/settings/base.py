@@ -242,12 +242,20 @@ SPECTACULAR_SETTINGS = {
 }
 # --- end of the read API settings ----------------------------------------------------------------
 
+# --- The OF's référent handicap ------------------------------------------------------------------
+# No record of the database names this person: the OF sets it here, once. The Qualiopi evidence
+# pack prints it (indicators 20 and 26, or says it is missing); the Tableau de bord file reports it
+# for each training (first and last names apart, as the State's template asks).
+REFERENT_HANDICAP = {
+    "first_name": env("REFERENT_HANDICAP_PRENOM", ""),
+    "last_name": env("REFERENT_HANDICAP_NOM", ""),
+    "email": env("REFERENT_HANDICAP_EMAIL", ""),
+}
+
 # --- Qualiopi evidence pack (issue 7, part 4) ------------------------------------------------------
-# The OF's référent handicap (Qualiopi indicators 20 and 26): no record of the database names this
-# person, so the OF sets it here; the evidence pack prints it (or says it is missing).
 QUALIOPI_REFERENT_HANDICAP = {
-    "name": env("QUALIOPI_REFERENT_HANDICAP_NAME", ""),
-    "email": env("QUALIOPI_REFERENT_HANDICAP_EMAIL", ""),
+    "name": f"{REFERENT_HANDICAP['first_name']} {REFERENT_HANDICAP['last_name']}".strip(),
+    "email": REFERENT_HANDICAP["email"],
 }
 # An indicator with no evidence recorded over this many days is shown as lacking recent evidence
 # (the OF's choice: no rule of the Qualiopi framework fixes a freshness).
@@ -269,9 +277,9 @@ TDB_EXPORT = {
     "lieu_formation_code_postal": env("TDB_LIEU_FORMATION_CODE_POSTAL", ""),
     # SIFA nomenclature: 01 CFA public (Éducation nationale) … 09 CFA associatif, 10 autre CFA privé.
     "type_cfa": env("TDB_TYPE_CFA", ""),
-    # The disability referent of the training (name and first name apart, as the template asks).
-    "referent_handicap_nom": env("TDB_REFERENT_HANDICAP_NOM", ""),
-    "referent_handicap_prenom": env("TDB_REFERENT_HANDICAP_PRENOM", ""),
-    "referent_handicap_email": env("TDB_REFERENT_HANDICAP_EMAIL", env("QUALIOPI_REFERENT_HANDICAP_EMAIL", "")),
+    # The disability referent of the training: the OF's (REFERENT_HANDICAP above).
+    "referent_handicap_nom": REFERENT_HANDICAP["last_name"],
+    "referent_handicap_prenom": REFERENT_HANDICAP["first_name"],
+    "referent_handicap_email": REFERENT_HANDICAP["email"],
 }
 # --- end of the Tableau de bord settings -----------------------------------------------------------

@@ -25,9 +25,9 @@ ORGANISATION_COLUMNS: dict[str, tuple[str, str]] = {
     "etablissement_lieu_de_formation_adresse": ("lieu_formation_adresse", "TDB_LIEU_FORMATION_ADRESSE"),
     "etablissement_lieu_de_formation_code_postal": ("lieu_formation_code_postal", "TDB_LIEU_FORMATION_CODE_POSTAL"),
     "type_cfa": ("type_cfa", "TDB_TYPE_CFA"),
-    "nom_referent_handicap_formation": ("referent_handicap_nom", "TDB_REFERENT_HANDICAP_NOM"),
-    "prenom_referent_handicap_formation": ("referent_handicap_prenom", "TDB_REFERENT_HANDICAP_PRENOM"),
-    "email_referent_handicap_formation": ("referent_handicap_email", "TDB_REFERENT_HANDICAP_EMAIL"),
+    "nom_referent_handicap_formation": ("referent_handicap_nom", "REFERENT_HANDICAP_NOM"),
+    "prenom_referent_handicap_formation": ("referent_handicap_prenom", "REFERENT_HANDICAP_PRENOM"),
+    "email_referent_handicap_formation": ("referent_handicap_email", "REFERENT_HANDICAP_EMAIL"),
 }
 
 

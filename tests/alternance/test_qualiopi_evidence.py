@@ -363,8 +363,8 @@ def test_referent_handicap_missing_is_said_with_how_to_set_it(world, settings):
     notes = by_number(collect_evidence(PERIOD))[26].notes
 
     assert notes == [
-        "Référent handicap non renseigné : indiquez son nom et son e-mail dans les variables QUALIOPI_REFERENT_HANDICAP_NAME "
-        "et QUALIOPI_REFERENT_HANDICAP_EMAIL, puis produisez à nouveau le dossier."
+        "Référent handicap non renseigné : indiquez son nom et son e-mail dans les variables "
+        "REFERENT_HANDICAP_PRENOM, REFERENT_HANDICAP_NOM et REFERENT_HANDICAP_EMAIL, puis produisez à nouveau le dossier."
     ]
 
 
@@ -555,7 +555,7 @@ def test_freshness_with_no_data_is_lacking_everywhere_and_says_the_referent_is_m
     assert [(item.number, item.last_evidence, item.recent_count, item.lacking) for item in freshness] == [
         (12, None, 0, True), (13, None, 0, True), (26, None, 0, True), (28, None, 0, True), (30, None, 0, True),
     ]
-    assert freshness[2].note == "Référent handicap non renseigné (QUALIOPI_REFERENT_HANDICAP_NAME)."
+    assert freshness[2].note == "Référent handicap non renseigné (REFERENT_HANDICAP_NOM)."
 
 
 def add_more_evidence(n: int) -> None:
