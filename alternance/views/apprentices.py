@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from alternance import access, selectors
+from alternance import absences, access, selectors
 from alternance.choices import ApprenticeStatus
 from alternance.views.mixins import StaffListView, int_param
 
@@ -48,5 +48,8 @@ def apprentice_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_plan_visit": access.can_plan_visit(user, apprentice),
         "can_record_attendance": access.can_record_attendance(user, apprentice),
         "can_place": access.can_use_placement_desk(user),
+        "can_review_justifications": access.can_review_justifications(user),
+        # Monthly attendance statements (PDF), latest month first.
+        "statement_months": absences.attendance_statement_months(user, apprentice),
     }
     return render(request, "alternance/apprentice_detail.html", context)

@@ -113,3 +113,18 @@ def test_record_page_for_the_employer_hides_alerts(client, world):
 
     assert response.context["alerts"] == []
     assert "Absences répétées A" not in response.content.decode()
+
+
+def test_apprentice_page_links_to_its_calendar_and_monthly_statements(client):
+    world = make_world()
+    client.force_login(world.a.tutor)
+
+    response = client.get(reverse("apprentice_detail", args=[world.a.apprentice.pk]))
+
+    html = response.content.decode()
+    assert f'href="{reverse("apprentice_calendar", args=[world.a.apprentice.pk])}"' in html
+    months = [item.month for item in response.context["statement_months"]]
+    assert months and all(
+        f'href="{reverse("attendance_statement_pdf", args=[world.a.apprentice.pk, m.year, m.month])}"' in html for m in months
+    )
+    assert f'{reverse("justification_queue")}?promotion={world.a.cohort.pk}' in html
