@@ -45,6 +45,11 @@ class AttendanceRecord(models.Model):
         indexes = [
             models.Index(fields=["apprentice", "day"], name="attendance_apprentice_day_idx"),
             models.Index(fields=["day", "status"], name="attendance_day_status_idx"),
+            # The few absences reported to an employer, among the whole register (Qualiopi 12).
+            models.Index(
+                fields=["employer_notified_at"], condition=models.Q(employer_notified_at__isnull=False),
+                name="attendance_notified_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["apprentice", "day", "half"], name="attendance_one_per_half_day"),
