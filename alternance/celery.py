@@ -10,6 +10,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alternance.settings.local")
 app = Celery("alternance")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# The core app keeps the tasks of its bigger features next to them (``<package>/tasks.py``).
+app.autodiscover_tasks(["alternance.imports", "alternance.qualiopi", "alternance.tdb"])
 
 
 def beat_schedule(*, nightly_hour: int, nightly_minute: int, digest_hour: int = 7, digest_minute: int = 0) -> dict:

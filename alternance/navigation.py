@@ -57,6 +57,7 @@ def _tools(role: str) -> tuple[NavItem, ...]:
     if role in OFFICE:
         tools += [
             NavItem(_("Fermetures du centre"), reverse("closure_list")),
+            NavItem(_("Importer des données"), reverse("data_import_list")),
             NavItem(_("Tableau de bord de l'apprentissage"), reverse("tdb_export")),
             NavItem(_("Preuves Qualiopi"), reverse("qualiopi_packs")),
             NavItem(_("Paramètres des absences"), reverse("attendance_settings")),

@@ -42,6 +42,3 @@ def notify_employer_of_absences(*, record_ids: list[int]) -> int:
             logger.info("absence not reported to the employer", extra={"record_id": record_id})
     return reported
 
-
-from alternance.qualiopi.tasks import build_evidence_pack  # noqa: E402,F401  (Qualiopi evidence pack task, registered here)
-from alternance.tdb.tasks import export_tdb  # noqa: E402,F401  (the TDB export task, registered with the worker)

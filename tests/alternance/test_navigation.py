@@ -28,7 +28,7 @@ def labels(items) -> list:
 
 
 TOOLS_OFFICE = [
-    "Calendriers", "Fermetures du centre", "Tableau de bord de l'apprentissage", "Preuves Qualiopi",
+    "Calendriers", "Fermetures du centre", "Importer des données", "Tableau de bord de l'apprentissage", "Preuves Qualiopi",
     "Paramètres des absences", "Clés d'API",
 ]
 EXPECTED = {

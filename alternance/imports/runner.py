@@ -1,0 +1,136 @@
+"""The one import service that the pages, the Celery task and ``manage.py import_data`` call.
+
+``import_table`` checks every row of a table against a kind's rules, then — unless it is a dry
+run — writes the rows in **one transaction**: all of them when none is in error, or only the
+valid ones when the person explicitly chose so; otherwise nothing at all. It returns the counts
+(created / updated / unchanged / in error) and every error with its row and column.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from alternance.choices import ImportKind
+from alternance.imports.apprentices import ApprenticeImport
+from alternance.imports.base import CREATE, UNCHANGED, UPDATE, ImportKindBase, RowError, format_error
+from alternance.imports.companies import CompanyImport
+from alternance.imports.contracts import ContractImport
+from alternance.imports.readers import Row, Table
+from alternance.imports.values import shown
+
+KINDS: dict[str, type[ImportKindBase]] = {
+    ImportKind.APPRENTICES: ApprenticeImport,
+    ImportKind.COMPANIES: CompanyImport,
+    ImportKind.CONTRACTS: ContractImport,
+}
+
+
+def kind_class(kind: str) -> type[ImportKindBase]:
+    try:
+        return KINDS[kind]
+    except KeyError:
+        raise ValueError(_("Type d'import inconnu « %(kind)s » : choisissez %(kinds)s.") % {
+            "kind": kind, "kinds": ", ".join(KINDS)}) from None
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    total: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    error_rows: list[Row] = field(default_factory=list)
+    written: bool = False  # the valid rows were saved (False: a check, a dry run, or a refused import)
+
+    @property
+    def in_error(self) -> int:
+        return len(self.error_rows)
+
+    def summary(self) -> str:
+        if self.written:
+            text = _("%(created)s créée(s), %(updated)s mise(s) à jour, %(unchanged)s inchangée(s), %(errors)s en erreur.")
+        else:
+            text = _("%(created)s à créer, %(updated)s à mettre à jour, %(unchanged)s inchangée(s), %(errors)s en erreur.")
+        return text % {"created": self.created, "updated": self.updated, "unchanged": self.unchanged, "errors": self.in_error}
+
+
+def import_table(
+    *, table: Table, kind: str, mapping: dict[str, str], by=None, only_valid_rows: bool = False, dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportReport:
+    """Check every row, then write all of them, only the valid ones (``only_valid_rows``), or none.
+
+    The writes of one import happen in one transaction: a failure half-way leaves nothing behind.
+    Re-importing the same file finds every row by its natural key: no duplicate, the changes are
+    applied, the rest is counted unchanged.
+    """
+    handler = kind_class(kind)(mapping=mapping, headers=table.headers, by=by)
+    handler.progress = progress
+    report = ImportReport(kind=kind, total=len(table.rows))
+    with transaction.atomic():
+        outcomes = handler.validate(table.rows, for_write=not dry_run)
+        valid = [o for o in outcomes if o.ok]
+        # In the order of the file (a kind may find a row's problem while looking at a later one).
+        report.errors = sorted((error for o in outcomes for error in o.errors), key=lambda error: error.row or 0)
+        report.error_rows = [o.row for o in outcomes if not o.ok]
+        write = not dry_run and bool(valid) and (not report.errors or only_valid_rows)
+        if write:
+            handler.write(valid)
+        else:
+            transaction.set_rollback(True)
+    report.written = write
+    report.created = sum(1 for o in valid if o.action == CREATE)
+    report.updated = sum(1 for o in valid if o.action == UPDATE)
+    report.unchanged = sum(1 for o in valid if o.action == UNCHANGED)
+    return report
+
+
+# --- error report ------------------------------------------------------------------------------------
+
+def error_report(table: Table, report: ImportReport) -> tuple[bytes, str]:
+    """(content, extension): the rows in error as they were in the file, preceded by their row
+    number and their errors — CSV for a CSV file (UTF-8 with BOM, « ; »), XLSX for a workbook.
+    Corrected, the report itself can be imported again (its extra columns are simply not mapped)."""
+    by_row: dict[int, list[str]] = {}
+    for error in report.errors:
+        text = f"« {error.column} » : {error.message}" if error.column else error.message
+        by_row.setdefault(error.row, []).append(text)
+    header = [_("Ligne d'origine"), _("Erreurs"), *table.headers]
+    lines = [[row.number, " | ".join(by_row.get(row.number, [])), *row.values] for row in report.error_rows]
+    file_errors = [format_error(e.as_dict()) for e in report.errors if e.row is None]
+    if file_errors:
+        lines.insert(0, ["", " | ".join(file_errors), *[""] * len(table.headers)])
+    if table.format == "xlsx":
+        from openpyxl import Workbook
+        from openpyxl.styles import Font
+
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = _("Erreurs")[:31]
+        sheet.append(header)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for line in lines:
+            sheet.append(line)
+            for cell in sheet[sheet.max_row]:
+                if isinstance(cell.value, date | datetime):
+                    cell.number_format = "DD/MM/YYYY"
+        sheet.freeze_panes = "C2"
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        return buffer.getvalue(), "xlsx"
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(header)
+    for line in lines:
+        writer.writerow([shown(value) if not isinstance(value, str) else value for value in line])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8"), "csv"
