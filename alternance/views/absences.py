@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from alternance import absences, access
 from alternance.choices import Role
+from alternance.exports import EXPORT_FORMATS, export_response
 from alternance.forms_absences import AttendanceSettingsForm, JustificationForm, ReviewForm
 from alternance.models import Apprentice, AttendanceRecord, AttendanceSettings
 from alternance.pdf_attendance import attendance_statement_filename, attendance_statement_pdf
@@ -104,12 +105,24 @@ def _reviewers_only(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
+QUEUE_EXPORT_HEADER = ("Nom", "Prénom", "Promotion", "Date", "Demi-journée", "Présence", "Minutes de retard", "Motif", "Déposé le")
+
+
 @require_GET
 def justification_queue(request: HttpRequest) -> HttpResponse:
     """Pending justifications I may review (a tutor: its cohorts), filterable by cohort, paginated."""
     _reviewers_only(request)
     filters = {"promotion": request.GET.get("promotion", "").strip()}
     records = absences.justification_queue(request.user, cohort_id=int_param(filters["promotion"]))
+    export = request.GET.get("export", "")
+    if export in EXPORT_FORMATS:
+        # The whole filtered queue, through the shared export of every back-office list.
+        return export_response(export, name=f"justificatifs-{timezone.localdate():%Y-%m-%d}", header=QUEUE_EXPORT_HEADER, rows=(
+            (r.apprentice.last_name, r.apprentice.first_name, r.apprentice.cohort.name, r.day, r.get_half_display(),
+             r.get_status_display(), r.minutes_late or "", r.reason,
+             timezone.localtime(r.justification_submitted_at).date() if r.justification_submitted_at else "")
+            for r in records.iterator(chunk_size=2000)
+        ))
     page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "records": page.object_list,

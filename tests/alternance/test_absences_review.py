@@ -191,6 +191,25 @@ def test_the_coordinator_filters_the_queue_by_cohort(client, world):
     assert list(response.context["records"]) == [theirs]
 
 
+def test_the_queue_exports_the_filtered_rows_the_reviewer_may_see(client, world):
+    import csv
+    import io
+
+    pending_for(world.a.apprentice)
+    pending_for(world.b.apprentice)
+    client.force_login(world.a.tutor)
+
+    tutor_rows = list(csv.reader(io.StringIO(client.get(reverse("justification_queue"), {"export": "csv"}).content.decode("utf-8-sig")), delimiter=";"))
+    client.force_login(world.coordinator)
+    filtered = client.get(reverse("justification_queue"), {"export": "csv", "promotion": world.b.cohort.pk})
+    coordinator_rows = list(csv.reader(io.StringIO(filtered.content.decode("utf-8-sig")), delimiter=";"))
+
+    assert tutor_rows[0][:4] == ["Nom", "Prénom", "Promotion", "Date"]
+    assert [row[2] for row in tutor_rows[1:]] == ["Promotion A 2026"]
+    assert [row[2] for row in coordinator_rows[1:]] == ["Promotion B 2026"]
+    assert coordinator_rows[1][3] == "26/11/2026"
+
+
 def test_the_queue_query_count_does_not_grow_with_rows(client, world):
     pending_for(world.a.apprentice)
     client.force_login(world.coordinator)
