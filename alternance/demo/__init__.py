@@ -72,10 +72,11 @@ def seed_demo(*, apprentices: int = DEFAULT_APPRENTICES, seed: int = DEFAULT_SEE
         organisation.create_companies()
         organisation.create_apprentices()
         organisation.create_contracts()
-        FollowUpBuilder(organisation).create_all()
+        follow_up = FollowUpBuilder(organisation)
+        follow_up.create_records()
         if with_extranet:
-            # The extranet's records on top: calendars (closures, key dates), absence justifications
-            # with their proofs, the employer's part of past visits.
+            # The extranet's records: calendars (closures, key dates), absence justifications with
+            # their proofs, the employer's part of past visits — before the nightly rules run.
             from alternance.demo.absences import seed_absences
             from alternance.demo.calendar import seed_calendar
             from alternance.demo.evaluations import seed_evaluations
@@ -83,6 +84,7 @@ def seed_demo(*, apprentices: int = DEFAULT_APPRENTICES, seed: int = DEFAULT_SEE
             seed_calendar(today=today)
             seed_absences(today=today)
             seed_evaluations(today=today)
+        follow_up.create_alerts()
     counts = {}
     for label in SUMMARY_MODELS:
         model = apps.get_model(label)

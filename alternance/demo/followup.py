@@ -334,9 +334,14 @@ class FollowUpBuilder:
         return list(sizes.values())
 
     def create_all(self) -> None:
+        self.create_records()
+        self.create_alerts()
+
+    def create_records(self) -> None:
+        """Everything but the alerts, which the nightly rules raise from all of it (the caller may
+        add records in between: the extranet's justifications change the register)."""
         self.create_opco()
         self.create_attendance()
         self.create_visits()
         self.create_interactions()
         self.create_situations()
-        self.create_alerts()

@@ -49,7 +49,7 @@ def test_coordinator_validates_and_assigns_then_the_tutor_resolves_from_its_inbo
 
     # The tutor sees the badge, finds the alert in "Mes alertes" and resolves it.
     log_in(page, live_server.url, "tuteur@demo.test")
-    badge = page.get_by_test_id("nav-badge")
+    badge = page.get_by_role("link", name=re.compile(r"^Mes alertes")).get_by_test_id("nav-badge")
     expect(badge).to_be_visible()
     expect(badge).to_contain_text(str(inbox_count(tutor)))
     assert inbox_count(tutor) >= already_mine + 1
