@@ -45,6 +45,7 @@ def test_coordinator_validates_and_assigns_then_the_tutor_resolves_from_its_inbo
     page.get_by_role("button", name="Attribuer", exact=True).click()
     expect(page.get_by_text("Alerte attribuée.")).to_be_visible()
     expect(page.get_by_test_id("alert-assignee")).to_have_text(tutor.get_full_name())
+    page.get_by_test_id("current-user").click()  # the account menu
     page.get_by_role("button", name="Se déconnecter").click()
 
     # The tutor sees the badge, finds the alert in "Mes alertes" and resolves it.

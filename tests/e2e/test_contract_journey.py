@@ -25,6 +25,7 @@ def seed_demo_today() -> None:
 
 
 def log_out(page: Page) -> None:
+    page.get_by_test_id("current-user").click()  # the account menu
     page.get_by_role("button", name="Se déconnecter").click()
     expect(page.get_by_role("button", name="Se connecter")).to_be_visible()
 

@@ -90,6 +90,7 @@ def test_demo_account_logs_in_and_sees_its_home_page(page: Page, live_server, em
     user = User.objects.get(email=email)
     expect(page.get_by_test_id("current-user")).to_contain_text(user.get_role_display())
 
+    page.get_by_test_id("current-user").click()  # the account menu
     page.get_by_role("button", name="Se déconnecter").click()
 
     expect(page).to_have_url(f"{live_server.url}/connexion/")
