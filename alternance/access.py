@@ -50,7 +50,7 @@ from alternance.models import (
     VisitCriterion,
 )
 from companies.models import Company, CompanyContact, Interaction, Offer, Placement, PlacementEvent
-from contracts.choices import ContractStatus
+from contracts.choices import ContractStatus, DocumentKind
 from contracts.models import (
     Contract,
     ContractSettings,
@@ -198,10 +198,11 @@ def scope_documents(user: User, qs: QuerySet) -> QuerySet:
         apprentices = scope_apprentices(user, Apprentice.objects.all())
         return qs.filter(Q(apprentice__in=apprentices) | Q(contract__apprentice__in=apprentices))
     if role == Role.APPRENTICE:
-        # Its own documents; those of a draft contract stay internal to the OF, like the draft itself.
+        # Its own documents; those of a draft contract stay internal to the OF, like the draft itself,
+        # and so do the OF's invoices (a matter between the OF, the employer and the OPCO).
         return qs.filter(
             Q(apprentice__user=user, contract__isnull=True) | Q(contract__in=scope_contracts(user, Contract.objects.all()))
-        )
+        ).exclude(kind=DocumentKind.INVOICE)
     if role == Role.EMPLOYER:
         return qs.filter(
             Q(contract__in=_employer_contracts(user))
@@ -275,7 +276,12 @@ def scope_signature_requests(user: User, qs: QuerySet) -> QuerySet:
     if role in (Role.CRE, Role.TUTOR):
         return qs.filter(document__in=scope_documents(user, Document.objects.all()))
     if role in (Role.APPRENTICE, Role.EMPLOYER):
-        return qs.filter(Exists(Signer.objects.filter(request=OuterRef("pk"), user=user)))
+        # The requests it signs, on documents it still sees: an employer contact deactivated, or
+        # whose contract ended, no longer reaches them (nor signs for the company).
+        return qs.filter(
+            Exists(Signer.objects.filter(request=OuterRef("pk"), user=user)),
+            document__in=scope_documents(user, Document.objects.all()),
+        )
     return qs.none()
 
 

@@ -287,7 +287,10 @@ def employer_apprentice_page(user: User, apprentice: Apprentice, *, today: date,
         .select_related("contract__company")
         .order_by("-created_at", "-pk")
     )
-    to_sign = list(signatures_to_sign(user).filter(request__document__contract__apprentice=apprentice))
+    # The requests on documents the employer still sees (not those of an ended contract of the same apprentice).
+    to_sign = list(
+        signatures_to_sign(user).filter(request__document__in=access.visible(user, Document).filter(contract__apprentice=apprentice))
+    )
     visits = list(
         access.visible(user, Visit)
         .filter(apprentice=apprentice, employer_submitted_at__isnull=True)

@@ -8,6 +8,7 @@ checked with its predicate (in scope but not allowed → 403). The writes are in
 
 from django import forms
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -21,7 +22,7 @@ from alternance.choices import Role
 from alternance.models import User
 from contracts import selectors
 from contracts.choices import DocumentKind, SignatureRequestStatus
-from contracts.models import Contract, Document
+from contracts.models import Contract, Document, SignatureRequest
 from contracts.signatures import (
     SignatureError,
     signature_request_cancel,
@@ -165,16 +166,34 @@ def signature_request_cancel_view(request: HttpRequest, pk: int) -> HttpResponse
 
 # --- signers' pages ---------------------------------------------------------------------------------
 
+# A signer keeps its line only while the document is in its scope. The signature-request scope of
+# an apprentice or an employer contact is "the requests I am a signer of"; the document scope also
+# requires the employer's contact to be active and the contract to be one the portal shows. Without
+# this, a maître d'apprentissage who left the company (contact deactivated), or whose contract
+# ended or broke, still read the contract's documents and signed for the company.
+
+
+def _signable(user: User) -> QuerySet:
+    """The user's signatures awaited, on documents still in its scope."""
+    return signatures_to_sign(user).filter(request__document__in=access.visible(user, Document))
+
+
+def _require_document_in_scope(user: User, signature_request: SignatureRequest) -> None:
+    """404 when the request's document is outside the user's scope (see above)."""
+    if not access.visible(user, Document).filter(pk=signature_request.document_id).exists():
+        raise Http404
+
 
 @require_GET
 def signatures_to_sign_view(request: HttpRequest) -> HttpResponse:
     """"Documents à signer": what waits for the current user's signature (any role)."""
-    return render(request, "contracts/signatures/to_sign.html", {"signers": list(signatures_to_sign(request.user))})
+    return render(request, "contracts/signatures/to_sign.html", {"signers": list(_signable(request.user))})
 
 
 @require_http_methods(["GET", "POST"])
 def signature_sign_view(request: HttpRequest, pk: int) -> HttpResponse:
     signer = signer_get(request.user, pk)
+    _require_document_in_scope(request.user, signer.request)
     access.require(access.can_sign(request.user, signer))
     signature_request = signer.request
     if request.method == "GET" and not signature_request_verify(signature_request):
@@ -224,6 +243,7 @@ def _pdf_response(document: Document, *, as_attachment: bool) -> FileResponse:
 def signature_document_view(request: HttpRequest, pk: int) -> FileResponse:
     """The document submitted for signature, for its signers and the staff who see the request."""
     signature_request = signature_request_get(request.user, pk)
+    _require_document_in_scope(request.user, signature_request)
     return _pdf_response(signature_request.document, as_attachment=request.GET.get("telecharger") == "1")
 
 
@@ -231,6 +251,7 @@ def signature_document_view(request: HttpRequest, pk: int) -> FileResponse:
 def signature_signed_document_view(request: HttpRequest, pk: int) -> FileResponse:
     """The signed PDF (original + certificate), for everyone who sees the request."""
     signature_request = signature_request_get(request.user, pk)
+    _require_document_in_scope(request.user, signature_request)
     if signature_request.signed_document is None:
         raise Http404(_("Ce document n'est pas encore signé par tous."))
     return _pdf_response(signature_request.signed_document, as_attachment=request.GET.get("telecharger") == "1")

@@ -177,6 +177,8 @@ def world(settings, tmp_path) -> World:
     w.add("v_b2", VisitFactory(apprentice=b2, contract=c_b2))
     # Documents
     w.add("d_c_a1", DocumentFactory(contract=c_a1))
+    # The OF's invoice for a1's contract: the employer's business, not the apprentice's.
+    w.add("d_invoice_a1", DocumentFactory(contract=c_a1, kind=DocumentKind.INVOICE, title="Facture OPCO"))
     w.add("d_a1_proof", DocumentFactory(contract=None, apprentice=a1, kind=DocumentKind.ABSENCE_PROOF, title="Arrêt maladie"))
     w.add("d_c_a2", DocumentFactory(contract=c_a2, kind=DocumentKind.CERFA, title="Cerfa (projet)"))
     w.add("d_c_b1", DocumentFactory(contract=c_b1))
@@ -309,7 +311,7 @@ EXPECTED: dict[str, dict[type[models.Model], set[str] | str]] = {
         ContractStatusChange: {"csc_a1", "csc_a2"},
         OpcoFile: {"of_a1", "of_a3"},
         OpcoInstalment: {"inst_a1"},
-        Document: {"d_c_a1", "d_a1_proof", "d_c_a2"},
+        Document: {"d_c_a1", "d_invoice_a1", "d_a1_proof", "d_c_a2"},
         Alert: {"al_a1"},
         AlertEvent: {"ev_a1"},
         SignatureRequest: {"sr_a1"},
@@ -403,7 +405,7 @@ EXPECTED: dict[str, dict[type[models.Model], set[str] | str]] = {
         Company: {"company_a"},
         CompanyContact: {"master_a", "hr_a", "former_a"},
         Contract: {"c_a1"},
-        Document: {"d_c_a1", "d_company_a"},
+        Document: {"d_c_a1", "d_invoice_a1", "d_company_a"},
         SignatureRequest: {"sr_a1"},
         Signer: {"signer_a1_apprentice", "signer_a1_employer", "signer_a1_organisation"},
         ClosurePeriod: {"closure_all", "closure_a"},
