@@ -45,6 +45,12 @@ class AttendanceRecord(models.Model):
         indexes = [
             models.Index(fields=["apprentice", "day"], name="attendance_apprentice_day_idx"),
             models.Index(fields=["day", "status"], name="attendance_day_status_idx"),
+            # The justifications waiting for a decision: the reviewers' queue and the menu's badge
+            # on every page (a handful among the whole register).
+            models.Index(
+                fields=["justification_submitted_at", "day"], condition=models.Q(justification="pending"),
+                name="attendance_pending_idx",
+            ),
             # The few absences reported to an employer, among the whole register (Qualiopi 12).
             models.Index(
                 fields=["employer_notified_at"], condition=models.Q(employer_notified_at__isnull=False),
