@@ -552,6 +552,27 @@ def tutor_loads(user: User, *, today: date) -> list[LoadRow]:
     return sorted(rows, key=lambda r: -r.value)  # stable: name order among equal loads
 
 
+# The dashboard shows the most loaded people; every CRE and tutor has its row on the loads page
+# (at 20 000 contracts an OF has a few hundred of each: one row each would bury the dashboard).
+DASHBOARD_LOAD_LIMIT = 10
+
+
+def top_loads(rows: list[LoadRow], limit: int = DASHBOARD_LOAD_LIMIT) -> list[LoadRow]:
+    """The ``limit`` most loaded people (rows come sorted by load), plus the "no CRE" row if any:
+    contracts nobody follows must stay in sight."""
+    people = [row for row in rows if row.user_id is not None]
+    return people[:limit] + [row for row in rows if row.user_id is None]
+
+
+def load_states(rows: list[LoadRow]) -> dict[str, int]:
+    """How many people are over, within and under their target range."""
+    states = {"over": 0, "within": 0, "under": 0}
+    for row in rows:
+        if row.state:
+            states[row.state] += 1
+    return states
+
+
 # --- breakdown per cohort and programme ----------------------------------------------------------------
 
 @dataclass

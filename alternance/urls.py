@@ -48,6 +48,7 @@ urlpatterns = [
     *auth_patterns,
     path("tableau-de-bord/", dashboard.dashboard, name="dashboard"),
     path("tableau-de-bord/promotions/", dashboard.dashboard_cohorts, name="dashboard_cohorts"),
+    path("tableau-de-bord/charges/", dashboard.dashboard_loads, name="dashboard_loads"),
     path("reunion-hebdomadaire/", dashboard.weekly_meeting, name="weekly_meeting"),
     path("apprenti-es/", views.ApprenticeListView.as_view(), name="apprentice_list"),
     path("apprenti-es/<int:pk>/", views.apprentice_detail, name="apprentice_detail"),

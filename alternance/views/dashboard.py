@@ -34,6 +34,8 @@ def dashboard_context(user, *, today: date) -> dict:
     # One scan of the attendance register serves the attendance rate and the per-cohort breakdown.
     attendance = indicators.attendance_by_cohort(user, today=today)
     breakdown = indicators.breakdown(user, today=today, attendance=attendance)
+    cre_loads = indicators.cre_loads(user, today=today)
+    tutor_loads = indicators.tutor_loads(user, today=today)
     return {
         "today": today,
         "indicators": indicators.indicators(user, today=today, attendance=attendance),
@@ -41,8 +43,11 @@ def dashboard_context(user, *, today: date) -> dict:
             indicators.bar_chart(indicators.active_contracts_series(user, today=today)),
             indicators.bar_chart(indicators.ruptures_series(user, today=today)),
         ],
-        "cre_loads": indicators.cre_loads(user, today=today),
-        "tutor_loads": indicators.tutor_loads(user, today=today),
+        "cre_loads": indicators.top_loads(cre_loads),
+        "cre_states": indicators.load_states(cre_loads),
+        "cre_total": sum(1 for row in cre_loads if row.user_id is not None),
+        "tutor_loads": indicators.top_loads(tutor_loads),
+        "tutor_total": len(tutor_loads),
         "cohorts": indicators.cohorts_needing_attention(breakdown["cohorts"]),
         "cohorts_total": len(breakdown["cohorts"]),
         "programmes": breakdown["programmes"],
@@ -100,6 +105,41 @@ def dashboard_cohorts(request: HttpRequest) -> HttpResponse:
     return render(request, "alternance/dashboard/cohorts.html", {
         "today": today, "page_obj": page, "paginator": page.paginator, "is_paginated": page.has_other_pages(),
         "cohorts": page.object_list, "sort": sort, "sort_labels": COHORT_SORT_LABELS,
+    })
+
+
+LOAD_LISTS = {
+    "cre": (_lazy("CRE"), ("CRE", "Contrats actifs du portefeuille", "Cible basse", "Cible haute")),
+    "formateurs": (_lazy("Formateur·rices référent·es"), ("Formateur·rice", "Promotions", "Inscrit·es", "Sous contrat")),
+}
+
+
+def dashboard_loads(request: HttpRequest) -> HttpResponse:
+    """The load of every CRE (active contracts of its portfolio against the target) or of every
+    tutor (``?liste=formateurs``): paginated, exportable, behind the dashboard's ten most loaded."""
+    from django.core.paginator import Paginator
+
+    from alternance.exports import export_response
+
+    dashboard_allowed(request.user)
+    today = timezone.localdate()
+    kind = request.GET.get("liste", "cre")
+    if kind not in LOAD_LISTS:
+        kind = "cre"
+    if kind == "cre":
+        rows = indicators.cre_loads(request.user, today=today)
+        export_rows = ((r.name, r.value, r.low if r.low is not None else "", r.high if r.high is not None else "") for r in rows)
+    else:
+        rows = indicators.tutor_loads(request.user, today=today)
+        export_rows = ((r.name, r.extra["cohorts"], r.extra["enrolled"], r.value) for r in rows)
+    export = request.GET.get("export", "")
+    if export in ("csv", "xlsx"):
+        return export_response(export, name=f"charges-{kind}-{today:%Y-%m-%d}", header=LOAD_LISTS[kind][1], rows=export_rows)
+    page = Paginator(rows, COHORT_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "alternance/dashboard/loads.html", {
+        "today": today, "kind": kind, "lists": [(key, label) for key, (label, _header) in LOAD_LISTS.items()],
+        "rows": page.object_list, "page_obj": page, "paginator": page.paginator, "is_paginated": page.has_other_pages(),
+        "states": indicators.load_states(rows) if kind == "cre" else None,
     })
 
 

@@ -205,6 +205,7 @@ ROUTES: dict[str, Spec] = {
     # --- staff only ---
     "dashboard": staff(),
     "dashboard_cohorts": staff(),
+    "dashboard_loads": staff(),
     "weekly_meeting": staff(),
     "apprentice_list": staff(),
     "apprentice_invite": staff(pk="apprentice"),

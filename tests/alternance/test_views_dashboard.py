@@ -273,3 +273,51 @@ def test_dashboard_shows_which_qualiopi_indicators_lack_recent_evidence(client, 
     assert 'data-testid="qualiopi-freshness"' in html
     assert html.count('data-testid="qualiopi-lacking"') == len(lacking) > 0
     assert f'href="{reverse("qualiopi_packs")}"' in html
+
+
+# --- every CRE's and tutor's load, behind the dashboard's most loaded ----------------------------
+
+LOADS = reverse("dashboard_loads")
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [(Role.COORDINATOR, 200), (Role.ADMIN_STAFF, 200), (Role.CRE, 403), (Role.TUTOR, 403), (Role.APPRENTICE, 403), (Role.EMPLOYER, 403)],
+)
+def test_loads_page_permission_matrix(client, world, role, status):
+    client.force_login(world.user(role))
+
+    assert client.get(LOADS).status_code == status
+
+
+def test_dashboard_shows_the_ten_most_loaded_and_the_loads_page_every_one(client, world):
+    from tests.factories.alternance import CreFactory, TutorFactory
+
+    for i in range(12):
+        CreFactory(last_name=f"Cre{i:02d}")
+        TutorFactory(last_name=f"Tuteur{i:02d}")
+    client.force_login(world.coordinator)
+
+    dashboard = client.get(DASHBOARD)
+    cres = client.get(LOADS)
+    tutors = client.get(LOADS, {"liste": "formateurs"})
+    export = client.get(LOADS, {"liste": "formateurs", "export": "csv"})
+
+    # The two CREs with one contract each come first; 14 CREs in all, none within the 80–100 target.
+    assert [r.value for r in dashboard.context["cre_loads"]][:2] == [1, 1] and len(dashboard.context["cre_loads"]) == 10
+    assert dashboard.context["cre_total"] == 14
+    assert dashboard.context["cre_states"] == {"over": 0, "within": 0, "under": 14}
+    assert len(dashboard.context["tutor_loads"]) == 10 and dashboard.context["tutor_total"] == 14
+    assert len(cres.context["rows"]) == 14 and len(tutors.context["rows"]) == 14
+    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["Formateur·rice", "Promotions", "Inscrit·es", "Sous contrat"] and len(rows) == 15
+    html = dashboard.content.decode()
+    assert f'href="{LOADS}" data-testid="all-cre-loads"' in html and f'href="{LOADS}?liste=formateurs"' in html
+
+
+def test_contracts_without_a_cre_stay_on_the_dashboard_after_the_ten_most_loaded():
+    from alternance.indicators import LoadRow, top_loads
+
+    rows = [LoadRow(i, f"Cre {i}", 100 - i) for i in range(1, 13)] + [LoadRow(None, "Sans CRE référent·e", 5)]
+
+    assert [r.name for r in top_loads(rows)][-2:] == ["Cre 10", "Sans CRE référent·e"] and len(top_loads(rows)) == 11
