@@ -59,3 +59,13 @@ def celery_eager():
     app.conf.task_always_eager = True
     yield app
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache (the dashboard keeps slow-moving panels there)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

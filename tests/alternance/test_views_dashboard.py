@@ -321,3 +321,31 @@ def test_contracts_without_a_cre_stay_on_the_dashboard_after_the_ten_most_loaded
     rows = [LoadRow(i, f"Cre {i}", 100 - i) for i in range(1, 13)] + [LoadRow(None, "Sans CRE référent·e", 5)]
 
     assert [r.name for r in top_loads(rows)][-2:] == ["Cre 10", "Sans CRE référent·e"] and len(top_loads(rows)) == 11
+
+
+def test_the_qualiopi_panel_is_computed_once_an_hour(client, world):
+    from django.core.cache import cache
+
+    client.force_login(world.coordinator)
+    client.get(DASHBOARD)
+    with CaptureQueriesContext(connection) as cached:
+        client.get(DASHBOARD)
+    cache.clear()
+    with CaptureQueriesContext(connection) as computed:
+        client.get(DASHBOARD)
+
+    assert len(computed) - len(cached) == 9  # one aggregate query per evidence model
+
+
+def test_the_benchmark_command_times_the_dashboard_against_a_trivial_page(world):
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("benchmark_dashboard", runs=2, stdout=out)
+
+    lines = out.getvalue().splitlines()
+    assert lines[1].split() == ["Page", "1re", "médiane", "max", "requêtes"]
+    assert [line.split(" ms")[0].rsplit(" ", 1)[0].strip() for line in lines[2:]] == [
+        "Page triviale (changement de mot de passe)", "Tableau de pilotage", "Réunion hebdomadaire",
+    ]
+    assert all(line.split()[-1].isdigit() for line in lines[2:])
