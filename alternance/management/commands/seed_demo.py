@@ -67,14 +67,15 @@ class Command(BaseCommand):
         self.stdout.write(_("Comptes (mot de passe « demo ») : coordination@, cre@, tuteur@, administratif@, apprenti@, employeur@demo.test"))
 
     def _refresh_planner_statistics(self) -> None:
-        """After a bulk load, PostgreSQL plans with empty-table statistics until autovacuum runs
-        (minutes later): the dashboard's aggregates then pick nested loops and spill sorts to disk
-        (0.7 s instead of 0.5 s at 20 000 learners). ANALYZE now, as one does after any bulk load."""
+        """After a bulk load the query planners know nothing of the new rows until statistics are
+        gathered (PostgreSQL's autovacuum, minutes later; SQLite, never by itself): the dashboard's
+        aggregates then pick nested loops or needless index lookups — at 20 000 learners 0.7 s
+        instead of 0.45 s on PostgreSQL, 1.2 s instead of 0.8 s on SQLite. ANALYZE now, as after
+        any bulk load (both databases know the statement)."""
         from django.db import connection
 
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
     def _parse_today(self, value: str | date | None) -> date:
         if value is None:
