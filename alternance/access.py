@@ -35,6 +35,7 @@ from alternance.models import (
     Apprentice,
     AttendanceRecord,
     AttendanceSettings,
+    AttendanceTally,
     CalendarFeedToken,
     CalendarOverride,
     ClosurePeriod,
@@ -188,6 +189,11 @@ def scope_attendance(user: User, qs: QuerySet) -> QuerySet:
         )
         return qs.filter(Exists(contracts))
     return qs.none()
+
+
+def sees_whole_register(user: User) -> bool:
+    """Whether ``scope_attendance`` gives this user every row (the dashboard then reads the tallies)."""
+    return _role(user) in (*SEE_ALL_ROLES, Role.CRE)
 
 
 def scope_documents(user: User, qs: QuerySet) -> QuerySet:
@@ -377,6 +383,8 @@ SCOPES: dict[type[models.Model], Callable[[User, QuerySet], QuerySet]] = {
     CalendarOverride: lambda user, qs: qs.filter(apprentice__in=scope_apprentices(user, Apprentice.objects.all())),
     CalendarFeedToken: _own_rows,
     AttendanceSettings: scope_reference_data,
+    # The register summed per cohort and day: for those who see the whole register.
+    AttendanceTally: lambda user, qs: qs if sees_whole_register(user) else qs.none(),
     # Data in and out (issue 7).
     DataImport: _office_only,
     TdbExport: _office_only,

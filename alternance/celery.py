@@ -23,6 +23,12 @@ def beat_schedule(*, nightly_hour: int, nightly_minute: int, digest_hour: int = 
             # A run that could not start within 6 hours is pointless: the next night runs anyway.
             "options": {"expires": 6 * 3600},
         },
+        # The attendance tallies the dashboard reads, recomputed over its window before the rules run.
+        "attendance-tallies": {
+            "task": "alternance.refresh_attendance_tallies",
+            "schedule": crontab(hour=nightly_hour, minute=max(nightly_minute - 15, 0)),
+            "options": {"expires": 6 * 3600},
+        },
         # The morning email of what is new for each person since the previous digest.
         "alerts-daily-digest": {
             "task": "alerts.send_daily_digests",

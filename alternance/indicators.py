@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Max, Min, Q, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -33,7 +33,7 @@ from alerts.choices import AlertStatus
 from alerts.models import Alert, RuleSettings
 from alternance import access
 from alternance.choices import ApprenticeStatus, AttendanceStatus, Role
-from alternance.models import Apprentice, AttendanceRecord, Cohort, User
+from alternance.models import Apprentice, AttendanceRecord, AttendanceTally, Cohort, User
 from contracts.choices import ACTIVE_CONTRACT_STATUSES, ContractStatus, RuptureKind
 from contracts.models import Contract, ContractSettings
 
@@ -303,24 +303,41 @@ class AttendanceCounts:
 
 
 def attendance_by_cohort(user: User, *, today: date) -> dict[int, AttendanceCounts]:
-    """Attendance counts per cohort, both windows at once: ONE scan of the register serves the
-    attendance rate (summed over every cohort) and the breakdown (current cohorts). ``COUNT(day)``
-    rather than ``COUNT(id)`` lets PostgreSQL answer from the (day, status) index."""
+    """Attendance counts per cohort, both windows at once, for the attendance rate (summed over
+    every cohort) and the breakdown (current cohorts). One query: over the tallies per cohort and
+    day (``alternance.tallies``) for whoever sees the whole register — a few thousand rows instead
+    of the register's hundreds of thousands — else over the rows of the register it may see."""
     before = today - timedelta(days=TREND_DAYS)
-    rows = (
-        access.visible(user, AttendanceRecord)
-        .filter(day__gt=before - timedelta(days=ATTENDANCE_WINDOW_DAYS), day__lte=today)
-        .order_by()
-        .values("apprentice__cohort_id")
-        .annotate(
-            now_present=Count("day", filter=_attendance_window(today) & Q(status__in=PRESENT_STATUSES)),
-            now_all=Count("day", filter=_attendance_window(today)),
-            before_present=Count("day", filter=_attendance_window(before) & Q(status__in=PRESENT_STATUSES)),
-            before_all=Count("day", filter=_attendance_window(before)),
+    first_day = before - timedelta(days=ATTENDANCE_WINDOW_DAYS)
+    now, then = _attendance_window(today), _attendance_window(before)
+    if access.sees_whole_register(user):
+        rows = (
+            access.visible(user, AttendanceTally)
+            .filter(day__gt=first_day, day__lte=today)
+            .order_by()
+            .values("cohort_id")
+            .annotate(
+                now_present=Sum("attended", filter=now), now_all=Sum("recorded", filter=now),
+                before_present=Sum("attended", filter=then), before_all=Sum("recorded", filter=then),
+            )
         )
-    )
+        key = "cohort_id"
+    else:
+        rows = (
+            access.visible(user, AttendanceRecord)
+            .filter(day__gt=first_day, day__lte=today)
+            .order_by()
+            .values("apprentice__cohort_id")
+            .annotate(
+                now_present=Count("day", filter=now & Q(status__in=PRESENT_STATUSES)), now_all=Count("day", filter=now),
+                before_present=Count("day", filter=then & Q(status__in=PRESENT_STATUSES)), before_all=Count("day", filter=then),
+            )
+        )
+        key = "apprentice__cohort_id"
     return {
-        row["apprentice__cohort_id"]: AttendanceCounts(row["now_present"], row["now_all"], row["before_present"], row["before_all"])
+        row[key]: AttendanceCounts(
+            row["now_present"] or 0, row["now_all"] or 0, row["before_present"] or 0, row["before_all"] or 0
+        )
         for row in rows
     }
 

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from alternance import tallies
 from alternance.choices import AttendanceStatus, JustificationStatus, Role, VisitMode
 from alternance.models import Apprentice, AttendanceRecord, Cohort, User, Visit, VisitCriterion
 from alternance.models.visits import GRID_SCALE_MIN
@@ -240,6 +241,7 @@ def attendance_register_save(
     AttendanceRecord.objects.bulk_create(to_create)
     if to_update:
         AttendanceRecord.objects.bulk_update(to_update, ["status", "minutes_late", "justification", "recorded_by"])
+    tallies.tally_refresh_pairs([(cohort.pk, day)])
     _notify_employer_of_new_absences(saved)  # after bulk_create: the new records have their ids
     return [*to_update, *to_create]
 
@@ -259,6 +261,7 @@ def attendance_record(
         record.reason = reason.strip()
     record.full_clean()
     record.save()
+    tallies.tally_refresh_pairs([(apprentice.cohort_id, day)])
     _notify_employer_of_new_absences([(record, previous_status)])
     return record
 

@@ -42,3 +42,17 @@ def notify_employer_of_absences(*, record_ids: list[int]) -> int:
             logger.info("absence not reported to the employer", extra={"record_id": record_id})
     return reported
 
+
+
+@shared_task(name="alternance.refresh_attendance_tallies")
+def refresh_attendance_tallies() -> int:
+    """Recompute the attendance tallies of the last weeks (the dashboard's window), whatever wrote
+    the register meanwhile. Idempotent; returns the number of tallies written."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from alternance.tallies import NIGHTLY_DAYS, tally_refresh_days
+
+    today = timezone.localdate()
+    return tally_refresh_days(start=today - timedelta(days=NIGHTLY_DAYS), end=today)

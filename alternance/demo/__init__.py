@@ -14,7 +14,7 @@ Dates are relative to the ``today`` passed in, so the demo always shows current 
 import random
 import time
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.apps import apps
 from django.db import transaction
@@ -84,6 +84,10 @@ def seed_demo(*, apprentices: int = DEFAULT_APPRENTICES, seed: int = DEFAULT_SEE
             seed_calendar(today=today)
             seed_absences(today=today)
             seed_evaluations(today=today)
+        # The register was bulk-inserted: its tallies, for the dashboard, before the rules run.
+        from alternance.tallies import tally_refresh_days
+
+        tally_refresh_days(start=today - timedelta(days=400), end=today + timedelta(days=400))
         follow_up.create_alerts()
     counts = {}
     for label in SUMMARY_MODELS:

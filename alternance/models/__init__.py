@@ -1,5 +1,5 @@
 from .apprentices import Apprentice
-from .attendance import AttendanceRecord, AttendanceSettings
+from .attendance import AttendanceRecord, AttendanceSettings, AttendanceTally
 from .calendar import CalendarFeedToken, CalendarOverride, ClosurePeriod, KeyDate
 from .exchange import ApiToken, DataImport, EvidencePack, TdbExport
 from .invitations import Invitation
@@ -8,7 +8,7 @@ from .users import User
 from .visits import Visit, VisitCriterion
 
 __all__ = [
-    "ApiToken", "Apprentice", "AttendanceRecord", "AttendanceSettings", "CalendarFeedToken", "CalendarOverride",
+    "ApiToken", "Apprentice", "AttendanceRecord", "AttendanceSettings", "AttendanceTally", "CalendarFeedToken", "CalendarOverride",
     "ClosurePeriod", "Cohort", "DataImport", "EvidencePack", "Invitation", "KeyDate", "Programme", "TdbExport",
     "User", "Visit", "VisitCriterion",
 ]

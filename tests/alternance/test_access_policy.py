@@ -24,6 +24,7 @@ from alternance.models import (
     Apprentice,
     AttendanceRecord,
     AttendanceSettings,
+    AttendanceTally,
     CalendarFeedToken,
     CalendarOverride,
     ClosurePeriod,
@@ -262,6 +263,9 @@ def world(settings, tmp_path) -> World:
     w.add("token_tutor_a", ApiToken.objects.create(user=tutor_a, label="Tableur", prefix="efgh5678", token_hash="0" * 64))
     w.add("token_apprentice_a1", ApiToken.objects.create(user=user_a1, label="Égarée", prefix="ijkl9012", token_hash="1" * 64))
     AttendanceSettings.load()
+    # The register summed per cohort and day (kept in step by the register's writes).
+    for tally in AttendanceTally.objects.all():
+        w.add(f"tally_{tally.cohort_id}_{tally.day:%Y%m%d}", tally)
     # Reference data loaded by the migrations: readable by every staff member, no one else.
     for model in (SmicRate, FundingRule, ContractSettings, RemunerationGrid, VisitCriterion, AttendanceSettings):
         for row in model.objects.all():

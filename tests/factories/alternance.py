@@ -114,8 +114,18 @@ class VisitFactory(DjangoModelFactory):
 
 
 class AttendanceRecordFactory(DjangoModelFactory):
+    """A register row, written like the register's services do: the cohort's tally follows."""
+
     class Meta:
         model = AttendanceRecord
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from alternance.tallies import tally_refresh_pairs
+
+        record = super()._create(model_class, *args, **kwargs)
+        tally_refresh_pairs([(record.apprentice.cohort_id, record.day)])
+        return record
 
     apprentice = factory.SubFactory(ApprenticeFactory)
     day = date(2026, 10, 5)
