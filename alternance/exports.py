@@ -6,6 +6,7 @@ from datetime import date
 from io import BytesIO
 
 from django.http import HttpResponse
+from django.utils.functional import Promise
 
 EXPORT_FORMATS = ("csv", "xlsx")
 
@@ -22,7 +23,8 @@ def export_response(fmt: str, *, name: str, header: Sequence[str], rows: Iterabl
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append(list(row))
+            # Lazy translations (choice labels…) become text: openpyxl writes plain values only.
+            sheet.append([str(value) if isinstance(value, Promise) else value for value in row])
             for cell in sheet[sheet.max_row]:
                 if isinstance(cell.value, date):
                     cell.number_format = "DD/MM/YYYY"

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from io import BytesIO
 
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -19,10 +20,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from alternance import access, indicators
+from alternance.exports import export_response
 from alternance.qualiopi import evidence_freshness
 from alternance.views.mixins import staff_only
 
-EXPORT_FORMATS = ("csv", "xlsx", "pdf")
+EXPORT_FORMATS = ("csv", "xlsx", "pdf")  # the indicators table
+LIST_EXPORT_FORMATS = ("csv", "xlsx")  # the cohorts and loads lists
 FRESHNESS_CACHE_SECONDS = 3600
 
 
@@ -85,10 +88,6 @@ def dashboard_cohorts(request: HttpRequest) -> HttpResponse:
     """The full per-cohort breakdown behind the dashboard's "cohorts needing attention": every
     current or coming cohort, sortable, paginated, exportable (CSV/XLSX). Three queries whatever
     the number of cohorts (the rows are aggregates, paginated once computed)."""
-    from django.core.paginator import Paginator
-
-    from alternance.exports import export_response
-
     dashboard_allowed(request.user)
     today = timezone.localdate()
     rows = indicators.breakdown(request.user, today=today)["cohorts"]
@@ -97,7 +96,7 @@ def dashboard_cohorts(request: HttpRequest) -> HttpResponse:
         sort = "sans-entreprise"
     rows = sorted(rows, key=indicators.COHORT_SORTS[sort])
     export = request.GET.get("export", "")
-    if export in ("csv", "xlsx"):
+    if export in LIST_EXPORT_FORMATS:
         return export_response(
             export, name=f"promotions-{today:%Y-%m-%d}", header=COHORT_EXPORT_HEADER,
             rows=(
@@ -122,10 +121,6 @@ LOAD_LISTS = {
 def dashboard_loads(request: HttpRequest) -> HttpResponse:
     """The load of every CRE (active contracts of its portfolio against the target) or of every
     tutor (``?liste=formateurs``): paginated, exportable, behind the dashboard's ten most loaded."""
-    from django.core.paginator import Paginator
-
-    from alternance.exports import export_response
-
     dashboard_allowed(request.user)
     today = timezone.localdate()
     kind = request.GET.get("liste", "cre")
@@ -138,7 +133,7 @@ def dashboard_loads(request: HttpRequest) -> HttpResponse:
         rows = indicators.tutor_loads(request.user, today=today)
         export_rows = ((r.name, r.extra["cohorts"], r.extra["enrolled"], r.value) for r in rows)
     export = request.GET.get("export", "")
-    if export in ("csv", "xlsx"):
+    if export in LIST_EXPORT_FORMATS:
         return export_response(export, name=f"charges-{kind}-{today:%Y-%m-%d}", header=LOAD_LISTS[kind][1], rows=export_rows)
     page = Paginator(rows, COHORT_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "alternance/dashboard/loads.html", {

@@ -7,9 +7,6 @@ its predicates (in scope, not allowed → 403). The services write; the views re
 
 from __future__ import annotations
 
-import csv
-from io import BytesIO
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -22,12 +19,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from alternance import access, selectors_tutor, services
 from alternance.choices import HalfDay
+from alternance.exports import EXPORT_FORMATS, export_response
 from alternance.forms_tutor import AttendanceRecordForm, RegisterForm, RegisterSessionForm, VisitGridForm, VisitPlanForm
 from alternance.models import Apprentice, Cohort
 from alternance.pdf import visit_report_generate
 from alternance.views.mixins import PAGE_SIZE, int_param, staff_only
-
-EXPORT_FORMATS = ("csv", "xlsx")
 
 
 def _form_errors(form, error: ValidationError) -> None:
@@ -60,7 +56,9 @@ def tutor_workspace(request: HttpRequest) -> HttpResponse:
     )
     export = request.GET.get("format", "")
     if export in EXPORT_FORMATS:
-        return (_export_csv if export == "csv" else _export_xlsx)(rows, tutor, today)
+        return export_response(
+            export, name=f"suivi-{tutor.pk}-{today:%Y%m%d}", header=_export_header(), rows=(_export_values(row) for row in rows)
+        )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context.update(
         tutor=tutor,
@@ -101,47 +99,6 @@ def _export_values(row: selectors_tutor.WorkspaceRow) -> list:
         due(row.end_review, "state_label") or "",
         row.absences_to_justify,
     ]
-
-
-def _export_name(tutor, today, extension: str) -> str:
-    return f"suivi-{tutor.pk}-{today:%Y%m%d}.{extension}"
-
-
-def _export_csv(rows, tutor, today) -> HttpResponse:
-    """CSV for Excel in French: UTF-8 with a BOM, ``;`` separator, dd/mm/yyyy dates."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_export_name(tutor, today, "csv")}"'
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(_export_header())
-    for row in rows:
-        writer.writerow([f"{value:%d/%m/%Y}" if hasattr(value, "strftime") else ("" if value is None else value)
-                         for value in _export_values(row)])
-    return response
-
-
-def _export_xlsx(rows, tutor, today) -> HttpResponse:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Suivi")
-    sheet.append(_export_header())
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([str(v) if v is not None and not isinstance(v, int) and not hasattr(v, "strftime") else v
-                      for v in _export_values(row)])
-        for cell in sheet[sheet.max_row]:
-            if hasattr(cell.value, "strftime"):
-                cell.number_format = "DD/MM/YYYY"
-    sheet.freeze_panes = "A2"
-    buffer = BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{_export_name(tutor, today, "xlsx")}"'
-    return response
 
 
 # --- visits -------------------------------------------------------------------------------------------
