@@ -7,6 +7,7 @@ everything that hangs from them. Every scope is checked as an exact set of rows,
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -111,8 +112,14 @@ class World:
         return self[name]
 
 
+# The world's dates (placements in November 2026, a Christmas closure ahead, invitations still
+# valid) describe one moment: the clock is pinned to it, so the suite passes on any real day.
+WORLD_NOW = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Europe/Paris"))
+
+
 @pytest.fixture
-def world(settings, tmp_path) -> World:
+def world(settings, tmp_path, time_machine) -> World:
+    time_machine.move_to(WORLD_NOW, tick=False)
     settings.MEDIA_ROOT = tmp_path
     w = World()
     # Staff
