@@ -148,6 +148,42 @@ def holiday_name(day: date) -> str | None:
     return _holiday_names(day.year).get(day) or _("Jour férié")
 
 
+# --- working days ---------------------------------------------------------------------------------
+# The staff's "today" views say plainly when today is a weekend or a public holiday and show the
+# next jour ouvré (Monday to Friday except public holidays, as in ``contracts.deadlines``): the OF
+# works those days, so that is the day the team prepares for.
+
+def is_working_day(day: date) -> bool:
+    """Whether ``day`` is a jour ouvré: Monday to Friday and not a French public holiday."""
+    return day.weekday() < 5 and not is_public_holiday(day)
+
+
+def next_working_day(day: date) -> date:
+    """The first jour ouvré strictly after ``day`` (at most a few days away: weekends and holidays)."""
+    candidate = day + timedelta(days=1)
+    while not is_working_day(candidate):
+        candidate += timedelta(days=1)
+    return candidate
+
+
+@dataclass(frozen=True)
+class DayOff:
+    """Today is not a jour ouvré: why (the holiday's name, or the weekend) and the next one."""
+
+    day: date
+    reason: str
+    next_working_day: date
+
+
+def day_off(today: date) -> DayOff | None:
+    """``None`` on a jour ouvré; otherwise why today is off and which day the OF works next."""
+    if is_working_day(today):
+        return None
+    if not is_public_holiday(today):
+        return DayOff(today, _("week-end"), next_working_day(today))
+    return DayOff(today, _("jour férié (%(name)s)") % {"name": holiday_name(today)}, next_working_day(today))
+
+
 def place_label(place: str | None) -> str:
     if place is None:
         return _("Hors période de formation")

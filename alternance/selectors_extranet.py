@@ -33,6 +33,10 @@ RECENT_ABSENCES = 5  # on the apprentice's home page; the full list is on « Mes
 EMPLOYER_RECENT_ABSENCES = 20  # on the employer's home page, all its apprentices together
 APPRENTICE_PAGE_ABSENCES = 50  # on the employer's page of one apprentice; the monthly statements hold every day
 DAYS_AHEAD = 6  # "where I am": today and the next six days
+# On a rest day, a holiday or a day off the rhythm, "where I am" also names the next day at the
+# centre or in the company, looked for this many days ahead (a school holiday is a company day
+# for an apprentice, so a month always holds one during the training).
+NEXT_WORKING_HORIZON = 31
 DONE_EVALUATIONS_PAGE = 25
 # Documents an apprentice has no use for: the OF's invoices (to the OPCO or to the employer).
 NOT_FOR_APPRENTICES = (DocumentKind.INVOICE,)
@@ -152,30 +156,46 @@ class PlaceDay:
         return PLACE_BADGES.get(self.where.place or "", "text-bg-light border")
 
 
-def week_places(apprentice: Apprentice, today: date) -> list[PlaceDay]:
-    """Where the apprentice is today and the next days — two queries (closures, exceptions)."""
-    days = planning.apprentice_days(apprentice, today, today + timedelta(days=DAYS_AHEAD))
-    return [PlaceDay(day, where) for day, where in sorted(days.items())]
+WORKING_PLACES = (CENTRE, COMPANY)
 
 
-def places_today(user: User, apprentices: list[Apprentice], today: date) -> dict[int, PlaceDay]:
+def next_working_place(days: list[PlaceDay]) -> PlaceDay | None:
+    """When the first day of ``days`` (today) is not spent at the centre or in the company (rest
+    day, holiday, outside the training), the next day that is; ``None`` on a working day or when
+    none comes within the list."""
+    if not days or days[0].place in WORKING_PLACES:
+        return None
+    return next((item for item in days[1:] if item.place in WORKING_PLACES), None)
+
+
+def week_places(apprentice: Apprentice, today: date) -> tuple[list[PlaceDay], PlaceDay | None]:
+    """Where the apprentice is today and the next days, and — on a day off — the next working day:
+    two queries (closures, exceptions) whatever the day."""
+    days = planning.apprentice_days(apprentice, today, today + timedelta(days=NEXT_WORKING_HORIZON))
+    ahead = [PlaceDay(day, where) for day, where in sorted(days.items())]
+    return ahead[: DAYS_AHEAD + 1], next_working_place(ahead)
+
+
+def places_today(user: User, apprentices: list[Apprentice], today: date) -> dict[int, tuple[PlaceDay, PlaceDay | None]]:
     """Today's place of each apprentice as ``user`` may see it (an employer contact: only during its
-    contracts) — three queries whatever the number of apprentices."""
+    contracts) and, on a day off, its next working day — three queries whatever the number of
+    apprentices and whatever the day."""
     if not apprentices:
         return {}
     ids = [a.pk for a in apprentices]
-    closures = planning.closures_between(today, today, {a.cohort_id for a in apprentices})
-    overrides = planning.overrides_between(ids, today, today)
+    end = today + timedelta(days=NEXT_WORKING_HORIZON)
+    closures = planning.closures_between(today, end, {a.cohort_id for a in apprentices})
+    overrides = planning.overrides_between(ids, today, end)
     periods = planning.contract_periods(user, ids)
     places = {}
     for apprentice in apprentices:
-        override = overrides.get((apprentice.pk, today))
+        own = {day: row for (pk, day), row in overrides.items() if pk == apprentice.pk}
         days = planning.plan_days(
-            cohort=apprentice.cohort, start=today, end=today, closures=closures,
-            overrides={today: override} if override else None,
+            cohort=apprentice.cohort, start=today, end=end, closures=closures, overrides=own,
             periods=None if periods is None else periods.get(apprentice.pk, []),
         )
-        places[apprentice.pk] = PlaceDay(today, days[today])
+        ahead = [PlaceDay(day, where) for day, where in sorted(days.items())]
+        places[apprentice.pk] = (ahead[0], next_working_place(ahead))
     return places
 
 
@@ -204,11 +224,13 @@ def apprentice_space(user: User, *, today: date) -> dict:
         .order_by("-created_at", "-pk")
     )
     records = access.visible(user, AttendanceRecord).filter(apprentice=apprentice, status__in=ABSENCE_STATUSES)
+    days, next_working = week_places(apprentice, today)
     return {
         "apprentice": apprentice,
         "contract": contract,
         "contacts": of_contacts(apprentice, contract) + masters_contacts(contract),
-        "days": week_places(apprentice, today),
+        "days": days,
+        "next_working": next_working,
         "document_groups": documents_by_kind(documents),
         "absence_summary": absence_summary(records),
         "absences": list(records.order_by("-day", "half")[:RECENT_ABSENCES]),
@@ -240,7 +262,8 @@ def employer_space(user: User, *, today: date) -> dict:
     )
     places = places_today(user, apprentices, today)
     rows = [
-        {"apprentice": a, "contract": _current(a.employer_contracts), "place": places.get(a.pk), "to_fill": to_fill.get(a.pk, 0)}
+        {"apprentice": a, "contract": _current(a.employer_contracts), "place": places[a.pk][0],
+         "next_place": places[a.pk][1], "to_fill": to_fill.get(a.pk, 0)}
         for a in apprentices
     ]
     company_documents = (
@@ -271,8 +294,7 @@ def employer_apprentice_page(user: User, apprentice: Apprentice, *, today: date,
     """What the employer follows of one apprentice: today's place and the calendar of one month, its
     contract(s) with the employer, absences during them with their justification and the monthly
     statements, documents and signatures, evaluations to fill, the OF's contacts. A fixed number of
-    queries whatever the number of absences, documents or visits (three more for a month other
-    than the current one, whose calendar does not hold today)."""
+    queries whatever the number of absences, documents or visits, the month shown or the day."""
     contracts = list(
         access.visible(user, Contract)
         .filter(apprentice=apprentice)
@@ -300,10 +322,9 @@ def employer_apprentice_page(user: User, apprentice: Apprentice, *, today: date,
     calendar = planning.apprentice_month(
         apprentice, year, month, user=user, today=today, link=reverse("employer_apprentice", args=[apprentice.pk])
     )
-    if (year, month) == (today.year, today.month):
-        place = PlaceDay(today, calendar.place_of(today))  # already loaded with the month
-    else:
-        place = places_today(user, [apprentice], today)[apprentice.pk]
+    # Read on its own whatever the month shown: today's place and, on a day off, the next working
+    # day (which may fall in the next month) — three queries, the same on every day.
+    place, next_place = places_today(user, [apprentice], today)[apprentice.pk]
     contacts = of_contacts(apprentice, contract)
     # Several companies: the CRE of each contract the employer sees.
     for other in contracts:
@@ -316,6 +337,7 @@ def employer_apprentice_page(user: User, apprentice: Apprentice, *, today: date,
         "contracts": contracts,
         "contract": contract,
         "place": place,
+        "next_place": next_place,
         "month": calendar,
         "absence_summary": absence_summary(records),
         "absences": list(records.order_by("-day", "half", "pk")[:APPRENTICE_PAGE_ABSENCES]),

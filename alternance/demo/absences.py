@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from alternance.choices import AttendanceStatus, JustificationStatus
+from alternance.demo.dates import working_day_on_or_after
 from alternance.models import Apprentice, AttendanceRecord, User
 from contracts.choices import DocumentKind
 from contracts.documents import document_store
@@ -85,7 +86,10 @@ def _record_absent(record: AttendanceRecord) -> None:
 def _justify(record: AttendanceRecord, plan: DemoJustification, *, reviewer: User, today: date) -> None:
     apprentice = record.apprentice
     lines = [line.format(day=f"{record.day:%d/%m/%Y}") for line in plan.proof_lines] + [apprentice.full_name]
-    submitted = min(record.day + timedelta(days=1), today)
+    # The proof is sent from the phone the evening of the absence (a day at the centre, before
+    # today); staff review it the next working day, never on a weekend or a public holiday.
+    submitted = record.day
+    reviewed = min(working_day_on_or_after(submitted + timedelta(days=1)), today)
     record.proof = document_store(
         content=proof_pdf(lines),
         filename=f"justificatif-demo-{apprentice.pk}-{record.day:%Y%m%d}-{record.half}.pdf",
@@ -102,7 +106,7 @@ def _justify(record: AttendanceRecord, plan: DemoJustification, *, reviewer: Use
     record.justification_submitted_at = _aware(submitted, 19)
     if plan.state != JustificationStatus.PENDING:
         record.justification_reviewed_by = reviewer
-        record.justification_reviewed_at = _aware(min(submitted + timedelta(days=1), today), 9)
+        record.justification_reviewed_at = _aware(reviewed, 9)
         record.review_comment = plan.comment
     record.full_clean(exclude=["apprentice", "recorded_by", "proof", "justification_reviewed_by"], validate_unique=False)
     record.save()

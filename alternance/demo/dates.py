@@ -54,6 +54,25 @@ def french_public_holidays(year: int) -> frozenset[date]:
     return frozenset([date(year, m, d) for m, d in fixed] + movable)
 
 
+def is_working_day(day: date) -> bool:
+    """Monday to Friday except public holidays: the days the OF's team and the companies work."""
+    return day.weekday() < 5 and day not in french_public_holidays(day.year)
+
+
+def working_day_on_or_after(day: date) -> date:
+    """``day`` itself when it is a working day, else the next one (visits are not planned on a Sunday)."""
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+def working_day_on_or_before(day: date) -> date:
+    """``day`` itself when it is a working day, else the previous one (what was done, was done on a working day)."""
+    while not is_working_day(day):
+        day -= timedelta(days=1)
+    return day
+
+
 def is_training_day(day: date, cohort_start: date, weeks: list[str]) -> bool:
     """Whether the rhythm pattern puts the cohort at the OF ("C") on ``day``.
 

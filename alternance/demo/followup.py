@@ -26,7 +26,7 @@ from alternance.choices import (
 )
 from alternance.demo import reference as ref
 from alternance.demo.builder import BATCH_SIZE, OrganisationBuilder, bulk, deca_number
-from alternance.demo.dates import add_months, is_training_day
+from alternance.demo.dates import add_months, is_training_day, working_day_on_or_after, working_day_on_or_before
 from alternance.demo.plan import ENDED, ContractPlan
 from alternance.models import Apprentice, AttendanceRecord, Visit
 from companies.choices import InteractionKind, InteractionOutcome
@@ -237,10 +237,12 @@ class FollowUpBuilder:
             own: list[Visit] = []
             while day <= stop and day <= today + timedelta(days=45):
                 kind = VisitKind.FIRST if number == 0 else (VisitKind.MID_TERM_REVIEW if number == 2 else VisitKind.FOLLOW_UP)
-                visit = Visit(apprentice=apprentice, contract=contract, tutor=tutor, kind=kind, planned_date=day)
-                if day < today and rng.random() < 0.9:
-                    self._done_visit(visit, day + timedelta(days=rng.randint(-3, 3)) if day < today - timedelta(days=3) else day,
-                                     risk=rng.random() < 0.05)
+                # Visits are planned and made on working days, whatever day the demo is loaded on.
+                planned = working_day_on_or_after(day)
+                visit = Visit(apprentice=apprentice, contract=contract, tutor=tutor, kind=kind, planned_date=planned)
+                if planned < today and rng.random() < 0.9:
+                    done = planned + timedelta(days=rng.randint(-3, 3)) if planned < today - timedelta(days=3) else planned
+                    self._done_visit(visit, working_day_on_or_before(done), risk=rng.random() < 0.05)
                 own.append(visit)
                 day, number = day + timedelta(days=rng.randint(130, 170)), number + 1
             if plan.status == ContractStatus.BROKEN:
@@ -251,8 +253,8 @@ class FollowUpBuilder:
             elif plan.status == ContractStatus.ENDED:
                 own = [v for v in own if v.done_date]
                 end_review = Visit(apprentice=apprentice, contract=contract, tutor=tutor, kind=VisitKind.END_REVIEW,
-                                   planned_date=plan.end - timedelta(days=20))
-                own.append(self._done_visit(end_review, plan.end - timedelta(days=rng.randint(10, 30)), risk=False))
+                                   planned_date=working_day_on_or_before(plan.end - timedelta(days=20)))
+                own.append(self._done_visit(end_review, working_day_on_or_before(plan.end - timedelta(days=rng.randint(10, 30))), risk=False))
             visits.extend(own)
         bulk(Visit, visits)
 
@@ -268,7 +270,7 @@ class FollowUpBuilder:
         interactions = []
         for company in self.org.companies:
             for _ in range(rng.randint(1, 4)):
-                occurred = today - timedelta(days=rng.randint(1, 150))
+                occurred = working_day_on_or_before(today - timedelta(days=rng.randint(1, 150)))  # the CRE's working days
                 interaction = Interaction(
                     company=company, contact=rng.choice(contacts_by_company[company.pk]),
                     apprentice=rng.choice(apprentices_by_company[company.pk]) if company.pk in apprentices_by_company and rng.random() < 0.5 else None,
@@ -277,7 +279,7 @@ class FollowUpBuilder:
                     summary=rng.choice(ref.INTERACTION_SUMMARIES),
                 )
                 if rng.random() < 0.5:  # next follow-up: some overdue, some to come
-                    interaction.next_follow_up = occurred + timedelta(days=rng.randint(7, 60))
+                    interaction.next_follow_up = working_day_on_or_after(occurred + timedelta(days=rng.randint(7, 60)))
                     interaction.follow_up_done = interaction.next_follow_up < today and rng.random() < 0.6
                 interactions.append(interaction)
         bulk(Interaction, interactions)

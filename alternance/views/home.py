@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from alternance import selectors
+from alternance import planning, selectors
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -15,4 +15,5 @@ def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     context = selectors.home_for(user, today=today)
     context["today"] = today
+    context["day_off"] = planning.day_off(today)
     return render(request, f"alternance/home/{user.role}.html", context)
