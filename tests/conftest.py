@@ -7,6 +7,7 @@ in CI (CI=true) the same situation fails, so nothing real is silently left untes
 
 import os
 import shutil
+from contextlib import contextmanager
 
 import pytest
 
@@ -25,6 +26,40 @@ def skip_or_fail(reason: str) -> None:
 
 def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@contextmanager
+def real_clock_for_child_processes():
+    """Start child processes without libfaketime (``LD_PRELOAD``), then put it back.
+
+    CI also runs the suite under ``faketime`` (a clock moved a year ahead) to find date bombs.
+    Playwright's Node.js driver and Chromium hang under libfaketime, so they are started on the
+    real clock: the Django server under test — the code whose dates matter — keeps the moved one.
+    """
+    preload = os.environ.get("LD_PRELOAD", "")
+    kept = " ".join(lib for lib in preload.split() if "faketime" not in lib)
+    if kept == preload:
+        yield
+        return
+    if kept:
+        os.environ["LD_PRELOAD"] = kept
+    else:
+        del os.environ["LD_PRELOAD"]
+    try:
+        yield
+    finally:
+        os.environ["LD_PRELOAD"] = preload
+
+
+@pytest.fixture(scope="session")
+def playwright():
+    """pytest-playwright's driver, started on the real clock (see ``real_clock_for_child_processes``)."""
+    from playwright.sync_api import sync_playwright
+
+    with real_clock_for_child_processes():
+        driver = sync_playwright().start()
+    yield driver
+    driver.stop()
 
 
 @pytest.fixture(scope="session")

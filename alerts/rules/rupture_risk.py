@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from alerts.choices import ConcernedRole, Severity
 from alerts.rules.common import APPRENTICE, full_name
@@ -132,9 +133,10 @@ def check(context: RuleContext) -> list[Finding]:
         negatives = [n for n in negative_by_company.get(c["company_id"], []) if n["apprentice_id"] in (None, apprentice_id)]
         if negatives:
             last = negatives[0]
+            occurred_on = timezone.localtime(last["occurred_at"]).date()  # the day in Paris, not in UTC
             factors.append({"code": "negative_interaction", "weight": WEIGHTS["negative_interaction"],
-                            "label": f"Échange négatif avec l'employeur le {last['occurred_at']:%d/%m/%Y} : {last['summary'][:120]}",
-                            "count": len(negatives), "date": last["occurred_at"].date().isoformat()})
+                            "label": f"Échange négatif avec l'employeur le {occurred_on:%d/%m/%Y} : {last['summary'][:120]}",
+                            "count": len(negatives), "date": occurred_on.isoformat()})
         if c["company__sensitive"]:
             factors.append({"code": "sensitive_company", "weight": WEIGHTS["sensitive_company"],
                             "label": f"Entreprise signalée sensible : {c['company__sensitive_reason']}"})

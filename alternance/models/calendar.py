@@ -7,6 +7,7 @@ holidays, then these rows â€” OF closures, key dates, per-apprentice overrides â
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alternance.choices import CalendarPlace, KeyDateKind
@@ -135,7 +136,7 @@ class CalendarFeedToken(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} ({self.created_at:%d/%m/%Y})"
+        return f"{self.user} ({timezone.localtime(self.created_at):%d/%m/%Y})"
 
     @property
     def is_live(self) -> bool:

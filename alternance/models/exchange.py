@@ -4,6 +4,7 @@ served by permission-checked views only."""
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alternance.choices import ImportKind, JobStatus
@@ -45,7 +46,7 @@ class DataImport(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} — {self.original_name} ({self.created_at:%d/%m/%Y %H:%M})"
+        return f"{self.get_kind_display()} — {self.original_name} ({timezone.localtime(self.created_at):%d/%m/%Y %H:%M})"
 
 
 class TdbExport(models.Model):

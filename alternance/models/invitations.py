@@ -36,7 +36,7 @@ class Invitation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} ({self.created_at:%d/%m/%Y})"
+        return f"{self.user} ({timezone.localtime(self.created_at):%d/%m/%Y})"
 
     def is_pending(self, now=None) -> bool:
         now = now or timezone.now()

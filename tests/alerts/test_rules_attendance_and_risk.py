@@ -147,3 +147,16 @@ def test_a_visit_flagged_at_risk_alone_raises_and_all_signals_together_are_criti
         ("sensitive_company", 1), ("several_signals", 1),
     ]
     assert (finding.facts["score"], finding.severity, finding.stage) == (11, Severity.CRITICAL, "critical")
+
+
+def test_a_negative_exchange_is_dated_by_its_day_in_paris_not_in_utc():
+    """00:30 in Paris on 16 November is still 15 November in UTC: the alert names the 16th."""
+    contract = under_contract(company=CompanyFactory(sensitive=True, sensitive_reason="Tensions."))
+    InteractionFactory(company=contract.company, apprentice=contract.apprentice, outcome=InteractionOutcome.NEGATIVE,
+                       occurred_at="2026-11-16T00:30:00+01:00", summary="Appel tendu.")
+
+    [finding] = rupture_risk(context())
+
+    [factor] = [f for f in finding.facts["factors"] if f["code"] == "negative_interaction"]
+    assert factor["date"] == "2026-11-16"
+    assert factor["label"] == "Échange négatif avec l'employeur le 16/11/2026 : Appel tendu."
