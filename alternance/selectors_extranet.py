@@ -16,11 +16,12 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from alternance import access, planning
+from alternance import access
 from alternance.absences import attendance_statement_months
 from alternance.choices import AttendanceStatus, JustificationStatus
 from alternance.models import Apprentice, AttendanceRecord, User, Visit
-from alternance.rhythm import CENTRE, COMPANY, OFF
+from alternance.planning import calendar as planning
+from alternance.planning.rhythm import CENTRE, COMPANY, OFF
 from companies.models import CompanyContact
 from contracts.choices import ACTIVE_CONTRACT_STATUSES, DocumentKind
 from contracts.models import Contract, Document

@@ -24,7 +24,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from alternance.choices import VisitKind
-from alternance.rhythm import nth_company_day
+from alternance.planning.rhythm import nth_company_day
 
 MID_TERM_OPENS_DAYS = 30  # OF's choice: the mid-term review can be held a month before the mid-point
 END_REVIEW_MONTHS = 2  # issue 5: "end review (last 2 months)"

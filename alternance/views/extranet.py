@@ -20,9 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from alternance import access, evaluations, planning, selectors_extranet
+from alternance import access, evaluations, selectors_extranet
 from alternance.choices import Role
 from alternance.forms_extranet import EmployerEvaluationForm
+from alternance.planning import calendar as planning
 
 
 def _require_employer(user) -> None:

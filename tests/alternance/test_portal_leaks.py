@@ -49,7 +49,7 @@ from django.utils.http import urlsafe_base64_encode
 from icalendar import Calendar
 
 from alerts.models import Alert
-from alternance import absences, planning_services
+from alternance import absences
 from alternance.api.services import api_token_create
 from alternance.choices import (
     ApprenticeStatus,
@@ -77,6 +77,7 @@ from alternance.models import (
     User,
     Visit,
 )
+from alternance.planning import services as planning_services
 from companies.choices import PlacementStatus
 from companies.models import Company, Offer, Placement
 from contracts.choices import BatchStatus, ContractStatus, DocumentKind, SignatureRequestStatus

@@ -5,10 +5,10 @@ from datetime import date
 
 import pytest
 
-from alternance import planning
 from alternance.demo import seed_demo
 from alternance.demo.calendar import christmas_closure, seed_calendar, summer_closure
 from alternance.models import CalendarOverride, ClosurePeriod, KeyDate
+from alternance.planning import calendar as planning
 from contracts.deadlines import is_public_holiday
 from tests.factories.alternance import CohortFactory
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from alternance.choices import Role
 from alternance.models import CalendarFeedToken
-from alternance.planning_services import calendar_feed_create
+from alternance.planning.services import calendar_feed_create
 from tests.factories.web import PARIS, add_contracted_apprentice, make_world
 
 pytestmark = pytest.mark.django_db

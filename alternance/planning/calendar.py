@@ -56,7 +56,7 @@ from alternance.models import (
     Visit,
 )
 from alternance.models.invitations import hash_token
-from alternance.rhythm import CENTRE, COMPANY, OFF, place_on
+from alternance.planning.rhythm import CENTRE, COMPANY, OFF, place_on
 from contracts.deadlines import is_public_holiday
 from contracts.models import Contract
 

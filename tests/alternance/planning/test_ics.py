@@ -10,9 +10,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from alternance import ics, planning
 from alternance.choices import ApprenticeStatus, KeyDateKind, Role, VisitKind
 from alternance.models import CalendarOverride, ClosurePeriod, KeyDate
+from alternance.planning import calendar as planning
+from alternance.planning import ics
 from contracts.choices import ContractStatus
 from tests.factories.alternance import ApprenticeFactory, CohortFactory, UserFactory, VisitFactory
 from tests.factories.companies import CompanyContactFactory, CompanyFactory

@@ -24,20 +24,23 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
-from alternance import access, ics, planning, planning_services
+from alternance import access
 from alternance.choices import Role
-from alternance.forms_calendar import CalendarOverrideForm, ClosureForm, KeyDateForm
 from alternance.models import Apprentice, CalendarOverride, ClosurePeriod, Cohort, KeyDate
-from alternance.pdf_calendar import apprentice_calendar_pdf as render_apprentice_pdf
-from alternance.pdf_calendar import cohort_calendar_pdf as render_cohort_pdf
-from alternance.pdf_calendar import pdf_filename
+from alternance.planning import calendar as planning
+from alternance.planning import ics
+from alternance.planning import services as planning_services
+from alternance.planning.forms import CalendarOverrideForm, ClosureForm, KeyDateForm
+from alternance.planning.pdf import apprentice_calendar_pdf as render_apprentice_pdf
+from alternance.planning.pdf import cohort_calendar_pdf as render_cohort_pdf
+from alternance.planning.pdf import pdf_filename
 from alternance.views.mixins import PAGE_SIZE, staff_only
 
 MONTH_INCLUDE = "alternance/calendar/includes/month.html"
@@ -420,26 +423,3 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     response["Cache-Control"] = "private, no-cache"
     response["X-Robots-Tag"] = "noindex"
     return response
-
-
-urlpatterns = [
-    path("mon-calendrier/", calendar_mine, name="calendar_mine"),
-    path("mon-calendrier/abonnement/", calendar_feed_manage, name="calendar_feed_manage"),
-    path("calendrier/ics/<str:token>.ics", calendar_feed, name="calendar_feed"),
-    path("apprenti-es/<int:pk>/calendrier/", apprentice_calendar, name="apprentice_calendar"),
-    path("apprenti-es/<int:pk>/calendrier/pdf/", apprentice_calendar_pdf, name="apprentice_calendar_pdf"),
-    path("apprenti-es/<int:pk>/calendrier/exception/", apprentice_calendar_override, name="apprentice_calendar_override"),
-    path(
-        "apprenti-es/<int:pk>/calendrier/exception/<int:override_pk>/supprimer/",
-        apprentice_calendar_override_delete, name="apprentice_calendar_override_delete",
-    ),
-    path("promotions/<int:pk>/calendrier/", cohort_calendar, name="cohort_calendar"),
-    path("promotions/<int:pk>/calendrier/pdf/", cohort_calendar_pdf, name="cohort_calendar_pdf"),
-    path("promotions/<int:pk>/calendrier/dates-cles/ajouter/", key_date_create, name="key_date_create"),
-    path("promotions/<int:pk>/calendrier/dates-cles/<int:key_pk>/modifier/", key_date_edit, name="key_date_edit"),
-    path("promotions/<int:pk>/calendrier/dates-cles/<int:key_pk>/supprimer/", key_date_delete, name="key_date_delete"),
-    path("fermetures/", closure_list, name="closure_list"),
-    path("fermetures/ajouter/", closure_create, name="closure_create"),
-    path("fermetures/<int:pk>/modifier/", closure_edit, name="closure_edit"),
-    path("fermetures/<int:pk>/supprimer/", closure_delete, name="closure_delete"),
-]

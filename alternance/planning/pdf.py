@@ -15,7 +15,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from alternance.models import Apprentice, Cohort, User
-from alternance.planning import apprentice_year, cohort_year
+from alternance.planning.calendar import apprentice_year, cohort_year
 
 
 def _render(context: dict) -> bytes:

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from alternance.rhythm import company_days, nth_company_day, place_on
+from alternance.planning.rhythm import company_days, nth_company_day, place_on
 
 MONDAY = date(2026, 9, 7)
 

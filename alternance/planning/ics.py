@@ -21,7 +21,7 @@ from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStand
 
 from alternance.choices import Role
 from alternance.models import Apprentice, User
-from alternance.planning import EVENT_CENTRE, EVENT_CLOSURE, CalendarEvent, events_for_user, feed_window
+from alternance.planning.calendar import EVENT_CENTRE, EVENT_CLOSURE, CalendarEvent, events_for_user, feed_window
 
 PARIS_TZID = "Europe/Paris"
 PARIS = ZoneInfo(PARIS_TZID)
