@@ -8,10 +8,11 @@ from datetime import date
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from alternance.attendance.register import RegisterEntry
 from alternance.choices import AttendanceStatus, HalfDay, VisitKind, VisitMode
 from alternance.models import Apprentice, AttendanceRecord, Visit, VisitCriterion
 from alternance.models.visits import GRID_SCALE_MIN
-from alternance.services import GridAnswer, RegisterEntry
+from alternance.services import GridAnswer
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

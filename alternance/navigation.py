@@ -41,7 +41,7 @@ def _inbox_badge(user) -> SimpleLazyObject:
 
 
 def _justifications_badge(user) -> SimpleLazyObject:
-    from alternance.absences import pending_count
+    from alternance.attendance.services import pending_count
 
     return _lazy_count(pending_count, user)
 

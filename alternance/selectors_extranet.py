@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from alternance import access
-from alternance.absences import attendance_statement_months
+from alternance.attendance.services import attendance_statement_months
 from alternance.choices import AttendanceStatus, JustificationStatus
 from alternance.models import Apprentice, AttendanceRecord, User, Visit
 from alternance.planning import calendar as planning

@@ -6,7 +6,6 @@ from django.urls import include, path
 
 from alternance import views
 from alternance.forms import EmailAuthenticationForm, QueuedPasswordResetForm
-from alternance.views import absences as absence_views
 from alternance.views import dashboard
 from alternance.views import extranet as extranet_views
 from alternance.views import imports as import_views
@@ -65,7 +64,7 @@ urlpatterns = [
     path("registre/<int:cohort_pk>/", tutor_views.attendance_register, name="attendance_register"),
     # Calendars and ICS feeds, absences and their justification, the extranet spaces (issue 6)
     path("", include("alternance.planning.urls")),
-    *absence_views.urlpatterns,
+    path("", include("alternance.attendance.urls")),
     *extranet_views.urlpatterns,
     # Data in and out (issue 7): imports, State dashboard exports, Qualiopi evidence, read API
     *import_views.urlpatterns,

@@ -85,7 +85,7 @@ def seed_demo(*, apprentices: int = DEFAULT_APPRENTICES, seed: int = DEFAULT_SEE
             seed_absences(today=today)
             seed_evaluations(today=today)
         # The register was bulk-inserted: its tallies, for the dashboard, before the rules run.
-        from alternance.tallies import tally_refresh_days
+        from alternance.attendance.tallies import tally_refresh_days
 
         tally_refresh_days(start=today - timedelta(days=400), end=today + timedelta(days=400))
         follow_up.create_alerts()

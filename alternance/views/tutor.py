@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from alternance import access, selectors_tutor, services
+from alternance.attendance import register
 from alternance.choices import HalfDay
 from alternance.exports import EXPORT_FORMATS, export_response
 from alternance.forms_tutor import AttendanceRecordForm, RegisterForm, RegisterSessionForm, VisitGridForm, VisitPlanForm
@@ -209,7 +210,7 @@ def attendance_register(request: HttpRequest, cohort_pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            records = services.attendance_register_save(cohort=cohort, day=day, half=half, entries=form.entries(), by=request.user)
+            records = register.attendance_register_save(cohort=cohort, day=day, half=half, entries=form.entries(), by=request.user)
         except ValidationError as error:
             _form_errors(form, error)
         else:
@@ -229,7 +230,7 @@ def attendance_record(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.attendance_record(
+            register.attendance_record(
                 apprentice=apprentice, day=data["day"], half=data["half"], status=data["status"],
                 minutes_late=data["minutes_late"] or 0, reason=data["reason"], by=request.user,
             )

@@ -49,8 +49,8 @@ from django.utils.http import urlsafe_base64_encode
 from icalendar import Calendar
 
 from alerts.models import Alert
-from alternance import absences
 from alternance.api.services import api_token_create
+from alternance.attendance import services as absences
 from alternance.choices import (
     ApprenticeStatus,
     AttendanceStatus,

@@ -11,7 +11,7 @@ import pytest
 from django.core import mail
 from pypdf import PdfReader
 
-from alternance.absences import justification_queue, proof_format
+from alternance.attendance.services import justification_queue, proof_format
 from alternance.choices import AttendanceStatus, JustificationStatus
 from alternance.demo import seed_demo
 from alternance.demo.absences import proof_pdf, seed_absences

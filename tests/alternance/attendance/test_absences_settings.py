@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from alternance.absences import attendance_settings_update
+from alternance.attendance.services import attendance_settings_update
 from alternance.models import AttendanceSettings
 from tests.factories.web import make_world
 

@@ -9,9 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from alternance.attendance.register import RegisterEntry, attendance_record, attendance_register_save
 from alternance.choices import AttendanceStatus, HalfDay, JustificationStatus, Role
 from alternance.models import AttendanceRecord
-from alternance.services import RegisterEntry, attendance_record, attendance_register_save
 from tests.factories.alternance import ApprenticeFactory, AttendanceRecordFactory, CohortFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

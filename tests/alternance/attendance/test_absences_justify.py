@@ -12,13 +12,18 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from alternance.absences import justification_deadline, justification_refuse, justification_submit, proof_format
+from alternance.attendance.services import (
+    justification_deadline,
+    justification_refuse,
+    justification_submit,
+    proof_format,
+)
 from alternance.choices import AttendanceStatus, HalfDay, JustificationStatus
 from alternance.models import AttendanceRecord, AttendanceSettings
 from contracts.choices import DocumentKind
 from contracts.documents import document_read
 from contracts.models import Document
-from tests.alternance.test_absences_support import (
+from tests.alternance.attendance.test_absences_support import (
     EXE_BYTES,
     NOW,
     RECENT_DAY,

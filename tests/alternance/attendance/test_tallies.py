@@ -8,12 +8,12 @@ import pytest
 from django.db.models import Count, Q
 
 from alternance import indicators
+from alternance.attendance.register import RegisterEntry, attendance_record, attendance_register_save
+from alternance.attendance.tallies import NIGHTLY_DAYS, tally_refresh_days, tally_refresh_pairs
+from alternance.attendance.tasks import refresh_attendance_tallies
 from alternance.celery import beat_schedule
 from alternance.choices import AttendanceStatus, HalfDay, Role
 from alternance.models import AttendanceRecord, AttendanceTally
-from alternance.services import RegisterEntry, attendance_record, attendance_register_save
-from alternance.tallies import NIGHTLY_DAYS, tally_refresh_days, tally_refresh_pairs
-from alternance.tasks import refresh_attendance_tallies
 from tests.factories.alternance import ApprenticeFactory, CohortFactory, CoordinatorFactory, UserFactory
 from tests.factories.web import PARIS
 

@@ -12,11 +12,16 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from alternance.absences import attendance_statement, attendance_statement_months, month_bounds, statement_totals
+from alternance.attendance.services import (
+    attendance_statement,
+    attendance_statement_months,
+    month_bounds,
+    statement_totals,
+)
 from alternance.choices import AttendanceStatus as Status
 from alternance.choices import HalfDay
 from alternance.choices import JustificationStatus as Justification
-from tests.alternance.test_absences_support import NOW
+from tests.alternance.attendance.test_absences_support import NOW
 from tests.factories.alternance import AttendanceRecordFactory
 from tests.factories.web import make_world
 

@@ -7,7 +7,7 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from alternance.absences import DEADLINE_DAYS_BOUNDS, PROOF_MAX_SIZE_BOUNDS
+from alternance.attendance.services import DEADLINE_DAYS_BOUNDS, PROOF_MAX_SIZE_BOUNDS
 from alternance.models import AttendanceSettings
 
 # What the phone's file picker offers (camera or files). Only a hint: the type is checked by content.

@@ -13,18 +13,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from alternance import absences, access
+from alternance import access
+from alternance.attendance import services as absences
+from alternance.attendance.forms import AttendanceSettingsForm, JustificationForm, ReviewForm
+from alternance.attendance.pdf import attendance_statement_filename, attendance_statement_pdf
 from alternance.choices import Role
 from alternance.exports import EXPORT_FORMATS, export_response
-from alternance.forms_absences import AttendanceSettingsForm, JustificationForm, ReviewForm
 from alternance.models import Apprentice, AttendanceRecord, AttendanceSettings
-from alternance.pdf_attendance import attendance_statement_filename, attendance_statement_pdf
 from alternance.views.mixins import PAGE_SIZE, int_param, staff_only
 
 
@@ -222,17 +223,3 @@ def attendance_settings(request: HttpRequest) -> HttpResponse:
             return redirect("attendance_settings")
     return render(request, "alternance/absences/settings.html", {"form": form, "settings_row": row},
                   status=400 if request.method == "POST" else 200)
-
-
-urlpatterns = [
-    path("mes-absences/", my_absences, name="my_absences"),
-    path("mes-absences/<int:pk>/justifier/", absence_justify, name="absence_justify"),
-    path("absences/justificatifs/", justification_queue, name="justification_queue"),
-    path("absences/<int:pk>/examiner/", justification_review, name="justification_review"),
-    path(
-        "apprenti-es/<int:pk>/releve-assiduite/<int:year>/<int:month>/",
-        attendance_statement_pdf_view,
-        name="attendance_statement_pdf",
-    ),
-    path("parametres/absences/", attendance_settings, name="attendance_settings"),
-]

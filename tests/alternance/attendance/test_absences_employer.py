@@ -12,13 +12,13 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from alternance.absences import employer_recipients
+from alternance.attendance.register import RegisterEntry, attendance_record, attendance_register_save
+from alternance.attendance.services import employer_recipients
+from alternance.attendance.tasks import notify_employer_of_absences
 from alternance.choices import AttendanceStatus, HalfDay, JustificationStatus
 from alternance.models import AttendanceRecord, AttendanceSettings
-from alternance.services import RegisterEntry, attendance_record, attendance_register_save
-from alternance.tasks import notify_employer_of_absences
 from contracts.choices import ContractStatus
-from tests.alternance.test_absences_support import NOW, RECENT_DAY
+from tests.alternance.attendance.test_absences_support import NOW, RECENT_DAY
 from tests.factories.alternance import ApprenticeFactory
 from tests.factories.companies import CompanyContactFactory
 from tests.factories.contracts import ContractFactory

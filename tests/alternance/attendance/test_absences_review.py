@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from alternance.absences import (
+from alternance.attendance.services import (
     justification_accept,
     justification_queue,
     justification_refuse,
@@ -22,7 +22,7 @@ from alternance.absences import (
 )
 from alternance.choices import AttendanceStatus, HalfDay, JustificationStatus
 from alternance.models import AttendanceRecord
-from tests.alternance.test_absences_support import NOW, RECENT_DAY, TODAY, pdf_bytes, upload
+from tests.alternance.attendance.test_absences_support import NOW, RECENT_DAY, TODAY, pdf_bytes, upload
 from tests.factories.alternance import ApprenticeFactory, AttendanceRecordFactory
 from tests.factories.web import make_world
 

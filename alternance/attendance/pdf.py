@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from alternance.absences import AttendanceStatement
+from alternance.attendance.services import AttendanceStatement
 from contracts.pdf import render_pdf
 
 
