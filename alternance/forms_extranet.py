@@ -6,11 +6,11 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from alternance.evaluations import COMMENT_MAX_LENGTH
-from alternance.forms_tutor import BootstrapMixin
 from alternance.models import VisitCriterion
 from alternance.models.visits import GRID_SCALE_MIN
-from alternance.services import GridAnswer
+from alternance.tutoring.evaluations import COMMENT_MAX_LENGTH
+from alternance.tutoring.forms import BootstrapMixin
+from alternance.tutoring.services import GridAnswer
 
 
 class EmployerEvaluationForm(BootstrapMixin, forms.Form):

@@ -12,7 +12,6 @@ from alternance.views import imports as import_views
 from alternance.views import invitations as invitation_views
 from alternance.views import qualiopi as qualiopi_views
 from alternance.views import tdb as tdb_views
-from alternance.views import tutor as tutor_views
 
 auth_patterns = [
     path(
@@ -55,13 +54,7 @@ urlpatterns = [
     path("contacts/<int:pk>/inviter/", invitation_views.contact_invite, name="contact_invite"),
     path("invitation/<str:token>/", invitation_views.invitation_accept, name="invitation_accept"),
     # Tutors' workspace (issue 5, part 4)
-    path("mon-suivi/", tutor_views.tutor_workspace, name="tutor_workspace"),
-    path("mon-suivi/apprenti-es/<int:pk>/visite/", tutor_views.visit_plan, name="visit_plan"),
-    path("mon-suivi/apprenti-es/<int:pk>/presence/", tutor_views.attendance_record, name="attendance_record"),
-    path("visites/<int:pk>/", tutor_views.visit_detail, name="visit_detail"),
-    path("visites/<int:pk>/grille/", tutor_views.visit_grid, name="visit_grid"),
-    path("visites/<int:pk>/compte-rendu/", tutor_views.visit_report, name="visit_report"),
-    path("registre/<int:cohort_pk>/", tutor_views.attendance_register, name="attendance_register"),
+    path("", include("alternance.tutoring.urls")),
     # Calendars and ICS feeds, absences and their justification, the extranet spaces (issue 6)
     path("", include("alternance.planning.urls")),
     path("", include("alternance.attendance.urls")),

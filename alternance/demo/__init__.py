@@ -59,8 +59,8 @@ def seed_demo(*, apprentices: int = DEFAULT_APPRENTICES, seed: int = DEFAULT_SEE
     rng = random.Random(seed)
     with transaction.atomic():
         # Reference rows the migrations load (a database flushed by tests has lost them).
-        from alternance.evaluations import employer_criteria_install_standard
-        from alternance.services import visit_criteria_install_standard
+        from alternance.tutoring.evaluations import employer_criteria_install_standard
+        from alternance.tutoring.services import visit_criteria_install_standard
         from contracts.reference_data import ensure_reference_data
 
         ensure_reference_data()

@@ -20,10 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from alternance import access, evaluations, selectors_extranet
+from alternance import access, selectors_extranet
 from alternance.choices import Role
 from alternance.forms_extranet import EmployerEvaluationForm
 from alternance.planning import calendar as planning
+from alternance.tutoring import evaluations
 
 
 def _require_employer(user) -> None:

@@ -12,10 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from alternance.choices import Role, VisitKind
-from alternance.evaluations import employer_criteria_install_standard, employer_evaluation_submit
 from alternance.models import Visit
 from alternance.selectors_extranet import employer_evaluations_to_fill_count
-from alternance.services import GridAnswer, visit_criteria_install_standard
+from alternance.tutoring.evaluations import employer_criteria_install_standard, employer_evaluation_submit
+from alternance.tutoring.services import GridAnswer, visit_criteria_install_standard
 from contracts.choices import ContractStatus
 from tests.factories.alternance import UserFactory, VisitFactory
 from tests.factories.companies import CompanyContactFactory

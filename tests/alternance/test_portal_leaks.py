@@ -62,7 +62,6 @@ from alternance.choices import (
     KeyDateKind,
     Role,
 )
-from alternance.evaluations import employer_criteria_install_standard
 from alternance.models import (
     ApiToken,
     Apprentice,
@@ -78,6 +77,7 @@ from alternance.models import (
     Visit,
 )
 from alternance.planning import services as planning_services
+from alternance.tutoring.evaluations import employer_criteria_install_standard
 from companies.choices import PlacementStatus
 from companies.models import Company, Offer, Placement
 from contracts.choices import BatchStatus, ContractStatus, DocumentKind, SignatureRequestStatus

@@ -15,20 +15,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from alternance import evaluations
 from alternance.choices import Role, VisitKind
 from alternance.demo.evaluations import seed_evaluations
-from alternance.evaluations import (
+from alternance.models import User, Visit, VisitCriterion
+from alternance.tutoring import evaluations
+from alternance.tutoring.evaluations import (
     EMPLOYER_CRITERIA,
     employer_criteria,
     employer_criteria_install_standard,
     employer_evaluation_submit,
     employer_grid_rows,
 )
-from alternance.models import User, Visit, VisitCriterion
-from alternance.pdf import visit_report_generate
-from alternance.selectors_tutor import active_criteria, visit_grid_rows
-from alternance.services import GridAnswer, visit_criteria_install_standard, visit_record
+from alternance.tutoring.pdf import visit_report_generate
+from alternance.tutoring.selectors import active_criteria, visit_grid_rows
+from alternance.tutoring.services import GridAnswer, visit_criteria_install_standard, visit_record
 from contracts.documents import document_read
 from tests.factories.alternance import UserFactory, VisitFactory
 from tests.factories.companies import CompanyContactFactory

@@ -9,9 +9,9 @@ from datetime import date
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from alternance.evaluations import employer_grid_rows
 from alternance.models import User, Visit, VisitCriterion
-from alternance.selectors_tutor import visit_grid_rows
+from alternance.tutoring.evaluations import employer_grid_rows
+from alternance.tutoring.selectors import visit_grid_rows
 from contracts.choices import DocumentKind
 from contracts.documents import document_store
 from contracts.models import Document

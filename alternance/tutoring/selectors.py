@@ -18,7 +18,7 @@ from alternance import access
 from alternance.choices import ApprenticeStatus, AttendanceStatus, JustificationStatus, Role, VisitKind
 from alternance.models import Apprentice, AttendanceRecord, Cohort, User, Visit, VisitCriterion
 from alternance.selectors import name_search, with_active_contracts
-from alternance.tutoring import (
+from alternance.tutoring.rules import (
     URGENCY,
     Due,
     DueState,

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from alternance.choices import AttendanceStatus, JustificationStatus, Role, VisitKind
 from alternance.models import AttendanceRecord, Visit
-from alternance.services import visit_criteria_install_standard
+from alternance.tutoring.services import visit_criteria_install_standard
 from contracts.models import Document
 from tests.factories.alternance import AttendanceRecordFactory
 from tests.factories.web import PARIS, add_contracted_apprentice, make_world

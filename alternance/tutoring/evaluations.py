@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from alternance import access
 from alternance.models import User, Visit, VisitCriterion
-from alternance.services import GridAnswer, grid_answers_clean
+from alternance.tutoring.services import GridAnswer, grid_answers_clean
 
 logger = logging.getLogger(__name__)
 

@@ -17,13 +17,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from alternance import access, selectors_tutor, services
+from alternance import access
 from alternance.attendance import register
 from alternance.choices import HalfDay
 from alternance.exports import EXPORT_FORMATS, export_response
-from alternance.forms_tutor import AttendanceRecordForm, RegisterForm, RegisterSessionForm, VisitGridForm, VisitPlanForm
 from alternance.models import Apprentice, Cohort
-from alternance.pdf import visit_report_generate
+from alternance.tutoring import selectors as selectors_tutor
+from alternance.tutoring import services
+from alternance.tutoring.forms import (
+    AttendanceRecordForm,
+    RegisterForm,
+    RegisterSessionForm,
+    VisitGridForm,
+    VisitPlanForm,
+)
+from alternance.tutoring.pdf import visit_report_generate
 from alternance.views.mixins import PAGE_SIZE, int_param, staff_only
 
 

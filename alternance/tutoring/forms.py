@@ -12,7 +12,7 @@ from alternance.attendance.register import RegisterEntry
 from alternance.choices import AttendanceStatus, HalfDay, VisitKind, VisitMode
 from alternance.models import Apprentice, AttendanceRecord, Visit, VisitCriterion
 from alternance.models.visits import GRID_SCALE_MIN
-from alternance.services import GridAnswer
+from alternance.tutoring.services import GridAnswer
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

@@ -13,8 +13,8 @@ from alerts.rules import rupture_risk
 from alerts.services import nightly_run, rule_context
 from alternance.choices import Role, VisitKind, VisitMode
 from alternance.models import Visit, VisitCriterion
-from alternance.pdf import visit_report_generate
-from alternance.services import (
+from alternance.tutoring.pdf import visit_report_generate
+from alternance.tutoring.services import (
     GridAnswer,
     grid_answers_clean,
     visit_criteria_install_standard,
@@ -227,7 +227,7 @@ def test_the_visit_report_pdf_shows_the_apprentice_the_criteria_and_the_scores(c
 def test_the_migration_and_the_install_service_agree():
     from importlib import import_module
 
-    from alternance.services import STANDARD_CRITERIA
+    from alternance.tutoring.services import STANDARD_CRITERIA
 
     migration = import_module("alternance.migrations.0003_visit_criteria")
     assert migration.STANDARD_CRITERIA == STANDARD_CRITERIA

@@ -3,7 +3,7 @@
 from datetime import date
 
 from alternance.choices import VisitKind
-from alternance.tutoring import (
+from alternance.tutoring.rules import (
     DueState,
     add_months,
     end_review_due,
