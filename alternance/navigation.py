@@ -47,7 +47,7 @@ def _justifications_badge(user) -> SimpleLazyObject:
 
 
 def _evaluations_badge(user) -> SimpleLazyObject:
-    from alternance.selectors_extranet import employer_evaluations_to_fill_count
+    from alternance.extranet.selectors import employer_evaluations_to_fill_count
 
     return _lazy_count(employer_evaluations_to_fill_count, user)
 

@@ -7,9 +7,7 @@ from django.urls import include, path
 from alternance import views
 from alternance.forms import EmailAuthenticationForm, QueuedPasswordResetForm
 from alternance.views import dashboard
-from alternance.views import extranet as extranet_views
 from alternance.views import imports as import_views
-from alternance.views import invitations as invitation_views
 from alternance.views import qualiopi as qualiopi_views
 from alternance.views import tdb as tdb_views
 
@@ -49,16 +47,13 @@ urlpatterns = [
     path("reunion-hebdomadaire/", dashboard.weekly_meeting, name="weekly_meeting"),
     path("apprenti-es/", views.ApprenticeListView.as_view(), name="apprentice_list"),
     path("apprenti-es/<int:pk>/", views.apprentice_detail, name="apprentice_detail"),
-    # Extranet invitations (issue 6, part 1)
-    path("apprenti-es/<int:pk>/inviter/", invitation_views.apprentice_invite, name="apprentice_invite"),
-    path("contacts/<int:pk>/inviter/", invitation_views.contact_invite, name="contact_invite"),
-    path("invitation/<str:token>/", invitation_views.invitation_accept, name="invitation_accept"),
+    # The extranet: invitations (issue 6, part 1), the employer's pages (parts 3 and 4)
+    path("", include("alternance.extranet.urls")),
     # Tutors' workspace (issue 5, part 4)
     path("", include("alternance.tutoring.urls")),
     # Calendars and ICS feeds, absences and their justification, the extranet spaces (issue 6)
     path("", include("alternance.planning.urls")),
     path("", include("alternance.attendance.urls")),
-    *extranet_views.urlpatterns,
     # Data in and out (issue 7): imports, State dashboard exports, Qualiopi evidence, read API
     *import_views.urlpatterns,
     *tdb_views.urlpatterns,

@@ -1,6 +1,8 @@
-"""The extranet (issue 6, parts 3 and 4): the employer's page of one apprentice and the employer's
-evaluations (its part of the visit grid and of the reviews). The apprentice's and the employer's
-home pages are the role home pages (``alternance.views.home``), fed by ``selectors_extranet``.
+"""The extranet (issue 6): the invitations that open it (part 1: the staff's POST buttons, the public
+page where an invited person sets its password), the employer's page of one apprentice and the
+employer's evaluations (parts 3 and 4: its part of the visit grid and of the reviews). The
+apprentice's and the employer's home pages are the role home pages (``alternance.views.home``), fed
+by ``extranet.selectors``.
 
 Objects are fetched through the access policy (outside the scope → 404: another company's
 apprentice or visit is not reachable by changing a URL) and actions checked with its predicates
@@ -11,20 +13,25 @@ the staff record of that apprentice (which applies their own scope).
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from alternance import access, selectors_extranet
+from alternance import access
 from alternance.choices import Role
-from alternance.forms_extranet import EmployerEvaluationForm
+from alternance.extranet import invitations
+from alternance.extranet import selectors as selectors_extranet
+from alternance.extranet.forms import EmployerEvaluationForm, InvitationPasswordForm
+from alternance.models import Apprentice
 from alternance.planning import calendar as planning
 from alternance.tutoring import evaluations
+from companies.models import CompanyContact
 
 
 def _require_employer(user) -> None:
@@ -103,8 +110,60 @@ def employer_evaluation(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "alternance/extranet/employer_evaluation.html", {**context, "form": form})
 
 
-urlpatterns = [
-    path("espace-employeur/apprenti-es/<int:pk>/", employer_apprentice, name="employer_apprentice"),
-    path("espace-employeur/evaluations/", employer_evaluations, name="employer_evaluations"),
-    path("espace-employeur/evaluations/<int:pk>/", employer_evaluation, name="employer_evaluation"),
-]
+# --- invitations (issue 6, part 1): the staff's POST buttons and the public page where an invited
+# person sets its password ---------------------------------------------------------------------------
+
+
+def _invite(request: HttpRequest, service, **kwargs) -> None:
+    try:
+        invitation = service(by=request.user, **kwargs)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Invitation envoyée à %(email)s.") % {"email": invitation.user.email})
+
+
+@require_POST
+def apprentice_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    apprentice = access.get_visible_or_404(request.user, Apprentice.objects.select_related("user"), pk=pk)
+    access.require(access.can_invite_extranet_user(request.user))
+    _invite(request, invitations.invite_apprentice, apprentice=apprentice)
+    return redirect("apprentice_detail", pk=apprentice.pk)
+
+
+@require_POST
+def contact_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = access.get_visible_or_404(request.user, CompanyContact.objects.select_related("user"), pk=pk)
+    access.require(access.can_invite_extranet_user(request.user))
+    _invite(request, invitations.invite_company_contact, contact=contact)
+    return redirect("companies:company_detail", pk=contact.company_id)
+
+
+@login_not_required
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """Public: the invited person is not logged in yet. Unknown link → 404; used, revoked or
+    expired → 410 with what to do."""
+    try:
+        invitation = invitations.invitation_get_usable(token)
+    except invitations.InvitationNotFound:
+        return render(request, "alternance/invitations/invalid.html", {"message": _(
+            "Ce lien d'invitation n'existe pas. Vérifiez qu'il a été copié en entier, ou demandez une nouvelle "
+            "invitation à l'équipe alternance de votre centre de formation."
+        )}, status=404)
+    except invitations.InvitationGone as gone:
+        return render(request, "alternance/invitations/invalid.html", {"message": gone.message}, status=410)
+
+    form = InvitationPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = invitations.invitation_accept(token=token, **form.cleaned_data)
+        except invitations.InvitationGone as gone:
+            return render(request, "alternance/invitations/invalid.html", {"message": gone.message}, status=410)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Bienvenue ! Votre mot de passe est enregistré et vous êtes connecté·e."))
+            return redirect("home")
+    return render(request, "alternance/invitations/accept.html", {"form": form, "invited": invitation.user})

@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from alternance.choices import Role, VisitKind
+from alternance.extranet.selectors import employer_evaluations_to_fill_count
 from alternance.models import Visit
-from alternance.selectors_extranet import employer_evaluations_to_fill_count
 from alternance.tutoring.evaluations import employer_criteria_install_standard, employer_evaluation_submit
 from alternance.tutoring.services import GridAnswer, visit_criteria_install_standard
 from contracts.choices import ContractStatus

@@ -1,5 +1,6 @@
-"""Forms of the extranet: the employer's part of a visit's grid. They validate input only; the
-service (``alternance.evaluations.employer_evaluation_submit``) writes and checks again."""
+"""Forms of the extranet: the employer's part of a visit's grid, the password of an invited person.
+They validate input only; the services (``tutoring.evaluations.employer_evaluation_submit``,
+``invitations.invitation_accept``) write and check again."""
 
 from __future__ import annotations
 
@@ -64,3 +65,17 @@ class EmployerEvaluationForm(BootstrapMixin, forms.Form):
             c.code: GridAnswer(score=self.cleaned_data.get(f"score_{c.code}"), comment=self.cleaned_data.get(f"comment_{c.code}", ""))
             for c in self.criteria
         }
+
+
+class InvitationPasswordForm(forms.Form):
+    """Input only: the password rules are applied by ``invitations.invitation_accept``."""
+
+    password1 = forms.CharField(
+        label=_("Mot de passe"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "autofocus": True}),
+        help_text=_("Au moins 10 caractères, pas uniquement des chiffres, ni trop courant ni proche de votre nom ou e-mail."),
+    )
+    password2 = forms.CharField(
+        label=_("Confirmation du mot de passe"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )

@@ -463,7 +463,7 @@ def test_employer_apprentice_page_query_count_does_not_grow_with_rows(client, wo
 
 
 def test_the_phone_link_keeps_only_digits_and_the_plus_sign(world):
-    from alternance.selectors_extranet import Contact
+    from alternance.extranet.selectors import Contact
 
     assert Contact(role="x", name="y", phone="+33 (0)6 12-34.56 78").tel == "+330612345678"
     assert re.fullmatch(r"\d+", Contact(role="x", name="y", phone="01 23 45 67 89").tel)

@@ -12,8 +12,8 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from alternance import invitations
 from alternance.choices import Role
+from alternance.extranet import invitations
 from alternance.models import Invitation, User
 from tests.factories.alternance import ApprenticeFactory, CoordinatorFactory, EmployerUserFactory, TutorFactory
 from tests.factories.companies import CompanyContactFactory, CompanyFactory
