@@ -6,10 +6,6 @@ from django.urls import include, path
 
 from alternance import views
 from alternance.forms import EmailAuthenticationForm, QueuedPasswordResetForm
-from alternance.views import dashboard
-from alternance.views import imports as import_views
-from alternance.views import qualiopi as qualiopi_views
-from alternance.views import tdb as tdb_views
 
 auth_patterns = [
     path(
@@ -41,23 +37,21 @@ auth_patterns = [
 urlpatterns = [
     path("", views.home, name="home"),
     *auth_patterns,
-    path("tableau-de-bord/", dashboard.dashboard, name="dashboard"),
-    path("tableau-de-bord/promotions/", dashboard.dashboard_cohorts, name="dashboard_cohorts"),
-    path("tableau-de-bord/charges/", dashboard.dashboard_loads, name="dashboard_loads"),
-    path("reunion-hebdomadaire/", dashboard.weekly_meeting, name="weekly_meeting"),
+    # Steering: the dashboard and the weekly meeting
+    path("", include("alternance.steering.urls")),
     path("apprenti-es/", views.ApprenticeListView.as_view(), name="apprentice_list"),
     path("apprenti-es/<int:pk>/", views.apprentice_detail, name="apprentice_detail"),
     # The extranet: invitations (issue 6, part 1), the employer's pages (parts 3 and 4)
     path("", include("alternance.extranet.urls")),
     # Tutors' workspace (issue 5, part 4)
     path("", include("alternance.tutoring.urls")),
-    # Calendars and ICS feeds, absences and their justification, the extranet spaces (issue 6)
+    # Calendars and ICS feeds, absences and their justification (issue 6)
     path("", include("alternance.planning.urls")),
     path("", include("alternance.attendance.urls")),
     # Data in and out (issue 7): imports, State dashboard exports, Qualiopi evidence, read API
-    *import_views.urlpatterns,
-    *tdb_views.urlpatterns,
-    *qualiopi_views.urlpatterns,
+    path("", include("alternance.imports.urls")),
+    path("", include("alternance.tdb.urls")),
+    path("", include("alternance.qualiopi.urls")),
     path("api/", include("alternance.api.urls")),
     path("entreprises/", include("companies.urls")),
     path("contrats/", include("contracts.urls")),

@@ -188,7 +188,7 @@ def _write_indicator(writer: ArchiveWriter, evidence: IndicatorEvidence) -> Sect
 
 def build_archive(buffer, *, pack: EvidencePack, evidence: list[IndicatorEvidence], today: date, stamp: datetime) -> tuple[dict, bytes]:
     """Write the ZIP into ``buffer``; return the summary (JSON-ready) and the summary PDF."""
-    from alternance.pdf_qualiopi import evidence_pack_pdf
+    from alternance.qualiopi.pdf import evidence_pack_pdf
 
     with zipfile.ZipFile(buffer, "w") as archive:
         writer = ArchiveWriter(archive, stamp)

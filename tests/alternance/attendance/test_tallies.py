@@ -7,13 +7,13 @@ from datetime import date, datetime, timedelta
 import pytest
 from django.db.models import Count, Q
 
-from alternance import indicators
 from alternance.attendance.register import RegisterEntry, attendance_record, attendance_register_save
 from alternance.attendance.tallies import NIGHTLY_DAYS, tally_refresh_days, tally_refresh_pairs
 from alternance.attendance.tasks import refresh_attendance_tallies
 from alternance.celery import beat_schedule
 from alternance.choices import AttendanceStatus, HalfDay, Role
 from alternance.models import AttendanceRecord, AttendanceTally
+from alternance.steering import indicators
 from tests.factories.alternance import ApprenticeFactory, CohortFactory, CoordinatorFactory, UserFactory
 from tests.factories.web import PARIS
 

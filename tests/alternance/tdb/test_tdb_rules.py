@@ -7,7 +7,7 @@ import pytest
 
 from alternance.tdb.columns import BY_NAME, COLUMNS, Need
 from alternance.tdb.rules import FORMAT_CHECKS, organisation_problems, validate_row
-from tests.alternance.tdb_support import row_of, valid_values
+from tests.alternance.tdb.tdb_support import row_of, valid_values
 
 
 def problems_of(values=None, **facts):

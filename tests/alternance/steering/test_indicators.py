@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 
 from alerts.choices import AlertStatus
 from alerts.models import RuleSettings
-from alternance import indicators
 from alternance.choices import ApprenticeStatus, AttendanceStatus, HalfDay, Role
+from alternance.steering import indicators
 from contracts.choices import ContractStatus, DismissalGround, RuptureKind
 from tests.factories.alerts import AlertFactory
 from tests.factories.alternance import (

@@ -17,7 +17,7 @@ from alternance.imports.mapping import suggest_mapping
 from alternance.imports.readers import read_table
 from alternance.imports.runner import KINDS, error_report, import_table
 from alternance.models import Apprentice
-from tests.alternance.import_files import (
+from tests.alternance.imports.import_files import (
     APPRENTICE_HEADER,
     apprentice_row,
     csv_bytes,

@@ -10,7 +10,7 @@ from alternance.imports.mapping import suggest_mapping
 from alternance.imports.readers import read_table
 from alternance.imports.runner import KINDS, import_table
 from companies.models import Company, CompanyContact
-from tests.alternance.import_files import csv_bytes, read_fixture
+from tests.alternance.imports.import_files import csv_bytes, read_fixture
 from tests.factories.alternance import CreFactory
 from tests.factories.companies import CompanyContactFactory, CompanyFactory, valid_siret
 

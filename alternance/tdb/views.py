@@ -11,15 +11,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from alternance import access
 from alternance.choices import JobStatus
-from alternance.forms_tdb import TdbExportForm
 from alternance.models import TdbExport
+from alternance.tdb.forms import TdbExportForm
 from alternance.tdb.services import tdb_check, tdb_export_start
 from alternance.tdb.writers import JSON_CONTENT_TYPE, XLSX_CONTENT_TYPE
 
@@ -118,11 +118,3 @@ def tdb_export_download(request: HttpRequest, pk: int) -> HttpResponse:
     response = FileResponse(handle, as_attachment=True, filename=export.file.name.rsplit("/", 1)[-1], content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-urlpatterns = [
-    path("exports/tableau-de-bord/", tdb_export, name="tdb_export"),
-    path("exports/tableau-de-bord/<int:pk>/", tdb_export_detail, name="tdb_export_detail"),
-    path("exports/tableau-de-bord/<int:pk>/etat/", tdb_export_status, name="tdb_export_status"),
-    path("exports/tableau-de-bord/<int:pk>/fichier/", tdb_export_download, name="tdb_export_download"),
-]

@@ -316,7 +316,7 @@ def test_dashboard_shows_the_ten_most_loaded_and_the_loads_page_every_one(client
 
 
 def test_contracts_without_a_cre_stay_on_the_dashboard_after_the_ten_most_loaded():
-    from alternance.indicators import LoadRow, top_loads
+    from alternance.steering.indicators import LoadRow, top_loads
 
     rows = [LoadRow(i, f"Cre {i}", 100 - i) for i in range(1, 13)] + [LoadRow(None, "Sans CRE référent·e", 5)]
 

@@ -15,7 +15,7 @@ from alternance.tdb.school_year import SchoolYear, parse_school_year, school_yea
 from alternance.tdb.services import TdbExportBlocked, tdb_check, tdb_file
 from companies.models import Company
 from contracts.choices import ContractKind, ContractStatus, DismissalGround, RuptureKind
-from tests.alternance.tdb_support import contract, learner, under_contract
+from tests.alternance.tdb.tdb_support import contract, learner, under_contract
 from tests.factories.alternance import CohortFactory, ProgrammeFactory
 from tests.factories.companies import CompanyFactory
 

@@ -16,7 +16,7 @@ from alternance.choices import JobStatus, Role
 from alternance.models import TdbExport
 from alternance.tdb.columns import HEADERS
 from companies.models import Company
-from tests.alternance.tdb_support import contract, learner
+from tests.alternance.tdb.tdb_support import contract, learner
 from tests.factories.companies import CompanyFactory
 from tests.factories.web import PARIS, make_world
 

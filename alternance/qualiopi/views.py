@@ -15,7 +15,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -151,12 +150,3 @@ def qualiopi_pack_archive(request: HttpRequest, pk: int) -> HttpResponse:
     if pack.status != JobStatus.DONE or not pack.archive:
         raise Http404(_("L'archive de ce dossier n'est pas disponible."))
     return _file_response(pack.archive, content_type="application/zip")
-
-
-urlpatterns = [
-    path("qualiopi/", qualiopi_packs, name="qualiopi_packs"),
-    path("qualiopi/dossiers/<int:pk>/", qualiopi_pack_detail, name="qualiopi_pack_detail"),
-    path("qualiopi/dossiers/<int:pk>/etat/", qualiopi_pack_status, name="qualiopi_pack_status"),
-    path("qualiopi/dossiers/<int:pk>/synthese.pdf", qualiopi_pack_pdf, name="qualiopi_pack_pdf"),
-    path("qualiopi/dossiers/<int:pk>/preuves.zip", qualiopi_pack_archive, name="qualiopi_pack_archive"),
-]

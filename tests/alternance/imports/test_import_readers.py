@@ -6,7 +6,7 @@ from datetime import date, datetime
 import pytest
 
 from alternance.imports.readers import ImportFileError, column_letter, read_table
-from tests.alternance.import_files import read_fixture, xlsx_bytes
+from tests.alternance.imports.import_files import read_fixture, xlsx_bytes
 
 
 def test_semicolon_latin1_file_is_decoded_with_row_numbers_of_the_spreadsheet():

@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from alternance.choices import JobStatus
 from alternance.imports.apprentices import ApprenticeImport
 from alternance.models import Apprentice, DataImport
-from tests.alternance.import_files import apprentice_row, csv_bytes, read_fixture
+from tests.alternance.imports.import_files import apprentice_row, csv_bytes, read_fixture
 from tests.factories.alternance import (
     AdminStaffFactory,
     ApprenticeUserFactory,
@@ -155,7 +155,7 @@ def test_check_lists_the_errors_then_nothing_is_imported_unless_asked_then_the_v
 
 
 def test_a_valid_xlsx_file_is_imported_and_the_counts_are_shown(client, admin, cohort):
-    from tests.alternance.import_files import APPRENTICE_HEADER, xlsx_bytes
+    from tests.alternance.imports.import_files import APPRENTICE_HEADER, xlsx_bytes
 
     rows = [list(apprentice_row(n, COHORT, **{"Date de naissance": date(2005, 1, n)}).values()) for n in range(1, 4)]
     upload(client, xlsx_bytes(rows, APPRENTICE_HEADER), "apprentis.xlsx")
@@ -232,7 +232,7 @@ def test_unreadable_uploads_are_refused_on_the_form(client, admin, content, name
 
 
 def test_files_over_the_size_limit_are_refused(client, admin, monkeypatch):
-    monkeypatch.setattr("alternance.forms_imports.MAX_UPLOAD_BYTES", 100)
+    monkeypatch.setattr("alternance.imports.forms.MAX_UPLOAD_BYTES", 100)
 
     response = upload(client, b"Nom\n" + b"Dupont\n" * 30, "gros.csv")
 

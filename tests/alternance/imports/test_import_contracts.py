@@ -12,7 +12,7 @@ from alternance.imports.readers import read_table
 from alternance.imports.runner import KINDS, import_table
 from contracts.choices import ContractStatus
 from contracts.models import Contract, ContractStatusChange
-from tests.alternance.import_files import csv_bytes, read_fixture
+from tests.alternance.imports.import_files import csv_bytes, read_fixture
 from tests.factories.alternance import AdminStaffFactory, ApprenticeFactory, CohortFactory, ProgrammeFactory
 from tests.factories.companies import CompanyContactFactory, CompanyFactory, valid_siret
 from tests.factories.contracts import ContractFactory

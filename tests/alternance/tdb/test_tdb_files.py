@@ -14,7 +14,7 @@ from openpyxl.utils import get_column_letter
 from alternance.tdb.columns import API_BATCH_SIZE, COLUMNS, HEADERS, SHEET_NAME, TEMPLATE_PATH
 from alternance.tdb.services import tdb_file
 from alternance.tdb.writers import api_batches, api_record, json_bytes
-from tests.alternance.tdb_support import contract, learner, row_of, valid_values
+from tests.alternance.tdb.tdb_support import contract, learner, row_of, valid_values
 from tests.factories.companies import CompanyFactory
 
 # The State's template as published (a copy ships with the code: alternance/tdb/modele/).

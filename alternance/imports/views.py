@@ -13,7 +13,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
@@ -21,8 +20,8 @@ from django_htmx.http import HttpResponseClientRefresh
 from alternance import access
 from alternance.choices import ImportKind, JobStatus
 from alternance.exports import EXPORT_FORMATS, export_response
-from alternance.forms_imports import MappingForm, RunForm, UploadForm
 from alternance.imports import services
+from alternance.imports.forms import MappingForm, RunForm, UploadForm
 from alternance.imports.preview import preview
 from alternance.imports.readers import ImportFileError
 from alternance.imports.runner import kind_class
@@ -247,16 +246,3 @@ def data_import_error_report(request: HttpRequest, pk: int) -> HttpResponse:
     response = FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-urlpatterns = [
-    path("imports/", data_import_list, name="data_import_list"),
-    path("imports/nouveau/", data_import_upload, name="data_import_upload"),
-    path("imports/modele/<str:kind>/", data_import_template, name="data_import_template"),
-    path("imports/<int:pk>/", data_import_detail, name="data_import_detail"),
-    path("imports/<int:pk>/correspondance/", data_import_mapping, name="data_import_mapping"),
-    path("imports/<int:pk>/apercu/", data_import_preview, name="data_import_preview"),
-    path("imports/<int:pk>/etat/", data_import_status, name="data_import_status"),
-    path("imports/<int:pk>/importer/", data_import_run, name="data_import_run"),
-    path("imports/<int:pk>/rapport-erreurs/", data_import_error_report, name="data_import_error_report"),
-]

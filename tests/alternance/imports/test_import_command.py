@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 
 from alternance.choices import JobStatus
 from alternance.models import Apprentice, DataImport
-from tests.alternance.import_files import HERE, apprentice_row, csv_bytes
+from tests.alternance.imports.import_files import HERE, apprentice_row, csv_bytes
 from tests.factories.alternance import AdminStaffFactory, CohortFactory, CreFactory
 
 pytestmark = pytest.mark.django_db

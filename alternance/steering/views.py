@@ -19,9 +19,10 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from alternance import access, indicators
+from alternance import access
 from alternance.exports import export_response
 from alternance.qualiopi import evidence_freshness
+from alternance.steering import indicators
 from alternance.views.mixins import staff_only
 
 EXPORT_FORMATS = ("csv", "xlsx", "pdf")  # the indicators table
