@@ -1,4 +1,4 @@
-"""Forms of the absences pages (issue 6). They validate input only; ``alternance.absences`` writes
+"""Forms of the absences pages (issue 6). They validate input only; ``attendance.services`` writes
 (and checks what needs the data: deadline, proof type read from the file's content, size)."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The monthly attendance statement (relevé d'assiduité) of one apprentice, as a PDF (style §13).
 
 Rendered with the same WeasyPrint helper and print layout as the other documents of the project
-(``contracts.pdf.render_pdf``, used by ``alternance.pdf``; template under
+(``contracts.pdf.render_pdf``, used by ``tutoring.pdf``; template under
 ``templates/alternance/pdf/``). It is produced on request and not stored: its content depends on
 who asks (an employer's statement holds only the days of its contract) and on the day it is
 generated (justifications change), which the document prints.

@@ -3,7 +3,7 @@ reviewers' queue with its inline decision (htmx, with a plain-form fallback), th
 attendance statement PDF and the absence settings.
 
 Objects are fetched through the access policy (outside the scope → 404) and actions checked with
-its predicates (in scope, not allowed → 403); ``alternance.absences`` reads and writes.
+its predicates (in scope, not allowed → 403); ``attendance.services`` reads and writes.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Forms of the alternance calendar: OF closures, a cohort's key dates, one apprentice's exception
 for a day. They validate input only (French messages that say how to fix it); the services in
-``planning_services`` write, and the choice lists come from the access policy's scopes."""
+``planning.services`` write, and the choice lists come from the access policy's scopes."""
 
 from __future__ import annotations
 

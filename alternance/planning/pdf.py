@@ -2,7 +2,7 @@
 A4 landscape page — one line per month, one column per day of the month, each day coloured and
 lettered (C centre, E entreprise, – repos) — followed by the legend, the closures, the exceptions
 and the key dates of the year. Rendered with WeasyPrint through ``contracts.pdf.render_pdf`` (the
-helper ``alternance.pdf`` uses), templates ``templates/alternance/pdf/calendar*.html``.
+helper ``tutoring.pdf`` uses), templates ``templates/alternance/pdf/calendar*.html``.
 
 Not stored as documents: the calendar changes with every key date, so it is rendered on demand.
 """

@@ -4,7 +4,7 @@ cohort's key dates, one apprentice's exceptions (inline with htmx), private ICS 
 Every object comes through the access policy (outside the scope → 404) and every write is checked
 with its predicate (in scope, not allowed → 403): ``can_override_calendar``,
 ``can_edit_cohort_calendar``, ``can_manage_closures``, ``can_subscribe_calendar_feed``. The
-services of ``planning_services`` write; the computation is in ``planning``.
+services of ``planning.services`` write; the computation is in ``planning.calendar``.
 
 Pages: ``calendar_mine`` (each role's entry point), ``apprentice_calendar`` (+ ``_pdf``, the
 exception form ``apprentice_calendar_override`` and its ``_delete``), ``cohort_calendar`` (+

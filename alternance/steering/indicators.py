@@ -305,7 +305,7 @@ class AttendanceCounts:
 def attendance_by_cohort(user: User, *, today: date) -> dict[int, AttendanceCounts]:
     """Attendance counts per cohort, both windows at once, for the attendance rate (summed over
     every cohort) and the breakdown (current cohorts). One query: over the tallies per cohort and
-    day (``alternance.tallies``) for whoever sees the whole register — a few thousand rows instead
+    day (``attendance.tallies``) for whoever sees the whole register — a few thousand rows instead
     of the register's hundreds of thousands — else over the rows of the register it may see."""
     before = today - timedelta(days=TREND_DAYS)
     first_day = before - timedelta(days=ATTENDANCE_WINDOW_DAYS)

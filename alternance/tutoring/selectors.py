@@ -192,7 +192,7 @@ def visit_get(user: User, pk: int) -> Visit:
 def visit_grid_rows(visit: Visit, criteria: list[VisitCriterion] | None = None) -> list[dict]:
     """The grid as printed: one row per active criterion, then any answer to a retired criterion."""
     if criteria is None:
-        # The employer's criteria have their own part (``alternance.evaluations.employer_grid_rows``).
+        # The employer's criteria have their own part (``tutoring.evaluations.employer_grid_rows``).
         criteria = list(VisitCriterion.objects.filter(for_employer=False).order_by("order", "pk"))
     answers = visit.grid_answers or {}
     known = {criterion.code for criterion in criteria}
