@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from alternance.models import User
-from alternance.planning import DayOff, day_off, is_working_day, next_working_day
+from alternance.planning.calendar import DayOff, day_off, is_working_day, next_working_day
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -88,7 +88,7 @@ def home_text(client, email: str) -> str:
 
 
 def employer_home_rows() -> list:
-    from alternance.selectors_extranet import employer_space
+    from alternance.extranet.selectors import employer_space
 
     employer = User.objects.get(email="employeur@demo.test")
     return employer_space(employer, today=date.today())["rows"]
