@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 help:
 	@echo "make run    — installe, migre, charge la démo si la base est vide, sert sur http://$(HOST):$(PORT)"
 	@echo "make test   — installe ce qu'il faut aux tests et lance toute la suite"
-	@echo "make lint   — ruff"
+	@echo "make lint   — ruff, lint-imports (couches d'imports)"
 	@echo "make bench  — mesure seed_demo sur 20 000 apprenti·es (base jetable)"
 
 $(BIN)/python:
@@ -49,6 +49,7 @@ test: install-test
 
 lint: install-test
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 check-deploy: install
 	DJANGO_SETTINGS_MODULE=alternance.settings.production \

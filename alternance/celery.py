@@ -11,7 +11,7 @@ app = Celery("alternance")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # The core app keeps the tasks of its bigger features next to them (``<package>/tasks.py``).
-app.autodiscover_tasks(["alternance.imports", "alternance.qualiopi", "alternance.tdb"])
+app.autodiscover_tasks(["alternance.attendance", "alternance.imports", "alternance.qualiopi", "alternance.tdb"])
 
 
 def beat_schedule(*, nightly_hour: int, nightly_minute: int, digest_hour: int = 7, digest_minute: int = 0) -> dict:

@@ -41,13 +41,13 @@ def _inbox_badge(user) -> SimpleLazyObject:
 
 
 def _justifications_badge(user) -> SimpleLazyObject:
-    from alternance.absences import pending_count
+    from alternance.attendance.services import pending_count
 
     return _lazy_count(pending_count, user)
 
 
 def _evaluations_badge(user) -> SimpleLazyObject:
-    from alternance.selectors_extranet import employer_evaluations_to_fill_count
+    from alternance.extranet.selectors import employer_evaluations_to_fill_count
 
     return _lazy_count(employer_evaluations_to_fill_count, user)
 

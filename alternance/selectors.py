@@ -1,4 +1,5 @@
-"""Reads of the core app: apprentices and each role's home page.
+"""Reads of the core app: apprentices, and the staff roles' home pages (the extranet roles' are the
+extranet's spaces; ``alternance.views.home`` picks one per role).
 
 Every selector takes the user and goes through ``access.visible``; each carries the
 ``select_related`` / ``prefetch_related`` its template needs, and counts are aggregate queries,
@@ -15,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from alerts.choices import AlertStatus
 from alerts.models import Alert
-from alternance import access, selectors_extranet
-from alternance.choices import ApprenticeStatus, AttendanceStatus, Role
+from alternance import access
+from alternance.choices import ApprenticeStatus, AttendanceStatus
 from alternance.models import Apprentice, AttendanceRecord, Cohort, User, Visit
 from companies.models import Company, Interaction
 from contracts.choices import ACTIVE_CONTRACT_STATUSES, ContractStatus, OpcoDecision
@@ -218,31 +219,3 @@ def admin_staff_home(user: User, *, today: date) -> dict:
         .order_by("start_date", "pk")[:TO_HANDLE_LIMIT]
     )
     return {"by_status": by_status, "to_handle": list(to_handle)}
-
-
-def apprentice_home(user: User, *, today: date) -> dict:
-    """The apprentice's space (issue 6, part 3): where it is this week, its contract, its contacts,
-    its documents and its absences (``selectors_extranet.apprentice_space``)."""
-    return selectors_extranet.apprentice_space(user, today=today)
-
-
-def employer_home(user: User, *, today: date) -> dict:
-    """The employer's space (issue 6, part 4): its apprentices with today's place, the evaluations
-    and the recent absences (``selectors_extranet.employer_space``)."""
-    return selectors_extranet.employer_space(user, today=today)
-
-
-HOME_PAGES = {
-    Role.COORDINATOR: coordinator_home,
-    Role.CRE: cre_home,
-    Role.TUTOR: tutor_home,
-    Role.ADMIN_STAFF: admin_staff_home,
-    Role.APPRENTICE: apprentice_home,
-    Role.EMPLOYER: employer_home,
-}
-
-
-def home_for(user: User, *, today: date) -> dict:
-    """Data of the user's home page; an unknown role gets an empty page."""
-    selector = HOME_PAGES.get(user.role)
-    return selector(user, today=today) if selector else {}

@@ -1,9 +1,11 @@
-"""Background tasks of the core app. Thin and safe to re-run (style §9)."""
+"""Background tasks of the core app (the email every feature sends) and the dispatch function the
+features start their own tasks with. Thin and safe to re-run (style §9)."""
 
 import logging
 import smtplib
 
 from celery import shared_task
+from celery.result import AsyncResult
 from django.core.mail import send_mail
 
 logger = logging.getLogger(__name__)
@@ -26,33 +28,18 @@ def send_email(*, subject: str, body: str, to: list[str], html_body: str | None 
     return sent
 
 
-@shared_task(name="alternance.notify_employer_of_absences")
-def notify_employer_of_absences(*, record_ids: list[int]) -> int:
-    """Email the employer's contacts about each new unjustified absence (issue 6 §3). Safe to re-run:
-    a record is notified once (``employer_notified_at``); a record gone or justified meanwhile is
-    skipped. Returns the number of absences reported."""
-    from alternance.absences import absence_employer_notify  # the service imports this module's send_email
+def enqueue(name: str, /, *, kwargs: dict, **options) -> AsyncResult:
+    """Start the task registered under ``name`` (e.g. ``"alternance.export_tdb"``) with ``kwargs``.
 
-    reported = 0
-    for record_id in record_ids:
-        recipients = absence_employer_notify(record_id=record_id)
-        if recipients:
-            reported += 1
-        else:
-            logger.info("absence not reported to the employer", extra={"record_id": record_id})
-    return reported
+    A service starts its own task through this function rather than by importing its task module,
+    which imports the service: the two modules import in one direction only (house style, "A feature
+    is a package"). Unlike ``send_task``, the task is looked up in the app's registry and started with
+    ``apply_async``, so the eager mode of tests and of local runs without ``REDIS_URL``
+    (``task_always_eager``) still applies. ``options`` go to ``apply_async`` (``task_id``…).
+    """
+    from alternance.celery import app
 
-
-
-@shared_task(name="alternance.refresh_attendance_tallies")
-def refresh_attendance_tallies() -> int:
-    """Recompute the attendance tallies of the last weeks (the dashboard's window), whatever wrote
-    the register meanwhile. Idempotent; returns the number of tallies written."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from alternance.tallies import NIGHTLY_DAYS, tally_refresh_days
-
-    today = timezone.localdate()
-    return tally_refresh_days(start=today - timedelta(days=NIGHTLY_DAYS), end=today)
+    if name not in app.tasks:
+        # In a web process the task modules are imported on demand: register the autodiscovered ones.
+        app.loader.import_default_modules()
+    return app.tasks[name].apply_async(kwargs=kwargs, **options)

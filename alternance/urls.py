@@ -6,15 +6,6 @@ from django.urls import include, path
 
 from alternance import views
 from alternance.forms import EmailAuthenticationForm, QueuedPasswordResetForm
-from alternance.views import absences as absence_views
-from alternance.views import calendar as calendar_views
-from alternance.views import dashboard
-from alternance.views import extranet as extranet_views
-from alternance.views import imports as import_views
-from alternance.views import invitations as invitation_views
-from alternance.views import qualiopi as qualiopi_views
-from alternance.views import tdb as tdb_views
-from alternance.views import tutor as tutor_views
 
 auth_patterns = [
     path(
@@ -46,32 +37,21 @@ auth_patterns = [
 urlpatterns = [
     path("", views.home, name="home"),
     *auth_patterns,
-    path("tableau-de-bord/", dashboard.dashboard, name="dashboard"),
-    path("tableau-de-bord/promotions/", dashboard.dashboard_cohorts, name="dashboard_cohorts"),
-    path("tableau-de-bord/charges/", dashboard.dashboard_loads, name="dashboard_loads"),
-    path("reunion-hebdomadaire/", dashboard.weekly_meeting, name="weekly_meeting"),
+    # Steering: the dashboard and the weekly meeting
+    path("", include("alternance.steering.urls")),
     path("apprenti-es/", views.ApprenticeListView.as_view(), name="apprentice_list"),
     path("apprenti-es/<int:pk>/", views.apprentice_detail, name="apprentice_detail"),
-    # Extranet invitations (issue 6, part 1)
-    path("apprenti-es/<int:pk>/inviter/", invitation_views.apprentice_invite, name="apprentice_invite"),
-    path("contacts/<int:pk>/inviter/", invitation_views.contact_invite, name="contact_invite"),
-    path("invitation/<str:token>/", invitation_views.invitation_accept, name="invitation_accept"),
+    # The extranet: invitations (issue 6, part 1), the employer's pages (parts 3 and 4)
+    path("", include("alternance.extranet.urls")),
     # Tutors' workspace (issue 5, part 4)
-    path("mon-suivi/", tutor_views.tutor_workspace, name="tutor_workspace"),
-    path("mon-suivi/apprenti-es/<int:pk>/visite/", tutor_views.visit_plan, name="visit_plan"),
-    path("mon-suivi/apprenti-es/<int:pk>/presence/", tutor_views.attendance_record, name="attendance_record"),
-    path("visites/<int:pk>/", tutor_views.visit_detail, name="visit_detail"),
-    path("visites/<int:pk>/grille/", tutor_views.visit_grid, name="visit_grid"),
-    path("visites/<int:pk>/compte-rendu/", tutor_views.visit_report, name="visit_report"),
-    path("registre/<int:cohort_pk>/", tutor_views.attendance_register, name="attendance_register"),
-    # Calendars and ICS feeds, absences and their justification, the extranet spaces (issue 6)
-    *calendar_views.urlpatterns,
-    *absence_views.urlpatterns,
-    *extranet_views.urlpatterns,
+    path("", include("alternance.tutoring.urls")),
+    # Calendars and ICS feeds, absences and their justification (issue 6)
+    path("", include("alternance.planning.urls")),
+    path("", include("alternance.attendance.urls")),
     # Data in and out (issue 7): imports, State dashboard exports, Qualiopi evidence, read API
-    *import_views.urlpatterns,
-    *tdb_views.urlpatterns,
-    *qualiopi_views.urlpatterns,
+    path("", include("alternance.imports.urls")),
+    path("", include("alternance.tdb.urls")),
+    path("", include("alternance.qualiopi.urls")),
     path("api/", include("alternance.api.urls")),
     path("entreprises/", include("companies.urls")),
     path("contrats/", include("contracts.urls")),

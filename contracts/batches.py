@@ -21,6 +21,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from alternance.models import Cohort, User
+from alternance.tasks import enqueue
 from contracts.choices import ACTIVE_CONTRACT_STATUSES, BatchStatus, ContractStatus, DocumentKind
 from contracts.documents import document_read
 from contracts.models import Contract, DocumentBatch
@@ -47,14 +48,12 @@ def batch_contracts(cohort: Cohort) -> QuerySet:
 @transaction.atomic
 def batch_start(*, cohort: Cohort, kind: str, by: User) -> DocumentBatch:
     """Record a batch for ``cohort`` and send the task that renders it once the request commits."""
-    from contracts.tasks import generate_cohort_documents
-
     if kind not in BATCH_KINDS:
         raise ValidationError({"kind": _("Ce type de document ne peut pas être produit pour toute une promotion.")})
     batch = DocumentBatch(cohort=cohort, kind=kind, requested_by=by, total=batch_contracts(cohort).count())
     batch.full_clean()
     batch.save()
-    transaction.on_commit(lambda: generate_cohort_documents.delay(batch_id=batch.pk))
+    transaction.on_commit(lambda: enqueue("contracts.generate_cohort_documents", kwargs={"batch_id": batch.pk}))
     return batch
 
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from alternance.choices import ApprenticeStatus
 from alternance.models import Apprentice, User
-from alternance.rhythm import company_days
+from alternance.planning.rhythm import company_days
 from contracts.choices import ACTIVE_CONTRACT_STATUSES, ContractStatus, OpcoDecision, RuptureKind
 from contracts.models import Contract, ContractSettings, ContractStatusChange, OpcoFile
 from contracts.selectors import contract_preflight

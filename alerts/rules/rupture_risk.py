@@ -13,7 +13,7 @@ from alerts.choices import ConcernedRole, Severity
 from alerts.rules.common import APPRENTICE, full_name
 from alerts.rules.registry import Finding, RuleContext, rule
 from alternance.models import AttendanceRecord, Visit
-from alternance.rhythm import company_days
+from alternance.planning.rhythm import company_days
 from companies.choices import InteractionOutcome
 from companies.models import Interaction
 from contracts.choices import ContractStatus

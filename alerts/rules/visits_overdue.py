@@ -10,7 +10,7 @@ from django.db.models import Max, Q
 from alerts.choices import ConcernedRole, Severity
 from alerts.rules.common import CONTRACT, fr, full_name
 from alerts.rules.registry import Finding, RuleContext, rule
-from alternance.rhythm import nth_company_day
+from alternance.planning.rhythm import nth_company_day
 from contracts.choices import ContractStatus
 from contracts.models import Contract
 

@@ -59,8 +59,8 @@ def seed_demo(*, apprentices: int = DEFAULT_APPRENTICES, seed: int = DEFAULT_SEE
     rng = random.Random(seed)
     with transaction.atomic():
         # Reference rows the migrations load (a database flushed by tests has lost them).
-        from alternance.evaluations import employer_criteria_install_standard
-        from alternance.services import visit_criteria_install_standard
+        from alternance.tutoring.evaluations import employer_criteria_install_standard
+        from alternance.tutoring.services import visit_criteria_install_standard
         from contracts.reference_data import ensure_reference_data
 
         ensure_reference_data()
@@ -85,7 +85,7 @@ def seed_demo(*, apprentices: int = DEFAULT_APPRENTICES, seed: int = DEFAULT_SEE
             seed_absences(today=today)
             seed_evaluations(today=today)
         # The register was bulk-inserted: its tallies, for the dashboard, before the rules run.
-        from alternance.tallies import tally_refresh_days
+        from alternance.attendance.tallies import tally_refresh_days
 
         tally_refresh_days(start=today - timedelta(days=400), end=today + timedelta(days=400))
         follow_up.create_alerts()

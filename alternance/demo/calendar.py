@@ -14,10 +14,10 @@ from datetime import date, time, timedelta
 
 from django.db import transaction
 
-from alternance import planning
 from alternance.choices import KeyDateKind
 from alternance.models import Apprentice, CalendarOverride, ClosurePeriod, Cohort, KeyDate
-from alternance.rhythm import CENTRE
+from alternance.planning import calendar as planning
+from alternance.planning.rhythm import CENTRE
 from contracts.deadlines import is_public_holiday
 
 DEMO_APPRENTICE_EMAIL = "apprenti@demo.test"

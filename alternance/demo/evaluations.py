@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 
 from alternance import access
-from alternance.evaluations import employer_criteria, employer_criteria_install_standard
 from alternance.models import User, Visit
-from alternance.services import GridAnswer, grid_answers_clean
+from alternance.tutoring.evaluations import employer_criteria, employer_criteria_install_standard
+from alternance.tutoring.services import GridAnswer, grid_answers_clean
 
 DEMO_EMPLOYER_EMAIL = "employeur@demo.test"
 # Visits done in the last days stay "to fill": the employer answers a few days after the visit.

@@ -27,6 +27,7 @@ from alternance.imports.mapping import clean_mapping, suggest_mapping
 from alternance.imports.readers import ImportFileError, Table, read_table
 from alternance.imports.runner import ImportReport, error_report, import_table, kind_class
 from alternance.models import DataImport, User
+from alternance.tasks import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +94,12 @@ class ImportStateError(Exception):
     """The import is not in a state that allows this step; ``str()`` is the French message."""
 
 
+
+def task_id(data_import_id: int, phase: str) -> str:
+    """A predictable task id: the status page reads the progress the task reports under it."""
+    return f"data-import-{data_import_id}-{phase}"
+
+
 @dataclass(frozen=True)
 class StartResult:
     inline: bool  # True: done in the request; False: sent to the Celery task
@@ -101,8 +108,6 @@ class StartResult:
 def data_import_start(*, data_import: DataImport, phase: str, only_valid_rows: bool = False) -> StartResult:
     """Start the check or the import: compare-and-set pending → running (a second click does not
     start it twice), then run it inline for a small file or send the task for a large one."""
-    from alternance.imports.tasks import data_import_process_task, task_id
-
     if phase not in PHASES:
         raise ValueError(phase)
     if phase == IMPORT and not data_import.rows_total:
@@ -124,7 +129,8 @@ def data_import_start(*, data_import: DataImport, phase: str, only_valid_rows: b
     if len(table.rows) <= inline_max_rows(data_import.kind):
         data_import_process(data_import=data_import, phase=phase, table=table)
         return StartResult(inline=True)
-    transaction.on_commit(lambda: data_import_process_task.apply_async(
+    transaction.on_commit(lambda: enqueue(
+        "alternance.data_import_process",
         kwargs={"data_import_id": data_import.pk, "phase": phase}, task_id=task_id(data_import.pk, phase),
     ))
     return StartResult(inline=False)

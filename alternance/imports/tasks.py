@@ -7,19 +7,14 @@ import logging
 
 from celery import shared_task
 
+from alternance.imports.services import data_import_process, task_id
+from alternance.models import DataImport
+
 logger = logging.getLogger(__name__)
-
-
-def task_id(data_import_id: int, phase: str) -> str:
-    """A predictable task id: the status page reads the progress the task reports under it."""
-    return f"data-import-{data_import_id}-{phase}"
 
 
 @shared_task(bind=True, name="alternance.data_import_process")
 def data_import_process_task(self, *, data_import_id: int, phase: str) -> None:
-    from alternance.imports.services import data_import_process
-    from alternance.models import DataImport
-
     data_import = DataImport.objects.select_related("created_by").filter(pk=data_import_id).first()
     if data_import is None:
         logger.warning("data import %s is gone", data_import_id)

@@ -125,7 +125,7 @@ class AttendanceSettings(models.Model):
 class AttendanceTally(models.Model):
     """Half-days recorded and attended (present or late) per cohort and day: the register summed.
 
-    Derived data, kept in step by ``alternance.tallies`` (the register's services, the demo, and the
+    Derived data, kept in step by ``alternance.attendance.tallies`` (the register's services, the demo, and the
     nightly run for the last weeks), so that the dashboard reads a few thousand rows instead of
     scanning the register — 430 000 rows over its 58-day window at 20 000 learners.
     """

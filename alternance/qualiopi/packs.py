@@ -35,6 +35,7 @@ from alternance.models import EvidencePack, User
 from alternance.qualiopi.extracts import csv_bytes
 from alternance.qualiopi.indicators import IndicatorEvidence, collect_evidence
 from alternance.qualiopi.sources import Period
+from alternance.tasks import enqueue
 from contracts.documents import document_read
 from contracts.models import Document
 
@@ -59,8 +60,6 @@ def default_period(*, today: date) -> Period:
 @transaction.atomic
 def evidence_pack_request(*, period_start: date, period_end: date, by: User, today: date) -> EvidencePack:
     """Record a pack for the period and build it in the background once the request commits."""
-    from alternance.qualiopi.tasks import build_evidence_pack
-
     errors = {}
     if period_end < period_start:
         errors["period_end"] = _("La période se termine avant de commencer : choisissez une date de fin postérieure ou égale au début.")
@@ -73,7 +72,7 @@ def evidence_pack_request(*, period_start: date, period_end: date, by: User, tod
     pack = EvidencePack(period_start=period_start, period_end=period_end, created_by=by)
     pack.full_clean()
     pack.save()
-    transaction.on_commit(lambda: build_evidence_pack.delay(pack_id=pack.pk))
+    transaction.on_commit(lambda: enqueue("alternance.build_evidence_pack", kwargs={"pack_id": pack.pk}))
     return pack
 
 
@@ -188,7 +187,7 @@ def _write_indicator(writer: ArchiveWriter, evidence: IndicatorEvidence) -> Sect
 
 def build_archive(buffer, *, pack: EvidencePack, evidence: list[IndicatorEvidence], today: date, stamp: datetime) -> tuple[dict, bytes]:
     """Write the ZIP into ``buffer``; return the summary (JSON-ready) and the summary PDF."""
-    from alternance.pdf_qualiopi import evidence_pack_pdf
+    from alternance.qualiopi.pdf import evidence_pack_pdf
 
     with zipfile.ZipFile(buffer, "w") as archive:
         writer = ArchiveWriter(archive, stamp)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from alternance.choices import JobStatus
 from alternance.models import TdbExport, User
+from alternance.tasks import enqueue
 from alternance.tdb import writers
 from alternance.tdb.config import organisation_values
 from alternance.tdb.rows import build_rows
@@ -95,12 +96,10 @@ def tdb_file(*, school_year: SchoolYear | str, fmt: str) -> TdbFile:
 @transaction.atomic
 def tdb_export_start(*, school_year: str, fmt: str, by: User) -> TdbExport:
     """Record an export and send the task that produces it once the request commits."""
-    from alternance.tdb.tasks import export_tdb
-
     export = TdbExport(school_year=parse_school_year(school_year).label, format=fmt, created_by=by)
     export.full_clean()
     export.save()
-    transaction.on_commit(lambda: export_tdb.delay(export_id=export.pk))
+    transaction.on_commit(lambda: enqueue("alternance.export_tdb", kwargs={"export_id": export.pk}))
     return export
 
 

@@ -1,10 +1,11 @@
-"""Background task of the TDB export (registered through ``alternance.tasks``). Thin and safe to re-run."""
+"""Background task of the TDB export. Thin and safe to re-run (style §9)."""
 
 import logging
 
 from celery import shared_task
 
 from alternance.models import TdbExport
+from alternance.tdb.services import tdb_export_run
 
 logger = logging.getLogger(__name__)
 
@@ -12,8 +13,6 @@ logger = logging.getLogger(__name__)
 @shared_task(name="alternance.export_tdb")
 def export_tdb(*, export_id: int) -> None:
     """Produce one recorded learners file (``alternance.tdb.services.tdb_export_run``)."""
-    from alternance.tdb.services import tdb_export_run
-
     export = TdbExport.objects.filter(pk=export_id).first()
     if export is None:
         logger.warning("TDB export %s is gone", export_id)

@@ -3,8 +3,8 @@ employer's own evaluation page once sent (the views need not know how it is laid
 
 from django import template
 
-from alternance.evaluations import employer_grid_rows
-from alternance.pdf import grid_average
+from alternance.tutoring.evaluations import employer_grid_rows
+from alternance.tutoring.pdf import grid_average
 
 register = template.Library()
 

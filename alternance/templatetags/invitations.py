@@ -3,7 +3,8 @@
 
 from django import template
 
-from alternance import access, invitations
+from alternance import access
+from alternance.extranet import invitations
 
 register = template.Library()
 

@@ -4,7 +4,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from alternance import absences, access, selectors
+from alternance import access, selectors
+from alternance.attendance import services as absences
 from alternance.choices import ApprenticeStatus
 from alternance.views.mixins import StaffListView, int_param
 

@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import path, resolve, reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -250,9 +250,10 @@ def _failed(request: HttpRequest, contract: Contract, bound: dict) -> HttpRespon
     request.opco_bound_forms = bound
     if request.htmx:
         return render(request, PANEL_TEMPLATE, {"contract": contract, "htmx_partial": True, **panel_context(request, contract)})
-    from contracts.views.contracts import contract_detail
-
-    return contract_detail(request, contract.pk)
+    # The whole contract page again, with the bound forms: its view is found by its URL name, since the
+    # contract views import this module for its panel (one direction only).
+    page = resolve(reverse("contracts:contract_detail", args=[contract.pk]))
+    return page.func(request, *page.args, **page.kwargs)
 
 
 def _run(request, contract, form, key, action, success: str) -> HttpResponse:

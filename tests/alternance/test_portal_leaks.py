@@ -49,8 +49,8 @@ from django.utils.http import urlsafe_base64_encode
 from icalendar import Calendar
 
 from alerts.models import Alert
-from alternance import absences, planning_services
 from alternance.api.services import api_token_create
+from alternance.attendance import services as absences
 from alternance.choices import (
     ApprenticeStatus,
     AttendanceStatus,
@@ -62,7 +62,6 @@ from alternance.choices import (
     KeyDateKind,
     Role,
 )
-from alternance.evaluations import employer_criteria_install_standard
 from alternance.models import (
     ApiToken,
     Apprentice,
@@ -77,6 +76,8 @@ from alternance.models import (
     User,
     Visit,
 )
+from alternance.planning import services as planning_services
+from alternance.tutoring.evaluations import employer_criteria_install_standard
 from companies.choices import PlacementStatus
 from companies.models import Company, Offer, Placement
 from contracts.choices import BatchStatus, ContractStatus, DocumentKind, SignatureRequestStatus

@@ -16,7 +16,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from alternance.choices import ApprenticeStatus, AttendanceStatus, JustificationStatus, KeyDateKind, Role
-from alternance.invitations import invite_company_contact
+from alternance.extranet.invitations import invite_company_contact
 from alternance.models import KeyDate, User
 from contracts.choices import DocumentKind, SignatureRequestStatus, SignerRole
 from contracts.documents import document_store

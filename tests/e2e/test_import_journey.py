@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from alternance.models import Apprentice
-from tests.alternance.import_files import apprentice_row, csv_bytes
+from tests.alternance.imports.import_files import apprentice_row, csv_bytes
 from tests.factories.alternance import AdminStaffFactory, CohortFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

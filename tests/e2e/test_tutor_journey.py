@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from alternance.choices import AttendanceStatus
 from alternance.models import Apprentice, AttendanceRecord, Cohort, User, Visit
-from alternance.services import visit_criteria_install_standard
+from alternance.tutoring.services import visit_criteria_install_standard
 from contracts.choices import ACTIVE_CONTRACT_STATUSES, DocumentKind
 from contracts.models import Document
 from tests.e2e.test_login_roles import log_in

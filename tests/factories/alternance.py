@@ -121,7 +121,7 @@ class AttendanceRecordFactory(DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        from alternance.tallies import tally_refresh_pairs
+        from alternance.attendance.tallies import tally_refresh_pairs
 
         record = super()._create(model_class, *args, **kwargs)
         tally_refresh_pairs([(record.apprentice.cohort_id, record.day)])

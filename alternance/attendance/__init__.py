@@ -1,0 +1,1 @@
+"""Attendance: the register and its tallies, absences and their justification, attendance statements."""

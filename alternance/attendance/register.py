@@ -1,0 +1,125 @@
+"""Writes of the attendance register: the register of a cohort session, one apprentice's half-day.
+Each save keeps the tallies in step and reports new unjustified absences to the employer (a task
+started after the commit, by its name: the task module imports the services, not the reverse).
+
+Services are keyword-only, atomic, and validate with the models' rules before writing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from alternance.attendance import tallies
+from alternance.choices import AttendanceStatus, JustificationStatus
+from alternance.models import Apprentice, AttendanceRecord, AttendanceSettings, Cohort, User
+from alternance.tasks import enqueue
+
+
+@dataclass(frozen=True)
+class RegisterEntry:
+    apprentice_id: int
+    status: str
+    minutes_late: int = 0
+
+
+def _apply(record: AttendanceRecord, status: str, minutes_late: int, by: User) -> None:
+    """Set a record's status. A justification already given stays (a justified absence re-entered
+    in the register keeps its proof); only a half-day turned "present" drops it, since a presence
+    has nothing to justify (database constraint)."""
+    record.status = status
+    record.minutes_late = minutes_late if status == AttendanceStatus.LATE else 0
+    if status == AttendanceStatus.PRESENT:
+        record.justification = JustificationStatus.NONE
+    record.recorded_by = by
+
+
+def _notify_employer_of_new_absences(saved: list[tuple[AttendanceRecord, str | None]]) -> None:
+    """Issue 6 §3: report new unjustified absences to the employer's contacts, once, by a Celery
+    task started after the commit (``services.absence_employer_notify`` does the sending).
+
+    ``saved`` holds each record just saved with its status before the save (None when created).
+    A half-day qualifies when it became an absence (created absent, or changed to absent), is not
+    justified and was never notified: a record saved again unchanged, a lateness or a presence
+    never does. The OF turns the email off with ``AttendanceSettings.notify_employer_on_unjustified``.
+    """
+    record_ids = [
+        record.pk for record, previous_status in saved
+        if record.status == AttendanceStatus.ABSENT
+        and previous_status != AttendanceStatus.ABSENT
+        and record.justification != JustificationStatus.ACCEPTED
+        and record.employer_notified_at is None
+    ]
+    if not record_ids or not AttendanceSettings.load().notify_employer_on_unjustified:
+        return
+    transaction.on_commit(lambda: enqueue("alternance.notify_employer_of_absences", kwargs={"record_ids": record_ids}))
+
+
+def _validate(record: AttendanceRecord) -> None:
+    # Foreign keys were checked by the caller (apprentices of the cohort) and the uniqueness is the
+    # upsert's own; skipping their checks avoids one query per row.
+    record.full_clean(exclude=["apprentice", "recorded_by", "proof"], validate_unique=False, validate_constraints=False)
+
+
+@transaction.atomic
+def attendance_register_save(
+    *, cohort: Cohort, day: date, half: str, entries: list[RegisterEntry], by: User
+) -> list[AttendanceRecord]:
+    """Save the register of one cohort session (a half-day): create or update one record per
+    apprentice in one transaction, with bulk operations (a fixed number of queries whatever the
+    size of the cohort). Every apprentice must belong to the cohort."""
+    ids = [entry.apprentice_id for entry in entries]
+    if len(set(ids)) != len(ids):
+        raise ValidationError(_("Un·e apprenti·e apparaît deux fois dans le registre."))
+    members = set(Apprentice.objects.filter(cohort=cohort, pk__in=ids).values_list("pk", flat=True))
+    if members != set(ids):
+        raise ValidationError(_("Le registre contient un·e apprenti·e qui n'est pas de cette promotion."))
+    existing = {
+        record.apprentice_id: record
+        for record in AttendanceRecord.objects.select_for_update().filter(apprentice_id__in=ids, day=day, half=half)
+    }
+    to_create, to_update, errors, saved = [], [], [], []
+    for entry in entries:
+        record = existing.get(entry.apprentice_id) or AttendanceRecord(apprentice_id=entry.apprentice_id, day=day, half=half)
+        previous_status = record.status if record.pk else None
+        _apply(record, entry.status, entry.minutes_late, by)
+        saved.append((record, previous_status))
+        try:
+            _validate(record)
+        except ValidationError as error:
+            errors.append(error)
+            continue
+        (to_update if record.pk else to_create).append(record)
+    if errors:
+        raise ValidationError(errors)
+    AttendanceRecord.objects.bulk_create(to_create)
+    if to_update:
+        AttendanceRecord.objects.bulk_update(to_update, ["status", "minutes_late", "justification", "recorded_by"])
+    tallies.tally_refresh_pairs([(cohort.pk, day)])
+    _notify_employer_of_new_absences(saved)  # after bulk_create: the new records have their ids
+    return [*to_update, *to_create]
+
+
+@transaction.atomic
+def attendance_record(
+    *, apprentice: Apprentice, day: date, half: str, status: str, by: User, minutes_late: int = 0, reason: str = ""
+) -> AttendanceRecord:
+    """Record one apprentice's half-day (created, or updated keeping its justification)."""
+    record = (
+        AttendanceRecord.objects.select_for_update().filter(apprentice=apprentice, day=day, half=half).first()
+        or AttendanceRecord(apprentice=apprentice, day=day, half=half)
+    )
+    previous_status = record.status if record.pk else None
+    _apply(record, status, minutes_late, by)
+    if reason:
+        record.reason = reason.strip()
+    record.full_clean()
+    record.save()
+    tallies.tally_refresh_pairs([(apprentice.cohort_id, day)])
+    _notify_employer_of_new_absences([(record, previous_status)])
+    return record
+

@@ -1,0 +1,225 @@
+"""Absences (issue 6): the apprentice's absences and its justification form (mobile-first), the
+reviewers' queue with its inline decision (htmx, with a plain-form fallback), the monthly
+attendance statement PDF and the absence settings.
+
+Objects are fetched through the access policy (outside the scope → 404) and actions checked with
+its predicates (in scope, not allowed → 403); ``attendance.services`` reads and writes.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from alternance import access
+from alternance.attendance import services as absences
+from alternance.attendance.forms import AttendanceSettingsForm, JustificationForm, ReviewForm
+from alternance.attendance.pdf import attendance_statement_filename, attendance_statement_pdf
+from alternance.choices import Role
+from alternance.exports import EXPORT_FORMATS, export_response
+from alternance.models import Apprentice, AttendanceRecord, AttendanceSettings
+from alternance.views.mixins import PAGE_SIZE, int_param, staff_only
+
+
+def _form_errors(form, error: ValidationError) -> None:
+    """A service's validation errors on the form: on the fields it has, else on the whole form."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+# --- the apprentice --------------------------------------------------------------------------------
+
+
+def _apprentice_only(request: HttpRequest) -> None:
+    if request.user.role != Role.APPRENTICE:
+        raise PermissionDenied
+
+
+@require_GET
+def my_absences(request: HttpRequest) -> HttpResponse:
+    """My absences and lateness: status, justification, deadline, proof, and the button to justify."""
+    _apprentice_only(request)
+    today = timezone.localdate()
+    row = AttendanceSettings.load()
+    page = Paginator(absences.my_absences(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    apprentice = access.visible(request.user, Apprentice).first()
+    context = {
+        "rows": absences.my_absence_rows(page.object_list, today=today, deadline_days=row.justification_deadline_days),
+        "page_obj": page,
+        "paginator": page.paginator,
+        "is_paginated": page.has_other_pages(),
+        "settings_row": row,
+        "apprentice": apprentice,
+        "statement_months": absences.attendance_statement_months(request.user, apprentice) if apprentice else [],
+        "today": today,
+    }
+    return render(request, "alternance/absences/my_absences.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def absence_justify(request: HttpRequest, pk: int) -> HttpResponse:
+    """Justify one of my absences or lateness: a reason and a file (PDF, JPEG or PNG)."""
+    record = access.get_visible_or_404(
+        request.user, AttendanceRecord.objects.select_related("apprentice__cohort__referent_tutor", "proof"), pk=pk
+    )
+    access.require(access.can_justify_absence(request.user, record))
+    today = timezone.localdate()
+    row = AttendanceSettings.load()
+    form = JustificationForm(request.POST or None, request.FILES or None, initial={"reason": record.reason})
+    if request.method == "POST" and form.is_valid():
+        try:
+            absences.justification_submit(
+                record=record, by=request.user, file=form.cleaned_data["proof"], reason=form.cleaned_data["reason"], today=today
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("Justificatif déposé : votre formateur·rice référent·e va l'examiner. Vous recevrez sa décision par e-mail."))
+            return redirect("my_absences")
+    context = {
+        "record": record,
+        "form": form,
+        "deadline": absences.justification_deadline(record, deadline_days=row.justification_deadline_days),
+        "blocker": absences.justification_blocker(record, today=today, deadline_days=row.justification_deadline_days),
+        "settings_row": row,
+    }
+    return render(request, "alternance/absences/justify.html", context, status=400 if request.method == "POST" else 200)
+
+
+# --- the reviewers -----------------------------------------------------------------------------------
+
+
+def _reviewers_only(request: HttpRequest) -> None:
+    staff_only(request.user)
+    if not absences.can_use_justification_queue(request.user):
+        raise PermissionDenied
+
+
+QUEUE_EXPORT_HEADER = ("Nom", "Prénom", "Promotion", "Date", "Demi-journée", "Présence", "Minutes de retard", "Motif", "Déposé le")
+
+
+@require_GET
+def justification_queue(request: HttpRequest) -> HttpResponse:
+    """Pending justifications I may review (a tutor: its cohorts), filterable by cohort, paginated."""
+    _reviewers_only(request)
+    filters = {"promotion": request.GET.get("promotion", "").strip()}
+    records = absences.justification_queue(request.user, cohort_id=int_param(filters["promotion"]))
+    export = request.GET.get("export", "")
+    if export in EXPORT_FORMATS:
+        # The whole filtered queue, through the shared export of every back-office list.
+        return export_response(export, name=f"justificatifs-{timezone.localdate():%Y-%m-%d}", header=QUEUE_EXPORT_HEADER, rows=(
+            (r.apprentice.last_name, r.apprentice.first_name, r.apprentice.cohort.name, r.day, r.get_half_display(),
+             r.get_status_display(), r.minutes_late or "", r.reason,
+             timezone.localtime(r.justification_submitted_at).date() if r.justification_submitted_at else "")
+            for r in records.iterator(chunk_size=2000)
+        ))
+    page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "records": page.object_list,
+        "page_obj": page,
+        "paginator": page.paginator,
+        "is_paginated": page.has_other_pages(),
+        "filters": filters,
+        "is_filtered": bool(filters["promotion"]),
+        "cohorts": absences.queue_cohort_choices(request.user),
+        "next_url": request.get_full_path(),
+    }
+    return render(request, "alternance/absences/queue.html", context)
+
+
+def _next_url(request: HttpRequest) -> str:
+    candidate = request.POST.get("next", "")
+    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return candidate
+    return reverse("justification_queue")
+
+
+@require_POST
+def justification_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """Accept or refuse a pending justification. With htmx the queue's row is replaced in place
+    (the decision, or the form again with its error); without JavaScript, back to the queue with a
+    message."""
+    record = absences.queue_record_get(request.user, pk)
+    form = ReviewForm(request.POST)
+    error = done = None
+    decided = None
+    if form.is_valid():
+        comment = form.cleaned_data["comment"]
+        try:
+            if form.cleaned_data["decision"] == "accept":
+                decided = absences.justification_accept(record=record, by=request.user, comment=comment)
+            else:
+                decided = absences.justification_refuse(record=record, by=request.user, comment=comment)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    else:
+        error = " ".join(message for errors in form.errors.values() for message in errors)
+    if decided is not None:
+        done = (
+            _("Justificatif accepté : %(name)s, %(day)s (%(half)s).")
+            if decided.justification == "accepted"
+            else _("Justificatif refusé : %(name)s, %(day)s (%(half)s). L'apprenti·e est prévenu·e par e-mail.")
+        ) % {"name": decided.apprentice.full_name, "day": f"{decided.day:%d/%m/%Y}", "half": decided.get_half_display().lower()}
+    if request.htmx:
+        current = absences.queue_record_get(request.user, pk)
+        context = {"record": current, "row_error": error, "row_done": None if error else done, "next_url": _next_url(request),
+                   "comment": request.POST.get("comment", "")}
+        return render(request, "alternance/absences/_queue_row.html", context)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, done)
+    return redirect(_next_url(request))
+
+
+# --- the monthly statement ---------------------------------------------------------------------------
+
+
+@require_GET
+def attendance_statement_pdf_view(request: HttpRequest, pk: int, year: int, month: int) -> HttpResponse:
+    """The monthly attendance statement of an apprentice as a PDF, built from the half-days the
+    user sees (an employer: only those of its own contract)."""
+    apprentice = access.get_visible_or_404(request.user, Apprentice.objects.select_related("cohort__programme"), pk=pk)
+    access.require(access.can_download_attendance_statement(request.user, apprentice))
+    bounds = absences.month_bounds(year, month)
+    if bounds is None:
+        raise Http404(_("Ce mois n'existe pas."))
+    statement = absences.attendance_statement(request.user, apprentice, first=bounds[0], last=bounds[1])
+    content = attendance_statement_pdf(statement, generated_at=timezone.now())
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{attendance_statement_filename(statement)}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- settings --------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def attendance_settings(request: HttpRequest) -> HttpResponse:
+    """The OF's absence rules: justification deadline, maximum proof size, employer email."""
+    staff_only(request.user)
+    access.require(access.can_manage_attendance_settings(request.user))
+    row = AttendanceSettings.load()
+    form = AttendanceSettingsForm(request.POST or None, initial=AttendanceSettingsForm.initial_from(row))
+    if request.method == "POST" and form.is_valid():
+        try:
+            absences.attendance_settings_update(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("Paramètres des absences enregistrés."))
+            return redirect("attendance_settings")
+    return render(request, "alternance/absences/settings.html", {"form": form, "settings_row": row},
+                  status=400 if request.method == "POST" else 200)

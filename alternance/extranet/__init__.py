@@ -1,0 +1,1 @@
+"""The extranet: invitations, the apprentice's and the employer's spaces and pages."""

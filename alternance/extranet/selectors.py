@@ -1,0 +1,386 @@
+"""Reads of the extranet (issue 6, parts 3 and 4): the apprentice's space, the employer's space, one
+apprentice seen by its employer, and the employer's evaluations.
+
+Every read goes through the access policy (``access.visible``) and carries the joins its template
+needs; lists of rows (apprentices, documents, absences, visits) are one query each whatever their
+length, so each page costs a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from alternance import access
+from alternance.attendance.services import attendance_statement_months
+from alternance.choices import AttendanceStatus, JustificationStatus
+from alternance.models import Apprentice, AttendanceRecord, User, Visit
+from alternance.planning import calendar as planning
+from alternance.planning.rhythm import CENTRE, COMPANY, OFF
+from companies.models import CompanyContact
+from contracts.choices import ACTIVE_CONTRACT_STATUSES, DocumentKind
+from contracts.models import Contract, Document
+from contracts.signatures import signatures_to_sign
+
+ABSENCE_STATUSES = (AttendanceStatus.ABSENT, AttendanceStatus.LATE)
+# An absence without an accepted proof, nor one waiting for the OF's review.
+UNJUSTIFIED = (JustificationStatus.NONE, JustificationStatus.REFUSED)
+RECENT_ABSENCES = 5  # on the apprentice's home page; the full list is on « Mes absences »
+EMPLOYER_RECENT_ABSENCES = 20  # on the employer's home page, all its apprentices together
+APPRENTICE_PAGE_ABSENCES = 50  # on the employer's page of one apprentice; the monthly statements hold every day
+DAYS_AHEAD = 6  # "where I am": today and the next six days
+# On a rest day, a holiday or a day off the rhythm, "where I am" also names the next day at the
+# centre or in the company, looked for this many days ahead (a school holiday is a company day
+# for an apprentice, so a month always holds one during the training).
+NEXT_WORKING_HORIZON = 31
+DONE_EVALUATIONS_PAGE = 25
+# Documents an apprentice has no use for: the OF's invoices (to the OPCO or to the employer).
+NOT_FOR_APPRENTICES = (DocumentKind.INVOICE,)
+
+
+# --- shared pieces -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A person to reach, with what a phone needs for tappable links."""
+
+    role: str
+    name: str
+    email: str = ""
+    phone: str = ""
+    detail: str = ""
+
+    @property
+    def tel(self) -> str:
+        """The number for a ``tel:`` link: digits and a leading +, French national numbers as typed."""
+        return re.sub(r"[^\d+]", "", self.phone)
+
+
+def _user_contact(role: str, person: User | None, detail: str = "") -> Contact | None:
+    # A staff account closed (the person left the OF) is nobody to call any more.
+    if person is None or not person.is_active:
+        return None
+    return Contact(role=role, name=person.get_full_name() or person.email, email=person.email, phone=person.phone, detail=detail)
+
+
+def _company_contact(role: str, person: CompanyContact | None) -> Contact | None:
+    if person is None:
+        return None
+    return Contact(role=role, name=person.full_name, email=person.email, phone=person.phone, detail=person.job_title)
+
+
+def of_contacts(apprentice: Apprentice, contract: Contract | None) -> list[Contact]:
+    """The OF's people for this apprentice: its referent tutor (the cohort's) and the CRE who owns the
+    company of the contract. Both come from the records, already joined (no query)."""
+    contacts = [_user_contact(str(_("Formateur·rice référent·e")), apprentice.cohort.referent_tutor, apprentice.cohort.name)]
+    if contract is not None:
+        contacts.append(_user_contact(str(_("Chargé·e de relations entreprises (CRE)")), contract.company.owner_cre, contract.company.name))
+    return [contact for contact in contacts if contact is not None]
+
+
+def masters_contacts(contract: Contract | None) -> list[Contact]:
+    if contract is None:
+        return []
+    contacts = [
+        _company_contact(str(_("Maître d'apprentissage")), contract.master),
+        _company_contact(str(_("Second·e maître d'apprentissage")), contract.second_master),
+    ]
+    return [contact for contact in contacts if contact is not None]
+
+
+@dataclass
+class DocumentGroup:
+    kind: str
+    label: str
+    documents: list[Document] = field(default_factory=list)
+
+
+def documents_by_kind(documents) -> list[DocumentGroup]:
+    """Documents (already newest first) grouped by kind; the groups follow the newest document of each."""
+    groups: dict[str, DocumentGroup] = {}
+    for document in documents:
+        group = groups.get(document.kind)
+        if group is None:
+            group = groups[document.kind] = DocumentGroup(kind=document.kind, label=str(document.get_kind_display()))
+        group.documents.append(document)
+    return list(groups.values())
+
+
+def absence_summary(records: QuerySet) -> dict[str, int]:
+    """Half-days of absence, lateness, and those still unjustified, in one aggregate query."""
+    return records.aggregate(
+        absences=Count("pk", filter=Q(status=AttendanceStatus.ABSENT)),
+        lateness=Count("pk", filter=Q(status=AttendanceStatus.LATE)),
+        unjustified=Count("pk", filter=Q(status=AttendanceStatus.ABSENT, justification__in=UNJUSTIFIED)),
+        pending=Count("pk", filter=Q(justification=JustificationStatus.PENDING)),
+    )
+
+
+def _current(contracts: list[Contract]) -> Contract | None:
+    """The current contract: an active one if any (latest start first), else the latest shown."""
+    return next((c for c in contracts if c.status in ACTIVE_CONTRACT_STATUSES), contracts[0] if contracts else None)
+
+
+# --- where the apprentice is -----------------------------------------------------------------------
+
+# Bootstrap badges of the places (the calendar pages have their own CSS, calendar.css).
+PLACE_BADGES = {CENTRE: "text-bg-primary", COMPANY: "text-bg-success", OFF: "text-bg-secondary"}
+
+
+@dataclass(frozen=True)
+class PlaceDay:
+    """One day of ``planning``'s calendar (``DayPlace``: place "C"/"E"/"-"/None, label, note)."""
+
+    day: date
+    where: planning.DayPlace
+
+    @property
+    def place(self) -> str | None:
+        return self.where.place
+
+    @property
+    def label(self) -> str:
+        return self.where.label
+
+    @property
+    def note(self) -> str:
+        return self.where.note
+
+    @property
+    def badge(self) -> str:
+        return PLACE_BADGES.get(self.where.place or "", "text-bg-light border")
+
+
+WORKING_PLACES = (CENTRE, COMPANY)
+
+
+def next_working_place(days: list[PlaceDay]) -> PlaceDay | None:
+    """When the first day of ``days`` (today) is not spent at the centre or in the company (rest
+    day, holiday, outside the training), the next day that is; ``None`` on a working day or when
+    none comes within the list."""
+    if not days or days[0].place in WORKING_PLACES:
+        return None
+    return next((item for item in days[1:] if item.place in WORKING_PLACES), None)
+
+
+def week_places(apprentice: Apprentice, today: date) -> tuple[list[PlaceDay], PlaceDay | None]:
+    """Where the apprentice is today and the next days, and — on a day off — the next working day:
+    two queries (closures, exceptions) whatever the day."""
+    days = planning.apprentice_days(apprentice, today, today + timedelta(days=NEXT_WORKING_HORIZON))
+    ahead = [PlaceDay(day, where) for day, where in sorted(days.items())]
+    return ahead[: DAYS_AHEAD + 1], next_working_place(ahead)
+
+
+def places_today(user: User, apprentices: list[Apprentice], today: date) -> dict[int, tuple[PlaceDay, PlaceDay | None]]:
+    """Today's place of each apprentice as ``user`` may see it (an employer contact: only during its
+    contracts) and, on a day off, its next working day — three queries whatever the number of
+    apprentices and whatever the day."""
+    if not apprentices:
+        return {}
+    ids = [a.pk for a in apprentices]
+    end = today + timedelta(days=NEXT_WORKING_HORIZON)
+    closures = planning.closures_between(today, end, {a.cohort_id for a in apprentices})
+    overrides = planning.overrides_between(ids, today, end)
+    periods = planning.contract_periods(user, ids)
+    places = {}
+    for apprentice in apprentices:
+        own = {day: row for (pk, day), row in overrides.items() if pk == apprentice.pk}
+        days = planning.plan_days(
+            cohort=apprentice.cohort, start=today, end=end, closures=closures, overrides=own,
+            periods=None if periods is None else periods.get(apprentice.pk, []),
+        )
+        ahead = [PlaceDay(day, where) for day, where in sorted(days.items())]
+        places[apprentice.pk] = (ahead[0], next_working_place(ahead))
+    return places
+
+
+# --- the apprentice's space --------------------------------------------------------------------------
+
+
+def apprentice_space(user: User, *, today: date) -> dict:
+    """The apprentice's home page: where it is this week, its contract, its contacts, its documents
+    and its absences. A fixed number of queries."""
+    apprentice = (
+        access.visible(user, Apprentice).select_related("cohort__programme", "cohort__referent_tutor").first()
+    )
+    if apprentice is None:
+        return {"apprentice": None}
+    contracts = list(
+        access.visible(user, Contract)
+        .filter(apprentice=apprentice)
+        .select_related("company__owner_cre", "master", "second_master", "programme")
+        .order_by("-start_date", "-pk")
+    )
+    contract = _current(contracts)
+    documents = (
+        access.visible(user, Document)
+        .exclude(kind__in=NOT_FOR_APPRENTICES)
+        .select_related("contract__company")
+        .order_by("-created_at", "-pk")
+    )
+    records = access.visible(user, AttendanceRecord).filter(apprentice=apprentice, status__in=ABSENCE_STATUSES)
+    days, next_working = week_places(apprentice, today)
+    return {
+        "apprentice": apprentice,
+        "contract": contract,
+        "contacts": of_contacts(apprentice, contract) + masters_contacts(contract),
+        "days": days,
+        "next_working": next_working,
+        "document_groups": documents_by_kind(documents),
+        "absence_summary": absence_summary(records),
+        "absences": list(records.order_by("-day", "half")[:RECENT_ABSENCES]),
+    }
+
+
+# --- the employer's space ----------------------------------------------------------------------------
+
+
+def employer_space(user: User, *, today: date) -> dict:
+    """The employer's home page: its apprentices (every company it is an active contact of) with their
+    contracts, today's place, the evaluations and absences to look at; a fixed number of queries."""
+    contracts = (
+        access.visible(user, Contract).select_related("programme", "company__owner_cre", "master").order_by("-start_date", "-pk")
+    )
+    apprentices = list(
+        access.visible(user, Apprentice)
+        .select_related("cohort__programme", "cohort__referent_tutor")
+        .prefetch_related(Prefetch("contracts", queryset=contracts, to_attr="employer_contracts"))
+        .order_by("last_name", "first_name", "pk")
+    )
+    visits = access.visible(user, Visit).filter(employer_submitted_at__isnull=True)
+    to_fill = dict(visits.order_by().values("apprentice_id").annotate(n=Count("pk")).values_list("apprentice_id", "n"))
+    absences = (
+        access.visible(user, AttendanceRecord)
+        .filter(status__in=ABSENCE_STATUSES)
+        .select_related("apprentice")
+        .order_by("-day", "half", "pk")[:EMPLOYER_RECENT_ABSENCES]
+    )
+    places = places_today(user, apprentices, today)
+    rows = [
+        {"apprentice": a, "contract": _current(a.employer_contracts), "place": places[a.pk][0],
+         "next_place": places[a.pk][1], "to_fill": to_fill.get(a.pk, 0)}
+        for a in apprentices
+    ]
+    company_documents = (
+        access.visible(user, Document)
+        .filter(contract__isnull=True, apprentice__isnull=True)
+        .select_related("company")
+        .order_by("-created_at", "-pk")
+    )
+    return {
+        "apprentices": apprentices,
+        "rows": rows,
+        "absences": list(absences),
+        "evaluations_to_fill": sum(to_fill.values()),
+        "company_documents": list(company_documents),
+    }
+
+
+# --- one apprentice seen by its employer -----------------------------------------------------------
+
+
+def employer_apprentice_get(user: User, pk: int) -> Apprentice:
+    """The apprentice, or 404 when it has no contract the employer sees."""
+    qs = Apprentice.objects.select_related("cohort__programme", "cohort__referent_tutor")
+    return access.get_visible_or_404(user, qs, pk=pk)
+
+
+def employer_apprentice_page(user: User, apprentice: Apprentice, *, today: date, year: int, month: int) -> dict:
+    """What the employer follows of one apprentice: today's place and the calendar of one month, its
+    contract(s) with the employer, absences during them with their justification and the monthly
+    statements, documents and signatures, evaluations to fill, the OF's contacts. A fixed number of
+    queries whatever the number of absences, documents or visits, the month shown or the day."""
+    contracts = list(
+        access.visible(user, Contract)
+        .filter(apprentice=apprentice)
+        .select_related("company__owner_cre", "master", "second_master", "programme")
+        .order_by("-start_date", "-pk")
+    )
+    contract = _current(contracts)
+    records = access.visible(user, AttendanceRecord).filter(apprentice=apprentice, status__in=ABSENCE_STATUSES)
+    documents = (
+        access.visible(user, Document)
+        .filter(contract__apprentice=apprentice)
+        .select_related("contract__company")
+        .order_by("-created_at", "-pk")
+    )
+    # The requests on documents the employer still sees (not those of an ended contract of the same apprentice).
+    to_sign = list(
+        signatures_to_sign(user).filter(request__document__in=access.visible(user, Document).filter(contract__apprentice=apprentice))
+    )
+    visits = list(
+        access.visible(user, Visit)
+        .filter(apprentice=apprentice, employer_submitted_at__isnull=True)
+        .select_related("tutor")
+        .order_by("planned_date", "done_date", "pk")
+    )
+    calendar = planning.apprentice_month(
+        apprentice, year, month, user=user, today=today, link=reverse("employer_apprentice", args=[apprentice.pk])
+    )
+    # Read on its own whatever the month shown: today's place and, on a day off, the next working
+    # day (which may fall in the next month) — three queries, the same on every day.
+    place, next_place = places_today(user, [apprentice], today)[apprentice.pk]
+    contacts = of_contacts(apprentice, contract)
+    # Several companies: the CRE of each contract the employer sees.
+    for other in contracts:
+        if other is not contract and other.company_id != (contract.company_id if contract else None):
+            extra = _user_contact(str(_("Chargé·e de relations entreprises (CRE)")), other.company.owner_cre, other.company.name)
+            if extra and extra not in contacts:
+                contacts.append(extra)
+    return {
+        "apprentice": apprentice,
+        "contracts": contracts,
+        "contract": contract,
+        "place": place,
+        "next_place": next_place,
+        "month": calendar,
+        "absence_summary": absence_summary(records),
+        "absences": list(records.order_by("-day", "half", "pk")[:APPRENTICE_PAGE_ABSENCES]),
+        "absences_limit": APPRENTICE_PAGE_ABSENCES,
+        "statement_months": attendance_statement_months(user, apprentice),
+        "document_groups": documents_by_kind(documents),
+        "to_sign": to_sign,
+        "visits_to_fill": visits,
+        "contacts": contacts,
+    }
+
+
+# --- the employer's evaluations ----------------------------------------------------------------------
+
+
+def _employer_visits(user: User) -> QuerySet:
+    return (
+        access.visible(user, Visit)
+        .filter(contract__isnull=False)
+        .select_related("apprentice", "contract__company", "tutor", "employer_submitted_by")
+    )
+
+
+def employer_evaluations_to_fill(user: User) -> list[Visit]:
+    """Visits and reviews of the employer's contracts whose employer part is still to fill, soonest first."""
+    return list(_employer_visits(user).filter(employer_submitted_at__isnull=True).order_by("planned_date", "done_date", "pk"))
+
+
+def employer_evaluations_to_fill_count(user: User) -> int:
+    """How many visits wait for the employer's part (one COUNT query): a badge for the navigation."""
+    return access.visible(user, Visit).filter(contract__isnull=False, employer_submitted_at__isnull=True).count()
+
+
+def employer_evaluations_done(user: User) -> QuerySet:
+    """Those already sent, latest first."""
+    return _employer_visits(user).filter(employer_submitted_at__isnull=False).order_by("-employer_submitted_at", "-pk")
+
+
+def employer_visit_get(user: User, pk: int) -> Visit:
+    """A visit of the employer's contracts, or 404 outside the user's scope."""
+    qs = Visit.objects.select_related(
+        "apprentice__cohort__programme", "apprentice__cohort__referent_tutor", "contract__company", "contract__master",
+        "tutor", "employer_submitted_by",
+    )
+    return access.get_visible_or_404(user, qs, pk=pk)

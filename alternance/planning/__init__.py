@@ -1,0 +1,1 @@
+"""Calendars: the alternance rhythm, closures, key dates and exceptions, ICS feeds and PDFs."""

@@ -1,0 +1,1 @@
+"""Steering: the indicators of the dashboard and of the weekly meeting."""

@@ -1,0 +1,245 @@
+"""The coordinator's steering dashboard, the weekly meeting page and the indicators' exports.
+
+Who: the coordinator and the administrative team (they see the whole activity). A CRE or a tutor
+gets 403: their home pages already show their own portfolio / cohorts, and the dashboard's rates
+and loads only make sense over the whole OF. Apprentice and employer accounts get 403 like every
+back-office page; anonymous users are sent to the login page by ``LoginRequiredMiddleware``.
+"""
+
+import csv
+from datetime import date, timedelta
+from io import BytesIO
+
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from alternance import access
+from alternance.exports import export_response
+from alternance.qualiopi import evidence_freshness
+from alternance.steering import indicators
+from alternance.views.mixins import staff_only
+
+EXPORT_FORMATS = ("csv", "xlsx", "pdf")  # the indicators table
+LIST_EXPORT_FORMATS = ("csv", "xlsx")  # the cohorts and loads lists
+FRESHNESS_CACHE_SECONDS = 3600
+
+
+def dashboard_allowed(user) -> None:
+    """Coordinator and admin staff only (403 otherwise)."""
+    staff_only(user)
+    access.require(access.can_view_dashboard(user))
+
+
+def dashboard_context(user, *, today: date) -> dict:
+    # One scan of the attendance register serves the attendance rate and the per-cohort breakdown.
+    attendance = indicators.attendance_by_cohort(user, today=today)
+    breakdown = indicators.breakdown(user, today=today, attendance=attendance)
+    cre_loads = indicators.cre_loads(user, today=today)
+    tutor_loads = indicators.tutor_loads(user, today=today)
+    return {
+        "today": today,
+        "indicators": indicators.indicators(user, today=today, attendance=attendance),
+        "charts": [
+            indicators.bar_chart(indicators.active_contracts_series(user, today=today)),
+            indicators.bar_chart(indicators.ruptures_series(user, today=today)),
+        ],
+        "cre_loads": indicators.top_loads(cre_loads),
+        "cre_states": indicators.load_states(cre_loads),
+        "cre_total": sum(1 for row in cre_loads if row.user_id is not None),
+        "tutor_loads": indicators.top_loads(tutor_loads),
+        "tutor_total": len(tutor_loads),
+        "cohorts": indicators.cohorts_needing_attention(breakdown["cohorts"]),
+        "cohorts_total": len(breakdown["cohorts"]),
+        "programmes": breakdown["programmes"],
+        # Which Qualiopi indicators lack recent evidence (issue 7, part 4): a 90-day look back that
+        # moves by the day, kept for an hour rather than recomputed (9 queries) at every opening.
+        "qualiopi_freshness": cache.get_or_set(
+            f"dashboard:qualiopi-freshness:{today.isoformat()}", lambda: evidence_freshness(today=today), FRESHNESS_CACHE_SECONDS
+        ),
+    }
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    dashboard_allowed(request.user)
+    today = timezone.localdate()
+    export = request.GET.get("format", "")
+    if export in EXPORT_FORMATS:
+        items = indicators.indicators(request.user, today=today)
+        return {"csv": export_csv, "xlsx": export_xlsx, "pdf": export_pdf}[export](items, today=today)
+    return render(request, "alternance/dashboard/dashboard.html", dashboard_context(request.user, today=today))
+
+
+COHORT_PAGE_SIZE = 50
+COHORT_SORT_LABELS = (
+    ("sans-entreprise", _lazy("apprenti·es sans entreprise")), ("assiduite", _lazy("assiduité la plus basse")),
+    ("inscrits", _lazy("effectif")), ("nom", _lazy("nom")),
+)
+COHORT_EXPORT_HEADER = (
+    "Promotion", "Inscrit·es", "Sous contrat", "En recherche", "Rupturant·es", "Demi-journées relevées (30 j)", "Assiduité 30 j (%)",
+)
+
+
+def dashboard_cohorts(request: HttpRequest) -> HttpResponse:
+    """The full per-cohort breakdown behind the dashboard's "cohorts needing attention": every
+    current or coming cohort, sortable, paginated, exportable (CSV/XLSX). Three queries whatever
+    the number of cohorts (the rows are aggregates, paginated once computed)."""
+    dashboard_allowed(request.user)
+    today = timezone.localdate()
+    rows = indicators.breakdown(request.user, today=today)["cohorts"]
+    sort = request.GET.get("tri", "sans-entreprise")
+    if sort not in indicators.COHORT_SORTS:
+        sort = "sans-entreprise"
+    rows = sorted(rows, key=indicators.COHORT_SORTS[sort])
+    export = request.GET.get("export", "")
+    if export in LIST_EXPORT_FORMATS:
+        return export_response(
+            export, name=f"promotions-{today:%Y-%m-%d}", header=COHORT_EXPORT_HEADER,
+            rows=(
+                (r.name, r.apprentices, r.under_contract, r.seeking, r.rupturants, r.recorded,
+                 float(r.attendance) if r.attendance is not None else "")
+                for r in rows
+            ),
+        )
+    page = Paginator(rows, COHORT_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "alternance/dashboard/cohorts.html", {
+        "today": today, "page_obj": page, "paginator": page.paginator, "is_paginated": page.has_other_pages(),
+        "cohorts": page.object_list, "sort": sort, "sort_labels": COHORT_SORT_LABELS,
+    })
+
+
+LOAD_LISTS = {
+    "cre": (_lazy("CRE"), ("CRE", "Contrats actifs du portefeuille", "Cible basse", "Cible haute")),
+    "formateurs": (_lazy("Formateur·rices référent·es"), ("Formateur·rice", "Promotions", "Inscrit·es", "Sous contrat")),
+}
+
+
+def dashboard_loads(request: HttpRequest) -> HttpResponse:
+    """The load of every CRE (active contracts of its portfolio against the target) or of every
+    tutor (``?liste=formateurs``): paginated, exportable, behind the dashboard's ten most loaded."""
+    dashboard_allowed(request.user)
+    today = timezone.localdate()
+    kind = request.GET.get("liste", "cre")
+    if kind not in LOAD_LISTS:
+        kind = "cre"
+    if kind == "cre":
+        rows = indicators.cre_loads(request.user, today=today)
+        export_rows = ((r.name, r.value, r.low if r.low is not None else "", r.high if r.high is not None else "") for r in rows)
+    else:
+        rows = indicators.tutor_loads(request.user, today=today)
+        export_rows = ((r.name, r.extra["cohorts"], r.extra["enrolled"], r.value) for r in rows)
+    export = request.GET.get("export", "")
+    if export in LIST_EXPORT_FORMATS:
+        return export_response(export, name=f"charges-{kind}-{today:%Y-%m-%d}", header=LOAD_LISTS[kind][1], rows=export_rows)
+    page = Paginator(rows, COHORT_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "alternance/dashboard/loads.html", {
+        "today": today, "kind": kind, "lists": [(key, label) for key, (label, _header) in LOAD_LISTS.items()],
+        "rows": page.object_list, "page_obj": page, "paginator": page.paginator, "is_paginated": page.has_other_pages(),
+        "states": indicators.load_states(rows) if kind == "cre" else None,
+    })
+
+
+def weekly_meeting(request: HttpRequest) -> HttpResponse:
+    dashboard_allowed(request.user)
+    today = timezone.localdate()
+    start = _week_start(request.GET.get("semaine", ""), today=today)
+    context = indicators.weekly_meeting(request.user, start=start, today=today)
+    context.update(
+        today=today,
+        previous_week=(start - timedelta(days=7)).isoformat(),
+        # A following week is offered only once it is over.
+        next_week=(start + timedelta(days=7)).isoformat() if start + timedelta(days=13) < today else None,
+    )
+    return render(request, "alternance/dashboard/weekly_meeting.html", context)
+
+
+def _week_start(value: str, *, today: date) -> date:
+    """``?semaine=YYYY-MM-DD`` (not after today), else the 7 days before today."""
+    try:
+        start = date.fromisoformat(value)
+    except ValueError:
+        return today - timedelta(days=7)
+    return min(start, today)
+
+
+# --- exports -------------------------------------------------------------------------------------------
+
+def export_rows(items: list[indicators.Indicator]) -> list[tuple]:
+    """One row per indicator then one per detail: (label, value, unit, target, previous)."""
+    rows = []
+    for item in items:
+        rows.append((str(item.label), item.value, item.unit, item.target_label, item.previous))
+        for detail in item.details:
+            rows.append((f"{item.label} — {detail.label}", detail.value, "", "", None))
+    return rows
+
+
+def export_header() -> list[str]:
+    return [_("Indicateur"), _("Valeur"), _("Unité"), _("Cible"), _("Valeur 4 semaines plus tôt")]
+
+
+def _unit(unit: str) -> str:
+    return "%" if unit == "percent" else ""
+
+
+def _number(value) -> str:
+    if value is None:
+        return ""
+    return number_format(value, use_l10n=True, force_grouping=False)
+
+
+def _filename(today: date, extension: str) -> str:
+    return f"indicateurs-{today:%Y-%m-%d}.{extension}"
+
+
+def export_csv(items, *, today: date) -> HttpResponse:
+    """CSV for Excel in French: UTF-8 with a BOM, ``;`` separator, decimal comma."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_filename(today, "csv")}"'
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(export_header())
+    for label, value, unit, target, previous in export_rows(items):
+        writer.writerow([label, _number(value), _unit(unit), target, _number(previous)])
+    return response
+
+
+def export_xlsx(items, *, today: date) -> HttpResponse:
+    """XLSX with a bold header row and numeric values."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Indicateurs")
+    sheet.append(export_header())
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for label, value, unit, target, previous in export_rows(items):
+        sheet.append([label, value, _unit(unit), target, previous])
+    for letter, width in zip("ABCDE", (70, 12, 8, 14, 26), strict=True):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "A2"
+    buffer = BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{_filename(today, "xlsx")}"'
+    return response
+
+
+def export_pdf(items, *, today: date) -> HttpResponse:
+    """The indicators table as an A4 PDF (style §13: contracts.pdf.render_pdf, WeasyPrint)."""
+    from contracts.pdf import render_pdf
+
+    pdf = render_pdf(
+        "alternance/pdf/indicators.html",
+        {"document_title": _("Indicateurs de pilotage"), "today": today, "indicators": items},
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{_filename(today, "pdf")}"'
+    return response

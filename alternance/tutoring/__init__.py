@@ -1,0 +1,1 @@
+"""Tutoring: the tutors' workspace, visits and their grid, due dates, employer evaluations, visit reports."""

@@ -1,0 +1,68 @@
+"""PDF of the core app (style §13): the visit report, rendered with WeasyPrint through the
+contracts app's ``render_pdf`` (WeasyPrint imported inside it) and stored as a ``visit_report``
+Document through ``document_store`` (SHA-256, size, next version)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from alternance.models import User, Visit, VisitCriterion
+from alternance.tutoring.evaluations import employer_grid_rows
+from alternance.tutoring.selectors import visit_grid_rows
+from contracts.choices import DocumentKind
+from contracts.documents import document_store
+from contracts.models import Document
+from contracts.pdf import render_pdf
+
+
+def grid_average(rows: list[dict]) -> float | None:
+    scores = [row["score"] for row in rows if isinstance(row.get("score"), int)]
+    return round(sum(scores) / len(scores), 2) if scores else None
+
+
+def visit_report_pdf(visit: Visit, *, today: date) -> bytes:
+    """The report of a visit: parties, the grid (criterion, score on its scale, comment), the
+    maître d'apprentissage's view, the actions agreed, the risk flag, the report text and the
+    employer's own part of the grid when it was sent."""
+    rows = visit_grid_rows(visit, list(VisitCriterion.objects.filter(for_employer=False).order_by("order", "pk")))
+    employer_rows = employer_grid_rows(visit)
+    context = {
+        "visit": visit,
+        "apprentice": visit.apprentice,
+        "contract": visit.contract,
+        "company": visit.contract.company if visit.contract else None,
+        "rows": rows,
+        "average": grid_average(rows),
+        # The employer's part, filled on the extranet (issue 6, part 4).
+        "employer_rows": employer_rows,
+        "employer_average": grid_average(employer_rows) if visit.employer_submitted_at else None,
+        "today": today,
+        "document_title": _("Compte rendu de visite"),
+    }
+    return render_pdf("alternance/pdf/visit_report.html", context)
+
+
+def visit_report_generate(*, visit: Visit, by: User | None, today: date) -> Document:
+    """Render the report of a visit done and store it (a new version each time). The document is
+    tied to the visit by its apprentice, its contract and the visit's date (``period_start``)."""
+    if visit.done_date is None:
+        raise ValueError(_("Le compte rendu se rédige une fois la visite réalisée."))
+    content = visit_report_pdf(visit, today=today)
+    apprentice = visit.apprentice
+    name = slugify(f"{apprentice.usage_name or apprentice.last_name} {apprentice.first_name}") or "apprenti"
+    return document_store(
+        content=content,
+        filename=f"compte-rendu-visite-{name}-{visit.done_date:%Y%m%d}.pdf",
+        kind=DocumentKind.VISIT_REPORT,
+        title=_("Compte rendu — %(kind)s du %(day)s — %(name)s")
+        % {"kind": visit.get_kind_display(), "day": f"{visit.done_date:%d/%m/%Y}", "name": apprentice.full_name},
+        contract=visit.contract,
+        apprentice=apprentice,
+        by=by,
+        generated=True,
+        period_start=visit.done_date,
+        period_end=visit.done_date,
+    )

@@ -1,0 +1,469 @@
+"""The extranet spaces (issue 6, parts 3 and 4): the apprentice's home page, the employer's home page
+and the employer's page of one apprentice — exact content on hand-built data, what must not leak,
+who may open what, and a number of queries that does not grow with the rows."""
+
+import hashlib
+import html as htmllib
+import re
+from datetime import date, datetime, timedelta
+
+import pytest
+from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from alternance.choices import AttendanceStatus, CalendarPlace, HalfDay, JustificationStatus, Role, VisitKind
+from alternance.models import CalendarOverride, ClosurePeriod
+from contracts.choices import ContractStatus, DocumentKind, SignerRole
+from contracts.models import Document, SignatureRequest, Signer
+from tests.factories.alternance import ApprenticeFactory, AttendanceRecordFactory, UserFactory, VisitFactory
+from tests.factories.companies import CompanyContactFactory, CompanyFactory
+from tests.factories.contracts import ContractFactory, DocumentFactory
+from tests.factories.web import PARIS, add_contracted_apprentice, make_world
+
+pytestmark = pytest.mark.django_db
+
+MONDAY = date(2026, 11, 30)
+
+
+@pytest.fixture(autouse=True)
+def frozen(time_machine):
+    time_machine.move_to(datetime(2026, 11, 30, 10, 0, tzinfo=PARIS), tick=False)
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def world():
+    world = make_world()
+    a = world.a
+    a.tutor.phone = "01 23 45 67 89"
+    a.tutor.save()
+    a.cre.first_name, a.cre.last_name, a.cre.phone = "Camille", "Relations", "+33 6 12 34 56 78"
+    a.cre.save()
+    a.employer_contact.first_name, a.employer_contact.last_name = "Marc", "Lemaître"
+    a.employer_contact.phone, a.employer_contact.email, a.employer_contact.job_title = "06.11.22.33.44", "marc@alpha.test", "Chef boulanger"
+    a.employer_contact.save()
+    return world
+
+
+def text(response) -> str:
+    """The page's HTML, entities decoded and whitespace collapsed."""
+    assert response.status_code == 200, response.status_code
+    return " ".join(htmllib.unescape(response.content.decode()).split())
+
+
+def words(response) -> str:
+    """The page's visible text: tags removed, entities decoded, whitespace collapsed."""
+    assert response.status_code == 200, response.status_code
+    return " ".join(htmllib.unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
+
+
+def get(client, user, url):
+    client.force_login(user)
+    return client.get(url)
+
+
+def document(*, contract=None, apprentice=None, company=None, kind=DocumentKind.CONVENTION, title="Convention de formation",
+             created=datetime(2026, 10, 1, 9, 0, tzinfo=PARIS), version=1) -> Document:
+    content = f"%PDF-1.4 {title} {version}".encode()
+    row = DocumentFactory(
+        contract=contract, apprentice=apprentice if apprentice is not None else (contract.apprentice if contract else None),
+        company=company, kind=kind, title=title, version=version, is_generated=True,
+        file=ContentFile(content, name="document.pdf"), sha256=hashlib.sha256(content).hexdigest(), size=len(content),
+    )
+    Document.objects.filter(pk=row.pk).update(created_at=created)
+    row.refresh_from_db()
+    return row
+
+
+def signature_request(document: Document, signer) -> Signer:
+    request = SignatureRequest.objects.create(document=document, document_sha256=document.sha256)
+    return Signer.objects.create(request=request, role=SignerRole.EMPLOYER if signer.role == Role.EMPLOYER else SignerRole.APPRENTICE,
+                                 user=signer)
+
+
+# --- the apprentice's space ---------------------------------------------------------------------------------
+
+
+def test_apprentice_home_shows_where_it_is_today_and_the_next_six_days(client, world):
+    ClosurePeriod.objects.create(label="Inventaire", start_date=date(2026, 12, 1), end_date=date(2026, 12, 1))
+    CalendarOverride.objects.create(apprentice=world.a.apprentice, day=date(2026, 12, 3), place=CalendarPlace.CENTRE,
+                                    reason="Rattrapage d'examen")
+
+    response = get(client, world.a.apprentice_user, reverse("home"))
+
+    assert [(d.day, d.place, d.label, d.note) for d in response.context["days"]] == [
+        (date(2026, 11, 30), "C", "Centre de formation", ""),
+        (date(2026, 12, 1), "E", "Entreprise", "Centre fermé — Inventaire"),
+        (date(2026, 12, 2), "E", "Entreprise", ""),
+        (date(2026, 12, 3), "C", "Centre de formation", "Rattrapage d'examen"),
+        (date(2026, 12, 4), "E", "Entreprise", ""),
+        (date(2026, 12, 5), "-", "Repos", ""),
+        (date(2026, 12, 6), "-", "Repos", ""),
+    ]
+    shown = words(response)
+    assert "Aujourd'hui : Centre de formation" in shown
+    assert "Mardi 1 décembre Entreprise Centre fermé — Inventaire" in shown
+    page = text(response)
+    assert f'href="{reverse("calendar_mine")}"' in page and f'href="{reverse("calendar_feed_manage")}"' in page
+    assert [client.get(reverse(name)).status_code for name in ("calendar_mine", "calendar_feed_manage")] == [200, 200]
+
+
+def test_apprentice_home_shows_its_contract_and_its_three_contacts_as_tappable_links(client, world):
+    response = get(client, world.a.apprentice_user, reverse("home"))
+
+    assert [(c.role, c.name, c.email, c.tel, c.detail) for c in response.context["contacts"]] == [
+        ("Formateur·rice référent·e", "Tuteur A", "tuteur-a@example.test", "0123456789", "Promotion A 2026"),
+        ("Chargé·e de relations entreprises (CRE)", "Camille Relations", "cre-a@example.test", "+33612345678", "Boulangerie Alpha"),
+        ("Maître d'apprentissage", "Marc Lemaître", "marc@alpha.test", "0611223344", "Chef boulanger"),
+    ]
+    page = text(response)
+    for link in ('href="mailto:tuteur-a@example.test"', 'href="tel:0123456789"', 'href="mailto:cre-a@example.test"',
+                 'href="tel:+33612345678"', 'href="mailto:marc@alpha.test"', 'href="tel:0611223344"'):
+        assert link in page, link
+    assert response.context["contract"] == world.a.contract
+    for expected in ("Boulangerie Alpha", "01/09/2026", "31/08/2028", "En cours", "Marc Lemaître"):
+        assert expected in page, expected
+    for leak in ("Tuteur B", "cre-b@example.test", "Garage Bêta", "Bruno Durand", "Maître TuteurB"):
+        assert leak not in page, leak
+
+
+def test_apprentice_home_lists_its_documents_newest_first_grouped_by_kind(client, world):
+    a, b = world.a, world.b
+    cerfa = document(contract=a.contract, kind=DocumentKind.CERFA, title="Cerfa 10103", created=datetime(2026, 8, 26, 9, 0, tzinfo=PARIS))
+    convention_v1 = document(contract=a.contract, title="Convention v1", created=datetime(2026, 8, 27, 9, 0, tzinfo=PARIS))
+    convention_v2 = document(contract=a.contract, title="Convention v2", created=datetime(2026, 9, 2, 9, 0, tzinfo=PARIS), version=2)
+    certificate = document(apprentice=a.apprentice, kind=DocumentKind.ATTENDANCE_CERTIFICATE, title="Attestation d'assiduité",
+                           created=datetime(2026, 11, 2, 9, 0, tzinfo=PARIS))
+    # Not for the apprentice: the OF's invoice, another apprentice's document, a draft contract's document.
+    document(contract=a.contract, kind=DocumentKind.INVOICE, title="Facture OPCO", created=datetime(2026, 10, 5, 9, 0, tzinfo=PARIS))
+    document(contract=b.contract, title="Convention de Bruno")
+    draft = ContractFactory(apprentice=a.apprentice, company=a.company, status=ContractStatus.DRAFT)
+    document(contract=draft, title="Convention brouillon")
+
+    response = get(client, a.apprentice_user, reverse("home"))
+
+    groups = [(g.label, [d.title for d in g.documents]) for g in response.context["document_groups"]]
+    assert groups == [
+        ("Attestation d'assiduité", ["Attestation d'assiduité"]),
+        ("Convention de formation", ["Convention v2", "Convention v1"]),
+        ("Cerfa du contrat", ["Cerfa 10103"]),
+    ]
+    page = text(response)
+    for row in (cerfa, convention_v1, convention_v2, certificate):
+        assert f'href="{reverse("contracts:document_download", args=[row.pk])}"' in page
+    for leak in ("Facture OPCO", "Convention de Bruno", "Convention brouillon"):
+        assert leak not in page
+    # The link works for the apprentice.
+    assert client.get(reverse("contracts:document_download", args=[convention_v2.pk])).status_code == 200
+
+
+def test_apprentice_home_summarises_its_absences_and_links_to_its_absences_page(client, world):
+    apprentice = world.a.apprentice  # the world already has an unjustified absence on 16/11
+    AttendanceRecordFactory(apprentice=apprentice, day=date(2026, 11, 17), status=AttendanceStatus.ABSENT,
+                            justification=JustificationStatus.ACCEPTED)
+    AttendanceRecordFactory(apprentice=apprentice, day=date(2026, 11, 18), status=AttendanceStatus.ABSENT,
+                            justification=JustificationStatus.PENDING)
+    AttendanceRecordFactory(apprentice=apprentice, day=date(2026, 11, 19), status=AttendanceStatus.LATE, minutes_late=10)
+    AttendanceRecordFactory(apprentice=apprentice, day=date(2026, 11, 20), status=AttendanceStatus.PRESENT)
+    AttendanceRecordFactory(apprentice=world.b.apprentice, day=date(2026, 11, 19), status=AttendanceStatus.ABSENT)
+
+    response = get(client, world.a.apprentice_user, reverse("home"))
+
+    assert response.context["absence_summary"] == {"absences": 3, "lateness": 1, "unjustified": 1, "pending": 1}
+    assert [r.day for r in response.context["absences"]] == [date(2026, 11, 19), date(2026, 11, 18), date(2026, 11, 17), date(2026, 11, 16)]
+    assert f'href="{reverse("my_absences")}"' in text(response)
+    assert client.get(reverse("my_absences")).status_code == 200
+
+
+def test_apprentice_home_keeps_the_signatures_block(client, world):
+    convention = document(contract=world.a.contract, title="Convention à signer")
+    signature_request(convention, world.a.apprentice_user)
+
+    page = words(get(client, world.a.apprentice_user, reverse("home")))
+
+    assert "Documents à signer 1" in page and "Voir le document à signer" in page
+
+
+def test_an_apprentice_still_seeking_a_company_sees_its_tutor_and_no_contract(client, world):
+    user = UserFactory(role=Role.APPRENTICE, email="chloe@example.test")
+    world.a.seeking.user = user
+    world.a.seeking.save()
+
+    response = get(client, user, reverse("home"))
+
+    assert response.context["contract"] is None
+    assert [(c.role, c.name) for c in response.context["contacts"]] == [("Formateur·rice référent·e", "Tuteur A")]
+    assert response.context["document_groups"] == []
+    page = words(response)
+    assert "Aucun contrat pour le moment" in page and "Aucun document pour le moment." in page
+    assert "Boulangerie Alpha" not in page and "Marc Lemaître" not in page
+
+
+def test_an_employer_without_apprentices_gets_an_empty_space(client, world):
+    user = UserFactory(role=Role.EMPLOYER, email="nouveau@example.test")
+    CompanyContactFactory(company=CompanyFactory(name="Nouvelle entreprise"), user=user)
+
+    response = get(client, user, reverse("home"))
+
+    assert (response.context["rows"], response.context["evaluations_to_fill"], response.context["absences"]) == ([], 0, [])
+    assert "Aucun apprenti·e sous contrat avec votre entreprise pour le moment." in words(response)
+
+
+def test_an_apprentice_account_without_a_record_gets_a_message(client):
+    user = UserFactory(role=Role.APPRENTICE, email="orphelin@example.test")
+    page = words(get(client, user, reverse("home")))
+    assert "Aucun dossier d'apprenti·e n'est rattaché à votre compte." in page
+
+
+# --- the employer's space --------------------------------------------------------------------------------------
+
+
+def test_employer_home_lists_exactly_its_apprentices_with_todays_place_and_evaluations(client, world):
+    CalendarOverride.objects.create(apprentice=world.a.apprentice, day=MONDAY, place=CalendarPlace.COMPANY, reason="Inventaire annuel")
+    second = add_contracted_apprentice(world.a.cohort, world.a.company, last_name="Bernard", first_name="Zoé")
+
+    response = get(client, world.a.employer_user, reverse("home"))
+
+    rows = [(r["apprentice"].full_name, r["contract"].pk, r["place"].label, r["place"].note, r["to_fill"]) for r in response.context["rows"]]
+    assert rows == [
+        ("Zoé Bernard", second.pk, "Centre de formation", "", 1),
+        ("Alice Martin", world.a.contract.pk, "Entreprise", "Inventaire annuel", 1),
+    ]
+    assert response.context["evaluations_to_fill"] == 2
+    page = text(response)
+    assert f'href="{reverse("employer_apprentice", args=[world.a.apprentice.pk])}"' in page
+    assert f'href="{reverse("employer_evaluations")}"' in page
+    assert "Évaluations à remplir 2" in words(response)
+    for leak in ("Bruno Durand", "Garage Bêta", "Chloé Petit"):
+        assert leak not in page
+
+
+def test_a_contact_of_two_companies_sees_the_apprentices_of_both(client, world):
+    CompanyContactFactory(company=world.b.company, user=world.a.employer_user, is_master=False, is_hr=True)
+
+    response = get(client, world.a.employer_user, reverse("home"))
+
+    assert [r["apprentice"].full_name for r in response.context["rows"]] == ["Bruno Durand", "Alice Martin"]
+    page = text(response)
+    assert "Boulangerie Alpha" in page and "Garage Bêta" in page
+
+
+def test_employer_home_shows_the_company_documents(client, world):
+    kbis = document(company=world.a.company, kind=DocumentKind.OTHER, title="Convention de partenariat")
+    document(company=world.b.company, kind=DocumentKind.OTHER, title="Partenariat Garage")
+
+    response = get(client, world.a.employer_user, reverse("home"))
+
+    assert [d.title for d in response.context["company_documents"]] == ["Convention de partenariat"]
+    page = text(response)
+    assert f'href="{reverse("contracts:document_download", args=[kbis.pk])}"' in page
+    assert "Partenariat Garage" not in page
+
+
+# --- the employer's page of one apprentice ----------------------------------------------------------------------
+
+
+def employer_page(client, world, **params):
+    url = reverse("employer_apprentice", args=[world.a.apprentice.pk])
+    if params:
+        url += "?" + "&".join(f"{k}={v}" for k, v in params.items())
+    return get(client, world.a.employer_user, url)
+
+
+def test_employer_apprentice_page_shows_contract_contacts_and_todays_place(client, world):
+    response = employer_page(client, world)
+
+    assert response.context["contracts"] == [world.a.contract]
+    assert response.context["place"].label == "Centre de formation"
+    assert [(c.role, c.name, c.email, c.tel) for c in response.context["contacts"]] == [
+        ("Formateur·rice référent·e", "Tuteur A", "tuteur-a@example.test", "0123456789"),
+        ("Chargé·e de relations entreprises (CRE)", "Camille Relations", "cre-a@example.test", "+33612345678"),
+    ]
+    page = text(response)
+    for expected in ("Alice Martin", "BTS Formation A", "du 01/09/2026 au 31/08/2028", "Marc Lemaître",
+                     'href="mailto:tuteur-a@example.test"', 'href="tel:+33612345678"'):
+        assert expected in page, expected
+
+
+def test_employer_apprentice_page_shows_the_month_calendar_and_the_pdf_link(client, world):
+    response = employer_page(client, world)
+    month = response.context["month"]
+    assert (month.year, month.month) == (2026, 11)
+    assert month.place_of(date(2026, 11, 30)).place == "C"
+    page = text(response)
+    assert 'data-month="2026-11"' in page
+    assert f'href="{reverse("apprentice_calendar_pdf", args=[world.a.apprentice.pk])}"' in page
+    # Previous / next month stay on the employer's page.
+    assert f'href="{reverse("employer_apprentice", args=[world.a.apprentice.pk])}?mois=2026-12"' in page
+
+    # The links lead to pages the employer may open (the calendar helper's views).
+    assert client.get(reverse("apprentice_calendar", args=[world.a.apprentice.pk])).status_code == 200
+
+    december = employer_page(client, world, mois="2026-12")
+    assert (december.context["month"].year, december.context["month"].month) == (2026, 12)
+    assert employer_page(client, world, mois="n'importe-quoi").context["month"].month == 11
+
+
+def test_employer_apprentice_page_shows_absences_during_the_contract_with_their_justification(client, world):
+    apprentice = world.a.apprentice
+    AttendanceRecordFactory(apprentice=apprentice, day=date(2026, 8, 20), status=AttendanceStatus.ABSENT)  # before the contract
+    AttendanceRecordFactory(apprentice=apprentice, day=date(2026, 10, 6), half=HalfDay.AFTERNOON, status=AttendanceStatus.ABSENT,
+                            justification=JustificationStatus.ACCEPTED, reason="Rendez-vous médical")
+    AttendanceRecordFactory(apprentice=apprentice, day=date(2026, 11, 17), status=AttendanceStatus.LATE, minutes_late=15,
+                            justification=JustificationStatus.PENDING)
+    AttendanceRecordFactory(apprentice=apprentice, day=date(2026, 11, 18), status=AttendanceStatus.PRESENT)
+
+    response = employer_page(client, world)
+
+    assert [(r.day, r.status, r.justification) for r in response.context["absences"]] == [
+        (date(2026, 11, 17), "late", "pending"), (date(2026, 11, 16), "absent", "none"), (date(2026, 10, 6), "absent", "accepted"),
+    ]
+    assert response.context["absence_summary"] == {"absences": 2, "lateness": 1, "unjustified": 1, "pending": 1}
+    assert [m.month for m in response.context["statement_months"]] == [date(2026, 11, 1), date(2026, 10, 1)]
+    page = text(response)
+    assert "Justificatif en attente de validation" in page and "Justifiée" in page and "Non justifiée" in page
+    assert "20/08/2026" not in page
+    for year, month in ((2026, 11), (2026, 10)):
+        assert f'href="{reverse("attendance_statement_pdf", args=[apprentice.pk, year, month])}"' in page
+    assert f'href="{reverse("attendance_statement_pdf", args=[apprentice.pk, 2026, 8])}"' not in page
+    statement = client.get(reverse("attendance_statement_pdf", args=[apprentice.pk, 2026, 11]))
+    assert (statement.status_code, statement["Content-Type"]) == (200, "application/pdf")
+
+
+def test_employer_apprentice_page_shows_contract_documents_signatures_and_evaluations_to_fill(client, world):
+    cerfa = document(contract=world.a.contract, kind=DocumentKind.CERFA, title="Cerfa 10103", created=datetime(2026, 8, 26, 9, 0, tzinfo=PARIS))
+    convention = document(contract=world.a.contract, title="Convention tripartite", created=datetime(2026, 8, 27, 9, 0, tzinfo=PARIS))
+    document(apprentice=world.a.apprentice, kind=DocumentKind.ABSENCE_PROOF, title="Certificat médical")  # the apprentice's own
+    document(contract=world.b.contract, title="Convention Garage")
+    signer = signature_request(convention, world.a.employer_user)
+    signature_request(document(contract=world.b.contract, title="Avenant Garage", kind=DocumentKind.AMENDMENT), world.a.employer_user)
+    done = VisitFactory(apprentice=world.a.apprentice, contract=world.a.contract, kind=VisitKind.FIRST, planned_date=date(2026, 10, 5),
+                        done_date=date(2026, 10, 5), employer_submitted_at=timezone.now(), employer_submitted_by=world.a.employer_user)
+
+    response = employer_page(client, world)
+
+    assert [(g.label, [d.title for d in g.documents]) for g in response.context["document_groups"]] == [
+        ("Convention de formation", ["Convention tripartite"]), ("Cerfa du contrat", ["Cerfa 10103"]),
+    ]
+    assert response.context["to_sign"] == [signer]
+    planned = world.a.contract.visits.get(planned_date=date(2026, 12, 10))
+    assert response.context["visits_to_fill"] == [planned]
+    page = text(response)
+    assert f'href="{reverse("contracts:signature_sign", args=[signer.pk])}"' in page
+    assert f'href="{reverse("employer_evaluation", args=[planned.pk])}"' in page
+    assert f'href="{reverse("employer_evaluation", args=[done.pk])}"' not in page
+    assert f'href="{reverse("contracts:document_download", args=[cerfa.pk])}"' in page
+    for leak in ("Certificat médical", "Convention Garage", "Avenant Garage"):
+        assert leak not in page
+
+
+# --- who may open the employer's page ------------------------------------------------------------------------------
+
+
+def test_employer_cannot_open_another_companys_apprentice(client, world):
+    client.force_login(world.a.employer_user)
+    for pk in (world.b.apprentice.pk, world.a.seeking.pk, world.b.seeking.pk, 999999):
+        assert client.get(reverse("employer_apprentice", args=[pk])).status_code == 404, pk
+
+
+def test_employer_no_longer_opens_an_apprentice_whose_contract_ended_or_after_leaving_the_company(client, world):
+    url = reverse("employer_apprentice", args=[world.a.apprentice.pk])
+    client.force_login(world.a.employer_user)
+    assert client.get(url).status_code == 200
+    world.a.employer_contact.active = False
+    world.a.employer_contact.save()
+    assert client.get(url).status_code == 404
+
+
+def test_apprentice_accounts_get_403_on_the_employers_page(client, world):
+    client.force_login(world.a.apprentice_user)
+    for pk in (world.a.apprentice.pk, world.b.apprentice.pk):
+        assert client.get(reverse("employer_apprentice", args=[pk])).status_code == 403
+
+
+@pytest.mark.parametrize("role", [Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE, Role.TUTOR])
+def test_staff_are_sent_to_the_staff_record_which_applies_their_scope(client, world, role):
+    client.force_login(world.user(role))
+    response = client.get(reverse("employer_apprentice", args=[world.b.apprentice.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("apprentice_detail", args=[world.b.apprentice.pk])
+    expected = 404 if role == Role.TUTOR else 200  # tutor A does not follow Bruno (cohort B)
+    assert client.get(response["Location"]).status_code == expected
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(client, world):
+    response = client.get(reverse("employer_apprentice", args=[world.a.apprentice.pk]))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+# --- query counts ---------------------------------------------------------------------------------------------------
+
+
+def count_queries(client, user, url) -> int:
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def grow_apprentice(world, n: int, *, start: int = 0) -> None:
+    """``n`` more documents, absences, visits to evaluate, calendar exceptions and signatures (rows ``start`` on)."""
+    a = world.a
+    for i in range(start, start + n):
+        document(contract=a.contract, kind=DocumentKind.CERFA if i % 2 else DocumentKind.CONVENTION, title=f"Document {i}")
+        AttendanceRecordFactory(apprentice=a.apprentice, day=date(2026, 11, 2) + timedelta(days=i), status=AttendanceStatus.ABSENT)
+        VisitFactory(apprentice=a.apprentice, contract=a.contract, planned_date=date(2026, 12, 14) + timedelta(days=i))
+        CalendarOverride.objects.create(apprentice=a.apprentice, day=date(2026, 12, 1) + timedelta(days=i), place="E", reason="Salon")
+        signature_request(document(contract=a.contract, kind=DocumentKind.AMENDMENT, title=f"Avenant {i}"), a.employer_user)
+        signature_request(document(contract=a.contract, kind=DocumentKind.AMENDMENT, title=f"Avenant apprenti {i}"), a.apprentice_user)
+
+
+def test_apprentice_home_query_count_does_not_grow_with_documents_or_absences(client, world):
+    grow_apprentice(world, 1)
+    first = count_queries(client, world.a.apprentice_user, reverse("home"))
+    grow_apprentice(world, 4, start=1)
+    assert count_queries(client, world.a.apprentice_user, reverse("home")) == first
+    assert first <= 12
+
+
+def test_employer_home_query_count_does_not_grow_with_apprentices(client, world):
+    grow_apprentice(world, 1)
+    document(company=world.a.company, kind=DocumentKind.OTHER, title="Document entreprise")
+    first = count_queries(client, world.a.employer_user, reverse("home"))
+    for i in range(3):
+        contract = add_contracted_apprentice(world.a.cohort, world.a.company, last_name=f"Ajout{i}")
+        document(company=world.a.company, kind=DocumentKind.OTHER, title=f"Document entreprise {i}")
+        CalendarOverride.objects.create(apprentice=contract.apprentice, day=MONDAY, place="E", reason="Salon")
+        other = CompanyFactory(name=f"Autre site {i}")
+        CompanyContactFactory(company=other, user=world.a.employer_user, is_master=False, is_hr=True)
+        ContractFactory(apprentice=ApprenticeFactory(cohort=world.b.cohort), company=other)
+    grow_apprentice(world, 3, start=1)
+    assert count_queries(client, world.a.employer_user, reverse("home")) == first
+    assert first <= 12
+
+
+def test_employer_apprentice_page_query_count_does_not_grow_with_rows(client, world):
+    url = reverse("employer_apprentice", args=[world.a.apprentice.pk])
+    grow_apprentice(world, 1)
+    first = count_queries(client, world.a.employer_user, url)
+    grow_apprentice(world, 4, start=1)
+    assert count_queries(client, world.a.employer_user, url) == first
+    assert first <= 20  # with the menu's "evaluations to fill" badge
+    # Today's place and, on a day off, the next working day are read on their own (three queries),
+    # so the count is the same whatever the month shown and whatever the day.
+    assert count_queries(client, world.a.employer_user, url + "?mois=2027-01") == first
+
+
+def test_the_phone_link_keeps_only_digits_and_the_plus_sign(world):
+    from alternance.extranet.selectors import Contact
+
+    assert Contact(role="x", name="y", phone="+33 (0)6 12-34.56 78").tel == "+330612345678"
+    assert re.fullmatch(r"\d+", Contact(role="x", name="y", phone="01 23 45 67 89").tel)
