@@ -39,10 +39,11 @@ migrate: install
 seed: migrate
 	$(BIN)/python manage.py seed_demo --if-empty
 
+# The product's French error pages (DEBUG off); DEBUG=1 make run shows Django's debug pages.
+# --insecure: runserver serves the static files itself even with DEBUG off (local use only).
+DEBUG ?= 0
 run: seed
-	@echo "Comptes de démonstration (mot de passe : demo) : coordination@demo.test, cre@demo.test, tuteur@demo.test,"
-	@echo "administratif@demo.test, apprenti@demo.test, employeur@demo.test"
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	DEBUG=$(DEBUG) $(BIN)/python manage.py runserver --insecure $(HOST):$(PORT)
 
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

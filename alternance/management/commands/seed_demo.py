@@ -52,6 +52,7 @@ class Command(BaseCommand):
             )
         if demo_exists():
             self.stdout.write(_("Les données de démonstration sont déjà en place : rien n'a été modifié."))
+            self._print_accounts()
             return
         if if_empty and database_has_data():
             self.stdout.write(_("La base contient déjà des données : la démonstration n'a pas été chargée."))
@@ -64,6 +65,11 @@ class Command(BaseCommand):
         ))
         for label, count in result.counts.items():
             self.stdout.write(f"  {label} : {count}")
+        self._print_accounts()
+
+    def _print_accounts(self) -> None:
+        """The demo accounts, printed once by each run that leaves the demo in place (``make run``
+        relies on it: it prints nothing of its own)."""
         self.stdout.write(_("Comptes (mot de passe « demo ») : coordination@, cre@, tuteur@, administratif@, apprenti@, employeur@demo.test"))
 
     def _refresh_planner_statistics(self) -> None:

@@ -143,7 +143,11 @@ def test_second_run_on_a_seeded_database_changes_nothing_and_says_so():
 
     assert counts() == before
     assert snapshot()["contracts"] == contracts_before
-    assert output.strip() == "Les données de démonstration sont déjà en place : rien n'a été modifié."
+    # The accounts are printed once by every run that leaves the demo in place (make run prints nothing).
+    assert output.strip().splitlines() == [
+        "Les données de démonstration sont déjà en place : rien n'a été modifié.",
+        "Comptes (mot de passe « demo ») : coordination@, cre@, tuteur@, administratif@, apprenti@, employeur@demo.test",
+    ]
 
 
 @pytest.mark.django_db
