@@ -12,11 +12,14 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from alternance.attendance import tallies
 from alternance.choices import AttendanceStatus, JustificationStatus
 from alternance.models import Apprentice, AttendanceRecord, AttendanceSettings, Cohort, User
+from alternance.planning import calendar as planning
+from alternance.planning.rhythm import CENTRE
 from alternance.tasks import enqueue
 
 
@@ -59,6 +62,27 @@ def _notify_employer_of_new_absences(saved: list[tuple[AttendanceRecord, str | N
     transaction.on_commit(lambda: enqueue("alternance.notify_employer_of_absences", kwargs={"record_ids": record_ids}))
 
 
+def _require_centre_day(apprentices: list[Apprentice], day: date) -> None:
+    """The register records what happened at the centre: a half-day of an apprentice who was not
+    there that day (weekend, public holiday, company day by the rhythm, OF closure, its own
+    exception, outside its cohort's dates) is refused, whoever the caller (register page, single
+    record, import, API), since an absence written there would feed the alerts, the statistics
+    and the e-mail to the employer."""
+    places = planning.places_on(apprentices, day)
+    refused = [(a, places[a.pk]) for a in apprentices if places[a.pk].place != CENTRE]
+    if refused:
+        raise ValidationError([
+            ValidationError(
+                _("%(name)s n'est pas au centre de formation le %(day)s (%(place)s) : on ne peut y enregistrer "
+                  "ni présence ni absence. Choisissez un jour de formation au centre.") % {
+                    "name": apprentice.full_name, "day": date_format(day, "l j F Y"),
+                    "place": f"{where.label} — {where.note}" if where.note else where.label},
+                code="not_a_centre_day",
+            )
+            for apprentice, where in refused
+        ])
+
+
 def _validate(record: AttendanceRecord) -> None:
     # Foreign keys were checked by the caller (apprentices of the cohort) and the uniqueness is the
     # upsert's own; skipping their checks avoids one query per row.
@@ -75,9 +99,10 @@ def attendance_register_save(
     ids = [entry.apprentice_id for entry in entries]
     if len(set(ids)) != len(ids):
         raise ValidationError(_("Un·e apprenti·e apparaît deux fois dans le registre."))
-    members = set(Apprentice.objects.filter(cohort=cohort, pk__in=ids).values_list("pk", flat=True))
-    if members != set(ids):
+    members = list(Apprentice.objects.filter(cohort=cohort, pk__in=ids).select_related("cohort"))
+    if {a.pk for a in members} != set(ids):
         raise ValidationError(_("Le registre contient un·e apprenti·e qui n'est pas de cette promotion."))
+    _require_centre_day(members, day)
     existing = {
         record.apprentice_id: record
         for record in AttendanceRecord.objects.select_for_update().filter(apprentice_id__in=ids, day=day, half=half)
@@ -109,6 +134,7 @@ def attendance_record(
     *, apprentice: Apprentice, day: date, half: str, status: str, by: User, minutes_late: int = 0, reason: str = ""
 ) -> AttendanceRecord:
     """Record one apprentice's half-day (created, or updated keeping its justification)."""
+    _require_centre_day([apprentice], day)
     record = (
         AttendanceRecord.objects.select_for_update().filter(apprentice=apprentice, day=day, half=half).first()
         or AttendanceRecord(apprentice=apprentice, day=day, half=half)

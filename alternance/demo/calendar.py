@@ -15,10 +15,10 @@ from datetime import date, time, timedelta
 from django.db import transaction
 
 from alternance.choices import KeyDateKind
-from alternance.models import Apprentice, CalendarOverride, ClosurePeriod, Cohort, KeyDate
+from alternance.demo.dates import working_day_on_or_after, working_day_on_or_before
+from alternance.models import Apprentice, AttendanceRecord, CalendarOverride, ClosurePeriod, Cohort, KeyDate
 from alternance.planning import calendar as planning
 from alternance.planning.rhythm import CENTRE
-from contracts.deadlines import is_public_holiday
 
 DEMO_APPRENTICE_EMAIL = "apprenti@demo.test"
 CENTRE_ROOM = "Centre de formation — salle 12"
@@ -37,19 +37,6 @@ def summer_closure(start_year: int) -> tuple[str, date, date]:
     first = date(start_year + 1, 8, 1)
     monday = first + timedelta(days=(7 - first.weekday()) % 7)
     return "Fermeture estivale", monday, monday + timedelta(days=20)
-
-
-def working_day_on_or_after(day: date) -> date:
-    """Monday to Friday, not a public holiday."""
-    while day.weekday() >= 5 or is_public_holiday(day):
-        day += timedelta(days=1)
-    return day
-
-
-def working_day_on_or_before(day: date) -> date:
-    while day.weekday() >= 5 or is_public_holiday(day):
-        day -= timedelta(days=1)
-    return day
 
 
 def cohort_key_dates(cohort: Cohort) -> list[KeyDate]:
@@ -114,6 +101,10 @@ def seed_calendar(*, today: date) -> dict[str, int]:
     for row in (*closures, *key_dates):
         row.full_clean()
     ClosurePeriod.objects.bulk_create(closures)
+    # The register was written from the rhythm before the closures existed: a closed day is not a
+    # centre day, so no presence or absence may stay recorded on it (the register's own rule).
+    for closure in closures:
+        AttendanceRecord.objects.filter(day__range=(closure.start_date, closure.end_date)).delete()
     KeyDate.objects.bulk_create(key_dates)
     exception = _demo_exception(today)
     if exception is not None:

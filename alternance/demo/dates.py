@@ -4,6 +4,8 @@ import random
 from datetime import date, timedelta
 from functools import cache
 
+from alternance.planning.calendar import is_working_day
+
 
 def add_months(day: date, months: int) -> date:
     """Same day ``months`` later, clamped to the end of a shorter month (31 Jan + 1 → 28/29 Feb)."""
@@ -52,11 +54,6 @@ def french_public_holidays(year: int) -> frozenset[date]:
     fixed = [(1, 1), (5, 1), (5, 8), (7, 14), (8, 15), (11, 1), (11, 11), (12, 25)]
     movable = [easter + timedelta(days=1), easter + timedelta(days=39), easter + timedelta(days=50)]
     return frozenset([date(year, m, d) for m, d in fixed] + movable)
-
-
-def is_working_day(day: date) -> bool:
-    """Monday to Friday except public holidays: the days the OF's team and the companies work."""
-    return day.weekday() < 5 and day not in french_public_holidays(day.year)
 
 
 def working_day_on_or_after(day: date) -> date:

@@ -323,6 +323,41 @@ def cohort_days(cohort: Cohort, start: date, end: date) -> dict[date, DayPlace]:
     return plan_days(cohort=cohort, start=start, end=end, closures=closures_between(start, end, [cohort.pk]))
 
 
+def places_on(apprentices: Iterable[Apprentice], day: date) -> dict[int, DayPlace]:
+    """Where each apprentice is on ``day`` (its exception, holidays, closures, its cohort's
+    rhythm) — two queries whatever the number of apprentices (their cohort must be loaded)."""
+    apprentices = list(apprentices)
+    if not apprentices:
+        return {}
+    closures = closures_between(day, day, {a.cohort_id for a in apprentices})
+    overrides = overrides_between([a.pk for a in apprentices], day, day)
+    return {
+        a.pk: resolve_day(day, cohort=a.cohort, override=overrides.get((a.pk, day)), closures=_closures_of(closures, a.cohort_id))
+        for a in apprentices
+    }
+
+
+# How far the register looks for the next or the last session of a cohort (a school year).
+SESSION_SEARCH_DAYS = 366
+
+
+def next_centre_day(cohort: Cohort, after: date) -> date | None:
+    """The first day after ``after`` the cohort is at the centre (rhythm, public holidays and
+    closures; personal exceptions aside) within a year and the cohort's dates — one query."""
+    start, end = after + timedelta(days=1), min(after + timedelta(days=SESSION_SEARCH_DAYS), cohort.end_date)
+    if end < start:
+        return None
+    return next((day for day, where in sorted(cohort_days(cohort, start, end).items()) if where.place == CENTRE), None)
+
+
+def previous_centre_day(cohort: Cohort, before: date) -> date | None:
+    """The last day up to ``before`` (included) the cohort was at the centre — one query."""
+    start, end = max(before - timedelta(days=SESSION_SEARCH_DAYS), cohort.start_date), before
+    if end < start:
+        return None
+    return next((day for day, where in sorted(cohort_days(cohort, start, end).items(), reverse=True) if where.place == CENTRE), None)
+
+
 def _role(user: User) -> str | None:
     """The account's role when the access policy knows it (active account, known role), else None."""
     return user.role if access.can_subscribe_calendar_feed(user) else None

@@ -125,7 +125,11 @@ class RegisterSessionForm(BootstrapMixin, forms.Form):
 
 class RegisterForm(RegisterSessionForm):
     """The register of one session: for each apprentice present, absent or late (+ minutes).
-    Fields ``status_<apprentice pk>`` and ``minutes_<apprentice pk>``; present is preselected."""
+    Fields ``status_<apprentice pk>`` and ``minutes_<apprentice pk>``. Nothing is preset: an
+    apprentice is "not taken yet" until the trainer marks it (or its half-day was saved before);
+    the button ``others_present`` marks every apprentice left unmarked as present."""
+
+    OTHERS_PRESENT = "others_present"
 
     def __init__(self, *args, apprentices: list[Apprentice], existing: dict[int, AttendanceRecord], **kwargs):
         self.apprentices = apprentices
@@ -136,7 +140,8 @@ class RegisterForm(RegisterSessionForm):
             self.fields[f"status_{apprentice.pk}"] = forms.ChoiceField(
                 label=apprentice.full_name,
                 choices=AttendanceStatus.choices,
-                initial=record.status if record else AttendanceStatus.PRESENT,
+                initial=record.status if record else None,
+                required=False,
                 widget=forms.RadioSelect,
             )
             self.fields[f"minutes_{apprentice.pk}"] = forms.IntegerField(
@@ -160,6 +165,10 @@ class RegisterForm(RegisterSessionForm):
             for a in self.apprentices
         ]
 
+    @property
+    def others_present(self) -> bool:
+        return self.OTHERS_PRESENT in self.data
+
     def clean(self):
         data = super().clean()
         for apprentice in self.apprentices:
@@ -167,18 +176,24 @@ class RegisterForm(RegisterSessionForm):
             if status == AttendanceStatus.LATE and minutes <= 0:
                 self.add_error(f"minutes_{apprentice.pk}", _("%(name)s : indiquez le nombre de minutes de retard.") % {
                     "name": apprentice.full_name})
+        if self.apprentices and not self.others_present and not any(data.get(f"status_{a.pk}") for a in self.apprentices):
+            raise forms.ValidationError(_(
+                "Aucun·e apprenti·e n'est marqué·e : indiquez qui est présent, absent ou en retard, "
+                "ou utilisez « Tous les autres présents »."
+            ))
         return data
 
     def entries(self) -> list[RegisterEntry]:
-        return [
-            RegisterEntry(
-                apprentice_id=a.pk,
-                status=self.cleaned_data[f"status_{a.pk}"],
-                minutes_late=(self.cleaned_data.get(f"minutes_{a.pk}") or 0)
-                if self.cleaned_data[f"status_{a.pk}"] == AttendanceStatus.LATE else 0,
-            )
-            for a in self.apprentices
-        ]
+        """One entry per apprentice marked (every apprentice with « Tous les autres présents »);
+        an apprentice left unmarked is not taken, so nothing is written for it."""
+        entries = []
+        for a in self.apprentices:
+            status = self.cleaned_data.get(f"status_{a.pk}") or (AttendanceStatus.PRESENT if self.others_present else "")
+            if not status:
+                continue
+            minutes = (self.cleaned_data.get(f"minutes_{a.pk}") or 0) if status == AttendanceStatus.LATE else 0
+            entries.append(RegisterEntry(apprentice_id=a.pk, status=status, minutes_late=minutes))
+        return entries
 
 
 class AttendanceRecordForm(BootstrapMixin, forms.Form):

@@ -7,6 +7,8 @@ its predicates (in scope, not allowed → 403). The services write; the views re
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -15,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from alternance import access
@@ -22,6 +25,8 @@ from alternance.attendance import register
 from alternance.choices import HalfDay
 from alternance.exports import EXPORT_FORMATS, export_response
 from alternance.models import Apprentice, Cohort
+from alternance.planning import calendar as planning
+from alternance.planning.rhythm import CENTRE
 from alternance.tutoring import selectors as selectors_tutor
 from alternance.tutoring import services
 from alternance.tutoring.forms import (
@@ -210,22 +215,39 @@ def attendance_register(request: HttpRequest, cohort_pk: int) -> HttpResponse:
     if not session.is_valid():
         return render(request, "alternance/tutor/register.html", {"cohort": cohort, "session": session, "form": None}, status=400)
     day, half = session.cleaned_data["day"], session.cleaned_data["half"]
-    apprentices = selectors_tutor.register_apprentices(cohort, day)
+    context = {"cohort": cohort, "session": session, "form": None, "day": day, "half": half}
+    # The register opens only on the cohort's centre days (rhythm, public holidays, closures):
+    # any other day says why and points to the sessions around it.
+    cohort_place = planning.cohort_days(cohort, day, day)[day]
+    if cohort_place.place != CENTRE:
+        context.update(
+            closed=cohort_place,
+            next_session=planning.next_centre_day(cohort, day),
+            last_session=planning.previous_centre_day(cohort, min(today, day - timedelta(days=1))),
+            today=today,
+        )
+        return render(request, "alternance/tutor/register.html", context, status=400 if request.method == "POST" else 200)
+    people = selectors_tutor.register_apprentices(cohort, day)
+    apprentices = people.at_centre
     existing = selectors_tutor.register_existing([a.pk for a in apprentices], day, half)
     form = RegisterForm(
         request.POST if request.method == "POST" else None, apprentices=apprentices, existing=existing, today=today,
         initial={"day": day, "half": half},
     )
+    context.update(form=form, elsewhere=people.elsewhere)
     if request.method == "POST" and form.is_valid():
         try:
             records = register.attendance_register_save(cohort=cohort, day=day, half=half, entries=form.entries(), by=request.user)
         except ValidationError as error:
             _form_errors(form, error)
         else:
-            messages.success(request, _("Registre enregistré : %(count)s apprenti·es pour le %(day)s (%(half)s).") % {
-                "count": len(records), "day": f"{day:%d/%m/%Y}", "half": HalfDay(half).label.lower()})
+            messages.success(request, ngettext(
+                "Registre enregistré : %(count)s apprenti·e pour le %(day)s (%(half)s).",
+                "Registre enregistré : %(count)s apprenti·es pour le %(day)s (%(half)s).",
+                len(records),
+            ) % {"count": len(records), "day": f"{day:%d/%m/%Y}", "half": HalfDay(half).label.lower()})
             return redirect(f"{reverse('attendance_register', args=[cohort.pk])}?day={day.isoformat()}&half={half}")
-    return render(request, "alternance/tutor/register.html", {"cohort": cohort, "session": session, "form": form, "day": day, "half": half})
+    return render(request, "alternance/tutor/register.html", context)
 
 
 @require_http_methods(["GET", "POST"])

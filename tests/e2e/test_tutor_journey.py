@@ -1,17 +1,21 @@
 """Tutor's main journeys in Chromium on the demo organisation: plan a visit, fill its standard grid,
-download the report PDF; record a whole cohort's attendance for a session in the register."""
+download the report PDF; refused the register on a Saturday, take the last session's instead."""
 
 import io
+from datetime import date, datetime, time, timedelta
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from django.utils.formats import date_format
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from alternance.choices import AttendanceStatus
 from alternance.models import Apprentice, AttendanceRecord, Cohort, User, Visit
+from alternance.planning import calendar as planning
 from alternance.tutoring.services import visit_criteria_install_standard
 from contracts.choices import ACTIVE_CONTRACT_STATUSES, DocumentKind
 from contracts.models import Document
@@ -20,6 +24,7 @@ from tests.e2e.test_login_roles import log_in
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 TUTOR = "tuteur@demo.test"
+PARIS = ZoneInfo("Europe/Paris")
 
 
 def seed_demo_today() -> None:
@@ -88,34 +93,51 @@ def test_tutor_fills_a_visit_grid_and_downloads_the_report(page: Page, live_serv
     assert Document.objects.filter(kind=DocumentKind.VISIT_REPORT, apprentice=apprentice, period_start=visit.done_date).count() == 1
 
 
-def test_tutor_records_a_cohorts_attendance_for_a_session(page: Page, live_server):
-    seed_demo_today()
+def last_saturday() -> date:
+    """The latest Saturday up to the real day: the clock is pinned there, and the browser (which
+    keeps the real clock) still accepts the session cookie the pinned server sets (two weeks)."""
+    real_today = timezone.localdate()
+    return real_today - timedelta(days=(real_today.weekday() - 5) % 7)
+
+
+def test_tutor_is_refused_the_register_on_a_saturday_and_takes_the_last_session(page: Page, live_server, time_machine):
+    saturday = last_saturday()
+    time_machine.move_to(datetime.combine(saturday, time(10, 0), tzinfo=PARIS), tick=False)
+    call_command("seed_demo", apprentices=40, seed=7, today=saturday.isoformat(), stdout=StringIO())
     tutor = User.objects.get(email=TUTOR)
     cohort = Cohort.objects.filter(referent_tutor=tutor).order_by("name", "pk").first()
-    today = timezone.localdate()
+    session_day = planning.previous_centre_day(cohort, saturday)
 
     log_in(page, live_server.url, TUTOR)
     page.get_by_role("link", name="Mon suivi : visites, bilans, absences").click()
     page.get_by_role("listitem").filter(has_text=cohort.name).get_by_role("link", name="Registre d'appel").click()
     expect(page.get_by_role("heading", name="Registre d'appel")).to_be_visible()
+    # Today is a Saturday: no register, the reason, and the way to the last session.
+    expect(page.get_by_test_id("register-closed")).to_contain_text("la promotion n'est pas au centre de formation ce jour-là (Repos)")
+    expect(page.locator("tbody tr[data-apprentice]")).to_have_count(0)
+    page.get_by_role("link", name=f"Ouvrir la dernière séance, le {date_format(session_day, 'l j F Y')}").click()
     page.get_by_label("Demi-journée").select_option("pm")
     page.get_by_role("button", name="Ouvrir la séance").click()
 
     rows = page.locator("tbody tr[data-apprentice]")
+    expect(rows.first).to_be_visible()
     count = rows.count()
     assert count >= 3
     ids = [int(rows.nth(i).get_attribute("data-apprentice")) for i in range(count)]
+    # The demo may have taken this session already: those half-days show as saved; the others are unmarked.
+    before = dict(AttendanceRecord.objects.filter(apprentice_id__in=ids, day=session_day, half="pm").values_list("apprentice_id", "status"))
     absent, late = Apprentice.objects.get(pk=ids[0]), Apprentice.objects.get(pk=ids[1])
     page.get_by_label(f"{absent.full_name} : Absent", exact=True).check()
     page.get_by_label(f"{late.full_name} : En retard", exact=True).check()
     page.get_by_label(f"Minutes de retard — {late.full_name}").fill("10")
-    page.get_by_role("button", name="Enregistrer le registre").click()
+    page.get_by_role("button", name="Tous les autres présents").click()
     expect(page.get_by_text(f"Registre enregistré : {count} apprenti·es")).to_be_visible()
 
-    records = {r.apprentice_id: r for r in AttendanceRecord.objects.filter(apprentice_id__in=ids, day=today, half="pm")}
+    records = {r.apprentice_id: r for r in AttendanceRecord.objects.filter(apprentice_id__in=ids, day=session_day, half="pm")}
     assert sorted(records) == sorted(ids)
     assert (records[absent.pk].status, records[late.pk].status, records[late.pk].minutes_late) == (
         AttendanceStatus.ABSENT, AttendanceStatus.LATE, 10,
     )
-    assert all(records[i].status == AttendanceStatus.PRESENT for i in ids[2:])
+    assert [records[i].status for i in ids[2:]] == [before.get(i, AttendanceStatus.PRESENT) for i in ids[2:]]
     assert all(records[i].recorded_by_id == tutor.pk for i in ids)
+    assert not AttendanceRecord.objects.filter(day=saturday).exists()

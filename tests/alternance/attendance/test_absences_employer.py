@@ -18,7 +18,7 @@ from alternance.attendance.tasks import notify_employer_of_absences
 from alternance.choices import AttendanceStatus, HalfDay, JustificationStatus
 from alternance.models import AttendanceRecord, AttendanceSettings
 from contracts.choices import ContractStatus
-from tests.alternance.attendance.test_absences_support import NOW, RECENT_DAY
+from tests.alternance.attendance.test_absences_support import NOW
 from tests.factories.alternance import ApprenticeFactory
 from tests.factories.companies import CompanyContactFactory
 from tests.factories.contracts import ContractFactory
@@ -49,11 +49,15 @@ def world():
     return world
 
 
-def register(world, entries, *, day=RECENT_DAY, half=HalfDay.MORNING):
+# A Tuesday: a centre day of the world's cohort (rhythm CCEEE), within the justification deadline on NOW.
+CENTRE_DAY = date(2026, 11, 24)
+
+
+def register(world, entries, *, day=CENTRE_DAY, half=HalfDay.MORNING):
     return attendance_register_save(cohort=world.a.cohort, day=day, half=half, entries=entries, by=world.a.tutor)
 
 
-def notified_at(apprentice, day=RECENT_DAY, half=HalfDay.MORNING):
+def notified_at(apprentice, day=CENTRE_DAY, half=HalfDay.MORNING):
     return AttendanceRecord.objects.get(apprentice=apprentice, day=day, half=half).employer_notified_at
 
 
@@ -64,10 +68,10 @@ def test_an_absence_in_the_register_emails_the_master_and_hr_once(world, celery_
     assert len(mail.outbox) == 1
     email = mail.outbox[0]
     assert email.to == ["maitre@alpha.test", "rh@alpha.test"]
-    assert email.subject == "Absence de Alice Martin le 26/11/2026 (matin)"
+    assert email.subject == "Absence de Alice Martin le 24/11/2026 (matin)"
     apprentice_pk = world.a.apprentice.pk
     for text in (
-        "CFA Démo Alternance vous informe que Alice Martin a été absent·e au centre de formation le jeudi 26 novembre 2026 (matin).",
+        "CFA Démo Alternance vous informe que Alice Martin a été absent·e au centre de formation le mardi 24 novembre 2026 (matin).",
         "Un justificatif peut encore suivre",
         f"https://alternance.example.test/apprenti-es/{apprentice_pk}/\n",
         f"https://alternance.example.test/apprenti-es/{apprentice_pk}/releve-assiduite/2026/11/",
@@ -80,7 +84,7 @@ def test_an_absence_in_the_register_emails_the_master_and_hr_once(world, celery_
 def test_lateness_and_presence_send_nothing(world, celery_eager, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         register(world, [RegisterEntry(world.a.apprentice.pk, AttendanceStatus.LATE, minutes_late=10)])
-        attendance_record(apprentice=world.a.apprentice, day=RECENT_DAY, half=HalfDay.AFTERNOON, status=AttendanceStatus.PRESENT, by=world.a.tutor)
+        attendance_record(apprentice=world.a.apprentice, day=CENTRE_DAY, half=HalfDay.AFTERNOON, status=AttendanceStatus.PRESENT, by=world.a.tutor)
 
     assert mail.outbox == []
     assert notified_at(world.a.apprentice) is None
@@ -105,7 +109,7 @@ def test_saving_the_register_again_sends_no_second_email(world, celery_eager, dj
 def test_the_task_run_twice_reports_the_absence_once(world, celery_eager, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         register(world, [RegisterEntry(world.a.apprentice.pk, AttendanceStatus.ABSENT)])
-    record = AttendanceRecord.objects.get(apprentice=world.a.apprentice, day=RECENT_DAY)
+    record = AttendanceRecord.objects.get(apprentice=world.a.apprentice, day=CENTRE_DAY)
 
     with django_capture_on_commit_callbacks(execute=True):
         again = notify_employer_of_absences(record_ids=[record.pk, 999999])
@@ -116,11 +120,11 @@ def test_the_task_run_twice_reports_the_absence_once(world, celery_eager, django
 
 def test_the_individual_entry_reports_an_absence_too(world, celery_eager, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        attendance_record(apprentice=world.a.apprentice, day=RECENT_DAY, half=HalfDay.AFTERNOON, status=AttendanceStatus.ABSENT,
+        attendance_record(apprentice=world.a.apprentice, day=CENTRE_DAY, half=HalfDay.AFTERNOON, status=AttendanceStatus.ABSENT,
                           reason="Non prévenu", by=world.a.tutor)
 
     assert [(email.subject, email.to) for email in mail.outbox] == [
-        ("Absence de Alice Martin le 26/11/2026 (après-midi)", ["maitre@alpha.test", "rh@alpha.test"]),
+        ("Absence de Alice Martin le 24/11/2026 (après-midi)", ["maitre@alpha.test", "rh@alpha.test"]),
     ]
 
 
@@ -133,7 +137,9 @@ def test_a_lateness_turned_into_an_absence_is_reported(world, celery_eager, djan
 
 
 def test_no_contract_covering_the_day_means_no_email(world, celery_eager, django_capture_on_commit_callbacks):
-    before_contract = date(2026, 8, 31)  # the contract starts on 1 September
+    # A centre day of the cohort before the contract starts (moved to November for the test).
+    type(world.a.contract).objects.filter(pk=world.a.contract.pk).update(start_date=date(2026, 11, 2), practical_training_start_date=date(2026, 11, 2))
+    before_contract = date(2026, 10, 27)
     with django_capture_on_commit_callbacks(execute=True):
         register(world, [RegisterEntry(world.a.seeking.pk, AttendanceStatus.ABSENT)])  # no contract at all
         register(world, [RegisterEntry(world.a.apprentice.pk, AttendanceStatus.ABSENT)], day=before_contract)
@@ -166,7 +172,7 @@ def test_the_setting_turns_the_email_off(world, celery_eager, django_capture_on_
 
 
 def test_an_already_justified_half_day_is_not_reported(world, celery_eager, django_capture_on_commit_callbacks):
-    AttendanceRecord.objects.create(apprentice=world.a.apprentice, day=RECENT_DAY, half=HalfDay.MORNING, status=AttendanceStatus.LATE,
+    AttendanceRecord.objects.create(apprentice=world.a.apprentice, day=CENTRE_DAY, half=HalfDay.MORNING, status=AttendanceStatus.LATE,
                                     minutes_late=5, justification=JustificationStatus.ACCEPTED)
     with django_capture_on_commit_callbacks(execute=True):
         register(world, [RegisterEntry(world.a.apprentice.pk, AttendanceStatus.ABSENT)])
@@ -188,7 +194,7 @@ def test_the_register_query_count_stays_constant_with_absences(world):
         apprentices = [ApprenticeFactory(cohort=world.a.cohort) for _ in range(size)]
         entries = [RegisterEntry(a.pk, AttendanceStatus.ABSENT) for a in apprentices]
         with CaptureQueriesContext(connection) as captured:
-            attendance_register_save(cohort=world.a.cohort, day=date(2026, 11, 20 + size % 3), half=HalfDay.MORNING, entries=entries,
+            attendance_register_save(cohort=world.a.cohort, day=date(2026, 11, 23 + size % 2), half=HalfDay.MORNING, entries=entries,
                                      by=world.a.tutor)
         return len(captured)
 

@@ -123,15 +123,17 @@ def test_recording_one_apprentices_half_day_creates_then_updates_keeping_the_jus
 # --- the register page -------------------------------------------------------------------------------
 
 
-def test_the_register_page_preselects_present_and_saves_the_session(client, cohort):
+def test_the_register_page_presets_nobody_and_saves_the_marked_apprentices(client, cohort):
     ana, bob = ApprenticeFactory(cohort=cohort, last_name="Ana"), ApprenticeFactory(cohort=cohort, last_name="Bob")
+    cyd = ApprenticeFactory(cohort=cohort, last_name="Cyd")
     client.force_login(cohort.referent_tutor)
     url = reverse("attendance_register", args=[cohort.pk])
 
     page = client.get(url, {"day": DAY.isoformat(), "half": "pm"})
     assert page.status_code == 200
     html = page.content.decode()
-    assert f'name="status_{ana.pk}" value="present" class="form-check-input" id="id_status_{ana.pk}_0" required checked' in html
+    assert f'name="status_{ana.pk}" value="present" class="form-check-input" id="id_status_{ana.pk}_0">' in html
+    assert " checked" not in html  # nobody is "present" before the trainer says so
 
     response = client.post(url, {
         "day": DAY.isoformat(), "half": "pm",
@@ -140,7 +142,47 @@ def test_the_register_page_preselects_present_and_saves_the_session(client, coho
     })
 
     assert response.status_code == 302
+    # Cyd was not marked: not taken yet, nothing written for it.
     assert rows(half=HalfDay.AFTERNOON) == [("Ana", "absent", 0, "none"), ("Bob", "late", 10, "none")]
+    page = client.get(url, {"day": DAY.isoformat(), "half": "pm"}).content.decode()
+    assert f'value="absent" class="form-check-input" id="id_status_{ana.pk}_1" checked' in page
+    assert f'id="id_status_{cyd.pk}_0">' in page and f'id="id_status_{cyd.pk}_0" checked' not in page
+
+
+def test_all_the_others_present_marks_only_the_apprentices_left_unmarked(client, cohort):
+    ana, bob, cyd = (ApprenticeFactory(cohort=cohort, last_name=name) for name in ("Ana", "Bob", "Cyd"))
+    client.force_login(cohort.referent_tutor)
+
+    response = client.post(reverse("attendance_register", args=[cohort.pk]), {
+        "day": DAY.isoformat(), "half": "am", f"status_{bob.pk}": "absent", "others_present": "1",
+    })
+
+    assert response.status_code == 302
+    assert rows() == [("Ana", "present", 0, "none"), ("Bob", "absent", 0, "none"), ("Cyd", "present", 0, "none")]
+
+
+def test_a_register_with_nobody_marked_is_refused_and_writes_nothing(client, cohort):
+    ApprenticeFactory(cohort=cohort, last_name="Ana")
+    client.force_login(cohort.referent_tutor)
+
+    response = client.post(reverse("attendance_register", args=[cohort.pk]), {"day": DAY.isoformat(), "half": "am"})
+
+    assert response.status_code == 200
+    assert "Aucun·e apprenti·e n&#x27;est marqué·e" in response.content.decode()
+    assert AttendanceRecord.objects.count() == 0
+
+
+def test_a_register_saved_twice_keeps_one_row_per_apprentice_and_half_day(client, cohort):
+    ana, bob = ApprenticeFactory(cohort=cohort, last_name="Ana"), ApprenticeFactory(cohort=cohort, last_name="Bob")
+    client.force_login(cohort.referent_tutor)
+    url = reverse("attendance_register", args=[cohort.pk])
+
+    client.post(url, {"day": DAY.isoformat(), "half": "am", f"status_{ana.pk}": "absent", "others_present": "1"})
+    client.post(url, {"day": DAY.isoformat(), "half": "am", f"status_{ana.pk}": "late", f"minutes_{ana.pk}": "5",
+                      f"status_{bob.pk}": "present"})
+
+    assert rows() == [("Ana", "late", 5, "none"), ("Bob", "present", 0, "none")]
+    assert AttendanceRecord.objects.count() == 2
 
 
 def test_the_register_page_keeps_the_input_when_a_lateness_has_no_minutes(client, cohort):
@@ -154,7 +196,7 @@ def test_the_register_page_keeps_the_input_when_a_lateness_has_no_minutes(client
     assert response.status_code == 200
     html = response.content.decode()
     assert "Zoé Ana : indiquez le nombre de minutes de retard." in html
-    assert f'value="late" class="form-check-input" id="id_status_{ana.pk}_2" required checked' in html
+    assert f'value="late" class="form-check-input" id="id_status_{ana.pk}_2" checked' in html
     assert AttendanceRecord.objects.count() == 0
 
 

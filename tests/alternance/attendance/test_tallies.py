@@ -113,10 +113,11 @@ def test_the_dashboard_figures_from_the_tallies_equal_those_from_the_register(co
     coordinator = CoordinatorFactory()
     tutor = cohort.referent_tutor
     apprentices = [ApprenticeFactory(cohort=cohort) for _i in range(4)]
-    for offset in range(0, 56, 3):
-        day = TODAY - timedelta(days=offset)
+    # The register is taken on centre days only (rhythm CCEEE): the eight Mondays from 23 November back.
+    for week in range(8):
+        day = DAY - timedelta(weeks=week)
         attendance_register_save(cohort=cohort, day=day, half=HalfDay.MORNING, by=tutor, entries=[
-            RegisterEntry(a.pk, AttendanceStatus.ABSENT if (offset + i) % 5 == 0 else AttendanceStatus.PRESENT)
+            RegisterEntry(a.pk, AttendanceStatus.ABSENT if (week + i) % 5 == 0 else AttendanceStatus.PRESENT)
             for i, a in enumerate(apprentices)
         ])
 
@@ -125,9 +126,10 @@ def test_the_dashboard_figures_from_the_tallies_equal_those_from_the_register(co
 
     assert from_tallies == from_register
     counts = from_tallies[cohort.pk]
-    # Sessions every 3 days: 10 in (today − 30, today], 9 in (today − 58, today − 28]; 4 learners.
-    assert (counts.now_all, counts.before_all) == (4 * 10, 4 * 9)
-    assert counts.now_present == 40 - 8
+    # Mondays 2–23 November in (today − 30, today], 5–26 October in (today − 58, today − 28]; 4 learners;
+    # absent when week + learner index is 0 or 5: (0, 0), (2, 3), (3, 2) in the recent four weeks.
+    assert (counts.now_all, counts.before_all) == (4 * 4, 4 * 4)
+    assert counts.now_present == 16 - 3
 
 
 def test_the_tallies_are_refreshed_every_night_before_the_rules_run():
