@@ -173,7 +173,7 @@ def cre_home(user: User, *, today: date) -> dict:
     """The CRE's portfolio (companies it owns, with their active contracts) and its follow-ups due."""
     companies = (
         access.visible(user, Company)
-        .filter(owner_cre=user)
+        .filter(owner_cre=user, archived_at__isnull=True)
         .annotate(active_contracts=Count("contracts", filter=Q(contracts__status__in=ACTIVE_CONTRACT_STATUSES)))
         .order_by("-sensitive", "name")
     )
