@@ -183,7 +183,7 @@ def cre_home(user: User, *, today: date) -> dict:
         .select_related("company", "contact")
         .order_by("next_follow_up", "pk")
     )
-    return {"companies": list(companies), "follow_ups": list(follow_ups)}
+    return {"companies": list(companies), "follow_ups": list(follow_ups), "can_create_company": access.can_create_company(user)}
 
 
 def tutor_home(user: User, *, today: date) -> dict:

@@ -91,6 +91,10 @@ class Company(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.siret})"
 
+    def save(self, *args, **kwargs):
+        self.derive_opco()
+        super().save(*args, **kwargs)
+
     @property
     def siren(self) -> str:
         """The company's SIREN: the first 9 digits of the establishment's SIRET (domain §9)."""
@@ -99,10 +103,6 @@ class Company(models.Model):
     @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
-
-    def save(self, *args, **kwargs):
-        self.derive_opco()
-        super().save(*args, **kwargs)
 
     @property
     def naf_display(self) -> str:

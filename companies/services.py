@@ -208,7 +208,7 @@ def company_restore(*, company: Company, by: User) -> Company:
     return company
 
 
-def _same_email_contact(company: Company, email: str, *, exclude_pk: int | None = None) -> CompanyContact | None:
+def same_email_contact(company: Company, email: str, *, exclude_pk: int | None = None) -> CompanyContact | None:
     if not (email or "").strip():
         return None
     qs = CompanyContact.objects.filter(company=company, email__iexact=email.strip())
@@ -230,7 +230,7 @@ def contact_create(*, company: Company, by: User, **fields) -> CompanyContact:
     """Add a person to a company (maître d'apprentissage, HR, employer representative); one e-mail
     address names one person per company."""
     _check_fields(fields, CONTACT_FIELDS)
-    existing = _same_email_contact(company, fields.get("email", ""))
+    existing = same_email_contact(company, fields.get("email", ""))
     if existing is not None:
         raise _duplicate_contact_error(existing)
     contact = CompanyContact(company=company, **fields)
@@ -245,7 +245,7 @@ def contact_update(*, contact: CompanyContact, by: User, **fields) -> CompanyCon
     locked = CompanyContact.objects.select_for_update().select_related("company").get(pk=contact.pk)
     for name, value in fields.items():
         setattr(locked, name, value)
-    existing = _same_email_contact(locked.company, locked.email, exclude_pk=locked.pk)
+    existing = same_email_contact(locked.company, locked.email, exclude_pk=locked.pk)
     if existing is not None:
         raise _duplicate_contact_error(existing)
     locked.full_clean()
