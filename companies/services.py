@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -147,7 +147,15 @@ def company_create(*, by: User, owner_cre: User | None = None, **fields) -> Comp
         raise _duplicate_siret_error(existing)
     company = Company(owner_cre=owner_cre, **fields)
     company.full_clean()
-    company.save()
+    try:
+        with transaction.atomic():
+            company.save()
+    except IntegrityError:
+        # Someone recorded the same SIRET between the check and the insert.
+        existing = company_with_siret(company.siret)
+        if existing is None:
+            raise
+        raise _duplicate_siret_error(existing) from None
     return company
 
 
