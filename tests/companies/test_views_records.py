@@ -421,9 +421,9 @@ def test_deactivating_a_master_warns_about_its_apprentices_and_reactivation_brin
 
 
 @pytest.mark.parametrize(("supervised", "label"), [
-    (1, "Encadre 1 apprenti·e(s) sur 2 autorisé·es"),
-    (2, "Encadre 2 apprenti·e(s) sur 2 autorisé·es"),
-    (3, "Encadre 3 apprenti·e(s) sur 2 autorisé·es"),
+    (1, "Encadre 1 apprenti·e sur 2 autorisé·es"),
+    (2, "Encadre 2 apprenti·es sur 2 autorisé·es"),
+    (3, "Encadre 3 apprenti·es sur 2 autorisé·es"),
 ])
 def test_master_load_against_its_capacity_at_limit_minus_one_limit_and_plus_one(client, world, supervised, label):
     master = CompanyContactFactory(company=world.a.company, first_name="Marc", last_name="Capa")
