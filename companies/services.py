@@ -163,7 +163,8 @@ def company_create(*, by: User, owner_cre: User | None = None, **fields) -> Comp
 def company_update(*, company: Company, by: User, **fields) -> Company:
     """Edit a company's record; the OPCO is derived again from the IDCC unless it is imposed."""
     _check_fields(fields, (*COMPANY_FIELDS, "owner_cre"))
-    locked = Company.objects.select_for_update().get(pk=company.pk)
+    locked = Company.objects.select_for_update().select_related("owner_cre").get(pk=company.pk)
+    before = locked.owner_cre
     for name, value in fields.items():
         setattr(locked, name, value)
     if not locked.opco_overridden:
@@ -173,6 +174,15 @@ def company_update(*, company: Company, by: User, **fields) -> Company:
         raise _duplicate_siret_error(existing)
     locked.full_clean()
     locked.save()
+    if locked.owner_cre_id != (before.pk if before else None):
+        # As with ``portfolio_reassign``: the change of CRE is noted in the company's timeline.
+        Interaction.objects.create(
+            company=locked, author=by, kind=InteractionKind.OTHER, outcome=InteractionOutcome.NEUTRAL, occurred_at=timezone.now(),
+            summary=_("Portefeuille réaffecté : %(before)s → %(after)s.") % {
+                "before": before.get_full_name() if before else _("aucun·e"),
+                "after": locked.owner_cre.get_full_name() if locked.owner_cre else _("aucun·e"),
+            },
+        )
     return locked
 
 

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from companies import services
 from companies.choices import OfferStatus, Opco
-from companies.models import Company, CompanyContact, Offer
+from companies.models import Company, CompanyContact, Interaction, Offer
 from contracts.choices import ContractStatus
 from tests.factories.alternance import ApprenticeFactory, CoordinatorFactory, CreFactory, ProgrammeFactory
 from tests.factories.companies import CompanyContactFactory, CompanyFactory
@@ -116,3 +116,17 @@ def test_contact_create_and_update_refuse_a_second_person_with_the_same_email_in
 
     assert sorted(CompanyContact.objects.filter(company=company).values_list("email", flat=True)) == ["lea@gamma.test", "rh@gamma.test"]
     assert elsewhere.company_id != first.company_id
+
+
+def test_a_change_of_cre_on_edit_is_noted_in_the_timeline():
+    old, new = CreFactory(first_name="Anne", last_name="Avant"), CreFactory(first_name="Paul", last_name="Après")
+    company = CompanyFactory(owner_cre=old)
+    coordinator = CoordinatorFactory()
+
+    services.company_update(company=company, by=coordinator, owner_cre=new)
+    services.company_update(company=company, by=coordinator, name="Même CRE")
+
+    assert list(Interaction.objects.filter(company=company).values_list("author", "summary")) == [
+        (coordinator.pk, "Portefeuille réaffecté : Anne Avant → Paul Après."),
+    ]
+    assert Company.objects.get(pk=company.pk).owner_cre_id == new.pk
