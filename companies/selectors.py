@@ -166,7 +166,8 @@ def master_supervision(contacts: list[CompanyContact], *, today: date) -> dict[i
     masters = [c.pk for c in contacts if c.is_master]
     if not masters:
         return {}
-    cs = ContractSettings.load()
+    # Read without creating: a page that shows figures never writes (defaults when the row is missing).
+    cs = ContractSettings.objects.filter(pk=1).first() or ContractSettings()
     load = master_apprentices(today=today, masters=masters)
     result = {}
     for pk in masters:

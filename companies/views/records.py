@@ -100,7 +100,7 @@ def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
     staff_only(request.user)
     company = selectors.company_get(request.user, pk)
     access.require(access.can_manage_contacts(request.user, company))
-    form = ContactForm(request.POST or None, initial={"is_master": request.GET.get("ma") == "1"})
+    form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in services.CONTACT_FIELDS}
         try:
