@@ -465,6 +465,20 @@ def can_edit_company(user: User, company: Company) -> bool:
     return _is(user, Role.CRE) and company.owner_cre_id in (None, user.pk)
 
 
+def can_archive_company(user: User, company: Company) -> bool:
+    """Archive (or restore) a company: coordinator and admin staff; a CRE only within its own
+    portfolio (an unowned prospect may interest another CRE: the coordinator decides)."""
+    if _is(user, Role.COORDINATOR, Role.ADMIN_STAFF):
+        return True
+    return _is(user, Role.CRE) and company.owner_cre_id == user.pk
+
+
+def can_manage_contacts(user: User, company: Company) -> bool:
+    """Add, edit, deactivate the contacts (maîtres d'apprentissage, HR, employer representatives)
+    of a company: whoever may edit the company."""
+    return can_edit_company(user, company)
+
+
 def can_reassign_company(user: User, company: Company) -> bool:
     """Portfolio reassignment between CREs is the coordinator's call."""
     return _is(user, Role.COORDINATOR)

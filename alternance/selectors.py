@@ -173,7 +173,7 @@ def cre_home(user: User, *, today: date) -> dict:
     """The CRE's portfolio (companies it owns, with their active contracts) and its follow-ups due."""
     companies = (
         access.visible(user, Company)
-        .filter(owner_cre=user)
+        .filter(owner_cre=user, archived_at__isnull=True)
         .annotate(active_contracts=Count("contracts", filter=Q(contracts__status__in=ACTIVE_CONTRACT_STATUSES)))
         .order_by("-sensitive", "name")
     )
@@ -183,7 +183,7 @@ def cre_home(user: User, *, today: date) -> dict:
         .select_related("company", "contact")
         .order_by("next_follow_up", "pk")
     )
-    return {"companies": list(companies), "follow_ups": list(follow_ups)}
+    return {"companies": list(companies), "follow_ups": list(follow_ups), "can_create_company": access.can_create_company(user)}
 
 
 def tutor_home(user: User, *, today: date) -> dict:

@@ -12,9 +12,10 @@ class CompanyContactInline(admin.TabularInline):
 @admin.register(Company)
 class CompanyAdmin(admin.ModelAdmin):
     list_display = ["name", "siret", "naf_code", "idcc", "opco", "city", "owner_cre", "sensitive"]
-    list_filter = ["opco", "sensitive", "is_public"]
+    list_filter = ["opco", "sensitive", "is_public", "archived_at"]
     search_fields = ["name", "siret", "city"]
     list_select_related = ["owner_cre"]
+    raw_id_fields = ["archived_by"]
     inlines = [CompanyContactInline]
 
 

@@ -1,6 +1,7 @@
 """Input validation of the CRM and placement screens; choice querysets come from selectors."""
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -8,7 +9,8 @@ from alternance import access
 from alternance.models import Programme
 from companies import selectors
 from companies.choices import InteractionKind, InteractionOutcome, OfferStatus
-from companies.models import Company, Offer
+from companies.models import Company, CompanyContact, Offer
+from companies.services import COMPANY_FIELDS, CONTACT_FIELDS, company_with_siret
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -109,3 +111,88 @@ class ProposeForm(forms.Form):
 
 class MoveForm(forms.Form):
     comment = forms.CharField(label=_("Commentaire"), required=False)
+
+
+class CompanyForm(forms.ModelForm):
+    """Create or edit a company. The OPCO is derived from the IDCC unless « OPCO saisi
+    manuellement » is ticked; the coordinator also chooses the CRE référent·e.
+
+    A SIRET already recorded is refused and ``duplicate`` holds that company, so that the page
+    offers to open it instead; ``same_siren`` lists the other establishments of the same company."""
+
+    class Meta:
+        model = Company
+        fields = COMPANY_FIELDS
+        error_messages = {
+            "name": {"required": _("Indiquez la raison sociale de l'entreprise.")},
+            "siret": {"required": _("Indiquez le SIRET de l'établissement (14 chiffres, sur l'avis de situation INSEE).")},
+            "naf_code": {"required": _("Indiquez le code NAF, par exemple 62.01Z.")},
+            "idcc": {"required": _("Indiquez l'IDCC de la convention collective (9999 s'il n'y en a aucune).")},
+            "address": {"required": _("Indiquez l'adresse de l'établissement.")},
+            "postal_code": {"required": _("Indiquez le code postal (5 chiffres).")},
+            "city": {"required": _("Indiquez la commune.")},
+            "headcount": {"invalid": _("Indiquez l'effectif en nombre entier de salarié·es, par exemple 12.")},
+            "email": {"invalid": _("Saisissez une adresse e-mail complète, par exemple contact@entreprise.fr.")},
+        }
+
+    def __init__(self, *args, user, can_choose_owner: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.duplicate: Company | None = None
+        self.same_siren: list[Company] = []
+        # Let the model normalise what people type ("732 829 320 00074", "62.01Z") before its checks.
+        for name in ("siret", "naf_code", "idcc"):
+            field = self.fields[name]
+            field.max_length = None
+            field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
+            field.widget.attrs.pop("maxlength", None)
+        self.fields["siret"].widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
+        self.fields["opco"].help_text = _("Laissé vide, l'OPCO est déduit de l'IDCC ; cochez « OPCO saisi manuellement » pour l'imposer.")
+        if can_choose_owner:
+            self.fields["owner_cre"] = forms.ModelChoiceField(
+                label=_("CRE référent·e"), queryset=selectors.cre_choices(user), required=False,
+                empty_label=_("— aucun·e —"),
+            )
+            self.fields["owner_cre"].label_from_instance = lambda u: u.get_full_name() or u.email
+            if self.instance.pk:
+                self.initial.setdefault("owner_cre", self.instance.owner_cre_id)
+        self._user = user
+
+    def clean_siret(self):
+        siret = self.cleaned_data.get("siret", "")
+        existing = company_with_siret(siret, exclude_pk=self.instance.pk)
+        if existing is not None:
+            self.duplicate = existing
+            raise forms.ValidationError(
+                _("Ce SIRET est déjà enregistré pour « %(name)s » (%(city)s) : ouvrez sa fiche plutôt que d'en créer une seconde.")
+                % {"name": existing.name, "city": existing.city},
+                code="duplicate",
+            )
+        compact = "".join(ch for ch in siret if ch.isdigit())
+        if len(compact) == 14:
+            self.same_siren = list(
+                access.visible(self._user, Company).filter(siret__startswith=compact[:9]).exclude(pk=self.instance.pk).order_by("siret")
+            )
+        return siret
+
+
+class ArchiveForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Motif de l'archivage"), widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Indiquez pourquoi l'entreprise est archivée (fermeture, doublon, plus de besoin…).")},
+    )
+
+
+class ContactForm(forms.ModelForm):
+    """A person at a company; for a maître d'apprentissage, what the Cerfa and the pre-flight check read."""
+
+    class Meta:
+        model = CompanyContact
+        fields = CONTACT_FIELDS
+        widgets = {"birth_date": DATE}
+        error_messages = {
+            "last_name": {"required": _("Indiquez le nom de la personne.")},
+            "first_name": {"required": _("Indiquez le prénom de la personne.")},
+            "email": {"invalid": _("Saisissez une adresse e-mail complète, par exemple prenom.nom@entreprise.fr.")},
+            "birth_date": {"invalid": _("Saisissez une date valide (jj/mm/aaaa).")},
+            "experience_years": {"invalid": _("Indiquez un nombre entier d'années, par exemple 5.")},
+        }

@@ -59,6 +59,13 @@ class Company(models.Model):
     )
     sensitive = models.BooleanField(_("entreprise sensible"), default=False, db_index=True)
     sensitive_reason = models.TextField(_("motif de la sensibilité"), blank=True)
+    # Archived instead of deleted (contracts, documents and the CRM log keep pointing at it): an
+    # archived company leaves the default lists and pickers, stays reachable and can be restored.
+    archived_at = models.DateTimeField(_("archivée le"), null=True, blank=True, db_index=True)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("archivée par")
+    )
+    archived_reason = models.TextField(_("motif de l'archivage"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -76,6 +83,9 @@ class Company(models.Model):
             models.CheckConstraint(condition=models.Q(idcc__regex=r"^[0-9]{4}$"), name="company_idcc_format"),
             models.CheckConstraint(condition=models.Q(sensitive=False) | ~models.Q(sensitive_reason=""), name="company_sensitive_has_reason"),
             models.CheckConstraint(condition=models.Q(opco="") | models.Q(opco__in=Opco.values), name="company_opco_valid"),
+            models.CheckConstraint(
+                condition=models.Q(archived_at__isnull=True) | ~models.Q(archived_reason=""), name="company_archived_has_reason"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -84,6 +94,15 @@ class Company(models.Model):
     def save(self, *args, **kwargs):
         self.derive_opco()
         super().save(*args, **kwargs)
+
+    @property
+    def siren(self) -> str:
+        """The company's SIREN: the first 9 digits of the establishment's SIRET (domain §9)."""
+        return self.siret[:9]
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
     @property
     def naf_display(self) -> str:
@@ -144,6 +163,10 @@ class CompanyContact(models.Model):
     highest_diploma = models.CharField(_("diplôme ou titre le plus élevé obtenu"), max_length=150, blank=True)
     diploma_level = models.PositiveSmallIntegerField(_("niveau de ce diplôme"), choices=QualificationLevel.choices, null=True, blank=True)
     experience_years = models.PositiveSmallIntegerField(_("années d'expérience dans le métier"), null=True, blank=True)
+    master_training = models.CharField(
+        _("formation de maître d'apprentissage suivie"), max_length=200, blank=True,
+        help_text=_("Intitulé et année, par exemple « Certification maître d'apprentissage, CCI, 2024 »."),
+    )
     eligibility_statement = models.BooleanField(
         _("attestation de l'employeur : le MA remplit les conditions"), default=False
     )

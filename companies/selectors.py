@@ -43,6 +43,7 @@ class CompanyFilters:
     owner: str = ""  # a CRE's pk, or "none" for unowned companies
     open_offers: bool = False
     with_apprentices: bool = False
+    archived: bool = False  # the archived companies instead of the current ones
 
 
 def _open_offers_count() -> Subquery:
@@ -70,6 +71,7 @@ def company_list(user: User, *, q: str = "", mine: bool = False, sensitive: bool
         )
     )
     qs = name_search(qs, f.q, ("name", "siret", "city"))
+    qs = qs.filter(archived_at__isnull=not f.archived)
     if f.mine:
         qs = qs.filter(owner_cre=user)
     if f.sensitive:
@@ -102,11 +104,97 @@ def company_cities(user: User) -> list[str]:
 
 
 def company_get(user: User, pk: int) -> Company:
-    return access.get_visible_or_404(user, Company.objects.select_related("owner_cre"), pk=pk)
+    return access.get_visible_or_404(user, Company.objects.select_related("owner_cre", "archived_by"), pk=pk)
 
 
-def company_related(user: User, company: Company) -> dict:
-    """Contacts, contracts, interactions timeline and open alerts of a company, each scoped."""
+def company_establishments(user: User, company: Company) -> list[Company]:
+    """The other establishments of the same company (same SIREN, the SIRET's first 9 digits) that
+    the user may see, archived ones included (they are marked)."""
+    return list(
+        access.visible(user, Company).filter(siret__startswith=company.siren).exclude(pk=company.pk).order_by("siret")
+    )
+
+
+@dataclass(frozen=True)
+class Supervision:
+    """A maître d'apprentissage's apprentices under contract today against its legal capacity."""
+
+    apprentices: int  # ordinary ones
+    extended: int  # extended after an exam failure (avenant 33)
+    max_apprentices: int
+    max_extended: int
+
+    @property
+    def total(self) -> int:
+        return self.apprentices + self.extended
+
+    @property
+    def full(self) -> bool:
+        return self.apprentices >= self.max_apprentices
+
+    @property
+    def over(self) -> bool:
+        return self.apprentices > self.max_apprentices or self.extended > self.max_extended
+
+
+def master_apprentices(*, today: date, masters: list[int] | None = None) -> dict[int, dict[int, bool]]:
+    """For each maître d'apprentissage (first or second), the apprentices of its apprenticeship
+    contracts in force on ``today`` → whether that contract is extended after an exam failure.
+    The one definition of an MA's load: the ``master_capacity`` alert and the contact pages read it.
+    One query."""
+    from contracts.choices import ContractKind, ContractType
+
+    qs = Contract.objects.filter(
+        kind=ContractKind.APPRENTICESHIP, status__in=ACTIVE_CONTRACT_STATUSES, start_date__lte=today, end_date__gte=today,
+    )
+    if masters is not None:
+        qs = qs.filter(Q(master_id__in=masters) | Q(second_master_id__in=masters))
+    load: dict[int, dict[int, bool]] = {}
+    for row in qs.values("apprentice_id", "master_id", "second_master_id", "contract_type"):
+        extended = row["contract_type"] == ContractType.AMEND_EXTENSION_EXAM_FAILURE
+        for master in (row["master_id"], row["second_master_id"]):
+            if master and (masters is None or master in masters):
+                apprentices = load.setdefault(master, {})
+                apprentices[row["apprentice_id"]] = apprentices.get(row["apprentice_id"], False) or extended
+    return load
+
+
+def master_supervision(contacts: list[CompanyContact], *, today: date) -> dict[int, Supervision]:
+    """The supervision figure of each maître d'apprentissage among ``contacts`` (two queries)."""
+    from contracts.models import ContractSettings
+
+    masters = [c.pk for c in contacts if c.is_master]
+    if not masters:
+        return {}
+    # Read without creating: a page that shows figures never writes (defaults when the row is missing).
+    cs = ContractSettings.objects.filter(pk=1).first() or ContractSettings()
+    load = master_apprentices(today=today, masters=masters)
+    result = {}
+    for pk in masters:
+        apprentices = load.get(pk, {})
+        extended = sum(1 for e in apprentices.values() if e)
+        result[pk] = Supervision(apprentices=len(apprentices) - extended, extended=extended,
+                                 max_apprentices=cs.ma_max_apprentices, max_extended=cs.ma_max_extended)
+    return result
+
+
+def company_contacts(user: User, company: Company, *, today: date) -> list[CompanyContact]:
+    """The company's contacts (active first), each maître d'apprentissage with its ``supervision``."""
+    contacts = list(
+        access.visible(user, CompanyContact).filter(company=company).select_related("user").order_by("-active", "last_name", "first_name", "pk")
+    )
+    supervision = master_supervision(contacts, today=today)
+    for contact in contacts:
+        contact.supervision = supervision.get(contact.pk)
+    return contacts
+
+
+def contact_get(user: User, pk: int) -> CompanyContact:
+    return access.get_visible_or_404(user, CompanyContact.objects.select_related("company__owner_cre"), pk=pk)
+
+
+def company_related(user: User, company: Company, *, today: date) -> dict:
+    """Contacts, contracts, interactions timeline, other establishments and open alerts of a company, each scoped."""
     contracts = list(
         access.visible(user, Contract).filter(company=company).select_related("apprentice", "programme", "master").order_by("-start_date")
     )
@@ -120,9 +208,8 @@ def company_related(user: User, company: Company) -> dict:
             access.visible(user, Placement).filter(company=company, status__in=OPEN_PLACEMENT_STATUSES)
             .select_related("apprentice", "offer").order_by("-proposed_on", "-pk")
         ),
-        "contacts": list(
-            access.visible(user, CompanyContact).filter(company=company).select_related("user").order_by("-active", "last_name", "first_name")
-        ),
+        "contacts": company_contacts(user, company, today=today),
+        "establishments": company_establishments(user, company),
         "contracts": contracts,
         "interactions": list(
             access.visible(user, Interaction)
@@ -268,7 +355,7 @@ def learner_placements(user: User, apprentice: Apprentice) -> list[Placement]:
 
 def proposable_companies(user: User) -> QuerySet:
     """Companies the user may propose a learner to (its portfolio and unowned ones; all for the coordinator)."""
-    qs = access.visible(user, Company)
+    qs = access.visible(user, Company).filter(archived_at__isnull=True)
     if not access.can_use_back_office(user):
         return qs.none()
     if user.role == Role.COORDINATOR:

@@ -10,14 +10,17 @@ from collections.abc import Iterable
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from alternance.choices import Role
 from alternance.models import Apprentice, Programme, User
+from alternance.validators import normalize_siret
 from companies.choices import OPEN_PLACEMENT_STATUSES, InteractionKind, InteractionOutcome, OfferStatus, PlacementStatus
 from companies.models import Company, CompanyContact, Interaction, Offer, Placement, PlacementEvent
+from contracts.choices import ACTIVE_CONTRACT_STATUSES, PENDING_CONTRACT_STATUSES
 
 P = PlacementStatus
 
@@ -95,6 +98,189 @@ def portfolio_reassign(*, companies: Iterable[Company], to_cre: User, by: User) 
     Company.objects.filter(pk__in=[c.pk for c in moved]).update(owner_cre=to_cre, updated_at=now)
     Interaction.objects.bulk_create(notes)
     return len(moved)
+
+
+# --- companies and their contacts --------------------------------------------------------------------
+
+COMPANY_FIELDS = (
+    "siret", "name", "is_public", "employer_type", "specific_employer", "naf_code", "idcc", "opco_overridden", "opco",
+    "headcount", "address", "postal_code", "city", "phone", "email",
+)
+CONTACT_FIELDS = (
+    "last_name", "first_name", "email", "phone", "job_title", "is_employer_representative", "is_master", "is_hr",
+    "birth_date", "highest_diploma", "diploma_level", "experience_years", "master_training", "eligibility_statement",
+)
+
+
+def _check_fields(fields: dict, allowed: tuple[str, ...]) -> None:
+    for name in fields:
+        if name not in allowed:
+            raise TypeError(f"Champ inattendu : {name}")
+
+
+def company_with_siret(siret: str, *, exclude_pk: int | None = None) -> Company | None:
+    """The company already recorded with this SIRET (typed with or without spaces), if any."""
+    qs = Company.objects.filter(siret=normalize_siret(siret))
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.first()
+
+
+def _duplicate_siret_error(existing: Company) -> ValidationError:
+    return ValidationError({"siret": ValidationError(
+        _("Ce SIRET est déjà enregistré pour « %(name)s » (%(city)s) : ouvrez sa fiche plutôt que d'en créer une seconde.")
+        % {"name": existing.name, "city": existing.city},
+        code="duplicate",
+    )})
+
+
+@transaction.atomic
+def company_create(*, by: User, owner_cre: User | None = None, **fields) -> Company:
+    """Record a company (an establishment, by its SIRET). It joins the portfolio of the CRE who
+    creates it unless ``owner_cre`` names another CRE (the coordinator's call); a SIRET already
+    recorded is refused with the name of the existing company."""
+    _check_fields(fields, COMPANY_FIELDS)
+    if owner_cre is None and by.role == Role.CRE:
+        owner_cre = by
+    existing = company_with_siret(fields.get("siret", ""))
+    if existing is not None:
+        raise _duplicate_siret_error(existing)
+    company = Company(owner_cre=owner_cre, **fields)
+    company.full_clean()
+    try:
+        with transaction.atomic():
+            company.save()
+    except IntegrityError:
+        # Someone recorded the same SIRET between the check and the insert.
+        existing = company_with_siret(company.siret)
+        if existing is None:
+            raise
+        raise _duplicate_siret_error(existing) from None
+    return company
+
+
+@transaction.atomic
+def company_update(*, company: Company, by: User, **fields) -> Company:
+    """Edit a company's record; the OPCO is derived again from the IDCC unless it is imposed."""
+    _check_fields(fields, (*COMPANY_FIELDS, "owner_cre"))
+    locked = Company.objects.select_for_update().select_related("owner_cre").get(pk=company.pk)
+    before = locked.owner_cre
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    if not locked.opco_overridden:
+        locked.opco = ""
+    existing = company_with_siret(locked.siret, exclude_pk=locked.pk)
+    if existing is not None:
+        raise _duplicate_siret_error(existing)
+    locked.full_clean()
+    locked.save()
+    if locked.owner_cre_id != (before.pk if before else None):
+        # As with ``portfolio_reassign``: the change of CRE is noted in the company's timeline.
+        Interaction.objects.create(
+            company=locked, author=by, kind=InteractionKind.OTHER, outcome=InteractionOutcome.NEUTRAL, occurred_at=timezone.now(),
+            summary=_("Portefeuille réaffecté : %(before)s → %(after)s.") % {
+                "before": before.get_full_name() if before else _("aucun·e"),
+                "after": locked.owner_cre.get_full_name() if locked.owner_cre else _("aucun·e"),
+            },
+        )
+    return locked
+
+
+@transaction.atomic
+def company_archive(*, company: Company, by: User, reason: str, now: datetime | None = None) -> Company:
+    """Archive a company instead of deleting it (its contracts, documents and log stay). Refused
+    while it has a contract in force or in preparation, an open offer or a learner proposed to it."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Indiquez pourquoi l'entreprise est archivée (fermeture, doublon, plus de besoin…).")})
+    locked = Company.objects.select_for_update().get(pk=company.pk)
+    if locked.archived_at is not None:
+        raise ValidationError(_("Cette entreprise est déjà archivée : rechargez la page."))
+    contracts = locked.contracts.filter(status__in=(*ACTIVE_CONTRACT_STATUSES, *PENDING_CONTRACT_STATUSES)).count()
+    if contracts:
+        raise ValidationError(ngettext(
+            "L'entreprise a %(count)s contrat en cours ou en préparation : archivez-la quand il est terminé, rompu ou abandonné.",
+            "L'entreprise a %(count)s contrats en cours ou en préparation : archivez-la quand ils sont terminés, rompus ou abandonnés.",
+            contracts,
+        ) % {"count": contracts})
+    if locked.offers.filter(status=OfferStatus.OPEN).exists():
+        raise ValidationError(_("L'entreprise a des offres ouvertes : fermez-les avant de l'archiver."))
+    if locked.placements.filter(status__in=OPEN_PLACEMENT_STATUSES).exists():
+        raise ValidationError(_("Des apprenti·es sont proposé·es à cette entreprise : clôturez ces mises en relation avant de l'archiver."))
+    locked.archived_at = now or timezone.now()
+    locked.archived_by = by
+    locked.archived_reason = reason
+    locked.full_clean()
+    locked.save(update_fields=["archived_at", "archived_by", "archived_reason", "opco", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def company_restore(*, company: Company, by: User) -> Company:
+    """Bring an archived company back into the lists and pickers (compare-and-set)."""
+    if not Company.objects.filter(pk=company.pk, archived_at__isnull=False).update(
+        archived_at=None, archived_by=None, archived_reason="", updated_at=timezone.now()
+    ):
+        raise ValidationError(_("Cette entreprise n'est pas archivée : rechargez la page."))
+    company.refresh_from_db()
+    return company
+
+
+def same_email_contact(company: Company, email: str, *, exclude_pk: int | None = None) -> CompanyContact | None:
+    if not (email or "").strip():
+        return None
+    qs = CompanyContact.objects.filter(company=company, email__iexact=email.strip())
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.first()
+
+
+def _duplicate_contact_error(existing: CompanyContact) -> ValidationError:
+    return ValidationError({"email": ValidationError(
+        _("Cette adresse est déjà celle de %(name)s dans cette entreprise : modifiez sa fiche plutôt que d'en créer une seconde.")
+        % {"name": existing.full_name},
+        code="duplicate",
+    )})
+
+
+@transaction.atomic
+def contact_create(*, company: Company, by: User, **fields) -> CompanyContact:
+    """Add a person to a company (maître d'apprentissage, HR, employer representative); one e-mail
+    address names one person per company."""
+    _check_fields(fields, CONTACT_FIELDS)
+    existing = same_email_contact(company, fields.get("email", ""))
+    if existing is not None:
+        raise _duplicate_contact_error(existing)
+    contact = CompanyContact(company=company, **fields)
+    contact.full_clean()
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def contact_update(*, contact: CompanyContact, by: User, **fields) -> CompanyContact:
+    _check_fields(fields, CONTACT_FIELDS)
+    locked = CompanyContact.objects.select_for_update().select_related("company").get(pk=contact.pk)
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    existing = same_email_contact(locked.company, locked.email, exclude_pk=locked.pk)
+    if existing is not None:
+        raise _duplicate_contact_error(existing)
+    locked.full_clean()
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def contact_set_active(*, contact: CompanyContact, by: User, active: bool) -> CompanyContact:
+    """Deactivate a contact who left the company (its extranet access to the company closes with
+    it, see ``access``), or reactivate it; compare-and-set."""
+    if not CompanyContact.objects.filter(pk=contact.pk, active=not active).update(active=active):
+        raise ValidationError(
+            _("Ce contact est déjà actif : rechargez la page.") if active else _("Ce contact est déjà désactivé : rechargez la page.")
+        )
+    contact.active = active
+    return contact
 
 
 # --- offers ----------------------------------------------------------------------------------------

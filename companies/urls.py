@@ -6,7 +6,15 @@ app_name = "companies"
 
 urlpatterns = [
     path("", views.CompanyListView.as_view(), name="company_list"),
+    path("nouvelle/", views.company_create, name="company_create"),
     path("<int:pk>/", views.company_detail, name="company_detail"),
+    path("<int:pk>/modifier/", views.company_edit, name="company_edit"),
+    path("<int:pk>/archiver/", views.company_archive, name="company_archive"),
+    path("<int:pk>/restaurer/", views.company_restore, name="company_restore"),
+    path("<int:pk>/contacts/nouveau/", views.contact_create, name="contact_create"),
+    path("contacts/<int:pk>/modifier/", views.contact_edit, name="contact_edit"),
+    path("contacts/<int:pk>/desactiver/", views.contact_set_active, {"active": False}, name="contact_deactivate"),
+    path("contacts/<int:pk>/reactiver/", views.contact_set_active, {"active": True}, name="contact_reactivate"),
     path("<int:pk>/echanges/nouveau/", views.interaction_log, name="interaction_log"),
     path("<int:pk>/sensible/", views.company_sensitive, name="company_sensitive"),
     path("relances/", views.FollowUpListView.as_view(), name="follow_ups"),

@@ -1,6 +1,7 @@
 """Forms of the contracts workspace: input validation only; writes go through contracts.services."""
 
 from django import forms
+from django.db.models import Q
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -29,7 +30,10 @@ class ContractForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["apprentice"].queryset = access.visible(user, Apprentice).select_related("cohort").order_by("last_name", "first_name")
-        self.fields["company"].queryset = access.visible(user, Company).order_by("name")
+        # Archived companies leave the picker; a contract already with one keeps it.
+        self.fields["company"].queryset = access.visible(user, Company).filter(
+            Q(archived_at__isnull=True) | Q(pk=self.instance.company_id)
+        ).order_by("name")
         self.fields["programme"].queryset = access.visible(user, Programme).order_by("title")
         masters = access.visible(user, CompanyContact).filter(is_master=True, active=True).select_related("company")
         company_id = self._selected_company_id()

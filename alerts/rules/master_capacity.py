@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from alerts.choices import ConcernedRole, Severity
 from alerts.rules.common import CONTACT, full_name
 from alerts.rules.registry import Finding, RuleContext, rule
 from companies.models import CompanyContact
-from contracts.choices import ACTIVE_CONTRACT_STATUSES, ContractKind, ContractType
-from contracts.models import Contract
+from companies.selectors import master_apprentices
 
 
 @rule(
@@ -25,14 +22,8 @@ def check(context: RuleContext) -> list[Finding]:
     ``ma_max_apprentices`` ordinary ones plus ``ma_max_extended`` extended after an exam failure.
     Two queries."""
     cs, today = context.contract_settings, context.today
-    load: dict[int, dict[int, bool]] = defaultdict(dict)  # master → {apprentice: extended}
-    for row in Contract.objects.filter(
-        kind=ContractKind.APPRENTICESHIP, status__in=ACTIVE_CONTRACT_STATUSES, start_date__lte=today, end_date__gte=today,
-    ).values("apprentice_id", "master_id", "second_master_id", "contract_type"):
-        extended = row["contract_type"] == ContractType.AMEND_EXTENSION_EXAM_FAILURE
-        for master in (row["master_id"], row["second_master_id"]):
-            if master:
-                load[master][row["apprentice_id"]] = load[master].get(row["apprentice_id"], False) or extended
+    # The same load as the contact pages show (one definition per figure).
+    load = master_apprentices(today=today)
     over = {}
     for master, apprentices in load.items():
         extended = sum(1 for e in apprentices.values() if e)

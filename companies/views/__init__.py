@@ -19,3 +19,12 @@ from companies.views.placement import (  # noqa: F401
     placement_move,
     placement_propose,
 )
+from companies.views.records import (  # noqa: F401
+    company_archive,
+    company_create,
+    company_edit,
+    company_restore,
+    contact_create,
+    contact_edit,
+    contact_set_active,
+)

@@ -15,7 +15,7 @@ from alternance.exports import EXPORT_FORMATS, export_response
 from alternance.views.mixins import StaffListView, staff_only
 from companies import selectors, services
 from companies.choices import Opco
-from companies.forms import InteractionLogForm, ReassignForm, SensitiveForm
+from companies.forms import ArchiveForm, InteractionLogForm, ReassignForm, SensitiveForm
 from companies.models import Interaction
 
 
@@ -30,7 +30,7 @@ def _add_errors(form, error: ValidationError) -> None:
 class CompanyListView(StaffListView):
     template_name = "companies/company_list.html"
     context_object_name = "companies"
-    filter_names = ("q", "mine", "sensitive", "sector", "opco", "city", "owner", "offers", "apprentices", "sort")
+    filter_names = ("q", "mine", "sensitive", "sector", "opco", "city", "owner", "offers", "apprentices", "archived", "sort")
 
     def get(self, request, *args, **kwargs):
         fmt = request.GET.get("export", "")
@@ -46,12 +46,16 @@ class CompanyListView(StaffListView):
             filters=selectors.CompanyFilters(
                 q=f["q"], mine=f["mine"] == "1", sensitive=f["sensitive"] == "1", sector=f["sector"], opco=f["opco"],
                 city=f["city"], owner=f["owner"], open_offers=f["offers"] == "1", with_apprentices=f["apprentices"] == "1",
+                archived=f["archived"] == "1",
             ),
         )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(opco_choices=Opco.choices, cres=list(selectors.cre_choices(self.request.user)))
+        context.update(
+            opco_choices=Opco.choices, cres=list(selectors.cre_choices(self.request.user)),
+            can_create=access.can_create_company(self.request.user),
+        )
         return context
 
     def export(self, fmt: str) -> HttpResponse:
@@ -65,16 +69,20 @@ class CompanyListView(StaffListView):
         return export_response(fmt, name=f"entreprises-{timezone.localdate():%Y-%m-%d}", header=header, rows=rows)
 
 
-def _detail_context(request: HttpRequest, company, *, log_form=None, sensitive_form=None) -> dict:
+def _detail_context(request: HttpRequest, company, *, log_form=None, sensitive_form=None, archive_form=None) -> dict:
     user = request.user
     return {
         "company": company,
-        **selectors.company_related(user, company),
+        **selectors.company_related(user, company, today=timezone.localdate()),
         "can_log": access.can_log_interaction(user, company),
         "can_flag": access.can_flag_company_sensitive(user, company),
-        "can_manage_offers": access.can_manage_offer(user, company),
+        "can_manage_offers": access.can_manage_offer(user, company) and not company.is_archived,
+        "can_edit": access.can_edit_company(user, company),
+        "can_archive": access.can_archive_company(user, company),
+        "can_manage_contacts": access.can_manage_contacts(user, company),
         "log_form": log_form or InteractionLogForm(),
         "sensitive_form": sensitive_form or SensitiveForm(initial={"sensitive": company.sensitive, "reason": company.sensitive_reason}),
+        "archive_form": archive_form or ArchiveForm(),
     }
 
 
