@@ -78,7 +78,8 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 return redirect("admissions_apply_done", pk=programme.pk)
     context = {"programme": programme, "form": form, "cv_max_mb": settings.ADMISSIONS_CV_MAX_MB}
-    return render(request, "alternance/admissions/apply.html", context, status=400 if request.method == "POST" else 200)
+    # The form again with its errors: 200, like the login and invitation pages.
+    return render(request, "alternance/admissions/apply.html", context)
 
 
 @login_not_required
