@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from alternance.admissions import services
 from alternance.choices import CandidateSource, PositioningKind
 from alternance.models import Candidate
 
@@ -59,6 +61,16 @@ class _IdentityForm(forms.ModelForm):
 
 class CvField(forms.FileField):
     widget = forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf", "class": "form-control"})
+
+    def clean(self, data, initial=None):
+        upload = super().clean(data, initial)
+        if upload:
+            try:
+                # Before anything reads the file: an oversized upload is refused on its size alone.
+                services.cv_size_check(upload.size)
+            except ValidationError as error:
+                raise ValidationError(error.message_dict["cv"]) from None
+        return upload
 
 
 class PublicApplicationForm(_IdentityForm):

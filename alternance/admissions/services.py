@@ -50,16 +50,21 @@ def can_move(candidate: Candidate, to: str) -> bool:
 # --- checks shared by the public page and the staff form --------------------------------------------
 
 
-def cv_check(content: bytes) -> None:
-    """A CV is a readable PDF (read from its bytes, never its name) of at most
-    ``ADMISSIONS_CV_MAX_MB`` megabytes."""
+def cv_size_check(size: int) -> None:
+    """At most ``ADMISSIONS_CV_MAX_MB`` megabytes (the form checks the upload's size before reading it)."""
     limit = settings.ADMISSIONS_CV_MAX_MB
-    if len(content) > limit * MEGABYTE:
-        size = f"{math.ceil(len(content) * 10 / MEGABYTE) / 10:.1f}".replace(".", ",")
+    if size > limit * MEGABYTE:
+        shown = f"{math.ceil(size * 10 / MEGABYTE) / 10:.1f}".replace(".", ",")
         raise ValidationError({"cv": _(
             "Le CV pèse %(size)s Mo : la limite est de %(limit)s Mo. Enregistrez-le en PDF plus léger "
             "(sans images en haute définition) et déposez-le à nouveau."
-        ) % {"size": size, "limit": limit}})
+        ) % {"size": shown, "limit": limit}})
+
+
+def cv_check(content: bytes) -> None:
+    """A CV is a readable PDF (read from its bytes, never its name) of at most
+    ``ADMISSIONS_CV_MAX_MB`` megabytes."""
+    cv_size_check(len(content))
     if proof_format(content) is not PDF:
         raise ValidationError({"cv": _(
             "Ce fichier n'est pas un PDF lisible. Enregistrez votre CV au format PDF (« Enregistrer sous » ou "

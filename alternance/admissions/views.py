@@ -43,8 +43,9 @@ def _form_errors(form, error: ValidationError) -> None:
 
 
 def _client_ip(request: HttpRequest) -> str | None:
-    # The app runs behind one reverse proxy that sets X-Real-IP; without it, the socket's address.
-    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR") or None
+    # The socket's address, as for signatures: a header sent by the client could be forged to
+    # dodge the limit (behind a proxy, the proxy's configuration sets REMOTE_ADDR).
+    return request.META.get("REMOTE_ADDR") or None
 
 
 # --- public pages ---------------------------------------------------------------------------------------

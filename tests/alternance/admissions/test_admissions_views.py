@@ -130,6 +130,19 @@ def test_a_cv_that_is_not_a_pdf_is_refused_on_the_page(client):
     assert Candidate.objects.count() == 0
 
 
+def test_an_oversized_cv_is_refused_on_the_page_with_its_size(client, settings):
+    settings.ADMISSIONS_CV_MAX_MB = 1
+    programme = ProgrammeFactory(admissions_open=True)
+    content = proof_pdf(["CV"])
+    content += b"\n" * (1024 * 1024 + 1 - len(content))
+
+    response = client.post(reverse("admissions_apply", args=[programme.pk]), {**form_data(), "cv": cv_upload(content)})
+
+    assert "Le CV pèse 1,1 Mo : la limite est de 1 Mo." in response.text
+    assert 'value="Martin"' in response.text
+    assert Candidate.objects.count() == 0
+
+
 def test_beyond_the_rate_limit_the_page_says_to_retry_later(client, settings):
     settings.ADMISSIONS_MAX_PER_EMAIL = 1
     CandidateFactory(email="lea.martin@example.test", submitted_at=NOW - timedelta(hours=3))
