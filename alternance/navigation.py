@@ -93,7 +93,8 @@ def menu_for(user) -> list[NavItem]:
         items.append(NavItem(_("Suivi OPCO"), reverse("contracts:opco_board")))
     if role in STAFF:
         # Candidates (issue 13 §1): the badge counts the new applications, as the list's first stage.
-        items.append(NavItem(_("Admissions"), reverse("candidate_list"), badge=_admissions_badge(user),
+        # The link opens the queue itself (the stage the badge counts).
+        items.append(NavItem(_("Admissions"), f"{reverse('candidate_list')}?etape=received", badge=_admissions_badge(user),
                              badge_label=_("nouvelles candidatures")))
     if role in (Role.COORDINATOR, Role.CRE):
         items.append(NavItem(_("Placement"), reverse("companies:placement_desk")))
