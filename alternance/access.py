@@ -38,6 +38,8 @@ from alternance.models import (
     AttendanceTally,
     CalendarFeedToken,
     CalendarOverride,
+    Candidate,
+    CandidateEvent,
     ClosurePeriod,
     Cohort,
     DataImport,
@@ -389,6 +391,9 @@ SCOPES: dict[type[models.Model], Callable[[User, QuerySet], QuerySet]] = {
     DataImport: _office_only,
     TdbExport: _office_only,
     EvidencePack: _office_only,
+    # Admissions (issue 13 §1): see ``scope_candidates``; the history follows its candidate.
+    Candidate: lambda user, qs: scope_candidates(user, qs),
+    CandidateEvent: lambda user, qs: qs.filter(candidate__in=scope_candidates(user, Candidate.objects.all())),
     # A staff member's API keys are its own (the API itself is for staff only).
     ApiToken: lambda user, qs: _own_rows(user, qs) if _role(user) in (Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE, Role.TUTOR) else qs.none(),
 }
@@ -737,3 +742,38 @@ def can_review_justifications(user: User) -> bool:
     """The queue of absence proofs to accept or refuse: coordinator, admin staff, tutors (their
     cohorts — the attendance scope narrows the rows, ``can_review_justification`` each one)."""
     return _is(user, Role.COORDINATOR, Role.ADMIN_STAFF, Role.TUTOR)
+
+
+# --- admissions (issue 13 §1) ----------------------------------------------------------------------
+
+def scope_candidates(user: User, qs: QuerySet) -> QuerySet:
+    """Coordinator and admin staff run admissions and see every candidate. CREs see every candidate
+    too (read only): they look for companies for admitted candidates before they start, and an
+    employer may send the candidate itself. A tutor sees the candidates to the programmes of the
+    cohorts it refers (it often holds the positioning interview and will follow them). Extranet
+    accounts never: a candidate is not yet part of the OF."""
+    role = _role(user)
+    if role in SEE_ALL_ROLES or role == Role.CRE:
+        return qs
+    if role == Role.TUTOR:
+        return qs.filter(programme__in=Cohort.objects.filter(referent_tutor=user).values("programme"))
+    return qs.none()
+
+
+def can_view_candidates(user: User) -> bool:
+    """The admissions list and a candidate's page (scoped by ``scope_candidates``)."""
+    return _is(user, Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE, Role.TUTOR)
+
+
+def can_manage_candidates(user: User) -> bool:
+    """Key in a candidate, move it along the pipeline, enrol it: the coordinator and admin staff."""
+    return _is(user, Role.COORDINATOR, Role.ADMIN_STAFF)
+
+
+def can_download_candidate_cv(user: User, candidate: Candidate) -> bool:
+    """The CV holds personal data: whoever sees the candidate among the staff (the row is in scope)."""
+    return can_view_candidates(user)
+
+
+def can_enrol_candidate(user: User, candidate: Candidate) -> bool:
+    return can_manage_candidates(user)

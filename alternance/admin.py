@@ -52,9 +52,11 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(Programme)
 class ProgrammeAdmin(admin.ModelAdmin):
-    list_display = ["title", "rncp_code", "cfd_code", "level", "duration_months", "training_hours"]
+    list_display = ["title", "rncp_code", "cfd_code", "level", "duration_months", "training_hours", "admissions_open"]
     search_fields = ["title", "rncp_code", "cfd_code"]
-    list_filter = ["level"]
+    # ``admissions_open`` opens the programme's public application page (issue 13 §1).
+    list_filter = ["level", "admissions_open"]
+    list_editable = ["admissions_open"]
 
 
 @admin.register(Cohort)

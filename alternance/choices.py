@@ -161,3 +161,29 @@ class JobStatus(models.TextChoices):
     RUNNING = "running", _("En cours")
     DONE = "done", _("Terminé")
     FAILED = "failed", _("En échec")
+
+
+class CandidateStatus(models.TextChoices):
+    """Stages of an application (issue 13 §1): received → positioning → admitted / waiting list /
+    refused / withdrawn → enrolled in a cohort. The transitions are in ``admissions.services``."""
+
+    RECEIVED = "received", _("Reçue")
+    POSITIONING = "positioning", _("En positionnement")
+    ADMITTED = "admitted", _("Admis·e")
+    WAITING_LIST = "waiting_list", _("Sur liste d'attente")
+    REFUSED = "refused", _("Refusée")
+    WITHDRAWN = "withdrawn", _("Désistement")
+    ENROLLED = "enrolled", _("Inscrit·e en promotion")
+
+
+class CandidateSource(models.TextChoices):
+    PARCOURSUP = "parcoursup", _("Parcoursup")
+    SCHOOL_FAIR = "school_fair", _("Salon / forum")
+    WEBSITE = "website", _("Site internet")
+    EMPLOYER = "employer", _("Entreprise")
+    OTHER = "other", _("Autre")
+
+
+class PositioningKind(models.TextChoices):
+    TEST = "test", _("Test de positionnement")
+    INTERVIEW = "interview", _("Entretien")

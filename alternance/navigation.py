@@ -52,6 +52,12 @@ def _evaluations_badge(user) -> SimpleLazyObject:
     return _lazy_count(employer_evaluations_to_fill_count, user)
 
 
+def _admissions_badge(user) -> SimpleLazyObject:
+    from alternance.admissions.selectors import new_applications_count
+
+    return _lazy_count(new_applications_count, user)
+
+
 def _tools(role: str) -> tuple[NavItem, ...]:
     tools = [NavItem(_("Calendriers"), reverse("calendar_mine"))]
     if role in OFFICE:
@@ -85,6 +91,11 @@ def menu_for(user) -> list[NavItem]:
         items.append(NavItem(_("Entreprises"), reverse("companies:company_list")))
         items.append(NavItem(_("Contrats"), reverse("contracts:contract_list")))
         items.append(NavItem(_("Suivi OPCO"), reverse("contracts:opco_board")))
+    if role in STAFF:
+        # Candidates (issue 13 §1): the badge counts the new applications, as the list's first stage.
+        # The link opens the queue itself (the stage the badge counts).
+        items.append(NavItem(_("Admissions"), f"{reverse('candidate_list')}?etape=received", badge=_admissions_badge(user),
+                             badge_label=_("nouvelles candidatures")))
     if role in (Role.COORDINATOR, Role.CRE):
         items.append(NavItem(_("Placement"), reverse("companies:placement_desk")))
     if role == Role.TUTOR:

@@ -31,6 +31,7 @@ SUMMARY_MODELS = (
     "alternance.User", "alternance.Programme", "alternance.Cohort", "companies.Company", "companies.CompanyContact",
     "alternance.Apprentice", "contracts.Contract", "contracts.OpcoFile", "contracts.OpcoInstalment",
     "alternance.AttendanceRecord", "alternance.ClosurePeriod", "alternance.KeyDate", "alternance.Visit", "companies.Interaction", "alerts.Alert",
+    "alternance.Candidate",
 )
 
 __all__ = ["DEFAULT_APPRENTICES", "DEFAULT_SEED", "MIN_APPRENTICES", "DemoResult", "demo_exists", "seed_demo"]
@@ -84,6 +85,10 @@ def seed_demo(*, apprentices: int = DEFAULT_APPRENTICES, seed: int = DEFAULT_SEE
             seed_calendar(today=today)
             seed_absences(today=today)
             seed_evaluations(today=today)
+            # Admissions (issue 13 §1): candidates at every stage, one enrolled without a company.
+            from alternance.demo.admissions import seed_admissions
+
+            seed_admissions(today=today)
         # The register was bulk-inserted: its tallies, for the dashboard, before the rules run.
         from alternance.attendance.tallies import tally_refresh_days
 

@@ -1,3 +1,4 @@
+from .admissions import Candidate, CandidateEvent
 from .apprentices import Apprentice
 from .attendance import AttendanceRecord, AttendanceSettings, AttendanceTally
 from .calendar import CalendarFeedToken, CalendarOverride, ClosurePeriod, KeyDate
@@ -9,6 +10,7 @@ from .visits import Visit, VisitCriterion
 
 __all__ = [
     "ApiToken", "Apprentice", "AttendanceRecord", "AttendanceSettings", "AttendanceTally", "CalendarFeedToken", "CalendarOverride",
+    "Candidate", "CandidateEvent",
     "ClosurePeriod", "Cohort", "DataImport", "EvidencePack", "Invitation", "KeyDate", "Programme", "TdbExport",
     "User", "Visit", "VisitCriterion",
 ]

@@ -18,6 +18,8 @@ class Programme(models.Model):
     level = models.PositiveSmallIntegerField(_("niveau"), choices=QualificationLevel.choices)
     duration_months = models.PositiveSmallIntegerField(_("durée (mois)"))
     training_hours = models.PositiveIntegerField(_("heures de formation"))
+    # Whether the public application page of this programme is open (issue 13 §1).
+    admissions_open = models.BooleanField(_("candidatures ouvertes"), default=False)
 
     class Meta:
         verbose_name = _("formation")

@@ -283,3 +283,16 @@ TDB_EXPORT = {
     "referent_handicap_email": REFERENT_HANDICAP["email"],
 }
 # --- end of the Tableau de bord settings -----------------------------------------------------------
+
+# --- Admissions: the public application page (issue 13 §1) -------------------------------------------
+# Anti-abuse limits, counted from the stored applications over a sliding window: at most this many
+# applications per e-mail address and per client IP address (a school's shared connection needs a
+# higher figure than one person's address).
+ADMISSIONS_MAX_PER_EMAIL = int(env("ADMISSIONS_MAX_PER_EMAIL", "3"))
+ADMISSIONS_MAX_PER_IP = int(env("ADMISSIONS_MAX_PER_IP", "10"))
+ADMISSIONS_WINDOW_HOURS = int(env("ADMISSIONS_WINDOW_HOURS", "24"))
+# Largest CV accepted (megabytes); the file must be a readable PDF (checked on its content).
+ADMISSIONS_CV_MAX_MB = int(env("ADMISSIONS_CV_MAX_MB", "5"))
+# Minimum age on 31 December of the year of application: an apprenticeship contract can be signed
+# from 15 (16, or 15 having finished collège — Code du travail L6222-1) [check].
+ADMISSIONS_MIN_AGE = int(env("ADMISSIONS_MIN_AGE", "15"))

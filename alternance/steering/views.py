@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from alternance import access
+from alternance.admissions import selectors as admissions
 from alternance.exports import export_response
 from alternance.qualiopi import evidence_freshness
 from alternance.steering import indicators
@@ -42,9 +43,14 @@ def dashboard_context(user, *, today: date) -> dict:
     breakdown = indicators.breakdown(user, today=today, attendance=attendance)
     cre_loads = indicators.cre_loads(user, today=today)
     tutor_loads = indicators.tutor_loads(user, today=today)
+    pipeline = admissions.pipeline(user)
     return {
         "today": today,
         "indicators": indicators.indicators(user, today=today, attendance=attendance),
+        # Candidates per programme and stage (issue 13 §1): each figure links to the same list.
+        "admissions": pipeline,
+        "admissions_totals": admissions.pipeline_totals(pipeline),
+        "admission_stages": admissions.STAGES,
         "charts": [
             indicators.bar_chart(indicators.active_contracts_series(user, today=today)),
             indicators.bar_chart(indicators.ruptures_series(user, today=today)),

@@ -28,6 +28,8 @@ from alternance.models import (
     AttendanceTally,
     CalendarFeedToken,
     CalendarOverride,
+    Candidate,
+    CandidateEvent,
     ClosurePeriod,
     Cohort,
     DataImport,
@@ -63,6 +65,7 @@ from tests.factories.alternance import (
     ApprenticeFactory,
     ApprenticeUserFactory,
     AttendanceRecordFactory,
+    CandidateFactory,
     CohortFactory,
     CoordinatorFactory,
     CreFactory,
@@ -269,6 +272,10 @@ def world(settings, tmp_path, time_machine) -> World:
     w.add("token_coordinator", ApiToken.objects.create(user=w["coordinator"], label="BI", prefix="abcd1234", token_hash="f" * 64))
     w.add("token_tutor_a", ApiToken.objects.create(user=tutor_a, label="Tableur", prefix="efgh5678", token_hash="0" * 64))
     w.add("token_apprentice_a1", ApiToken.objects.create(user=user_a1, label="Égarée", prefix="ijkl9012", token_hash="1" * 64))
+    # Admissions: a candidate to each programme, with its first history row.
+    for side in ("a", "b"):
+        candidate = w.add(f"cand_{side}", CandidateFactory(programme=w[f"programme_{side}"]))
+        w.add(f"cev_{side}", CandidateEvent.objects.create(candidate=candidate, to_status="received", at=WORLD_NOW))
     AttendanceSettings.load()
     # The register summed per cohort and day (kept in step by the register's writes).
     for tally in AttendanceTally.objects.all():
@@ -343,6 +350,9 @@ EXPECTED: dict[str, dict[type[models.Model], set[str] | str]] = {
         Offer: {"offer_a", "offer_b"},
         Placement: {"placement_s1"},
         PlacementEvent: {"pe_s1"},
+        # The candidates to the programme of the cohort it refers (it holds their interviews).
+        Candidate: {"cand_a"},
+        CandidateEvent: {"cev_a"},
     },
     "tutor_b": {
         Apprentice: {"b1", "b2"},
@@ -376,6 +386,8 @@ EXPECTED: dict[str, dict[type[models.Model], set[str] | str]] = {
         Offer: {"offer_b"},
         Placement: {"placement_b2"},
         PlacementEvent: {"pe_b2"},
+        Candidate: {"cand_b"},
+        CandidateEvent: {"cev_b"},
     },
     "apprentice_a1": {
         Apprentice: {"a1"},
@@ -633,6 +645,12 @@ PREDICATES = [
     (access.can_resolve_alert, "al_company_c", {"coordinator", "tutor_b"}),
     (access.can_comment_alert, "al_a1", STAFF_ROLES),
     (access.can_invite_extranet_user, None, STAFF_ROLES),
+    (access.can_view_candidates, None, STAFF_ROLES),
+    (access.can_manage_candidates, None, {"coordinator", "admin"}),
+    (access.can_download_candidate_cv, "cand_a", STAFF_ROLES),
+    (access.can_enrol_candidate, "cand_a", {"coordinator", "admin"}),
+    (access.can_view, "cand_a", {"coordinator", "admin", "cre_a", "cre_b", "tutor_a"}),
+    (access.can_view, "cand_b", {"coordinator", "admin", "cre_a", "cre_b", "tutor_b"}),
     (access.can_view, "a1", {"coordinator", "admin", "cre_a", "cre_b", "tutor_a", "apprentice_a1", "employer_a"}),
     (access.can_view, "d_company_a", {"coordinator", "admin", "cre_a", "cre_b", "employer_a"}),
 ]

@@ -33,19 +33,19 @@ TOOLS_OFFICE = [
 ]
 EXPECTED = {
     Role.COORDINATOR: [
-        "Accueil", "Pilotage", "Apprenti·es", "Entreprises", "Contrats", "Suivi OPCO", "Placement", "Justificatifs",
+        "Accueil", "Pilotage", "Apprenti·es", "Entreprises", "Contrats", "Suivi OPCO", "Admissions", "Placement", "Justificatifs",
         "Alertes", "À signer", ("Outils", TOOLS_OFFICE),
     ],
     Role.ADMIN_STAFF: [
-        "Accueil", "Pilotage", "Apprenti·es", "Entreprises", "Contrats", "Suivi OPCO", "Justificatifs", "Alertes",
+        "Accueil", "Pilotage", "Apprenti·es", "Entreprises", "Contrats", "Suivi OPCO", "Admissions", "Justificatifs", "Alertes",
         "Mes alertes", "À signer", ("Outils", TOOLS_OFFICE),
     ],
     Role.CRE: [
-        "Accueil", "Apprenti·es", "Entreprises", "Contrats", "Suivi OPCO", "Placement", "Alertes", "Mes alertes",
+        "Accueil", "Apprenti·es", "Entreprises", "Contrats", "Suivi OPCO", "Admissions", "Placement", "Alertes", "Mes alertes",
         ("Outils", ["Calendriers", "Clés d'API"]),
     ],
     Role.TUTOR: [
-        "Accueil", "Apprenti·es", "Entreprises", "Contrats", "Suivi OPCO", "Mon suivi", "Justificatifs", "Alertes",
+        "Accueil", "Apprenti·es", "Entreprises", "Contrats", "Suivi OPCO", "Admissions", "Mon suivi", "Justificatifs", "Alertes",
         "Mes alertes", ("Outils", ["Calendriers", "Clés d'API"]),
     ],
     Role.APPRENTICE: ["Accueil", "Mon calendrier", "Mes absences", "À signer"],

@@ -84,7 +84,14 @@ from contracts.choices import BatchStatus, ContractStatus, DocumentKind, Signatu
 from contracts.documents import document_read, document_store
 from contracts.models import Contract, Document, DocumentBatch, OpcoFile, SignatureRequest, Signer
 from contracts.signatures import signature_request_create, signature_sign
-from tests.factories.alternance import ApprenticeFactory, AttendanceRecordFactory, UserFactory, VisitFactory
+from tests.factories.alternance import (
+    ApprenticeFactory,
+    AttendanceRecordFactory,
+    CandidateFactory,
+    ProgrammeFactory,
+    UserFactory,
+    VisitFactory,
+)
 from tests.factories.companies import CompanyContactFactory, CompanyFactory
 from tests.factories.contracts import ContractFactory, OpcoInstalmentFactory
 from tests.factories.web import PARIS, Side, World, make_world
@@ -163,6 +170,11 @@ ROUTES: dict[str, Spec] = {
     # token gives its owner's calendar and nothing else (``test_ics_feed_…`` below).
     "calendar_feed": public(200, 404, 405, token="feed_token"),
     "healthz": public(200, 405),  # database and broker status, no data
+    # Admissions (issue 13 §1): the programmes open to applications and their application form —
+    # nothing of any candidate; a closed programme's page is 404.
+    "admissions_apply_index": public(200),
+    "admissions_apply": public(200, 404, pk="programme"),
+    "admissions_apply_done": public(200, 404, pk="programme"),
     # The read API authenticates with its own keys, never with the session: 401 without a key.
     "api:schema": public(401, 403, 405),
     "api:api-root": public(401, 403, 405),
@@ -297,6 +309,14 @@ ROUTES: dict[str, Spec] = {
     "contracts:batch_download": staff(pk="batch"),
     "contracts:signature_request_create": staff(pk="contract"),
     "contracts:signature_request_cancel": staff(pk="request"),
+    "candidate_list": staff(),
+    "candidate_create": staff(),
+    "candidate_detail": staff(pk="candidate"),
+    "candidate_position": staff(pk="candidate"),
+    "candidate_decide": staff(pk="candidate"),
+    "candidate_withdraw": staff(pk="candidate"),
+    "candidate_enrol": staff(pk="candidate"),
+    "candidate_cv": staff(pk="candidate"),
     "alerts:alert_list": staff(),
     "alerts:alert_bulk": staff(),
     "alerts:inbox": staff(),
@@ -623,7 +643,15 @@ def _office(world: World) -> tuple[dict[str, list], list[str]]:
                                        pdf=ContentFile(pdf_with("Synthèse Qualiopi office"), name="synthese.pdf"),
                                        archive=ContentFile(_zip({"preuve.txt": b"Preuve office"}), name="preuves.zip"),
                                        created_by=world.coordinator)
-    return {"data_import": [data_import], "tdb_export": [tdb], "pack": [pack]}, ["import-confidentiel-office.csv"]
+    # Admissions: an open programme and a candidate to it, with a CV (no side owns them).
+    programme = ProgrammeFactory(title="Formation ouverte aux candidatures", admissions_open=True)
+    closed = ProgrammeFactory(title="Formation fermée aux candidatures", admissions_open=False)
+    candidate = CandidateFactory(programme=programme, last_name="Candidatsecret", first_name="Office",
+                                 email="candidat.secret@example.test", cv=ContentFile(pdf_with("CV Candidatsecret"), name="cv.pdf"),
+                                 cv_sha256="a" * 64)
+    objects = {"data_import": [data_import], "tdb_export": [tdb], "pack": [pack], "programme": [programme, closed],
+               "candidate": [candidate]}
+    return objects, ["import-confidentiel-office.csv", "Candidatsecret", "candidat.secret@example.test"]
 
 
 def _stored_files(objects: dict[str, list]) -> list[bytes]:

@@ -1,6 +1,7 @@
 """Factories of the core app: coherent objects, no surprising side effects."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import factory
 from factory.django import DjangoModelFactory
@@ -8,13 +9,15 @@ from factory.django import DjangoModelFactory
 from alternance.choices import (
     ApprenticeStatus,
     AttendanceStatus,
+    CandidateSource,
+    CandidateStatus,
     DiplomaCode,
     HalfDay,
     QualificationLevel,
     Role,
     VisitKind,
 )
-from alternance.models import Apprentice, AttendanceRecord, Cohort, Programme, User, Visit
+from alternance.models import Apprentice, AttendanceRecord, Candidate, Cohort, Programme, User, Visit
 
 
 class UserFactory(DjangoModelFactory):
@@ -131,3 +134,28 @@ class AttendanceRecordFactory(DjangoModelFactory):
     day = date(2026, 10, 5)
     half = HalfDay.MORNING
     status = AttendanceStatus.ABSENT
+
+
+class CandidateFactory(DjangoModelFactory):
+    """A candidate received on the public page (no CV unless given)."""
+
+    class Meta:
+        model = Candidate
+
+    programme = factory.SubFactory(ProgrammeFactory, admissions_open=True)
+    status = CandidateStatus.RECEIVED
+    status_since = date(2026, 11, 20)
+    source = CandidateSource.WEBSITE
+    last_name = factory.Faker("last_name", locale="fr_FR")
+    first_name = factory.Faker("first_name", locale="fr_FR")
+    sex = "M"
+    birth_date = date(2007, 5, 2)
+    birth_department = "69"
+    birth_commune = "Lyon"
+    email = factory.Sequence(lambda n: f"candidat{n}@example.test")
+    phone = "0612345678"
+    address = "3 place Bellecour"
+    postal_code = "69002"
+    city = "Lyon"
+    last_diploma = DiplomaCode.BAC_PRO
+    submitted_at = datetime(2026, 11, 20, 9, 0, tzinfo=ZoneInfo("Europe/Paris"))

@@ -11,8 +11,9 @@ from django.core.management.base import CommandError
 from django.db.models import Count
 
 from alerts.models import Alert
-from alternance.choices import ApprenticeStatus, AttendanceStatus, JustificationStatus, Role
-from alternance.models import Apprentice, AttendanceRecord, Cohort, Programme, User, Visit
+from alternance.choices import ApprenticeStatus, AttendanceStatus, CandidateStatus, JustificationStatus, Role
+from alternance.demo.dates import is_working_day
+from alternance.models import Apprentice, AttendanceRecord, Candidate, CandidateEvent, Cohort, Programme, User, Visit
 from alternance.validators import validate_siret
 from companies.models import Company, CompanyContact, Interaction
 from companies.opco import opco_for_idcc
@@ -22,7 +23,7 @@ from contracts.models import Contract, OpcoFile, OpcoInstalment
 TODAY = date(2026, 11, 28)
 ALL_MODELS = (
     User, Programme, Cohort, Company, CompanyContact, Interaction, Apprentice, Contract, OpcoFile, OpcoInstalment,
-    AttendanceRecord, Visit, Alert,
+    AttendanceRecord, Visit, Alert, Candidate,
 )
 
 
@@ -59,13 +60,16 @@ def test_seed_demo_creates_exact_counts_for_60_apprentices():
 
     assert counts() == {
         "User": 8, "Programme": 6, "Cohort": 8, "Company": 36, "CompanyContact": 82, "Interaction": 94,
-        "Apprentice": 60, "Contract": 55, "OpcoFile": 50, "OpcoInstalment": 179, "AttendanceRecord": 1298,
+        # 60 planned learners + the demo candidate enrolled through admissions (issue 13 §1).
+        "Apprentice": 61, "Contract": 55, "OpcoFile": 50, "OpcoInstalment": 179, "AttendanceRecord": 1298,
         "Visit": 67, "Alert": 38,  # raised by the real nightly rules on the demo
+        "Candidate": 11,  # every stage of the admissions pipeline
     }
     roles = dict(User.objects.values_list("role").annotate(n=Count("id")))
     assert roles == {Role.COORDINATOR: 1, Role.CRE: 1, Role.TUTOR: 2, Role.ADMIN_STAFF: 2, Role.APPRENTICE: 1, Role.EMPLOYER: 1}
     assert "Données de démonstration créées" in output
-    assert "apprenti·es : 60" in output
+    assert "apprenti·es : 61" in output
+    assert "candidat·es : 11" in output
 
 
 @pytest.mark.django_db
@@ -262,3 +266,29 @@ def test_if_empty_seeds_an_empty_database():
     call_command("seed_demo", apprentices=60, seed=7, today="2026-11-28", if_empty=True, stdout=StringIO())
 
     assert User.objects.filter(email="coordination@demo.test").exists()
+
+
+@pytest.mark.django_db
+def test_candidates_are_at_every_stage_on_working_days_with_their_history():
+    seed()
+
+    stages = dict(Candidate.objects.values_list("status").annotate(n=Count("id")))
+    assert stages == {
+        CandidateStatus.RECEIVED: 3, CandidateStatus.POSITIONING: 2, CandidateStatus.ADMITTED: 2, CandidateStatus.WAITING_LIST: 1,
+        CandidateStatus.REFUSED: 1, CandidateStatus.WITHDRAWN: 1, CandidateStatus.ENROLLED: 1,
+    }
+    assert sorted(Candidate.objects.filter(status=CandidateStatus.RECEIVED).values_list("status_since", flat=True)) == [
+        date(2026, 11, 24), date(2026, 11, 25), date(2026, 11, 26)]  # 3, 2, 1 working days before Saturday 28/11
+    for candidate in Candidate.objects.prefetch_related("events"):
+        events = list(candidate.events.all())
+        assert events[0].to_status == CandidateStatus.RECEIVED and events[-1].to_status == candidate.status
+        assert all(is_working_day(event.at.date()) and event.at.date() < TODAY for event in events)
+        assert candidate.status_since == events[-1].at.date()
+    enrolled = Candidate.objects.select_related("apprentice").get(status=CandidateStatus.ENROLLED)
+    assert (enrolled.apprentice.status, enrolled.apprentice.status_since, enrolled.apprentice.cohort_id) == (
+        ApprenticeStatus.SEEKING, enrolled.status_since, enrolled.cohort_id)
+    assert enrolled.apprentice.documents.get().sha256 == enrolled.cv_sha256
+    assert CandidateEvent.objects.count() == 11 + 1 * 2 + 2 * 2 + 1 * 2 + 1 * 2 + 1 + 1 * 3
+    # The programmes with a running cohort are open to applications; the candidates applied to three of them.
+    open_ids = set(Programme.objects.filter(admissions_open=True).values_list("pk", flat=True))
+    assert len(open_ids) == 6 and len(set(Candidate.objects.values_list("programme_id", flat=True)) & open_ids) == 3

@@ -1,0 +1,120 @@
+"""Admissions, end to end: a candidate applies on the public page from a 390 px phone (a first try
+with a file that is not a PDF keeps what was typed); admin staff sees it in the queue with the menu
+badge, positions it, admits it and enrols it in a cohort — the new apprentice is "seeking a
+company" since the enrolment day.
+
+Dates are placed around the real today (the live server is not frozen)."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from alternance.choices import ApprenticeStatus, CandidateStatus
+from alternance.demo.absences import proof_pdf
+from alternance.models import Apprentice, Candidate
+from tests.factories.alternance import AdminStaffFactory, CohortFactory, ProgrammeFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+STAFF_PASSWORD = "motdepasse-solide-42"  # tests.factories.alternance.UserFactory
+
+
+def test_a_candidate_applies_on_a_phone_and_admin_staff_enrols_it(page: Page, live_server, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    today = timezone.localdate()
+    programme = ProgrammeFactory(title="BTS Gestion de la PME", admissions_open=True)
+    cohort = CohortFactory(programme=programme, name="BTS GPME — rentrée", start_date=today - timedelta(days=30),
+                           end_date=today + timedelta(days=700), exams_end_date=today + timedelta(days=680))
+    admin = AdminStaffFactory(email="admissions@example.test")
+    birth = today.replace(year=today.year - 19, day=1)
+
+    # The candidate, on its phone, opens the list of open programmes and applies.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/candidater/")
+    page.get_by_role("link", name=re.compile("BTS Gestion de la PME")).click()
+    expect(page.get_by_role("heading", name="Candidater")).to_be_visible()
+    page.get_by_label("Nom de naissance").fill("Moreau")
+    page.get_by_label("Prénom").fill("Inès")
+    page.get_by_label("Sexe").select_option(label="Féminin")
+    page.get_by_label("Date de naissance").fill(birth.isoformat())
+    page.get_by_label("Département de naissance").fill("13")
+    page.get_by_label("Commune de naissance").fill("Marseille")
+    page.get_by_label("E-mail").fill("ines.moreau@example.test")
+    page.get_by_label("Téléphone").fill("0611223344")
+    page.get_by_label("Adresse", exact=True).fill("8 rue Paradis")
+    page.get_by_label("Code postal").fill("13001")
+    page.get_by_label("Commune", exact=True).fill("Marseille")
+    page.get_by_label("Dernier diplôme obtenu").select_option(label="Baccalauréat professionnel")
+    page.get_by_label("J'ai lu la notice ci-dessus").check()
+    # The form fits the phone's width: no horizontal scrolling.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    # A text file named .pdf: refused, what was typed is kept.
+    page.get_by_label("CV (PDF)").set_input_files({"name": "cv.pdf", "mimeType": "application/pdf", "buffer": b"Mon CV en texte"})
+    page.get_by_role("button", name="Envoyer ma candidature").click()
+    expect(page.get_by_text("Ce fichier n'est pas un PDF lisible.")).to_be_visible()
+    expect(page.get_by_label("Nom de naissance")).to_have_value("Moreau")
+    expect(page.get_by_label("E-mail")).to_have_value("ines.moreau@example.test")
+    assert Candidate.objects.count() == 0
+
+    cv = proof_pdf(["Inès Moreau", "Curriculum vitae"])
+    page.get_by_label("J'ai lu la notice ci-dessus").check()
+    page.get_by_label("CV (PDF)").set_input_files({"name": "cv.pdf", "mimeType": "application/pdf", "buffer": cv})
+    page.get_by_role("button", name="Envoyer ma candidature").click()
+    expect(page.get_by_test_id("application-sent")).to_contain_text("« BTS Gestion de la PME » est bien reçue")
+    candidate = Candidate.objects.get()
+    assert (candidate.last_name, candidate.status, candidate.birth_date) == ("Moreau", CandidateStatus.RECEIVED, birth)
+
+    # Admin staff, on a laptop: the badge counts the new application; the queue lists it.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/connexion/")
+    page.get_by_label("Adresse e-mail").fill(admin.email)
+    page.get_by_label("Mot de passe").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    admissions = page.get_by_role("link", name=re.compile("^Admissions"))
+    expect(admissions).to_contain_text("1")
+    admissions.click()
+    page.get_by_role("link", name="Reçue", exact=True).click()
+    expect(page.get_by_test_id("candidate-count")).to_have_text("1 candidature")
+    page.get_by_role("link", name="MOREAU Inès").click()
+
+    # Positioning: an interview tomorrow.
+    positioning = page.get_by_test_id("positioning-form")
+    positioning.get_by_label("Type").select_option(label="Entretien")
+    positioning.get_by_label("Date").fill((today + timedelta(days=1)).isoformat())
+    positioning.get_by_role("button", name="Enregistrer le positionnement").click()
+    expect(page.get_by_text("Positionnement enregistré.")).to_be_visible()
+    expect(page.get_by_test_id("candidate-status")).to_have_text("En positionnement")
+
+    # Admission, with the positioning's result (forgotten first: explained, the comment kept).
+    decision = page.get_by_test_id("decision-form")
+    decision.get_by_label("Décision").select_option(label="Admettre")
+    decision.get_by_label("Commentaire").fill("Projet professionnel clair")
+    decision.get_by_role("button", name="Enregistrer la décision").click()
+    expect(page.get_by_text("Indiquez le résultat du positionnement")).to_be_visible()
+    expect(page.get_by_test_id("decision-form").get_by_label("Commentaire")).to_have_value("Projet professionnel clair")
+    page.get_by_test_id("decision-form").get_by_label("Résultat du positionnement").fill("Avis favorable")
+    page.get_by_test_id("decision-form").get_by_role("button", name="Enregistrer la décision").click()
+    expect(page.get_by_text("Décision enregistrée : Admis·e.")).to_be_visible()
+
+    # Enrolment in the cohort: the apprentice record is created.
+    page.get_by_role("link", name="Inscrire en promotion").click()
+    page.get_by_label("Promotion").select_option(label=str(cohort))
+    page.get_by_role("button", name="Inscrire").click()
+    expect(page.get_by_text("Inès Moreau est inscrit·e en promotion BTS GPME — rentrée, en recherche d'entreprise.")).to_be_visible()
+    expect(page.get_by_test_id("candidate-status")).to_have_text("Inscrit·e en promotion")
+    expect(page.get_by_test_id("enrolled")).to_contain_text(f"en recherche d'entreprise depuis le {today:%d/%m/%Y}")
+
+    apprentice = Apprentice.objects.get()
+    assert (apprentice.last_name, apprentice.first_name, apprentice.cohort_id) == ("Moreau", "Inès", cohort.pk)
+    assert (apprentice.status, apprentice.status_since, apprentice.enrolment_date) == (ApprenticeStatus.SEEKING, today, today)
+    candidate.refresh_from_db()
+    assert (candidate.status, candidate.apprentice_id, candidate.cohort_id) == (CandidateStatus.ENROLLED, apprentice.pk, cohort.pk)
+    document = apprentice.documents.get()
+    with document.file.open("rb") as handle:
+        assert handle.read() == cv
+    page.get_by_role("link", name="Ouvrir la fiche apprenti·e").click()
+    expect(page.get_by_role("heading", name=re.compile("Moreau"))).to_be_visible()
