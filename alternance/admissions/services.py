@@ -348,3 +348,12 @@ def seeking_horizon(apprentice: Apprentice) -> date:
 
     row = RuleSettings.objects.filter(pk=1).first() or RuleSettings()
     return apprentice.status_since + timedelta(days=row.seeking_limit_days)
+
+
+@transaction.atomic
+def programme_admissions_set(*, programme: Programme, open_: bool, by: User) -> Programme:
+    """Open or close a programme's public application page. Applications already received stay;
+    a closed programme only refuses new ones (``candidate_apply``)."""
+    Programme.objects.filter(pk=programme.pk).update(admissions_open=open_)
+    programme.refresh_from_db(fields=["admissions_open"])
+    return programme

@@ -10,6 +10,7 @@ urlpatterns = [
     path("candidater/<int:pk>/envoyee/", views.apply_done, name="admissions_apply_done"),
     path("admissions/", views.candidate_list, name="candidate_list"),
     path("admissions/nouvelle/", views.candidate_create, name="candidate_create"),
+    path("admissions/formations/", views.programme_admissions, name="programme_admissions"),
     path("admissions/<int:pk>/", views.candidate_detail, name="candidate_detail"),
     path("admissions/<int:pk>/positionnement/", views.candidate_position, name="candidate_position"),
     path("admissions/<int:pk>/decision/", views.candidate_decide, name="candidate_decide"),

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -30,6 +31,7 @@ from alternance.admissions.forms import (
     WithdrawForm,
 )
 from alternance.choices import CandidateStatus
+from alternance.models import Programme
 from alternance.views.mixins import PAGE_SIZE, int_param, staff_only
 
 
@@ -264,3 +266,26 @@ def candidate_cv(request: HttpRequest, pk: int) -> FileResponse:
         raise Http404(_("Pas de CV pour cette candidature."))
     return FileResponse(candidate.cv.open("rb"), as_attachment=True, filename=f"cv-{candidate.last_name}-{candidate.first_name}.pdf",
                         content_type="application/pdf")
+
+
+@require_http_methods(["GET", "POST"])
+def programme_admissions(request: HttpRequest) -> HttpResponse:
+    """Which programmes take applications on the public page: the staff who manage candidates open
+    and close them here (the Django admin is not a user's path)."""
+    _viewers_only(request)
+    can_manage = access.can_manage_candidates(request.user)
+    if request.method == "POST":
+        access.require(can_manage)
+        programme = access.get_visible_or_404(request.user, Programme.objects.all(), pk=int_param(request.POST.get("programme")) or 0)
+        open_ = request.POST.get("ouvrir") == "1"
+        services.programme_admissions_set(programme=programme, open_=open_, by=request.user)
+        message = _("Les candidatures en ligne sont ouvertes pour « %(title)s ».") if open_ else _(
+            "Les candidatures en ligne sont fermées pour « %(title)s » ; celles déjà reçues restent à traiter.")
+        messages.success(request, message % {"title": programme.title})
+        return redirect("programme_admissions")
+    page = Paginator(selectors.programme_choices(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "programmes": page.object_list, "page_obj": page, "paginator": page.paginator, "is_paginated": page.has_other_pages(),
+        "can_manage": can_manage, "public_url": request.build_absolute_uri(reverse("admissions_apply_index")),
+    }
+    return render(request, "alternance/admissions/programmes.html", context)

@@ -311,6 +311,7 @@ ROUTES: dict[str, Spec] = {
     "contracts:signature_request_cancel": staff(pk="request"),
     "candidate_list": staff(),
     "candidate_create": staff(),
+    "programme_admissions": staff(),
     "candidate_detail": staff(pk="candidate"),
     "candidate_position": staff(pk="candidate"),
     "candidate_decide": staff(pk="candidate"),

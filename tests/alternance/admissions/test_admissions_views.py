@@ -352,3 +352,53 @@ def test_query_count_does_not_grow_with_rows(client, page):
     four = count_queries()
 
     assert four == one
+
+
+# --- opening a programme to applications, on screen ---------------------------------------------------
+
+
+@pytest.mark.parametrize(("role", "get", "post"), [
+    ("coordinator", 200, 302), ("admin_staff", 200, 302), ("cre", 200, 403), ("tutor", 200, 403),
+    ("apprentice", 403, 403), ("employer", 403, 403), ("anonymous", 302, 302),
+])
+def test_who_opens_a_programme_to_applications(client, people, role, get, post):
+    programme = ProgrammeFactory(title="BTS Tourisme", admissions_open=False)
+    if people[role] is not None:
+        client.force_login(people[role])
+    url = reverse("programme_admissions")
+
+    assert client.get(url).status_code == get
+    assert client.post(url, {"programme": programme.pk, "ouvrir": "1"}).status_code == post
+
+    programme.refresh_from_db()
+    assert programme.admissions_open is (post == 302 and role != "anonymous")
+
+
+def test_opening_then_closing_a_programme_changes_the_public_page_only(client, people):
+    programme = ProgrammeFactory(title="BTS Tourisme", admissions_open=False)
+    received = CandidateFactory(programme=programme)
+    client.force_login(people["admin_staff"])
+    url = reverse("programme_admissions")
+
+    response = client.post(url, {"programme": programme.pk, "ouvrir": "1"}, follow=True)
+    assert "Les candidatures en ligne sont ouvertes pour « BTS Tourisme »." in response.content.decode().replace("&#x27;", "'")
+    assert "BTS Tourisme" in client.get(reverse("admissions_apply_index")).content.decode()
+
+    client.post(url, {"programme": programme.pk, "ouvrir": "0"})
+    programme.refresh_from_db()
+    assert programme.admissions_open is False
+    assert Candidate.objects.filter(pk=received.pk).exists()  # applications already received stay
+    client.logout()
+    assert "BTS Tourisme" not in client.get(reverse("admissions_apply_index")).content.decode()
+
+
+def test_the_programmes_page_costs_the_same_queries_for_1_and_4_programmes(client, people):
+    client.force_login(people["coordinator"])
+    url = reverse("programme_admissions")
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for i in range(3):
+        ProgrammeFactory(title=f"Formation {i}")
+    with CaptureQueriesContext(connection) as four:
+        client.get(url)
+    assert len(one) == len(four)
