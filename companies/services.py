@@ -163,7 +163,7 @@ def company_create(*, by: User, owner_cre: User | None = None, **fields) -> Comp
 def company_update(*, company: Company, by: User, **fields) -> Company:
     """Edit a company's record; the OPCO is derived again from the IDCC unless it is imposed."""
     _check_fields(fields, (*COMPANY_FIELDS, "owner_cre"))
-    locked = Company.objects.select_for_update().select_related("owner_cre").get(pk=company.pk)
+    locked = Company.objects.select_for_update(of=("self",)).select_related("owner_cre").get(pk=company.pk)
     before = locked.owner_cre
     for name, value in fields.items():
         setattr(locked, name, value)
