@@ -125,10 +125,11 @@ def _last_coordinator_error(member: User, action: str) -> ValidationError:
 def _check_role_change(member: User, *, role: str, by: User, today: date) -> None:
     """A role carries what the account holds: a CRE its portfolio, a tutor its cohorts; an account
     must hand them over before it changes role (the models require a CRE and a tutor there)."""
-    if member.pk == by.pk:
-        raise ValidationError({"role": _("Vous ne pouvez pas changer votre propre rôle : un·e autre responsable alternance peut le faire.")})
+    # The last coordinator first: alone, it learns what to do (create another one), not just "not yourself".
     if _last_active_coordinator(member):
         raise ValidationError({"role": _last_coordinator_error(member, _("changez son rôle")).messages})
+    if member.pk == by.pk:
+        raise ValidationError({"role": _("Vous ne pouvez pas changer votre propre rôle : un·e autre responsable alternance peut le faire.")})
     errors = []
     if member.role == Role.CRE:
         count = Company.objects.filter(portfolio_of(member)).count()
@@ -190,10 +191,10 @@ def staff_member_deactivate(*, member: User, by: User) -> User:
     coordinator; its pending invitation links are revoked (accepting one would reopen it)."""
     access.require(access.can_manage_staff(by))
     _require_staff_account(member)
-    if member.pk == by.pk:
-        raise ValidationError(_("Vous ne pouvez pas désactiver votre propre compte : un·e autre responsable alternance peut le faire."))
     if _last_active_coordinator(member):
         raise _last_coordinator_error(member, _("désactivez celui-ci"))
+    if member.pk == by.pk:
+        raise ValidationError(_("Vous ne pouvez pas désactiver votre propre compte : un·e autre responsable alternance peut le faire."))
     if not User.objects.filter(pk=member.pk, is_active=True).update(is_active=False):
         raise ValidationError(_("Ce compte est déjà désactivé : rechargez la page pour voir son état actuel."))
     Invitation.objects.filter(user=member, used_at__isnull=True, revoked_at__isnull=True).update(revoked_at=timezone.now())
