@@ -457,3 +457,16 @@ def test_reactivation_and_a_new_invitation_from_the_page(client, world, django_c
     assert User.objects.get(pk=member.pk).is_active is True
     assert (Invitation.objects.filter(user=member).count(), Invitation.objects.filter(user=member, revoked_at__isnull=True).count()) == (2, 1)
     assert len(mail.outbox) == 2
+
+
+def test_the_emailed_link_opens_a_page_for_a_team_member_not_for_the_extranet(client, world, django_capture_on_commit_callbacks, celery_eager):
+    client.force_login(world.coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("staff:staff_create"), member_post())
+    client.logout()
+    link = re.search(r"https?://[^/\s]+(/invitation/\S+/)", mail.outbox[0].body).group(1)
+
+    page = text_of(client.get(link))
+
+    assert "Votre compte de l'équipe alternance a été créé avec l'adresse <strong>nina.nouvelle@cfa.test</strong>." in page
+    assert "extranet" not in page
