@@ -777,3 +777,24 @@ def can_download_candidate_cv(user: User, candidate: Candidate) -> bool:
 
 def can_enrol_candidate(user: User, candidate: Candidate) -> bool:
     return can_manage_candidates(user)
+
+
+# --- staff accounts (issue 13) -------------------------------------------------------------------------
+
+def can_view_staff(user: User) -> bool:
+    """The list of the team's accounts and each account's page (read only): the coordinator and
+    admin staff. Admin staff already see every account (``scope_users``) and the load per CRE and
+    tutor on the dashboard; the list tells them who holds which portfolio and who left."""
+    return _is(user, Role.COORDINATOR, Role.ADMIN_STAFF)
+
+
+def can_manage_staff(user: User) -> bool:
+    """Create staff accounts, change their role, deactivate and reactivate them, and reassign what a
+    departed account leaves behind: the coordinator only (it already decides portfolios and alerts)."""
+    return _is(user, Role.COORDINATOR)
+
+
+def can_set_staff_active(user: User, member: User) -> bool:
+    """Deactivate or reactivate an account: the coordinator, never on its own account (the service
+    also keeps the last active coordinator)."""
+    return can_manage_staff(user) and member.pk != user.pk

@@ -55,6 +55,8 @@ urlpatterns = [
     # Admissions (issue 13 §1): public application pages, candidates, enrolment
     path("", include("alternance.admissions.urls")),
     path("api/", include("alternance.api.urls")),
+    # Staff accounts (issue 13): the coordinator creates, edits, deactivates them and hands over what they held
+    path("equipe/", include("alternance.staff.urls")),
     path("entreprises/", include("companies.urls")),
     path("contrats/", include("contracts.urls")),
     path("alertes/", include("alerts.urls")),

@@ -102,7 +102,11 @@ def _new_extranet_user(*, email: str, role: str, first_name: str, last_name: str
     return user
 
 
-def _send_invitation(*, user: User, by: User) -> Invitation:
+def send_invitation(
+    *, user: User, by: User, subject: str | None = None, template_name: str = "alternance/invitations/email.txt"
+) -> Invitation:
+    """Email ``user`` a new single-use link to set its password (after the commit); the previous
+    links stop working. Extranet invitations and new staff accounts share it, each with its email."""
     now = timezone.now()
     # A new link replaces the previous ones: only the latest email works.
     Invitation.objects.filter(user=user, used_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)
@@ -117,8 +121,8 @@ def _send_invitation(*, user: User, by: User) -> Invitation:
 
     link = settings.SITE_URL.rstrip("/") + reverse("invitation_accept", kwargs={"token": token})
     context = {"user": user, "by": by, "link": link, "expires_at": invitation.expires_at, "valid_days": valid_days()}
-    subject = _("Votre accès à l'extranet alternance")
-    body = loader.render_to_string("alternance/invitations/email.txt", context)
+    subject = subject or _("Votre accès à l'extranet alternance")
+    body = loader.render_to_string(template_name, context)
     to = [user.email]
     transaction.on_commit(lambda: send_email.delay(subject=subject, body=body, to=to))
     return invitation
@@ -149,7 +153,7 @@ def invite_apprentice(*, apprentice: Apprentice, by: User) -> Invitation:
             )
         apprentice.user = user
         apprentice.save(update_fields=["user"])
-    return _send_invitation(user=user, by=by)
+    return send_invitation(user=user, by=by)
 
 
 @transaction.atomic
@@ -182,7 +186,7 @@ def invite_company_contact(*, contact: CompanyContact, by: User) -> Invitation:
             )
         contact.user = user
         contact.save(update_fields=["user"])
-    return _send_invitation(user=user, by=by)
+    return send_invitation(user=user, by=by)
 
 
 @transaction.atomic

@@ -651,6 +651,11 @@ PREDICATES = [
     (access.can_enrol_candidate, "cand_a", {"coordinator", "admin"}),
     (access.can_view, "cand_a", {"coordinator", "admin", "cre_a", "cre_b", "tutor_a"}),
     (access.can_view, "cand_b", {"coordinator", "admin", "cre_a", "cre_b", "tutor_b"}),
+    # Staff accounts (issue 13): admin staff read the team, the coordinator manages it — never its own account's state.
+    (access.can_view_staff, None, {"coordinator", "admin"}),
+    (access.can_manage_staff, None, {"coordinator"}),
+    (access.can_set_staff_active, "cre_a", {"coordinator"}),
+    (access.can_set_staff_active, "coordinator", set()),
     (access.can_view, "a1", {"coordinator", "admin", "cre_a", "cre_b", "tutor_a", "apprentice_a1", "employer_a"}),
     (access.can_view, "d_company_a", {"coordinator", "admin", "cre_a", "cre_b", "employer_a"}),
 ]

@@ -29,7 +29,7 @@ def labels(items) -> list:
 
 TOOLS_OFFICE = [
     "Calendriers", "Fermetures du centre", "Importer des données", "Tableau de bord de l'apprentissage", "Preuves Qualiopi",
-    "Paramètres des absences", "Clés d'API",
+    "Paramètres des absences", "Comptes de l'équipe", "Clés d'API",
 ]
 EXPECTED = {
     Role.COORDINATOR: [

@@ -329,6 +329,17 @@ ROUTES: dict[str, Spec] = {
     "alerts:alert_resolve": staff(pk="alert"),
     "alerts:alert_dismiss": staff(pk="alert"),
     "alerts:alert_comment": staff(pk="alert"),
+    # Staff accounts (issue 13): ``pk`` names an account (staff or extranet: the extranet ones are 404 there).
+    "staff:staff_list": staff(),
+    "staff:staff_create": staff(),
+    "staff:staff_detail": staff(pk="user"),
+    "staff:staff_edit": staff(pk="user"),
+    "staff:staff_deactivate": staff(pk="user"),
+    "staff:staff_reactivate": staff(pk="user"),
+    "staff:staff_invite": staff(pk="user"),
+    "staff:staff_reassign_companies": staff(pk="user"),
+    "staff:staff_reassign_alerts": staff(pk="user"),
+    "staff:staff_reassign_cohorts": staff(pk="user"),
 }
 
 # The Django admin (``/admin/…``, namespace ``admin``) is classified as a whole: it is for superusers
