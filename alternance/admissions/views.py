@@ -32,7 +32,7 @@ from alternance.admissions.forms import (
 )
 from alternance.choices import CandidateStatus
 from alternance.models import Programme
-from alternance.views.mixins import PAGE_SIZE, int_param, staff_only
+from alternance.views.mixins import PAGE_SIZE, client_ip, int_param, staff_only
 
 
 def _form_errors(form, error: ValidationError) -> None:
@@ -45,9 +45,7 @@ def _form_errors(form, error: ValidationError) -> None:
 
 
 def _client_ip(request: HttpRequest) -> str | None:
-    # The socket's address, as for signatures: a header sent by the client could be forged to
-    # dodge the limit (behind a proxy, the proxy's configuration sets REMOTE_ADDR).
-    return request.META.get("REMOTE_ADDR") or None
+    return client_ip(request)  # the socket's address, or the trusted proxy's report (TRUSTED_PROXIES)
 
 
 # --- public pages ---------------------------------------------------------------------------------------

@@ -285,6 +285,11 @@ TDB_EXPORT = {
 # --- end of the Tableau de bord settings -----------------------------------------------------------
 
 # --- Admissions: the public application page (issue 13 §1) -------------------------------------------
+# Reverse proxies in front of the application (TLS terminator, load balancer): with N > 0 the
+# client's address is read from X-Forwarded-For, N entries from the right (``client_ip``). Leave 0
+# when gunicorn faces the clients: the header could then be forged.
+TRUSTED_PROXIES = int(env("TRUSTED_PROXIES", "0"))
+
 # Anti-abuse limits, counted from the stored applications over a sliding window: at most this many
 # applications per e-mail address and per client IP address (a school's shared connection needs a
 # higher figure than one person's address).

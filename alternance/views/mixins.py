@@ -1,5 +1,6 @@
 """Shared building blocks of the project's views (the project package serves every app)."""
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.utils import timezone
 from django.views.generic import ListView
@@ -8,6 +9,23 @@ from alternance import access
 from alternance.exports import EXPORT_FORMATS, export_response
 
 PAGE_SIZE = 25
+
+
+def client_ip(request) -> str | None:
+    """The address of the person on the other end: evidence of a signature, key of the public
+    application page's rate limit.
+
+    Without a proxy it is the socket's address (``REMOTE_ADDR``): a header could be forged. Behind
+    ``TRUSTED_PROXIES`` reverse proxies (a TLS terminator, a load balancer), the socket's address is
+    the last proxy's, so the client's is the one the first trusted proxy appended to
+    ``X-Forwarded-For`` — counted from the right, the entries a client may have sent itself are
+    never read."""
+    proxies = settings.TRUSTED_PROXIES
+    if proxies > 0:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR") or None
 
 
 def staff_only(user) -> None:

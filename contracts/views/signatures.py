@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from alternance import access
 from alternance.choices import Role
 from alternance.models import User
+from alternance.views.mixins import client_ip
 from contracts import selectors
 from contracts.choices import DocumentKind, SignatureRequestStatus
 from contracts.models import Contract, Document, SignatureRequest
@@ -205,7 +206,7 @@ def signature_sign_view(request: HttpRequest, pk: int) -> HttpResponse:
             signature_sign(
                 signer=signer,
                 by=request.user,
-                ip_address=request.META.get("REMOTE_ADDR"),
+                ip_address=client_ip(request),
                 user_agent=request.META.get("HTTP_USER_AGENT", ""),
                 confirmed=form.cleaned_data["confirm"],
             )
