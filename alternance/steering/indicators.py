@@ -519,7 +519,8 @@ class LoadRow:
 def cre_loads(user: User, *, today: date, settings: RuleSettings | None = None) -> list[LoadRow]:
     """Active contracts of each CRE's portfolio (companies it owns) against the 80–100 target
     (upper bound: ``RuleSettings.cre_max_active_contracts``). One query, plus one for the active
-    contracts of companies without a CRE (a row "Sans CRE" when there are some)."""
+    contracts of companies without an active CRE (a row "Sans CRE" when there are some: nobody
+    owns them, or their CRE's account was deactivated and they await reassignment)."""
     settings = settings or RuleSettings.load()
     cres = (
         access.visible(user, User)
@@ -534,7 +535,12 @@ def cre_loads(user: User, *, today: date, settings: RuleSettings | None = None) 
                 url_for("companies:company_list", owner=cre.pk))
         for cre in cres
     ]
-    unowned = access.visible(user, Contract).filter(status__in=ACTIVE_CONTRACT_STATUSES, company__owner_cre__isnull=True).count()
+    unowned = (
+        access.visible(user, Contract)
+        .filter(status__in=ACTIVE_CONTRACT_STATUSES)
+        .filter(Q(company__owner_cre__isnull=True) | Q(company__owner_cre__is_active=False))
+        .count()
+    )
     if unowned:
         rows.append(LoadRow(None, str(_("Sans CRE référent·e")), unowned))
     return rows

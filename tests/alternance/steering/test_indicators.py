@@ -208,11 +208,13 @@ def test_cre_load_against_the_80_100_target_and_contracts_without_cre(coordinato
         contract(cohort, mine)
     contract(cohort, mine, status=ContractStatus.ENDED)
     contract(cohort, CompanyFactory(owner_cre=None))
+    # A deactivated CRE's portfolio awaits reassignment: its contracts count without a CRE, not lost.
+    contract(cohort, CompanyFactory(owner_cre=UserFactory(role=Role.CRE, first_name="Léo", last_name="Parti", is_active=False)))
 
     rows = indicators.cre_loads(coordinator, today=TODAY)
 
     assert [(r.name, r.value, r.low, r.high, r.state) for r in rows] == [
-        ("Bea Busy", 2, 80, 100, "under"), ("Ivo Idle", 0, 80, 100, "under"), ("Sans CRE référent·e", 1, None, None, ""),
+        ("Bea Busy", 2, 80, 100, "under"), ("Ivo Idle", 0, 80, 100, "under"), ("Sans CRE référent·e", 2, None, None, ""),
     ]
     assert rows[0].url == f"/entreprises/?owner={busy.pk}"
 
