@@ -144,8 +144,11 @@ def reconcile_rule(
             alert = open_alerts.get(key)
             if alert is not None:
                 outcome.still_open += 1
+                facts = _facts(finding)
+                if "history" in (alert.facts or {}):  # written when the alert was raised: kept, not refreshed away
+                    facts["history"] = alert.facts["history"]
                 new_values = {
-                    "title": finding.title[:255], "severity": finding.severity, "facts": _facts(finding),
+                    "title": finding.title[:255], "severity": finding.severity, "facts": facts,
                     "subject_label": finding.label[:255], "recommended_action": finding.recommended_action,
                     "suggested_assignee_id": finding.suggested_assignee_id, "apprentice_id": finding.apprentice_id,
                     "company_id": finding.company_id, "contract_id": finding.contract_id,
