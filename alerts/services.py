@@ -17,7 +17,7 @@ import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from alerts.choices import OPEN_ALERT_STATUSES, AlertStatus, RunStatus
 from alerts.models import Alert, AlertEvent, NightlyRun, RuleSettings
-from alerts.rules import Finding, Rule, RuleContext, get_rules
+from alerts.rules import RULES, Finding, Rule, RuleContext, get_rules
 from alternance import access
 from alternance.choices import Role
 from alternance.models import User
@@ -99,25 +99,41 @@ def _history(rule: Rule, content_type_id: int, subject_ids: list[int]) -> dict[i
     return history
 
 
-def reconcile_rule(*, rule: Rule, findings: list[Finding], today: date, now: datetime, dry_run: bool = False) -> RuleOutcome:
+def reconcile_rule(
+    *, rule: Rule, findings: list[Finding], today: date, now: datetime, dry_run: bool = False,
+    subjects: tuple[str, list[int]] | None = None,
+) -> RuleOutcome:
     """Bring the alerts of ``rule`` in line with its ``findings`` (see the module docstring).
 
     A fixed number of queries per content type, plus bulk writes by batches. With ``dry_run`` the
     counts are computed and nothing is written.
+
+    ``subjects`` (``("app_label.model", [ids])``) restricts the reconciliation to those subjects:
+    findings about other subjects are ignored, and only the alerts of those subjects are read, kept
+    or resolved — an alert of another subject is never resolved because a partial evaluation did
+    not see it. The re-evaluation after a write uses it; the nightly run does not.
     """
     outcome = RuleOutcome(code=rule.code)
+    alerts = Alert.objects.filter(rule_code=rule.code)
+    scope: set[tuple[int, int]] | None = None
+    if subjects is not None:
+        type_id = _content_type(subjects[0]).pk
+        scope = {(type_id, subject_id) for subject_id in subjects[1]}
+        alerts = alerts.filter(subject_type_id=type_id, subject_id__in=sorted(subjects[1]))
     by_key: dict[tuple[int, int], Finding] = {}
     for finding in findings:
-        by_key[(_content_type(finding.subject_model).pk, finding.subject_id)] = finding
+        key = (_content_type(finding.subject_model).pk, finding.subject_id)
+        if scope is None or key in scope:
+            by_key[key] = finding
     with transaction.atomic():
         open_alerts = {
             (alert.subject_type_id, alert.subject_id): alert
-            for alert in Alert.objects.filter(rule_code=rule.code, status__in=OPEN_ALERT_STATUSES).select_for_update()
+            for alert in alerts.filter(status__in=OPEN_ALERT_STATUSES).select_for_update()
         }
         # Alerts a person closed while the situation still held (not to be raised again as is).
         acknowledged = {
             (row["subject_type_id"], row["subject_id"]): row
-            for row in Alert.objects.filter(rule_code=rule.code, status__in=CLOSED_STATUSES, auto_resolved=False, condition_active=True)
+            for row in alerts.filter(status__in=CLOSED_STATUSES, auto_resolved=False, condition_active=True)
             .order_by("raised_at", "pk").values("pk", "subject_type_id", "subject_id", "facts")
         }
         to_create: list[tuple[tuple[int, int], Finding]] = []
@@ -128,8 +144,11 @@ def reconcile_rule(*, rule: Rule, findings: list[Finding], today: date, now: dat
             alert = open_alerts.get(key)
             if alert is not None:
                 outcome.still_open += 1
+                facts = _facts(finding)
+                if "history" in (alert.facts or {}):  # written when the alert was raised: kept, not refreshed away
+                    facts["history"] = alert.facts["history"]
                 new_values = {
-                    "title": finding.title[:255], "severity": finding.severity, "facts": _facts(finding),
+                    "title": finding.title[:255], "severity": finding.severity, "facts": facts,
                     "subject_label": finding.label[:255], "recommended_action": finding.recommended_action,
                     "suggested_assignee_id": finding.suggested_assignee_id, "apprentice_id": finding.apprentice_id,
                     "company_id": finding.company_id, "contract_id": finding.contract_id,
@@ -236,13 +255,51 @@ class RunReport:
         return {outcome.code: outcome.as_dict() for outcome in self.outcomes}
 
 
-def rule_context(today: date) -> RuleContext:
-    """Thresholds as saved by staff, or the defaults — read without writing (dry runs write nothing)."""
+def rule_context(today: date, *, subject_ids: frozenset[int] | None = None) -> RuleContext:
+    """Thresholds as saved by staff, or the defaults — read without writing (dry runs write nothing).
+    ``subject_ids`` restricts the scoped rules to those subjects (see ``RuleContext``)."""
     return RuleContext(
         today=today,
         settings=RuleSettings.objects.filter(pk=1).first() or RuleSettings(pk=1),
         contract_settings=ContractSettings.objects.filter(pk=1).first() or ContractSettings(pk=1),
+        subject_ids=subject_ids,
     )
+
+
+# --- re-evaluation after a write -------------------------------------------------------------------
+
+def subjects_reevaluate(*, rule_codes: list[str], subject_model: str, subject_ids: list[int], today: date) -> list[RuleOutcome]:
+    """Re-evaluate ``rule_codes`` for the given subjects only, with the nightly reconciliation
+    restricted to them (``reconcile_rule(subjects=…)``): an alert whose condition a write removed is
+    resolved at once, one whose condition it created is raised at once; the nightly run stays the
+    safety net and agrees (same rules, same reconciliation).
+
+    Called after the commit of the writes listed in ``alerts.triggers.WRITE_RULES``. A rule that
+    honours ``RuleContext.subject_ids`` (``scoped``) reads only those subjects' rows: a fixed number
+    of small queries whatever the size of the CFA. Another rule runs whole and its findings are
+    filtered. A rule about another model than ``subject_model``, or an unknown code, is skipped.
+    Safe to re-run: a second call finds the alerts already in line and writes nothing.
+    """
+    ids = sorted({int(pk) for pk in subject_ids})
+    if not ids:
+        return []
+    selected = []
+    for code in rule_codes:
+        rule = RULES.get(code)
+        if rule is None or rule.subject_model != subject_model:
+            logger.warning("re-evaluation: rule %s does not apply to %s, skipped", code, subject_model)
+            continue
+        selected.append(rule)
+    if not selected:
+        return []
+    scoped = rule_context(today, subject_ids=frozenset(ids))
+    whole = replace(scoped, subject_ids=None)
+    now = timezone.now()
+    outcomes = []
+    for rule in selected:
+        findings = rule(scoped if rule.scoped else whole)
+        outcomes.append(reconcile_rule(rule=rule, findings=findings, today=today, now=now, subjects=(subject_model, ids)))
+    return outcomes
 
 
 @contextmanager
@@ -450,5 +507,5 @@ def alert_comment(*, alert: Alert, by: User, comment: str) -> AlertEvent:
 
 __all__ = [
     "PermissionDenied", "RuleOutcome", "RunReport", "TRANSITIONS", "alert_assign", "alert_comment", "alert_dismiss",
-    "alert_resolve", "alert_validate", "nightly_run", "reconcile_rule", "rule_context",
+    "alert_resolve", "alert_validate", "nightly_run", "reconcile_rule", "rule_context", "subjects_reevaluate",
 ]

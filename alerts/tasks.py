@@ -4,7 +4,7 @@ import logging
 from datetime import date
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
+from django.db import IntegrityError, InterfaceError, OperationalError
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
@@ -33,6 +33,28 @@ def run_nightly_checks(*, today: str | None = None) -> dict:
     report = services.nightly_run(today=day, trigger="task")
     logger.info("nightly checks %s for %s", report.status, day.isoformat())
     return {"run_id": report.run.pk if report.run else None, "status": report.status, "counts": report.counts}
+
+
+@shared_task(
+    name="alerts.reevaluate_subject",
+    # IntegrityError: the nightly run raised the same alert meanwhile (one open alert per rule and
+    # subject); the retry finds it open and keeps it.
+    autoretry_for=(OperationalError, InterfaceError, IntegrityError, BrokerOperationalError, ConnectionError, TimeoutError),
+    retry_backoff=10,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=5,
+    acks_late=True,  # idempotent (reconciliation)
+)
+def reevaluate_subject(*, rules: list[str], subject_model: str, subject_ids: list[int]) -> dict:
+    """Re-evaluate ``rules`` for the subjects ``subject_ids`` of ``subject_model`` ("app_label.model")
+    after a write changed their facts (see alerts.triggers), for today in Europe/Paris.
+
+    Safe to re-run; a subject deleted meanwhile simply has no finding (its open alerts resolve).
+    """
+    day = timezone.localdate()
+    outcomes = services.subjects_reevaluate(rule_codes=rules, subject_model=subject_model, subject_ids=subject_ids, today=day)
+    return {outcome.code: outcome.as_dict() for outcome in outcomes}
 
 
 @shared_task(

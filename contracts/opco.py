@@ -22,6 +22,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from alerts.triggers import facts_changed
 from alternance import access
 from alternance.models import User
 from contracts import funding
@@ -68,6 +69,7 @@ def opco_file_update(
     opco_file.amendment_number = amendment_number.strip()
     opco_file.full_clean()
     opco_file.save()
+    facts_changed("opco_file_changed", contract_ids=[opco_file.contract_id])
     return opco_file
 
 
@@ -152,6 +154,7 @@ def opco_schedule_generate(*, opco_file: OpcoFile, by: User | None) -> list[Opco
         opco_file.employer_participation_amount = participation.amount if participation else None
         opco_file.full_clean()
         opco_file.save(update_fields=["employer_participation_amount", "updated_at"])
+    facts_changed("opco_file_changed", contract_ids=[opco_file.contract_id])
     return sorted(result, key=lambda i: (i.contract_year, i.due_date, i.pk))
 
 
@@ -174,6 +177,7 @@ def instalment_record_invoice(
     instalment.invoice_number, instalment.invoiced_date = invoice_number.strip(), invoiced_date
     instalment.full_clean()
     instalment.save()
+    facts_changed("opco_file_changed", contract_ids=[instalment.opco_file.contract_id])
     return instalment
 
 
@@ -199,6 +203,7 @@ def instalment_record_payment(
     instalment.paid_amount = instalment.amount if paid_amount is None else paid_amount
     instalment.full_clean()
     instalment.save()
+    facts_changed("opco_file_changed", contract_ids=[instalment.opco_file.contract_id])
     return instalment
 
 
@@ -228,6 +233,7 @@ def employer_participation_record(
         opco_file.employer_participation_paid_date = paid_date
     opco_file.full_clean()
     opco_file.save()
+    facts_changed("opco_file_changed", contract_ids=[opco_file.contract_id])
     return opco_file
 
 

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from alerts.triggers import facts_changed
 from alternance.choices import ApprenticeStatus
 from alternance.models import Apprentice, User
 from alternance.planning.rhythm import company_days
@@ -70,6 +71,7 @@ def _move(contract: Contract, *, to: str, by: User | None, comment: str = "", **
     ContractStatusChange.objects.create(contract=contract, from_status=current, to_status=to, changed_by=by, comment=comment)
     contract.refresh_from_db()
     apprentice_sync_status(apprentice=contract.apprentice)
+    facts_changed("contract_status_changed", contract_ids=[contract.pk], apprentice_ids=[contract.apprentice_id])
     return contract
 
 

@@ -44,6 +44,8 @@ def longest_streak(days: list[tuple[date, bool]]) -> tuple[int, date | None, dat
 
 @rule(
     code="absences",
+    subject_model=APPRENTICE,
+    scoped=True,
     title="Absences répétées",
     severity=Severity.WARNING,
     role=ConcernedRole.TUTOR,
@@ -56,9 +58,9 @@ def check(context: RuleContext) -> list[Finding]:
     s, today = context.settings, context.today
     window_start = today - timedelta(days=s.absence_window_days - 1)
     months_start = _first_of_previous_month(today)
-    followed = AttendanceRecord.objects.filter(
+    followed = context.only(AttendanceRecord.objects.filter(
         apprentice__status__in=FOLLOWED_STATUSES, apprentice__exclusion_date__isnull=True, day__lte=today
-    )
+    ), "apprentice_id")
     # 1. unjustified half-days in the window
     unjustified = dict(
         followed.filter(UNJUSTIFIED, day__gte=window_start).values("apprentice_id").annotate(n=Count("pk")).values_list("apprentice_id", "n")

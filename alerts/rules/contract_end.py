@@ -30,6 +30,8 @@ def step_for(days_left: int, steps: list[int]) -> int | None:
 
 @rule(
     code="contract_end",
+    subject_model=CONTRACT,
+    scoped=True,
     title="Fin de contrat proche",
     severity=Severity.INFO,
     role=ConcernedRole.TUTOR,
@@ -42,7 +44,7 @@ def check(context: RuleContext) -> list[Finding]:
     if not steps:
         return []
     rows = (
-        Contract.objects.filter(status__in=ACTIVE_CONTRACT_STATUSES, end_date__gte=today, end_date__lte=today + timedelta(days=steps[0]))
+        context.only(Contract.objects.filter(status__in=ACTIVE_CONTRACT_STATUSES, end_date__gte=today, end_date__lte=today + timedelta(days=steps[0])))
         .order_by("end_date", "pk")
         .values(
             "pk", "apprentice_id", "company_id", "company__name", "end_date", "apprentice__first_name", "apprentice__last_name",

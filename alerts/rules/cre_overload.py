@@ -14,6 +14,7 @@ from contracts.choices import ACTIVE_CONTRACT_STATUSES
 
 @rule(
     code="cre_overload",
+    subject_model=USER,
     title="CRE en surcharge",
     severity=Severity.WARNING,
     role=ConcernedRole.COORDINATOR,

@@ -11,6 +11,7 @@ from companies.selectors import master_apprentices
 
 @rule(
     code="master_capacity",
+    subject_model=CONTACT,
     title="Maître d'apprentissage au-delà de sa capacité",
     severity=Severity.CRITICAL,
     role=ConcernedRole.CRE,

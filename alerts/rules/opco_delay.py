@@ -30,6 +30,8 @@ def rule_for(rules: list[tuple[date, int | None, int | None]], day: date) -> tup
 
 @rule(
     code="opco_delay",
+    subject_model=CONTRACT,
+    scoped=True,
     title="Retard OPCO",
     severity=Severity.WARNING,
     role=ConcernedRole.ADMIN_STAFF,
@@ -51,10 +53,10 @@ def check(context: RuleContext) -> list[Finding]:
         delays[contract["pk"]].append({"code": code, "label": label, **facts})
 
     # 1. signed contracts already started whose file has not been sent
-    for c in Contract.objects.filter(
+    for c in context.only(Contract.objects.filter(
         Q(opco_file__isnull=True) | Q(opco_file__sent_date__isnull=True),
         status__in=ACTIVE_CONTRACT_STATUSES, start_date__lt=today,
-    ).values(*CONTRACT_FIELDS):
+    )).values(*CONTRACT_FIELDS):
         deadline = add_days(c["start_date"], cs.opco_sending_days, cs.opco_sending_count)
         if today > deadline:
             add(c, "not_sent", f"Dossier non envoyé à l'OPCO : limite le {fr(deadline)} ({cs.opco_sending_days} jours {cs.opco_sending_count})",
@@ -65,7 +67,9 @@ def check(context: RuleContext) -> list[Finding]:
         return {name: row[key] for name, key in zip(CONTRACT_FIELDS, prefixed, strict=True)}
 
     # 2. complete files without a decision
-    for row in OpcoFile.objects.filter(decision=OpcoDecision.PENDING, complete_file_date__isnull=False, complete_file_date__lt=today).values(
+    for row in context.only(
+        OpcoFile.objects.filter(decision=OpcoDecision.PENDING, complete_file_date__isnull=False, complete_file_date__lt=today), "contract_id"
+    ).values(
         "complete_file_date", "opco", *prefixed
     ):
         deadline = add_days(row["complete_file_date"], cs.opco_decision_days, cs.opco_decision_count)
@@ -76,10 +80,10 @@ def check(context: RuleContext) -> list[Finding]:
     # 3. instalments due not invoiced, invoiced and unpaid
     invoice_due = today - timedelta(days=s.opco_invoice_grace_days)
     payment_due = today - timedelta(days=s.opco_payment_days)
-    for row in OpcoInstalment.objects.filter(
+    for row in context.only(OpcoInstalment.objects.filter(
         Q(invoiced_date__isnull=True, due_date__lt=invoice_due) | Q(invoiced_date__isnull=False, paid_date__isnull=True, invoiced_date__lt=payment_due),
         opco_file__decision=OpcoDecision.ACCEPTED,
-    ).exclude(kind=InstalmentKind.BALANCE, invoiced_date__isnull=True).order_by("due_date").values(
+    ), "opco_file__contract_id").exclude(kind=InstalmentKind.BALANCE, invoiced_date__isnull=True).order_by("due_date").values(
         "pk", "kind", "contract_year", "due_date", "invoiced_date", "amount", *(f"opco_file__{p}" for p in prefixed)
     ):
         contract = {name: row[f"opco_file__{key}"] for name, key in zip(CONTRACT_FIELDS, prefixed, strict=True)}
@@ -94,7 +98,8 @@ def check(context: RuleContext) -> list[Finding]:
     rules = [(r["valid_from"], r["balance_claim_months"], r["employer_participation_after_days"])
              for r in FundingRule.objects.order_by("-valid_from").values("valid_from", "balance_claim_months", "employer_participation_after_days")]
     balances = (
-        OpcoInstalment.objects.filter(kind=InstalmentKind.BALANCE, invoiced_date__isnull=True, opco_file__decision=OpcoDecision.ACCEPTED)
+        context.only(OpcoInstalment.objects.filter(kind=InstalmentKind.BALANCE, invoiced_date__isnull=True, opco_file__decision=OpcoDecision.ACCEPTED),
+                     "opco_file__contract_id")
         .filter(Q(opco_file__contract__status=ContractStatus.ENDED) | Q(opco_file__contract__status=ContractStatus.BROKEN)
                 | Q(opco_file__contract__end_date__lt=today))
         .annotate(last_year=Max("opco_file__instalments__contract_year"))
@@ -119,9 +124,9 @@ def check(context: RuleContext) -> list[Finding]:
             add(contract, "balance_at_risk", f"Solde ({row['amount']} €) à réclamer avant le {fr(limit)} ({(limit - today).days} jours)",
                 claim_limit=limit.isoformat(), instalment_id=row["pk"])
     # 6. employer participation not invoiced
-    for row in OpcoFile.objects.filter(
+    for row in context.only(OpcoFile.objects.filter(
         employer_participation_amount__isnull=False, employer_participation_invoiced_date__isnull=True, decision=OpcoDecision.ACCEPTED,
-    ).values("employer_participation_amount", "contract__practical_training_start_date", *prefixed):
+    ), "contract_id").values("employer_participation_amount", "contract__practical_training_start_date", *prefixed):
         contract = contract_of(row)
         funding = rule_for(rules, contract["signature_date"] or contract["start_date"])
         after = funding[2] if funding and funding[2] is not None else s.employer_participation_days

@@ -26,6 +26,14 @@ class RuleContext:
     today: date
     settings: Any  # alerts.models.RuleSettings (or an object with the same attributes in tests)
     contract_settings: Any  # contracts.models.ContractSettings
+    # When set, a rule registered ``scoped=True`` restricts its querysets to these subjects (ids of
+    # its ``subject_model``): the re-evaluation after a write (alerts.services.subjects_reevaluate)
+    # reads one apprentice's or one contract's rows, not the whole CFA's. None: every subject.
+    subject_ids: frozenset[int] | None = None
+
+    def only(self, queryset, field: str = "pk"):
+        """``queryset`` restricted to the subjects of this context (unchanged when not restricted)."""
+        return queryset if self.subject_ids is None else queryset.filter(**{f"{field}__in": sorted(self.subject_ids)})
 
 
 @dataclass(frozen=True)
@@ -66,6 +74,10 @@ class Rule:
     source: str
     check: Callable[[RuleContext], list[Finding]] = field(compare=False)
     description: str = ""
+    # The model of the subjects of its findings ("app_label.model"), and whether the rule honours
+    # ``RuleContext.subject_ids`` (otherwise a partial re-evaluation runs it whole and filters).
+    subject_model: str = ""
+    scoped: bool = False
 
     def __call__(self, context: RuleContext) -> list[Finding]:
         return self.check(context)
@@ -74,7 +86,7 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
-def rule(*, code: str, title: str, severity: str, role: str, source: str) -> Callable:
+def rule(*, code: str, title: str, severity: str, role: str, source: str, subject_model: str = "", scoped: bool = False) -> Callable:
     """Register a rule function under ``code`` (its docstring is the rule's description)."""
     if role not in ConcernedRole.values or severity not in Severity.values:
         raise ValueError(f"Rôle ou gravité inconnu pour la règle {code}")
@@ -84,7 +96,7 @@ def rule(*, code: str, title: str, severity: str, role: str, source: str) -> Cal
             raise ValueError(f"La règle {code} est déjà enregistrée.")
         RULES[code] = Rule(
             code=code, title=title, default_severity=severity, concerned_role=role, source=source, check=function,
-            description=(function.__doc__ or "").strip(),
+            description=(function.__doc__ or "").strip(), subject_model=subject_model, scoped=scoped,
         )
         function.rule_code = code
         return function

@@ -55,6 +55,8 @@ def score(factors: list[dict]) -> int:
 
 @rule(
     code="rupture_risk",
+    subject_model=APPRENTICE,
+    scoped=True,
     title="Risque de rupture",
     severity=Severity.WARNING,
     role=ConcernedRole.TUTOR,
@@ -69,7 +71,7 @@ def check(context: RuleContext) -> list[Finding]:
     since = today - timedelta(days=s.rupture_risk_lookback_days)
     # 1. contracts in force and what the rule needs about them
     contracts = list(
-        Contract.objects.filter(status__in=EMPLOYED, start_date__lte=today, end_date__gte=today)
+        context.only(Contract.objects.filter(status__in=EMPLOYED, start_date__lte=today, end_date__gte=today), "apprentice_id")
         .order_by("apprentice_id", "-start_date", "-pk")
         .values(
             "pk", "apprentice_id", "company_id", "company__name", "company__sensitive", "company__sensitive_reason",
@@ -83,7 +85,7 @@ def check(context: RuleContext) -> list[Finding]:
         by_apprentice.setdefault(row["apprentice_id"], row)
     if not by_apprentice:
         return []
-    in_force = Contract.objects.filter(status__in=EMPLOYED, start_date__lte=today, end_date__gte=today)
+    in_force = context.only(Contract.objects.filter(status__in=EMPLOYED, start_date__lte=today, end_date__gte=today), "apprentice_id")
     employed = AttendanceRecord.objects.filter(apprentice_id__in=in_force.values("apprentice_id"))
     # 2. unjustified absences: last 30 days against the 30 before
     trend = {
@@ -98,7 +100,8 @@ def check(context: RuleContext) -> list[Finding]:
     latest_visit: dict[int, dict] = {}
     visited_contracts: set[int] = set()
     for visit in (
-        Visit.objects.filter(done_date__isnull=False, done_date__lte=today, contract__status__in=EMPLOYED, contract__end_date__gte=today)
+        context.only(Visit.objects.filter(done_date__isnull=False, done_date__lte=today, contract__status__in=EMPLOYED, contract__end_date__gte=today),
+                     "apprentice_id")
         .order_by("apprentice_id", "-done_date", "-pk")
         .values("apprentice_id", "contract_id", "done_date", "at_risk", "risk_comment", "grid_answers")
     ):
@@ -107,8 +110,11 @@ def check(context: RuleContext) -> list[Finding]:
             latest_visit.setdefault(visit["apprentice_id"], visit)
     # 4. negative exchanges with the employer (about the apprentice, or the company as a whole)
     negative_by_company: dict[int, list[dict]] = defaultdict(list)
+    interactions = Interaction.objects.filter(outcome=InteractionOutcome.NEGATIVE, occurred_at__date__gte=since, occurred_at__date__lte=today)
+    if context.subject_ids is not None:  # only the employers of the subjects
+        interactions = interactions.filter(company_id__in=sorted({c["company_id"] for c in by_apprentice.values()}))
     for row in (
-        Interaction.objects.filter(outcome=InteractionOutcome.NEGATIVE, occurred_at__date__gte=since, occurred_at__date__lte=today)
+        interactions
         .order_by("-occurred_at").values("company_id", "apprentice_id", "occurred_at", "summary")
     ):
         negative_by_company[row["company_id"]].append(row)

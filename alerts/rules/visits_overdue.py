@@ -26,6 +26,8 @@ def free_period_end(practical_start: date, days: int, pattern: str, cycle_start:
 
 @rule(
     code="visits_overdue",
+    subject_model=CONTRACT,
+    scoped=True,
     title="Visite en retard",
     severity=Severity.WARNING,
     role=ConcernedRole.TUTOR,
@@ -38,7 +40,7 @@ def check(context: RuleContext) -> list[Finding]:
     than the configured interval (default 180 days). One query."""
     s, cs, today = context.settings, context.contract_settings, context.today
     contracts = (
-        Contract.objects.filter(status__in=IN_COMPANY, start_date__lte=today, end_date__gte=today)
+        context.only(Contract.objects.filter(status__in=IN_COMPANY, start_date__lte=today, end_date__gte=today))
         .annotate(last_visit=Max("visits__done_date", filter=Q(visits__done_date__lte=today)))
         .values(
             "pk", "apprentice_id", "company_id", "company__name", "start_date", "practical_training_start_date", "last_visit",

@@ -15,6 +15,8 @@ from contracts.models import Contract
 
 @rule(
     code="without_company",
+    subject_model=APPRENTICE,
+    scoped=True,
     title="Apprenti·e sans entreprise",
     severity=Severity.WARNING,
     role=ConcernedRole.CRE,
@@ -29,7 +31,7 @@ def check(context: RuleContext) -> list[Finding]:
     limits = {ApprenticeStatus.SEEKING: s.seeking_limit_days, ApprenticeStatus.RUPTURANT: s.rupturant_limit_days}
     earliest = min(limits.values()) - s.limit_warning_days
     rows = list(
-        Apprentice.objects.filter(status__in=limits, exclusion_date__isnull=True, status_since__lte=today - timedelta(days=earliest))
+        context.only(Apprentice.objects.filter(status__in=limits, exclusion_date__isnull=True, status_since__lte=today - timedelta(days=earliest)))
         .order_by("pk").values("pk", "first_name", "last_name", "usage_name", "status", "status_since", "cohort__name", "cohort__referent_tutor_id")
     )
     flagged = [r for r in rows if (today - r["status_since"]).days >= limits[r["status"]] - s.limit_warning_days]

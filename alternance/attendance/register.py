@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from alerts.triggers import facts_changed
 from alternance.attendance import tallies
 from alternance.choices import AttendanceStatus, JustificationStatus
 from alternance.models import Apprentice, AttendanceRecord, AttendanceSettings, Cohort, User
@@ -126,6 +127,8 @@ def attendance_register_save(
         AttendanceRecord.objects.bulk_update(to_update, ["status", "minutes_late", "justification", "recorded_by"])
     tallies.tally_refresh_pairs([(cohort.pk, day)])
     _notify_employer_of_new_absences(saved)  # after bulk_create: the new records have their ids
+    # The alerts follow the half-days whose status changed (a register saved again unchanged starts nothing).
+    facts_changed("attendance_changed", apprentice_ids=[record.apprentice_id for record, previous in saved if record.status != previous])
     return [*to_update, *to_create]
 
 
@@ -147,5 +150,7 @@ def attendance_record(
     record.save()
     tallies.tally_refresh_pairs([(apprentice.cohort_id, day)])
     _notify_employer_of_new_absences([(record, previous_status)])
+    if record.status != previous_status:
+        facts_changed("attendance_changed", apprentice_ids=[apprentice.pk])
     return record
 

@@ -31,6 +31,7 @@ from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from alerts.triggers import facts_changed
 from alternance import access
 from alternance.choices import AttendanceStatus, JustificationStatus, Role
 from alternance.models import Apprentice, AttendanceRecord, AttendanceSettings, Cohort, User
@@ -243,6 +244,7 @@ def justification_submit(
     if not updated:
         document.file.delete(save=False)  # the row goes with the rollback; the file would stay behind
         raise ValidationError(_("Cette demi-journée vient d'être modifiée par l'équipe : rechargez la page pour voir son état."))
+    facts_changed("attendance_changed", apprentice_ids=[record.apprentice_id])  # pending counts as justified
     return record
 
 
@@ -277,6 +279,7 @@ def _decide(*, record: AttendanceRecord, by: User, decision: str, comment: str) 
         raise _already_reviewed(record.pk)
     record = AttendanceRecord.objects.select_related("apprentice__user", "apprentice__cohort__referent_tutor").get(pk=record.pk)
     _email_decision(record)
+    facts_changed("attendance_changed", apprentice_ids=[record.apprentice_id])
     return record
 
 

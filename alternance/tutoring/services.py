@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from alerts.triggers import facts_changed
 from alternance.choices import Role, VisitMode
 from alternance.models import Apprentice, User, Visit, VisitCriterion
 from alternance.models.visits import GRID_SCALE_MIN
@@ -134,7 +135,8 @@ def visit_record(
     actions agreed, the risk flag (its reason is required: model constraint) and the report.
 
     A visit flagged at risk, or whose grid average is low, is picked up by the rupture-risk rule
-    (alerts.rules.rupture_risk) at its next run."""
+    (alerts.rules.rupture_risk) right after the commit, like the first visit that closes the
+    « Première visite à faire » alert (alerts.triggers)."""
     criteria = list(VisitCriterion.objects.order_by("order", "pk"))
     grid = grid_answers_clean(answers, criteria)
     if done_date > today:
@@ -151,4 +153,5 @@ def visit_record(
         visit.mode = mode
     visit.full_clean()
     visit.save()
+    facts_changed("visit_recorded", contract_ids=[visit.contract_id], apprentice_ids=[visit.apprentice_id])
     return visit
