@@ -1,6 +1,7 @@
 """CSV / XLSX exports of the back-office lists (CSV for Excel in French, XLSX with real dates)."""
 
 import csv
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date
 from io import BytesIO
@@ -9,6 +10,18 @@ from django.http import HttpResponse
 from django.utils.functional import Promise
 
 EXPORT_FORMATS = ("csv", "xlsx")
+
+# Excel refuses these characters in a sheet name and cuts it at 31 characters.
+SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+SHEET_NAME_MAX = 31
+
+
+def sheet_name(file_name: str) -> str:
+    """The XLSX tab's name from the file's ("justificatifs-2026-12-05" → "Justificatifs"): the list's
+    name without the date, readable, never Excel's default "Sheet"."""
+    base = re.sub(r"-\d{4}-\d{2}-\d{2}$", "", file_name).replace("-", " ").replace("_", " ").strip()
+    base = SHEET_NAME_FORBIDDEN.sub(" ", base)[:SHEET_NAME_MAX].strip()
+    return base[:1].upper() + base[1:] if base else "Export"
 
 
 def export_response(fmt: str, *, name: str, header: Sequence[str], rows: Iterable[Sequence]) -> HttpResponse:
@@ -19,6 +32,7 @@ def export_response(fmt: str, *, name: str, header: Sequence[str], rows: Iterabl
 
         workbook = Workbook()
         sheet = workbook.active
+        sheet.title = sheet_name(name)
         sheet.append([str(h) for h in header])
         for cell in sheet[1]:
             cell.font = Font(bold=True)

@@ -65,3 +65,32 @@ def test_extranet_users_cannot_export(client):
     client.force_login(world.a.employer_user)
 
     assert client.get(reverse("contracts:contract_list"), {"export": "csv"}).status_code == 403
+
+
+@pytest.mark.parametrize(("file_name", "expected"), [
+    ("justificatifs-2026-12-05", "Justificatifs"),
+    ("entreprises-2027-01-31", "Entreprises"),
+    ("charges-cre-tuteurs-2026-12-05", "Charges cre tuteurs"),
+    ("suivi/tuteur:a*b?[c]", "Suivi tuteur a b  c"),
+    ("x" * 40, "X" + "x" * 30),
+    ("2026-12-05", "2026 12 05"),
+    ("", "Export"),
+])
+def test_the_xlsx_tab_is_named_after_the_list_never_sheet(file_name, expected):
+    from alternance.exports import sheet_name
+
+    assert sheet_name(file_name) == expected
+
+
+def test_an_xlsx_export_carries_its_sheet_name():
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from alternance.exports import export_response
+
+    response = export_response("xlsx", name="offres-2026-12-05", header=["Titre"], rows=[["Vendeur"]])
+
+    workbook = load_workbook(BytesIO(response.content))
+    assert workbook.sheetnames == ["Offres"]
+    assert [[c.value for c in row] for row in workbook.active.iter_rows()] == [["Titre"], ["Vendeur"]]
