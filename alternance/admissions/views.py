@@ -44,10 +44,6 @@ def _form_errors(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-def _client_ip(request: HttpRequest) -> str | None:
-    return client_ip(request)  # the socket's address, or the trusted proxy's report (TRUSTED_PROXIES)
-
-
 # --- public pages ---------------------------------------------------------------------------------------
 
 
@@ -72,7 +68,7 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.candidate_apply(
                     programme=programme, data=form.identity(), cv=form.cleaned_data["cv"].read(),
-                    client_ip=_client_ip(request), now=timezone.now(),
+                    client_ip=client_ip(request), now=timezone.now(),
                 )
             except ValidationError as error:
                 _form_errors(form, error)
