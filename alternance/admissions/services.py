@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
+from django.template import loader
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -192,7 +193,21 @@ def candidate_apply(
         programme=programme, source=CandidateSource.WEBSITE, status=CandidateStatus.RECEIVED, status_since=today,
         submitted_at=now, consent_at=now, client_ip=client_ip or None, **data,
     )
-    return _create(candidate, cv=cv, by=None, now=now)
+    candidate = _create(candidate, cv=cv, by=None, now=now)
+    _send_acknowledgement(candidate)
+    return candidate
+
+
+def _send_acknowledgement(candidate: Candidate) -> None:
+    """The applicant's receipt by e-mail, after the commit: what was received, what happens next and
+    how to withdraw or correct the application (answering the e-mail reaches the centre)."""
+    from alternance.tasks import send_email
+
+    context = {"candidate": candidate, "organisation": settings.ORGANISATION["name"]}
+    subject = _("Votre candidature « %(programme)s » est bien reçue") % {"programme": candidate.programme.title}
+    body = loader.render_to_string("alternance/emails/application_received.txt", context)
+    to = [candidate.email]
+    transaction.on_commit(lambda: send_email.delay(subject=subject, body=body, to=to))
 
 
 @transaction.atomic
@@ -222,6 +237,70 @@ def candidate_create(
         created_by=by, **data,
     )
     return _create(candidate, cv=cv, by=by, now=now)
+
+
+# Fields the staff may correct after the application (the status moves only through the pipeline).
+EDITABLE_FIELDS = (
+    "last_name", "first_name", "sex", "birth_date", "birth_department", "birth_commune", "ine",
+    "email", "phone", "address", "postal_code", "city", "last_diploma", "programme", "source",
+)
+
+
+@transaction.atomic
+def candidate_update(
+    *, candidate: Candidate, programme: Programme, source: str, data: dict, by: User, now: datetime,
+    cv: bytes | None = None,
+) -> Candidate:
+    """Correct a candidate's identity, contact, requested programme or source (a typo in the name, a
+    new phone number, another programme after the interview); a new CV replaces the old one.
+
+    The same checks as keying in: age, a readable PDF, no duplicate person (other than itself), no
+    other open application with this e-mail. The programme of an enrolled candidate is that of its
+    cohort and cannot change any more. The change history records who changed what."""
+    locked = Candidate.objects.select_for_update().get(pk=candidate.pk)
+    today = timezone.localdate(now)
+    age_check(data.get("birth_date"), today=today)
+    if cv:
+        cv_check(cv)
+    if locked.status == CandidateStatus.ENROLLED and programme.pk != locked.programme_id:
+        raise ValidationError({"programme": _(
+            "Cette personne est déjà inscrite en promotion %(cohort)s : sa formation ne peut plus changer ici. "
+            "Pour une autre formation, saisissez une nouvelle candidature."
+        ) % {"cohort": locked.cohort.name if locked.cohort else ""}})
+    duplicates = find_duplicates(
+        ine=data.get("ine", ""), last_name=data.get("last_name", ""), first_name=data.get("first_name", ""),
+        birth_date=data.get("birth_date"), exclude_pk=locked.pk,
+    )
+    # The apprentice made from this candidate at enrolment is the same person, not a duplicate.
+    duplicates = Duplicates(
+        candidates=duplicates.candidates,
+        apprentices=[a for a in duplicates.apprentices if a.pk != locked.apprentice_id],
+    )
+    if duplicates:
+        raise DuplicateCandidate(duplicates)
+    email = (data.get("email") or "").strip().lower()
+    if Candidate.objects.filter(email=email, status__in=OPEN_STATUSES).exclude(pk=locked.pk).exists():
+        raise ValidationError({"email": _(
+            "Cette adresse e-mail est déjà celle d'une autre candidature en cours : vérifiez-la, ou ouvrez la candidature "
+            "existante depuis la liste (recherche par nom)."
+        )})
+    for name, value in {**data, "programme": programme, "source": source}.items():
+        setattr(locked, name, value)
+    old_cv = locked.cv.name if cv and locked.cv else ""
+    if cv:
+        _store_cv(locked, content=cv)
+    try:
+        locked.full_clean()
+        locked.save()
+    except Exception:
+        if cv and locked.cv:
+            locked.cv.delete(save=False)
+        raise
+    if old_cv:
+        # The replaced file goes once the new one is committed (a rollback keeps the old one).
+        storage = locked.cv.storage
+        transaction.on_commit(lambda: storage.delete(old_cv))
+    return locked
 
 
 # --- the pipeline ------------------------------------------------------------------------------------------

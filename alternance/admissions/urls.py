@@ -12,6 +12,7 @@ urlpatterns = [
     path("admissions/nouvelle/", views.candidate_create, name="candidate_create"),
     path("admissions/formations/", views.programme_admissions, name="programme_admissions"),
     path("admissions/<int:pk>/", views.candidate_detail, name="candidate_detail"),
+    path("admissions/<int:pk>/modifier/", views.candidate_update, name="candidate_update"),
     path("admissions/<int:pk>/positionnement/", views.candidate_position, name="candidate_position"),
     path("admissions/<int:pk>/decision/", views.candidate_decide, name="candidate_decide"),
     path("admissions/<int:pk>/desistement/", views.candidate_withdraw, name="candidate_withdraw"),

@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from alternance import access
@@ -31,6 +32,7 @@ from alternance.admissions.forms import (
     WithdrawForm,
 )
 from alternance.choices import CandidateStatus
+from alternance.exports import EXPORT_FORMATS, export_response
 from alternance.models import Programme
 from alternance.views.mixins import PAGE_SIZE, client_ip, int_param, staff_only
 
@@ -94,6 +96,12 @@ def _viewers_only(request: HttpRequest) -> None:
     access.require(access.can_view_candidates(request.user))
 
 
+EXPORT_HEADER = (
+    gettext_lazy("Nom"), gettext_lazy("Prénom"), gettext_lazy("Date de naissance"), gettext_lazy("E-mail"), gettext_lazy("Téléphone"), gettext_lazy("Code postal"), gettext_lazy("Commune"),
+    gettext_lazy("Dernier diplôme"), gettext_lazy("Formation"), gettext_lazy("Étape"), gettext_lazy("Depuis le"), gettext_lazy("Promotion"), gettext_lazy("Origine"), gettext_lazy("Reçue le"),
+)
+
+
 @require_GET
 def candidate_list(request: HttpRequest) -> HttpResponse:
     """Candidates by stage and programme (the "Reçues" stage is the queue of new applications)."""
@@ -104,6 +112,15 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
         "q": request.GET.get("q", "").strip(),
     }
     qs = selectors.candidates(request.user, status=filters["etape"], programme_id=int_param(filters["formation"]), q=filters["q"])
+    export = request.GET.get("export", "")
+    if export in EXPORT_FORMATS:
+        # The whole filtered list (same scope and filters as the page), for the admissions committee.
+        return export_response(export, name=f"candidatures-{timezone.localdate():%Y-%m-%d}", header=[str(h) for h in EXPORT_HEADER], rows=(
+            (c.last_name, c.first_name, c.birth_date, c.email, c.phone, c.postal_code, c.city, c.get_last_diploma_display(),
+             c.programme.title, c.get_status_display(), c.status_since, c.cohort.name if c.cohort else "",
+             c.get_source_display(), timezone.localtime(c.submitted_at).date())
+            for c in qs.iterator(chunk_size=2000)
+        ))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "candidates": page.object_list,
@@ -141,6 +158,33 @@ def candidate_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Candidature de %(name)s enregistrée.") % {"name": candidate.full_name})
             return redirect("candidate_detail", pk=candidate.pk)
     return render(request, "alternance/admissions/candidate_form.html", {"form": form, "duplicates": duplicates},
+                  status=400 if request.method == "POST" else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def candidate_update(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a candidate's record (identity, contact, programme, source, CV)."""
+    candidate = _managed(request, pk)
+    form = CandidateForm(request.POST or None, request.FILES or None, instance=candidate,
+                         programmes=selectors.programme_choices(request.user))
+    duplicates = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data.get("cv")
+        try:
+            candidate = services.candidate_update(
+                candidate=candidate, programme=form.cleaned_data["programme"], source=form.cleaned_data["source"],
+                data=form.identity(), by=request.user, now=timezone.now(), cv=upload.read() if upload else None,
+            )
+        except services.DuplicateCandidate as error:
+            duplicates = error.duplicates
+            form.add_error(None, error.messages)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("Fiche de %(name)s enregistrée.") % {"name": candidate.full_name})
+            return redirect("candidate_detail", pk=candidate.pk)
+    context = {"form": form, "duplicates": duplicates, "candidate": selectors.candidate_get(request.user, pk)}
+    return render(request, "alternance/admissions/candidate_form.html", context,
                   status=400 if request.method == "POST" else 200)
 
 

@@ -383,3 +383,126 @@ def test_enrolment_of_a_minor_with_its_legal_representative():
                                           legal_representative={"legal_representative_name": "Paul Martin"})
 
     assert Apprentice.objects.get(pk=apprentice.pk).legal_representative_name == "Paul Martin"
+
+
+# --- correcting a candidate's record ----------------------------------------------------------------------------
+
+
+def update(candidate: Candidate, *, programme=None, cv=None, **overrides) -> Candidate:
+    return services.candidate_update(
+        candidate=candidate, programme=programme or candidate.programme, source=CandidateSource.PARCOURSUP,
+        data=identity(**overrides), by=AdminStaffFactory(), now=NOW, cv=cv,
+    )
+
+
+def test_a_correction_is_saved_and_re_read():
+    candidate = create()
+    other = ProgrammeFactory()
+
+    update(candidate, programme=other, last_name="Martin-Roux", phone="0698765432")
+
+    row = Candidate.objects.get(pk=candidate.pk)
+    assert (row.last_name, row.phone, row.programme_id, row.source, row.status) == (
+        "Martin-Roux", "0698765432", other.pk, CandidateSource.PARCOURSUP, CandidateStatus.RECEIVED)
+
+
+def test_a_correction_is_not_a_duplicate_of_itself_nor_of_its_own_apprentice():
+    cohort = CohortFactory()
+    apprentice = ApprenticeFactory(cohort=cohort, last_name="Martin", first_name="Léa", birth_date=date(2008, 4, 2))
+    candidate = CandidateFactory(programme=cohort.programme, status=CandidateStatus.ENROLLED, cohort=cohort,
+                                 apprentice=apprentice, last_name="Martin", first_name="Léa", birth_date=date(2008, 4, 2))
+
+    update(candidate, phone="0611111111")
+
+    assert Candidate.objects.get(pk=candidate.pk).phone == "0611111111"
+
+
+def test_a_correction_that_makes_the_candidate_someone_else_is_refused_and_writes_nothing():
+    candidate = create()
+    other = ApprenticeFactory(last_name="Durand", first_name="Zoé", birth_date=date(2007, 1, 9))
+
+    with pytest.raises(services.DuplicateCandidate) as caught:
+        update(candidate, last_name="Durand", first_name="Zoé", birth_date=date(2007, 1, 9))
+
+    assert caught.value.duplicates.apprentices == [other]
+    assert Candidate.objects.get(pk=candidate.pk).last_name == "Martin"
+
+
+def test_a_correction_to_the_email_of_another_open_application_is_refused():
+    CandidateFactory(email="pris@example.test", last_name="Durand")
+    candidate = create()
+
+    with pytest.raises(ValidationError) as caught:
+        update(candidate, email="pris@example.test")
+
+    assert "déjà celle d'une autre candidature en cours" in caught.value.message_dict["email"][0]
+    assert Candidate.objects.get(pk=candidate.pk).email == "lea.martin@example.test"
+
+
+def test_the_programme_of_an_enrolled_candidate_cannot_change():
+    cohort = CohortFactory()
+    apprentice = ApprenticeFactory(cohort=cohort)
+    candidate = CandidateFactory(programme=cohort.programme, status=CandidateStatus.ENROLLED, cohort=cohort, apprentice=apprentice,
+                                 last_name=apprentice.last_name, first_name=apprentice.first_name, birth_date=apprentice.birth_date)
+
+    with pytest.raises(ValidationError) as caught:
+        services.candidate_update(
+            candidate=candidate, programme=ProgrammeFactory(), source=candidate.source,
+            data={**identity(), "last_name": apprentice.last_name, "first_name": apprentice.first_name,
+                  "birth_date": apprentice.birth_date, "email": "x@example.test"},
+            by=AdminStaffFactory(), now=NOW,
+        )
+
+    assert f"déjà inscrite en promotion {cohort.name}" in caught.value.message_dict["programme"][0]
+    assert Candidate.objects.get(pk=candidate.pk).programme_id == cohort.programme_id
+
+
+def test_a_new_cv_replaces_the_old_file_after_the_commit(django_capture_on_commit_callbacks):
+    candidate = services.candidate_create(programme=ProgrammeFactory(), source=CandidateSource.SCHOOL_FAIR, data=identity(),
+                                          by=AdminStaffFactory(), now=NOW, cv=cv_pdf())
+    old_name = Candidate.objects.get(pk=candidate.pk).cv.name
+    new_cv = proof_pdf(["Curriculum vitae", "Version 2"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        update(Candidate.objects.get(pk=candidate.pk), cv=new_cv)
+
+    row = Candidate.objects.get(pk=candidate.pk)
+    assert row.cv_sha256 == hashlib.sha256(new_cv).hexdigest()
+    assert row.cv.read() == new_cv
+    assert not row.cv.storage.exists(old_name)
+
+
+def test_a_correction_keeps_the_age_rule():
+    candidate = create()
+
+    with pytest.raises(ValidationError) as caught:
+        update(candidate, birth_date=date(2018, 4, 2))
+
+    assert "l'apprentissage commence à 15 ans" in caught.value.message_dict["birth_date"][0]
+
+
+# --- the applicant's receipt ---------------------------------------------------------------------------------------
+
+
+def test_an_application_sends_its_receipt_to_the_applicant_once_committed(mailoutbox, celery_eager, django_capture_on_commit_callbacks):
+    programme = ProgrammeFactory(admissions_open=True, title="BTS Management commercial opérationnel")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        apply(programme)
+
+    assert len(mailoutbox) == 1
+    message = mailoutbox[0]
+    assert message.to == ["lea.martin@example.test"]
+    assert message.subject == "Votre candidature « BTS Management commercial opérationnel » est bien reçue"
+    assert "Bonjour Léa," in message.body
+    assert "le 25/11/2026 à 10:00, avec votre CV" in message.body
+    assert "&" not in message.body and "&#x27;" not in message.body
+
+
+def test_a_refused_application_sends_no_receipt(mailoutbox, celery_eager, django_capture_on_commit_callbacks):
+    programme = ProgrammeFactory(admissions_open=False)
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
+        apply(programme)
+
+    assert mailoutbox == []

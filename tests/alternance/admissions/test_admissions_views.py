@@ -177,6 +177,8 @@ PAGES = {
     "detail": lambda c: reverse("candidate_detail", args=[c.pk]),
     "enrol": lambda c: reverse("candidate_enrol", args=[c.pk]),
     "cv": lambda c: reverse("candidate_cv", args=[c.pk]),
+    "update": lambda c: reverse("candidate_update", args=[c.pk]),
+    "export": lambda c: reverse("candidate_list") + "?export=csv",
 }
 #                  coord adm  cre  tutor other_tutor appr empl  anonymous
 MATRIX = {
@@ -185,6 +187,8 @@ MATRIX = {
     "detail": (200, 200, 200, 200, 404, 403, 403, 302),
     "enrol":  (200, 200, 403, 403, 404, 403, 403, 302),
     "cv":     (200, 200, 200, 200, 404, 403, 403, 302),
+    "update": (200, 200, 403, 403, 404, 403, 403, 302),
+    "export": (200, 200, 200, 200, 200, 403, 403, 302),
 }
 ROLES = ("coordinator", "admin_staff", "cre", "tutor", "other_tutor", "apprentice", "employer", "anonymous")
 
@@ -402,3 +406,68 @@ def test_the_programmes_page_costs_the_same_queries_for_1_and_4_programmes(clien
     with CaptureQueriesContext(connection) as four:
         client.get(url)
     assert len(one) == len(four)
+
+
+# --- correcting a record, exporting the list --------------------------------------------------------------------
+
+
+def update_data(candidate, **overrides) -> dict:
+    data = {**form_data(), "programme": candidate.programme_id, "source": "parcoursup"}
+    data.pop("consent"), data.pop("website")
+    return {**data, **overrides}
+
+
+def test_the_edit_page_shows_the_record_and_saves_a_correction(client):
+    client.force_login(AdminStaffFactory())
+    candidate = CandidateFactory(last_name="Martin", first_name="Léa", birth_date=date(2008, 4, 2), email="lea@example.test")
+
+    page = client.get(reverse("candidate_update", args=[candidate.pk]))
+    response = client.post(reverse("candidate_update", args=[candidate.pk]), update_data(candidate, phone="06 98 76 54 32"))
+
+    assert 'value="lea@example.test"' in page.text
+    assert response["Location"] == reverse("candidate_detail", args=[candidate.pk])
+    assert Candidate.objects.get(pk=candidate.pk).phone == "06 98 76 54 32"
+
+
+def test_a_bad_correction_keeps_what_was_typed_and_changes_nothing(client):
+    client.force_login(AdminStaffFactory())
+    candidate = CandidateFactory(last_name="Martin", first_name="Léa", birth_date=date(2008, 4, 2))
+
+    response = client.post(reverse("candidate_update", args=[candidate.pk]),
+                           update_data(candidate, first_name="Léonie", birth_date="2019-04-02"))
+
+    assert response.status_code == 400
+    assert "l&#x27;apprentissage commence à 15 ans" in response.text
+    assert 'value="Léonie"' in response.text
+    assert Candidate.objects.get(pk=candidate.pk).first_name == "Léa"
+
+
+def test_a_correction_that_duplicates_another_person_links_to_it(client):
+    client.force_login(AdminStaffFactory())
+    candidate = CandidateFactory(last_name="Martin", first_name="Léa", birth_date=date(2008, 4, 2))
+    apprentice = ApprenticeFactory(last_name="Durand", first_name="Zoé", birth_date=date(2007, 1, 9))
+
+    response = client.post(reverse("candidate_update", args=[candidate.pk]),
+                           update_data(candidate, last_name="Durand", first_name="Zoé", birth_date="2007-01-09"))
+
+    assert response.status_code == 400
+    assert reverse("apprentice_detail", args=[apprentice.pk]) in response.text
+    assert Candidate.objects.get(pk=candidate.pk).last_name == "Martin"
+
+
+def test_the_export_holds_the_whole_filtered_list_in_french(client):
+    client.force_login(AdminStaffFactory())
+    programme = ProgrammeFactory(title="BTS MCO")
+    CandidateFactory(programme=programme, last_name="Martin", first_name="Léa", birth_date=date(2008, 4, 2),
+                     status=CandidateStatus.RECEIVED, source="parcoursup")
+    CandidateFactory(programme=programme, last_name="Durand", status=CandidateStatus.REFUSED)
+    CandidateFactory(last_name="Ailleurs", status=CandidateStatus.RECEIVED)
+
+    response = client.get(reverse("candidate_list"), {"export": "csv", "etape": "received", "formation": programme.pk})
+
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert response["Content-Disposition"] == 'attachment; filename="candidatures-2026-11-25.csv"'
+    assert lines[0].startswith("Nom;Prénom;Date de naissance;E-mail")
+    assert len(lines) == 2
+    assert lines[1].startswith("Martin;Léa;02/04/2008;")
+    assert ";BTS MCO;Reçue;" in lines[1] and ";Parcoursup;" in lines[1]
