@@ -12,6 +12,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from alternance.choices import Role
 
@@ -25,9 +26,21 @@ class NavItem:
     url: str = ""
     # A count shown next to the label (lazy: computed only if the page renders the menu).
     badge: Any = None
-    badge_label: str = ""
+    # What the badge counts, singular and plural (« 1 alerte ouverte pour moi », « 3 alertes… »).
+    badge_label: tuple[str, str] = ("", "")
     # A drop-down: its entries (``url`` unused).
     children: tuple["NavItem", ...] = ()
+
+    @property
+    def path(self) -> str:
+        """The page the entry opens, without its query or section: the menu marks it as current."""
+        return self.url.split("?")[0].split("#")[0]
+
+    @property
+    def badge_text(self) -> str:
+        singular, plural = self.badge_label
+        # The lazy count proxies str() and bool() but not int().
+        return ngettext(singular, plural, int(str(self.badge)) if self.badge else 0)
 
 
 def _lazy_count(function, user) -> SimpleLazyObject:
@@ -82,8 +95,9 @@ def menu_for(user) -> list[NavItem]:
     if role == Role.EMPLOYER:
         items += [
             NavItem(_("Calendrier"), reverse("calendar_mine")),
-            NavItem(_("Évaluations"), reverse("employer_evaluations"), badge=_evaluations_badge(user),
-                    badge_label=_("évaluations à remplir")),
+            # The badge counts the « À remplir » section the link opens.
+            NavItem(_("Évaluations"), reverse("employer_evaluations") + "#titre-a-remplir", badge=_evaluations_badge(user),
+                    badge_label=("évaluation à remplir", "évaluations à remplir")),
         ]
     if role in OFFICE:
         items.append(NavItem(_("Pilotage"), reverse("dashboard")))
@@ -97,20 +111,20 @@ def menu_for(user) -> list[NavItem]:
         # Candidates (issue 13 §1): the badge counts the new applications, as the list's first stage.
         # The link opens the queue itself (the stage the badge counts).
         items.append(NavItem(_("Admissions"), f"{reverse('candidate_list')}?etape=received", badge=_admissions_badge(user),
-                             badge_label=_("nouvelles candidatures")))
+                             badge_label=("nouvelle candidature", "nouvelles candidatures")))
     if role in (Role.COORDINATOR, Role.CRE):
         items.append(NavItem(_("Placement"), reverse("companies:placement_desk")))
     if role == Role.TUTOR:
         items.append(NavItem(_("Mon suivi"), reverse("tutor_workspace")))
     if role in (Role.COORDINATOR, Role.ADMIN_STAFF, Role.TUTOR):
         items.append(NavItem(_("Justificatifs"), reverse("justification_queue"), badge=_justifications_badge(user),
-                             badge_label=_("justificatifs à examiner")))
+                             badge_label=("justificatif à examiner", "justificatifs à examiner")))
     if role in STAFF:
         items.append(NavItem(_("Alertes"), reverse("alerts:alert_list")))
     if role in (Role.ADMIN_STAFF, Role.CRE, Role.TUTOR):
         # The coordinator dispatches alerts and is never their assignee: no inbox of its own.
         items.append(NavItem(_("Mes alertes"), reverse("alerts:inbox"), badge=_inbox_badge(user),
-                             badge_label=_("alertes ouvertes pour moi")))
+                             badge_label=("alerte ouverte pour moi", "alertes ouvertes pour moi")))
     if role in (Role.COORDINATOR, Role.ADMIN_STAFF, Role.APPRENTICE, Role.EMPLOYER):
         # The parties who sign documents: the apprentice, the employer, the OF (coordinator, admin staff).
         items.append(NavItem(_("À signer"), reverse("contracts:signatures_to_sign")))

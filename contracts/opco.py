@@ -459,6 +459,11 @@ def _late_rows(rows: list[BoardRow]) -> list[BoardRow]:
     ]
 
 
+def late_rows_of_stage(rows: list[BoardRow], stage: str) -> list[BoardRow]:
+    """The rows of the "late" tab at one stage: what ``opco_late_counts`` counts under that stage."""
+    return [r for r in rows if r.category == stage]
+
+
 def opco_board(user: User, *, today: date, filter: str) -> list[BoardRow]:
     """The board rows of one tab (``BoardFilter``); an unknown filter raises ``KeyError``."""
     return opco_board_summary(user, today=today)[filter]

@@ -68,6 +68,12 @@ def contract_list_choices(user: User) -> dict:
     }
 
 
+def ruptured_between(start: date, end: date) -> Q:
+    """Contracts broken with a rupture date in [start, end]: the one definition behind the
+    dashboard's ruptures over 12 months, the weekly page's ruptures and the list they open."""
+    return Q(rupture_date__gte=start, rupture_date__lte=end)
+
+
 def contract_list(
     user: User,
     *,
@@ -79,6 +85,8 @@ def contract_list(
     cohort_id: int | None = None,
     company_opco: str = "",
     missing: str = "",
+    rupture_from: date | None = None,
+    rupture_to: date | None = None,
     sort: str = "",
 ) -> QuerySet:
     qs = access.visible(user, Contract).select_related("apprentice", "company", "programme")
@@ -99,6 +107,8 @@ def contract_list(
         qs = qs.filter(company__opco=company_opco)
     if missing in MISSING_FILTERS:
         qs = qs.filter(MISSING_FILTERS[missing][1])
+    if rupture_from or rupture_to:
+        qs = qs.filter(ruptured_between(rupture_from or date.min, rupture_to or date.max))
     return qs.order_by(*CONTRACT_SORTS.get(sort, CONTRACT_SORTS["-start"]))
 
 

@@ -362,14 +362,19 @@ def _employer_visits(user: User) -> QuerySet:
     )
 
 
+def _to_fill(user: User) -> QuerySet:
+    return _employer_visits(user).filter(employer_submitted_at__isnull=True)
+
+
 def employer_evaluations_to_fill(user: User) -> list[Visit]:
     """Visits and reviews of the employer's contracts whose employer part is still to fill, soonest first."""
-    return list(_employer_visits(user).filter(employer_submitted_at__isnull=True).order_by("planned_date", "done_date", "pk"))
+    return list(_to_fill(user).order_by("planned_date", "done_date", "pk"))
 
 
 def employer_evaluations_to_fill_count(user: User) -> int:
-    """How many visits wait for the employer's part (one COUNT query): a badge for the navigation."""
-    return access.visible(user, Visit).filter(contract__isnull=False, employer_submitted_at__isnull=True).count()
+    """How many visits wait for the employer's part (one COUNT query): the navigation's badge, the
+    same rows as the page's « À remplir » section it opens."""
+    return _to_fill(user).count()
 
 
 def employer_evaluations_done(user: User) -> QuerySet:

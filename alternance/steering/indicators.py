@@ -36,6 +36,7 @@ from alternance.choices import ApprenticeStatus, AttendanceStatus, Role
 from alternance.models import Apprentice, AttendanceRecord, AttendanceTally, Cohort, User
 from contracts.choices import ACTIVE_CONTRACT_STATUSES, ContractStatus, RuptureKind
 from contracts.models import Contract, ContractSettings
+from contracts.selectors import ruptured_between
 
 # --- targets (the OF's objectives, not legal values) -----------------------------------------------
 
@@ -167,8 +168,8 @@ def rupture_rate(user: User, *, today: date) -> Indicator:
     def window(end: date) -> dict:
         start = end - timedelta(days=RUPTURE_WINDOW_DAYS - 1)
         return {
-            "ruptures": Q(rupture_date__gte=start, rupture_date__lte=end),
-            "free": Q(rupture_date__gte=start, rupture_date__lte=end, rupture_kind=RuptureKind.FREE_PERIOD),
+            "ruptures": ruptured_between(start, end),
+            "free": ruptured_between(start, end) & Q(rupture_kind=RuptureKind.FREE_PERIOD),
             "ran": Q(status__in=RAN_STATUSES, start_date__lte=end, last_day__gte=start),
         }
 
@@ -178,13 +179,16 @@ def rupture_rate(user: User, *, today: date) -> Indicator:
         **{f"before_{k}": Count("pk", filter=v) for k, v in before.items()},
     )
     value = percent(counts["now_ruptures"], counts["now_ran"])
+    # The list of the ruptures counted: every contract broken in the window, whatever its status now.
+    ruptures_url = url_for("contracts:contract_list", rupture_du=(today - timedelta(days=RUPTURE_WINDOW_DAYS - 1)).isoformat(),
+                           rupture_au=today.isoformat())
     return Indicator(
         key="rupture_rate", label=_("Taux de rupture sur 12 mois"), value=value, unit="percent",
         target=RUPTURE_RATE_TARGET, target_label=f"≤ {RUPTURE_RATE_TARGET} %", higher_is_better=False,
         previous=percent(counts["before_ruptures"], counts["before_ran"]),
-        url=url_for("contracts:contract_list", status=ContractStatus.BROKEN),
+        url=ruptures_url,
         details=(
-            Detail(_("Ruptures"), counts["now_ruptures"], url_for("contracts:contract_list", status=ContractStatus.BROKEN)),
+            Detail(_("Ruptures"), counts["now_ruptures"], ruptures_url),
             Detail(_("Contrats en cours sur la période"), counts["now_ran"]),
             Detail(_("Part des ruptures pendant les 45 premiers jours (%)"), percent(counts["now_free"], counts["now_ruptures"])),
         ),
@@ -446,7 +450,7 @@ def opco_late(user: User, *, today: date) -> Indicator:
 
     by_stage = opco.opco_late_counts(user, today=today)
     details = tuple(
-        Detail(str(label), by_stage[stage], url_for("contracts:opco_board", filter=stage))
+        Detail(str(label), by_stage[stage], url_for("contracts:opco_board", filter=opco.BoardFilter.LATE, etape=stage))
         for stage, label in opco.BOARD_FILTERS.items() if stage in by_stage
     )
     return Indicator(
@@ -719,7 +723,7 @@ def weekly_meeting(user: User, *, start: date, today: date) -> dict:
     reference = min(end + timedelta(days=1), today)
     contracts = access.visible(user, Contract).select_related("apprentice", "company")
     signed = contracts.filter(signature_date__gte=start, signature_date__lte=end).order_by("signature_date", "pk")
-    broken = contracts.filter(rupture_date__gte=start, rupture_date__lte=end).order_by("rupture_date", "pk")
+    broken = contracts.filter(ruptured_between(start, end)).order_by("rupture_date", "pk")
     alerts = access.visible(user, Alert)
     raised = alerts.filter(raised_at__date__gte=start, raised_at__date__lte=end).order_by("raised_at", "pk")
     closed = alerts.filter(
@@ -735,7 +739,7 @@ def weekly_meeting(user: User, *, start: date, today: date) -> dict:
     )
     late = opco.opco_late_counts(user, today=reference)
     late_by_stage = [
-        (str(label), late[stage], url_for("contracts:opco_board", filter=stage))
+        (str(label), late[stage], url_for("contracts:opco_board", filter=opco.BoardFilter.LATE, etape=stage))
         for stage, label in opco.BOARD_FILTERS.items() if stage in late
     ]
 
@@ -748,10 +752,12 @@ def weekly_meeting(user: User, *, start: date, today: date) -> dict:
         "reference": reference,
         "blocks": [
             block("signed", _("Nouveaux contrats signés"), signed),
-            block("ruptures", _("Ruptures"), broken, url_for("contracts:contract_list", status=ContractStatus.BROKEN)),
-            block("raised", _("Nouvelles alertes"), raised, url_for("alerts:alert_list", status="open")),
+            block("ruptures", _("Ruptures"), broken,
+                  url_for("contracts:contract_list", rupture_du=start.isoformat(), rupture_au=end.isoformat())),
+            # No link where no list holds exactly the block's rows (a figure opens the list it counts).
+            block("raised", _("Nouvelles alertes"), raised),
             block("closed", _("Alertes résolues ou écartées"), closed),
-            block("overdue_visits", _("Visites en retard"), overdue, url_for("alerts:alert_list", status="open", rule="visits_overdue")),
+            block("overdue_visits", _("Visites en retard"), overdue),
             WeeklyBlock("opco_late", str(_("Dossiers OPCO en retard")), sum(late.values()), late_by_stage,
                         url_for("contracts:opco_board", filter=opco.BoardFilter.LATE)),
         ],

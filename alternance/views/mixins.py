@@ -1,5 +1,7 @@
 """Shared building blocks of the project's views (the project package serves every app)."""
 
+from datetime import date
+
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.utils import timezone
@@ -50,6 +52,14 @@ def int_param(value: str | None) -> int | None:
     except ValueError:
         return None
     return number if number > 0 else None
+
+
+def date_param(value: str | None) -> date | None:
+    """An ISO date (AAAA-MM-JJ) from a GET parameter, or None when absent or malformed."""
+    try:
+        return date.fromisoformat(value or "")
+    except ValueError:
+        return None
 
 
 class StaffListView(StaffOnlyMixin, ListView):

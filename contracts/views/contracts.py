@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from alternance import access
 from alternance.models import Apprentice
-from alternance.views.mixins import StaffListView, int_param, staff_only
+from alternance.views.mixins import StaffListView, date_param, int_param, staff_only
 from companies.models import CompanyContact
 from contracts import selectors, services
 from contracts.choices import ContractStatus as S
@@ -43,7 +43,7 @@ class ContractListView(StaffListView):
         return (contract.apprentice.full_name, contract.company.name, contract.company.siret, contract.programme.title,
                 contract.get_status_display(), contract.start_date, contract.end_date)
     context_object_name = "contracts"
-    filter_names = ("q", "status", "ending", "opco", "cohort", "company_opco", "missing", "sort")
+    filter_names = ("q", "status", "ending", "opco", "cohort", "company_opco", "missing", "rupture_du", "rupture_au", "sort")
 
     def get_queryset(self):
         return selectors.contract_list(
@@ -56,6 +56,8 @@ class ContractListView(StaffListView):
             cohort_id=int_param(self.filters["cohort"]),
             company_opco=self.filters["company_opco"],
             missing=self.filters["missing"],
+            rupture_from=date_param(self.filters["rupture_du"]),
+            rupture_to=date_param(self.filters["rupture_au"]),
             sort=self.filters["sort"],
         )
 
@@ -63,6 +65,8 @@ class ContractListView(StaffListView):
         context = super().get_context_data(**kwargs)
         context.update(selectors.contract_list_choices(self.request.user))
         context["can_create"] = access.can_create_contract(self.request.user)
+        context["rupture_from"] = date_param(self.filters["rupture_du"])
+        context["rupture_to"] = date_param(self.filters["rupture_au"])
         return context
 
 

@@ -39,12 +39,16 @@ class OpcoBoardView(StaffListView):
 
     template_name = "contracts/opco/board.html"
     context_object_name = "rows"
-    filter_names = ("filter",)
+    # ``etape`` narrows the "late" tab to one stage: the dashboard's and the weekly page's late
+    # figures by stage open exactly the rows they count.
+    filter_names = ("filter", "etape")
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
         if self.filters["filter"] not in opco.BOARD_FILTERS:
             self.filters["filter"] = opco.DEFAULT_BOARD_FILTER
+        if self.filters["filter"] != opco.BoardFilter.LATE or self.filters["etape"] not in opco.BOARD_FILTERS:
+            self.filters["etape"] = ""
         self.today = timezone.localdate()
 
     def get(self, request, *args, **kwargs):
@@ -56,7 +60,8 @@ class OpcoBoardView(StaffListView):
 
     def get_queryset(self):
         self.summary = opco.opco_board_summary(self.request.user, today=self.today)
-        return self.summary[self.filters["filter"]]
+        rows = self.summary[self.filters["filter"]]
+        return opco.late_rows_of_stage(rows, self.filters["etape"]) if self.filters["etape"] else rows
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -66,8 +71,9 @@ class OpcoBoardView(StaffListView):
             for key, label in opco.BOARD_FILTERS.items()
         ]
         context["current_label"] = opco.BOARD_FILTERS[current]
+        context["stage_label"] = opco.BOARD_FILTERS.get(self.filters["etape"], "")
         context["today"] = self.today
-        context["is_filtered"] = False
+        context["is_filtered"] = bool(self.filters["etape"])
         return context
 
     def export_name(self, extension: str) -> str:

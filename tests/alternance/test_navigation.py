@@ -77,3 +77,22 @@ def test_the_tools_menu_is_a_drop_down_in_the_bar(client, world):
 
     assert 'data-testid="nav-tools"' in html and 'class="dropdown-menu dropdown-menu-end"' in html
     assert f'href="{reverse("qualiopi_packs")}"' in html
+
+
+@pytest.mark.parametrize(("count", "expected"), [(0, "0 alertes ouvertes pour moi"), (1, "1 alerte ouverte pour moi"),
+                                                 (2, "2 alertes ouvertes pour moi")])
+def test_a_badge_reads_in_french_in_the_singular_and_the_plural(count, expected):
+    from alternance.navigation import NavItem
+
+    item = NavItem("Mes alertes", "/alertes/mes-alertes/", badge=count,
+                   badge_label=("alerte ouverte pour moi", "alertes ouvertes pour moi"))
+
+    assert f"{count} {item.badge_text}" == expected
+
+
+def test_an_entry_opening_a_filtered_list_is_marked_current_on_its_page(client, world):
+    client.force_login(world.admin_staff if hasattr(world, "admin_staff") else world.coordinator)
+
+    response = client.get(reverse("candidate_list"), {"etape": "received"})
+
+    assert '<a class="nav-link text-nowrap active" href="/admissions/?etape=received" aria-current="page">' in response.text

@@ -190,3 +190,27 @@ def test_tutor_sees_only_its_cohorts_files_and_extranet_users_nothing(staff):
     assert names(world.b.tutor) == ["Bruno Durand"]
     for role in (Role.APPRENTICE, Role.EMPLOYER):
         assert all(rows == [] for rows in opco_board_summary(world.user(role), today=today).values())
+
+
+def test_the_late_tab_narrows_to_one_stage_and_other_tabs_ignore_the_stage(client, staff, decision_cases, time_machine):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from django.urls import reverse
+
+    time_machine.move_to(datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Europe/Paris")), tick=False)
+    client.force_login(staff)
+    url = reverse("contracts:opco_board")
+
+    late_decisions = client.get(url, {"filter": "late", "etape": "awaiting_decision"})
+    late_sending = client.get(url, {"filter": "late", "etape": "to_send"})
+    all_late = client.get(url, {"filter": "late"})
+    other_tab = client.get(url, {"filter": "awaiting_decision", "etape": "to_send"})
+
+    names = lambda response: [r.contract.apprentice.last_name for r in response.context["rows"]]  # noqa: E731
+    assert names(late_decisions) == ["Complet"]
+    assert all(r.category == "awaiting_decision" for r in late_decisions.context["rows"])
+    assert names(late_sending) == [n for n in names(all_late) if n != "Complet"]
+    assert sorted(names(all_late)) == sorted(names(late_decisions) + names(late_sending))
+    assert names(other_tab) == ["Complet", "Incomplet"]
+    assert "étape « Décision attendue » seulement" in late_decisions.text

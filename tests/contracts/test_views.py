@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from alternance.choices import Role
-from contracts.choices import ContractStatus
+from contracts.choices import ContractStatus, RuptureKind
 from contracts.models import ContractStatusChange
 from tests.factories.contracts import ContractFactory, OpcoInstalmentFactory
 from tests.factories.web import PARIS, add_contracted_apprentice, make_world
@@ -110,3 +110,25 @@ def test_contract_page_for_the_employer_has_no_opco_file_nor_crm_link(client, wo
     html = response.content.decode()
     assert "Dossier OPCO" not in html
     assert reverse("companies:company_detail", args=[world.a.company.pk]) not in html
+
+
+@pytest.mark.parametrize(("offset", "listed_"), [
+    (9, False),   # the day before the period
+    (10, True),   # its first day
+    (20, True),   # its last day
+    (21, False),  # the day after
+])
+def test_the_ruptures_of_a_period_are_listed_by_rupture_date_inclusive(client, world, offset, listed_):
+    from datetime import timedelta
+
+    contract = world.a.contract
+    contract.status, contract.rupture_kind = ContractStatus.BROKEN, RuptureKind.MUTUAL_AGREEMENT
+    contract.rupture_date = contract.start_date + timedelta(days=offset)
+    contract.save(update_fields=["status", "rupture_date", "rupture_kind"])
+    period = f"?rupture_du={contract.start_date + timedelta(days=10)}&rupture_au={contract.start_date + timedelta(days=20)}"
+
+    assert listed(client, world.coordinator, period) == (["Alice Martin"] if listed_ else [])
+
+
+def test_a_malformed_rupture_date_is_ignored_not_an_error(client, world):
+    assert sorted(listed(client, world.coordinator, "?rupture_du=29/11/2025")) == ["Alice Martin", "Bruno Durand"]

@@ -179,8 +179,8 @@ def test_opco_late_groups_the_boards_late_rows_by_stage(coordinator, cohort, com
 
     assert indicator.value == 2
     assert [(d.label, d.value, d.url) for d in indicator.details] == [
-        ("À envoyer", 1, "/contrats/opco/?filter=to_send"),
-        ("Décision attendue", 1, "/contrats/opco/?filter=awaiting_decision"),
+        ("À envoyer", 1, "/contrats/opco/?filter=late&etape=to_send"),
+        ("Décision attendue", 1, "/contrats/opco/?filter=late&etape=awaiting_decision"),
     ]
     assert indicator.url == "/contrats/opco/?filter=late"
 
