@@ -194,13 +194,18 @@ def tutor_home(user: User, *, today: date) -> dict:
         .select_related("cohort__programme")
         .order_by("cohort__name", "last_name", "first_name", "pk"),
     )
-    visits = (
-        access.visible(user, Visit)
-        .filter(done_date__isnull=True, planned_date__gte=today)
-        .select_related("apprentice", "contract__company")
-        .order_by("planned_date", "pk")[:UPCOMING_VISITS_LIMIT]
-    )
-    return {"apprentices": list(apprentices), "visits": list(visits)}
+    planned = access.visible(user, Visit).filter(done_date__isnull=True).select_related("apprentice", "contract__company")
+    # A planned visit whose day has passed without its report stays on the list, marked late, until
+    # its report is written (the same definition as the weekly meeting's « Visites en retard »).
+    overdue = list(planned.filter(overdue_planned_visits(today)).order_by("planned_date", "pk"))
+    upcoming = list(planned.filter(planned_date__gte=today).order_by("planned_date", "pk")[:UPCOMING_VISITS_LIMIT])
+    return {"apprentices": list(apprentices), "overdue_visits": overdue, "visits": upcoming}
+
+
+def overdue_planned_visits(today: date) -> Q:
+    """A visit planned before ``today`` and not done: its report is late. The one definition of a
+    late planned visit (tutor's home, its workspace, the weekly meeting)."""
+    return Q(done_date__isnull=True, planned_date__lt=today)
 
 
 def admin_staff_home(user: User, *, today: date) -> dict:

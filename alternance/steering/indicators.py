@@ -730,10 +730,11 @@ def weekly_meeting(user: User, *, start: date, today: date) -> dict:
         status__in=(AlertStatus.RESOLVED, AlertStatus.DISMISSED), resolved_at__date__gte=start, resolved_at__date__lte=end
     ).order_by("resolved_at", "pk")
     from alternance.models import Visit
+    from alternance.selectors import overdue_planned_visits
 
     overdue = (
         access.visible(user, Visit)
-        .filter(done_date__isnull=True, planned_date__lt=reference)
+        .filter(overdue_planned_visits(reference))
         .select_related("apprentice", "tutor")
         .order_by("planned_date", "pk")
     )

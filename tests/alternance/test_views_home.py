@@ -124,6 +124,34 @@ def test_tutor_home_lists_exactly_its_apprentices_and_future_visits(client, worl
     assert [(v.apprentice.full_name, v.planned_date) for v in response.context["visits"]] == [("Alice Martin", date(2026, 12, 10))]
 
 
+@pytest.mark.parametrize(("planned", "section"), [
+    (date(2026, 11, 27), "overdue_visits"),  # yesterday, no report: late
+    (date(2026, 11, 28), "visits"),          # today: still to do, not late
+])
+def test_a_planned_visit_whose_day_passed_without_report_stays_on_the_tutor_home_as_late(client, world, planned, section):
+    from tests.factories.alternance import VisitFactory
+
+    visit = VisitFactory(apprentice=world.a.seeking, tutor=world.a.tutor, contract=None, planned_date=planned, done_date=None)
+    client.force_login(world.a.tutor)
+
+    response = client.get(reverse("home"))
+
+    other = "visits" if section == "overdue_visits" else "overdue_visits"
+    assert visit in response.context[section]
+    assert visit not in response.context[other]
+    assert ("visite en retard" in response.text) == (section == "overdue_visits")
+
+
+def test_a_visit_with_its_report_is_no_longer_late(client, world):
+    from tests.factories.alternance import VisitFactory
+
+    VisitFactory(apprentice=world.a.seeking, tutor=world.a.tutor, contract=None, planned_date=date(2026, 11, 20),
+                 done_date=date(2026, 11, 20))
+    client.force_login(world.a.tutor)
+
+    assert client.get(reverse("home")).context["overdue_visits"] == []
+
+
 def test_admin_staff_sees_contracts_by_status_and_the_contracts_to_handle(client, world):
     draft = ContractFactory(apprentice=world.b.seeking, company=world.b.company, status=ContractStatus.DRAFT,
                             signature_date=None)

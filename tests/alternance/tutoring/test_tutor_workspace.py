@@ -315,3 +315,16 @@ def test_an_htmx_filter_request_gets_only_the_results_block(client, world):
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="resultats"') and "<html" not in html
     assert list(rows_of(response)) == ["Alice Martin"]
+
+
+@pytest.mark.parametrize(("planned", "late"), [(date(2026, 11, 27), True), (date(2026, 11, 28), False)])
+def test_a_planned_visit_whose_day_passed_is_marked_in_the_workspace(client, world, planned, late):
+    from tests.factories.alternance import VisitFactory
+
+    VisitFactory(apprentice=world.a.apprentice, tutor=world.a.tutor, contract=world.a.contract, planned_date=planned,
+                 done_date=None)
+    client.force_login(world.a.tutor)
+
+    response = client.get(reverse("tutor_workspace"))
+
+    assert ('data-testid="planned-visit-late"' in response.text) == late
