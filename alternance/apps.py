@@ -15,6 +15,6 @@ class AlternanceConfig(AppConfig):
         from alternance.history import registry, services
 
         registry.register_models()
-        pre_save.connect(services.label_system_changes, sender=LogEntry, dispatch_uid="history_system_label")
+        pre_save.connect(services.prepare_entry, sender=LogEntry, dispatch_uid="history_system_label")
         task_prerun.connect(services.task_started, dispatch_uid="history_task_started", weak=False)
         task_postrun.connect(services.task_finished, dispatch_uid="history_task_finished", weak=False)

@@ -25,7 +25,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.encoding import smart_str
 
-from alternance.history.registry import SYSTEM_LABELS, model_options
+from alternance.history.registry import SYSTEM_LABELS, is_registered, model_options
 
 _system_label: ContextVar[str | None] = ContextVar("history_system_label", default=None)
 
@@ -59,8 +59,26 @@ def _system_label_now() -> str:
     return "public" if context is not None else "system"
 
 
-def label_system_changes(sender, instance: LogEntry, **kwargs) -> None:
-    """pre_save of every LogEntry: an entry without a person gets its system label."""
+def prepare_entry(sender, instance: LogEntry, **kwargs) -> None:
+    """pre_save of every LogEntry (auditlog's and ours).
+
+    - an entry without a person gets its system label;
+    - the changes keep the model's own fields only: auditlog's diff of a creation also lists the
+      reverse relations (« contracts: alternance.Contract.None ») and the primary key;
+    - a creation does not list masked fields: auditlog compares them with nothing and would mark
+      them « changed » on every record, and marking them only when set would tell their value
+      (an RQTH box is either ticked or not). It does not list fields left empty either.
+    """
+    if instance._state.adding and isinstance(instance.changes, dict) and instance.content_type_id:
+        model = instance.content_type.model_class()
+        if model is not None:
+            concrete = {f.name for f in model._meta.concrete_fields if not f.primary_key}
+            masked = set(model_options(model)["mask_fields"]) if is_registered(model) else set()
+            creation = instance.action == LogEntry.Action.CREATE
+            instance.changes = {
+                name: values for name, values in instance.changes.items()
+                if name in concrete and not (creation and (name in masked or values[1] in (None, "")))
+            } or None
     if instance.actor_id or request_actor() is not None:
         return  # a person: auditlog's middleware receiver fills ``actor`` right after this one
     data = dict(instance.additional_data or {})
@@ -123,7 +141,7 @@ def json_value(field: models.Field, value):
     return smart_str(value)
 
 
-def _clean_changes(model: type[models.Model], changes: dict) -> dict:
+def _clean_changes(model: type[models.Model], changes: dict, *, creation: bool = False) -> dict:
     """Field names normalised (``owner_cre_id`` → ``owner_cre``), excluded fields dropped, masked
     fields emptied, values made JSON; fields whose value did not change are dropped."""
     options = model_options(model)
@@ -135,8 +153,8 @@ def _clean_changes(model: type[models.Model], changes: dict) -> dict:
         if field.name in options["exclude_fields"] or (options["include_fields"] and field.name not in options["include_fields"]):
             continue
         old, new = json_value(field, old), json_value(field, new)
-        if old == new:
-            continue
+        if old == new or (creation and (new in (None, "") or field.name in options["mask_fields"])):
+            continue  # a creation lists what was filled in, never a masked field (see ``prepare_entry``)
         cleaned[field.name] = ["", ""] if field.name in options["mask_fields"] else [old, new]
     return cleaned
 
@@ -203,7 +221,7 @@ def record_bulk(rows: Iterable[tuple[models.Model, dict]], *, action: int = LogE
     for obj, changes in rows:
         if changes is None:
             changes = {f.name: (None, getattr(obj, f.attname)) for f in type(obj)._meta.concrete_fields if not f.primary_key}
-        cleaned = _clean_changes(type(obj), changes)
+        cleaned = _clean_changes(type(obj), changes, creation=action == LogEntry.Action.CREATE)
         if not cleaned and action == LogEntry.Action.UPDATE:
             continue
         entries.append(_entry(obj, action=action, changes=cleaned or None, actor=actor, system=system, data=data))
