@@ -250,6 +250,8 @@ def _note(entry: LogEntry) -> str:
             parts.append(_("Rattachés à la fiche conservée : %(list)s.") % {
                 "list": ", ".join(f"{label} : {formats.number_format(count)}" for label, count in moved.items())
             })
+    if data.get("kind") == "import":
+        parts.append(_("Par import de fichier."))
     if data.get("note"):
         parts.append(str(data["note"]))
     return " ".join(parts)

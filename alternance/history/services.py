@@ -12,7 +12,7 @@ page, ``"system"`` otherwise).
 """
 
 import contextlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
@@ -211,14 +211,18 @@ def record_update(obj: models.Model, values: dict, *, actor=None, kind: str | No
     return record_change(obj, changes=changes_between(obj, values), actor=actor, kind=kind, note=note, system=system)
 
 
-def record_bulk(rows: Iterable[tuple[models.Model, dict]], *, action: int = LogEntry.Action.UPDATE, actor=None,
-                system: str | None = None, kind: str | None = None) -> int:
+def record_bulk(rows: Iterable[tuple[models.Model, dict | None]], *, action: int = LogEntry.Action.UPDATE, actor=None,
+                system: str | None = None, kind: str | None = None,
+                action_of: Callable[[models.Model], int] | None = None) -> int:
     """Log many changes at once (bulk writes): ``rows`` of ``(obj, {field: (old, new)})``; for a
-    creation, ``changes`` may be ``None`` to take every field's value from ``obj``. One INSERT per
-    thousand entries. Returns how many entries were written."""
+    creation, ``changes`` may be ``None`` to take every field's value from ``obj``. ``action_of``
+    tells each row's action when they mix creations and updates. One INSERT per thousand entries
+    (``obj``'s string must not need a query: load what it shows beforehand). Returns how many
+    entries were written."""
     entries = []
     data = {"kind": kind} if kind else {}
     for obj, changes in rows:
+        action = action_of(obj) if action_of else action
         if changes is None:
             changes = {f.name: (None, getattr(obj, f.attname)) for f in type(obj)._meta.concrete_fields if not f.primary_key}
         cleaned = _clean_changes(type(obj), changes, creation=action == LogEntry.Action.CREATE)
