@@ -22,6 +22,7 @@ from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.db.models.signals import pre_save
 from django.utils import timezone
 from django.utils.encoding import smart_str
 
@@ -44,9 +45,19 @@ def system_actor(label: str) -> Iterator[None]:
         _system_label.reset(token)
 
 
+def _live_context() -> dict | None:
+    """auditlog's context of the current request (or ``set_actor`` block) — only while it lasts:
+    auditlog leaves the value behind when the block ends and only disconnects its receiver."""
+    context = auditlog_value.get(None)
+    if not context:
+        return None
+    uid = context.get("signal_duid")
+    return context if any(key[0] == uid for key, *_rest in pre_save.receivers) else None
+
+
 def request_actor():
     """The user logged in for the current request, if any (set by ``HistoryMiddleware``)."""
-    context = auditlog_value.get(None)
+    context = _live_context()
     return context.get("actor") if context else None
 
 
@@ -54,9 +65,8 @@ def _system_label_now() -> str:
     label = _system_label.get()
     if label:
         return label
-    context = auditlog_value.get(None)
     # Inside a request without a logged-in user: the public pages (the application form).
-    return "public" if context is not None else "system"
+    return "public" if _live_context() is not None else "system"
 
 
 def prepare_entry(sender, instance: LogEntry, **kwargs) -> None:
@@ -213,10 +223,12 @@ def record_update(obj: models.Model, values: dict, *, actor=None, kind: str | No
 
 def record_bulk(rows: Iterable[tuple[models.Model, dict | None]], *, action: int = LogEntry.Action.UPDATE, actor=None,
                 system: str | None = None, kind: str | None = None,
-                action_of: Callable[[models.Model], int] | None = None) -> int:
+                action_of: Callable[[models.Model], int] | None = None,
+                when_of: Callable[[models.Model], datetime] | None = None) -> int:
     """Log many changes at once (bulk writes): ``rows`` of ``(obj, {field: (old, new)})``; for a
     creation, ``changes`` may be ``None`` to take every field's value from ``obj``. ``action_of``
-    tells each row's action when they mix creations and updates. One INSERT per thousand entries
+    tells each row's action when they mix creations and updates, ``when_of`` its date (the demo's
+    past edits; now otherwise). One INSERT per thousand entries
     (``obj``'s string must not need a query: load what it shows beforehand). Returns how many
     entries were written."""
     entries = []
@@ -228,7 +240,10 @@ def record_bulk(rows: Iterable[tuple[models.Model, dict | None]], *, action: int
         cleaned = _clean_changes(type(obj), changes, creation=action == LogEntry.Action.CREATE)
         if not cleaned and action == LogEntry.Action.UPDATE:
             continue
-        entries.append(_entry(obj, action=action, changes=cleaned or None, actor=actor, system=system, data=data))
+        entry = _entry(obj, action=action, changes=cleaned or None, actor=actor, system=system, data=data)
+        if when_of is not None:
+            entry.timestamp = when_of(obj)
+        entries.append(entry)
     LogEntry.objects.bulk_create(entries, batch_size=BATCH_SIZE)
     return len(entries)
 
