@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -65,7 +64,6 @@ def interaction_follow_up_done(*, interaction: Interaction, by: User) -> Interac
         raise ValidationError(_("Cet échange ne prévoit pas de relance."))
     if not Interaction.objects.filter(pk=interaction.pk, follow_up_done=False).update(follow_up_done=True):
         raise ValidationError(_("Cette relance est déjà marquée comme faite."))
-    record_update(interaction, {"follow_up_done": True}, actor=by)  # compare-and-set: no signal (history)
     interaction.follow_up_done = True
     return interaction
 
@@ -101,7 +99,6 @@ def portfolio_reassign(*, companies: Iterable[Company], to_cre: User, by: User) 
     Company.objects.filter(pk__in=[c.pk for c in moved]).update(owner_cre=to_cre, updated_at=now)
     Interaction.objects.bulk_create(notes)
     record_bulk(((company, {"owner_cre": (company.owner_cre_id, to_cre.pk)}) for company in moved), actor=by)
-    record_bulk(((note, None) for note in notes), action=LogEntry.Action.CREATE, actor=by)
     return len(moved)
 
 

@@ -88,7 +88,7 @@ def register_models() -> None:
     """Called once from ``AlternanceConfig.ready``."""
     from alerts.models import Alert
     from alternance.models import Apprentice, AttendanceRecord, Candidate, Cohort, Programme, User
-    from companies.models import Company, CompanyContact, Interaction, Placement
+    from companies.models import Company, CompanyContact, Placement
     from contracts.models import Contract
 
     # Master records (issue 13 §2).
@@ -109,7 +109,7 @@ def register_models() -> None:
     _register(AttendanceRecord, exclude=("recorded_at",))
     # The facts of an alert are recomputed each night by its rule: not a change anyone made.
     _register(Alert, exclude=("facts",))
-    _register(Interaction)
+    # The CRM exchanges are themselves a dated log (the company's timeline): not logged again.
     _register(Placement)
 
 

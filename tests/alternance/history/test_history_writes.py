@@ -28,7 +28,7 @@ from tests.factories.alternance import (
     ProgrammeFactory,
     UserFactory,
 )
-from tests.factories.companies import CompanyContactFactory, CompanyFactory, InteractionFactory
+from tests.factories.companies import CompanyContactFactory, CompanyFactory
 from tests.factories.contracts import ContractFactory
 from tests.factories.web import PARIS, make_world
 
@@ -55,7 +55,6 @@ FACTORIES = [
     (ContractFactory, "pension_fund", "Malakoff Humanis"),
     (AttendanceRecordFactory, "reason", "Panne de train"),
     (AlertFactory, "recommended_action", "Rappeler"),
-    (InteractionFactory, "summary", "Rappel fait"),
 ]
 
 
