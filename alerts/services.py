@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
+from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
@@ -31,6 +32,7 @@ from alerts.models import Alert, AlertEvent, NightlyRun, RuleSettings
 from alerts.rules import RULES, Finding, Rule, RuleContext, get_rules
 from alternance import access
 from alternance.choices import Role
+from alternance.history.services import changes_between, record_bulk, record_update, system_actor
 from alternance.models import User
 from contracts.models import ContractSettings
 
@@ -138,6 +140,7 @@ def reconcile_rule(
         }
         to_create: list[tuple[tuple[int, int], Finding]] = []
         to_update: list[Alert] = []
+        refreshed: list[tuple[Alert, dict]] = []  # (alert, its changes) for the history of changes
         severity_changes: list[tuple[Alert, str]] = []
         cleared: list[int] = []
         for key, finding in by_key.items():
@@ -156,6 +159,7 @@ def reconcile_rule(
                 if any(getattr(alert, name) != value for name, value in new_values.items()):
                     if alert.severity != finding.severity:
                         severity_changes.append((alert, alert.severity))
+                    refreshed.append((alert, changes_between(alert, new_values)))
                     for name, value in new_values.items():
                         setattr(alert, name, value)
                     to_update.append(alert)
@@ -178,6 +182,7 @@ def reconcile_rule(
                 Alert.objects.filter(pk__in=chunk).update(condition_active=False)
         if to_update:
             Alert.objects.bulk_update(to_update, ALERT_FIELDS_REFRESHED, batch_size=500)
+            record_bulk(refreshed)
             AlertEvent.objects.bulk_create([
                 AlertEvent(alert=alert, comment=_("Gravité réévaluée par la vérification du %(day)s : %(old)s → %(new)s.")
                            % {"day": today.strftime("%d/%m/%Y"), "old": old, "new": alert.severity})
@@ -211,6 +216,7 @@ def _raise(rule: Rule, to_create: list[tuple[tuple[int, int], Finding]], *, toda
             suggested_assignee_id=finding.suggested_assignee_id, previous_id=history[0]["id"] if history else None,
         ))
     created = Alert.objects.bulk_create(alerts, batch_size=1000)
+    record_bulk(((alert, None) for alert in created), action=LogEntry.Action.CREATE)
     events = []
     for alert in created:
         comment = _("Levée par la vérification du %(day)s.") % {"day": today.strftime("%d/%m/%Y")}
@@ -228,11 +234,11 @@ def _resolve(rule: Rule, alerts: list[Alert], *, today: date, now: datetime) -> 
         "day": today.strftime("%d/%m/%Y"), "rule": rule.title,
     }
     status_before = {alert.pk: alert.status for alert in alerts}
+    values = {"status": AlertStatus.RESOLVED, "resolved_at": now, "resolution_reason": reason, "auto_resolved": True,
+              "closed_by": None}
     for chunk in _chunks(list(status_before)):
-        Alert.objects.filter(pk__in=chunk, status__in=OPEN_ALERT_STATUSES).update(
-            status=AlertStatus.RESOLVED, resolved_at=now, resolution_reason=reason, auto_resolved=True, closed_by=None,
-            condition_active=False,
-        )
+        Alert.objects.filter(pk__in=chunk, status__in=OPEN_ALERT_STATUSES).update(condition_active=False, **values)
+    record_bulk((alert, changes_between(alert, values)) for alert in alerts)
     AlertEvent.objects.bulk_create([
         AlertEvent(alert_id=pk, from_status=status, to_status=AlertStatus.RESOLVED, comment=reason)
         for pk, status in status_before.items()
@@ -362,7 +368,7 @@ def nightly_run(*, today: date, dry_run: bool = False, rules: list[str] | None =
         _run_rules(report, selected, today=today, dry_run=True)
         report.status = RunStatus.PARTIAL if report.errors else RunStatus.SUCCEEDED
         return report
-    with advisory_lock() as acquired:
+    with system_actor("nightly"), advisory_lock() as acquired:
         if acquired is False:
             return _skipped(today, trigger, "Une autre vérification est en cours (verrou PostgreSQL).")
         run = _start(today, trigger, lock_held=acquired)
@@ -431,9 +437,10 @@ def _check_transition(alert: Alert, action: str) -> str:
     return target
 
 
-def _compare_and_set(alert: Alert, old_status: str, **values) -> None:
+def _compare_and_set(alert: Alert, old_status: str, *, by: User | None = None, **values) -> None:
     if not Alert.objects.filter(pk=alert.pk, status=old_status).update(**values):
         raise ValidationError(_("L'alerte a été modifiée entre-temps par quelqu'un d'autre : rechargez la page et recommencez."))
+    record_update(alert, values, actor=by)  # the compare-and-set sends no signal (history, issue 13 §4)
     for name, value in values.items():
         setattr(alert, name, value)
 
@@ -450,7 +457,7 @@ def alert_validate(*, alert: Alert, by: User, comment: str = "") -> Alert:
     """The coordinator confirms an alert raised by the night run (new → validated)."""
     access.require(access.can_validate_alert(by, alert))
     old, new = alert.status, _check_transition(alert, "validate")
-    _compare_and_set(alert, old, status=new, validated_at=timezone.now(), validated_by=by)
+    _compare_and_set(alert, old, by=by, status=new, validated_at=timezone.now(), validated_by=by)
     _event(alert, by=by, old=old, new=new, comment=comment)
     return alert
 
@@ -467,7 +474,7 @@ def alert_assign(*, alert: Alert, assignee: User, by: User, comment: str = "") -
     values = {"status": new, "assignee": assignee}
     if alert.validated_at is None:
         values.update(validated_at=timezone.now(), validated_by=by)
-    _compare_and_set(alert, old, **values)
+    _compare_and_set(alert, old, by=by, **values)
     _event(alert, by=by, old=old, new=new, comment=comment or _("Attribuée à %(name)s.") % {"name": assignee})
     return alert
 
@@ -476,7 +483,7 @@ def _close(alert: Alert, *, by: User, action: str, reason: str) -> Alert:
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Indiquez en quelques mots ce qui a été fait ou pourquoi l'alerte est écartée.")})
     old, new = alert.status, _check_transition(alert, action)
-    _compare_and_set(alert, old, status=new, resolved_at=timezone.now(), resolution_reason=reason.strip(), closed_by=by,
+    _compare_and_set(alert, old, by=by, status=new, resolved_at=timezone.now(), resolution_reason=reason.strip(), closed_by=by,
                      auto_resolved=False, condition_active=True)
     _event(alert, by=by, old=old, new=new, comment=reason.strip())
     return alert

@@ -20,6 +20,7 @@ from alerts import configuration, forms, selectors, services
 from alerts.choices import OPEN_ALERT_STATUSES, AlertStatus, Severity
 from alerts.models import Alert
 from alternance import access
+from alternance.history.selectors import history_for
 from alternance.views.mixins import StaffListView, StaffOnlyMixin, int_param, staff_only
 
 SORT_CHOICES = (
@@ -178,6 +179,7 @@ def _render_detail(request: HttpRequest, alert: Alert, *, bound: dict | None = N
         "is_open": alert.status in OPEN_ALERT_STATUSES,
         # Errors of the service that belong to no field (e.g. "modified meanwhile"), shown above the buttons.
         "action_errors": [error for form in bound.values() for error in form.non_field_errors()],
+        "history": history_for(user, alert),
     }
     return render(request, "alerts/alert_detail.html", context, status=status)
 

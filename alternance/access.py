@@ -798,3 +798,15 @@ def can_set_staff_active(user: User, member: User) -> bool:
     """Deactivate or reactivate an account: the coordinator, never on its own account (the service
     also keeps the last active coordinator)."""
     return can_manage_staff(user) and member.pk != user.pk
+
+
+# --- history of changes (issue 13 §4) -----------------------------------------------------------------
+
+def can_view_history(user: User, obj: models.Model) -> bool:
+    """The history of a record (who changed what, when): OF staff only, never the extranet — an
+    apprentice or an employer opening a page they may see does not see who edited it. The record
+    itself is already in the user's scope (the page fetched it through ``get_visible_or_404``);
+    a staff account's history is shown where its page is, to who may open the team's accounts."""
+    if isinstance(obj, User):
+        return can_view_staff(user)
+    return can_use_back_office(user)

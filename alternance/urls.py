@@ -55,6 +55,8 @@ urlpatterns = [
     # Admissions (issue 13 §1): public application pages, candidates, enrolment
     path("", include("alternance.admissions.urls")),
     path("api/", include("alternance.api.urls")),
+    # History of changes of a record (issue 13 §4): the full list behind each page's last entries
+    path("", include("alternance.history.urls")),
     # Staff accounts (issue 13): the coordinator creates, edits, deactivates them and hands over what they held
     path("equipe/", include("alternance.staff.urls")),
     path("entreprises/", include("companies.urls")),

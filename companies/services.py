@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from alternance.choices import Role
+from alternance.history.services import changes_between, record_bulk, record_update
 from alternance.models import Apprentice, Programme, User
 from alternance.validators import normalize_siret
 from companies.choices import OPEN_PLACEMENT_STATUSES, InteractionKind, InteractionOutcome, OfferStatus, PlacementStatus
@@ -97,6 +98,7 @@ def portfolio_reassign(*, companies: Iterable[Company], to_cre: User, by: User) 
         ))
     Company.objects.filter(pk__in=[c.pk for c in moved]).update(owner_cre=to_cre, updated_at=now)
     Interaction.objects.bulk_create(notes)
+    record_bulk(((company, {"owner_cre": (company.owner_cre_id, to_cre.pk)}) for company in moved), actor=by)
     return len(moved)
 
 
@@ -218,10 +220,10 @@ def company_archive(*, company: Company, by: User, reason: str, now: datetime | 
 @transaction.atomic
 def company_restore(*, company: Company, by: User) -> Company:
     """Bring an archived company back into the lists and pickers (compare-and-set)."""
-    if not Company.objects.filter(pk=company.pk, archived_at__isnull=False).update(
-        archived_at=None, archived_by=None, archived_reason="", updated_at=timezone.now()
-    ):
+    values = {"archived_at": None, "archived_by": None, "archived_reason": ""}
+    if not Company.objects.filter(pk=company.pk, archived_at__isnull=False).update(updated_at=timezone.now(), **values):
         raise ValidationError(_("Cette entreprise n'est pas archivée : rechargez la page."))
+    record_update(company, values, actor=by)  # compare-and-set: no signal (history of changes)
     company.refresh_from_db()
     return company
 
@@ -279,6 +281,7 @@ def contact_set_active(*, contact: CompanyContact, by: User, active: bool) -> Co
         raise ValidationError(
             _("Ce contact est déjà actif : rechargez la page.") if active else _("Ce contact est déjà désactivé : rechargez la page.")
         )
+    record_update(contact, {"active": active}, actor=by)  # compare-and-set: no signal (history of changes)
     contact.active = active
     return contact
 
@@ -379,6 +382,7 @@ def placement_move(*, placement: Placement, to: str, by: User, today: date, comm
         fields["decided_on"] = today
     if not Placement.objects.filter(pk=placement.pk, status=current).update(**fields):
         raise PlacementError(_("Cette mise en relation a été modifiée entre-temps : rechargez la page."))
+    record_update(placement, fields, actor=by)  # compare-and-set: no signal (history of changes)
     for name, value in fields.items():
         setattr(placement, name, value)
     placement.contract_error = ""
@@ -389,6 +393,7 @@ def placement_move(*, placement: Placement, to: str, by: User, today: date, comm
         except ValidationError as error:
             placement.contract_error = " ".join(error.messages)
         else:
+            record_update(placement, {"contract": contract}, actor=by)
             placement.contract = contract
             Placement.objects.filter(pk=placement.pk).update(contract=contract)
         _after_hiring(placement, by=by, today=today)
@@ -403,6 +408,7 @@ def _after_hiring(placement: Placement, *, by: User, today: date) -> None:
         Placement.objects.filter(pk__in=[o.pk for o in others], status__in=OPEN_PLACEMENT_STATUSES).update(
             status=P.WITHDRAWN, decided_on=today
         )
+        record_bulk(((o, changes_between(o, {"status": P.WITHDRAWN, "decided_on": today})) for o in others), actor=by)
         PlacementEvent.objects.bulk_create([
             PlacementEvent(placement=o, from_status=o.status, to_status=P.WITHDRAWN, by=by,
                            comment=_("Embauché·e par %(company)s.") % {"company": placement.company.name})

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from alerts.triggers import facts_changed
 from alternance.choices import ApprenticeStatus
+from alternance.history.services import record_update
 from alternance.models import Apprentice, User
 from alternance.planning.rhythm import company_days
 from contracts.choices import ACTIVE_CONTRACT_STATUSES, ContractStatus, OpcoDecision, RuptureKind
@@ -69,6 +70,8 @@ def _move(contract: Contract, *, to: str, by: User | None, comment: str = "", **
     if not updated:
         raise ContractTransitionError(_("Le contrat a été modifié entre-temps par quelqu'un d'autre : rechargez la page et recommencez."))
     ContractStatusChange.objects.create(contract=contract, from_status=current, to_status=to, changed_by=by, comment=comment)
+    # The compare-and-set sends no signal: its history entry is written here (issue 13 §4).
+    record_update(contract, {"status": to, **fields}, actor=by)
     contract.refresh_from_db()
     apprentice_sync_status(apprentice=contract.apprentice)
     facts_changed("contract_status_changed", contract_ids=[contract.pk], apprentice_ids=[contract.apprentice_id])
@@ -265,6 +268,7 @@ def apprentice_sync_status(*, apprentice: Apprentice) -> Apprentice:
         return apprentice
     if (apprentice.status, apprentice.status_since) != (status, since):
         Apprentice.objects.filter(pk=apprentice.pk).update(status=status, status_since=since, updated_at=timezone.now())
+        record_update(apprentice, {"status": status, "status_since": since})
         apprentice.status, apprentice.status_since = status, since
     return apprentice
 

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from alternance.attendance.services import PDF, proof_format
 from alternance.choices import ApprenticeStatus, CandidateSource, CandidateStatus, PositioningKind
+from alternance.history.services import record_update
 from alternance.models import Apprentice, Candidate, CandidateEvent, Cohort, Programme, User
 from alternance.models.apprentices import age_on
 from contracts.choices import DocumentKind
@@ -318,6 +319,7 @@ def _move(candidate: Candidate, *, to: str, by: User, now: datetime, comment: st
     if not updated:
         raise ValidationError(_("Cette candidature a été modifiée entre-temps : rechargez la page et recommencez."))
     CandidateEvent.objects.create(candidate=candidate, from_status=old, to_status=to, at=now, by=by, comment=comment)
+    record_update(candidate, {"status": to, "status_since": today, **fields}, actor=by)  # no signal: history here
     candidate.refresh_from_db()
     return candidate
 
@@ -434,5 +436,6 @@ def programme_admissions_set(*, programme: Programme, open_: bool, by: User) -> 
     """Open or close a programme's public application page. Applications already received stay;
     a closed programme only refuses new ones (``candidate_apply``)."""
     Programme.objects.filter(pk=programme.pk).update(admissions_open=open_)
+    record_update(programme, {"admissions_open": open_}, actor=by)
     programme.refresh_from_db(fields=["admissions_open"])
     return programme

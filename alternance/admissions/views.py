@@ -33,6 +33,7 @@ from alternance.admissions.forms import (
 )
 from alternance.choices import CandidateStatus
 from alternance.exports import EXPORT_FORMATS, export_response
+from alternance.history.selectors import history_for
 from alternance.models import Programme
 from alternance.views.mixins import PAGE_SIZE, client_ip, int_param, staff_only
 
@@ -202,6 +203,7 @@ def _detail(request: HttpRequest, candidate, *, status: int = 200, **forms) -> H
         "decision_form": forms.get("decision_form") or DecisionForm(),
         "withdraw_form": forms.get("withdraw_form") or WithdrawForm(),
         "horizon": services.seeking_horizon(candidate.apprentice) if candidate.apprentice else None,
+        "history": history_for(request.user, candidate),
     }
     return render(request, "alternance/admissions/candidate_detail.html", context, status=status)
 

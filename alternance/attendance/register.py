@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.formats import date_format
@@ -18,11 +19,14 @@ from django.utils.translation import gettext as _
 from alerts.triggers import facts_changed
 from alternance.attendance import tallies
 from alternance.choices import AttendanceStatus, JustificationStatus
+from alternance.history.services import record_bulk
 from alternance.models import Apprentice, AttendanceRecord, AttendanceSettings, Cohort, User
 from alternance.planning import calendar as planning
 from alternance.planning.rhythm import CENTRE
 from alternance.tasks import enqueue
 
+# What a register writes on a half-day (and what its history compares).
+REGISTER_FIELDS = ("status", "minutes_late", "justification", "recorded_by")
 
 @dataclass(frozen=True)
 class RegisterEntry:
@@ -109,9 +113,12 @@ def attendance_register_save(
         for record in AttendanceRecord.objects.select_for_update().filter(apprentice_id__in=ids, day=day, half=half)
     }
     to_create, to_update, errors, saved = [], [], [], []
+    before: dict[int, dict] = {}  # the updated records' values before the register, for the history
     for entry in entries:
         record = existing.get(entry.apprentice_id) or AttendanceRecord(apprentice_id=entry.apprentice_id, day=day, half=half)
         previous_status = record.status if record.pk else None
+        if record.pk:
+            before[record.pk] = {name: getattr(record, name) for name in REGISTER_FIELDS}
         _apply(record, entry.status, entry.minutes_late, by)
         saved.append((record, previous_status))
         try:
@@ -125,6 +132,15 @@ def attendance_register_save(
     AttendanceRecord.objects.bulk_create(to_create)
     if to_update:
         AttendanceRecord.objects.bulk_update(to_update, ["status", "minutes_late", "justification", "recorded_by"])
+    # Bulk writes send no signal: the history of changes is written here, in one INSERT (issue 13 §4).
+    by_id = {apprentice.pk: apprentice for apprentice in members}
+    for record in (*to_create, *to_update):
+        record.apprentice = by_id[record.apprentice_id]  # its name, in the entry, without a query per row
+    record_bulk(
+        [(record, None) for record in to_create]
+        + [(record, {name: (before[record.pk][name], getattr(record, name)) for name in REGISTER_FIELDS}) for record in to_update],
+        action_of=lambda record: LogEntry.Action.UPDATE if record.pk in before else LogEntry.Action.CREATE, actor=by,
+    )
     tallies.tally_refresh_pairs([(cohort.pk, day)])
     _notify_employer_of_new_absences(saved)  # after bulk_create: the new records have their ids
     # The alerts follow the half-days whose status changed (a register saved again unchanged starts nothing).

@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from alerts.triggers import facts_changed
 from alternance import access
 from alternance.choices import AttendanceStatus, JustificationStatus, Role
+from alternance.history.services import record_change
 from alternance.models import Apprentice, AttendanceRecord, AttendanceSettings, Cohort, User
 from alternance.tasks import send_email
 from companies.models import CompanyContact
@@ -244,6 +245,8 @@ def justification_submit(
     if not updated:
         document.file.delete(save=False)  # the row goes with the rollback; the file would stay behind
         raise ValidationError(_("Cette demi-journée vient d'être modifiée par l'équipe : rechargez la page pour voir son état."))
+    # Compare-and-set: no signal, the history of changes is written here (issue 13 §4).
+    record_change(record, changes={"justification": (previous, record.justification), "proof": (None, document)}, actor=by)
     facts_changed("attendance_changed", apprentice_ids=[record.apprentice_id])  # pending counts as justified
     return record
 
@@ -277,6 +280,9 @@ def _decide(*, record: AttendanceRecord, by: User, decision: str, comment: str) 
     )
     if not updated:
         raise _already_reviewed(record.pk)
+    record_change(record, actor=by, changes={
+        "justification": (JustificationStatus.PENDING, decision), "review_comment": ("", comment),
+    })
     record = AttendanceRecord.objects.select_related("apprentice__user", "apprentice__cohort__referent_tutor").get(pk=record.pk)
     _email_decision(record)
     facts_changed("attendance_changed", apprentice_ids=[record.apprentice_id])
@@ -397,6 +403,7 @@ def absence_employer_notify(*, record_id: int) -> list[str]:
     now = timezone.now()
     if not AttendanceRecord.objects.filter(pk=record.pk, employer_notified_at__isnull=True).update(employer_notified_at=now):
         return []  # another run notified it meanwhile
+    record_change(record, changes={"employer_notified_at": (None, now)})
     apprentice = record.apprentice
     context = {
         "record": record,

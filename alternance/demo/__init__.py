@@ -22,6 +22,7 @@ from django.db import transaction
 from alternance.demo.builder import COORDINATOR_EMAIL, OrganisationBuilder
 from alternance.demo.followup import FollowUpBuilder
 from alternance.demo.plan import MIN_APPRENTICES, plan_organisation
+from alternance.history.services import system_actor
 from alternance.models import User
 
 DEFAULT_APPRENTICES = 300
@@ -31,7 +32,7 @@ SUMMARY_MODELS = (
     "alternance.User", "alternance.Programme", "alternance.Cohort", "companies.Company", "companies.CompanyContact",
     "alternance.Apprentice", "contracts.Contract", "contracts.OpcoFile", "contracts.OpcoInstalment",
     "alternance.AttendanceRecord", "alternance.ClosurePeriod", "alternance.KeyDate", "alternance.Visit", "companies.Interaction", "alerts.Alert",
-    "alternance.Candidate",
+    "alternance.Candidate", "auditlog.LogEntry",
 )
 
 __all__ = ["DEFAULT_APPRENTICES", "DEFAULT_SEED", "MIN_APPRENTICES", "DemoResult", "demo_exists", "seed_demo"]
@@ -58,7 +59,7 @@ def seed_demo(*, apprentices: int = DEFAULT_APPRENTICES, seed: int = DEFAULT_SEE
     started = time.perf_counter()
     # One private generator: the global random module and Faker's state are never touched.
     rng = random.Random(seed)
-    with transaction.atomic():
+    with transaction.atomic(), system_actor("demo"):
         # Reference rows the migrations load (a database flushed by tests has lost them).
         from alternance.tutoring.evaluations import employer_criteria_install_standard
         from alternance.tutoring.services import visit_criteria_install_standard
@@ -94,6 +95,10 @@ def seed_demo(*, apprentices: int = DEFAULT_APPRENTICES, seed: int = DEFAULT_SEE
 
         tally_refresh_days(start=today - timedelta(days=400), end=today + timedelta(days=400))
         follow_up.create_alerts()
+        # A believable history of changes: past edits by the named demo accounts (issue 13 §4).
+        from alternance.demo.history import seed_history
+
+        seed_history(rng=rng, today=today)
     counts = {}
     for label in SUMMARY_MODELS:
         model = apps.get_model(label)

@@ -37,6 +37,7 @@ from alternance.imports.base import (
     RowOutcome,
     bulk_update_rows,
     changed_since,
+    record_import,
     snapshot,
 )
 from alternance.imports.readers import Row
@@ -298,7 +299,7 @@ class ApprenticeImport(ImportKindBase):
             outcome.action, outcome.payload = CREATE, apprentice
 
     def _plan_update(self, outcome: RowOutcome, values: dict, apprentice: Apprentice, now, bad: set[str]) -> None:
-        before = snapshot(apprentice)
+        before = apprentice.history_before = snapshot(apprentice)  # what the history of changes compares
         for name in PLAIN_FIELDS:
             if name in values:
                 setattr(apprentice, name, values[name])
@@ -326,3 +327,6 @@ class ApprenticeImport(ImportKindBase):
                 by_fields[fields].append(apprentice)
         for fields, apprentices in by_fields.items():
             bulk_update_rows(Apprentice, apprentices, [*fields, "updated_at"], batch_size=self.batch_size)
+        # Bulk writes send no signal: the history of changes is written here (issue 13 §4).
+        record_import(self.by, created=created,
+                      updated=[(apprentice, fields) for fields, apprentices in by_fields.items() for apprentice in apprentices])

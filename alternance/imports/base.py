@@ -7,10 +7,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from auditlog.models import LogEntry
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import connections, router
 from django.utils.translation import gettext as _
 
+from alternance.history.services import record_bulk
 from alternance.imports.readers import Row
 from alternance.imports.values import CellError, is_empty, shown
 
@@ -223,3 +225,15 @@ def bulk_update_rows(model, objects: list, fields: Iterable[str], *, batch_size:
                 [column.get_db_prep_save(getattr(obj, column.attname), connection) for column in columns] + [obj.pk]
                 for obj in objects[start:start + batch_size]
             ])
+
+
+def record_import(by, *, created: list, updated: list[tuple[Any, Iterable[str]]]) -> None:
+    """The history of what an import wrote in bulk: creations, and each update's changed fields
+    against the values it had before (``history_before``, set when the row was planned)."""
+    record_bulk(((obj, None) for obj in created), action=LogEntry.Action.CREATE, actor=by, system="import", kind="import")
+    record_bulk(
+        ((obj, {name: (obj.history_before.get(name), getattr(obj, obj._meta.get_field(name).attname)) for name in fields})
+         for obj, fields in updated),
+        actor=by, system="import", kind="import",
+    )
+

@@ -31,6 +31,7 @@ from alternance.imports.base import (
     RowOutcome,
     bulk_update_rows,
     changed_since,
+    record_import,
     snapshot,
 )
 from alternance.imports.readers import Row
@@ -296,7 +297,7 @@ class CompanyImport(ImportKindBase):
             company = Company(**values)
             before = None
         else:
-            before = snapshot(company)
+            before = company.history_before = snapshot(company)  # what the history of changes compares
             for name, value in values.items():
                 setattr(company, name, value)
         try:
@@ -353,7 +354,7 @@ class CompanyImport(ImportKindBase):
             ) % {"email": email}))
             return
         contact = stored[0] if stored else CompanyContact(company=group.company)
-        before = snapshot(contact) if stored else None
+        before = contact.history_before = snapshot(contact) if stored else None
         for name, attr in CONTACT_ATTRS.items():
             if name in values:
                 setattr(contact, attr, values[name])
@@ -399,6 +400,11 @@ class CompanyImport(ImportKindBase):
         CompanyContact.objects.bulk_create(new_contacts, batch_size=self.batch_size)
         for fields, contacts in changed_contacts.items():
             bulk_update_rows(CompanyContact, contacts, fields, batch_size=self.batch_size)
+        # Bulk writes send no signal: the history of changes is written here (issue 13 §4).
+        record_import(self.by, created=[g.company for g in groups if g.action == CREATE],
+                      updated=[(company, fields) for fields, companies in by_fields.items() for company in companies])
+        record_import(self.by, created=new_contacts,
+                      updated=[(contact, fields) for fields, contacts in changed_contacts.items() for contact in contacts])
 
 
 def _stronger(first: str, second: str) -> str:

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alternance.choices import JobStatus
+from alternance.history.services import system_actor
 from alternance.imports.base import format_error
 from alternance.imports.mapping import clean_mapping, suggest_mapping
 from alternance.imports.readers import ImportFileError, Table, read_table
@@ -151,10 +152,11 @@ def data_import_process(*, data_import: DataImport, phase: str, table: Table | N
         return data_import
     try:
         table = table or data_import_table(data_import)
-        report = import_table(
-            table=table, kind=data_import.kind, mapping=data_import.mapping, by=data_import.created_by,
-            only_valid_rows=data_import.only_valid_rows, dry_run=(phase == CHECK), progress=progress,
-        )
+        with system_actor("import"):  # changes saved one by one (contracts) are labelled « Import »
+            report = import_table(
+                table=table, kind=data_import.kind, mapping=data_import.mapping, by=data_import.created_by,
+                only_valid_rows=data_import.only_valid_rows, dry_run=(phase == CHECK), progress=progress,
+            )
     except (ImportFileError, OSError) as error:
         _fail(data_import, str(error))
         return data_import

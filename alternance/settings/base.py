@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
+    "auditlog",
     "alternance.apps.AlternanceConfig",
     "companies.apps.CompaniesConfig",
     "contracts.apps.ContractsConfig",
@@ -74,6 +75,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Ties every change logged during a request to the logged-in user (history of changes, issue 13 §4).
+    "alternance.history.services.HistoryMiddleware",
 ]
 
 ROOT_URLCONF = "alternance.urls"
@@ -301,3 +304,12 @@ ADMISSIONS_CV_MAX_MB = int(env("ADMISSIONS_CV_MAX_MB", "5"))
 # Minimum age on 31 December of the year of application: an apprenticeship contract can be signed
 # from 15 (16, or 15 having finished collège — Code du travail L6222-1) [check].
 ADMISSIONS_MIN_AGE = int(env("ADMISSIONS_MIN_AGE", "15"))
+
+# --- History of changes (issue 13 §4, django-auditlog) -------------------------------------------------
+# Which models are logged and how their personal fields are masked: ``alternance/history/registry.py``.
+# Changes are stored as JSON (typed values: booleans, numbers, choice codes) and rendered in French by
+# ``alternance.history.selectors``.
+AUDITLOG_STORE_JSON_CHANGES = True
+# The IP address of whoever made the change is not kept (data minimisation; behind the proxy the
+# header would be the client's word anyway).
+AUDITLOG_DISABLE_REMOTE_ADDR = True

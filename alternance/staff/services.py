@@ -24,6 +24,7 @@ from alerts.models import Alert
 from alternance import access
 from alternance.choices import STAFF_ROLES, Role
 from alternance.extranet import invitations
+from alternance.history.services import record_update
 from alternance.models import Cohort, Invitation, User
 from alternance.staff.selectors import cohorts_of, open_alerts_of, portfolio_of
 from companies.models import Company
@@ -198,6 +199,7 @@ def staff_member_deactivate(*, member: User, by: User) -> User:
     if not User.objects.filter(pk=member.pk, is_active=True).update(is_active=False):
         raise ValidationError(_("Ce compte est déjà désactivé : rechargez la page pour voir son état actuel."))
     Invitation.objects.filter(user=member, used_at__isnull=True, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    record_update(member, {"is_active": False}, actor=by)  # compare-and-set: no signal (history of changes)
     member.is_active = False
     return member
 
@@ -209,6 +211,7 @@ def staff_member_reactivate(*, member: User, by: User) -> User:
     _require_staff_account(member)
     if not User.objects.filter(pk=member.pk, is_active=False).update(is_active=True):
         raise ValidationError(_("Ce compte est déjà actif : rechargez la page pour voir son état actuel."))
+    record_update(member, {"is_active": True}, actor=by)
     member.is_active = True
     return member
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from alternance import access
 from alternance.extranet.invitations import invitation_pending_for
+from alternance.history.selectors import history_for
 from alternance.models import User
 from alternance.staff import selectors, services
 from alternance.staff.forms import (
@@ -128,6 +129,7 @@ def _detail_context(request: HttpRequest, member: User, **bound) -> dict:
         "password_set": member.has_usable_password(),
         "invitation": _pending_invitation(member),
         "is_self": member.pk == user.pk,
+        "history": history_for(user, member),
     }
 
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from alternance import access, selectors
 from alternance.attendance import services as absences
 from alternance.choices import ApprenticeStatus
+from alternance.history.selectors import history_for
 from alternance.views.mixins import StaffListView, int_param
 
 
@@ -52,5 +53,7 @@ def apprentice_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_review_justifications": access.can_review_justifications(user),
         # Monthly attendance statements (PDF), latest month first.
         "statement_months": absences.attendance_statement_months(user, apprentice),
+        # Who changed what on this record (staff only; None for the extranet).
+        "history": history_for(user, apprentice),
     }
     return render(request, "alternance/apprentice_detail.html", context)

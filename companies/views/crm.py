@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from alternance import access
 from alternance.exports import EXPORT_FORMATS, export_response
+from alternance.history.selectors import history_for
 from alternance.views.mixins import StaffListView, staff_only
 from companies import selectors, services
 from companies.choices import Opco
@@ -83,6 +84,8 @@ def _detail_context(request: HttpRequest, company, *, log_form=None, sensitive_f
         "log_form": log_form or InteractionLogForm(),
         "sensitive_form": sensitive_form or SensitiveForm(initial={"sensitive": company.sensitive, "reason": company.sensitive_reason}),
         "archive_form": archive_form or ArchiveForm(),
+        # Who changed what on the company and its contacts (staff only).
+        "history": history_for(user, company),
     }
 
 

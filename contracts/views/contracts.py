@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from alternance import access
+from alternance.history.selectors import history_for
 from alternance.models import Apprentice
 from alternance.views.mixins import StaffListView, date_param, int_param, staff_only
 from companies.models import CompanyContact
@@ -157,6 +158,8 @@ def _detail_context(request: HttpRequest, contract: Contract, *, bound: tuple[st
         context["can_edit"] = contract.status in services.EDITABLE_STATUSES and access.can_edit_contract(user, contract)
     for panel in (opco, documents, signatures):
         context.update(panel.panel_context(request, contract))
+    # Who changed what on the contract (staff only: employers and apprentices see this page too).
+    context["history"] = history_for(user, contract)
     return context
 
 
