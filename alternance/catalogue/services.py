@@ -67,7 +67,7 @@ def _save(instance: models.Model, *, unique_checks: tuple = ()) -> models.Model:
     # Normalised values first (clean_fields), so that the uniqueness check compares stored forms.
     instance.full_clean(validate_unique=False, validate_constraints=False)
     for args in unique_checks:
-        _unique(type(instance), instance, *args[:3], **(args[3] if len(args) > 3 else {}))
+        _unique(type(instance), instance, args[0], args[1], **(args[2] if len(args) > 2 else {}))
     instance.full_clean()
     try:
         with transaction.atomic():
@@ -75,7 +75,7 @@ def _save(instance: models.Model, *, unique_checks: tuple = ()) -> models.Model:
     except IntegrityError:
         # Recorded meanwhile by someone else: the unique index decides; say it like the check above.
         for args in unique_checks:
-            _unique(type(instance), instance, *args[:3], **(args[3] if len(args) > 3 else {}))
+            _unique(type(instance), instance, args[0], args[1], **(args[2] if len(args) > 2 else {}))
         raise
     return instance
 

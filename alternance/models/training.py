@@ -96,7 +96,7 @@ class Programme(models.Model):
     def clean_fields(self, exclude=None) -> None:
         # Normalise what people type ("RNCP 35341", "35341", "32031213 ") before the length checks.
         self.rncp_code = normalize_rncp(self.rncp_code)
-        self.cfd_code = (self.cfd_code or "").strip().upper()
+        self.cfd_code = re.sub(r"\s", "", self.cfd_code or "").upper()
         super().clean_fields(exclude=exclude)
 
     @property
