@@ -55,8 +55,9 @@ def _by_state(qs: QuerySet, state: str) -> QuerySet:
 
 
 def occupancy(enrolled: int, capacity: int | None) -> str:
-    """« 18 inscrit·es sur 20 places », or « 18 inscrit·es » without a capacity."""
-    people = ngettext("%(count)s inscrit·e", "%(count)s inscrit·es", enrolled) % {"count": number_format(enrolled)}
+    """« 18 inscrit·es sur 20 places », or « 18 inscrit·es » without a capacity. French puts 0 and
+    1 in the singular (« 0 inscrit·e »), which the fallback plural rule (n != 1) would not."""
+    people = ngettext("%(count)s inscrit·e", "%(count)s inscrit·es", max(enrolled, 1)) % {"count": number_format(enrolled)}
     if capacity is None:
         return people
     places = ngettext("sur %(count)s place", "sur %(count)s places", capacity) % {"count": number_format(capacity)}

@@ -365,3 +365,4 @@ def test_places_taken_count_every_learner_but_those_who_dropped_out():
     assert selectors.occupancy(3, 3) == "3 inscrit·es sur 3 places"
     assert selectors.occupancy(1, 1) == "1 inscrit·e sur 1 place"
     assert selectors.occupancy(2, None) == "2 inscrit·es"
+    assert selectors.occupancy(0, 20) == "0 inscrit·e sur 20 places"
