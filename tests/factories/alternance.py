@@ -17,7 +17,17 @@ from alternance.choices import (
     Role,
     VisitKind,
 )
-from alternance.models import Apprentice, AttendanceRecord, Candidate, Cohort, CompetenceBlock, Programme, Site, User, Visit
+from alternance.models import (
+    Apprentice,
+    AttendanceRecord,
+    Candidate,
+    Cohort,
+    CompetenceBlock,
+    Programme,
+    Site,
+    User,
+    Visit,
+)
 from alternance.validators import uai_check_letter
 
 

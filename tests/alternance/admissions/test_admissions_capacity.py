@@ -13,7 +13,13 @@ from django.urls import reverse
 from alternance.admissions import selectors, services
 from alternance.choices import ApprenticeStatus, CandidateStatus
 from alternance.models import Apprentice, Candidate
-from tests.factories.alternance import AdminStaffFactory, ApprenticeFactory, CandidateFactory, CohortFactory, ProgrammeFactory
+from tests.factories.alternance import (
+    AdminStaffFactory,
+    ApprenticeFactory,
+    CandidateFactory,
+    CohortFactory,
+    ProgrammeFactory,
+)
 
 pytestmark = pytest.mark.django_db
 

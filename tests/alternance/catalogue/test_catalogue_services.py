@@ -366,3 +366,18 @@ def test_places_taken_count_every_learner_but_those_who_dropped_out():
     assert selectors.occupancy(1, 1) == "1 inscrit·e sur 1 place"
     assert selectors.occupancy(2, None) == "2 inscrit·es"
     assert selectors.occupancy(0, 20) == "0 inscrit·e sur 20 places"
+
+
+def test_offer_and_contract_forms_leave_out_archived_programmes_but_keep_their_own(coordinator):
+    from companies.forms import OfferForm
+    from companies.models import Offer
+    from contracts.forms import ContractForm
+    from contracts.models import Contract
+
+    current = ProgrammeFactory(title="En cours")
+    archived = ProgrammeFactory(title="Archivée", archived_at=NOW)
+
+    for form_class, model in ((OfferForm, Offer), (ContractForm, Contract)):
+        assert list(form_class(user=coordinator).fields["programme"].queryset) == [current]
+        with_archived = model(programme=archived)
+        assert set(form_class(user=coordinator, instance=with_archived).fields["programme"].queryset) == {current, archived}

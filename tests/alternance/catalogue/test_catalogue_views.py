@@ -11,7 +11,13 @@ from django.urls import reverse
 
 from alternance.choices import ApprenticeStatus, Role
 from alternance.models import Cohort, CompetenceBlock, Site
-from tests.factories.alternance import ApprenticeFactory, CohortFactory, CompetenceBlockFactory, ProgrammeFactory, SiteFactory
+from tests.factories.alternance import (
+    ApprenticeFactory,
+    CohortFactory,
+    CompetenceBlockFactory,
+    ProgrammeFactory,
+    SiteFactory,
+)
 from tests.factories.web import PARIS, make_world
 
 pytestmark = pytest.mark.django_db
