@@ -140,10 +140,10 @@ class WithdrawForm(forms.Form):
 
 
 class _CohortChoiceField(forms.ModelChoiceField):
-    """A cohort with its places (« 18 inscrit·es sur 20 places ») when the queryset counts them."""
+    """A cohort with its places (« 18 inscrit·es sur 20 places ») when it has a capacity."""
 
     def label_from_instance(self, obj) -> str:
-        if getattr(obj, "enrolled", None) is None:
+        if getattr(obj, "enrolled", None) is None or obj.capacity is None:
             return str(obj)
         return f"{obj.name} — {occupancy(obj.enrolled, obj.capacity)}"
 

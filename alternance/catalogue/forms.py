@@ -154,6 +154,8 @@ class CohortForm(_ServiceValidatedForm):
         self.fields["programme"].queryset = programmes.distinct().order_by("title")
         self.fields["site"].queryset = sites.distinct().order_by("name")
         self.fields["site"].empty_label = _("Le centre lui-même (aucun site)")
+        self.fields["programme"].empty_label = _("Choisir une formation…")
+        self.fields["referent_tutor"].empty_label = _("Choisir un·e formateur·rice…")
         self.fields["referent_tutor"].queryset = tutors.distinct().order_by("last_name", "first_name", "pk")
         self.fields["programme"].error_messages["invalid_choice"] = _("Cette formation n'est plus proposée : choisissez-en une dans la liste.")
         self.fields["site"].error_messages["invalid_choice"] = _("Ce site n'est plus proposé : choisissez-en un dans la liste.")
