@@ -332,7 +332,8 @@ def programme_admissions(request: HttpRequest) -> HttpResponse:
             "Les candidatures en ligne sont fermées pour « %(title)s » ; celles déjà reçues restent à traiter.")
         messages.success(request, message % {"title": programme.title})
         return redirect("programme_admissions")
-    page = Paginator(selectors.programme_choices(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    # Archived programmes are closed for good (until restored from the catalogue): not listed here.
+    page = Paginator(selectors.new_candidate_programmes(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "programmes": page.object_list, "page_obj": page, "paginator": page.paginator, "is_paginated": page.has_other_pages(),
         "can_manage": can_manage, "public_url": request.build_absolute_uri(reverse("admissions_apply_index")),

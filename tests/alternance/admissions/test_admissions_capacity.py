@@ -139,5 +139,6 @@ def test_an_archived_programme_cannot_be_opened_to_applications(client):
     response = client.post(reverse("programme_admissions"), {"programme": archived.pk, "ouvrir": "1"}, follow=True)
 
     assert "Cette formation est archivée" in response.text
+    assert f'data-programme="{archived.pk}"' not in response.text  # not listed among those to open
     archived.refresh_from_db()
     assert archived.admissions_open is False
