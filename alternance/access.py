@@ -42,11 +42,13 @@ from alternance.models import (
     CandidateEvent,
     ClosurePeriod,
     Cohort,
+    CompetenceBlock,
     DataImport,
     EvidencePack,
     Invitation,
     KeyDate,
     Programme,
+    Site,
     TdbExport,
     User,
     Visit,
@@ -256,6 +258,17 @@ def scope_programmes(user: User, qs: QuerySet) -> QuerySet:
     return qs if _role(user) else qs.none()
 
 
+def scope_sites(user: User, qs: QuerySet) -> QuerySet:
+    """The OF's training sites: every staff member; an apprentice or an employer contact the sites of
+    the cohorts it sees (where its training takes place)."""
+    role = _role(user)
+    if role in (Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE, Role.TUTOR):
+        return qs
+    if role in (Role.APPRENTICE, Role.EMPLOYER):
+        return qs.filter(Exists(scope_cohorts(user, Cohort.objects.all()).filter(site=OuterRef("pk"))))
+    return qs.none()
+
+
 def scope_users(user: User, qs: QuerySet) -> QuerySet:
     """Coordinator and admin staff see every account (they invite and manage them); CREs and tutors
     see staff accounts; extranet users see only themselves (their contacts come via records)."""
@@ -344,6 +357,9 @@ SCOPES: dict[type[models.Model], Callable[[User, QuerySet], QuerySet]] = {
     AttendanceRecord: scope_attendance,
     Cohort: scope_cohorts,
     Programme: scope_programmes,
+    # The catalogue (issue 13 §2): a programme's competence blocks are public like the programme.
+    CompetenceBlock: lambda user, qs: qs.filter(programme__in=scope_programmes(user, Programme.objects.all())),
+    Site: scope_sites,
     Visit: scope_visits,
     VisitCriterion: lambda user, qs: qs if _role(user) in (Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE, Role.TUTOR) else qs.none(),
     User: scope_users,
@@ -446,6 +462,19 @@ def can_view_dashboard(user: User) -> bool:
 
 def can_manage_reference_data(user: User) -> bool:
     """Programmes, cohorts, settings, SMIC tables."""
+    return _is(user, Role.COORDINATOR, Role.ADMIN_STAFF)
+
+
+def can_view_catalogue(user: User) -> bool:
+    """The catalogue's pages (programmes with their competence blocks, sites, cohorts): the OF's
+    staff, read only for CREs and tutors (a tutor's cohort list is narrowed by ``scope_cohorts``).
+    Extranet accounts never open them: they reach their cohort through their own pages."""
+    return _is(user, Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE, Role.TUTOR)
+
+
+def can_manage_catalogue(user: User) -> bool:
+    """Create, edit, archive and restore programmes (and their competence blocks), sites and
+    cohorts: the coordinator and admin staff, like the rest of the reference data."""
     return _is(user, Role.COORDINATOR, Role.ADMIN_STAFF)
 
 

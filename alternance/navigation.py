@@ -72,7 +72,13 @@ def _admissions_badge(user) -> SimpleLazyObject:
 
 
 def _tools(role: str) -> tuple[NavItem, ...]:
-    tools = [NavItem(_("Calendriers"), reverse("calendar_mine"))]
+    tools = [
+        NavItem(_("Calendriers"), reverse("calendar_mine")),
+        # The training catalogue (issue 13 §2): every staff member reads it, the office manages it.
+        NavItem(_("Formations"), reverse("catalogue:programme_list")),
+        NavItem(_("Promotions"), reverse("catalogue:cohort_list")),
+        NavItem(_("Sites de formation"), reverse("catalogue:site_list")),
+    ]
     if role in OFFICE:
         tools += [
             NavItem(_("Fermetures du centre"), reverse("closure_list")),

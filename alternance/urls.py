@@ -59,6 +59,8 @@ urlpatterns = [
     path("", include("alternance.history.urls")),
     # Staff accounts (issue 13): the coordinator creates, edits, deactivates them and hands over what they held
     path("equipe/", include("alternance.staff.urls")),
+    # The training catalogue (issue 13 §2): programmes and their competence blocks, sites, cohorts
+    path("", include("alternance.catalogue.urls")),
     path("entreprises/", include("companies.urls")),
     path("contrats/", include("contracts.urls")),
     path("alertes/", include("alerts.urls")),

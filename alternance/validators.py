@@ -51,6 +51,10 @@ def uai_check_letter(first_seven: str) -> str:
     return UAI_LETTERS[int(first_seven) % 23]
 
 
+def normalize_uai(value: str) -> str:
+    return _compact(value)
+
+
 def validate_uai(value: str) -> None:
     """UAI of a school / CFA: 7 digits + letter = "ABCDEFGHJKLMNPRSTUVWXYZ"[int(7 digits) % 23]."""
     compact = _compact(value)
@@ -79,6 +83,17 @@ def validate_rncp(value: str) -> None:
     if not re.fullmatch(r"RNCP\d{3,5}", normalize_rncp(value)):
         raise ValidationError(
             _("Le code RNCP doit être « RNCP » suivi de 3 à 5 chiffres, par exemple RNCP35341."), code="rncp_format"
+        )
+
+
+# --- RNCP competence block: the certification's RNCP code + "BC" + 2 digits (RNCP35341BC01) ---
+
+def validate_competence_block_code(value: str) -> None:
+    """A block of competences as France compétences codes it: the RNCP code, « BC », a 2-digit number."""
+    if not re.fullmatch(r"RNCP\d{3,5}BC\d{2}", _compact(value)):
+        raise ValidationError(
+            _("Le code d'un bloc de compétences s'écrit code RNCP + « BC » + 2 chiffres, par exemple RNCP35341BC01."),
+            code="competence_block_format",
         )
 
 

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.validators import MaxLengthValidator
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -77,7 +78,10 @@ class OfferForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["company"].queryset = selectors.proposable_companies(user)
-        self.fields["programme"].queryset = access.visible(user, Programme).order_by("title")
+        # An archived programme is not offered for a new offer (issue 13 §2); an offer keeps its own.
+        self.fields["programme"].queryset = access.visible(user, Programme).filter(
+            Q(archived_at__isnull=True) | Q(pk=self.instance.programme_id)
+        ).order_by("title")
         self.fields["places"].min_value = 1
         self.fields["places"].widget.attrs["min"] = 1
         if self.instance.pk:

@@ -34,7 +34,10 @@ class ContractForm(forms.ModelForm):
         self.fields["company"].queryset = access.visible(user, Company).filter(
             Q(archived_at__isnull=True) | Q(pk=self.instance.company_id)
         ).order_by("name")
-        self.fields["programme"].queryset = access.visible(user, Programme).order_by("title")
+        # Archived programmes leave the picker too (issue 13 §2); a contract already with one keeps it.
+        self.fields["programme"].queryset = access.visible(user, Programme).filter(
+            Q(archived_at__isnull=True) | Q(pk=self.instance.programme_id)
+        ).order_by("title")
         masters = access.visible(user, CompanyContact).filter(is_master=True, active=True).select_related("company")
         company_id = self._selected_company_id()
         if company_id:

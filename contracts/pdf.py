@@ -280,6 +280,28 @@ def _add_months(day: date, months: int) -> date:
     raise AssertionError("unreachable")
 
 
+@dataclass(frozen=True)
+class TrainingPlace:
+    """The Cerfa's « lieu principal de réalisation de la formation » (name, UAI, SIRET, address)."""
+
+    name: str
+    uai: str
+    siret: str
+    address: str
+    is_site: bool
+
+
+def training_place(contract: Contract) -> TrainingPlace:
+    """Where the apprentice is trained: the site of its cohort when the cohort has one (issue 13 §2),
+    else the OF itself as its settings describe it (``ORGANISATION``: OF_NAME, OF_UAI, OF_SIRET,
+    OF_ADDRESS)."""
+    site = contract.apprentice.cohort.site
+    if site is not None:
+        return TrainingPlace(site.name, site.uai, site.siret, f"{site.address}, {site.postal_code} {site.city}", True)
+    organisation = settings.ORGANISATION
+    return TrainingPlace(organisation["name"], organisation["uai"], organisation["siret"], organisation.get("address", ""), False)
+
+
 def _opco_file(contract: Contract) -> OpcoFile | None:
     return OpcoFile.objects.filter(contract=contract).first()
 
@@ -316,6 +338,7 @@ def cerfa_pdf(contract: Contract, *, today: date) -> bytes:
         benefit_housing=format_amount(contract.benefit_housing) if contract.benefit_housing is not None else "",
         remuneration=remuneration_for(contract),
         opco_file=_opco_file(contract),
+        training_place=training_place(contract),
     )
     return render_pdf("contracts/pdf/cerfa.html", context)
 
@@ -327,6 +350,7 @@ def convention_pdf(contract: Contract, *, today: date) -> bytes:
     context = _base_context(contract, today, _("Convention de formation"))
     context.update(
         cohort=contract.apprentice.cohort,
+        training_place=training_place(contract),
         npec_amount=format_amount(npec) if npec is not None else "",
         weekly_hours=format_number(contract.weekly_hours),
         remote_training_hours=contract.remote_training_hours,

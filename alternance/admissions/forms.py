@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from alternance.admissions import services
+from alternance.catalogue.selectors import occupancy
 from alternance.choices import CandidateSource, PositioningKind
 from alternance.models import Candidate
 
@@ -138,9 +139,19 @@ class WithdrawForm(forms.Form):
                               widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
 
 
+class _CohortChoiceField(forms.ModelChoiceField):
+    """A cohort with its places (« 18 inscrit·es sur 20 places ») when it has a capacity."""
+
+    def label_from_instance(self, obj) -> str:
+        if getattr(obj, "enrolled", None) is None or obj.capacity is None:
+            return str(obj)
+        return f"{obj.name} — {occupancy(obj.enrolled, obj.capacity)}"
+
+
 class EnrolForm(forms.Form):
-    cohort = forms.ModelChoiceField(queryset=None, label=_("Promotion"), widget=forms.Select(attrs={"class": "form-select"}),
-                                    error_messages={"required": _("Choisissez la promotion où inscrire la personne.")})
+    cohort = _CohortChoiceField(queryset=None, label=_("Promotion"), widget=forms.Select(attrs={"class": "form-select"}),
+                                error_messages={"required": _("Choisissez la promotion où inscrire la personne."),
+                                                "invalid_choice": _("Cette promotion n'est plus proposée : choisissez-en une dans la liste.")})
     legal_representative_name = forms.CharField(label=_("Représentant légal (nom et prénom)"), required=False, max_length=200,
                                                 help_text=_("Obligatoire pour un·e mineur·e non émancipé·e."),
                                                 widget=forms.TextInput(attrs={"class": "form-control"}))
@@ -150,6 +161,9 @@ class EnrolForm(forms.Form):
                                                  widget=forms.TextInput(attrs={"class": "form-control"}))
     legal_representative_address = forms.CharField(label=_("Adresse du représentant légal"), required=False, max_length=255,
                                                    widget=forms.TextInput(attrs={"class": "form-control"}))
+    # Shown once the chosen cohort turned out to be full (the service asks for this confirmation).
+    over_capacity = forms.BooleanField(label=_("Inscrire au-delà de la capacité de la promotion"), required=False,
+                                       widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
 
     def __init__(self, *args, cohorts=None, **kwargs):
         super().__init__(*args, **kwargs)

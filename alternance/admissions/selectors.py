@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Prefetch, QuerySet
 
 from alternance import access
+from alternance.catalogue import selectors as catalogue_selectors
 from alternance.choices import CandidateStatus
-from alternance.models import Candidate, CandidateEvent, Cohort, Programme, User
+from alternance.models import Candidate, CandidateEvent, Programme, User
 from alternance.selectors import name_search
 
 # The stages shown as columns, in pipeline order.
@@ -75,14 +76,22 @@ def candidate_get(user: User, pk: int) -> Candidate:
 
 
 def programme_choices(user: User) -> QuerySet:
+    """Every programme the user sees (the list's filter: archived ones keep their candidates)."""
     return access.visible(user, Programme).order_by("title")
 
 
+def new_candidate_programmes(user: User) -> QuerySet:
+    """The programmes a new candidate may apply to: not archived (catalogue's choices for new records)."""
+    return catalogue_selectors.programmes_for_new_records(user)
+
+
 def open_programmes() -> QuerySet:
-    """The programmes whose public application page is open (public: no user, no scope)."""
-    return Programme.objects.filter(admissions_open=True).order_by("title")
+    """The programmes whose public application page is open (public: no user, no scope); an
+    archived programme is never open (database constraint), the filter says it again."""
+    return Programme.objects.filter(admissions_open=True, archived_at__isnull=True).order_by("title")
 
 
 def enrolment_cohorts(user: User, candidate: Candidate) -> QuerySet:
-    """The cohorts of the candidate's programme, most recent first (a form's choices)."""
-    return access.visible(user, Cohort).filter(programme_id=candidate.programme_id).order_by("-start_date", "name")
+    """The cohorts of the candidate's programme a learner may join (not archived), most recent first."""
+    cohorts = catalogue_selectors.cohorts_for_new_records(user).filter(programme_id=candidate.programme_id)
+    return catalogue_selectors.with_cohort_counts(cohorts)

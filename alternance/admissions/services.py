@@ -21,8 +21,10 @@ from django.db.models import Q
 from django.template import loader
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from alternance.attendance.services import PDF, proof_format
+from alternance.catalogue.selectors import cohort_enrolled
 from alternance.choices import ApprenticeStatus, CandidateSource, CandidateStatus, PositioningKind
 from alternance.history.services import record_update
 from alternance.models import Apprentice, Candidate, CandidateEvent, Cohort, Programme, User
@@ -379,6 +381,30 @@ def candidate_withdraw(*, candidate: Candidate, by: User, now: datetime, comment
     return _move(candidate, to=CandidateStatus.WITHDRAWN, by=by, now=now, comment=comment)
 
 
+class CohortFull(ValidationError):
+    """The cohort has no place left: the enrolment needs the user's confirmation (``over_capacity``)."""
+
+    def __init__(self, cohort: Cohort, enrolled: int) -> None:
+        super().__init__({"cohort": ngettext(
+            "La promotion %(cohort)s est complète : %(enrolled)s inscrit·e pour %(capacity)s place. Cochez « Inscrire "
+            "au-delà de la capacité » pour confirmer, ou choisissez une autre promotion.",
+            "La promotion %(cohort)s est complète : %(enrolled)s inscrit·es pour %(capacity)s places. Cochez « Inscrire "
+            "au-delà de la capacité » pour confirmer, ou choisissez une autre promotion.",
+            cohort.capacity,
+        ) % {"cohort": cohort.name, "enrolled": enrolled, "capacity": cohort.capacity}})
+        self.enrolled = enrolled
+
+
+def capacity_check(cohort: Cohort, *, over_capacity: bool) -> None:
+    """A cohort with a capacity takes learners up to it; beyond, only when the user confirms (CFAs
+    often take one more learner, e.g. to replace a likely dropout): ``CohortFull`` otherwise."""
+    if cohort.capacity is None or over_capacity:
+        return
+    enrolled = cohort_enrolled(cohort)
+    if enrolled >= cohort.capacity:
+        raise CohortFull(cohort, enrolled)
+
+
 LEGAL_REPRESENTATIVE_FIELDS = ("legal_representative_name", "legal_representative_email", "legal_representative_phone",
                                "legal_representative_address")
 
@@ -386,12 +412,14 @@ LEGAL_REPRESENTATIVE_FIELDS = ("legal_representative_name", "legal_representativ
 @transaction.atomic
 def candidate_enrol(
     *, candidate: Candidate, cohort: Cohort, by: User, now: datetime, legal_representative: dict | None = None,
+    over_capacity: bool = False,
 ) -> Apprentice:
     """Admitted → enrolled in ``cohort``: one action creates the apprentice from the candidate's
     identity, status "seeking a company" since the enrolment day (the 3-month horizon of Code du
     travail L6222-12-1 is counted from ``status_since`` by the placement desk and the alert rule),
     copies the CV to the apprentice's documents, and links the candidate to its apprentice record
-    (the candidate and its history stay)."""
+    (the candidate and its history stay). An archived cohort is refused; a full one needs
+    ``over_capacity`` (see ``capacity_check``)."""
     if not can_move(candidate, CandidateStatus.ENROLLED):
         raise ValidationError(_("Seul·e un·e candidat·e admis·e peut être inscrit·e en promotion."))
     if cohort.programme_id != candidate.programme_id:
@@ -401,6 +429,11 @@ def candidate_enrol(
     if cohort.end_date < today:
         raise ValidationError({"cohort": _("Cette promotion est terminée depuis le %(day)s : choisissez une promotion en cours ou à venir.") % {
             "day": f"{cohort.end_date:%d/%m/%Y}"}})
+    # The cohort's row is locked: two enrolments at once cannot both take its last place.
+    cohort = Cohort.objects.select_for_update().select_related("programme").get(pk=cohort.pk)
+    if cohort.is_archived or cohort.programme.is_archived:
+        raise ValidationError({"cohort": _("Cette promotion (ou sa formation) est archivée : choisissez une promotion en cours.")})
+    capacity_check(cohort, over_capacity=over_capacity)
     apprentice = Apprentice(
         last_name=candidate.last_name, first_name=candidate.first_name, sex=candidate.sex, birth_date=candidate.birth_date,
         birth_department=candidate.birth_department, birth_commune=candidate.birth_commune, ine=candidate.ine,
@@ -434,7 +467,9 @@ def seeking_horizon(apprentice: Apprentice) -> date:
 @transaction.atomic
 def programme_admissions_set(*, programme: Programme, open_: bool, by: User) -> Programme:
     """Open or close a programme's public application page. Applications already received stay;
-    a closed programme only refuses new ones (``candidate_apply``)."""
+    a closed programme only refuses new ones (``candidate_apply``). An archived programme stays closed."""
+    if open_ and Programme.objects.filter(pk=programme.pk, archived_at__isnull=False).exists():
+        raise ValidationError(_("Cette formation est archivée : restaurez-la depuis sa fiche avant d'ouvrir les candidatures."))
     Programme.objects.filter(pk=programme.pk).update(admissions_open=open_)
     record_update(programme, {"admissions_open": open_}, actor=by)
     programme.refresh_from_db(fields=["admissions_open"])

@@ -141,7 +141,7 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
 def candidate_create(request: HttpRequest) -> HttpResponse:
     _viewers_only(request)
     access.require(access.can_manage_candidates(request.user))
-    form = CandidateForm(request.POST or None, request.FILES or None, programmes=selectors.programme_choices(request.user))
+    form = CandidateForm(request.POST or None, request.FILES or None, programmes=selectors.new_candidate_programmes(request.user))
     duplicates = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data.get("cv")
@@ -281,19 +281,26 @@ def candidate_enrol(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Seul·e un·e candidat·e admis·e peut être inscrit·e en promotion."))
         return redirect("candidate_detail", pk=pk)
     form = EnrolForm(request.POST or None, cohorts=selectors.enrolment_cohorts(request.user, candidate))
+    show_over_capacity = False
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         cohort = data.pop("cohort")
+        over_capacity = data.pop("over_capacity")
+        show_over_capacity = over_capacity
         try:
             apprentice = services.candidate_enrol(candidate=candidate, cohort=cohort, legal_representative=data,
-                                                  by=request.user, now=timezone.now())
+                                                  by=request.user, now=timezone.now(), over_capacity=over_capacity)
+        except services.CohortFull as error:
+            # A warning the user confirms: the checkbox appears with the reason.
+            show_over_capacity = True
+            _form_errors(form, error)
         except ValidationError as error:
             _form_errors(form, error)
         else:
             messages.success(request, _("%(name)s est inscrit·e en promotion %(cohort)s, en recherche d'entreprise.") % {
                 "name": apprentice.full_name, "cohort": cohort.name})
             return redirect("candidate_detail", pk=pk)
-    return render(request, "alternance/admissions/enrol.html", {"candidate": candidate, "form": form},
+    return render(request, "alternance/admissions/enrol.html", {"candidate": candidate, "form": form, "show_over_capacity": show_over_capacity},
                   status=400 if request.method == "POST" else 200)
 
 
@@ -318,12 +325,17 @@ def programme_admissions(request: HttpRequest) -> HttpResponse:
         access.require(can_manage)
         programme = access.get_visible_or_404(request.user, Programme.objects.all(), pk=int_param(request.POST.get("programme")) or 0)
         open_ = request.POST.get("ouvrir") == "1"
-        services.programme_admissions_set(programme=programme, open_=open_, by=request.user)
+        try:
+            services.programme_admissions_set(programme=programme, open_=open_, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("programme_admissions")
         message = _("Les candidatures en ligne sont ouvertes pour « %(title)s ».") if open_ else _(
             "Les candidatures en ligne sont fermées pour « %(title)s » ; celles déjà reçues restent à traiter.")
         messages.success(request, message % {"title": programme.title})
         return redirect("programme_admissions")
-    page = Paginator(selectors.programme_choices(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    # Archived programmes are closed for good (until restored from the catalogue): not listed here.
+    page = Paginator(selectors.new_candidate_programmes(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "programmes": page.object_list, "page_obj": page, "paginator": page.paginator, "is_paginated": page.has_other_pages(),
         "can_manage": can_manage, "public_url": request.build_absolute_uri(reverse("admissions_apply_index")),

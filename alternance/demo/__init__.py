@@ -29,7 +29,7 @@ DEFAULT_APPRENTICES = 300
 DEFAULT_SEED = 42
 # Models counted in the summary, in the order they are created.
 SUMMARY_MODELS = (
-    "alternance.User", "alternance.Programme", "alternance.Cohort", "companies.Company", "companies.CompanyContact",
+    "alternance.User", "alternance.Programme", "alternance.CompetenceBlock", "alternance.Site", "alternance.Cohort", "companies.Company", "companies.CompanyContact",
     "alternance.Apprentice", "contracts.Contract", "contracts.OpcoFile", "contracts.OpcoInstalment",
     "alternance.AttendanceRecord", "alternance.ClosurePeriod", "alternance.KeyDate", "alternance.Visit", "companies.Interaction", "alerts.Alert",
     "alternance.Candidate", "auditlog.LogEntry",

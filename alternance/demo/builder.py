@@ -18,7 +18,8 @@ from alternance.demo import reference as ref
 from alternance.demo.dates import add_months, between
 from alternance.demo.identifiers import ine_for, la_poste_siret, nir_for, random_siren, siret_for
 from alternance.demo.plan import SECTOR_CYCLE, ApprenticePlan, ContractPlan, OrganisationPlan, masters_needed
-from alternance.models import Apprentice, Cohort, Programme, User
+from alternance.models import Apprentice, Cohort, CompetenceBlock, Programme, Site, User
+from alternance.validators import uai_check_letter
 from companies.choices import EmployerType
 from companies.models import Company, CompanyContact
 from companies.opco import known_idccs, opco_for_idcc
@@ -94,12 +95,27 @@ class OrganisationBuilder:
             )
             for spec in ref.PROGRAMMES
         ])
+        bulk(CompetenceBlock, [
+            CompetenceBlock(programme=programme, code=f"{programme.rncp_code}BC{number:02d}", title=title, order=number)
+            for programme in programmes
+            for number, title in enumerate(ref.COMPETENCE_BLOCKS.get(programme.rncp_code, ()), start=1)
+        ])
+        sites = bulk(Site, [
+            Site(name=spec.name, uai=spec.uai_digits + uai_check_letter(spec.uai_digits),
+                 siret=siret_for(ref.OF_SIREN, spec.nic_prefix), address=spec.address, postal_code=spec.postal_code, city=spec.city)
+            for spec in ref.SITES
+        ])
+        # Places: the planned learners plus a margin (admissions enrol one more in a running cohort).
+        sizes = {c.index: 0 for c in self.plan.cohorts}
+        for apprentice in self.plan.apprentices:
+            sizes[apprentice.cohort.index] += 1
         tutors = self.users[Role.TUTOR]
         cohorts = bulk(Cohort, [
             Cohort(
                 programme=programmes[c.programme_index], name=c.name, start_date=c.start, end_date=c.end,
                 exams_end_date=c.exams_end, referent_tutor=tutors[c.tutor_index],
                 rhythm_label=c.spec.rhythm[0], rhythm_pattern=c.spec.rhythm[1],
+                site=sites[c.index % len(sites)], capacity=max(12, -(-(sizes[c.index] + 2) // 4) * 4),
             )
             for c in self.plan.cohorts
         ])

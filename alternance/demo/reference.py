@@ -115,6 +115,68 @@ PROGRAMMES = (
 )
 
 
+# Competence blocks of each demo programme's RNCP certification (France compétences numbering:
+# RNCP code + « BC » + 2 digits), by the programme's RNCP code.
+COMPETENCE_BLOCKS: dict[str, tuple[str, ...]] = {
+    "RNCP35340": (
+        "Support et mise à disposition de services informatiques",
+        "Administration des systèmes et des réseaux ou conception et développement d'applications",
+        "Cybersécurité des services informatiques",
+    ),
+    "RNCP38362": (
+        "Développer la relation client et assurer la vente conseil",
+        "Animer et dynamiser l'offre commerciale",
+        "Assurer la gestion opérationnelle",
+        "Manager l'équipe commerciale",
+    ),
+    "RNCP35475": (
+        "Réaliser un développement d'application",
+        "Optimiser des applications informatiques",
+        "Administrer des systèmes informatiques communicants complexes",
+        "Gérer des données de l'information",
+        "Conduire un projet",
+        "Travailler dans une équipe informatique",
+    ),
+    "RNCP30122": (
+        "Usages numériques",
+        "Exploitation de données à des fins d'analyse",
+        "Expression et communication écrites et orales",
+        "Conception et réalisation de sites et d'applications web",
+    ),
+    "RNCP37674": (
+        "Développer la partie front-end d'une application web ou web mobile sécurisée",
+        "Développer la partie back-end d'une application web ou web mobile sécurisée",
+    ),
+    "RNCP38385": (
+        "Réceptionner et suivre les commandes",
+        "Mettre en valeur et approvisionner",
+        "Conseiller et accompagner le client dans son parcours d'achat",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class SiteSpec:
+    """A training site of the demo OF: UAI digits (the check letter is computed), the NIC of the
+    establishment under the OF's SIREN (its Luhn digit is computed), its address."""
+
+    name: str
+    uai_digits: str
+    nic_prefix: int
+    address: str
+    postal_code: str
+    city: str
+
+
+# The OF's SIREN (OF_SIRET's default, 732 829 320 00074): the sites are its establishments.
+OF_SIREN = "732829320"
+SITES = (
+    SiteSpec("Campus Lyon Gerland", "0693045", 82, "3 rue Crépet", "69007", "Lyon"),
+    SiteSpec("Campus Villeurbanne Doua", "0694123", 90, "21 avenue Gaston Berger", "69100", "Villeurbanne"),
+    SiteSpec("Antenne de Grenoble", "0383456", 108, "12 avenue Alsace-Lorraine", "38000", "Grenoble"),
+)
+
+
 @dataclass(frozen=True)
 class SectorSpec:
     """A kind of employer: NAF codes, collective agreements (IDCC → OPCO), names and MA jobs."""

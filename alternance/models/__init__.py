@@ -4,13 +4,13 @@ from .attendance import AttendanceRecord, AttendanceSettings, AttendanceTally
 from .calendar import CalendarFeedToken, CalendarOverride, ClosurePeriod, KeyDate
 from .exchange import ApiToken, DataImport, EvidencePack, TdbExport
 from .invitations import Invitation
-from .training import Cohort, Programme
+from .training import Cohort, CompetenceBlock, Programme, Site
 from .users import User
 from .visits import Visit, VisitCriterion
 
 __all__ = [
     "ApiToken", "Apprentice", "AttendanceRecord", "AttendanceSettings", "AttendanceTally", "CalendarFeedToken", "CalendarOverride",
     "Candidate", "CandidateEvent",
-    "ClosurePeriod", "Cohort", "DataImport", "EvidencePack", "Invitation", "KeyDate", "Programme", "TdbExport",
+    "ClosurePeriod", "Cohort", "CompetenceBlock", "DataImport", "EvidencePack", "Invitation", "KeyDate", "Programme", "Site", "TdbExport",
     "User", "Visit", "VisitCriterion",
 ]

@@ -1,10 +1,61 @@
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from alternance.choices import DiplomaCode, QualificationLevel, Role
-from alternance.validators import normalize_rncp, validate_cfd, validate_rhythm_pattern, validate_rncp
+from alternance.validators import (
+    normalize_rncp,
+    normalize_siret,
+    normalize_uai,
+    validate_cfd,
+    validate_competence_block_code,
+    validate_postal_code,
+    validate_rhythm_pattern,
+    validate_rncp,
+    validate_siret,
+    validate_uai,
+)
+
+
+class Site(models.Model):
+    """A place where the OF trains (Cerfa « lieu principal de réalisation de la formation », Tableau
+    de bord « établissement lieu de formation »): its own UAI and SIRET, its address. A cohort is
+    taught at one site; an archived site leaves the choices for new cohorts, its cohorts keep it."""
+
+    name = models.CharField(_("nom"), max_length=120, unique=True)
+    uai = models.CharField(_("code UAI"), max_length=8, unique=True, validators=[validate_uai])
+    siret = models.CharField(_("SIRET"), max_length=14, validators=[validate_siret])
+    address = models.CharField(_("adresse"), max_length=255)
+    postal_code = models.CharField(_("code postal"), max_length=5, validators=[validate_postal_code])
+    city = models.CharField(_("commune"), max_length=100)
+    archived_at = models.DateTimeField(_("archivé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("site de formation")
+        verbose_name_plural = _("sites de formation")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(uai__regex=r"^[0-9]{7}[A-Z]$"), name="site_uai_format"),
+            models.CheckConstraint(condition=models.Q(siret__regex=r"^[0-9]{14}$"), name="site_siret_format"),
+            models.CheckConstraint(condition=models.Q(postal_code__regex=r"^[0-9]{5}$"), name="site_postal_code_format"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.city})" if self.city else self.name
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    def clean_fields(self, exclude=None) -> None:
+        # What people type ("075 1234 j", "732 829 320 00074") becomes the stored form first.
+        self.uai = normalize_uai(self.uai)
+        self.siret = normalize_siret(self.siret)
+        self.postal_code = (self.postal_code or "").strip()
+        super().clean_fields(exclude=exclude)
 
 
 class Programme(models.Model):
@@ -20,12 +71,18 @@ class Programme(models.Model):
     training_hours = models.PositiveIntegerField(_("heures de formation"))
     # Whether the public application page of this programme is open (issue 13 §1).
     admissions_open = models.BooleanField(_("candidatures ouvertes"), default=False)
+    # An archived programme leaves the choices for new records (admissions, new cohorts, the public
+    # list) and stays on the records that already use it.
+    archived_at = models.DateTimeField(_("archivée le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("formation")
         verbose_name_plural = _("formations")
         ordering = ["title"]
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(archived_at__isnull=True) | models.Q(admissions_open=False), name="programme_archived_closed"
+            ),
             # Training length between 6 months and 4 years (Cerfa generator), TDB accepts 1–48.
             models.CheckConstraint(condition=models.Q(duration_months__gte=6, duration_months__lte=48), name="programme_duration_6_48"),
             models.CheckConstraint(condition=models.Q(training_hours__gt=0), name="programme_training_hours_positive"),
@@ -39,12 +96,50 @@ class Programme(models.Model):
     def clean_fields(self, exclude=None) -> None:
         # Normalise what people type ("RNCP 35341", "35341", "32031213 ") before the length checks.
         self.rncp_code = normalize_rncp(self.rncp_code)
-        self.cfd_code = (self.cfd_code or "").strip().upper()
+        self.cfd_code = re.sub(r"\s", "", self.cfd_code or "").upper()
         super().clean_fields(exclude=exclude)
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
     def clean(self) -> None:
         if self.duration_months is not None and not 6 <= self.duration_months <= 48:
             raise ValidationError({"duration_months": _("La durée d'une formation en alternance va de 6 à 48 mois.")})
+
+
+class CompetenceBlock(models.Model):
+    """A block of competences of the programme's RNCP certification (France compétences codes them
+    « RNCP35341BC01 »): a learner may validate blocks one by one."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="competence_blocks", verbose_name=_("formation"))
+    code = models.CharField(_("code du bloc"), max_length=13, validators=[validate_competence_block_code])
+    title = models.CharField(_("intitulé"), max_length=255)
+    order = models.PositiveSmallIntegerField(_("ordre"), default=1)
+
+    class Meta:
+        verbose_name = _("bloc de compétences")
+        verbose_name_plural = _("blocs de compétences")
+        ordering = ["programme", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "code"], name="competence_block_code_unique"),
+            models.CheckConstraint(condition=models.Q(code__regex=r"^RNCP[0-9]{3,5}BC[0-9]{2}$"), name="competence_block_code_format"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.title}"
+
+    def clean_fields(self, exclude=None) -> None:
+        self.code = re.sub(r"[\s.\-]", "", self.code or "").upper()
+        super().clean_fields(exclude=exclude)
+
+    def clean(self) -> None:
+        rncp = getattr(self.programme, "rncp_code", "") if self.programme_id else ""
+        if rncp and self.code and not self.code.startswith(f"{rncp}BC"):
+            raise ValidationError({"code": _(
+                "Le code du bloc doit commencer par le code RNCP de la formation suivi de « BC » et de deux chiffres, "
+                "par exemple %(example)s."
+            ) % {"example": f"{rncp}BC01"}})
 
 
 class Cohort(models.Model):
@@ -62,6 +157,13 @@ class Cohort(models.Model):
         limit_choices_to={"role": Role.TUTOR},
         verbose_name=_("formateur·rice référent·e"),
     )
+    # Nullable: cohorts created before sites existed are taught at the OF itself (its settings).
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, null=True, blank=True, related_name="cohorts", verbose_name=_("site de formation"),
+    )
+    # Places offered; empty = no limit set. Admissions warn when an enrolment would go beyond it.
+    capacity = models.PositiveSmallIntegerField(_("capacité (places)"), null=True, blank=True)
+    archived_at = models.DateTimeField(_("archivée le"), null=True, blank=True)
     rhythm_label = models.CharField(_("rythme d'alternance"), max_length=80, help_text=_("Par exemple : 2 jours CFA / 3 jours entreprise."))
     rhythm_pattern = models.CharField(
         _("motif du rythme"),
@@ -81,14 +183,24 @@ class Cohort(models.Model):
                 condition=models.Q(exams_end_date__isnull=True) | models.Q(exams_end_date__gte=models.F("start_date")),
                 name="cohort_exams_after_start",
             ),
+            models.CheckConstraint(condition=models.Q(capacity__isnull=True) | models.Q(capacity__gt=0), name="cohort_capacity_positive"),
         ]
 
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
     def clean(self) -> None:
         if self.start_date and self.end_date and self.end_date <= self.start_date:
-            raise ValidationError({"end_date": _("La date de fin doit être postérieure à la date de début.")})
+            raise ValidationError({"end_date": _(
+                "La promotion se termine le %(end)s, avant ou le jour même de son début (%(start)s) : "
+                "saisissez une date de fin postérieure à la date de début."
+            ) % {"end": f"{self.end_date:%d/%m/%Y}", "start": f"{self.start_date:%d/%m/%Y}"}})
+        if self.capacity is not None and self.capacity <= 0:
+            raise ValidationError({"capacity": _("La capacité est un nombre de places d'au moins 1 ; laissez le champ vide s'il n'y a pas de limite.")})
         if self.exams_end_date and self.start_date and self.exams_end_date < self.start_date:
             raise ValidationError({"exams_end_date": _("La fin des épreuves ne peut pas précéder le début de la promotion.")})
         if self.referent_tutor_id and self.referent_tutor.role != Role.TUTOR:

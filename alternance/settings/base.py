@@ -191,6 +191,8 @@ ORGANISATION = {
     "name": env("OF_NAME", "CFA Démo Alternance"),
     "uai": env("OF_UAI", "0751234J"),
     "siret": env("OF_SIRET", "73282932000074"),
+    # The OF's address: the Cerfa's training place of a cohort without a site (issue 13 §2).
+    "address": env("OF_ADDRESS", ""),
 }
 
 LOGGING = {

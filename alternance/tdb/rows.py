@@ -85,6 +85,8 @@ APPRENTICE_FIELDS = (
     "id", "last_name", "usage_name", "first_name", "sex", "birth_date", "email", "address", "postal_code", "ine", "phone",
     "rqth", "rqth_date", "legal_representative_email", "enrolment_date", "training_start_date", "exclusion_date", "status",
     "cohort__id", "cohort__name", "cohort__end_date",
+    "cohort__site__id", "cohort__site__uai", "cohort__site__siret", "cohort__site__address", "cohort__site__postal_code",
+    "cohort__site__city",
     "cohort__programme__id", "cohort__programme__title", "cohort__programme__short_title", "cohort__programme__rncp_code",
     "cohort__programme__cfd_code", "cohort__programme__duration_months", "cohort__programme__training_hours",
 )
@@ -184,7 +186,7 @@ def year_apprentices(school_year: SchoolYear) -> QuerySet:
     return (
         Apprentice.objects.filter(training_start_date__lte=school_year.end, cohort__end_date__gte=school_year.start)
         .filter(Q(exclusion_date__isnull=True) | Q(exclusion_date__gte=school_year.start))
-        .select_related("cohort__programme")
+        .select_related("cohort__programme", "cohort__site")
         .only(*APPRENTICE_FIELDS)
         .order_by("last_name", "first_name", "pk")
     )
@@ -271,6 +273,17 @@ def build_row(
     programme_source = Source("programme", programme.pk, programme.title)
     sources = dict(settings_sources)
     sources["date_fin_formation"] = Source("cohort", cohort.pk, cohort.name)
+    if cohort.site is not None:
+        # The cohort's training site is the learner's training place (issue 13 §2); the settings
+        # (TDB_LIEU_FORMATION_*) stay for cohorts taught at the OF itself.
+        site = cohort.site
+        values.update(
+            etablissement_lieu_de_formation_uai=site.uai, etablissement_lieu_de_formation_siret=site.siret,
+            etablissement_lieu_de_formation_adresse=f"{site.address}, {site.city}",
+            etablissement_lieu_de_formation_code_postal=site.postal_code,
+        )
+        for column in ("uai", "siret", "adresse", "code_postal"):
+            sources[f"etablissement_lieu_de_formation_{column}"] = Source("cohort", cohort.pk, cohort.name)
     for column in ("formation_rncp", "formation_cfd", "duree_theorique_formation_mois", "libelle_court_formation"):
         sources[column] = programme_source
 

@@ -32,11 +32,13 @@ from alternance.models import (
     CandidateEvent,
     ClosurePeriod,
     Cohort,
+    CompetenceBlock,
     DataImport,
     EvidencePack,
     Invitation,
     KeyDate,
     Programme,
+    Site,
     TdbExport,
     User,
     Visit,
@@ -67,10 +69,12 @@ from tests.factories.alternance import (
     AttendanceRecordFactory,
     CandidateFactory,
     CohortFactory,
+    CompetenceBlockFactory,
     CoordinatorFactory,
     CreFactory,
     EmployerUserFactory,
     ProgrammeFactory,
+    SiteFactory,
     TutorFactory,
     VisitFactory,
 )
@@ -135,9 +139,13 @@ def world(settings, tmp_path, time_machine) -> World:
     user_a1, user_a2, user_b1 = (w.add(n, ApprenticeUserFactory()) for n in ("apprentice_a1", "apprentice_a2", "apprentice_b1"))
     employer_a, employer_b = w.add("employer_a", EmployerUserFactory()), w.add("employer_b", EmployerUserFactory())
     employer_former = w.add("employer_former", EmployerUserFactory())
-    # Programmes and cohorts
-    cohort_a = w.add("cohort_a", CohortFactory(referent_tutor=tutor_a, programme=w.add("programme_a", ProgrammeFactory())))
-    cohort_b = w.add("cohort_b", CohortFactory(referent_tutor=tutor_b, programme=w.add("programme_b", ProgrammeFactory())))
+    # Programmes (with a competence block each), sites and cohorts; a site with no cohort yet.
+    site_a, site_b = w.add("site_a", SiteFactory()), w.add("site_b", SiteFactory())
+    w.add("site_empty", SiteFactory())
+    cohort_a = w.add("cohort_a", CohortFactory(referent_tutor=tutor_a, site=site_a, programme=w.add("programme_a", ProgrammeFactory())))
+    cohort_b = w.add("cohort_b", CohortFactory(referent_tutor=tutor_b, site=site_b, programme=w.add("programme_b", ProgrammeFactory())))
+    w.add("block_a", CompetenceBlockFactory(programme=w["programme_a"], code="RNCP35340BC01"))
+    w.add("block_b", CompetenceBlockFactory(programme=w["programme_b"], code="RNCP35340BC01"))
     # Companies and contacts
     company_a = w.add("company_a", CompanyFactory(owner_cre=cre_a))
     company_b = w.add("company_b", CompanyFactory(owner_cre=cre_b))
@@ -319,6 +327,8 @@ EXPECTED: dict[str, dict[type[models.Model], set[str] | str]] = {
         AttendanceRecord: {"att_a1_in", "att_a1_before", "att_a1_after", "att_a2"},
         Cohort: {"cohort_a"},
         Programme: ALL,
+        CompetenceBlock: ALL,
+        Site: ALL,
         Visit: {"v_a1", "v_a1_old", "v_a2"},
         User: STAFF_USERS,
         # Company B employed a1 before: its record and CRM log are visible to a1's tutor.
@@ -359,6 +369,8 @@ EXPECTED: dict[str, dict[type[models.Model], set[str] | str]] = {
         AttendanceRecord: {"att_b1", "att_b2"},
         Cohort: {"cohort_b"},
         Programme: ALL,
+        CompetenceBlock: ALL,
+        Site: ALL,
         Visit: {"v_b1", "v_b2"},
         User: STAFF_USERS,
         Company: {"company_b"},
@@ -394,6 +406,9 @@ EXPECTED: dict[str, dict[type[models.Model], set[str] | str]] = {
         AttendanceRecord: {"att_a1_in", "att_a1_before", "att_a1_after"},
         Cohort: {"cohort_a"},
         Programme: ALL,
+        # The programme's blocks are public like it; the site is the one where its training takes place.
+        CompetenceBlock: ALL,
+        Site: {"site_a"},
         Visit: {"v_a1", "v_a1_old"},
         User: {"apprentice_a1"},
         Company: {"company_a", "company_b"},
@@ -413,6 +428,8 @@ EXPECTED: dict[str, dict[type[models.Model], set[str] | str]] = {
         AttendanceRecord: {"att_a2"},
         Cohort: {"cohort_a"},
         Programme: ALL,
+        CompetenceBlock: ALL,
+        Site: {"site_a"},
         Visit: {"v_a2"},
         User: {"apprentice_a2"},
         ClosurePeriod: {"closure_all", "closure_a"},
@@ -423,6 +440,8 @@ EXPECTED: dict[str, dict[type[models.Model], set[str] | str]] = {
         AttendanceRecord: {"att_a1_in"},
         Cohort: {"cohort_a"},
         Programme: ALL,
+        CompetenceBlock: ALL,
+        Site: {"site_a"},
         Visit: {"v_a1"},
         User: {"employer_a"},
         Company: {"company_a"},
@@ -441,6 +460,8 @@ EXPECTED: dict[str, dict[type[models.Model], set[str] | str]] = {
         AttendanceRecord: {"att_b1"},
         Cohort: {"cohort_b"},
         Programme: ALL,
+        CompetenceBlock: ALL,
+        Site: {"site_b"},
         Visit: {"v_b1"},
         User: {"employer_b"},
         Company: {"company_b"},
@@ -454,7 +475,7 @@ EXPECTED: dict[str, dict[type[models.Model], set[str] | str]] = {
         CalendarOverride: {"ov_b1"},
     },
     # Its only contact was deactivated (the person left company A).
-    "employer_former": {Programme: ALL, User: {"employer_former"}, ClosurePeriod: {"closure_all"}},
+    "employer_former": {Programme: ALL, CompetenceBlock: ALL, User: {"employer_former"}, ClosurePeriod: {"closure_all"}},
     "inactive": {},
     "anonymous": {},
     "unknown_role": {},
@@ -609,6 +630,13 @@ STAFF_ROLES = {"coordinator", "admin", "cre_a", "cre_b", "tutor_a", "tutor_b"}
 # (predicate, name of the row it is asked about or None, users for whom it is True)
 PREDICATES = [
     (access.can_manage_reference_data, None, {"coordinator", "admin"}),
+    # The catalogue (issue 13 §2): every staff member reads it, the office manages it.
+    (access.can_view_catalogue, None, STAFF_ROLES),
+    (access.can_manage_catalogue, None, {"coordinator", "admin"}),
+    (access.can_view, "site_a", {"coordinator", "admin", "cre_a", "cre_b", "tutor_a", "tutor_b", "apprentice_a1", "apprentice_a2", "employer_a"}),
+    (access.can_view, "site_empty", STAFF_ROLES),
+    (access.can_view, "block_b", {"coordinator", "admin", "cre_a", "cre_b", "tutor_a", "tutor_b", "apprentice_a1", "apprentice_a2",
+                                  "employer_a", "employer_b"}),
     (access.can_create_apprentice, None, {"coordinator", "admin"}),
     (access.can_edit_apprentice, "a1", {"coordinator", "admin", "tutor_a"}),
     (access.can_create_company, None, {"coordinator", "admin", "cre_a", "cre_b"}),

@@ -213,7 +213,9 @@ def test_database_refuses_two_cohorts_with_the_same_name():
 def test_cohort_clean_refuses_an_end_before_the_start():
     cohort = CohortFactory.build(programme=ProgrammeFactory(), referent_tutor=TutorFactory(), end_date=date(2026, 8, 1))
 
-    assert clean_errors(cohort) == {"end_date": ["La date de fin doit être postérieure à la date de début."]}
+    assert clean_errors(cohort) == {"end_date": [
+        "La promotion se termine le 01/08/2026, avant ou le jour même de son début (01/09/2026) : "
+        "saisissez une date de fin postérieure à la date de début."]}
 
 
 def test_cohort_clean_refuses_exams_before_the_start():

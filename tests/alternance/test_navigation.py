@@ -27,8 +27,9 @@ def labels(items) -> list:
     return [(str(item.label), [str(child.label) for child in item.children]) if item.children else str(item.label) for item in items]
 
 
+CATALOGUE = ["Formations", "Promotions", "Sites de formation"]
 TOOLS_OFFICE = [
-    "Calendriers", "Fermetures du centre", "Importer des données", "Tableau de bord de l'apprentissage", "Preuves Qualiopi",
+    "Calendriers", *CATALOGUE, "Fermetures du centre", "Importer des données", "Tableau de bord de l'apprentissage", "Preuves Qualiopi",
     "Paramètres des absences", "Comptes de l'équipe", "Clés d'API",
 ]
 EXPECTED = {
@@ -42,11 +43,11 @@ EXPECTED = {
     ],
     Role.CRE: [
         "Accueil", "Apprenti·es", "Entreprises", "Contrats", "Suivi OPCO", "Admissions", "Placement", "Alertes", "Mes alertes",
-        ("Outils", ["Calendriers", "Clés d'API"]),
+        ("Outils", ["Calendriers", *CATALOGUE, "Clés d'API"]),
     ],
     Role.TUTOR: [
         "Accueil", "Apprenti·es", "Entreprises", "Contrats", "Suivi OPCO", "Admissions", "Mon suivi", "Justificatifs", "Alertes",
-        "Mes alertes", ("Outils", ["Calendriers", "Clés d'API"]),
+        "Mes alertes", ("Outils", ["Calendriers", *CATALOGUE, "Clés d'API"]),
     ],
     Role.APPRENTICE: ["Accueil", "Mon calendrier", "Mes absences", "À signer"],
     Role.EMPLOYER: ["Accueil", "Calendrier", "Évaluations", "À signer"],

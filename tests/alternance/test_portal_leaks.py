@@ -88,7 +88,9 @@ from tests.factories.alternance import (
     ApprenticeFactory,
     AttendanceRecordFactory,
     CandidateFactory,
+    CompetenceBlockFactory,
     ProgrammeFactory,
+    SiteFactory,
     UserFactory,
     VisitFactory,
 )
@@ -313,6 +315,7 @@ ROUTES: dict[str, Spec] = {
     "candidate_create": staff(),
     "programme_admissions": staff(),
     "candidate_detail": staff(pk="candidate"),
+    "candidate_update": staff(pk="candidate"),
     "candidate_position": staff(pk="candidate"),
     "candidate_decide": staff(pk="candidate"),
     "candidate_withdraw": staff(pk="candidate"),
@@ -340,6 +343,28 @@ ROUTES: dict[str, Spec] = {
     "staff:staff_reassign_companies": staff(pk="user"),
     "staff:staff_reassign_alerts": staff(pk="user"),
     "staff:staff_reassign_cohorts": staff(pk="user"),
+    # The training catalogue (issue 13 §2): staff only.
+    "catalogue:programme_list": staff(),
+    "catalogue:programme_create": staff(),
+    "catalogue:programme_detail": staff(pk="programme"),
+    "catalogue:programme_edit": staff(pk="programme"),
+    "catalogue:programme_archive": staff(pk="programme"),
+    "catalogue:programme_restore": staff(pk="programme"),
+    "catalogue:block_create": staff(pk="programme"),
+    "catalogue:block_edit": staff(pk="programme", block_pk="block"),
+    "catalogue:block_delete": staff(pk="programme", block_pk="block"),
+    "catalogue:site_list": staff(),
+    "catalogue:site_create": staff(),
+    "catalogue:site_detail": staff(pk="site"),
+    "catalogue:site_edit": staff(pk="site"),
+    "catalogue:site_archive": staff(pk="site"),
+    "catalogue:site_restore": staff(pk="site"),
+    "catalogue:cohort_list": staff(),
+    "catalogue:cohort_create": staff(),
+    "catalogue:cohort_detail": staff(pk="cohort"),
+    "catalogue:cohort_edit": staff(pk="cohort"),
+    "catalogue:cohort_archive": staff(pk="cohort"),
+    "catalogue:cohort_restore": staff(pk="cohort"),
 }
 
 # The Django admin (``/admin/…``, namespace ``admin``) is classified as a whole: it is for superusers
@@ -661,8 +686,11 @@ def _office(world: World) -> tuple[dict[str, list], list[str]]:
     candidate = CandidateFactory(programme=programme, last_name="Candidatsecret", first_name="Office",
                                  email="candidat.secret@example.test", cv=ContentFile(pdf_with("CV Candidatsecret"), name="cv.pdf"),
                                  cv_sha256="a" * 64)
+    # The catalogue: a training site and a competence block of the open programme.
+    site = SiteFactory(name="Campus confidentiel")
+    block = CompetenceBlockFactory(programme=programme, code=f"{programme.rncp_code}BC01")
     objects = {"data_import": [data_import], "tdb_export": [tdb], "pack": [pack], "programme": [programme, closed],
-               "candidate": [candidate]}
+               "candidate": [candidate], "site": [site], "block": [block]}
     return objects, ["import-confidentiel-office.csv", "Candidatsecret", "candidat.secret@example.test"]
 
 

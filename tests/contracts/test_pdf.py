@@ -26,7 +26,7 @@ from contracts.pdf import (
     remuneration_schedule_pdf,
 )
 from tests.contracts.conftest import valid_nir
-from tests.factories.alternance import AdminStaffFactory, AttendanceRecordFactory
+from tests.factories.alternance import AdminStaffFactory, AttendanceRecordFactory, SiteFactory
 from tests.factories.contracts import OpcoFileFactory, OpcoInstalmentFactory
 
 pytestmark = pytest.mark.django_db
@@ -243,3 +243,38 @@ def test_completion_certificate_refuses_an_instalment_of_another_contract(contra
 def test_attendance_certificate_needs_a_period(contract):
     with pytest.raises(ValueError):
         generate_document(kind=DocumentKind.ATTENDANCE_CERTIFICATE, contract=contract, by=None, today=TODAY)
+
+
+def test_cerfa_names_the_cohorts_site_as_the_training_place(contract):
+    site = SiteFactory(name="Campus Gerland", uai="0693045K", siret="35600000000048", address="3 rue Crépet", postal_code="69007", city="Lyon")
+    cohort = contract.apprentice.cohort
+    cohort.site = site
+    cohort.save(update_fields=["site"])
+
+    text = pdf_text(cerfa_pdf(contract, today=TODAY))
+    place = text[text.index("Lieu principal de réalisation de la formation"):]
+
+    assert "Campus Gerland" in place and "0693045K" in place and "35600000000048" in place
+    assert "3 rue Crépet, 69007 Lyon" in place
+    # The responsible CFA stays the OF (settings).
+    assert "CFA Démo Alternance" in text and "0751234J" in text
+
+
+def test_cerfa_training_place_falls_back_on_the_of_without_a_site(contract, settings):
+    settings.ORGANISATION = {**settings.ORGANISATION, "address": "1 place Bellecour, 69002 Lyon"}
+
+    text = pdf_text(cerfa_pdf(contract, today=TODAY))
+    place = text[text.index("Lieu principal de réalisation de la formation"):]
+
+    for expected in ("CFA Démo Alternance", "0751234J", "73282932000074", "1 place Bellecour, 69002 Lyon"):
+        assert expected in place, expected
+
+
+def test_convention_names_the_training_place(contract):
+    cohort = contract.apprentice.cohort
+    cohort.site = SiteFactory(name="Campus Gerland", uai="0693045K")
+    cohort.save(update_fields=["site"])
+
+    text = pdf_text(convention_pdf(contract, today=TODAY))
+
+    assert "Lieu de la formation" in text and "Campus Gerland" in text and "0693045K" in text

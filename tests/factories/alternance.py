@@ -17,7 +17,18 @@ from alternance.choices import (
     Role,
     VisitKind,
 )
-from alternance.models import Apprentice, AttendanceRecord, Candidate, Cohort, Programme, User, Visit
+from alternance.models import (
+    Apprentice,
+    AttendanceRecord,
+    Candidate,
+    Cohort,
+    CompetenceBlock,
+    Programme,
+    Site,
+    User,
+    Visit,
+)
+from alternance.validators import uai_check_letter
 
 
 class UserFactory(DjangoModelFactory):
@@ -69,6 +80,35 @@ class ProgrammeFactory(DjangoModelFactory):
     level = QualificationLevel.LEVEL_5
     duration_months = 24
     training_hours = 1350
+
+
+def _uai(n: int) -> str:
+    digits = f"{690_0000 + n:07d}"
+    return digits + uai_check_letter(digits)
+
+
+class SiteFactory(DjangoModelFactory):
+    """A training site with a valid UAI (check letter) and SIRET (Luhn)."""
+
+    class Meta:
+        model = Site
+
+    name = factory.Sequence(lambda n: f"Campus {n}")
+    uai = factory.Sequence(_uai)
+    siret = "73282932000074"
+    address = "12 rue de la République"
+    postal_code = "69002"
+    city = "Lyon"
+
+
+class CompetenceBlockFactory(DjangoModelFactory):
+    class Meta:
+        model = CompetenceBlock
+
+    programme = factory.SubFactory("tests.factories.alternance.ProgrammeFactory")
+    code = factory.Sequence(lambda n: f"RNCP35340BC{n % 100:02d}")
+    title = factory.Sequence(lambda n: f"Bloc de compétences {n}")
+    order = factory.Sequence(lambda n: n % 100)
 
 
 class CohortFactory(DjangoModelFactory):

@@ -292,3 +292,28 @@ def test_candidates_are_at_every_stage_on_working_days_with_their_history():
     # The programmes with a running cohort are open to applications; the candidates applied to three of them.
     open_ids = set(Programme.objects.filter(admissions_open=True).values_list("pk", flat=True))
     assert len(open_ids) == 6 and len(set(Candidate.objects.values_list("programme_id", flat=True)) & open_ids) == 3
+
+
+@pytest.mark.django_db
+def test_sites_and_competence_blocks_are_valid_and_every_cohort_has_a_site_and_room():
+    from alternance.models import CompetenceBlock, Site
+    from alternance.validators import validate_uai
+
+    seed()
+
+    sites = list(Site.objects.order_by("name"))
+    assert [site.name for site in sites] == ["Antenne de Grenoble", "Campus Lyon Gerland", "Campus Villeurbanne Doua"]
+    for site in sites:
+        validate_uai(site.uai)
+        validate_siret(site.siret)
+        site.full_clean()
+    assert {site.siret[:9] for site in sites} == {"732829320"}  # establishments of the OF
+    for programme in Programme.objects.all():
+        blocks = list(CompetenceBlock.objects.filter(programme=programme).order_by("order"))
+        assert blocks, programme.title
+        assert [block.code for block in blocks] == [f"{programme.rncp_code}BC{n:02d}" for n in range(1, len(blocks) + 1)]
+        for block in blocks:
+            block.full_clean()
+    cohorts = Cohort.objects.annotate(n=Count("apprentices"))
+    assert all(cohort.site_id and cohort.capacity >= cohort.n for cohort in cohorts)
+    assert len({cohort.site_id for cohort in cohorts}) == 3

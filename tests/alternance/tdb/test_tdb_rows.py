@@ -16,7 +16,7 @@ from alternance.tdb.services import TdbExportBlocked, tdb_check, tdb_file
 from companies.models import Company
 from contracts.choices import ContractKind, ContractStatus, DismissalGround, RuptureKind
 from tests.alternance.tdb.tdb_support import contract, learner, under_contract
-from tests.factories.alternance import CohortFactory, ProgrammeFactory
+from tests.factories.alternance import CohortFactory, ProgrammeFactory, SiteFactory
 from tests.factories.companies import CompanyFactory
 
 pytestmark = pytest.mark.django_db
@@ -118,6 +118,22 @@ def test_a_row_carries_the_learner_the_training_and_the_organisation(settings):
     )
     assert row.apprentice_id == apprentice.pk
     assert row.values == expected
+
+
+def test_the_training_place_is_the_cohorts_site_else_the_settings(settings):
+    settings.TDB_EXPORT = {**settings.TDB_EXPORT, "lieu_formation_uai": "0751235K", "lieu_formation_siret": "73282932000074",
+                           "lieu_formation_adresse": "1 rue du Centre, Paris", "lieu_formation_code_postal": "75011"}
+    on_site = learner(cohort=CohortFactory(site=SiteFactory(uai="0693045K", siret="35600000000048", address="3 rue Crépet",
+                                                            postal_code="69007", city="Lyon")))
+    at_the_of = learner()
+
+    rows = rows_by_id(tdb_check(school_year="2026-2027"))
+
+    def place(apprentice):
+        return [rows[apprentice.pk].values[f"etablissement_lieu_de_formation_{c}"] for c in ("uai", "siret", "adresse", "code_postal")]
+
+    assert place(on_site) == ["0693045K", "35600000000048", "3 rue Crépet, Lyon", "69007"]
+    assert place(at_the_of) == ["0751235K", "73282932000074", "1 rue du Centre, Paris", "75011"]
 
 
 def test_a_first_year_learner_has_no_previous_establishment():
