@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from alternance import access
 from alternance.catalogue import selectors, services
 from alternance.catalogue.forms import CohortForm, CompetenceBlockForm, ProgrammeForm, SiteForm
+from alternance.history.selectors import history_for
 from alternance.models import Cohort, Programme, Site
 from alternance.views.mixins import StaffListView, int_param, staff_only
 
@@ -100,6 +101,7 @@ def _programme_context(request: HttpRequest, programme: Programme, **extra) -> d
         "cohorts": _with_occupancy(programme.visible_cohorts),
         "can_manage": access.can_manage_catalogue(request.user),
         "block_form": extra.pop("block_form", None) or CompetenceBlockForm(programme=programme),
+        "history": history_for(request.user, programme),
         **extra,
     }
 
@@ -254,7 +256,7 @@ class SiteListView(_CatalogueList):
 def _site_page(request: HttpRequest, site: Site, *, refusal: dict | None = None) -> HttpResponse:
     return render(request, "alternance/catalogue/site_detail.html", {
         "site": site, "cohorts": _with_occupancy(site.visible_cohorts), "can_manage": access.can_manage_catalogue(request.user),
-        "refusal": refusal,
+        "refusal": refusal, "history": history_for(request.user, site),
     }, status=400 if refusal else 200)
 
 
@@ -363,6 +365,7 @@ def _cohort_page(request: HttpRequest, cohort: Cohort, *, refusal: dict | None =
         "can_record_attendance": access.can_record_cohort_attendance(user, cohort),
         "apprentices_url": f"{reverse('apprentice_list')}?{urlencode({'cohort': cohort.pk})}",
         "refusal": refusal,
+        "history": history_for(user, cohort),
     }, status=400 if refusal else 200)
 
 

@@ -87,7 +87,16 @@ def _register(model: type[models.Model], *, exclude: tuple[str, ...] = (), mask:
 def register_models() -> None:
     """Called once from ``AlternanceConfig.ready``."""
     from alerts.models import Alert
-    from alternance.models import Apprentice, AttendanceRecord, Candidate, Cohort, Programme, User
+    from alternance.models import (
+        Apprentice,
+        AttendanceRecord,
+        Candidate,
+        Cohort,
+        CompetenceBlock,
+        Programme,
+        Site,
+        User,
+    )
     from companies.models import Company, CompanyContact, Placement
     from contracts.models import Contract
 
@@ -100,10 +109,8 @@ def register_models() -> None:
     _register(Cohort)
     # Accounts: never the password nor the login times.
     _register(User, exclude=("password", "last_login", "date_joined"))
-    # --- Sites and RNCP competence blocks (issue 13 §2, other branches): register them here -----
-    # _register(Site)
-    # _register(CompetenceBlock)
-    # -------------------------------------------------------------------------------------------
+    _register(Site)
+    _register(CompetenceBlock)
     # Follow-up records (issue 13 §4: contracts, attendance and alerts).
     _register(Contract)
     _register(AttendanceRecord, exclude=("recorded_at",))

@@ -51,10 +51,10 @@ HISTORY_KINDS = {
     "compte": "alternance.user",
     "formation": "alternance.programme",
     "promotion": "alternance.cohort",
+    "site": "alternance.site",
 }
 KIND_OF_MODEL = {label: kind for kind, label in HISTORY_KINDS.items()}
-# The record's own page, for the way back from its full history (the catalogue pages of
-# programmes and cohorts are added here when they exist).
+# The record's own page, for the way back from its full history.
 RECORD_PAGES = {
     "alternance.apprentice": "apprentice_detail",
     "alternance.candidate": "candidate_detail",
@@ -62,6 +62,9 @@ RECORD_PAGES = {
     "contracts.contract": "contracts:contract_detail",
     "alerts.alert": "alerts:alert_detail",
     "alternance.user": "staff:staff_detail",
+    "alternance.programme": "catalogue:programme_detail",
+    "alternance.site": "catalogue:site_detail",
+    "alternance.cohort": "catalogue:cohort_detail",
 }
 
 
@@ -112,11 +115,15 @@ def _entries_of(obj: models.Model, related: QuerySet | None = None) -> QuerySet:
 
 
 def related_for(obj: models.Model) -> QuerySet | None:
-    """What else a record's page shows the history of: a company, its contacts."""
+    """What else a record's page shows the history of: a company, its contacts; a programme, its
+    competence blocks."""
+    from alternance.models import CompetenceBlock, Programme
     from companies.models import Company, CompanyContact
 
     if isinstance(obj, Company):
         return CompanyContact.objects.filter(company=obj)
+    if isinstance(obj, Programme):
+        return CompetenceBlock.objects.filter(programme=obj)
     return None
 
 
