@@ -301,3 +301,7 @@ ADMISSIONS_CV_MAX_MB = int(env("ADMISSIONS_CV_MAX_MB", "5"))
 # Minimum age on 31 December of the year of application: an apprenticeship contract can be signed
 # from 15 (16, or 15 having finished collège — Code du travail L6222-1) [check].
 ADMISSIONS_MIN_AGE = int(env("ADMISSIONS_MIN_AGE", "15"))
+# Oldest age at the entry into training for a new apprentice record: an apprenticeship may start
+# up to 29 years old; beyond, only with an RQTH, a business creation/takeover project or as a top
+# athlete (Code du travail L6222-1 and L6222-2; the same limit as the contract pre-flight check) [check].
+APPRENTICE_MAX_AGE = int(env("APPRENTICE_MAX_AGE", "29"))
