@@ -3,6 +3,7 @@ to edit, and the extranet user's own contact rows."""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -31,26 +32,43 @@ def normalize_ine(ine: str) -> str:
     return (ine or "").upper().replace(" ", "")
 
 
+def name_key(value: str) -> str:
+    """A name as people may type it: case, accents, hyphens and spaces do not tell two people apart
+    (« LEFÈVRE », « Lefevre »; « Jean-Marc », « jean marc »)."""
+    decomposed = unicodedata.normalize("NFKD", value or "")
+    letters = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(letters.casefold().replace("-", " ").replace("'", " ").split())
+
+
 def find_duplicates(
     *, ine: str, last_name: str, first_name: str, birth_date: date | None,
     exclude_pk: int | None = None, exclude_apprentice_pk: int | None = None,
 ) -> Duplicates:
     """Candidates and apprentices that are probably the same person: same INE, or same name and
-    birth date (case-insensitive). Unscoped: the callers (coordinator, admin staff) see every row.
-    ``exclude_pk`` leaves out a candidate (the one being checked), ``exclude_apprentice_pk`` an
-    apprentice (the record being edited)."""
+    birth date (names compared without case nor accents, in Python: the database's case folding
+    may be ASCII-only; the birth date narrows the rows to a handful). Unscoped: the callers
+    (coordinator, admin staff) see every row. ``exclude_pk`` leaves out a candidate (the one being
+    checked), ``exclude_apprentice_pk`` an apprentice (the record being edited)."""
     ine = normalize_ine(ine)
-    same_identity = Q(last_name__iexact=(last_name or "").strip(), first_name__iexact=(first_name or "").strip(), birth_date=birth_date)
-    condition = same_identity | Q(ine=ine) if ine else same_identity
+    condition = Q(birth_date=birth_date) if birth_date else Q(pk__in=[])
+    if ine:
+        condition |= Q(ine=ine)
+    wanted = (name_key(last_name), name_key(first_name))
+
+    def same_person(row) -> bool:
+        return bool(ine and row.ine == ine) or (
+            row.birth_date == birth_date and (name_key(row.last_name), name_key(row.first_name)) == wanted
+        )
+
     candidates = Candidate.objects.filter(condition).select_related("programme").order_by("pk")
     if exclude_pk:
         candidates = candidates.exclude(pk=exclude_pk)
     apprentices = Apprentice.objects.filter(condition).select_related("cohort").order_by("pk")
     if exclude_apprentice_pk:
         apprentices = apprentices.exclude(pk=exclude_apprentice_pk)
-    apprentices = list(apprentices)
-    same_ine = tuple(a for a in apprentices if ine and a.ine == ine)
-    return Duplicates(candidates=list(candidates), apprentices=apprentices, same_ine=same_ine)
+    apprentices = [row for row in apprentices if same_person(row)]
+    same_ine = tuple(row for row in apprentices if ine and row.ine == ine)
+    return Duplicates(candidates=[row for row in candidates if same_person(row)], apprentices=apprentices, same_ine=same_ine)
 
 
 def apprentice_for_edit(user: User, pk: int) -> Apprentice:
