@@ -120,7 +120,8 @@ def apprentice_create(request: HttpRequest) -> HttpResponse:
                 "name": apprentice.full_name, "day": f"{apprentice.status_since:%d/%m/%Y}"})
             return redirect("apprentice_detail", pk=apprentice.pk)
     # « Créer quand même » is offered for homonyms only (a same INE is never created twice), and kept once ticked.
-    show_confirm = bool(duplicates and not duplicates.same_ine) or bool(form["confirm_homonym"].value())
+    same_ine = bool(duplicates and duplicates.same_ine)
+    show_confirm = not same_ine and (bool(duplicates) or bool(form["confirm_homonym"].value()))
     context = {"form": form, "duplicates": duplicates, "creating": True, "show_confirm": show_confirm}
     return render(request, "alternance/apprentices/form.html", context)
 
