@@ -123,7 +123,7 @@ class ApprenticeForm(_StyledModelForm):
             "ine": _("Identifiant national élève : 11 caractères, sur les relevés de notes et Parcoursup. Facultatif."),
             "birth_department": _("Numéro du département (ex. 75, 2A, 974), ou 99 pour une naissance à l'étranger."),
             "legal_representative_name": _("Obligatoire pour un·e mineur·e non émancipé·e à l'entrée en formation."),
-            "last_class": _("Code du Cerfa (2 caractères), par exemple 01 pour une année validée."),
+            "last_class": _("Code à 2 caractères de la rubrique « Dernière classe / année suivie » du Cerfa."),
         }
 
     def __init__(self, *args, cohorts=None, creating: bool = True, **kwargs):
