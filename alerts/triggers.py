@@ -43,6 +43,9 @@ WRITE_RULES: dict[str, dict[str, tuple[str, ...]]] = {
         CONTRACT: ("visits_overdue", "contract_end", "opco_delay"),
         APPRENTICE: ("without_company", "absences", "rupture_risk"),
     },
+    # alternance.apprentices.services: a learner leaves the OF (exclusion date, status « Abandon ») or
+    # comes back — it leaves or re-enters the followed learners of these rules.
+    "apprentice_left": {APPRENTICE: ("without_company", "absences", "rupture_risk")},
     # contracts.opco: the OPCO file (dates, decision), its schedule, an instalment invoiced or paid,
     # the employer participation invoiced (opco_delay).
     "opco_file_changed": {CONTRACT: ("opco_delay",)},

@@ -479,13 +479,41 @@ def can_manage_catalogue(user: User) -> bool:
 
 
 def can_create_apprentice(user: User) -> bool:
+    """Create an apprentice record (issue 13 §2): the coordinator and admin staff."""
     return _is(user, Role.COORDINATOR, Role.ADMIN_STAFF)
 
 
 def can_edit_apprentice(user: User, apprentice: Apprentice) -> bool:
-    if _is(user, Role.COORDINATOR, Role.ADMIN_STAFF):
+    """Edit the whole record (identity, NIR, schooling, cohort, dates): the coordinator and admin staff."""
+    return _is(user, Role.COORDINATOR, Role.ADMIN_STAFF)
+
+
+def can_edit_apprentice_contact(user: User, apprentice: Apprentice) -> bool:
+    """Edit the contact details only (address, postal code, city, phone, e-mail): whoever edits the
+    whole record, and the referent tutor of the apprentice's cohort (issue 13 §2)."""
+    if can_edit_apprentice(user, apprentice):
         return True
     return _is(user, Role.TUTOR) and apprentice.cohort.referent_tutor_id == user.pk
+
+
+def can_leave_apprentice(user: User, apprentice: Apprentice) -> bool:
+    """Record that a learner leaves the OF (date, reason) instead of deleting it: coordinator and admin staff."""
+    return _is(user, Role.COORDINATOR, Role.ADMIN_STAFF) and apprentice.exclusion_date is None
+
+
+def can_reopen_apprentice(user: User, apprentice: Apprentice) -> bool:
+    """Bring a learner who left back into the OF: the coordinator's call."""
+    return _is(user, Role.COORDINATOR) and apprentice.exclusion_date is not None
+
+
+def can_edit_own_details(user: User) -> bool:
+    """« Mes coordonnées » on the extranet: an apprentice edits its own phone and address (its
+    record), an employer contact its own phone (its active contact rows). Nobody else's."""
+    if _is(user, Role.APPRENTICE):
+        return Apprentice.objects.filter(user=user).exists()
+    if _is(user, Role.EMPLOYER):
+        return CompanyContact.objects.filter(user=user, active=True).exists()
+    return False
 
 
 def can_create_company(user: User) -> bool:

@@ -25,6 +25,23 @@ class ApprenticeStatus(models.TextChoices):
     DROPPED_OUT = "dropped_out", _("Abandon")
 
 
+class ExitReason(models.TextChoices):
+    """Why a learner left the OF before the end of its training (« Quitter l'OF »). The State's
+    dashboard asks for the date and a free-text cause (``date_exclusion_formation``,
+    ``cause_exclusion_formation``) and counts the learner ABANDON from that date (domain §3, §7);
+    the Qualiopi indicator 32 asks for an analysis of dropout causes, hence a closed list."""
+
+    DROPOUT = "dropout", _("Abandon à l'initiative de l'apprenti·e")
+    NO_EMPLOYER = "no_employer", _("Pas de contrat signé dans le délai légal")
+    REORIENTATION = "reorientation", _("Réorientation vers une autre formation")
+    EMPLOYMENT = "employment", _("Accès à un emploi hors apprentissage")
+    HEALTH = "health", _("Raisons de santé")
+    PERSONAL = "personal", _("Raisons personnelles ou familiales")
+    MOVE = "move", _("Déménagement")
+    EXCLUSION = "exclusion", _("Exclusion prononcée par le centre de formation")
+    OTHER = "other", _("Autre motif")
+
+
 class Sex(models.TextChoices):
     MALE = "M", _("Masculin")
     FEMALE = "F", _("Féminin")

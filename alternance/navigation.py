@@ -134,6 +134,9 @@ def menu_for(user) -> list[NavItem]:
     if role in (Role.COORDINATOR, Role.ADMIN_STAFF, Role.APPRENTICE, Role.EMPLOYER):
         # The parties who sign documents: the apprentice, the employer, the OF (coordinator, admin staff).
         items.append(NavItem(_("À signer"), reverse("contracts:signatures_to_sign")))
+    if role in (Role.APPRENTICE, Role.EMPLOYER):
+        # Their own phone and address (issue 13 §2: extranet users edit only those).
+        items.append(NavItem(_("Mes coordonnées"), reverse("my_details")))
     if role in STAFF:
         items.append(NavItem(_("Outils"), children=_tools(role)))
     return items

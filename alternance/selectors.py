@@ -75,11 +75,24 @@ APPRENTICE_SORTS = {
 }
 
 
+# The status filter of the apprentice list: the learners of the OF by status, those who left it
+# (« Abandon »: exclusion date set), or everyone. Without a filter, the list shows the learners
+# still at the OF (the cohort breakdown of the dashboard counts the same, « hors abandons »).
+ALL_APPRENTICES = "all"
+APPRENTICE_STATUS_FILTERS = (
+    *[(value, label) for value, label in ApprenticeStatus.choices if value != ApprenticeStatus.DROPPED_OUT],
+    (ApprenticeStatus.DROPPED_OUT.value, _("Sorti·es de l'OF (abandon, exclusion…)")),
+    (ALL_APPRENTICES, _("Tous, y compris les sorti·es")),
+)
+
+
 def apprentice_list(user: User, *, q: str = "", status: str = "", cohort_id: int | None = None, sort: str = "") -> QuerySet:
     qs = access.visible(user, Apprentice).select_related("cohort__programme")
     qs = name_search(qs, q, ("last_name", "first_name", "usage_name"))
     if status in ApprenticeStatus.values:
         qs = qs.filter(status=status)
+    elif status != ALL_APPRENTICES:
+        qs = qs.exclude(status=ApprenticeStatus.DROPPED_OUT)
     if cohort_id:
         qs = qs.filter(cohort_id=cohort_id)
     qs = qs.order_by(*APPRENTICE_SORTS.get(sort, APPRENTICE_SORTS["name"]))

@@ -39,8 +39,8 @@ urlpatterns = [
     *auth_patterns,
     # Steering: the dashboard and the weekly meeting
     path("", include("alternance.steering.urls")),
-    path("apprenti-es/", views.ApprenticeListView.as_view(), name="apprentice_list"),
-    path("apprenti-es/<int:pk>/", views.apprentice_detail, name="apprentice_detail"),
+    # Apprentice records (issue 13 §2): list, record page, create, edit, leave the OF; « Mes coordonnées »
+    path("", include("alternance.apprentices.urls")),
     # The extranet: invitations (issue 6, part 1), the employer's pages (parts 3 and 4)
     path("", include("alternance.extranet.urls")),
     # Tutors' workspace (issue 5, part 4)

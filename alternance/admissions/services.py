@@ -10,25 +10,25 @@ from __future__ import annotations
 
 import hashlib
 import math
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q
 from django.template import loader
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+# The age rule and the duplicate search are shared with the apprentice records (issue 13 §2, §3).
+from alternance.apprentices.selectors import Duplicates, find_duplicates
+from alternance.apprentices.services import age_check, apprentice_enrol
 from alternance.attendance.services import PDF, proof_format
 from alternance.catalogue.selectors import cohort_enrolled
-from alternance.choices import ApprenticeStatus, CandidateSource, CandidateStatus, PositioningKind
+from alternance.choices import CandidateSource, CandidateStatus, PositioningKind
 from alternance.history.services import record_update
 from alternance.models import Apprentice, Candidate, CandidateEvent, Cohort, Programme, User
-from alternance.models.apprentices import age_on
 from contracts.choices import DocumentKind
 from contracts.documents import document_store
 
@@ -74,47 +74,6 @@ def cv_check(content: bytes) -> None:
             "Ce fichier n'est pas un PDF lisible. Enregistrez votre CV au format PDF (« Enregistrer sous » ou "
             "« Exporter en PDF » dans votre traitement de texte) et déposez-le à nouveau."
         )})
-
-
-def minimum_birth_date(*, today: date) -> date:
-    """Latest birth date accepted: ``ADMISSIONS_MIN_AGE`` years old on 31 December of the year of
-    application (an apprenticeship may start from 15, Code du travail L6222-1) [check]."""
-    year_end = date(today.year, 12, 31)
-    return date(year_end.year - settings.ADMISSIONS_MIN_AGE, 12, 31)
-
-
-def age_check(birth_date: date | None, *, today: date) -> None:
-    if birth_date is None:
-        return
-    if birth_date >= today:
-        raise ValidationError({"birth_date": _("La date de naissance est dans le futur : vérifiez le jour, le mois et l'année.")})
-    if birth_date > minimum_birth_date(today=today):
-        raise ValidationError({"birth_date": _(
-            "Avec cette date de naissance, la personne aura %(age)s ans au 31 décembre %(year)s : l'apprentissage commence "
-            "à %(minimum)s ans. Vérifiez l'année de naissance (par exemple 2008 et non 2018)."
-        ) % {"age": age_on(birth_date, date(today.year, 12, 31)), "year": today.year, "minimum": settings.ADMISSIONS_MIN_AGE}})
-
-
-@dataclass(frozen=True)
-class Duplicates:
-    candidates: list[Candidate]
-    apprentices: list[Apprentice]
-
-    def __bool__(self) -> bool:
-        return bool(self.candidates or self.apprentices)
-
-
-def find_duplicates(*, ine: str, last_name: str, first_name: str, birth_date: date | None, exclude_pk: int | None = None) -> Duplicates:
-    """Candidates and apprentices that are probably the same person: same INE, or same name and
-    birth date (case-insensitive). Unscoped: the callers (coordinator, admin staff) see every row."""
-    ine = (ine or "").upper().replace(" ", "")
-    same_identity = Q(last_name__iexact=last_name.strip(), first_name__iexact=first_name.strip(), birth_date=birth_date)
-    condition = same_identity | Q(ine=ine) if ine else same_identity
-    candidates = Candidate.objects.filter(condition).select_related("programme").order_by("pk")
-    if exclude_pk:
-        candidates = candidates.exclude(pk=exclude_pk)
-    apprentices = Apprentice.objects.filter(condition).select_related("cohort").order_by("pk")
-    return Duplicates(candidates=list(candidates), apprentices=list(apprentices))
 
 
 class DuplicateCandidate(ValidationError):
@@ -434,16 +393,15 @@ def candidate_enrol(
     if cohort.is_archived or cohort.programme.is_archived:
         raise ValidationError({"cohort": _("Cette promotion (ou sa formation) est archivée : choisissez une promotion en cours.")})
     capacity_check(cohort, over_capacity=over_capacity)
-    apprentice = Apprentice(
-        last_name=candidate.last_name, first_name=candidate.first_name, sex=candidate.sex, birth_date=candidate.birth_date,
-        birth_department=candidate.birth_department, birth_commune=candidate.birth_commune, ine=candidate.ine,
-        address=candidate.address, postal_code=candidate.postal_code, city=candidate.city, phone=candidate.phone,
-        email=candidate.email, highest_diploma=candidate.last_diploma, cohort=cohort, enrolment_date=today,
-        training_start_date=max(today, cohort.start_date), status=ApprenticeStatus.SEEKING, status_since=today,
+    data = {
+        "last_name": candidate.last_name, "first_name": candidate.first_name, "sex": candidate.sex,
+        "birth_date": candidate.birth_date, "birth_department": candidate.birth_department,
+        "birth_commune": candidate.birth_commune, "ine": candidate.ine, "address": candidate.address,
+        "postal_code": candidate.postal_code, "city": candidate.city, "phone": candidate.phone, "email": candidate.email,
+        "highest_diploma": candidate.last_diploma,
         **{name: (legal_representative or {}).get(name, "") for name in LEGAL_REPRESENTATIVE_FIELDS},
-    )
-    apprentice.full_clean()
-    apprentice.save()
+    }
+    apprentice = apprentice_enrol(data=data, cohort=cohort, enrolment_date=today, training_start_date=max(today, cohort.start_date))
     _move(candidate, to=CandidateStatus.ENROLLED, by=by, now=now,
           comment=_("Inscrit·e en promotion %(cohort)s.") % {"cohort": cohort.name}, cohort=cohort, apprentice=apprentice)
     if candidate.cv:

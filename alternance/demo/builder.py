@@ -13,7 +13,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import models
 from django.utils.text import slugify
 
-from alternance.choices import DiplomaCode, Nationality, Role, SituationBeforeContract
+from alternance.choices import DiplomaCode, ExitReason, Nationality, Role, SituationBeforeContract
 from alternance.demo import reference as ref
 from alternance.demo.dates import add_months, between
 from alternance.demo.identifiers import ine_for, la_poste_siret, nir_for, random_siren, siret_for
@@ -29,6 +29,7 @@ from contracts.models import Contract
 BATCH_SIZE = 2000
 DEMO_PASSWORD = "demo"
 COORDINATOR_EMAIL = "coordination@demo.test"
+DEMO_EXIT_REASONS = (ExitReason.DROPOUT, ExitReason.NO_EMPLOYER, ExitReason.REORIENTATION, ExitReason.EMPLOYMENT, ExitReason.PERSONAL)
 LA_POSTE_INDEX = 3  # a "services" company in SECTOR_CYCLE: shows the SIRET exception of La Poste
 
 
@@ -255,6 +256,8 @@ class OrganisationBuilder:
             last_diploma_prepared=spec.previous_diploma, highest_diploma=spec.previous_diploma if rng.random() < 0.9 else DiplomaCode.NONE,
             cohort=plan.cohort.obj, enrolment_date=enrolment, training_start_date=training_start,
             exclusion_date=plan.exclusion, status=plan.status, status_since=plan.status_since,
+            # A reason for each learner who left (picked by its index: the random stream stays the same).
+            exit_reason=DEMO_EXIT_REASONS[plan.index % len(DEMO_EXIT_REASONS)] if plan.exclusion else "",
         )
         if rng.random() < 0.03:
             apprentice.rqth, apprentice.rqth_date = True, between(rng, birth + timedelta(days=3650), enrolment)

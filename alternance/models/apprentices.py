@@ -9,6 +9,7 @@ from alternance import crypto
 from alternance.choices import (
     ApprenticeStatus,
     DiplomaCode,
+    ExitReason,
     Nationality,
     Role,
     Sex,
@@ -80,6 +81,8 @@ class Apprentice(models.Model):
     enrolment_date = models.DateField(_("date d'inscription"))
     training_start_date = models.DateField(_("date d'entrée en formation"))
     exclusion_date = models.DateField(_("date d'exclusion / abandon"), null=True, blank=True)
+    # Why the learner left the OF (« Quitter l'OF »: ``alternance.apprentices.services.apprentice_leave``).
+    exit_reason = models.CharField(_("motif de sortie"), max_length=20, choices=ExitReason.choices, blank=True)
     status = models.CharField(_("statut"), max_length=20, choices=ApprenticeStatus.choices, default=ApprenticeStatus.SEEKING, db_index=True)
     # Date the current status began: "without a company since", "rupturant since" (3- and 6-month limits).
     status_since = models.DateField(_("statut depuis le"))

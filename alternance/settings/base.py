@@ -315,3 +315,8 @@ AUDITLOG_STORE_JSON_CHANGES = True
 # The IP address of whoever made the change is not kept (data minimisation; behind the proxy the
 # header would be the client's word anyway).
 AUDITLOG_DISABLE_REMOTE_ADDR = True
+
+# Oldest age at the entry into training for a new apprentice record: an apprenticeship may start
+# up to 29 years old; beyond, only with an RQTH, a business creation/takeover project or as a top
+# athlete (Code du travail L6222-1 and L6222-2; the same limit as the contract pre-flight check) [check].
+APPRENTICE_MAX_AGE = int(env("APPRENTICE_MAX_AGE", "29"))

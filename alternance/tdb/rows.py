@@ -30,7 +30,9 @@ Decisions (the template leaves them to the CFA; README « Tableau de bord de l'a
 - Left empty because we hold no such data (all optional): code_postal_de_naissance_apprenant (we
   store the birth département and commune, not a postal code), responsable_apprenant_mail2,
   derniere_situation (a SIFA code, not the Cerfa's situation code), obtention_diplome_formation
-  and its date, cause_exclusion_formation.
+  and its date.
+- **cause_exclusion_formation**: the reason chosen when the learner left the OF (its label), empty
+  for learners who did not leave or left before reasons were recorded.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from datetime import date
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from alternance.choices import ApprenticeStatus
+from alternance.choices import ApprenticeStatus, ExitReason
 from alternance.models import Apprentice
 from alternance.tdb.columns import MAX_CONTRACTS, NAMES, contract_field
 from alternance.tdb.config import OrganisationValues
@@ -83,8 +85,8 @@ DISMISSAL_CAUSES = {
 
 APPRENTICE_FIELDS = (
     "id", "last_name", "usage_name", "first_name", "sex", "birth_date", "email", "address", "postal_code", "ine", "phone",
-    "rqth", "rqth_date", "legal_representative_email", "enrolment_date", "training_start_date", "exclusion_date", "status",
-    "cohort__id", "cohort__name", "cohort__end_date",
+    "rqth", "rqth_date", "legal_representative_email", "enrolment_date", "training_start_date", "exclusion_date", "exit_reason",
+    "status", "cohort__id", "cohort__name", "cohort__end_date",
     "cohort__site__id", "cohort__site__uai", "cohort__site__siret", "cohort__site__address", "cohort__site__postal_code",
     "cohort__site__city",
     "cohort__programme__id", "cohort__programme__title", "cohort__programme__short_title", "cohort__programme__rncp_code",
@@ -267,6 +269,8 @@ def build_row(
         duree_theorique_formation_mois=programme.duration_months,
         libelle_court_formation=_text(programme.short_title),
         date_exclusion_formation=apprentice.exclusion_date,
+        # The reason chosen when the learner left the OF (« Quitter l'OF »), in words.
+        cause_exclusion_formation=str(ExitReason(apprentice.exit_reason).label) if apprentice.exit_reason else None,
     )
     values.update(organisation.values)
     apprentice_source = Source("apprentice", apprentice.pk, apprentice.full_name)

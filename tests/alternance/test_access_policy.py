@@ -638,7 +638,14 @@ PREDICATES = [
     (access.can_view, "block_b", {"coordinator", "admin", "cre_a", "cre_b", "tutor_a", "tutor_b", "apprentice_a1", "apprentice_a2",
                                   "employer_a", "employer_b"}),
     (access.can_create_apprentice, None, {"coordinator", "admin"}),
-    (access.can_edit_apprentice, "a1", {"coordinator", "admin", "tutor_a"}),
+    # Apprentice records (issue 13 §2): the whole record for the office, the contact details for the cohort's
+    # tutor too, leaving the OF for the office; an extranet account edits only its own details.
+    (access.can_edit_apprentice, "a1", {"coordinator", "admin"}),
+    (access.can_edit_apprentice_contact, "a1", {"coordinator", "admin", "tutor_a"}),
+    (access.can_edit_apprentice_contact, "b1", {"coordinator", "admin", "tutor_b"}),
+    (access.can_leave_apprentice, "a1", {"coordinator", "admin"}),
+    (access.can_reopen_apprentice, "a1", set()),
+    (access.can_edit_own_details, None, {"apprentice_a1", "apprentice_a2", "employer_a", "employer_b"}),
     (access.can_create_company, None, {"coordinator", "admin", "cre_a", "cre_b"}),
     (access.can_edit_company, "company_a", {"coordinator", "admin", "cre_a"}),
     (access.can_edit_company, "company_c", {"coordinator", "admin", "cre_a", "cre_b"}),

@@ -49,8 +49,8 @@ EXPECTED = {
         "Accueil", "Apprenti·es", "Entreprises", "Contrats", "Suivi OPCO", "Admissions", "Mon suivi", "Justificatifs", "Alertes",
         "Mes alertes", ("Outils", ["Calendriers", *CATALOGUE, "Clés d'API"]),
     ],
-    Role.APPRENTICE: ["Accueil", "Mon calendrier", "Mes absences", "À signer"],
-    Role.EMPLOYER: ["Accueil", "Calendrier", "Évaluations", "À signer"],
+    Role.APPRENTICE: ["Accueil", "Mon calendrier", "Mes absences", "À signer", "Mes coordonnées"],
+    Role.EMPLOYER: ["Accueil", "Calendrier", "Évaluations", "À signer", "Mes coordonnées"],
 }
 
 

@@ -211,6 +211,8 @@ ROUTES: dict[str, Spec] = {
     "employer_evaluation": extranet((EMPLOYER,), pk="visit"),
     # The record pages are shared with the parties (their own record and contract, scoped).
     "apprentice_detail": extranet(BOTH, pk="apprentice"),
+    # « Mes coordonnées »: one's own phone and address (no parameter: the account's own rows only).
+    "my_details": extranet(BOTH),
     "contracts:contract_detail": extranet(BOTH, pk="contract"),
     "contracts:signatures_to_sign": extranet(BOTH),
     "contracts:signature_sign": extranet(BOTH, pk="signer"),
@@ -223,6 +225,10 @@ ROUTES: dict[str, Spec] = {
     "dashboard_loads": staff(),
     "weekly_meeting": staff(),
     "apprentice_list": staff(),
+    "apprentice_create": staff(),
+    "apprentice_edit": staff(pk="apprentice"),
+    "apprentice_leave": staff(pk="apprentice"),
+    "apprentice_reopen": staff(pk="apprentice"),
     "apprentice_invite": staff(pk="apprentice"),
     "contact_invite": staff(pk="contact"),
     "tutor_workspace": staff(),

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from alternance.choices import ApprenticeStatus
+from alternance.choices import ApprenticeStatus, ExitReason
 from alternance.tdb.columns import NAMES
 from alternance.tdb.rows import training_year
 from alternance.tdb.school_year import SchoolYear, parse_school_year, school_year_of
@@ -81,6 +81,19 @@ def test_a_learner_belongs_to_the_school_years_its_training_meets():
     assert year_2026[left_in_october.pk].values["date_exclusion_formation"] == date(2026, 10, 15)
     assert year_2025[left_in_august.pk].values["date_exclusion_formation"] == date(2026, 8, 15)
     assert (year_2026[spring_start.pk].values["annee_formation"], year_2026[left_in_october.pk].values["annee_formation"]) == (1, 2)
+
+
+def test_the_cause_of_exclusion_is_the_reason_chosen_when_the_learner_left_the_of():
+    running = cohort(date(2025, 9, 1), date(2027, 6, 30))
+    with_reason = learner(cohort=running, status=ApprenticeStatus.DROPPED_OUT, exclusion_date=date(2026, 10, 15),
+                          exit_reason=ExitReason.REORIENTATION)
+    without_reason = learner(cohort=running, status=ApprenticeStatus.DROPPED_OUT, exclusion_date=date(2026, 10, 16))
+    staying = learner(cohort=running)
+
+    rows = rows_by_id(tdb_check(school_year="2026-2027"))
+
+    assert [rows[a.pk].values["cause_exclusion_formation"] for a in (with_reason, without_reason, staying)] == [
+        "Réorientation vers une autre formation", None, None]
 
 
 # --- values ----------------------------------------------------------------------------------------
