@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('alternance', '0010_admissions'),
+        ('alternance', '0011_catalogue'),
     ]
 
     operations = [
