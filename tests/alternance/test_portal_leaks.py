@@ -322,6 +322,8 @@ ROUTES: dict[str, Spec] = {
     "programme_admissions": staff(),
     "candidate_detail": staff(pk="candidate"),
     "candidate_update": staff(pk="candidate"),
+    # The full history of a record (an apprentice's here): staff only, never the extranet.
+    "history:page": staff(kind="history_kind", pk="apprentice"),
     "candidate_position": staff(pk="candidate"),
     "candidate_decide": staff(pk="candidate"),
     "candidate_withdraw": staff(pk="candidate"),
@@ -783,6 +785,8 @@ def param_values(portal: Portal, route: Route, param: str, *, owners: tuple[str,
         return ["page-inconnue/"]
     if name == "import_kind":
         return [ImportKind.APPRENTICES.value]
+    if name == "history_kind":
+        return ["apprenti"]
     if name == "placement_step":
         return [PlacementStatus.INTERVIEW.value]
     if name == "contract_action":
