@@ -139,7 +139,7 @@ def test_check_lists_the_errors_then_nothing_is_imported_unless_asked_then_the_v
     assert (data_import.status, data_import.only_valid_rows, data_import.rows_created, data_import.rows_in_error) == (
         JobStatus.DONE, True, 2, 4)
     assert data_import.finished_at is not None
-    assert "Import terminé : 2 créée(s), 0 mise(s) à jour, 0 inchangée(s), 4 en erreur." in html_lib.unescape(done.content.decode())
+    assert "Import terminé : 2 lignes créées, 0 mise à jour, 0 inchangée, 4 en erreur." in html_lib.unescape(done.content.decode())
     assert sorted(Apprentice.objects.values_list("email", flat=True)) == ["marc.blanc@example.fr", "paul.durand@example.fr"]
 
     report = client.get(reverse("data_import_error_report", args=[data_import.pk]))
