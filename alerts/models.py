@@ -288,6 +288,17 @@ class NightlyRun(models.Model):
     def __str__(self) -> str:
         return f"{self.today:%d/%m/%Y} — {self.get_status_display()}"
 
+    # What started the run, as the run list says it (the stored value is the caller's key).
+    TRIGGER_LABELS = {
+        "task": _("la tâche de nuit"),
+        "command": _("une commande d'administration"),
+        "seed_demo": _("le chargement des données de démonstration"),
+    }
+
+    @property
+    def trigger_label(self) -> str:
+        return str(self.TRIGGER_LABELS.get(self.trigger, _("un autre programme")))
+
 
 class DigestRun(models.Model):
     """One sending of the daily alert digests: its window (from the end of the previous one, at most

@@ -1,12 +1,31 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+# What an empty choice reads in every select of the product, instead of Django's « --------- ».
+EMPTY_CHOICE_LABEL = _("Choisissez…")
+
+
+def french_empty_choices() -> None:
+    """Every form's empty choice reads « Choisissez… » (issue 14 §6).
+
+    Django writes « --------- » in two places that no setting reaches: the blank choice of a model
+    field with choices (the ``BLANK_CHOICE_DASH`` list, bound as a default argument, so it is
+    changed in place) and the ``empty_label`` default of ``ModelChoiceField``. Changing them once
+    here covers every form, crispy or not, without a mixin on each form class.
+    """
+    from django.db.models import fields
+    from django.forms import models as form_models
+
+    fields.BLANK_CHOICE_DASH[:] = [("", EMPTY_CHOICE_LABEL)]
+    form_models.ModelChoiceField.__init__.__kwdefaults__["empty_label"] = EMPTY_CHOICE_LABEL
+
 
 class AlternanceConfig(AppConfig):
     name = "alternance"
     verbose_name = _("Alternance")
 
     def ready(self) -> None:
+        french_empty_choices()
         # History of changes (issue 13 §4): the logged models, and the label of changes no person made.
         from auditlog.models import LogEntry
         from celery.signals import task_postrun, task_prerun

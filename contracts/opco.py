@@ -376,7 +376,10 @@ def _file_rows(opco_file: OpcoFile, *, today: date, settings: ContractSettings, 
             deadline = instalment.invoiced_date + timedelta(days=PAYMENT_DAYS)
             rows.append(row(
                 BoardFilter.UNPAID,
-                _("Paiement attendu de l'OPCO : %(what)s (facture %(number)s)") % {"what": label, "number": instalment.invoice_number},
+                # An instalment invoiced before numbers were required (import) has no number: say its date.
+                (_("Paiement attendu de l'OPCO : %(what)s (facture %(number)s)") if instalment.invoice_number.strip()
+                 else _("Paiement attendu de l'OPCO : %(what)s (facturé le %(day)s)")) % {
+                    "what": label, "number": instalment.invoice_number.strip(), "day": instalment.invoiced_date.strftime("%d/%m/%Y")},
                 deadline, instalment=instalment, amount=instalment.amount, alarming=today > deadline,
             ))
         if (

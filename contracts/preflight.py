@@ -294,7 +294,7 @@ def check_contract(
         if master.experience_years is None:
             add(f"master_{index}.experience_missing", WARNING, f"Maître d'apprentissage n° {index} : années d'expérience non renseignées.", SOURCE_CT_MA, "master")
         elif years < needed:
-            add(f"master_{index}.eligibility", WARNING, f"Maître d'apprentissage n° {index} : {years} an(s) d'expérience ; il en faut {needed} {'avec' if related_diploma else 'sans'} diplôme du niveau de la formation (sauf accord de branche).", SOURCE_CT_MA, "master")
+            add(f"master_{index}.eligibility", WARNING, f"Maître d'apprentissage n° {index} : {years} {'an' if years < 2 else 'ans'} d'expérience ; il en faut {needed} {'avec' if related_diploma else 'sans'} diplôme du niveau de la formation (sauf accord de branche).", SOURCE_CT_MA, "master")
         load = master_loads.get(master.pk, MasterLoad())
         if is_pro:
             if load.alternants_all_kinds + 1 > rules.tutor_max_alternants:
@@ -304,7 +304,7 @@ def check_contract(
             ordinary = load.apprentices - load.extended + (0 if extended_here else 1)
             extended = load.extended + (1 if extended_here else 0)
             if ordinary > rules.ma_max_apprentices or extended > rules.ma_max_extended:
-                add(f"master_{index}.capacity", ERROR, f"Le maître d'apprentissage n° {index} encadre déjà {load.apprentices} apprenti·e(s) : {rules.ma_max_apprentices} au maximum, plus {rules.ma_max_extended} dont la formation est prolongée après un échec.", SOURCE_CT_MA, "master")
+                add(f"master_{index}.capacity", ERROR, f"Le maître d'apprentissage n° {index} encadre déjà {load.apprentices} apprenti·e{'s' if load.apprentices > 1 else ''} : {rules.ma_max_apprentices} au maximum, plus {rules.ma_max_extended} dont la formation est prolongée après un échec.", SOURCE_CT_MA, "master")
             elif load.alternants_all_kinds + 1 > rules.tutor_max_alternants:
                 add(f"master_{index}.capacity_all", WARNING, f"Le maître d'apprentissage n° {index} suivrait {load.alternants_all_kinds + 1} alternant·es tous contrats confondus : {rules.tutor_max_alternants} au maximum.", SOURCE_CT_MA, "master")
 

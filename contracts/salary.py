@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
 
+from django.utils.translation import gettext as _
+
 AGE_THRESHOLDS = (18, 21, 26)
 
 
@@ -68,7 +70,13 @@ class RemunerationPeriod:
 
     @property
     def label(self) -> str:
+        """The Cerfa's own numbering of the line (« 1.1 », « 1.2 »), printed on the Cerfa sheet."""
         return f"{self.contract_year}.{self.sub_period}"
+
+    @property
+    def screen_label(self) -> str:
+        """The same line in words for the screens (« Année 1, période 2 »)."""
+        return _("Année %(year)s, période %(period)s") % {"year": self.contract_year, "period": self.sub_period}
 
 
 APPRENTICESHIP_BANDS = ("moins de 18 ans", "18 à 20 ans", "21 à 25 ans", "26 ans et plus")

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from alerts.triggers import facts_changed
 from alternance.choices import ApprenticeStatus
@@ -83,7 +84,9 @@ def _require_preflight(contract: Contract, *, stage: str, today: date) -> None:
     if not report.ok:
         what = _("la signature") if stage == "signature" else _("l'envoi à l'OPCO")
         raise ContractTransitionError(
-            _("%(count)s point(s) bloquant(s) empêchent %(what)s : corrigez-les dans la liste de contrôle du contrat.")
+            ngettext("%(count)s point bloquant empêche %(what)s : corrigez-le dans la liste de contrôle du contrat.",
+                     "%(count)s points bloquants empêchent %(what)s : corrigez-les dans la liste de contrôle du contrat.",
+                     len(report.errors))
             % {"count": len(report.errors), "what": what},
             problems=[f.message for f in report.errors],
         )

@@ -9,7 +9,15 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 
 from alerts.choices import ConcernedRole, Severity
-from alerts.rules.common import APPRENTICE, FOLLOWED_STATUSES, apprentices_info, current_contracts, fr
+from alerts.rules.common import (
+    APPRENTICE,
+    FOLLOWED_STATUSES,
+    apprentices_info,
+    current_contracts,
+    fr,
+    fr_month,
+    fr_number,
+)
 from alerts.rules.registry import Finding, RuleContext, rule
 from alternance.choices import AttendanceStatus, JustificationStatus
 from alternance.models import AttendanceRecord
@@ -106,7 +114,10 @@ def check(context: RuleContext) -> list[Finding]:
     for apprentice_id, months in low_months.items():
         for month in sorted(months, key=lambda m: m["month"]):
             signals[apprentice_id].append({
-                "code": "monthly_rate", "label": f"Assiduité de {month['rate']} % en {month['month']} (minimum {s.attendance_min_rate} %)",
+                "code": "monthly_rate", "label": (
+                    f"Assiduité de {fr_number(month['rate'], 1)} % en {fr_month(date.fromisoformat(month['month'] + '-01'))} "
+                    f"(minimum {fr_number(s.attendance_min_rate)} %)"
+                ),
                 **month, "threshold": s.attendance_min_rate,
             })
     if not signals:

@@ -32,6 +32,28 @@ def fr(day: date | None) -> str:
     return day.strftime("%d/%m/%Y") if day else "—"
 
 
+MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre",
+          "décembre")
+
+
+def fr_month(day: date) -> str:
+    """« novembre 2026 » (never « 2026-11 »)."""
+    return f"{MONTHS[day.month - 1]} {day.year}"
+
+
+def fr_number(value, decimals: int = 0) -> str:
+    """French grouping and decimal comma (« 3 720,00 », « 62,5 »), whatever the active language."""
+    from django.utils.formats import number_format
+    from django.utils.translation import override
+
+    with override("fr"):
+        return number_format(value, decimals, use_l10n=True, force_grouping=True)
+
+
+def fr_euros(value) -> str:
+    return f"{fr_number(value, 2)}\u00a0€"
+
+
 def full_name(first: str, last: str, usage: str = "") -> str:
     return f"{first} {usage or last}"
 

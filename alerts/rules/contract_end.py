@@ -7,6 +7,7 @@ from datetime import timedelta
 from alerts.choices import ConcernedRole, Severity
 from alerts.rules.common import CONTRACT, fr, full_name
 from alerts.rules.registry import Finding, RuleContext, rule
+from alternance.french import de
 from contracts.choices import ACTIVE_CONTRACT_STATUSES
 from contracts.models import Contract
 
@@ -61,7 +62,7 @@ def check(context: RuleContext) -> list[Finding]:
         level = max(0, 2 - (len(steps) - 1 - index))
         name = full_name(row["apprentice__first_name"], row["apprentice__last_name"], row["apprentice__usage_name"])
         findings.append(Finding(
-            subject_model=CONTRACT, subject_id=row["pk"], label=f"Contrat de {name} chez {row['company__name']}",
+            subject_model=CONTRACT, subject_id=row["pk"], label=f"Contrat {de(name)} chez {row['company__name']}",
             title=f"Fin de contrat dans {days_left} jours ({fr(row['end_date'])})",
             severity=SEVERITIES[level], stage=str(steps[index]),
             facts={"end_date": row["end_date"].isoformat(), "days_left": days_left, "step_days": steps[index], "steps": steps},

@@ -9,8 +9,9 @@ from datetime import date, timedelta
 from django.db.models import Max, Q
 
 from alerts.choices import ConcernedRole, Severity
-from alerts.rules.common import CONTRACT, add_months, fr, full_name
+from alerts.rules.common import CONTRACT, add_months, fr, fr_euros, full_name
 from alerts.rules.registry import Finding, RuleContext, rule
+from alternance.french import de
 from contracts.choices import ACTIVE_CONTRACT_STATUSES, ContractStatus, InstalmentKind, OpcoDecision
 from contracts.deadlines import add_days
 from contracts.models import Contract, FundingRule, OpcoFile, OpcoInstalment
@@ -87,7 +88,7 @@ def check(context: RuleContext) -> list[Finding]:
         "pk", "kind", "contract_year", "due_date", "invoiced_date", "amount", *(f"opco_file__{p}" for p in prefixed)
     ):
         contract = {name: row[f"opco_file__{key}"] for name, key in zip(CONTRACT_FIELDS, prefixed, strict=True)}
-        what = f"{InstalmentKind(row['kind']).label} année {row['contract_year']} ({row['amount']} €)"
+        what = f"{InstalmentKind(row['kind']).label} année {row['contract_year']} ({fr_euros(row['amount'])})"
         if row["invoiced_date"] is None:
             add(contract, "instalment_not_invoiced", f"{what} échu le {fr(row['due_date'])} et non facturé",
                 instalment_id=row["pk"], due_date=row["due_date"].isoformat())
@@ -118,10 +119,10 @@ def check(context: RuleContext) -> list[Finding]:
             continue  # this funding rule has no claim limit
         limit = add_months(last_day, months)
         if today > limit:
-            add(contract, "balance_lost", f"Solde ({row['amount']} €) non réclamé : limite dépassée le {fr(limit)}",
+            add(contract, "balance_lost", f"Solde ({fr_euros(row['amount'])}) non réclamé : limite dépassée le {fr(limit)}",
                 claim_limit=limit.isoformat(), instalment_id=row["pk"])
         elif today >= limit - timedelta(days=s.balance_warning_days):
-            add(contract, "balance_at_risk", f"Solde ({row['amount']} €) à réclamer avant le {fr(limit)} ({(limit - today).days} jours)",
+            add(contract, "balance_at_risk", f"Solde ({fr_euros(row['amount'])}) à réclamer avant le {fr(limit)} ({(limit - today).days} jours)",
                 claim_limit=limit.isoformat(), instalment_id=row["pk"])
     # 6. employer participation not invoiced
     for row in context.only(OpcoFile.objects.filter(
@@ -133,7 +134,7 @@ def check(context: RuleContext) -> list[Finding]:
         invoiceable = contract["start_date"] + timedelta(days=after)
         if today > invoiceable and (contract["rupture_date"] is None or contract["rupture_date"] > invoiceable):
             add(contract, "participation_not_invoiced",
-                f"Participation employeur ({row['employer_participation_amount']} €) facturable depuis le {fr(invoiceable)} et non facturée",
+                f"Participation employeur ({fr_euros(row['employer_participation_amount'])}) facturable depuis le {fr(invoiceable)} et non facturée",
                 invoiceable_from=invoiceable.isoformat())
 
     findings = []
@@ -142,7 +143,7 @@ def check(context: RuleContext) -> list[Finding]:
         codes = sorted({d["code"] for d in found})
         name = full_name(c["apprentice__first_name"], c["apprentice__last_name"], c["apprentice__usage_name"])
         findings.append(Finding(
-            subject_model=CONTRACT, subject_id=pk, label=f"Contrat de {name} chez {c['company__name']}",
+            subject_model=CONTRACT, subject_id=pk, label=f"Contrat {de(name)} chez {c['company__name']}",
             title=f"Retard OPCO : {found[0]['label']}" + (f" (+{len(found) - 1})" if len(found) > 1 else ""),
             severity=Severity.CRITICAL if CRITICAL_CODES & set(codes) else Severity.WARNING, stage=",".join(codes),
             facts={"delays": found, "opco": c["company__opco"]},

@@ -10,6 +10,7 @@ from django.db.models import Max, Q
 from alerts.choices import ConcernedRole, Severity
 from alerts.rules.common import CONTRACT, fr, full_name
 from alerts.rules.registry import Finding, RuleContext, rule
+from alternance.french import de
 from alternance.planning.rhythm import nth_company_day
 from contracts.choices import ContractStatus
 from contracts.models import Contract
@@ -53,7 +54,7 @@ def check(context: RuleContext) -> list[Finding]:
         last_visit = c["last_visit"]
         name = full_name(c["apprentice__first_name"], c["apprentice__last_name"], c["apprentice__usage_name"])
         common = {
-            "subject_model": CONTRACT, "subject_id": c["pk"], "label": f"Contrat de {name} chez {c['company__name']}",
+            "subject_model": CONTRACT, "subject_id": c["pk"], "label": f"Contrat {de(name)} chez {c['company__name']}",
             "concerned_role": ConcernedRole.TUTOR, "apprentice_id": c["apprentice_id"], "company_id": c["company_id"],
             "contract_id": c["pk"], "suggested_assignee_id": c["apprentice__cohort__referent_tutor_id"],
         }

@@ -18,6 +18,7 @@ from alternance.demo import reference as ref
 from alternance.demo.dates import add_months, between
 from alternance.demo.identifiers import ine_for, la_poste_siret, nir_for, random_siren, siret_for
 from alternance.demo.plan import SECTOR_CYCLE, ApprenticePlan, ContractPlan, OrganisationPlan, masters_needed
+from alternance.french import de
 from alternance.models import Apprentice, Cohort, CompetenceBlock, Programme, Site, User
 from alternance.validators import uai_check_letter
 from companies.choices import EmployerType
@@ -152,13 +153,13 @@ class OrganisationBuilder:
         rng = self.rng
         sector = ref.SECTORS[SECTOR_CYCLE[index % len(SECTOR_CYCLE)]]
         city, postal_code, _ = rng.choice(ref.PLACES)
-        name = rng.choice(sector.name_patterns).format(name=rng.choice(ref.LAST_NAMES), city=city)
+        name = rng.choice(sector.name_patterns).format(name=rng.choice(ref.LAST_NAMES), city=city, de_city=de(city))
         naf = rng.choice(sector.naf_codes)
         # IDCCs come from the IDCC → OPCO mapping so that every demo company gets its OPCO.
         idcc = next((code for code in rng.sample(sector.idccs, len(sector.idccs)) if code in self.idccs), None)
         idcc = idcc or rng.choice(sorted(self.idccs))
         if index == LA_POSTE_INDEX:
-            siret, name, naf = la_poste_siret(rng), f"La Poste — Plateforme de services courrier de {city}", "5310Z"
+            siret, name, naf = la_poste_siret(rng), f"La Poste — Plateforme de services courrier {de(city)}", "5310Z"
         else:
             while (siren := random_siren(rng)) in used_sirens:
                 continue

@@ -139,6 +139,10 @@ class FollowUpBuilder:
                     if paid <= today and rng.random() < 0.85:
                         instalment.paid_date = paid
                 self._catch_up(instalment, invoiced)
+                if instalment.invoiced_date is not None:
+                    # The OF's invoice number, as the OPCO board shows it (no draw: the rest of the demo is unchanged).
+                    self._invoice_count = getattr(self, "_invoice_count", 0) + 1
+                    instalment.invoice_number = f"FAC-{instalment.invoiced_date:%Y}-{self._invoice_count:05d}"
                 instalments.append(instalment)
             year, year_start = year + 1, add_months(plan.start, 12 * year)
         return instalments

@@ -206,13 +206,13 @@ SECTORS = {
     "retail": SectorSpec(
         ("4711D", "4711F", "4719B", "4771Z", "4773Z", "4778C"), ("2216", "1517", "1505"),
         ("Carrefour Market {city}", "Intermarché {city}", "Boutique {name}", "{name} Mode", "Pharmacie {name}",
-         "Le Comptoir de {city}", "Bricolage {name}"),
+         "Le Comptoir {de_city}", "Bricolage {name}"),
         ("Directeur de magasin", "Responsable de rayon", "Manager commerce", "Cheffe de secteur", "Adjoint de direction"),
         (("BTS MCO", 5), ("Bac pro commerce", 4), ("Licence commerce", 6), ("CAP", 3)),
     ),
     "hospitality": SectorSpec(
         ("5610A", "5610C", "5510Z"), ("1979", "1501"),
-        ("Restaurant {name}", "Brasserie de {city}", "Hôtel {name}", "Le Bouchon {name}"),
+        ("Restaurant {name}", "Brasserie {de_city}", "Hôtel {name}", "Le Bouchon {name}"),
         ("Directrice de restaurant", "Chef de cuisine", "Responsable de salle", "Gérant"),
         (("BTS hôtellerie-restauration", 5), ("CAP cuisine", 3), ("Bac pro", 4)),
     ),

@@ -100,8 +100,9 @@ CONTACT_FIELDS: tuple[FieldSpec, ...] = (
     F("contact_job_title", gettext_lazy("Emploi occupé"), v.parse_text,
       aliases=("fonction", "poste", "emploi", "fonction contact", "poste contact", "emploi occupe ma", "intitule poste"),
       example="Cheffe boulangère"),
-    F("contact_roles", gettext_lazy("Rôle(s) du contact"), v.parse_text,
-      aliases=("role", "roles", "role contact", "qualite", "qualite contact", "type contact"),
+    F("contact_roles", gettext_lazy("Rôles du contact"), v.parse_text,
+      # "Rôle(s) du contact" was this column's name in earlier templates: files made from them still map.
+      aliases=("role", "roles", "role contact", "role s contact", "qualite", "qualite contact", "type contact"),
       help="MA, RH, Représentant — plusieurs séparés par des virgules", example="MA, Représentant"),
     F("contact_is_employer_representative", gettext_lazy("Représentant de l'employeur"), v.parse_bool,
       aliases=("representant employeur", "representant", "signataire"), help=BOOL_HELP),
@@ -182,7 +183,7 @@ class CompanyImport(ImportKindBase):
     layout_help = gettext_lazy(
         "Une ligne par contact, les colonnes de l'entreprise répétées sur chacune de ses lignes (une ligne sans contact "
         "importe l'entreprise seule). L'entreprise est retrouvée par son SIRET, le contact par son e-mail dans l'entreprise : "
-        "réimporter le même fichier met à jour sans créer de doublon. Le rôle du contact se donne dans une colonne « Rôle(s) » "
+        "réimporter le même fichier met à jour sans créer de doublon. Le rôle du contact se donne dans une colonne « Rôles » "
         "(MA, RH, Représentant) ou par les colonnes Oui/Non « Maître d'apprentissage », « Ressources humaines », "
         "« Représentant de l'employeur »."
     )

@@ -16,6 +16,7 @@ from datetime import date, datetime
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from alternance.choices import ImportKind
 from alternance.imports.apprentices import ApprenticeImport
@@ -56,11 +57,21 @@ class ImportReport:
         return len(self.error_rows)
 
     def summary(self) -> str:
+        """« 3 lignes créées, 1 mise à jour, 0 inchangée, 2 en erreur. » (each count agrees with its word)."""
+        errors = _("%(n)s en erreur") % {"n": self.in_error}
         if self.written:
-            text = _("%(created)s créée(s), %(updated)s mise(s) à jour, %(unchanged)s inchangée(s), %(errors)s en erreur.")
+            parts = (
+                ngettext("%(n)s ligne créée", "%(n)s lignes créées", self.created) % {"n": self.created},
+                ngettext("%(n)s mise à jour", "%(n)s mises à jour", self.updated) % {"n": self.updated},
+                ngettext("%(n)s inchangée", "%(n)s inchangées", self.unchanged) % {"n": self.unchanged},
+            )
         else:
-            text = _("%(created)s à créer, %(updated)s à mettre à jour, %(unchanged)s inchangée(s), %(errors)s en erreur.")
-        return text % {"created": self.created, "updated": self.updated, "unchanged": self.unchanged, "errors": self.in_error}
+            parts = (
+                ngettext("%(n)s ligne à créer", "%(n)s lignes à créer", self.created) % {"n": self.created},
+                _("%(n)s à mettre à jour") % {"n": self.updated},
+                ngettext("%(n)s inchangée", "%(n)s inchangées", self.unchanged) % {"n": self.unchanged},
+            )
+        return ", ".join((*parts, errors)) + "."
 
 
 def import_table(

@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
@@ -219,14 +220,19 @@ def data_import_run(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("data_import_detail", pk=data_import.pk)
     data_import.refresh_from_db()
     if data_import.status == JobStatus.DONE:
-        messages.success(request, _("Import terminé : %(created)s créée(s), %(updated)s mise(s) à jour, %(unchanged)s inchangée(s), "
-                                    "%(errors)s en erreur.") % {
-            "created": data_import.rows_created, "updated": data_import.rows_updated,
-            "unchanged": services.rows_unchanged(data_import), "errors": data_import.rows_in_error})
+        created, updated = data_import.rows_created, data_import.rows_updated
+        unchanged = services.rows_unchanged(data_import)
+        messages.success(request, _("Import terminé : %(created)s, %(updated)s, %(unchanged)s, %(errors)s en erreur.") % {
+            "created": ngettext("%(n)s ligne créée", "%(n)s lignes créées", created) % {"n": created},
+            "updated": ngettext("%(n)s mise à jour", "%(n)s mises à jour", updated) % {"n": updated},
+            "unchanged": ngettext("%(n)s inchangée", "%(n)s inchangées", unchanged) % {"n": unchanged},
+            "errors": data_import.rows_in_error})
     elif data_import.status == JobStatus.PENDING:
-        messages.error(request, _(
-            "Rien n'a été importé : %(count)s ligne(s) en erreur. Corrigez le fichier et déposez-le à nouveau, ou cochez "
-            "« Importer seulement les lignes valides »."
+        messages.error(request, ngettext(
+            "Rien n'a été importé : %(count)s ligne en erreur. Corrigez le fichier et déposez-le à nouveau, ou cochez "
+            "« Importer seulement les lignes valides ».",
+            "Rien n'a été importé : %(count)s lignes en erreur. Corrigez le fichier et déposez-le à nouveau, ou cochez "
+            "« Importer seulement les lignes valides ».", data_import.rows_in_error,
         ) % {"count": data_import.rows_in_error})
     return redirect("data_import_detail", pk=data_import.pk)
 

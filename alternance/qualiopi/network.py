@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from alternance.qualiopi.common import (
     EXAMPLES_LIMIT,
@@ -115,7 +116,8 @@ def collect_network(period: Period) -> Details:
             for contract in signed
         ],
         [
-            Example(local_day(offer.created_at), _("Offre de places — %(company)s : %(places)s place(s) en %(programme)s") % {
+            Example(local_day(offer.created_at), ngettext("Offre de places — %(company)s : %(places)s place en %(programme)s",
+                                                     "Offre de places — %(company)s : %(places)s places en %(programme)s", offer.places) % {
                 "company": offer.company.name, "places": offer.places, "programme": offer.programme.title,
             })
             for offer in reversed(offers[-EXAMPLES_LIMIT:])

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from alternance import access
@@ -184,7 +185,7 @@ def portfolio_reassign(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, _("%(count)s entreprise(s) réaffectée(s) à %(cre)s.")
+            messages.success(request, ngettext("%(count)s entreprise réaffectée à %(cre)s.", "%(count)s entreprises réaffectées à %(cre)s.", moved)
                              % {"count": moved, "cre": form.cleaned_data["to_cre"].get_full_name()})
             return redirect(request.get_full_path())
     return render(request, "companies/portfolio_reassign.html", {

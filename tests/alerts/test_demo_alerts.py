@@ -23,5 +23,5 @@ def test_seed_demo_raises_alerts_of_every_rule_and_a_second_run_raises_nothing()
     call_command("run_nightly_checks", "--date", "2026-11-28", stdout=out)
 
     assert list(Alert.objects.order_by("pk").values_list("pk", "rule_code", "subject_id", "status")) == before
-    assert out.getvalue().splitlines()[-1] == f"Total : 0 levée(s), {len(before)} toujours ouverte(s), 0 résolue(s)."
+    assert out.getvalue().splitlines()[-1] == f"Total : 0 levées, {len(before)} toujours ouvertes, 0 résolues."
     assert list(NightlyRun.objects.order_by("pk").values_list("trigger", "status")) == [("seed_demo", "succeeded"), ("command", "succeeded")]

@@ -125,17 +125,17 @@ def test_command_prints_one_line_per_rule():
 
     assert out.getvalue().splitlines() == [
         "Vérification du 30/11/2026 :",
-        "absences — Absences répétées : 0 levée(s), 0 toujours ouverte(s), 0 résolue(s)",
-        "rupture_risk — Risque de rupture : 0 levée(s), 0 toujours ouverte(s), 0 résolue(s)",
-        "contract_end — Fin de contrat proche : 0 levée(s), 0 toujours ouverte(s), 0 résolue(s)",
-        "opco_delay — Retard OPCO : 0 levée(s), 0 toujours ouverte(s), 0 résolue(s)",
-        "visits_overdue — Visite en retard : 0 levée(s), 0 toujours ouverte(s), 0 résolue(s)",
-        "without_company — Apprenti·e sans entreprise : 1 levée(s), 0 toujours ouverte(s), 0 résolue(s)",
-        "cre_overload — CRE en surcharge : 0 levée(s), 0 toujours ouverte(s), 0 résolue(s)",
-        "master_capacity — Maître d'apprentissage au-delà de sa capacité : 0 levée(s), 0 toujours ouverte(s), 0 résolue(s)",
-        "Total : 1 levée(s), 0 toujours ouverte(s), 0 résolue(s).",
+        "absences — Absences répétées : 0 levées, 0 toujours ouvertes, 0 résolues",
+        "rupture_risk — Risque de rupture : 0 levées, 0 toujours ouvertes, 0 résolues",
+        "contract_end — Fin de contrat proche : 0 levées, 0 toujours ouvertes, 0 résolues",
+        "opco_delay — Retard OPCO : 0 levées, 0 toujours ouvertes, 0 résolues",
+        "visits_overdue — Visite en retard : 0 levées, 0 toujours ouvertes, 0 résolues",
+        "without_company — Apprenti·e sans entreprise : 1 levées, 0 toujours ouvertes, 0 résolues",
+        "cre_overload — CRE en surcharge : 0 levées, 0 toujours ouvertes, 0 résolues",
+        "master_capacity — Maître d'apprentissage au-delà de sa capacité : 0 levées, 0 toujours ouvertes, 0 résolues",
+        "Total : 1 levées, 0 toujours ouvertes, 0 résolues.",
     ]
-    assert "without_company — Apprenti·e sans entreprise : 0 levée(s), 1 toujours ouverte(s), 0 résolue(s)" in second.getvalue()
+    assert "without_company — Apprenti·e sans entreprise : 0 levées, 1 toujours ouvertes, 0 résolues" in second.getvalue()
     assert NightlyRun.objects.filter(trigger="command").count() == 2
 
 
@@ -146,7 +146,7 @@ def test_command_dry_run_writes_nothing_and_bad_dates_are_refused():
     call_command("run_nightly_checks", "--date", "2026-11-30", "--dry-run", stdout=out)
 
     assert out.getvalue().splitlines()[0] == "Vérification du 30/11/2026 (simulation, rien n'est enregistré) :"
-    assert "Apprenti·e sans entreprise : 1 levée(s)" in out.getvalue()
+    assert "Apprenti·e sans entreprise : 1 levées" in out.getvalue()
     assert (Alert.objects.count(), NightlyRun.objects.count()) == (0, 0)
     with pytest.raises(CommandError, match="AAAA-MM-JJ"):
         call_command("run_nightly_checks", "--date", "30/11/2026")

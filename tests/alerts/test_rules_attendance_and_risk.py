@@ -79,7 +79,7 @@ def test_monthly_attendance_rate_under_the_threshold():
     [finding] = absences(context())
 
     assert finding.facts["signals"] == [{
-        "code": "monthly_rate", "label": "Assiduité de 70.0 % en 2026-11 (minimum 80 %)", "month": "2026-11", "rate": 70.0,
+        "code": "monthly_rate", "label": "Assiduité de 70,0 % en novembre 2026 (minimum 80 %)", "month": "2026-11", "rate": 70.0,
         "attended": 7, "recorded": 10, "threshold": 80,
     }]
     assert absences(context(attendance_min_rate=70)) == []

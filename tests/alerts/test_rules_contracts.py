@@ -106,8 +106,8 @@ def test_instalments_due_not_invoiced_and_invoiced_unpaid_after_thirty_days():
     [finding] = RULES["opco_delay"](context())
 
     assert [(d["code"], d["label"]) for d in finding.facts["delays"]] == [
-        ("instalment_unpaid", "Versement du 7e mois année 1 (2400.00 €) facturé le 30/10/2026 et non payé après 30 jours"),
-        ("instalment_not_invoiced", "Avance année 1 (3200.00 €) échu le 29/11/2026 et non facturé"),
+        ("instalment_unpaid", "Versement du 7e mois année 1 (2\u00a0400,00\u00a0€) facturé le 30/10/2026 et non payé après 30 jours"),
+        ("instalment_not_invoiced", "Avance année 1 (3\u00a0200,00\u00a0€) échu le 29/11/2026 et non facturé"),
     ]
     assert (finding.severity, finding.concerned_role, finding.suggested_assignee_id) == (Severity.WARNING, ConcernedRole.ADMIN_STAFF, None)
 

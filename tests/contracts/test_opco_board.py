@@ -214,3 +214,13 @@ def test_the_late_tab_narrows_to_one_stage_and_other_tabs_ignore_the_stage(clien
     assert sorted(names(all_late)) == sorted(names(late_decisions) + names(late_sending))
     assert names(other_tab) == ["Complet", "Incomplet"]
     assert "étape « Décision attendue » seulement" in late_decisions.text
+
+
+def test_an_unpaid_invoice_without_number_says_its_date_not_an_empty_number(staff):
+    file = accepted_file(contract_for("Sansnumero"))
+    OpcoInstalmentFactory(opco_file=file, kind="advance", amount=D("3000.00"), due_date=date(2026, 9, 1),
+                          invoiced_date=date(2026, 9, 2), invoice_number="")
+
+    rows = opco_board(staff, today=date(2026, 11, 22), filter="unpaid")
+
+    assert [r.what for r in rows] == ["Paiement attendu de l'OPCO : Avance, année 1 (facturé le 02/09/2026)"]

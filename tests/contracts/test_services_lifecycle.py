@@ -100,7 +100,7 @@ def test_signatures_are_not_requested_while_the_preflight_has_a_blocking_error(d
     with pytest.raises(ContractTransitionError) as error:
         contract_request_signatures(contract=draft, by=staff, today=date(2026, 8, 20))
 
-    assert str(error.value) == "1 point(s) bloquant(s) empêchent la signature : corrigez-les dans la liste de contrôle du contrat."
+    assert str(error.value) == "1 point bloquant empêche la signature : corrigez-le dans la liste de contrôle du contrat."
     assert error.value.problems == ["Contrat : caisse de retraite complémentaire : à renseigner."]
     assert Contract.objects.get(pk=draft.pk).status == S.DRAFT
 

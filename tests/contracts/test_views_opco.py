@@ -73,7 +73,7 @@ def test_board_tabs_count_rows_and_show_what_is_due(client, world, advance):
         ("Alice Martin", date(2026, 9, 1), 88)
     ]
     html = response.content.decode()
-    for expected in ("Facturer à l&#x27;OPCO : Avance, année 1", "01/09/2026", "88 jours de retard", "3200,00 €", "Boulangerie Alpha", "Atlas"):
+    for expected in ("Facturer à l&#x27;OPCO : Avance, année 1", "01/09/2026", "88 jours de retard", "3\u00a0200,00\u00a0€", "Boulangerie Alpha", "Atlas"):
         assert expected in html, expected
 
 
@@ -207,7 +207,7 @@ def test_admin_staff_runs_the_whole_follow_up_without_javascript(client, world, 
     assert opco_file.instalments.count() == 8
     assert list(OpcoReminder.objects.values_list("subject", "sent_on", "sent_by")) == [("Relance", date(2026, 11, 20), world.admin_staff.pk)]
     page = client.get(detail).content.decode()
-    for expected in ("Tableau de suivi OPCO", "8000,00 €", "F-1 · 02/09/2026", "payé", "Relance", "Recalculer l'échéancier"):
+    for expected in ("Tableau de suivi OPCO", "8\u00a0000,00\u00a0€", "F-1 · 02/09/2026", "payé", "Relance", "Recalculer l'échéancier"):
         assert expected in page, expected
 
 
@@ -252,7 +252,7 @@ def test_tutor_sees_the_panel_without_the_forms(client, world, advance):
     response = client.get(reverse("contracts:contract_detail", args=[world.a.contract.pk]))
 
     html = response.content.decode()
-    assert "Dossier OPCO" in html and "3200,00 €" in html
+    assert "Dossier OPCO" in html and "3\u00a0200,00\u00a0€" in html
     assert reverse("contracts:opco_file_update", args=[world.a.contract.pk]) not in html
     assert response.context["opco_can_edit"] is False
 

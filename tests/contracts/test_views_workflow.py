@@ -121,7 +121,7 @@ def test_checklist_shows_blocking_errors_and_the_transition_is_refused_with_the_
     assert response.status_code == 400
     assert Contract.objects.get(pk=draft.pk).status == S.DRAFT
     content = response.content.decode()
-    assert "1 point(s) bloquant(s) empêchent la signature" in content
+    assert "1 point bloquant empêche la signature" in content
     assert "Prêt ?" in content  # the typed comment is kept
 
 

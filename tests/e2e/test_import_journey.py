@@ -67,7 +67,7 @@ def test_admin_staff_fixes_a_bad_row_then_imports_the_file(page: Page, live_serv
     expect(page.get_by_test_id("count-created")).to_have_text("2")
     page.get_by_role("button", name="Importer", exact=True).click()
 
-    expect(page.get_by_text("Import terminé : 2 créée(s), 0 mise(s) à jour, 0 inchangée(s), 0 en erreur.")).to_be_visible()
+    expect(page.get_by_text("Import terminé : 2 lignes créées, 0 mises à jour, 0 inchangées, 0 en erreur.")).to_be_visible()
     expect(page.get_by_role("heading", name="Résultat de l'import")).to_be_visible()
     expect(page.get_by_test_id("count-created")).to_have_text("2")
     expect(page.get_by_test_id("count-errors")).to_have_text("0")

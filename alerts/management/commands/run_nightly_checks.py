@@ -5,6 +5,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from alerts import services
 from alerts.choices import RunStatus
@@ -26,7 +27,7 @@ def outcome_line(outcome: services.RuleOutcome) -> str:
     rule = RULES[outcome.code]
     if outcome.error:
         return _("%(code)s — %(title)s : ERREUR %(error)s") % {"code": outcome.code, "title": rule.title, "error": outcome.error}
-    return _("%(code)s — %(title)s : %(raised)s levée(s), %(open)s toujours ouverte(s), %(resolved)s résolue(s)") % {
+    return _("%(code)s — %(title)s : %(raised)s levées, %(open)s toujours ouvertes, %(resolved)s résolues") % {
         "code": outcome.code, "title": rule.title, "raised": outcome.raised, "open": outcome.still_open, "resolved": outcome.resolved,
     }
 
@@ -53,6 +54,6 @@ class Command(BaseCommand):
         for outcome in report.outcomes:
             self.stdout.write(outcome_line(outcome))
         total = {key: sum(getattr(o, key) for o in report.outcomes) for key in ("raised", "still_open", "resolved")}
-        self.stdout.write(_("Total : %(raised)s levée(s), %(still_open)s toujours ouverte(s), %(resolved)s résolue(s).") % total)
+        self.stdout.write(_("Total : %(raised)s levées, %(still_open)s toujours ouvertes, %(resolved)s résolues.") % total)
         if report.errors:
-            raise CommandError(_("%(count)s règle(s) en erreur : voir ci-dessus.") % {"count": len(report.errors)})
+            raise CommandError(ngettext("%(count)s règle en erreur : voir ci-dessus.", "%(count)s règles en erreur : voir ci-dessus.", len(report.errors)) % {"count": len(report.errors)})

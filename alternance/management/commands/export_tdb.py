@@ -13,6 +13,7 @@ organisation's own settings (UAI, SIRET…) are wrong, in which case no file is 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import ngettext
 
 from alternance.models import TdbExport
 from alternance.tdb.school_year import parse_school_year
@@ -47,13 +48,16 @@ class Command(BaseCommand):
 
         check = produced.check
         self.stdout.write(
-            f"Année scolaire {year.label} : {len(check.ok_rows)} ligne(s) exportée(s), "
-            f"{len(check.rejected_rows)} ligne(s) rejetée(s)."
+            f"Année scolaire {year.label} : "
+            + ngettext("%(n)s ligne exportée", "%(n)s lignes exportées", len(check.ok_rows)) % {"n": len(check.ok_rows)} + ", "
+            + ngettext("%(n)s ligne rejetée.", "%(n)s lignes rejetées.", len(check.rejected_rows)) % {"n": len(check.rejected_rows)}
         )
         if check.professionalisation_only:
             self.stdout.write(
-                f"{len(check.professionalisation_only)} apprenti·e(s) en contrat de professionnalisation seulement, "
-                "non déclaré·e(s) (le tableau de bord ne concerne que l'apprentissage)."
+                ngettext("%(n)s apprenti·e en contrat de professionnalisation seulement, non déclaré·e",
+                         "%(n)s apprenti·es en contrat de professionnalisation seulement, non déclaré·es",
+                         len(check.professionalisation_only)) % {"n": len(check.professionalisation_only)}
+                + " (le tableau de bord ne concerne que l'apprentissage)."
             )
         for row in check.rejected_rows:
             self.stdout.write(f"Rejetée : {row.name} (apprenti·e n° {row.apprentice_id})")

@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from alternance import access
 from alternance.choices import JobStatus
@@ -62,7 +63,8 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError("Correspondance des colonnes incorrecte :\n- " + "\n- ".join(error.messages)) from None
 
-        self.stdout.write(f"Fichier : {path.name} ({table.describe()}), {len(table.rows)} ligne(s) de données")
+        rows = ngettext("%(n)s ligne de données", "%(n)s lignes de données", len(table.rows)) % {"n": len(table.rows)}
+        self.stdout.write(f"Fichier : {path.name} ({table.describe()}), {rows}")
         labels = {spec.name: spec.label for spec in klass.fields}
         self.stdout.write("Correspondance : " + " ; ".join(f"{labels[name]} ← « {header} »" for name, header in chosen.items()))
         for note in table.notes:
@@ -82,7 +84,8 @@ class Command(BaseCommand):
         self.stdout.write(("Importé : " if report.written else "Rien n'a été enregistré — ") + report.summary())
         if report.errors and not report.written:
             hint = "" if dry_run else " Corrigez le fichier, ou relancez avec --only-valid-rows pour importer les lignes valides."
-            raise CommandError(f"{report.in_error} ligne(s) en erreur : rien n'a été enregistré.{hint}")
+            errors = ngettext("%(n)s ligne en erreur", "%(n)s lignes en erreur", report.in_error) % {"n": report.in_error}
+            raise CommandError(f"{errors} : rien n'a été enregistré.{hint}")
 
     def _user(self, email: str) -> User | None:
         if not email:

@@ -37,9 +37,9 @@ def test_a_valid_file_is_imported_and_the_counts_printed():
     out, err = call("apprentices", str(HERE / "apprentis_erp_latin1.csv"))
 
     assert Apprentice.objects.count() == 3
-    assert "Fichier : apprentis_erp_latin1.csv (CSV Windows-1252, séparateur point-virgule), 3 ligne(s) de données" in out
+    assert "Fichier : apprentis_erp_latin1.csv (CSV Windows-1252, séparateur point-virgule), 3 lignes de données" in out
     assert "Nom de naissance ← « NOM DE NAISSANCE »" in out
-    assert out.rstrip().endswith("Importé : 3 créée(s), 0 mise(s) à jour, 0 inchangée(s), 0 en erreur.")
+    assert out.rstrip().endswith("Importé : 3 lignes créées, 0 mises à jour, 0 inchangées, 0 en erreur.")
     assert err == ""
     assert DataImport.objects.count() == 0  # no account given: nothing in anyone's history
 
@@ -49,7 +49,7 @@ def test_errors_are_printed_and_the_command_fails_when_nothing_was_written(tmp_p
     with pytest.raises(CommandError) as error:
         call("apprentices", str(HERE / "apprentis_erreurs.csv"), error_report=str(report))
 
-    assert str(error.value) == ("4 ligne(s) en erreur : rien n'a été enregistré. Corrigez le fichier, ou relancez avec "
+    assert str(error.value) == ("4 lignes en erreur : rien n'a été enregistré. Corrigez le fichier, ou relancez avec "
                                 "--only-valid-rows pour importer les lignes valides.")
     assert Apprentice.objects.count() == 0
     lines = list(csv.reader(io.StringIO(report.read_bytes().decode("utf-8-sig")), delimiter=";"))
@@ -71,18 +71,18 @@ def test_only_valid_rows_writes_them_and_succeeds():
     out, err = call("apprentices", str(HERE / "apprentis_erreurs.csv"), only_valid_rows=True)
 
     assert Apprentice.objects.count() == 2
-    assert "Importé : 2 créée(s), 0 mise(s) à jour, 0 inchangée(s), 4 en erreur." in out
+    assert "Importé : 2 lignes créées, 0 mises à jour, 0 inchangées, 4 en erreur." in out
     assert len(err.splitlines()) == 10
 
 
 def test_dry_run_writes_nothing_and_fails_only_on_errors():
     out, _err = call("apprentices", str(HERE / "apprentis_erp_latin1.csv"), dry_run=True)
-    assert "Rien n'a été enregistré — 3 à créer, 0 à mettre à jour, 0 inchangée(s), 0 en erreur." in out
+    assert "Rien n'a été enregistré — 3 lignes à créer, 0 à mettre à jour, 0 inchangées, 0 en erreur." in out
     assert Apprentice.objects.count() == 0
 
     with pytest.raises(CommandError) as error:
         call("apprentices", str(HERE / "apprentis_erreurs.csv"), "--dry-run")
-    assert str(error.value) == "4 ligne(s) en erreur : rien n'a été enregistré."
+    assert str(error.value) == "4 lignes en erreur : rien n'a été enregistré."
 
 
 def test_an_explicit_mapping_replaces_the_suggestion(tmp_path):
@@ -103,7 +103,7 @@ def test_an_explicit_mapping_replaces_the_suggestion(tmp_path):
     mapping_file = tmp_path / "correspondance.json"
     mapping_file.write_text(json.dumps({"last_name": "Patronyme (ERP)", "city": "Ville"}), encoding="utf-8")
     out, _err = call("apprentices", str(path), "--mapping", str(mapping_file))
-    assert "0 créée(s), 0 mise(s) à jour, 1 inchangée(s)" in out
+    assert "0 lignes créées, 0 mises à jour, 1 inchangée" in out
 
 
 def test_the_account_given_records_the_import_in_its_history():

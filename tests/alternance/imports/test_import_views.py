@@ -130,7 +130,7 @@ def test_check_lists_the_errors_then_nothing_is_imported_unless_asked_then_the_v
     refused = client.post(reverse("data_import_run", args=[data_import.pk]), follow=True)
 
     data_import.refresh_from_db()
-    assert "Rien n'a été importé : 4 ligne(s) en erreur." in html_lib.unescape(refused.content.decode())
+    assert "Rien n'a été importé : 4 lignes en erreur." in html_lib.unescape(refused.content.decode())
     assert (data_import.status, Apprentice.objects.count()) == (JobStatus.PENDING, 0)
 
     done = client.post(reverse("data_import_run", args=[data_import.pk]), {"only_valid_rows": "on"}, follow=True)
@@ -139,7 +139,7 @@ def test_check_lists_the_errors_then_nothing_is_imported_unless_asked_then_the_v
     assert (data_import.status, data_import.only_valid_rows, data_import.rows_created, data_import.rows_in_error) == (
         JobStatus.DONE, True, 2, 4)
     assert data_import.finished_at is not None
-    assert "Import terminé : 2 créée(s), 0 mise(s) à jour, 0 inchangée(s), 4 en erreur." in html_lib.unescape(done.content.decode())
+    assert "Import terminé : 2 lignes créées, 0 mises à jour, 0 inchangées, 4 en erreur." in html_lib.unescape(done.content.decode())
     assert sorted(Apprentice.objects.values_list("email", flat=True)) == ["marc.blanc@example.fr", "paul.durand@example.fr"]
 
     report = client.get(reverse("data_import_error_report", args=[data_import.pk]))

@@ -203,7 +203,7 @@ def test_apprentice_month_page_renders_an_accessible_table(client, world):
     body = text(response)
     assert response.status_code == 200
     assert "<caption" in body
-    assert "Calendrier d'alternance de Alice Martin, novembre 2026 : 9 jour(s) au centre de formation, 11 jour(s) en entreprise." in body
+    assert "Calendrier d'alternance d'Alice Martin, novembre 2026 : 9 jours au centre de formation, 11 jours en entreprise." in body
     assert 'data-day="2026-11-11" data-place="-"' in body
     assert 'data-day="2026-11-02" data-place="C"' in body
     assert "09:00–12:00 Épreuve E4" in body
@@ -240,7 +240,7 @@ def test_employer_with_one_apprentice_sees_its_month_directly(client, world):
 
     response = client.get(reverse("calendar_mine") + "?mois=2026-11")
 
-    assert "Calendrier d'alternance de Alice Martin, novembre 2026" in text(response)
+    assert "Calendrier d'alternance d'Alice Martin, novembre 2026" in text(response)
 
 
 def test_tutor_lists_its_cohorts_and_coordinator_the_current_ones(client, world):

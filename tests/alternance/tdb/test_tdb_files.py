@@ -158,7 +158,7 @@ def test_the_command_writes_the_xlsx_and_lists_the_rejected_rows(year_with_learn
     sheet = load_workbook(output)[SHEET_NAME]
     assert sheet.max_row == 3
     lines = out.getvalue().splitlines()
-    assert lines[0] == "Année scolaire 2026-2027 : 2 ligne(s) exportée(s), 1 ligne(s) rejetée(s)."
+    assert lines[0] == "Année scolaire 2026-2027 : 2 lignes exportées, 1 ligne rejetée."
     assert lines[1] == f"Rejetée : Zoé Zed (apprenti·e n° {rejected.pk})"
     assert lines[2].startswith("  - tel_apprenant : Téléphone de l'apprenti·e invalide (« 12 »)")
     assert lines[2].endswith("Corrigez la fiche de l'apprenti·e Zoé Zed.")

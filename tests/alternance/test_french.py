@@ -1,0 +1,40 @@
+"""French writing helpers: elision, amounts, empty choices."""
+
+from decimal import Decimal
+
+import pytest
+from django import forms
+from django.template import Context, Template
+
+from alternance.french import de
+from alternance.models import Apprentice, Cohort
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("Martin", "de Martin"), ("Eva Vidal", "d'Eva Vidal"), ("Écully", "d'Écully"), ("Ulysse", "d'Ulysse"),
+    ("Hugo", "de Hugo"), ("Yanis", "de Yanis"), ("", "de "),
+])
+def test_de_elides_before_a_vowel_only(name, expected):
+    assert de(name) == expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (Decimal("3720"), "3\u00a0720,00\u00a0€"), (Decimal("999.5"), "999,50\u00a0€"), (Decimal("1234567.891"), "1\u00a0234\u00a0567,89\u00a0€"),
+    (0, "0,00\u00a0€"), (None, ""),
+])
+def test_euros_groups_thousands_with_a_decimal_comma(value, expected):
+    assert Template("{% load french %}{{ value|euros }}").render(Context({"value": value})) == expected
+
+
+@pytest.mark.django_db
+def test_empty_choices_read_as_a_french_prompt():
+    class Form(forms.ModelForm):
+        class Meta:
+            model = Apprentice
+            fields = ("cohort", "situation_before_contract")
+
+    html = str(Form())
+
+    assert "---------" not in html
+    assert html.count('<option value="" selected>Choisissez…</option>') == 2
+    assert forms.ModelChoiceField(queryset=Cohort.objects.none()).empty_label == "Choisissez…"
