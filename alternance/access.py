@@ -798,3 +798,12 @@ def can_set_staff_active(user: User, member: User) -> bool:
     """Deactivate or reactivate an account: the coordinator, never on its own account (the service
     also keeps the last active coordinator)."""
     return can_manage_staff(user) and member.pk != user.pk
+
+
+# --- search (issue 13 §3) ----------------------------------------------------------------------------
+
+def can_use_search(user: User) -> bool:
+    """The search box: the OF's staff, and employer contacts — these search only their apprentices
+    and their contracts, through the same scopes as everywhere (they have no page of their own
+    company or contacts to open). An apprentice has only its own record: no search box."""
+    return _is(user, Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE, Role.TUTOR, Role.EMPLOYER)

@@ -57,6 +57,8 @@ urlpatterns = [
     path("api/", include("alternance.api.urls")),
     # Staff accounts (issue 13): the coordinator creates, edits, deactivates them and hands over what they held
     path("equipe/", include("alternance.staff.urls")),
+    # Find anything (issue 13 §3): the navigation search box, its results page, the searchable selects
+    path("recherche/", include("alternance.search.urls")),
     path("entreprises/", include("companies.urls")),
     path("contrats/", include("contracts.urls")),
     path("alertes/", include("alerts.urls")),
