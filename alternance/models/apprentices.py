@@ -6,7 +6,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from alternance import crypto
-from alternance.models.search import SearchKeysMixin, SearchKeysQuerySet
 from alternance.choices import (
     ApprenticeStatus,
     DiplomaCode,
@@ -16,6 +15,7 @@ from alternance.choices import (
     SituationBeforeContract,
     SocialRegime,
 )
+from alternance.models.search import SearchKeysMixin, SearchKeysQuerySet
 from alternance.validators import (
     normalize_phone,
     search_key,

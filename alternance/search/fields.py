@@ -17,7 +17,9 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.template import loader
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from alternance.search.selectors import parse_query
@@ -36,6 +38,10 @@ class SearchableSelect(forms.Widget):
         self.source = source
         self.include = include  # other fields whose value narrows the list (the chosen company for an MA)
         self.field = None  # set by SearchableModelChoiceField
+
+    def _render(self, template_name, context, renderer=None):
+        # The project's templates (templates/search/…), whatever the form renderer.
+        return mark_safe(loader.render_to_string(template_name, context))  # noqa: S308 — a rendered template
 
     def value_from_datadict(self, data, files, name):
         chosen = data.get(name) or ""
