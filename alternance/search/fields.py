@@ -32,6 +32,7 @@ class Typed(str):
 
 class SearchableSelect(forms.Widget):
     template_name = "search/widgets/searchable_select.html"
+    input_type = "searchable"  # read by hand-written field templates (templates/alerts/includes/field.html)
 
     def __init__(self, *, source: str, include: tuple[str, ...] = (), attrs=None):
         super().__init__(attrs)

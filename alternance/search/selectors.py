@@ -82,14 +82,16 @@ def parse_query(q: str) -> ParsedQuery:
 
 
 def _words(query: ParsedQuery, column: str = "search_text") -> Q | None:
-    """Every word starts a word of the row's search key (the key begins with a space)."""
-    if query.digits_only or not query.words:
-        return None  # names hold no digits: a number is only an identifier
+    """Every word starts a word of the row's search key (the key begins with a space); an e-mail
+    starts one of the row's addresses."""
+    email = Q(**{f"{column}__contains": f" {query.email}"}) if query.email else None
+    if email is not None or not query.words or any(ch.isdigit() for word in query.words for ch in word):
+        # Names hold no digits: a query with one (INE, SIRET, phone, deposit number) is an identifier,
+        # matched on its indexed column alone rather than by scanning every name.
+        return email
     condition = Q()
     for word in query.words:
         condition &= Q(**{f"{column}__contains": f" {word}"})
-    if query.email:
-        condition |= Q(**{f"{column}__contains": f" {query.email}"})
     return condition
 
 

@@ -341,7 +341,9 @@ def test_service_error_comes_back_on_the_page_with_the_typed_input_kept(client, 
     html = response.content.decode()
     assert response.status_code == 200
     assert "L&#x27;alerte est déjà attribuée à cette personne." in html
-    assert f'<option value="{world.a.tutor.pk}" selected>' in html
+    # The searchable field keeps the chosen person: its id in the hidden input, its label in the box.
+    assert f'type="hidden" name="assignee" value="{world.a.tutor.pk}"' in html
+    assert "A Tuteur — Formateur" in html
 
 
 def test_dismiss_requires_a_reason_and_keeps_it_on_error(client, world):

@@ -184,7 +184,9 @@ def test_placement_move_permission_matrix(client, world, role, side, expected):
 def test_a_cre_cannot_propose_to_another_portfolio(client, world):
     client.force_login(world.a.cre)
     response = client.post(reverse("companies:placement_propose", args=[world.a.seeking.pk]), {"company": world.b.company.pk})
-    assert response.status_code == 200 and "Sélectionnez un choix valide" in response.content.decode()
+    assert response.status_code == 200
+    assert "Ce choix ne fait pas partie de ceux qui vous sont ouverts" in response.content.decode()
+    assert not Placement.objects.filter(company=world.b.company).exists()
     assert Placement.objects.count() == 0
 
 
