@@ -125,10 +125,10 @@ SOURCES: dict[str, Source] = {
         Source("personnes", _people, lambda qs, query: _raw_words(qs, query, ("first_name", "last_name", "email")), user_label,
                gettext_lazy("Aucune personne de l'équipe ne correspond à « %(text)s » : tapez le début de son nom ou de son e-mail."),
                gettext_lazy("Tapez un nom ou un e-mail…")),
-        Source("promotions", _cohorts, lambda qs, query: _raw_words(qs, query, ("name", "programme__title", "programme__short_title")),
+        Source("promotions", _cohorts, lambda qs, query: _raw_words(qs, query, ("name", "programme__short_title")),
                cohort_label,
-               gettext_lazy("Aucune promotion ne correspond à « %(text)s » : tapez une partie de son nom ou de sa formation."),
-               gettext_lazy("Tapez le nom d'une promotion ou d'une formation…")),
+               gettext_lazy("Aucune promotion ne correspond à « %(text)s » : tapez une partie de son nom, par exemple « BTS MCO 2026 »."),
+               gettext_lazy("Tapez le nom d'une promotion…")),
     )
 }
 

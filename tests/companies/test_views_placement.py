@@ -210,3 +210,16 @@ def test_offer_form_errors_are_french(client, world):
     })
     html = response.content.decode()
     assert "Indiquez au moins une place." in html and "postérieure ou égale" in html
+
+
+def test_propose_without_javascript_takes_a_typed_siret_in_the_portfolio_and_refuses_another(client, world):
+    client.force_login(world.a.cre)
+    url = reverse("companies:placement_propose", args=[world.a.seeking.pk])
+
+    response = client.post(url, {"company__q": world.b.company.siret})
+    assert response.status_code == 200
+    assert "Aucune entreprise de votre portefeuille ne correspond à" in response.content.decode()
+    assert not Placement.objects.filter(apprentice=world.a.seeking).exists()
+
+    client.post(url, {"company__q": world.a.company.siret})
+    assert list(Placement.objects.filter(apprentice=world.a.seeking).values_list("company_id", flat=True)) == [world.a.company.pk]

@@ -150,3 +150,24 @@ def test_query_count_does_not_grow_with_rows(role):
         CompanyContactFactory(company=world.a.company, last_name="Garnier")
         CandidateFactory(last_name="Garnier")
     assert _queries(user, "garnier") == few
+
+
+def test_a_query_with_digits_is_an_identifier_never_a_name():
+    world = make_world()
+    ApprenticeFactory(first_name="Léo", last_name="Dupont", cohort=world.a.cohort, ine="", phone="")
+    assert "apprentis" not in found(world.coordinator, "dupont 06")
+    assert found(world.coordinator, "dupont")["apprentis"] == ["DUPONT Léo"]
+
+
+def test_results_page_query_count_does_not_grow_with_rows(client):
+    world = make_world()
+    client.force_login(world.coordinator)
+    url = reverse("search:results")
+    ApprenticeFactory(last_name="Garnier", cohort=world.a.cohort)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url, {"q": "garnier"})
+    ApprenticeFactory.create_batch(5, last_name="Garnier", cohort=world.b.cohort)
+    CompanyContactFactory.create_batch(3, company=world.b.company, last_name="Garnier")
+    with CaptureQueriesContext(connection) as many:
+        client.get(url, {"q": "garnier"})
+    assert len(many.captured_queries) == len(few.captured_queries)
