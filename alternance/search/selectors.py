@@ -30,7 +30,7 @@ from alternance.choices import Role
 from alternance.models import Apprentice, Candidate, User
 from alternance.validators import INE_PATTERNS, fold_text, normalize_phone, normalize_rncp
 from companies.models import Company, CompanyContact
-from contracts.models import Contract
+from contracts.models import Contract, OpcoFile
 
 GROUP_LIMIT = 8  # results per kind in the drop-down and on the results page; "voir tout" for the rest
 PAGE_SIZE = 50  # one kind's full list (« voir tout »)
@@ -136,12 +136,22 @@ def match_contacts(qs: QuerySet, query: ParsedQuery) -> QuerySet:
 
 
 def match_contracts(qs: QuerySet, query: ParsedQuery) -> QuerySet:
-    deposit = (
-        Q(opco_file__deposit_number__startswith=query.compact)
-        if len(query.compact) >= MIN_DEPOSIT_CHARS and any(ch.isdigit() for ch in query.compact) else None
-    )
-    condition = _any(_words(query, "apprentice__search_text"), _ine(query, "apprentice__ine"), deposit)
-    return qs.filter(condition) if condition is not None else qs.none()
+    """By the apprentice (name, e-mail, INE) or the OPCO deposit number — never both in one OR: an OR
+    across two tables makes PostgreSQL read every contract. A query is one or the other: without
+    digits (or with an « @ ») it is a name or an e-mail, an INE has its own format, any other
+    query with digits is a deposit number."""
+    has_digits = any(ch.isdigit() for ch in query.compact)
+    if query.email or not has_digits:
+        apprentices = _words(query)
+    elif query.ine:
+        apprentices = _ine(query)
+    else:
+        if len(query.compact) < MIN_DEPOSIT_CHARS:
+            return qs.none()
+        return qs.filter(pk__in=OpcoFile.objects.filter(deposit_number__startswith=query.compact).values("contract_id"))
+    if apprentices is None:
+        return qs.none()
+    return qs.filter(apprentice__in=Apprentice.objects.filter(apprentices).values("pk"))
 
 
 # --- labels: what tells two rows apart ------------------------------------------------------------

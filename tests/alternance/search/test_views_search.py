@@ -143,3 +143,16 @@ def test_the_field_shows_the_chosen_row_label_when_editing():
     assert 'value="MARTIN Alice — Promotion A 2026 — né·e le' in html
     assert f'type="hidden" name="apprentice" value="{world.a.apprentice.pk}"' in html
     assert 'role="combobox"' in html and 'aria-controls="id_apprentice_listbox"' in html
+
+
+@pytest.mark.parametrize(("role", "has_box"), [
+    (Role.COORDINATOR, True), (Role.TUTOR, True), (Role.EMPLOYER, True), (Role.APPRENTICE, False),
+])
+def test_the_search_box_is_in_the_navigation_of_who_may_search(client, role, has_box):
+    world = make_world()
+    client.force_login(world.user(role))
+    html = client.get(reverse("home")).content.decode()
+    assert ('id="nav-search-input"' in html) is has_box
+    if has_box:
+        assert 'role="combobox"' in html and 'aria-controls="nav-search-listbox"' in html
+        assert '<label class="visually-hidden" for="nav-search-input">' in html
