@@ -5,7 +5,8 @@ How a query is read (``parse_query``): the words, folded like the stored search 
 lower case), must each start a word of the row's names or e-mail (« dup mar » finds Martin
 Dupont); the same text without spaces, dots or dashes is also tried as an identifier — an INE
 (exact), a SIRET or SIREN (prefix), a phone number (prefix of the 10 national digits, « +33 »
-understood) or an OPCO deposit number (prefix). Identifier matches use btree indexes; names use
+understood), an OPCO deposit number (prefix) or an RNCP code (« RNCP 35341 »: the apprentices,
+candidates and contracts of that certification). Identifier matches use btree indexes; names use
 the ``search_text`` column (a pg_trgm GIN index on PostgreSQL, see ``alternance.search.pg``).
 
 Each group is one query (``limit + 1`` rows tell whether there are more), whatever the number
@@ -28,7 +29,7 @@ from django.utils.translation import gettext_lazy
 from alternance import access
 from alternance.choices import Role
 from alternance.models import Apprentice, Candidate, User
-from alternance.validators import INE_PATTERNS, fold_text, normalize_phone, normalize_rncp
+from alternance.validators import INE_PATTERNS, fold_text, normalize_phone
 from companies.models import Company, CompanyContact
 from contracts.models import Contract, OpcoFile
 
@@ -65,8 +66,9 @@ class ParsedQuery:
 
     @property
     def rncp(self) -> str:
-        code = normalize_rncp(self.compact)
-        return code if re.fullmatch(r"RNCP\d{3,5}", code) else ""
+        """« RNCP 35341 », « rncp35341 » → RNCP35341 (the prefix typed: a bare number is not taken
+        for a certification, it may be a phone or a SIRET)."""
+        return self.compact if re.fullmatch(r"RNCP\d{3,5}", self.compact) else ""
 
 
 def parse_query(q: str) -> ParsedQuery:
@@ -116,12 +118,17 @@ def _ine(query: ParsedQuery, column: str = "ine") -> Q | None:
 # --- matching per kind (also used by the searchable selects) ------------------------------------
 
 def match_apprentices(qs: QuerySet, query: ParsedQuery) -> QuerySet:
+    if query.rncp:  # « RNCP 35341 »: the learners of that certification
+        return qs.filter(cohort__programme__rncp_code=query.rncp)
     condition = _any(_words(query), _phone(query), _ine(query))
     return qs.filter(condition) if condition is not None else qs.none()
 
 
 def match_candidates(qs: QuerySet, query: ParsedQuery) -> QuerySet:
-    return match_apprentices(qs, query)
+    if query.rncp:
+        return qs.filter(programme__rncp_code=query.rncp)
+    condition = _any(_words(query), _phone(query), _ine(query))
+    return qs.filter(condition) if condition is not None else qs.none()
 
 
 def match_companies(qs: QuerySet, query: ParsedQuery) -> QuerySet:
@@ -140,6 +147,8 @@ def match_contracts(qs: QuerySet, query: ParsedQuery) -> QuerySet:
     across two tables makes PostgreSQL read every contract. A query is one or the other: without
     digits (or with an « @ ») it is a name or an e-mail, an INE has its own format, any other
     query with digits is a deposit number."""
+    if query.rncp:
+        return qs.filter(programme__rncp_code=query.rncp)
     has_digits = any(ch.isdigit() for ch in query.compact)
     if query.email or not has_digits:
         apprentices = _words(query)

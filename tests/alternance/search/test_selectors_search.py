@@ -38,6 +38,7 @@ def test_query_reading():
     assert parse_query(" 1234 567 890 a ").ine == "1234567890A"
     assert parse_query("732 829 320 00074").compact == "73282932000074"
     assert parse_query("rncp 35341").rncp == "RNCP35341"
+    assert parse_query("35341").rncp == ""
     assert parse_query("Jean-Éric").words == ("jean", "eric")
 
 
@@ -171,3 +172,14 @@ def test_results_page_query_count_does_not_grow_with_rows(client):
     with CaptureQueriesContext(connection) as many:
         client.get(url, {"q": "garnier"})
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_an_rncp_code_finds_the_learners_candidates_and_contracts_of_that_certification():
+    world = make_world()
+    programme = world.a.cohort.programme
+    programme.rncp_code = "RNCP99123"  # the other side's programme keeps another code
+    programme.save()
+    CandidateFactory(first_name="Noé", last_name="Lemoine", programme=programme)
+    result = found(world.coordinator, f"rncp {programme.rncp_code[4:]}")
+    assert result == {"apprentis": ["MARTIN Alice", "PETIT Chloé"], "candidats": ["LEMOINE Noé"], "contrats": ["MARTIN Alice"]}
+    assert found(world.b.tutor, programme.rncp_code).keys() == set()
