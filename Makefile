@@ -8,13 +8,14 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-test migrate seed lint check-deploy bench clean help
+.PHONY: run test install install-test migrate seed lint check-deploy bench bench-search clean help
 
 help:
 	@echo "make run    — installe, migre, charge la démo si la base est vide, sert sur http://$(HOST):$(PORT)"
 	@echo "make test   — installe ce qu'il faut aux tests et lance toute la suite"
 	@echo "make lint   — ruff, lint-imports (couches d'imports)"
 	@echo "make bench  — mesure seed_demo sur 20 000 apprenti·es (base jetable)"
+	@echo "make bench-search — mesure la recherche sur 20 000 apprenti·es (BENCH_DATABASE_URL, SQLite jetable par défaut)"
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 ou plus est requis"'
@@ -62,6 +63,15 @@ bench: install
 	rm -f /tmp/alternance-bench.sqlite3
 	DATABASE_URL=sqlite:////tmp/alternance-bench.sqlite3 $(BIN)/python manage.py migrate --noinput -v0
 	DATABASE_URL=sqlite:////tmp/alternance-bench.sqlite3 $(BIN)/python manage.py seed_demo --apprentices 20000
+
+# The search box on 20 000 apprentices (issue 13 §3). On PostgreSQL, e.g.:
+#   createdb -h 127.0.0.1 -U postgres alternance_bench && \
+#   make bench-search BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/alternance_bench
+BENCH_DATABASE_URL ?= sqlite:////tmp/alternance-bench-search.sqlite3
+bench-search: install
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py seed_demo --apprentices 20000 --if-empty
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py bench_search
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -6,12 +6,17 @@ from django.utils.translation import gettext_lazy as _
 from alerts import selectors
 from alerts.models import Alert, RuleSettings
 from alternance import access
-from alternance.models import User
+from alternance.models import Cohort, User
+from alternance.search.fields import SearchableModelChoiceField, SearchableSelect
 
 
-class AssigneeChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: User) -> str:
-        return f"{obj.get_full_name() or obj.email} — {obj.get_role_display()}"
+def _assignee_field(**kwargs) -> SearchableModelChoiceField:
+    """Who receives an alert: hundreds of staff accounts in a large CFA, so a searchable field
+    (« DURAND Léa — CRE — lea.durand@… », issue 13 §3) over ``selectors.assignable_users``."""
+    return SearchableModelChoiceField(
+        source="personnes", queryset=User.objects.none(),
+        widget=SearchableSelect(source="personnes", attrs={"class": "form-control form-control-sm"}), **kwargs,
+    )
 
 
 class ValidateForm(forms.Form):
@@ -19,8 +24,8 @@ class ValidateForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    assignee = AssigneeChoiceField(
-        label=_("Attribuer à"), queryset=User.objects.none(), empty_label=_("Choisir une personne…"),
+    assignee = _assignee_field(
+        label=_("Attribuer à"),
         error_messages={
             "required": _("Choisissez la personne à qui attribuer l'alerte."),
             "invalid_choice": _("Cette personne ne peut pas recevoir d'alerte : choisissez-en une dans la liste."),
@@ -64,8 +69,8 @@ class BulkActionForm(forms.Form):
         label=_("Action"), choices=[(VALIDATE, _("Valider")), (ASSIGN, _("Attribuer à…"))],
         error_messages={"required": _("Choisissez une action."), "invalid_choice": _("Choisissez « Valider » ou « Attribuer à ».")},
     )
-    assignee = AssigneeChoiceField(
-        label=_("Personne"), queryset=User.objects.none(), required=False, empty_label=_("Choisir une personne…"),
+    assignee = _assignee_field(
+        label=_("Personne (pour « Attribuer à »)"), required=False,
         error_messages={"invalid_choice": _("Cette personne ne peut pas recevoir d'alerte : choisissez-en une dans la liste.")},
     )
 
@@ -79,6 +84,41 @@ class BulkActionForm(forms.Form):
         if cleaned.get("action") == self.ASSIGN and not cleaned.get("assignee"):
             self.add_error("assignee", _("Choisissez la personne à qui attribuer les alertes cochées."))
         return cleaned
+
+
+class RegisterFilterForm(forms.Form):
+    """The register's cohort and assignee filters (GET): hundreds of cohorts and staff accounts in a
+    large CFA, so searchable fields; « non attribuées » is a box of its own. An invalid or ambiguous
+    typed value filters nothing and says so under the field."""
+
+    cohort = SearchableModelChoiceField(
+        source="promotions", queryset=Cohort.objects.none(), required=False, label=_("Promotion"),
+        widget=SearchableSelect(source="promotions", attrs={"class": "form-control"}),
+    )
+    assignee = SearchableModelChoiceField(
+        source="personnes", queryset=User.objects.none(), required=False, label=_("Attribuée à"),
+        widget=SearchableSelect(source="personnes", attrs={"class": "form-control"}),
+    )
+    unassigned = forms.BooleanField(label=_("Non attribuées seulement"), required=False)
+
+    def __init__(self, data, *, user: User):
+        data = data.copy()
+        if data.get("assignee") == selectors.UNASSIGNED:  # links written before the box existed
+            data["assignee"], data["unassigned"] = "", "on"
+        super().__init__(data)
+        self.fields["cohort"].queryset = selectors.cohort_choices(user).select_related("programme")
+        self.fields["assignee"].queryset = selectors.assignable_users(user)
+
+    def selector_filters(self) -> dict:
+        """``cohort`` and ``assignee`` as ``selectors.alert_list`` takes them."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        cohort = data.get("cohort")
+        if data.get("unassigned"):
+            assignee = selectors.UNASSIGNED
+        else:
+            assignee = str(data["assignee"].pk) if data.get("assignee") else ""
+        return {"cohort": cohort.pk if cohort else None, "assignee": assignee}
 
 
 EDITABLE_FIELDS = tuple(f.name for f in RuleSettings._meta.concrete_fields if f.name not in ("id", "updated_at"))

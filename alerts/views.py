@@ -21,7 +21,7 @@ from alerts.choices import OPEN_ALERT_STATUSES, AlertStatus, Severity
 from alerts.models import Alert
 from alternance import access
 from alternance.history.selectors import history_for
-from alternance.views.mixins import StaffListView, StaffOnlyMixin, int_param, staff_only
+from alternance.views.mixins import StaffListView, StaffOnlyMixin, staff_only
 
 SORT_CHOICES = (
     ("-raised", gettext_lazy("Levée le (récentes d'abord)")),
@@ -51,32 +51,33 @@ class AlertListView(StaffListView):
         return (alert.rule_code, alert.get_severity_display(), alert.subject_label, alert.title, alert.get_status_display(),
                 str(alert.assignee) if alert.assignee else "", timezone.localtime(alert.raised_at).date())
     context_object_name = "alerts"
-    filter_names = ("q", "status", "severity", "rule", "cohort", "assignee", "sort")
+    filter_names = ("q", "status", "severity", "rule", "cohort", "assignee", "unassigned", "sort")
 
     def get_queryset(self):
+        # Cohort and assignee are searchable fields (issue 13 §3): the form reads the chosen ids,
+        # or what was typed without JavaScript, within the user's scope.
+        self.filter_form = forms.RegisterFilterForm(self.request.GET, user=self.request.user)
         return selectors.alert_list(
             self.request.user,
             q=self.filters["q"],
             status=self.filters["status"],
             severity=self.filters["severity"],
             rule=self.filters["rule"],
-            cohort=int_param(self.filters["cohort"]),
-            assignee=self.filters["assignee"],
             sort=self.filters["sort"],
+            **self.filter_form.selector_filters(),
         )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         can_validate, can_assign = _may(access.can_validate_alert, user), _may(access.can_assign_alert, user)
-        assignees = list(selectors.assignable_users(user))
         context.update(
             status_choices=AlertStatus.choices,
             severity_choices=Severity.choices,
             rule_choices=selectors.rule_choices(),
             rule_titles=selectors.rule_titles(),
-            cohort_choices=list(selectors.cohort_choices(user).only("pk", "name")),
-            assignee_choices=assignees,
+            filter_form=self.filter_form,
+            bulk_form=forms.BulkActionForm(user=user, auto_id="id_bulk_%s"),
             sort_choices=SORT_CHOICES,
             can_bulk=can_validate or can_assign,
             can_bulk_validate=can_validate,

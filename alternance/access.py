@@ -867,3 +867,12 @@ def can_view_history(user: User, obj: models.Model) -> bool:
     if isinstance(obj, User):
         return can_view_staff(user)
     return can_use_back_office(user)
+
+
+# --- search (issue 13 §3) ----------------------------------------------------------------------------
+
+def can_use_search(user: User) -> bool:
+    """The search box: the OF's staff, and employer contacts — these search only their apprentices
+    and their contracts, through the same scopes as everywhere (they have no page of their own
+    company or contacts to open). An apprentice has only its own record: no search box."""
+    return _is(user, Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE, Role.TUTOR, Role.EMPLOYER)

@@ -2,11 +2,13 @@
 
 from django.http import HttpRequest
 
+from alternance import access
 from alternance.navigation import menu_for
 
 
 def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": []}
-    return {"nav_items": menu_for(user)}
+        return {"nav_items": [], "can_search": False}
+    # The search box (issue 13 §3): staff and employer contacts; an apprentice has nothing to search.
+    return {"nav_items": menu_for(user), "can_search": access.can_use_search(user)}

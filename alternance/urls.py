@@ -61,6 +61,8 @@ urlpatterns = [
     path("equipe/", include("alternance.staff.urls")),
     # The training catalogue (issue 13 §2): programmes and their competence blocks, sites, cohorts
     path("", include("alternance.catalogue.urls")),
+    # Find anything (issue 13 §3): the navigation search box, its results page, the searchable selects
+    path("recherche/", include("alternance.search.urls")),
     path("entreprises/", include("companies.urls")),
     path("contrats/", include("contracts.urls")),
     path("alertes/", include("alerts.urls")),

@@ -221,3 +221,40 @@ def validate_rhythm_pattern(value: str) -> None:
               "C (centre de formation), E (entreprise) ou - (repos). Exemple : CCEEE ou CCCCC|EEEEE|EEEEE."),
             code="rhythm",
         )
+
+
+# --- search keys (issue 13 §3): what a search box compares, whatever the accents, case and spacing ---
+
+def fold_text(value: str) -> str:
+    """Lower case without accents, every run of punctuation or spaces turned into one space:
+    « Élodie N'Diaye-Müller » → « elodie n diaye muller ». The stored search keys and the typed
+    query go through the same function, so « ELODIE », « élodie » and « Elodie » find the same row."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", str(value or "").replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae"))
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    return " ".join(re.sub(r"[^0-9a-z@._+]+", " ", bare).replace(".", " ").split())
+
+
+def normalize_phone(value: str) -> str:
+    """A French phone number as its 10 national digits (« +33 6 12 34 56 78 », « 06.12.34.56.78 »
+    and « 0033612345678 » → 0612345678); other numbers keep their digits as typed."""
+    digits = re.sub(r"\D", "", str(value or ""))
+    if str(value or "").strip().startswith("+33") or digits.startswith("0033"):
+        digits = "0" + digits[4:] if digits.startswith("0033") else "0" + digits[2:]
+    return digits
+
+
+def search_key(names: tuple[str, ...], emails: tuple[str, ...] = ()) -> str:
+    """The stored search key of a row: its folded name words, each word also joined with the next
+    ones so « N'Diaye » is found by « ndiaye », then its e-mails in lower case (kept whole, so a
+    query with an « @ » matches from the start of the address). Starts with a space: the search
+    looks for « space + word », which is a word-prefix match (« dup » finds Dupont, « pon » does not)."""
+    words: list[str] = []
+    for name in names:
+        folded = fold_text(name).replace("@", " ").replace("_", " ").replace("+", " ").split()
+        words += folded
+        if len(folded) > 1:
+            words.append("".join(folded))
+    words += [str(email).strip().lower() for email in emails if email]
+    return " " + " ".join(dict.fromkeys(words))

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alternance import access
 from alternance.models import Programme
+from alternance.search.fields import SearchableModelChoiceField
 from companies import selectors
 from companies.choices import InteractionKind, InteractionOutcome, OfferStatus
 from companies.models import Company, CompanyContact, Offer
@@ -67,6 +68,9 @@ class ReassignForm(forms.Form):
 
 
 class OfferForm(forms.ModelForm):
+    # Hundreds of companies in a portfolio: a searchable field (« Raison sociale — SIRET — Ville », issue 13 §3).
+    company = SearchableModelChoiceField(source="entreprises-placement", queryset=Company.objects.none(), label=_("Entreprise"))
+
     class Meta:
         model = Offer
         fields = ("company", "programme", "places", "start_date", "end_date", "description")
@@ -90,8 +94,8 @@ class OfferForm(forms.ModelForm):
 
 
 class ProposeForm(forms.Form):
-    company = forms.ModelChoiceField(
-        label=_("Entreprise"), queryset=Company.objects.none(),
+    company = SearchableModelChoiceField(
+        source="entreprises-placement", label=_("Entreprise"), queryset=Company.objects.none(),
         error_messages={"required": _("Choisissez l'entreprise à qui proposer l'apprenti·e.")},
     )
     offer = forms.ModelChoiceField(label=_("Offre (facultatif)"), queryset=Offer.objects.none(), required=False)
@@ -100,7 +104,6 @@ class ProposeForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["company"].queryset = selectors.proposable_companies(user)
-        self.fields["company"].label_from_instance = lambda c: f"{c.name} — {c.city}"
         self.fields["offer"].queryset = access.visible(user, Offer).filter(status=OfferStatus.OPEN).select_related("company", "programme")
         self.fields["offer"].label_from_instance = lambda o: f"{o.company.name} — {o.programme.short_title or o.programme.title} ({o.start_date:%d/%m/%Y})"
 

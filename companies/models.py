@@ -5,11 +5,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alternance.choices import QualificationLevel, Role
+from alternance.models.search import SearchKeysMixin, SearchKeysQuerySet
 from alternance.validators import (
     format_naf,
     normalize_idcc,
     normalize_naf,
+    normalize_phone,
     normalize_siret,
+    search_key,
     validate_idcc,
     validate_naf,
     validate_postal_code,
@@ -28,7 +31,7 @@ from companies.choices import (
 from companies.opco import idcc_label, opco_for_idcc
 
 
-class Company(models.Model):
+class Company(SearchKeysMixin, models.Model):
     """An employer establishment (the SIRET where the contract is performed), in the CREs' CRM."""
 
     siret = models.CharField(_("SIRET"), max_length=14, unique=True, validators=[validate_siret])
@@ -68,6 +71,12 @@ class Company(models.Model):
     archived_reason = models.TextField(_("motif de l'archivage"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Search key (issue 13 §3), refreshed on every write: see alternance.models.search.
+    search_text = models.TextField(_("clé de recherche"), blank=True, default="", editable=False)
+
+    objects = SearchKeysQuerySet.as_manager()
+    SEARCH_SOURCE_FIELDS = ("name",)
+    SEARCH_KEY_FIELDS = ("search_text",)
 
     class Meta:
         verbose_name = _("entreprise")
@@ -94,6 +103,9 @@ class Company(models.Model):
     def save(self, *args, **kwargs):
         self.derive_opco()
         super().save(*args, **kwargs)
+
+    def refresh_search_keys(self) -> None:
+        self.search_text = search_key((self.name,))
 
     @property
     def siren(self) -> str:
@@ -138,7 +150,7 @@ class Company(models.Model):
             raise ValidationError(errors)
 
 
-class CompanyContact(models.Model):
+class CompanyContact(SearchKeysMixin, models.Model):
     """A person at a company: employer representative, maître d'apprentissage (MA), HR — or several.
 
     One person may hold several of these roles (one record, several flags) and has one extranet
@@ -171,6 +183,13 @@ class CompanyContact(models.Model):
         _("attestation de l'employeur : le MA remplit les conditions"), default=False
     )
     active = models.BooleanField(_("actif"), default=True)
+    # Search keys (issue 13 §3), refreshed on every write: see alternance.models.search.
+    search_text = models.TextField(_("clé de recherche"), blank=True, default="", editable=False)
+    phone_key = models.CharField(_("téléphone (chiffres)"), max_length=20, blank=True, default="", editable=False, db_index=True)
+
+    objects = SearchKeysQuerySet.as_manager()
+    SEARCH_SOURCE_FIELDS = ("last_name", "first_name", "email", "phone")
+    SEARCH_KEY_FIELDS = ("search_text", "phone_key")
 
     class Meta:
         verbose_name = _("contact entreprise")
@@ -195,6 +214,10 @@ class CompanyContact(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    def refresh_search_keys(self) -> None:
+        self.search_text = search_key((self.last_name, self.first_name), (self.email,))
+        self.phone_key = normalize_phone(self.phone)[:20]
 
     def clean(self) -> None:
         errors = {}

@@ -2,11 +2,11 @@
 
 from django import forms
 from django.db.models import Q
-from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from alternance import access
 from alternance.models import Apprentice, Programme
+from alternance.search.fields import SearchableModelChoiceField
 from companies.models import Company, CompanyContact
 from contracts.choices import ContractType, DismissalGround, RuptureInitiative, RuptureKind
 from contracts.models import Contract
@@ -17,7 +17,20 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class ContractForm(forms.ModelForm):
     """Create or edit a contract. The choices come from the access policy: a user never picks an
-    apprentice, a company or a contact outside its scope."""
+    apprentice, a company or a contact outside its scope. The apprentice, the company and the
+    maîtres d'apprentissage are searchable selects (hundreds of rows, homonyms told apart by their
+    cohort and birth date, a company by its SIRET and town; issue 13 §3)."""
+
+    apprentice = SearchableModelChoiceField(source="apprentis", queryset=Apprentice.objects.none(), label=_("Apprenti·e"))
+    company = SearchableModelChoiceField(source="entreprises", queryset=Company.objects.none(), label=_("Employeur"))
+    # The list of maîtres d'apprentissage narrows to the chosen company (its hidden id is sent along).
+    master = SearchableModelChoiceField(
+        source="maitres", include=("company",), queryset=CompanyContact.objects.none(), label=_("Maître d'apprentissage n° 1"),
+    )
+    second_master = SearchableModelChoiceField(
+        source="maitres", include=("company",), queryset=CompanyContact.objects.none(), required=False,
+        label=_("Maître d'apprentissage n° 2"),
+    )
 
     class Meta:
         model = Contract
@@ -44,13 +57,8 @@ class ContractForm(forms.ModelForm):
             masters = masters.filter(company_id=company_id)
         for name in ("master", "second_master"):
             self.fields[name].queryset = masters.order_by("last_name", "first_name")
-            self.fields[name].label_from_instance = lambda contact: f"{contact.full_name} — {contact.company.name}"
         # Amendment types are created from the contract page, not chosen here.
         self.fields["contract_type"].choices = [(v, label) for v, label in ContractType.choices if v < 31]
-        # htmx: choosing the company reloads the list of its maîtres d'apprentissage.
-        self.fields["company"].widget.attrs.update(
-            {"hx-get": reverse_lazy("contracts:master_options"), "hx-target": "#id_master", "hx-trigger": "change"}
-        )
         self.fields["master"].required = True
         for name in ("gross_monthly_salary", "training_hours", "practical_training_start_date", "training_start_date"):
             self.fields[name].required = True

@@ -209,6 +209,12 @@ def bulk_update_rows(model, objects: list, fields: Iterable[str], *, batch_size:
     """
     if not objects:
         return
+    fields = list(fields)
+    # The search keys follow the names, e-mails and phones they are computed from (issue 13 §3).
+    if set(fields) & set(getattr(model, "SEARCH_SOURCE_FIELDS", ())):
+        for obj in objects:
+            obj.refresh_search_keys()
+        fields = [*fields, *(name for name in model.SEARCH_KEY_FIELDS if name not in fields)]
     connection = connections[router.db_for_write(model)]
     meta = model._meta
     columns = [meta.get_field(name) for name in fields]

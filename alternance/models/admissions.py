@@ -11,10 +11,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from alternance.choices import CandidateSource, CandidateStatus, DiplomaCode, PositioningKind, Sex
-from alternance.validators import validate_department, validate_ine, validate_postal_code
+from alternance.models.search import SearchKeysMixin, SearchKeysQuerySet
+from alternance.validators import normalize_phone, search_key, validate_department, validate_ine, validate_postal_code
 
 
-class Candidate(models.Model):
+class Candidate(SearchKeysMixin, models.Model):
     programme = models.ForeignKey("alternance.Programme", on_delete=models.PROTECT, related_name="candidates", verbose_name=_("formation"))
     status = models.CharField(_("étape"), max_length=20, choices=CandidateStatus.choices, default=CandidateStatus.RECEIVED, db_index=True)
     status_since = models.DateField(_("à cette étape depuis le"))
@@ -55,6 +56,13 @@ class Candidate(models.Model):
         "alternance.Apprentice", on_delete=models.SET_NULL, null=True, blank=True, related_name="candidate", verbose_name=_("apprenti·e")
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # Search keys (issue 13 §3), refreshed on every write: see alternance.models.search.
+    search_text = models.TextField(_("clé de recherche"), blank=True, default="", editable=False)
+    phone_key = models.CharField(_("téléphone (chiffres)"), max_length=20, blank=True, default="", editable=False, db_index=True)
+
+    objects = SearchKeysQuerySet.as_manager()
+    SEARCH_SOURCE_FIELDS = ("last_name", "first_name", "email", "phone")
+    SEARCH_KEY_FIELDS = ("search_text", "phone_key")
 
     class Meta:
         verbose_name = _("candidat·e")
@@ -87,6 +95,10 @@ class Candidate(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    def refresh_search_keys(self) -> None:
+        self.search_text = search_key((self.last_name, self.first_name), (self.email,))
+        self.phone_key = normalize_phone(self.phone)[:20]
 
     def clean_fields(self, exclude=None) -> None:
         self.ine = (self.ine or "").upper().replace(" ", "")

@@ -16,7 +16,10 @@ from alternance.choices import (
     SituationBeforeContract,
     SocialRegime,
 )
+from alternance.models.search import SearchKeysMixin, SearchKeysQuerySet
 from alternance.validators import (
+    normalize_phone,
+    search_key,
     validate_department,
     validate_ine,
     validate_postal_code,
@@ -28,7 +31,7 @@ def age_on(birth_date: date, day: date) -> int:
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
-class Apprentice(models.Model):
+class Apprentice(SearchKeysMixin, models.Model):
     """A learner of the OF, with the identity the Cerfa asks for (section "L'apprenti(e)").
 
     The NIR is never stored in clear: only its encrypted form and whether one was given
@@ -88,6 +91,13 @@ class Apprentice(models.Model):
     status_since = models.DateField(_("statut depuis le"))
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+    # Search keys (issue 13 §3), refreshed on every write: see alternance.models.search.
+    search_text = models.TextField(_("clé de recherche"), blank=True, default="", editable=False)
+    phone_key = models.CharField(_("téléphone (chiffres)"), max_length=20, blank=True, default="", editable=False, db_index=True)
+
+    objects = SearchKeysQuerySet.as_manager()
+    SEARCH_SOURCE_FIELDS = ("last_name", "usage_name", "first_name", "email", "phone")
+    SEARCH_KEY_FIELDS = ("search_text", "phone_key")
 
     class Meta:
         verbose_name = _("apprenti·e")
@@ -125,6 +135,10 @@ class Apprentice(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.usage_name or self.last_name}"
+
+    def refresh_search_keys(self) -> None:
+        self.search_text = search_key((self.last_name, self.usage_name, self.first_name), (self.email,))
+        self.phone_key = normalize_phone(self.phone)[:20]
 
     def age_on(self, day: date) -> int:
         return age_on(self.birth_date, day)

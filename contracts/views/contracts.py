@@ -12,13 +12,12 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
 from alternance import access
 from alternance.history.selectors import history_for
 from alternance.models import Apprentice
 from alternance.views.mixins import StaffListView, date_param, int_param, staff_only
-from companies.models import CompanyContact
 from contracts import selectors, services
 from contracts.choices import ContractStatus as S
 from contracts.forms import (
@@ -244,21 +243,8 @@ def contract_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "contracts/contract_form.html", {"form": form, "contract": contract})
 
 
-@require_GET
-def master_options(request: HttpRequest) -> HttpResponse:
-    """htmx: the maîtres d'apprentissage of the chosen company, as <option> elements."""
-    staff_only(request.user)
-    company_id = int_param(request.GET.get("company"))
-    masters = (
-        access.visible(request.user, CompanyContact).filter(company_id=company_id, is_master=True, active=True).order_by("last_name")
-        if company_id else CompanyContact.objects.none()
-    )
-    return render(request, "contracts/partials/master_options.html", {"masters": masters})
-
-
 urlpatterns = [
     path("nouveau/", contract_create, name="contract_create"),
-    path("maitres/", master_options, name="master_options"),
     path("<int:pk>/modifier/", contract_edit, name="contract_edit"),
     path("<int:pk>/action/<slug:action>/", contract_action, name="contract_action"),
 ]

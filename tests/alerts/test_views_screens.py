@@ -144,6 +144,29 @@ def test_register_filters_by_rule_cohort_and_assignee(client, world):
     assert listed("?sort=-severity&status=open") == ["Absences répétées A", "Absences répétées B", "Fin B"]
 
 
+def test_register_cohort_and_assignee_are_searchable_fields_that_work_without_javascript(client, world):
+    AlertFactory(apprentice=world.b.apprentice, rule_code="contract_end", title="Fin B", status=AlertStatus.ASSIGNED, assignee=world.b.cre)
+    client.force_login(world.coordinator)
+
+    def get(query):
+        return client.get(reverse("alerts:alert_list") + query)
+
+    # Typed text, no id chosen (no JavaScript): one matching cohort or person is taken.
+    assert titles(get("?cohort__q=Promotion+A")) == ["Absences répétées A"]
+    assert titles(get("?assignee__q=cre-b@")) == ["Fin B"]
+    assert titles(get("?unassigned=on")) == ["Absences répétées A", "Absences répétées B"]
+    # Several cohorts match: nothing is filtered and the field lists them to pick from.
+    response = get("?cohort__q=Promotion")
+    assert titles(response) == ["Absences répétées A", "Absences répétées B", "Fin B"]
+    html = response.content.decode()
+    assert "Plusieurs lignes correspondent à « Promotion »" in html
+    assert html.count('type="radio" name="cohort"') == 2
+    # The chosen cohort comes back as its label, its id in the hidden input.
+    html = get(f"?cohort={world.a.cohort.pk}").content.decode()
+    assert f'type="hidden" name="cohort" value="{world.a.cohort.pk}"' in html
+    assert 'value="Promotion A 2026 — BTS A — ' in html
+
+
 def test_register_rule_filter_lists_the_registered_rules_with_their_titles(client, world):
     client.force_login(world.coordinator)
 
@@ -341,7 +364,9 @@ def test_service_error_comes_back_on_the_page_with_the_typed_input_kept(client, 
     html = response.content.decode()
     assert response.status_code == 200
     assert "L&#x27;alerte est déjà attribuée à cette personne." in html
-    assert f'<option value="{world.a.tutor.pk}" selected>' in html
+    # The searchable field keeps the chosen person: its id in the hidden input, its label in the box.
+    assert f'type="hidden" name="assignee" value="{world.a.tutor.pk}"' in html
+    assert "A Tuteur — Formateur" in html
 
 
 def test_dismiss_requires_a_reason_and_keeps_it_on_error(client, world):

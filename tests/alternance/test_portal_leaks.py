@@ -296,7 +296,10 @@ ROUTES: dict[str, Spec] = {
     "companies:offer_close": staff(pk="offer"),
     "contracts:contract_list": staff(),
     "contracts:contract_create": staff(),
-    "contracts:master_options": staff(),
+    # The search box (issue 13 §3): employer contacts search their own apprentices and contracts.
+    "search:results": extranet((EMPLOYER,)),
+    "search:dropdown": extranet((EMPLOYER,)),
+    "search:choices": staff(source="search_source"),
     "contracts:contract_edit": staff(pk="contract"),
     "contracts:contract_action": staff(pk="contract"),
     "contracts:opco_board": staff(),
@@ -787,6 +790,8 @@ def param_values(portal: Portal, route: Route, param: str, *, owners: tuple[str,
         return [ImportKind.APPRENTICES.value]
     if name == "history_kind":
         return ["apprenti"]
+    if name == "search_source":
+        return ["apprentis"]
     if name == "placement_step":
         return [PlacementStatus.INTERVIEW.value]
     if name == "contract_action":

@@ -184,7 +184,9 @@ def test_placement_move_permission_matrix(client, world, role, side, expected):
 def test_a_cre_cannot_propose_to_another_portfolio(client, world):
     client.force_login(world.a.cre)
     response = client.post(reverse("companies:placement_propose", args=[world.a.seeking.pk]), {"company": world.b.company.pk})
-    assert response.status_code == 200 and "Sélectionnez un choix valide" in response.content.decode()
+    assert response.status_code == 200
+    assert "Ce choix ne fait pas partie de ceux qui vous sont ouverts" in response.content.decode()
+    assert not Placement.objects.filter(company=world.b.company).exists()
     assert Placement.objects.count() == 0
 
 
@@ -208,3 +210,16 @@ def test_offer_form_errors_are_french(client, world):
     })
     html = response.content.decode()
     assert "Indiquez au moins une place." in html and "postérieure ou égale" in html
+
+
+def test_propose_without_javascript_takes_a_typed_siret_in_the_portfolio_and_refuses_another(client, world):
+    client.force_login(world.a.cre)
+    url = reverse("companies:placement_propose", args=[world.a.seeking.pk])
+
+    response = client.post(url, {"company__q": world.b.company.siret})
+    assert response.status_code == 200
+    assert "Aucune entreprise de votre portefeuille ne correspond à" in response.content.decode()
+    assert not Placement.objects.filter(apprentice=world.a.seeking).exists()
+
+    client.post(url, {"company__q": world.a.company.siret})
+    assert list(Placement.objects.filter(apprentice=world.a.seeking).values_list("company_id", flat=True)) == [world.a.company.pk]

@@ -93,7 +93,7 @@ def test_batch_page_offers_the_zip_once_done(client, world, cohort_contracts, ce
     page = client.get(reverse("contracts:batch_detail", args=[batch.pk])).content.decode()
     download = client.get(reverse("contracts:batch_download", args=[batch.pk]))
 
-    assert "3 / 3" in page and "hx-trigger" not in page
+    assert "3 / 3" in page and 'hx-trigger="every' not in page
     assert reverse("contracts:batch_download", args=[batch.pk]) in page
     assert download.status_code == 200
     assert download["Content-Type"] == "application/zip"
@@ -125,7 +125,7 @@ def test_a_failing_generation_marks_the_batch_failed_with_the_error(client, worl
     assert batch.error == f"Échec de la génération pour Test Bernard (contrat n° {cohort_contracts[0].pk}) : police introuvable"
     assert batch.finished_at is not None and not batch.archive
     content = client.get(reverse("contracts:batch_progress", args=[batch.pk])).content.decode()
-    assert "police introuvable" in content and "hx-trigger" not in content
+    assert "police introuvable" in content and 'hx-trigger="every' not in content
 
 
 def test_task_on_a_deleted_batch_logs_and_returns(caplog):

@@ -41,7 +41,9 @@ def test_coordinator_validates_and_assigns_then_the_tutor_resolves_from_its_inbo
     # Then assigns it to the tutor from the alert page.
     page.goto(f"{live_server.url}/alertes/{alert.pk}/")
     expect(page.get_by_test_id("alert-status")).to_have_text("Validée")
-    page.get_by_label("Attribuer à").select_option(str(tutor.pk))
+    # A searchable field (issue 13 §3): type part of the name, pick the line.
+    page.get_by_role("combobox", name="Attribuer à", exact=True).fill(tutor.last_name[:4])
+    page.get_by_role("option", name=re.compile(re.escape(tutor.email))).click()
     page.get_by_role("button", name="Attribuer", exact=True).click()
     expect(page.get_by_text("Alerte attribuée.")).to_be_visible()
     expect(page.get_by_test_id("alert-assignee")).to_have_text(tutor.get_full_name())

@@ -65,7 +65,9 @@ def test_cre_moves_a_seeking_learner_through_the_pipeline_to_a_contract_draft(pa
     learner = Apprentice.objects.get(pk=int(re.search(r"/apprenti/(\d+)/", page.url).group(1)))
     assert learner.status in (ApprenticeStatus.SEEKING, ApprenticeStatus.RUPTURANT)
 
-    page.get_by_label("Entreprise").select_option(label=f"{company.name} — {company.city}")
+    # A searchable field (issue 13 §3): type the SIRET, pick the line « name — SIRET — town ».
+    page.get_by_role("combobox", name=re.compile(r"^Entreprise")).fill(company.siret)
+    page.get_by_role("option", name=re.compile(re.escape(company.name))).click()
     page.get_by_role("button", name="Proposer").click()
     expect(page.get_by_test_id("etape")).to_have_text("Proposé·e")
     page.get_by_role("button", name="Passer en entretien").click()

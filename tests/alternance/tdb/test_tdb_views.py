@@ -229,7 +229,7 @@ def test_the_status_partial_polls_while_running_and_refreshes_the_page_once_done
     TdbExport.objects.filter(pk=export.pk).update(status=JobStatus.FAILED, error="Le SIRET OF_SIRET est invalide.")
     failed = client.get(url, headers={"HX-Request": "true"})
     assert failed["HX-Refresh"] == "true"
-    assert "hx-trigger" not in failed.content.decode()
+    assert 'hx-trigger="every' not in failed.content.decode()
     assert "Le SIRET OF_SIRET est invalide." in failed.content.decode()
 
 
