@@ -23,6 +23,7 @@ from alternance.apprentices import selectors as apprentice_selectors
 from alternance.apprentices import services
 from alternance.apprentices.forms import ApprenticeForm, ContactForm, LeaveForm, OwnDetailsForm, OwnPhoneForm
 from alternance.attendance import services as absences
+from alternance.catalogue.selectors import cohorts_for_new_records
 from alternance.choices import ApprenticeStatus, Role
 from alternance.history.selectors import history_for
 from alternance.views.mixins import StaffListView, int_param, staff_only
@@ -103,7 +104,9 @@ def apprentice_create(request: HttpRequest) -> HttpResponse:
     birth date: shown, with « Créer quand même » for a homonym)."""
     staff_only(request.user)
     access.require(access.can_create_apprentice(request.user))
-    form = ApprenticeForm(request.POST or None, cohorts=selectors.cohort_choices(request.user), creating=True)
+    # Only cohorts a learner may still join (not archived, not ended): the catalogue's one definition.
+    cohorts = cohorts_for_new_records(request.user, today=timezone.localdate())
+    form = ApprenticeForm(request.POST or None, cohorts=cohorts, creating=True)
     duplicates = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -138,7 +141,8 @@ def apprentice_edit(request: HttpRequest, pk: int) -> HttpResponse:
     whole = access.can_edit_apprentice(request.user, apprentice)
     access.require(whole or access.can_edit_apprentice_contact(request.user, apprentice))
     if whole:
-        form = ApprenticeForm(request.POST or None, instance=apprentice, cohorts=selectors.cohort_choices(request.user), creating=False)
+        cohorts = cohorts_for_new_records(request.user, today=timezone.localdate(), keeping=apprentice.cohort_id)
+        form = ApprenticeForm(request.POST or None, instance=apprentice, cohorts=cohorts, creating=False)
     else:
         form = ContactForm(request.POST or None, instance=apprentice)
     duplicates = None

@@ -176,13 +176,16 @@ def sites_for_new_records(user: User) -> QuerySet:
     return access.visible(user, Site).filter(archived_at__isnull=True).order_by("name")
 
 
-def cohorts_for_new_records(user: User, *, today: date | None = None) -> QuerySet:
+def cohorts_for_new_records(user: User, *, today: date | None = None, keeping: int | None = None) -> QuerySet:
     """Cohorts a learner may join (admissions enrolment, a new apprentice): not archived, of a
-    programme not archived, and not ended on ``today`` when given."""
-    qs = access.visible(user, Cohort).filter(archived_at__isnull=True, programme__archived_at__isnull=True)
+    programme not archived, and not ended on ``today`` when given. ``keeping``: a cohort a record
+    already belongs to stays offered on its edit form, whatever its state."""
+    open_ = Q(archived_at__isnull=True, programme__archived_at__isnull=True)
     if today is not None:
-        qs = qs.filter(end_date__gte=today)
-    return qs.select_related("programme", "site").order_by("-start_date", "name")
+        open_ &= Q(end_date__gte=today)
+    if keeping is not None:
+        open_ |= Q(pk=keeping)
+    return access.visible(user, Cohort).filter(open_).select_related("programme", "site").order_by("-start_date", "name")
 
 
 def referent_tutor_choices(user: User) -> QuerySet:

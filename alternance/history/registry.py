@@ -79,8 +79,10 @@ ALWAYS_EXCLUDED = ("created_at", "updated_at")
 
 
 def _register(model: type[models.Model], *, exclude: tuple[str, ...] = (), mask: tuple[str, ...] = ()) -> None:
+    # The search keys (folded name, phone digits) are derived from other fields: never a change of their own.
+    derived = getattr(model, "SEARCH_KEY_FIELDS", ())
     auditlog.register(
-        model, exclude_fields=[*ALWAYS_EXCLUDED, *exclude], mask_fields=list(mask), mask_callable=MASK_CALLABLE,
+        model, exclude_fields=[*ALWAYS_EXCLUDED, *derived, *exclude], mask_fields=list(mask), mask_callable=MASK_CALLABLE,
     )
 
 

@@ -441,3 +441,43 @@ def test_leave_and_reopen_predicates_follow_the_exit(world):
     assert {name for name, user in users.items() if access.can_reopen_apprentice(user, left)} == {"coordinator"}
     assert {name for name, user in users.items() if access.can_leave_apprentice(user, left)} == set()
     assert {name for name, user in users.items() if access.can_leave_apprentice(user, world.a.apprentice)} == {"coordinator", "admin"}
+
+
+# --- the catalogue's cohorts, the history of an edit ------------------------------------------------------------
+
+
+def test_a_new_apprentice_is_offered_only_cohorts_still_open_and_an_edit_keeps_its_own(client, world):
+    from tests.factories.alternance import CohortFactory
+
+    ended = CohortFactory(name="Promotion finie", start_date=date(2024, 9, 1), end_date=date(2026, 6, 30))
+    archived = CohortFactory(name="Promotion archivée", archived_at=datetime(2026, 10, 1, tzinfo=PARIS))
+    learner = ApprenticeFactory(cohort=ended, enrolment_date=date(2024, 9, 1), training_start_date=date(2024, 9, 1))
+    client.force_login(world.admin_staff)
+
+    create = client.get(reverse("apprentice_create")).context["form"].fields["cohort"].queryset
+    edit = client.get(reverse("apprentice_edit", args=[learner.pk])).context["form"].fields["cohort"].queryset
+
+    assert world.a.cohort in create
+    assert ended not in create and archived not in create
+    assert ended in edit and archived not in edit
+
+
+def test_an_edit_shows_in_the_record_history_with_its_author_and_the_fields_changed(client, world):
+    apprentice = world.a.seeking
+    old_phone = apprentice.phone
+    client.force_login(world.coordinator)
+
+    client.post(reverse("apprentice_edit", args=[apprentice.pk]), form_data(
+        world, last_name=apprentice.last_name, first_name=apprentice.first_name, birth_date=apprentice.birth_date.isoformat(),
+        ine=apprentice.ine, cohort=str(apprentice.cohort_id), enrolment_date=apprentice.enrolment_date.isoformat(),
+        training_start_date=apprentice.training_start_date.isoformat(), phone="07 98 76 54 32", email=apprentice.email,
+    ))
+    page = htmllib.unescape(client.get(reverse("apprentice_detail", args=[apprentice.pk])).content.decode())
+
+    history = page[page.index("Historique des modifications"):]
+    assert world.coordinator.get_full_name() in history
+    assert "Modification" in history
+    flat = " ".join(re.sub(r"<[^>]+>", " ", history).split())
+    assert f"Téléphone : {old_phone or '(vide)'} → 07 98 76 54 32" in flat
+    # Derived search keys are not changes anyone made.
+    assert "Clé de recherche" not in flat and "(chiffres)" not in flat
