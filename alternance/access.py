@@ -798,3 +798,11 @@ def can_set_staff_active(user: User, member: User) -> bool:
     """Deactivate or reactivate an account: the coordinator, never on its own account (the service
     also keeps the last active coordinator)."""
     return can_manage_staff(user) and member.pk != user.pk
+
+
+# --- merging duplicates (issue 13 §3) --------------------------------------------------------------------
+
+def can_merge_records(user: User) -> bool:
+    """Merge two duplicate companies or apprentices (everything hanging from one moves to the other,
+    which cannot be undone on screen): the coordinator only."""
+    return _is(user, Role.COORDINATOR)

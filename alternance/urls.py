@@ -57,6 +57,8 @@ urlpatterns = [
     path("api/", include("alternance.api.urls")),
     # Staff accounts (issue 13): the coordinator creates, edits, deactivates them and hands over what they held
     path("equipe/", include("alternance.staff.urls")),
+    # Merging duplicate companies and apprentices (issue 13 §3), for the coordinator
+    path("fusions/", include("alternance.merges.urls")),
     path("entreprises/", include("companies.urls")),
     path("contrats/", include("contracts.urls")),
     path("alertes/", include("alerts.urls")),

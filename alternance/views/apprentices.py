@@ -49,6 +49,7 @@ def apprentice_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_plan_visit": access.can_plan_visit(user, apprentice),
         "can_record_attendance": access.can_record_attendance(user, apprentice),
         "can_place": access.can_use_placement_desk(user),
+        "can_merge": access.can_merge_records(user),
         "can_review_justifications": access.can_review_justifications(user),
         # Monthly attendance statements (PDF), latest month first.
         "statement_months": absences.attendance_statement_months(user, apprentice),
