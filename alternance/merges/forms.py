@@ -20,13 +20,13 @@ class MergeForm(forms.Form):
         for row in plan.fields:
             if row.state == "conflict":
                 conflicts[PREFIX + row.group.key] = forms.ChoiceField(
-                    label=row.group.label, widget=forms.RadioSelect, initial=KEPT,
+                    # Not answered: the kept record's value (the radio is pre-checked on the page).
+                    label=row.group.label, widget=forms.RadioSelect, initial=KEPT, required=False,
                     choices=[(KEPT, _("%(value)s (fiche conservée)") % {"value": row.kept}),
                              (MERGED, _("%(value)s (fiche en double)") % {"value": row.merged})],
-                    error_messages={"required": _("Choisissez la valeur à garder.")},
                 )
         # The choices first, the confirmation last.
         self.fields = {**conflicts, "confirm": self.fields["confirm"]}
 
     def choices(self) -> dict[str, str]:
-        return {name[len(PREFIX):]: value for name, value in self.cleaned_data.items() if name.startswith(PREFIX)}
+        return {name[len(PREFIX):]: value or KEPT for name, value in self.cleaned_data.items() if name.startswith(PREFIX)}
