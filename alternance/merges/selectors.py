@@ -34,7 +34,7 @@ def similar_names(a: str, b: str) -> bool:
     if not words_a or not words_b:
         return False
     shared = words_a & words_b
-    return shared == words_a or shared == words_b or len(shared) / len(words_a | words_b) >= 0.5
+    return shared in (words_a, words_b) or len(shared) / len(words_a | words_b) >= 0.5
 
 
 def company_duplicates(user: User, company: Company) -> list[Company]:

@@ -8,6 +8,7 @@ from alternance import access, selectors
 from alternance.attendance import services as absences
 from alternance.choices import ApprenticeStatus
 from alternance.views.mixins import StaffListView, int_param
+from contracts.choices import PENDING_CONTRACT_STATUSES
 
 
 class ApprenticeListView(StaffListView):
@@ -41,9 +42,15 @@ class ApprenticeListView(StaffListView):
 def apprentice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     apprentice = selectors.apprentice_get(request.user, pk)
     user = request.user
+    related = selectors.apprentice_related(user, apprentice)
     context = {
         "apprentice": apprentice,
-        **selectors.apprentice_related(user, apprentice),
+        **related,
+        # A learner without a company gets « Préparer le contrat »; one whose contract is being
+        # prepared opens it (never a second draft).
+        "pending_contract": next((c for c in related["contracts"] if c.status in PENDING_CONTRACT_STATUSES), None)
+        if access.can_use_back_office(user) else None,
+        "without_company": apprentice.status in (ApprenticeStatus.SEEKING, ApprenticeStatus.RUPTURANT),
         # Buttons shown only to who may use them (the views check the same predicates).
         "can_create_contract": access.can_create_contract(user),
         "can_plan_visit": access.can_plan_visit(user, apprentice),

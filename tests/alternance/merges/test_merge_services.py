@@ -14,9 +14,26 @@ from alerts.choices import AlertStatus
 from alerts.models import Alert
 from alternance.choices import ApprenticeStatus, AttendanceStatus, CalendarPlace, CandidateStatus, HalfDay, Role
 from alternance.merges import services
-from alternance.merges.services import KEPT, MERGED, MergeRefused, apprentice_merge, company_merge, merge_plan, relations
+from alternance.merges.services import (
+    KEPT,
+    MERGED,
+    MergeRefused,
+    apprentice_merge,
+    company_merge,
+    merge_plan,
+    relations,
+)
 from alternance.merges.signals import record_merged
-from alternance.models import Apprentice, AttendanceRecord, AttendanceTally, CalendarOverride, Candidate, KeyDate, User, Visit
+from alternance.models import (
+    Apprentice,
+    AttendanceRecord,
+    AttendanceTally,
+    CalendarOverride,
+    Candidate,
+    KeyDate,
+    User,
+    Visit,
+)
 from companies.choices import PlacementStatus
 from companies.models import Company, CompanyContact, Interaction, Offer, Placement
 from contracts.choices import ContractStatus
