@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
 from django.db.models import Q, QuerySet
 
 from alternance import access
@@ -12,29 +9,9 @@ from alternance.admissions.services import find_duplicates
 from alternance.models import Apprentice, User
 from alternance.selectors import name_search
 from companies.models import Company
+from companies.selectors import name_words, similar_names
 
 SEARCH_LIMIT = 20
-# Words of a company name that do not tell two companies apart (legal forms, "établissements"…).
-NAME_NOISE = frozenset({
-    "sa", "sas", "sasu", "sarl", "eurl", "sci", "snc", "scop", "ei", "eirl", "ets", "etablissements", "etablissement", "societe",
-    "ste", "cie", "et", "de", "du", "des", "la", "le", "les", "l", "d", "groupe", "france",
-})
-
-
-def name_words(name: str) -> set[str]:
-    """The telling words of a company name, without accents, case, punctuation or legal forms."""
-    plain = unicodedata.normalize("NFKD", name or "").encode("ascii", "ignore").decode().lower()
-    return {word for word in re.split(r"[^a-z0-9]+", plain) if word and word not in NAME_NOISE}
-
-
-def similar_names(a: str, b: str) -> bool:
-    """Two company names that probably name the same company: half of their telling words shared
-    (« Boulangerie Martin SARL » and « Martin Boulangerie »), or one's words within the other's."""
-    words_a, words_b = name_words(a), name_words(b)
-    if not words_a or not words_b:
-        return False
-    shared = words_a & words_b
-    return shared in (words_a, words_b) or len(shared) / len(words_a | words_b) >= 0.5
 
 
 def company_duplicates(user: User, company: Company) -> list[Company]:

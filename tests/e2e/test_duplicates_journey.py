@@ -100,3 +100,26 @@ def test_the_coordinator_merges_two_establishments_typed_twice(page: Page, live_
     assert list(CompanyContact.objects.filter(company=kept).values_list("pk", flat=True)) == [master.pk]
     assert Interaction.objects.filter(company=kept).count() == 2
     assert Contract.objects.count() == 1
+
+
+def test_a_company_typed_again_under_another_siret_is_caught_by_its_name(page: Page, live_server):
+    existing = CompanyFactory(name="Boulangerie Martin", siret=HEAD_OFFICE, postal_code="13001", city="Marseille")
+    admin = AdminStaffFactory(email="administratif@example.test")
+    log_in(page, live_server.url, admin.email)
+
+    page.goto(f"{live_server.url}/entreprises/nouvelle/")
+    page.locator("#id_siret").fill("55208131766522")
+    page.locator("#id_name").fill("SARL Martin Boulangerie")
+    page.locator("#id_naf_code").fill("10.71C")
+    page.locator("#id_idcc").fill("843")
+    page.locator("#id_address").fill("12 rue de Rome")
+    page.locator("#id_postal_code").fill("13001")
+    page.locator("#id_city").fill("Marseille")
+    page.get_by_role("button", name="Enregistrer l'entreprise").click()
+
+    similar = page.locator("#doublon-proche")
+    expect(similar).to_contain_text("Boulangerie Martin")
+    expect(page.locator("#id_name")).to_have_value("SARL Martin Boulangerie")
+    assert Company.objects.count() == 1
+    similar.get_by_role("link", name="Ouvrir la fiche existante").click()
+    expect(page).to_have_url(f"{live_server.url}/entreprises/{existing.pk}/")
