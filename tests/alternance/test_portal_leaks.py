@@ -340,6 +340,11 @@ ROUTES: dict[str, Spec] = {
     "staff:staff_reassign_companies": staff(pk="user"),
     "staff:staff_reassign_alerts": staff(pk="user"),
     "staff:staff_reassign_cohorts": staff(pk="user"),
+    # Merging duplicates (issue 13 §3): the coordinator only.
+    "merges:company_pick": staff(pk="company"),
+    "merges:company_preview": staff(pk="company", other="company"),
+    "merges:apprentice_pick": staff(pk="apprentice"),
+    "merges:apprentice_preview": staff(pk="apprentice", other="apprentice"),
 }
 
 # The Django admin (``/admin/…``, namespace ``admin``) is classified as a whole: it is for superusers
