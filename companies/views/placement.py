@@ -58,6 +58,8 @@ def _learner_context(request: HttpRequest, apprentice, *, form=None) -> dict:
         "matches": selectors.suggested_matches(user, apprentice),
         "form": form or ProposeForm(user=user),
         "can_propose": selectors.proposable_companies(user).exists(),
+        # The "hired" button says where the contract goes: opened (contract staff) or handed over (a CRE).
+        "can_create_contract": access.can_create_contract(user),
     }
 
 
