@@ -313,6 +313,7 @@ ROUTES: dict[str, Spec] = {
     "candidate_create": staff(),
     "programme_admissions": staff(),
     "candidate_detail": staff(pk="candidate"),
+    "candidate_update": staff(pk="candidate"),
     "candidate_position": staff(pk="candidate"),
     "candidate_decide": staff(pk="candidate"),
     "candidate_withdraw": staff(pk="candidate"),
