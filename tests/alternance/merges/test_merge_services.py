@@ -415,3 +415,27 @@ def test_preview_query_count_does_not_grow_with_rows(coordinator, django_assert_
         return len(queries)
 
     assert measure(1) == measure(4)
+
+
+def test_the_kept_apprentices_alerts_are_reevaluated_after_the_commit(coordinator, celery_eager, time_machine,
+                                                                      django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from alerts.services import nightly_run
+
+    time_machine.move_to(datetime(2026, 11, 30, 10, 0, tzinfo=PARIS), tick=False)
+    today = date(2026, 11, 30)
+    kept, merged = pair()
+    Apprentice.objects.filter(pk=kept.pk).update(status=ApprenticeStatus.SEEKING, status_since=today - timedelta(days=95))
+    kept.refresh_from_db()
+    ContractFactory(apprentice=merged, status=ContractStatus.IN_PROGRESS, start_date=date(2026, 9, 1))
+    nightly_run(today=today, rules=["without_company"], trigger="test")
+    alert = Alert.objects.get(rule_code="without_company", subject_id=kept.pk)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        apprentice_merge(kept=kept, merged=merged, by=coordinator, today=today)
+
+    alert.refresh_from_db()
+    kept.refresh_from_db()
+    assert kept.status == ApprenticeStatus.UNDER_CONTRACT
+    assert (alert.status, alert.auto_resolved) == (AlertStatus.RESOLVED, True)
