@@ -296,10 +296,17 @@ def test_with_the_chosen_values_the_kept_record_must_stay_valid(coordinator):
     kept, merged = pair()
     merged.birth_date = date(2012, 1, 1)  # a minor without legal representative at the start of training
     merged.save()
+    contract = hang_everything_on_apprentice(merged, company=CompanyFactory())
 
+    # Refused at the very end, after every row moved and the duplicate was deleted: all rolled back.
     with pytest.raises(MergeRefused, match="la fiche conservée ne serait pas valide"):
         apprentice_merge(kept=kept, merged=merged, by=coordinator, today=TODAY, choices={"birth_date": MERGED})
     assert Apprentice.objects.filter(pk=merged.pk).exists()
+    assert Contract.objects.get(pk=contract.pk).apprentice_id == merged.pk
+    for model in (AttendanceRecord, CalendarOverride, KeyDate, Visit, Interaction, Placement, Document, Alert, Candidate):
+        assert model.objects.filter(apprentice=merged).count() == 1, model
+    kept.refresh_from_db()
+    assert kept.birth_date == date(2006, 4, 2)
 
 
 def test_the_merge_is_signalled_with_the_snapshot_of_the_deleted_record(coordinator):
