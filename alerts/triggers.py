@@ -49,6 +49,13 @@ WRITE_RULES: dict[str, dict[str, tuple[str, ...]]] = {
     # contracts.opco: the OPCO file (dates, decision), its schedule, an instalment invoiced or paid,
     # the employer participation invoiced (opco_delay).
     "opco_file_changed": {CONTRACT: ("opco_delay",)},
+    # alternance.merges.services: two duplicate records merged — the kept apprentice gathers the
+    # contracts, attendance and visits of both (every apprentice rule may change); the contracts
+    # that moved change their apprentice or employer (labels, the learner's other contracts).
+    "record_merged": {
+        CONTRACT: ("visits_overdue", "contract_end", "opco_delay"),
+        APPRENTICE: ("without_company", "absences", "rupture_risk"),
+    },
 }
 
 

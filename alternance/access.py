@@ -876,3 +876,11 @@ def can_use_search(user: User) -> bool:
     and their contracts, through the same scopes as everywhere (they have no page of their own
     company or contacts to open). An apprentice has only its own record: no search box."""
     return _is(user, Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE, Role.TUTOR, Role.EMPLOYER)
+
+
+# --- merging duplicates (issue 13 §3) --------------------------------------------------------------------
+
+def can_merge_records(user: User) -> bool:
+    """Merge two duplicate companies or apprentices (everything hanging from one moves to the other,
+    which cannot be undone on screen): the coordinator only."""
+    return _is(user, Role.COORDINATOR)

@@ -37,3 +37,7 @@ class AlternanceConfig(AppConfig):
         pre_save.connect(services.prepare_entry, sender=LogEntry, dispatch_uid="history_system_label")
         task_prerun.connect(services.task_started, dispatch_uid="history_task_started", weak=False)
         task_postrun.connect(services.task_finished, dispatch_uid="history_task_finished", weak=False)
+        # A merge of duplicates (issue 13 §3) is written to the history of both records.
+        from alternance.merges.signals import record_merged
+
+        record_merged.connect(services.merge_received, dispatch_uid="history_record_merged", weak=False)

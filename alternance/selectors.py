@@ -9,7 +9,7 @@ so a page costs the same number of queries whatever the number of rows.
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -19,7 +19,8 @@ from alerts.models import Alert
 from alternance import access
 from alternance.choices import ApprenticeStatus, AttendanceStatus
 from alternance.models import Apprentice, AttendanceRecord, Cohort, User, Visit
-from companies.models import Company, Interaction
+from companies.choices import PlacementStatus
+from companies.models import Company, Interaction, Placement
 from contracts.choices import ACTIVE_CONTRACT_STATUSES, ContractStatus, OpcoDecision
 from contracts.models import Contract, OpcoFile
 
@@ -221,8 +222,28 @@ def overdue_planned_visits(today: date) -> Q:
     return Q(done_date__isnull=True, planned_date__lt=today)
 
 
+def contracts_handed_over(user: User) -> QuerySet:
+    """Hires handed to the administrative team by someone who may not edit contracts (a CRE): the
+    hired placements whose contract with that company has not left the draft since the hand-over
+    (it passes to signature once its checklist is complete). Follows the facts: no to-do status to
+    tick, the task goes when the contract moves on."""
+    moved_on = (
+        Contract.objects.filter(apprentice=OuterRef("apprentice"), company=OuterRef("company"))
+        .exclude(status=ContractStatus.DRAFT)
+        .filter(Q(pk=OuterRef("contract_id")) | Q(updated_at__gte=OuterRef("contract_handed_over_at")))
+    )
+    return (
+        access.visible(user, Placement)
+        .filter(status=PlacementStatus.HIRED, contract_handed_over_at__isnull=False)
+        .exclude(Exists(moved_on))
+        .select_related("apprentice__cohort", "company", "contract", "contract_handed_over_by")
+        .order_by("contract_handed_over_at", "pk")
+    )
+
+
 def admin_staff_home(user: User, *, today: date) -> dict:
-    """Contracts by status and the contracts the administrative team still has to handle."""
+    """Contracts by status, the hires handed over by the CREs (their contract to prepare) and the
+    contracts the administrative team still has to handle (a handed-over draft shows once, above)."""
     counts = dict(
         access.visible(user, Contract).order_by().values("status").annotate(n=Count("pk")).values_list("status", "n")
     )
@@ -230,10 +251,12 @@ def admin_staff_home(user: User, *, today: date) -> dict:
         KeyFigure(label, counts.get(value, 0), _url("contracts:contract_list", status=value))
         for value, label in ContractStatus.choices
     ]
+    handed_over = list(contracts_handed_over(user)[:TO_HANDLE_LIMIT])
     to_handle = (
         access.visible(user, Contract)
         .filter(status__in=CONTRACTS_TO_HANDLE_STATUSES)
+        .exclude(pk__in=[p.contract_id for p in handed_over if p.contract_id])
         .select_related("apprentice", "company")
         .order_by("start_date", "pk")[:TO_HANDLE_LIMIT]
     )
-    return {"by_status": by_status, "to_handle": list(to_handle)}
+    return {"by_status": by_status, "handed_over": handed_over, "to_handle": list(to_handle)}

@@ -63,6 +63,8 @@ urlpatterns = [
     path("", include("alternance.catalogue.urls")),
     # Find anything (issue 13 §3): the navigation search box, its results page, the searchable selects
     path("recherche/", include("alternance.search.urls")),
+    # Merging duplicate companies and apprentices (issue 13 §3), for the coordinator
+    path("fusions/", include("alternance.merges.urls")),
     path("entreprises/", include("companies.urls")),
     path("contrats/", include("contracts.urls")),
     path("alertes/", include("alerts.urls")),

@@ -146,6 +146,14 @@ class CompanyForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.duplicate: Company | None = None
         self.same_siren: list[Company] = []
+        self.similar: list[Company] = []
+        if not self.instance.pk:
+            # A similar name in the same postal code: probably the same company under another
+            # SIRET. Creating it anyway takes this box (the page lists them with a link).
+            self.fields["confirm_distinct"] = forms.BooleanField(
+                label=_("Il s'agit bien d'une autre entreprise ou d'un autre établissement que celles listées ci-dessus"),
+                required=False, widget=forms.HiddenInput,
+            )
         # Let the model normalise what people type ("732 829 320 00074", "62.01Z") before its checks.
         for name in ("siret", "naf_code", "idcc"):
             field = self.fields[name]
@@ -180,6 +188,20 @@ class CompanyForm(forms.ModelForm):
                 access.visible(self._user, Company).filter(siret__startswith=compact[:9]).exclude(pk=self.instance.pk).order_by("siret")
             )
         return siret
+
+
+    def clean(self):
+        data = super().clean()
+        if "confirm_distinct" in self.fields and not self.errors and not data.get("confirm_distinct"):
+            self.similar = selectors.similar_companies(self._user, name=data.get("name", ""), postal_code=data.get("postal_code", ""))
+            if self.similar:
+                # Shown now: the box to confirm a genuinely different company.
+                self.fields["confirm_distinct"].widget = forms.CheckboxInput()
+                self.add_error("confirm_distinct", _(
+                    "Une entreprise au nom proche existe déjà dans ce code postal : ouvrez sa fiche si c'est la même, "
+                    "ou cochez cette case pour enregistrer un autre établissement."
+                ))
+        return data
 
 
 class ArchiveForm(forms.Form):

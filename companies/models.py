@@ -348,6 +348,12 @@ class Placement(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("créé par")
     )
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    # "Hired" by someone who may not edit contracts (a CRE): the contract to prepare was handed to
+    # the administrative team, whose home page lists it until the contract leaves the draft.
+    contract_handed_over_at = models.DateTimeField(_("contrat confié au service administratif le"), null=True, blank=True)
+    contract_handed_over_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("confié par")
+    )
 
     class Meta:
         verbose_name = _("mise en relation")

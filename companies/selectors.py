@@ -1,5 +1,7 @@
 """Reads of the CRM: companies, their contacts, contracts and interactions, scoped by the access policy."""
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -19,6 +21,36 @@ from contracts.choices import ACTIVE_CONTRACT_STATUSES
 from contracts.models import Contract
 
 INTERACTIONS_SHOWN = 50
+# Words of a company name that do not tell two companies apart (legal forms, "établissements"…).
+NAME_NOISE = frozenset({
+    "sa", "sas", "sasu", "sarl", "eurl", "sci", "snc", "scop", "ei", "eirl", "ets", "etablissements", "etablissement", "societe",
+    "ste", "cie", "et", "de", "du", "des", "la", "le", "les", "l", "d", "groupe", "france",
+})
+
+
+def name_words(name: str) -> set[str]:
+    """The telling words of a company name, without accents, case, punctuation or legal forms."""
+    plain = unicodedata.normalize("NFKD", name or "").encode("ascii", "ignore").decode().lower()
+    return {word for word in re.split(r"[^a-z0-9]+", plain) if word and word not in NAME_NOISE}
+
+
+def similar_names(a: str, b: str) -> bool:
+    """Two company names that probably name the same company: half of their telling words shared
+    (« Boulangerie Martin SARL » and « Martin Boulangerie »), or one's words within the other's."""
+    words_a, words_b = name_words(a), name_words(b)
+    if not words_a or not words_b:
+        return False
+    shared = words_a & words_b
+    return shared in (words_a, words_b) or len(shared) / len(words_a | words_b) >= 0.5
+
+
+def similar_companies(user: User, *, name: str, postal_code: str, exclude_pk: int | None = None) -> list[Company]:
+    """Companies the user may see, in the same postal code, whose name is similar: a company about
+    to be typed a second time under another SIRET. One query."""
+    if not name_words(name) or not postal_code:
+        return []
+    rows = access.visible(user, Company).filter(postal_code=postal_code.strip()).exclude(pk=exclude_pk).order_by("name", "pk")
+    return [company for company in rows if similar_names(company.name, name)]
 
 COMPANY_SORTS = {
     "name": ("name", "pk"),

@@ -361,11 +361,34 @@ def _contract_fields(placement: Placement, *, today: date) -> dict:
     }
 
 
+def learner_contract(apprentice: Apprentice, company: Company):
+    """The learner's contract in preparation (draft, awaiting signatures) or in force that a hire
+    must open instead of creating a second one: the most recent with this company, otherwise the
+    most recent with another one (or None)."""
+    from contracts.models import Contract
+
+    rows = list(
+        Contract.objects.filter(apprentice=apprentice, status__in=(*PENDING_CONTRACT_STATUSES, *ACTIVE_CONTRACT_STATUSES))
+        .select_related("company").order_by("-created_at", "-pk")
+    )
+    same = [c for c in rows if c.company_id == company.pk]
+    return (same or rows or [None])[0]
+
+
 @transaction.atomic
-def placement_move(*, placement: Placement, to: str, by: User, today: date, comment: str = "") -> Placement:
+def placement_move(
+    *, placement: Placement, to: str, by: User, today: date, comment: str = "", hand_over_contract: bool = False,
+) -> Placement:
     """Move a placement one step (table ``PLACEMENT_TRANSITIONS``) with a compare-and-set update and a
-    history row. "Hired" opens a draft contract; if its data is incomplete (e.g. dates), the
-    placement is still hired and ``placement.contract_error`` says what is missing."""
+    history row.
+
+    "Hired" opens the learner's contract: its draft or contract in force if it has one (never a
+    second one: ``placement.existing_contract``), otherwise a new draft from the placement's data;
+    if that data is incomplete (e.g. dates), the placement is still hired and
+    ``placement.contract_error`` says what is missing. ``hand_over_contract`` (the mover may not
+    edit contracts, e.g. a CRE): the contract still to prepare is handed to the administrative
+    team — listed on their home page until it leaves the draft (``placement.handed_over``)."""
+    from contracts.choices import ContractStatus
     from contracts.services import contract_create
 
     current = placement.status
@@ -386,16 +409,33 @@ def placement_move(*, placement: Placement, to: str, by: User, today: date, comm
     for name, value in fields.items():
         setattr(placement, name, value)
     placement.contract_error = ""
+    placement.existing_contract = None
+    placement.handed_over = False
     if to == P.HIRED:
-        try:
-            with transaction.atomic():
-                contract = contract_create(by=by, **_contract_fields(placement, today=today))
-        except ValidationError as error:
-            placement.contract_error = " ".join(error.messages)
+        existing = learner_contract(placement.apprentice, placement.company)
+        contract = None
+        if existing is not None:
+            placement.existing_contract = existing
+            if existing.company_id == placement.company_id:
+                contract = existing
         else:
-            record_update(placement, {"contract": contract}, actor=by)
+            try:
+                with transaction.atomic():
+                    contract = contract_create(by=by, **_contract_fields(placement, today=today))
+            except ValidationError as error:
+                placement.contract_error = " ".join(error.messages)
+        updates: dict = {}
+        if contract is not None:
             placement.contract = contract
-            Placement.objects.filter(pk=placement.pk).update(contract=contract)
+            updates["contract"] = contract
+        still_to_prepare = existing is None or existing.status == ContractStatus.DRAFT
+        if hand_over_contract and still_to_prepare:
+            placement.handed_over = True
+            placement.contract_handed_over_at, placement.contract_handed_over_by = timezone.now(), by
+            updates.update(contract_handed_over_at=placement.contract_handed_over_at, contract_handed_over_by=by)
+        if updates:
+            Placement.objects.filter(pk=placement.pk).update(**updates)
+            record_update(placement, updates, actor=by)  # a queryset update: no signal (history of changes)
         _after_hiring(placement, by=by, today=today)
     PlacementEvent.objects.create(placement=placement, from_status=current, to_status=to, by=by, comment=(comment or "").strip())
     return placement

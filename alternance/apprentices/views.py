@@ -27,6 +27,7 @@ from alternance.catalogue.selectors import cohorts_for_new_records
 from alternance.choices import ApprenticeStatus, Role
 from alternance.history.selectors import history_for
 from alternance.views.mixins import StaffListView, int_param, staff_only
+from contracts.choices import PENDING_CONTRACT_STATUSES
 
 
 def _form_errors(form, error: ValidationError) -> None:
@@ -74,9 +75,16 @@ class ApprenticeListView(StaffListView):
 def apprentice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     apprentice = selectors.apprentice_get(request.user, pk)
     user = request.user
+    related = selectors.apprentice_related(user, apprentice)
     context = {
         "apprentice": apprentice,
-        **selectors.apprentice_related(user, apprentice),
+        **related,
+        # A learner without a company gets « Préparer le contrat »; one whose contract is being
+        # prepared opens it (never a second draft).
+        "pending_contract": next((c for c in related["contracts"] if c.status in PENDING_CONTRACT_STATUSES), None)
+        if access.can_use_back_office(user) else None,
+        "without_company": apprentice.status in (ApprenticeStatus.SEEKING, ApprenticeStatus.RUPTURANT),
+        "can_merge": access.can_merge_records(user),
         # Buttons shown only to who may use them (the views check the same predicates).
         "can_create_contract": access.can_create_contract(user),
         "can_plan_visit": access.can_plan_visit(user, apprentice),

@@ -259,3 +259,22 @@ def record_merge(kept: models.Model, merged: models.Model, actor, moved_counts: 
     into = {"kind": "merge", "into": {"pk": kept.pk, "repr": smart_str(kept)}, "moved": moved}
     _entry(merged, action=LogEntry.Action.UPDATE, changes=None, actor=actor, system=None, data=into).save()
     return entry
+
+
+def merge_received(sender, *, kept: models.Model, merged, actor, moved: dict[str, int], **kwargs) -> None:
+    """Receiver of ``alternance.merges.signals.record_merged`` (connected in ``AlternanceConfig.ready``):
+    the merge shows in the kept record's history, and the deleted duplicate's own history (still
+    reachable from the full history page) says where it went. ``merged`` is the merge's snapshot of
+    the deleted row (model label, pk, label)."""
+    from django.apps import apps as django_apps
+
+    moved = {label: count for label, count in moved.items() if count}
+    _entry(kept, action=LogEntry.Action.UPDATE, changes=None, actor=actor, system=None,
+           data={"kind": "merge", "merged": {"pk": merged.pk, "repr": merged.label}, "moved": moved}).save()
+    model = django_apps.get_model(merged.model)
+    LogEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(model), object_pk=str(merged.pk), object_id=merged.pk,
+        object_repr=merged.label, action=LogEntry.Action.UPDATE, changes=None, actor=actor,
+        actor_email=getattr(actor, "email", None), timestamp=timezone.now(),
+        additional_data={"kind": "merge", "into": {"pk": kept.pk, "repr": smart_str(kept)}, "moved": moved},
+    )

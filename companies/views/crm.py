@@ -82,6 +82,7 @@ def _detail_context(request: HttpRequest, company, *, log_form=None, sensitive_f
         "can_edit": access.can_edit_company(user, company),
         "can_archive": access.can_archive_company(user, company),
         "can_manage_contacts": access.can_manage_contacts(user, company),
+        "can_merge": access.can_merge_records(user),
         "log_form": log_form or InteractionLogForm(),
         "sensitive_form": sensitive_form or SensitiveForm(initial={"sensitive": company.sensitive, "reason": company.sensitive_reason}),
         "archive_form": archive_form or ArchiveForm(),

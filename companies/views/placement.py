@@ -22,6 +22,7 @@ from companies.forms import OfferForm, ProposeForm
 from companies.models import Company, Placement
 from companies.services import PLACEMENT_TRANSITIONS, PlacementError
 from companies.views.crm import _add_errors
+from contracts.choices import ContractStatus
 
 
 def placement_desk(request: HttpRequest) -> HttpResponse:
@@ -57,6 +58,8 @@ def _learner_context(request: HttpRequest, apprentice, *, form=None) -> dict:
         "matches": selectors.suggested_matches(user, apprentice),
         "form": form or ProposeForm(user=user),
         "can_propose": selectors.proposable_companies(user).exists(),
+        # The "hired" button says where the contract goes: opened (contract staff) or handed over (a CRE).
+        "can_create_contract": access.can_create_contract(user),
     }
 
 
@@ -95,26 +98,54 @@ def placement_propose(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def placement_move(request: HttpRequest, pk: int, to: str) -> HttpResponse:
     staff_only(request.user)
-    placement = access.get_visible_or_404(request.user, Placement.objects.select_related("company", "apprentice__cohort__programme", "offer__programme"), pk=pk)
-    access.require(access.can_move_placement(request.user, placement))
+    user = request.user
+    placement = access.get_visible_or_404(user, Placement.objects.select_related("company", "apprentice__cohort__programme", "offer__programme"), pk=pk)
+    access.require(access.can_move_placement(user, placement))
+    may_edit_contracts = access.can_create_contract(user)
     try:
-        placement = services.placement_move(placement=placement, to=to, by=request.user, today=timezone.localdate(),
-                                            comment=request.POST.get("comment", ""))
+        placement = services.placement_move(placement=placement, to=to, by=user, today=timezone.localdate(),
+                                            comment=request.POST.get("comment", ""), hand_over_contract=not may_edit_contracts)
     except PlacementError as error:
         messages.error(request, str(error))
         return redirect("companies:placement_learner", pk=placement.apprentice_id)
     if to == PlacementStatus.HIRED:
-        if placement.contract_id:
+        return _after_hire(request, placement, may_edit_contracts=may_edit_contracts)
+    messages.success(request, _("Étape enregistrée : %(step)s.") % {"step": PlacementStatus(to).label})
+    return redirect("companies:placement_learner", pk=placement.apprentice_id)
+
+
+def _after_hire(request: HttpRequest, placement: Placement, *, may_edit_contracts: bool) -> HttpResponse:
+    """Where a hire leads: the learner's contract (existing or new draft) for who may edit it; the
+    learner's pipeline for a CRE, told that the administrative team prepares the contract."""
+    existing = placement.existing_contract
+    handed = _("Le brouillon de contrat a été confié au service administratif.") if placement.handed_over else ""
+    if existing is not None:
+        if existing.company_id != placement.company_id:
+            text = _("Embauche enregistrée. %(name)s a déjà un contrat « %(status)s » avec %(company)s : aucun second contrat "
+                     "n'a été créé ; corrigez l'employeur de ce contrat s'il s'agit d'un brouillon.")
+        elif existing.status == ContractStatus.DRAFT:
+            text = _("Embauche enregistrée : le brouillon de contrat existant de %(name)s est repris, aucun second contrat n'a été créé.")
+        else:
+            text = _("Embauche enregistrée : %(name)s a déjà un contrat « %(status)s » avec %(company)s, aucun second contrat n'a été créé.")
+        text %= {"name": placement.apprentice.full_name, "status": existing.get_status_display(), "company": existing.company.name}
+        messages.success(request, f"{text} {handed}".strip())
+        return redirect("contracts:contract_detail", pk=existing.pk)
+    if placement.contract_id:
+        if may_edit_contracts:
             messages.success(request, _("Embauche enregistrée : le contrat est créé en brouillon, complétez-le."))
             return redirect("contracts:contract_detail", pk=placement.contract_id)
-        url = reverse("contracts:contract_create") + f"?apprentice={placement.apprentice_id}"
+        messages.success(request, f"{_('Embauche enregistrée.')} {handed}")
+        return redirect("companies:placement_learner", pk=placement.apprentice_id)
+    if may_edit_contracts:
+        url = reverse("contracts:contract_create") + f"?apprentice={placement.apprentice_id}&company={placement.company_id}"
         messages.warning(request, format_html(
             "{} {} <a href=\"{}\">{}</a>",
             _("Embauche enregistrée, mais le brouillon de contrat n'a pas pu être créé :"), placement.contract_error, url,
             _("Créer le contrat à partir de la fiche de l'apprenti·e"),
         ))
-        return redirect("companies:placement_learner", pk=placement.apprentice_id)
-    messages.success(request, _("Étape enregistrée : %(step)s.") % {"step": PlacementStatus(to).label})
+    else:
+        messages.warning(request, _("Embauche enregistrée. Le contrat n'a pas pu être préparé automatiquement (%(error)s) : "
+                                    "il a été confié au service administratif.") % {"error": placement.contract_error})
     return redirect("companies:placement_learner", pk=placement.apprentice_id)
 
 

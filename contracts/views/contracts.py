@@ -18,6 +18,8 @@ from alternance import access
 from alternance.history.selectors import history_for
 from alternance.models import Apprentice
 from alternance.views.mixins import StaffListView, date_param, int_param, staff_only
+from companies.models import Company
+from companies.services import first_master
 from contracts import selectors, services
 from contracts.choices import ContractStatus as S
 from contracts.forms import (
@@ -193,17 +195,28 @@ def contract_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 # --- create and edit -------------------------------------------------------------------------------
 
 def _initial_from_apprentice(request: HttpRequest) -> dict:
-    """Creating from an apprentice's page: its cohort gives the programme and the training dates."""
+    """Creating from an apprentice's page: its cohort gives the programme and the training dates
+    (and the contract's end by default); from a hire, the employer and its first maître
+    d'apprentissage come too (``?company=``)."""
+    initial = {}
+    company_id = int_param(request.GET.get("company"))
+    company = access.visible(request.user, Company).filter(pk=company_id, archived_at__isnull=True).first() if company_id else None
+    if company is not None:
+        initial["company"] = company.pk
+        master = first_master(company)
+        if master is not None:
+            initial["master"] = master.pk
     apprentice_id = int_param(request.GET.get("apprentice"))
     if not apprentice_id:
-        return {}
-    apprentice = access.visible(request.user, Apprentice).select_related("cohort").filter(pk=apprentice_id).first()
+        return initial
+    apprentice = access.visible(request.user, Apprentice).select_related("cohort__programme").filter(pk=apprentice_id).first()
     if apprentice is None:
-        return {}
+        return initial
     cohort = apprentice.cohort
     return {
-        "apprentice": apprentice.pk, "programme": cohort.programme_id, "training_start_date": cohort.start_date,
+        **initial, "apprentice": apprentice.pk, "programme": cohort.programme_id, "training_start_date": cohort.start_date,
         "exams_end_date": cohort.exams_end_date, "training_hours": cohort.programme.training_hours,
+        "end_date": cohort.end_date,
     }
 
 

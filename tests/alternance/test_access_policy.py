@@ -693,6 +693,8 @@ PREDICATES = [
     (access.can_set_staff_active, "coordinator", set()),
     # The search box (issue 13 §3): staff and employer contacts (their scope only); apprentices have none.
     (access.can_use_search, None, STAFF_ROLES | {"employer_a", "employer_b"}),
+    # Merging duplicate companies and apprentices (issue 13 §3): the coordinator only.
+    (access.can_merge_records, None, {"coordinator"}),
     (access.can_view, "a1", {"coordinator", "admin", "cre_a", "cre_b", "tutor_a", "apprentice_a1", "employer_a"}),
     (access.can_view, "d_company_a", {"coordinator", "admin", "cre_a", "cre_b", "employer_a"}),
 ]

@@ -376,6 +376,11 @@ ROUTES: dict[str, Spec] = {
     "catalogue:cohort_edit": staff(pk="cohort"),
     "catalogue:cohort_archive": staff(pk="cohort"),
     "catalogue:cohort_restore": staff(pk="cohort"),
+    # Merging duplicates (issue 13 §3): the coordinator only.
+    "merges:company_pick": staff(pk="company"),
+    "merges:company_preview": staff(pk="company", other="company"),
+    "merges:apprentice_pick": staff(pk="apprentice"),
+    "merges:apprentice_preview": staff(pk="apprentice", other="apprentice"),
 }
 
 # The Django admin (``/admin/…``, namespace ``admin``) is classified as a whole: it is for superusers

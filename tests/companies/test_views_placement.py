@@ -125,7 +125,7 @@ def test_learner_page_suggests_offers_of_the_programme_nearest_first(client, wor
     ]
 
 
-def test_cre_moves_a_learner_through_the_pipeline_to_a_draft_contract(client, world):
+def test_cre_moves_a_learner_through_the_pipeline_to_a_draft_handed_to_admin_staff(client, world):
     client.force_login(world.a.cre)
     seeker = world.a.seeking
 
@@ -136,11 +136,12 @@ def test_cre_moves_a_learner_through_the_pipeline_to_a_draft_contract(client, wo
     response = client.post(reverse("companies:placement_move", args=[placement.pk, PlacementStatus.HIRED]))
 
     contract = Contract.objects.get(apprentice=seeker)
-    assert response.status_code == 302 and response.url == reverse("contracts:contract_detail", args=[contract.pk])
+    assert response.status_code == 302 and response.url == reverse("companies:placement_learner", args=[seeker.pk])
     assert (contract.status, contract.company, contract.programme, contract.master) == (
         "draft", world.a.company, world.a.cohort.programme, world.a.employer_contact
     )
-    assert client.get(response.url).status_code == 200
+    assert "Le brouillon de contrat a été confié au service administratif." in client.get(response.url).content.decode()
+    assert Placement.objects.get(pk=placement.pk).contract_handed_over_by == world.a.cre
 
 
 def test_hired_without_a_possible_draft_explains_and_links_to_the_form(client, world):
@@ -153,9 +154,14 @@ def test_hired_without_a_possible_draft_explains_and_links_to_the_form(client, w
     response = client.post(reverse("companies:placement_move", args=[placement.pk, PlacementStatus.HIRED]), follow=True)
 
     html = response.content.decode()
-    assert "le brouillon de contrat n&#x27;a pas pu être créé" in html or "le brouillon de contrat n'a pas pu être créé" in html
-    assert f'{reverse("contracts:contract_create")}?apprentice={seeker.pk}' in html
+    assert "Le contrat n&#x27;a pas pu être préparé automatiquement" in html
+    assert "il a été confié au service administratif" in html
     assert Placement.objects.get(pk=placement.pk).status == PlacementStatus.HIRED
+
+    # Admin staff, who may create contracts, get the link to the form (with the employer).
+    client.force_login(world.admin_staff)
+    html = client.get(reverse("home")).content.decode()
+    assert f'{reverse("contracts:contract_create")}?apprentice={seeker.pk}&amp;company={world.a.company.pk}' in html
 
 
 def test_refused_transition_shows_a_french_message(client, world):

@@ -494,3 +494,31 @@ def test_no_new_company_button_for_a_tutor_and_one_on_the_cre_home(client, world
     home_html = client.get(reverse("home")).content.decode()
 
     assert ("Nouvelle entreprise" in tutor_html, "Nouvelle entreprise" in home_html) == (False, True)
+
+
+def test_a_similar_name_in_the_same_postal_code_asks_for_confirmation_then_creates(client, world):
+    existing = CompanyFactory(name="SARL Gamma Menuiserie", postal_code="69003", city="Lyon")
+    CompanyFactory(name="Menuiserie Gamma", postal_code="75011")  # same name, elsewhere: not a duplicate
+    client.force_login(world.a.cre)
+
+    response = client.post(reverse("companies:company_create"), company_post())
+
+    assert response.status_code == 200
+    assert [c.pk for c in response.context["form"].similar] == [existing.pk]
+    html = response.content.decode()
+    assert "Une entreprise au nom proche existe déjà dans ce code postal" in html
+    assert reverse("companies:company_detail", args=[existing.pk]) in html
+    assert not Company.objects.filter(siret=SIRET).exists()
+
+    response = client.post(reverse("companies:company_create"), company_post(confirm_distinct="on"))
+    assert response.status_code == 302
+    assert Company.objects.filter(siret=SIRET, name="Menuiserie Gamma").exists()
+
+
+def test_editing_a_company_does_not_ask_about_similar_names(client, world):
+    CompanyFactory(name="Boulangerie Alpha bis", postal_code=world.a.company.postal_code)
+    client.force_login(world.coordinator)
+    company = world.a.company
+    data = company_post(siret=company.siret, name=company.name, postal_code=company.postal_code, city=company.city)
+    response = client.post(reverse("companies:company_edit", args=[company.pk]), data)
+    assert response.status_code == 302

@@ -1,7 +1,9 @@
-"""Admissions, end to end: a candidate applies on the public page from a 390 px phone (a first try
-with a file that is not a PDF keeps what was typed); admin staff sees it in the queue with the menu
-badge, positions it, admits it and enrols it in a cohort — the new apprentice is "seeking a
-company" since the enrolment day.
+"""Admissions, end to end (issue 13, journey 1): a candidate applies on the public page from a 390 px
+phone (a first try with a file that is not a PDF keeps what was typed); admin staff sees it in the
+queue with the menu badge, positions it, admits it and enrols it in a cohort — the new apprentice
+is "seeking a company" since the enrolment day. Then admin staff creates the employer by its SIRET
+and its maître d'apprentissage, none of which existed, and drafts the contract from the
+apprentice's page — without the import or the Django admin.
 
 Dates are placed around the real today (the live server is not frozen)."""
 
@@ -15,11 +17,15 @@ from playwright.sync_api import Page, expect
 from alternance.choices import ApprenticeStatus, CandidateStatus
 from alternance.demo.absences import proof_pdf
 from alternance.models import Apprentice, Candidate
+from companies.models import Company, CompanyContact
+from contracts.choices import ContractStatus
+from contracts.models import Contract
 from tests.factories.alternance import AdminStaffFactory, CohortFactory, ProgrammeFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 STAFF_PASSWORD = "motdepasse-solide-42"  # tests.factories.alternance.UserFactory
+EMPLOYER_SIRET = "44306184100047"
 
 
 def test_a_candidate_applies_on_a_phone_and_admin_staff_enrols_it(page: Page, live_server, settings, tmp_path):
@@ -118,3 +124,66 @@ def test_a_candidate_applies_on_a_phone_and_admin_staff_enrols_it(page: Page, li
         assert handle.read() == cv
     page.get_by_role("link", name="Ouvrir la fiche apprenti·e").click()
     expect(page.get_by_role("heading", name=re.compile("Moreau"))).to_be_visible()
+
+    # --- the employer, none of which existed: created by its SIRET, then its maître d'apprentissage.
+    assert not Company.objects.filter(siret=EMPLOYER_SIRET).exists()
+    page.get_by_role("link", name="Entreprises", exact=True).first.click()
+    page.get_by_role("link", name="Nouvelle entreprise").click()
+    page.locator("#id_siret").fill("443 061 841 00047")
+    page.locator("#id_name").fill("Cabinet Provence Gestion")
+    page.locator("#id_naf_code").fill("69.20Z")
+    page.locator("#id_idcc").fill("787")
+    page.locator("#id_headcount").fill("14")
+    page.locator("#id_address").fill("20 boulevard Longchamp")
+    page.locator("#id_postal_code").fill("13001")
+    page.locator("#id_city").fill("Marseille")
+    page.get_by_role("button", name="Enregistrer l'entreprise").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Cabinet Provence Gestion")
+    company = Company.objects.get(siret=EMPLOYER_SIRET)
+    assert (company.name, company.naf_code, company.idcc, company.owner_cre_id) == ("Cabinet Provence Gestion", "6920Z", "0787", None)
+
+    page.get_by_role("link", name="Ajouter un contact").click()
+    page.locator("#id_last_name").fill("Garnier")
+    page.locator("#id_first_name").fill("Hélène")
+    page.locator("#id_email").fill("h.garnier@provence-gestion.test")
+    page.locator("#id_job_title").fill("Expert-comptable associée")
+    page.locator("#id_is_master").check()
+    page.locator("#id_birth_date").fill("1978-09-21")
+    page.locator("#id_highest_diploma").fill("Diplôme d'expertise comptable")
+    page.locator("#id_diploma_level").select_option("7")
+    page.locator("#id_experience_years").fill("15")
+    page.locator("#id_eligibility_statement").check()
+    page.get_by_role("button", name="Enregistrer le contact").click()
+    master = CompanyContact.objects.get(company=company)
+    expect(page.locator(f"#contact-{master.pk}")).to_contain_text("Hélène Garnier")
+
+    # --- the contract, drafted from the apprentice's page: « Préparer le contrat » fills the learner,
+    # the programme and the training dates; the maître d'apprentissage follows the employer chosen.
+    page.goto(f"{live_server.url}/apprenti-es/{apprentice.pk}/")
+    page.get_by_role("link", name="Préparer le contrat").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Nouveau contrat")
+    expect(page.locator("#id_apprentice")).to_have_value(str(apprentice.pk))
+    expect(page.locator("#id_programme")).to_have_value(str(programme.pk))
+    expect(page.locator("#id_training_start_date")).to_have_value(cohort.start_date.isoformat())
+    page.locator("#id_company").select_option(label=str(company))
+    # The list of maîtres d'apprentissage reloads for the employer (htmx: "name — job" instead of "name — employer").
+    expect(page.locator("#id_master option", has_text="Hélène Garnier — Expert-comptable associée")).to_have_count(1)
+    page.locator("#id_master").select_option(value=str(master.pk))
+    start = today + timedelta(days=7)
+    page.locator("#id_start_date").fill(start.isoformat())
+    page.locator("#id_practical_training_start_date").fill(start.isoformat())
+    page.locator("#id_end_date").fill((today + timedelta(days=690)).isoformat())
+    page.locator("#id_gross_monthly_salary").fill("987.50")
+    page.get_by_role("button", name=re.compile("^Enregistrer")).click()
+
+    expect(page.get_by_text("Contrat créé en brouillon")).to_be_visible()
+    contract = Contract.objects.get(apprentice=apprentice)
+    assert (contract.status, contract.company_id, contract.master_id, contract.programme_id) == (
+        ContractStatus.DRAFT, company.pk, master.pk, programme.pk)
+    assert (contract.start_date, contract.training_start_date, str(contract.gross_monthly_salary)) == (
+        start, cohort.start_date, "987.50")
+    expect(page).to_have_url(f"{live_server.url}/contrats/{contract.pk}/")
+    # Back on the apprentice's page, the draft is opened rather than a second one prepared.
+    page.goto(f"{live_server.url}/apprenti-es/{apprentice.pk}/")
+    expect(page.get_by_role("link", name="Ouvrir le contrat en préparation (brouillon)")).to_be_visible()
+    expect(page.get_by_role("link", name="Préparer le contrat")).to_have_count(0)

@@ -72,10 +72,11 @@ def test_cre_moves_a_seeking_learner_through_the_pipeline_to_a_contract_draft(pa
     expect(page.get_by_test_id("etape")).to_have_text("Proposé·e")
     page.get_by_role("button", name="Passer en entretien").click()
     expect(page.get_by_test_id("etape")).to_have_text("Entretien")
-    page.get_by_role("button", name="Embauché·e : créer le contrat").click()
+    page.get_by_role("button", name="Embauché·e : confier le contrat au service administratif").click()
 
+    # A CRE may not edit contracts: the draft is created and handed to the administrative team.
+    expect(page.get_by_text("Le brouillon de contrat a été confié au service administratif.")).to_be_visible()
     contract = Contract.objects.get(placements__apprentice=learner)
-    expect(page).to_have_url(f"{live_server.url}/contrats/{contract.pk}/")
-    expect(page.get_by_text(learner.full_name).first).to_be_visible()
     assert (contract.status, contract.company_id, contract.programme_id) == ("draft", company.pk, learner.cohort.programme_id)
-    assert Placement.objects.get(apprentice=learner, company=company).status == "hired"
+    placement = Placement.objects.get(apprentice=learner, company=company)
+    assert (placement.status, placement.contract_handed_over_by_id) == ("hired", cre.pk)
