@@ -97,7 +97,9 @@ COMPANY_GROUPS: tuple[FieldGroup, ...] = (
     _group("sensitive", gettext_lazy("Entreprise sensible"), "sensitive", "sensitive_reason"),
 )
 # Not merged: the row's identity and bookkeeping; the kept company's archiving stays its own.
-COMPANY_NOT_MERGED = frozenset({"id", "archived_at", "archived_by", "archived_reason", "created_at", "updated_at"})
+# Search keys are derived from the merged fields and recomputed when the kept record is saved.
+COMPANY_NOT_MERGED = frozenset({"id", "archived_at", "archived_by", "archived_reason", "created_at", "updated_at",
+                                *Company.SEARCH_KEY_FIELDS})
 
 APPRENTICE_GROUPS: tuple[FieldGroup, ...] = (
     _group("last_name", gettext_lazy("Nom de naissance")),
@@ -130,7 +132,9 @@ APPRENTICE_GROUPS: tuple[FieldGroup, ...] = (
 )
 # Not merged: the status follows the contracts once they moved (``apprentice_sync_status``), the
 # kept record's exclusion stays its own, bookkeeping.
-APPRENTICE_NOT_MERGED = frozenset({"id", "status", "status_since", "exclusion_date", "created_at", "updated_at"})
+# The exit reason goes with the status and its date (recomputed from the contracts after a merge).
+APPRENTICE_NOT_MERGED = frozenset({"id", "status", "status_since", "exclusion_date", "exit_reason", "created_at", "updated_at",
+                                   *Apprentice.SEARCH_KEY_FIELDS})
 
 GROUPS: dict[type[models.Model], tuple[FieldGroup, ...]] = {Company: COMPANY_GROUPS, Apprentice: APPRENTICE_GROUPS}
 NOT_MERGED: dict[type[models.Model], frozenset[str]] = {Company: COMPANY_NOT_MERGED, Apprentice: APPRENTICE_NOT_MERGED}

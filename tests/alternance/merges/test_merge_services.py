@@ -446,3 +446,20 @@ def test_the_kept_apprentices_alerts_are_reevaluated_after_the_commit(coordinato
     kept.refresh_from_db()
     assert kept.status == ApprenticeStatus.UNDER_CONTRACT
     assert (alert.status, alert.auto_resolved) == (AlertStatus.RESOLVED, True)
+
+
+def test_a_merge_shows_in_the_history_of_the_kept_record_and_of_the_deleted_one(coordinator):
+    from auditlog.models import LogEntry
+
+    kept, merged = pair()
+    merged_pk = merged.pk
+    hang_everything_on_apprentice(merged, company=CompanyFactory())
+
+    apprentice_merge(kept=kept, merged=merged, by=coordinator, today=TODAY)
+
+    apprentice_type = ContentType.objects.get_for_model(Apprentice)
+    on_kept = LogEntry.objects.filter(content_type=apprentice_type, object_pk=str(kept.pk), additional_data__kind="merge").get()
+    on_merged = LogEntry.objects.filter(content_type=apprentice_type, object_pk=str(merged_pk), additional_data__kind="merge").get()
+    assert on_kept.actor_id == coordinator.pk and on_kept.additional_data["merged"]["pk"] == merged_pk
+    assert on_merged.additional_data["into"]["pk"] == kept.pk
+    assert sum(on_kept.additional_data["moved"].values()) == 10
