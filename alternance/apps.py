@@ -20,12 +20,45 @@ def french_empty_choices() -> None:
     form_models.ModelChoiceField.__init__.__kwdefaults__["empty_label"] = EMPTY_CHOICE_LABEL
 
 
+def french_decimal_input() -> None:
+    """Amounts are typed the French way (issue 14 §6): « 7 500 », « 7 500,50 », « 7500.50 » all read
+    as 7500.50, and a saved amount comes back in the field as « 7500,50 ».
+
+    Every form ``DecimalField`` (those of model forms included) is localised — Django then renders
+    a text input instead of ``type=number`` (which refuses spaces and commas in browsers) and reads
+    the decimal comma — and the spaces people put between thousands (normal, non-breaking or narrow)
+    are removed before the number is read. Done once here rather than on each amount field.
+    """
+    import re
+
+    from django import forms
+
+    if getattr(forms.DecimalField, "_reads_french", False):
+        return
+    original_init, original_to_python = forms.DecimalField.__init__, forms.DecimalField.to_python
+    thousands = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d)")
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("localize", True)
+        original_init(self, *args, **kwargs)
+        self.widget.attrs.setdefault("inputmode", "decimal")
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = thousands.sub("", value.strip())
+        return original_to_python(self, value)
+
+    forms.DecimalField.__init__, forms.DecimalField.to_python = __init__, to_python
+    forms.DecimalField._reads_french = True
+
+
 class AlternanceConfig(AppConfig):
     name = "alternance"
     verbose_name = _("Alternance")
 
     def ready(self) -> None:
         french_empty_choices()
+        french_decimal_input()
         # History of changes (issue 13 §4): the logged models, and the label of changes no person made.
         from auditlog.models import LogEntry
         from celery.signals import task_postrun, task_prerun
