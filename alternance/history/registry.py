@@ -116,8 +116,9 @@ def register_models() -> None:
     # Follow-up records (issue 13 §4: contracts, attendance and alerts).
     _register(Contract)
     _register(AttendanceRecord, exclude=("recorded_at",))
-    # The facts of an alert are recomputed each night by its rule: not a change anyone made.
-    _register(Alert, exclude=("facts",))
+    # The facts of an alert are recomputed each night by its rule: not a change anyone made. Its rule
+    # never changes and is shown by the page as its title (its code is not for people).
+    _register(Alert, exclude=("facts", "rule_code"))
     # The CRM exchanges are themselves a dated log (the company's timeline): not logged again.
     _register(Placement)
 
