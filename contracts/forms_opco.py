@@ -39,7 +39,7 @@ class OpcoForm(forms.Form):
                 if "is-invalid" not in attrs.get("class", ""):
                     attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
                 attrs["aria-invalid"] = "true"
-                attrs["aria-describedby"] = f"{self[name].auto_id}_erreur"
+                # aria-describedby comes from Django (``<id>_error``, ``<id>_helptext``: ids the field template gives).
 
 
 class OpcoFileForm(OpcoForm):

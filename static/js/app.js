@@ -1,0 +1,50 @@
+/* Behaviour shared by every page (no dependency; loaded with defer). */
+(function () {
+  "use strict";
+
+  /* A table wider than the screen scrolls inside its frame (.table-responsive): the frame takes the
+     keyboard focus and is named after its table (WCAG 2.1.1, RGAA 7.3), so that a keyboard user can
+     scroll it with the arrow keys. Frames that do not scroll are left alone (no useless tab stop). */
+  function frameScrollingTables(root) {
+    root.querySelectorAll(".table-responsive").forEach(function (frame) {
+      var scrolls = frame.scrollWidth > frame.clientWidth + 1;
+      if (!scrolls) {
+        if (frame.dataset.framed) {
+          frame.removeAttribute("tabindex");
+          frame.removeAttribute("role");
+          delete frame.dataset.framed;
+        }
+        return;
+      }
+      if (frame.hasAttribute("tabindex")) return;
+      frame.setAttribute("tabindex", "0");
+      frame.setAttribute("role", "region");
+      frame.dataset.framed = "1";
+      if (!frame.hasAttribute("aria-label") && !frame.hasAttribute("aria-labelledby")) {
+        var caption = frame.querySelector("caption");
+        var heading = null;
+        for (var node = frame.previousElementSibling; node && !heading; node = node.previousElementSibling) {
+          if (/^H[1-6]$/.test(node.tagName)) heading = node;
+        }
+        var name = (caption && caption.textContent.trim()) || (heading && heading.textContent.trim()) || "Tableau";
+        frame.setAttribute("aria-label", name + " (défile horizontalement)");
+      }
+    });
+  }
+
+  /* After a form comes back with errors, the focus goes to its first invalid field (WCAG 3.3.1):
+     a keyboard or screen-reader user lands where the correction is needed, not on the page body. */
+  function focusFirstError() {
+    var invalid = document.querySelector("main [aria-invalid='true'], main .is-invalid");
+    if (invalid && typeof invalid.focus === "function" && !document.activeElement.closest("main")) {
+      invalid.focus();
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    frameScrollingTables(document);
+    focusFirstError();
+  });
+  window.addEventListener("resize", function () { frameScrollingTables(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { frameScrollingTables(event.target); });
+})();
