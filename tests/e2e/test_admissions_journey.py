@@ -162,13 +162,17 @@ def test_a_candidate_applies_on_a_phone_and_admin_staff_enrols_it(page: Page, li
     page.goto(f"{live_server.url}/apprenti-es/{apprentice.pk}/")
     page.get_by_role("link", name="Préparer le contrat").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Nouveau contrat")
-    expect(page.locator("#id_apprentice")).to_have_value(str(apprentice.pk))
+    expect(page.locator("input[type=hidden][name=apprentice]")).to_have_value(str(apprentice.pk))
     expect(page.locator("#id_programme")).to_have_value(str(programme.pk))
     expect(page.locator("#id_training_start_date")).to_have_value(cohort.start_date.isoformat())
-    page.locator("#id_company").select_option(label=str(company))
-    # The list of maîtres d'apprentissage reloads for the employer (htmx: "name — job" instead of "name — employer").
-    expect(page.locator("#id_master option", has_text="Hélène Garnier — Expert-comptable associée")).to_have_count(1)
-    page.locator("#id_master").select_option(value=str(master.pk))
+    # The employer and the maître d'apprentissage are searchable fields: type, pick the line.
+    page.locator("#id_company").fill(company.name[:6])
+    page.locator("#id_company_listbox [role=option]", has_text=company.name).first.click()
+    expect(page.locator("input[type=hidden][name=company]")).to_have_value(str(company.pk))
+    # The maîtres d'apprentissage offered are the chosen employer's.
+    page.locator("#id_master").press_sequentially("Garn", delay=50)
+    page.locator("#id_master_listbox [role=option]", has_text="GARNIER Hélène").first.click()
+    expect(page.locator("input[type=hidden][name=master]")).to_have_value(str(master.pk))
     start = today + timedelta(days=7)
     page.locator("#id_start_date").fill(start.isoformat())
     page.locator("#id_practical_training_start_date").fill(start.isoformat())
