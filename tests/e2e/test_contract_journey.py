@@ -104,16 +104,29 @@ def test_signature_round_trip_through_the_apprentice_and_employer_accounts(page:
     log_out(page)
 
     # Each party finds the document in "À signer", reads it and signs.
+    # The apprentice and the employer sign on a 390 px phone (issue 14 §7): every step on screen.
     for email in ("apprenti@demo.test", "employeur@demo.test", "administratif@demo.test"):
+        width = 1280 if email == "administratif@demo.test" else 390
+        page.set_viewport_size({"width": width, "height": 844})
         log_in(page, live_server.url, email)
+        if width < 1200:
+            page.locator(".navbar-toggler").click()  # the menu is folded on a phone
         page.get_by_role("link", name="À signer", exact=True).click()
         expect(page.get_by_role("heading", name="Documents à signer")).to_be_visible()
-        page.get_by_role("link", name="Lire et signer").first.click()
+        read_and_sign = page.get_by_role("link", name="Lire et signer").first
+        box = read_and_sign.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, (email, box)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        read_and_sign.click()
+        sign = page.get_by_role("button", name="Signer")
+        sign.scroll_into_view_if_needed()
+        box = sign.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= width, (email, box)
         page.get_by_label("J'ai lu le document et je le signe électroniquement").check()
         page.get_by_role("button", name="Signer").click()
         expect(page.get_by_text("Aucun document n'attend votre signature.")).to_be_visible()
         if email != "administratif@demo.test":
-            log_out(page)
+            page.context.clear_cookies()  # next party (the phone's menu is folded: no need to open it to log out)
 
     request = SignatureRequest.objects.get(document__contract=contract)
     assert request.status == SignatureRequestStatus.COMPLETED
