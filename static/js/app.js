@@ -41,10 +41,25 @@
     }
   }
 
+  /* A form that marks required fields with an asterisk says once what the asterisk means (WCAG 3.3.2). */
+  function explainRequiredMarks(root) {
+    root.querySelectorAll("form").forEach(function (form) {
+      if (!form.querySelector(".required-mark, .asteriskField") || form.querySelector(".required-note")) return;
+      var note = document.createElement("p");
+      note.className = "small text-body-secondary required-note";
+      note.textContent = "Les champs marqués d’un astérisque (*) sont obligatoires.";
+      form.insertBefore(note, form.firstChild);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    explainRequiredMarks(document);
     frameScrollingTables(document);
     focusFirstError();
   });
   window.addEventListener("resize", function () { frameScrollingTables(document); });
-  document.addEventListener("htmx:afterSwap", function (event) { frameScrollingTables(event.target); });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    frameScrollingTables(event.target);
+    explainRequiredMarks(event.target);
+  });
 })();

@@ -45,6 +45,8 @@ def test_an_apprentice_logs_in_and_corrects_its_phone_with_the_keyboard_only(pag
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent.trim()") == "Aller au contenu"
     page.goto(f"{live_server.url}/mes-coordonnees/")
+    # Required fields carry a mark that the form explains once.
+    expect(page.locator(".required-note")).to_have_text("Les champs marqués d’un astérisque (*) sont obligatoires.")
     tab_to(page, "id_phone")
     page.keyboard.press("Control+A")
     page.keyboard.type("12")
