@@ -70,6 +70,9 @@ def test_postgresql_advisory_lock_held_elsewhere_skips_the_run():
         other.execute("SELECT pg_advisory_lock(%s)", [services.NIGHTLY_LOCK_KEY])
         report = services.nightly_run(today=TODAY)
     finally:
+        # Released explicitly: closing the connection frees the lock only once the server has ended
+        # that session, which may come after the next run's attempt (a race seen under load).
+        other.execute("SELECT pg_advisory_unlock(%s)", [services.NIGHTLY_LOCK_KEY])
         other.close()
 
     assert report.status == RunStatus.SKIPPED
