@@ -61,7 +61,7 @@ def test_admin_staff_takes_a_draft_to_accepted_and_downloads_its_cerfa(page: Pag
     page.goto(f"{live_server.url}/contrats/{draft.pk}/")
     expect(page.get_by_text("Liste de contrôle avant signature")).to_be_visible()
     # The Cerfa sheet generated on the draft shows no date of conclusion…
-    page.locator("#documents").get_by_role("button", name="Fiche Cerfa").click()
+    page.locator("#documents").get_by_role("button", name="Fiche Cerfa", exact=True).click()
     expect(page.locator("#documents .badge", has_text="périmé")).to_have_count(0)
     run_action(page, "Passer en signature")
     expect(page.get_by_text("En attente de signatures").first).to_be_visible()
@@ -72,7 +72,7 @@ def test_admin_staff_takes_a_draft_to_accepted_and_downloads_its_cerfa(page: Pag
     expect(page.get_by_text("La fiche Cerfa (version 1) est périmée").first).to_be_visible()
     expect(page.get_by_text("La convention de formation n'a pas été générée").first).to_be_visible()
     page.locator("#documents").get_by_role("button", name="Régénérer").click()
-    page.locator("#documents").get_by_role("button", name="Convention de formation").click()
+    page.locator("#documents").get_by_role("button", name="Convention de formation", exact=True).click()
     expect(page.get_by_text("La fiche Cerfa (version 1) est périmée")).to_have_count(0)
     expect(page.locator("#documents .badge", has_text="périmé — régénérez-le")).to_have_count(1)  # version 1 stays marked
     run_action(page, "Transmettre à l'OPCO", {"Date d'envoi à l'OPCO": day})
@@ -88,7 +88,7 @@ def test_admin_staff_takes_a_draft_to_accepted_and_downloads_its_cerfa(page: Pag
     ]
     assert draft.opco_file.deposit_number == "075202611000123"
 
-    page.get_by_role("button", name="Fiche Cerfa").click()
+    page.get_by_role("button", name="Fiche Cerfa", exact=True).click()
     with page.expect_download() as download_info:
         page.locator("#documents").get_by_role("link", name="Cerfa").first.click()
     path = tmp_path / "cerfa.pdf"
