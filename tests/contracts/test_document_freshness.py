@@ -323,3 +323,16 @@ def test_a_pending_request_on_a_document_gone_stale_is_flagged_not_invalidated(c
     assert "Le document à signer ne montre plus les données actuelles (Apprenti·e : commune)" in page
     signature_request.refresh_from_db()
     assert signature_request.status == SignatureRequestStatus.PENDING
+
+
+def test_the_employer_sees_the_document_is_outdated_without_a_button_it_cannot_use(client):
+    from tests.factories.web import make_world
+
+    world = make_world()
+    contract = world.a.contract
+    document = generate_document(kind=DocumentKind.CONVENTION, contract=contract, by=None, today=TODAY)
+    _set(contract, "apprentice", "city", "Lyon")
+    client.force_login(world.a.employer_user)
+    page = client.get(reverse("contracts:contract_detail", args=[contract.pk])).content.decode()
+    assert f'data-outdated="{document.pk}">périmé</span>' in page
+    assert "Régénérer" not in page
