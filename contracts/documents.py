@@ -34,6 +34,9 @@ def document_store(
     period_start: date | None = None,
     period_end: date | None = None,
     instalment: OpcoInstalment | None = None,
+    source_values: dict | None = None,
+    source_fingerprint: str = "",
+    signature_boxes: list | None = None,
 ) -> Document:
     """Store ``content`` as a new Document. A generated document gets the next version number of
     its (contract or apprentice, kind) so that earlier versions stay available and traceable."""
@@ -48,6 +51,7 @@ def document_store(
         is_generated=generated, version=version, content_type=content_type,
         period_start=period_start, period_end=period_end, instalment=instalment,
         sha256=hashlib.sha256(content).hexdigest(), size=len(content),
+        source_values=source_values or {}, source_fingerprint=source_fingerprint, signature_boxes=signature_boxes or [],
     )
     document.file.save(filename, ContentFile(content), save=False)
     # If validation or the insert fails, the transaction rolls back but the file stays: remove it.

@@ -369,6 +369,14 @@ class Document(models.Model):
         "contracts.OpcoInstalment", on_delete=models.SET_NULL, null=True, blank=True, related_name="documents",
         verbose_name=_("versement OPCO"),
     )
+    # What a generated document was made from (contracts.freshness): the values it printed, by
+    # French label, and the SHA-256 of their canonical JSON. Empty for uploaded documents and for
+    # kinds not followed (their data is a period of the register, not the contract's record).
+    source_values = models.JSONField(_("données imprimées"), default=dict, blank=True, editable=False)
+    source_fingerprint = models.CharField(_("empreinte des données"), max_length=64, blank=True, editable=False)
+    # Where the signature boxes of a generated PDF are (page, role, rectangle in PDF points), as the
+    # renderer laid them out: the signed PDF stamps each signature in its box.
+    signature_boxes = models.JSONField(_("cases de signature"), default=list, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("document")

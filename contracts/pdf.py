@@ -112,13 +112,44 @@ def mask_nir(nir: str | None) -> str:
 
 def render_pdf(template_name: str, context: dict) -> bytes:
     """Render a print template to PDF bytes. External resources are refused (no URL is fetched)."""
+    return render_pdf_with_boxes(template_name, context)[0]
+
+
+# CSS pixels (1/96 in) to PDF points (1/72 in).
+PX_TO_PT = 0.75
+
+
+def render_pdf_with_boxes(template_name: str, context: dict) -> tuple[bytes, list[dict]]:
+    """Render a print template to PDF bytes, with where its signature boxes were laid out.
+
+    Each element marked ``data-signature-role`` (organisation, employer, apprentice) gives one
+    ``{"role", "page", "x", "y", "width", "height"}`` in PDF points, origin at the bottom left of
+    the page (the coordinates pypdf uses): the positions come from WeasyPrint's own layout of this
+    very PDF, so the signed copy can stamp each signature in its box without guessing."""
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
     context = {"organisation": settings.ORGANISATION, **context}
     context["footer_css"] = css_string(f"{context.get('document_title', '')} — {_('établi le')} {context['today']:%d/%m/%Y}")
     html = render_to_string(template_name, context)
-    return HTML(string=html, base_url=None, url_fetcher=URLFetcher(allowed_protocols=())).write_pdf()
+    rendered = HTML(string=html, base_url=None, url_fetcher=URLFetcher(allowed_protocols=())).render()
+    boxes: dict[str, dict] = {}
+    for index, page in enumerate(rendered.pages):
+        for box in page._page_box.descendants():
+            element = getattr(box, "element", None)
+            role = element.get("data-signature-role") if element is not None and hasattr(box, "border_box_x") else None
+            if not role or box.element_tag != "div":
+                continue
+            height = box.border_height()
+            if role in boxes and boxes[role]["height"] >= height * PX_TO_PT:
+                continue  # a box split across pages: keep its larger part
+            boxes[role] = {
+                "role": role, "page": index,
+                "x": round(box.border_box_x() * PX_TO_PT, 2),
+                "y": round((page.height - box.border_box_y() - height) * PX_TO_PT, 2),
+                "width": round(box.border_width() * PX_TO_PT, 2), "height": round(height * PX_TO_PT, 2),
+            }
+    return rendered.write_pdf(), list(boxes.values())
 
 
 # --- data of the documents ----------------------------------------------------------------------
@@ -318,9 +349,14 @@ def _base_context(contract: Contract, today: date, title: str) -> dict:
     }
 
 
+def _render(with_boxes: bool, template_name: str, context: dict):
+    """The PDF bytes, or (bytes, signature boxes) when ``with_boxes`` (for ``generate_document``)."""
+    return render_pdf_with_boxes(template_name, context) if with_boxes else render_pdf(template_name, context)
+
+
 # --- one function per document --------------------------------------------------------------------
 
-def cerfa_pdf(contract: Contract, *, today: date) -> bytes:
+def cerfa_pdf(contract: Contract, *, today: date, with_boxes: bool = False):
     """The Cerfa data sheet: every section of the Cerfa as domain.md §2 lists them."""
     apprentice = contract.apprentice
     company = contract.company
@@ -340,10 +376,10 @@ def cerfa_pdf(contract: Contract, *, today: date) -> bytes:
         opco_file=_opco_file(contract),
         training_place=training_place(contract),
     )
-    return render_pdf("contracts/pdf/cerfa.html", context)
+    return _render(with_boxes, "contracts/pdf/cerfa.html", context)
 
 
-def convention_pdf(contract: Contract, *, today: date) -> bytes:
+def convention_pdf(contract: Contract, *, today: date, with_boxes: bool = False):
     """The convention de formation between the OF, the employer and the apprentice."""
     opco_file = _opco_file(contract)
     npec = opco_file.npec_amount if opco_file is not None else None
@@ -355,26 +391,26 @@ def convention_pdf(contract: Contract, *, today: date) -> bytes:
         weekly_hours=format_number(contract.weekly_hours),
         remote_training_hours=contract.remote_training_hours,
     )
-    return render_pdf("contracts/pdf/convention.html", context)
+    return _render(with_boxes, "contracts/pdf/convention.html", context)
 
 
-def remuneration_schedule_pdf(contract: Contract, *, today: date) -> bytes:
+def remuneration_schedule_pdf(contract: Contract, *, today: date, with_boxes: bool = False):
     """The remuneration schedule: the minimum salary per period with the SMIC used and its date."""
     context = _base_context(contract, today, _("Échéancier de rémunération"))
     context.update(remuneration=remuneration_for(contract))
-    return render_pdf("contracts/pdf/remuneration_schedule.html", context)
+    return _render(with_boxes, "contracts/pdf/remuneration_schedule.html", context)
 
 
-def attendance_certificate_pdf(contract: Contract, *, period_start: date, period_end: date, today: date) -> bytes:
+def attendance_certificate_pdf(contract: Contract, *, period_start: date, period_end: date, today: date, with_boxes: bool = False):
     """The attendance certificate of a period, from the half-day register."""
     if period_end < period_start:
         raise ValueError("La période de l'attestation se termine avant de commencer.")
     context = _base_context(contract, today, _("Attestation d'assiduité"))
     context.update(attendance=attendance_summary(contract, period_start=period_start, period_end=period_end))
-    return render_pdf("contracts/pdf/attendance_certificate.html", context)
+    return _render(with_boxes, "contracts/pdf/attendance_certificate.html", context)
 
 
-def completion_certificate_pdf(contract: Contract, *, instalment: OpcoInstalment, today: date) -> bytes:
+def completion_certificate_pdf(contract: Contract, *, instalment: OpcoInstalment, today: date, with_boxes: bool = False):
     """The certificate of completion backing one OPCO instalment: the action, the contract year and
     the part of it covered, the hours planned for that part and the attendance recorded."""
     period = instalment_period(contract, instalment)
@@ -385,7 +421,7 @@ def completion_certificate_pdf(contract: Contract, *, instalment: OpcoInstalment
         attendance=attendance_summary(contract, period_start=period.start, period_end=period.end),
         opco_file=instalment.opco_file,
     )
-    return render_pdf("contracts/pdf/completion_certificate.html", context)
+    return _render(with_boxes, "contracts/pdf/completion_certificate.html", context)
 
 
 # --- generation service -----------------------------------------------------------------------
@@ -415,18 +451,18 @@ def generate_document(
     full_name = contract.apprentice.full_name
     suffix = ""
     if kind == DocumentKind.CERFA:
-        content = cerfa_pdf(contract, today=today)
+        content, boxes = cerfa_pdf(contract, today=today, with_boxes=True)
         title = _("Fiche Cerfa — %(name)s") % {"name": full_name}
     elif kind == DocumentKind.CONVENTION:
-        content = convention_pdf(contract, today=today)
+        content, boxes = convention_pdf(contract, today=today, with_boxes=True)
         title = _("Convention de formation — %(name)s") % {"name": full_name}
     elif kind == DocumentKind.REMUNERATION_SCHEDULE:
-        content = remuneration_schedule_pdf(contract, today=today)
+        content, boxes = remuneration_schedule_pdf(contract, today=today, with_boxes=True)
         title = _("Échéancier de rémunération — %(name)s") % {"name": full_name}
     elif kind == DocumentKind.ATTENDANCE_CERTIFICATE:
         if period_start is None or period_end is None:
             raise ValueError("Une attestation d'assiduité porte sur une période : indiquez son début et sa fin.")
-        content = attendance_certificate_pdf(contract, period_start=period_start, period_end=period_end, today=today)
+        content, boxes = attendance_certificate_pdf(contract, period_start=period_start, period_end=period_end, today=today, with_boxes=True)
         title = _("Attestation d'assiduité du %(start)s au %(end)s — %(name)s") % {
             "start": f"{period_start:%d/%m/%Y}", "end": f"{period_end:%d/%m/%Y}", "name": full_name,
         }
@@ -436,14 +472,20 @@ def generate_document(
             raise ValueError("Un certificat de réalisation se rapporte à un versement OPCO de ce contrat.")
         period = instalment_period(contract, instalment)
         period_start, period_end = period.start, period.end
-        content = completion_certificate_pdf(contract, instalment=instalment, today=today)
+        content, boxes = completion_certificate_pdf(contract, instalment=instalment, today=today, with_boxes=True)
         title = _("Certificat de réalisation — année %(year)s, %(instalment)s — %(name)s") % {
             "year": instalment.contract_year, "instalment": instalment.get_kind_display().lower(), "name": full_name,
         }
         suffix = f"-annee{instalment.contract_year}-{instalment.kind}"
     else:
         raise ValueError(f"Type de document non généré par l'application : {kind}")
+    from contracts.freshness import contract_sources, document_source_values, values_fingerprint
+
+    values = document_source_values(kind, contract_sources(contract))
     return document_store(
+        source_values=values,
+        source_fingerprint=values_fingerprint(values) if values else "",
+        signature_boxes=boxes,
         content=content,
         filename=document_filename(kind, contract, suffix=suffix),
         kind=kind,

@@ -35,6 +35,7 @@ SOURCE_CT_TRAINING = "Code du travail L6211-2 (25 % de la durée du contrat sur 
 SOURCE_CT_MA = "Code du travail R6223-22 à R6223-24 (compétence et nombre d'apprentis par maître)"
 SOURCE_CT_SALARY = "Code du travail D6222-26 à D6222-28 (rémunération minimale de l'apprenti)"
 SOURCE_PRO = "Code du travail L6325-11 à L6325-14 (contrat de professionnalisation) [à vérifier]"
+SOURCE_DOCUMENTS = "Documents générés par l'application : ils doivent montrer les données actuelles du contrat"
 SOURCE_FORMATS = "Formats des identifiants (INSEE, Éducation nationale, France compétences)"
 
 

@@ -164,8 +164,12 @@ def smic_for_contract(contract: Contract) -> Decimal | None:
 
 
 def contract_preflight(contract: Contract, *, stage: str, today: date) -> PreflightReport:
-    """The pre-flight check of ``contract`` with its inputs read from the database and settings."""
-    return check_contract(
+    """The pre-flight check of ``contract`` with its inputs read from the database and settings,
+    plus the generated documents that block the stage (missing or outdated, contracts.freshness)."""
+    from contracts.freshness import document_preflight_problems
+    from contracts.preflight import ERROR, SOURCE_DOCUMENTS, Finding
+
+    report = check_contract(
         contract,
         stage=stage,
         today=today,
@@ -176,6 +180,9 @@ def contract_preflight(contract: Contract, *, stage: str, today: date) -> Prefli
         master_loads=master_loads_for(contract),
         rules=ContractSettings.load().rules(),
     )
+    for code, message in document_preflight_problems(contract, stage=stage):
+        report.findings.append(Finding(code, ERROR, message, SOURCE_DOCUMENTS, "documents"))
+    return report
 
 
 def contract_remuneration(contract: Contract) -> list | None:

@@ -7,8 +7,12 @@ SHA-256 of the document signed). Integrity rests on the SHA-256 of the document 
 the signatures are requested: a document changed afterwards no longer matches, which
 invalidates the request and any signature already given on it.
 
-When everybody has signed, the signed PDF is the original pages followed by a signature
-certificate page, stored as a new generated ``Document`` of kind ``signed``.
+When everybody has signed, the signed PDF is the original pages, each signer's line (name, role,
+date and time in Paris time) stamped in its signature box, followed by a signature certificate
+page, stored as a new generated ``Document`` of kind ``signed``. The stamp is an overlay merged
+over the original pages at the box positions recorded when the document was rendered: the
+original is not rendered again (its data may have changed since), and the evidence and the
+certificate keep referring to the SHA-256 of the original document, the one that was signed.
 
 Writes raise ``SignatureError`` with a French message that says what to do.
 """
@@ -19,6 +23,7 @@ import hashlib
 import io
 import logging
 from collections.abc import Iterable
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -39,6 +44,7 @@ from contracts.documents import document_is_intact, document_read, document_stor
 from contracts.models import Contract, Document, SignatureRequest, Signer
 
 logger = logging.getLogger(__name__)
+PARIS = ZoneInfo("Europe/Paris")
 
 Status = SignatureRequestStatus
 
@@ -143,6 +149,14 @@ def signature_request_create(
     if SignatureRequest.objects.select_for_update().filter(document=document, status=Status.PENDING).exists():
         raise SignatureError(
             _("Une demande de signature est déjà en cours pour ce document : attendez les signatures ou annulez-la d'abord.")
+        )
+    from contracts.freshness import documents_freshness
+
+    state = documents_freshness(contract, [document]).get(document.pk)
+    if state is not None and state.outdated:
+        raise SignatureError(
+            _("Ce document est périmé : des données ont changé depuis sa génération (%(changed)s). Régénérez-le dans le "
+              "panneau « Documents », puis demandez les signatures sur la nouvelle version.") % {"changed": ", ".join(state.changed)}
         )
     content = document_read(document)
     if hashlib.sha256(content).hexdigest() != document.sha256:
@@ -319,12 +333,58 @@ def _signed_pdf(signature_request: SignatureRequest, signers: list[Signer], *, o
     )
     certificate = HTML(string=html).write_pdf()
     writer = PdfWriter()
-    writer.append(PdfReader(io.BytesIO(original)))
+    writer.append(stamp_signatures(original, signature_request.document.signature_boxes, signers))
     writer.append(PdfReader(io.BytesIO(certificate)))
     writer.add_metadata({"/Title": signature_request.document.title, "/Subject": "Signature électronique simple"})
     output = io.BytesIO()
     writer.write(output)
     return output.getvalue()
+
+
+def signature_line(signer: Signer) -> str:
+    """« Signé électroniquement par Name (role) le dd/mm/yyyy à hh:mm (heure de Paris) »."""
+    signed_at = timezone.localtime(signer.signed_at, PARIS)
+    return _("Signé électroniquement par %(name)s (%(role)s) le %(date)s à %(time)s (heure de Paris)") % {
+        "name": _display_name(signer.user), "role": signer.get_role_display().lower(),
+        "date": f"{signed_at:%d/%m/%Y}", "time": f"{signed_at:%H:%M}",
+    }
+
+
+def stamp_signatures(original: bytes, boxes: list[dict], signers: list[Signer]):
+    """The original PDF with each signer's line stamped in the signature box of its role.
+
+    ``boxes`` are the positions WeasyPrint laid out when the document was generated
+    (``Document.signature_boxes``); each stamp is a transparent page of the same size rendered
+    with WeasyPrint and merged over the original page (pypdf), so the original content is kept
+    as it was hashed. A signer whose role has no box (an uploaded document, the Cerfa sheet) is
+    only on the certificate page. Returns a ``PdfReader`` over the stamped pages."""
+    from pypdf import PdfReader, PdfWriter
+    from weasyprint import HTML
+
+    reader = PdfReader(io.BytesIO(original))
+    by_role = {signer.role: signer for signer in signers if signer.signed_at}
+    stamps: dict[int, list[tuple[dict, str]]] = {}
+    for box in boxes or []:
+        signer = by_role.get(box.get("role"))
+        if signer is not None and 0 <= box.get("page", -1) < len(reader.pages):
+            stamps.setdefault(box["page"], []).append((box, signature_line(signer)))
+    if not stamps:
+        return reader
+    writer = PdfWriter(clone_from=reader)
+    for index, page in enumerate(writer.pages):
+        if index in stamps:
+            width, height = float(page.mediabox.width), float(page.mediabox.height)
+            html = render_to_string(
+                "contracts/signatures/stamp.html",
+                {"width": width, "height": height,
+                 "stamps": [{"left": box["x"], "top": height - box["y"] - box["height"], "width": box["width"],
+                             "height": box["height"], "text": text} for box, text in stamps[index]]},
+            )
+            overlay = PdfReader(io.BytesIO(HTML(string=html).write_pdf())).pages[0]
+            page.merge_page(overlay)
+    output = io.BytesIO()
+    writer.write(output)
+    return PdfReader(io.BytesIO(output.getvalue()))
 
 
 @transaction.atomic

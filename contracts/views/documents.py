@@ -19,6 +19,7 @@ from alternance.models import Cohort
 from contracts import batches, selectors
 from contracts.choices import BatchStatus, DocumentKind
 from contracts.documents import document_is_intact
+from contracts.freshness import documents_freshness
 from contracts.models import Contract, Document, DocumentBatch, OpcoInstalment
 from contracts.pdf import generate_document
 
@@ -63,8 +64,9 @@ class BatchForm(forms.Form):
 
 
 def panel_context(request: HttpRequest, contract: Contract) -> dict:
-    """Documents of the contract (two queries at most, whatever their number) and, for those who may
-    generate them, the instalments that a certificate of completion can back."""
+    """Documents of the contract (a constant number of queries, whatever their number), each
+    generated Cerfa sheet, convention or schedule marked when its data changed since (with what
+    changed), and, for those who may generate them, the instalments a certificate can back."""
     documents = (
         access.visible(request.user, Document)
         .filter(contract=contract)
@@ -72,13 +74,22 @@ def panel_context(request: HttpRequest, contract: Contract) -> dict:
         .order_by("kind", "-version", "-created_at")
     )
     can_generate = access.can_generate_documents(request.user, contract)
-    instalments = []
+    instalments: list = []
     if can_generate:
         instalments = list(
             access.visible(request.user, OpcoInstalment).filter(opco_file__contract=contract).order_by("contract_year", "due_date")
         )
+    documents = list(documents)
+    # Outdated generated documents (the data they printed changed): constant queries (freshness).
+    freshness = documents_freshness(contract, documents)
+    for document in documents:
+        state = freshness.get(document.pk)
+        document.outdated_fields = state.changed if state else ()
+        document.regenerate_url = (
+            reverse(f"contracts:document_generate_{document.kind}", args=[contract.pk]) if state and can_generate else ""
+        )
     return {
-        "contract_documents": list(documents),
+        "contract_documents": documents,
         "can_generate_documents": can_generate,
         "completion_instalments": instalments,
         "attendance_form": AttendancePeriodForm(),

@@ -23,6 +23,7 @@ from alternance.models import User
 from alternance.views.mixins import client_ip
 from contracts import selectors
 from contracts.choices import DocumentKind, SignatureRequestStatus
+from contracts.freshness import documents_freshness
 from contracts.models import Contract, Document, SignatureRequest
 from contracts.signatures import (
     SignatureError,
@@ -112,6 +113,13 @@ def panel_context(request: HttpRequest, contract: Contract) -> dict:
         signature_request.can_cancel = access.can_cancel_signature_request(user, signature_request)
         for signer in signature_request.signers.all():
             signer.can_sign = access.can_sign(user, signer)
+    # A pending request on a document whose data changed since it was generated is flagged (the
+    # file is intact, so the request stays valid; staff decide whether to cancel it and regenerate).
+    pending = [r for r in requests if r.status == SignatureRequestStatus.PENDING]
+    freshness = documents_freshness(contract, [r.document for r in pending]) if pending else {}
+    for signature_request in requests:
+        state = freshness.get(signature_request.document_id) if signature_request.status == SignatureRequestStatus.PENDING else None
+        signature_request.outdated_fields = state.changed if state else ()
     can_request = _can_request_on(user, contract)
     return {
         "signature_requests": requests,

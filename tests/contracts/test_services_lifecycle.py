@@ -6,8 +6,9 @@ import pytest
 
 from alternance.choices import ApprenticeStatus
 from contracts.choices import ContractStatus as S
-from contracts.choices import DismissalGround, OpcoDecision, RuptureInitiative, RuptureKind
+from contracts.choices import DismissalGround, DocumentKind, OpcoDecision, RuptureInitiative, RuptureKind
 from contracts.models import Contract, ContractStatusChange, OpcoFile
+from contracts.pdf import generate_document
 from contracts.services import (
     ContractTransitionError,
     RuptureInput,
@@ -34,6 +35,18 @@ def staff():
     return AdminStaffFactory()
 
 
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def generate_opco_documents(contract, today):
+    """The Cerfa sheet and the convention, generated from the current data (the pre-flight check
+    before the OPCO blocks without them)."""
+    for kind in (DocumentKind.CERFA, DocumentKind.CONVENTION):
+        generate_document(kind=kind, contract=contract, by=None, today=today)
+
+
 @pytest.fixture
 def draft(contract):
     Contract.objects.filter(pk=contract.pk).update(status=S.DRAFT, signature_date=None)
@@ -48,6 +61,7 @@ def history(contract):
 def test_full_lifecycle_from_draft_to_ended_writes_history_and_moves_the_apprentice(draft, staff):
     contract_request_signatures(contract=draft, by=staff, today=date(2026, 8, 20))
     contract_mark_signed(contract=draft, by=staff, signature_date=date(2026, 8, 25), today=date(2026, 8, 25))
+    generate_opco_documents(draft, date(2026, 8, 25))
     contract_send_to_opco(contract=draft, by=staff, sent_date=date(2026, 9, 3), today=date(2026, 9, 3))
     contract_record_opco_decision(
         contract=draft, by=staff, accepted=True, decision_date=date(2026, 9, 20), today=date(2026, 9, 21),
@@ -146,6 +160,7 @@ def test_back_to_draft_needs_a_reason(draft, staff):
 def test_opco_refusal_then_correction_and_resend(contract, staff):
     Contract.objects.filter(pk=contract.pk).update(status=S.SIGNED)
     contract.refresh_from_db()
+    generate_opco_documents(contract, date(2026, 9, 3))
     contract_send_to_opco(contract=contract, by=staff, sent_date=date(2026, 9, 3), today=date(2026, 9, 3))
 
     with pytest.raises(ContractTransitionError, match="numéro de dépôt"):

@@ -60,10 +60,21 @@ def test_admin_staff_takes_a_draft_to_accepted_and_downloads_its_cerfa(page: Pag
     log_in(page, live_server.url, "administratif@demo.test")
     page.goto(f"{live_server.url}/contrats/{draft.pk}/")
     expect(page.get_by_text("Liste de contrôle avant signature")).to_be_visible()
+    # The Cerfa sheet generated on the draft shows no date of conclusion…
+    page.locator("#documents").get_by_role("button", name="Fiche Cerfa", exact=True).click()
+    expect(page.locator("#documents .badge", has_text="périmé")).to_have_count(0)
     run_action(page, "Passer en signature")
     expect(page.get_by_text("En attente de signatures").first).to_be_visible()
     run_action(page, "Enregistrer la signature", {"Date de signature": day})
     expect(page.get_by_text("Liste de contrôle avant l'envoi à l'OPCO")).to_be_visible()
+    # …so once signed it is outdated: the panel says so and the checklist before the OPCO blocks.
+    expect(page.locator("#documents .badge", has_text="périmé — régénérez-le")).to_be_visible()
+    expect(page.get_by_text("La fiche Cerfa (version 1) est périmée").first).to_be_visible()
+    expect(page.get_by_text("La convention de formation n'a pas été générée").first).to_be_visible()
+    page.locator("#documents").get_by_role("button", name="Régénérer").click()
+    page.locator("#documents").get_by_role("button", name="Convention de formation", exact=True).click()
+    expect(page.get_by_text("La fiche Cerfa (version 1) est périmée")).to_have_count(0)
+    expect(page.locator("#documents .badge", has_text="périmé — régénérez-le")).to_have_count(1)  # version 1 stays marked
     run_action(page, "Transmettre à l'OPCO", {"Date d'envoi à l'OPCO": day})
     run_action(page, "Enregistrer la décision de l'OPCO", {
         "Date de la décision": day, "Dossier complet reçu le": day, "Numéro de dépôt": "075202611000123",
@@ -77,7 +88,7 @@ def test_admin_staff_takes_a_draft_to_accepted_and_downloads_its_cerfa(page: Pag
     ]
     assert draft.opco_file.deposit_number == "075202611000123"
 
-    page.get_by_role("button", name="Fiche Cerfa").click()
+    page.get_by_role("button", name="Fiche Cerfa", exact=True).click()
     with page.expect_download() as download_info:
         page.locator("#documents").get_by_role("link", name="Cerfa").first.click()
     path = tmp_path / "cerfa.pdf"
@@ -141,3 +152,8 @@ def test_signature_round_trip_through_the_apprentice_and_employer_accounts(page:
     pages, text = pdf_text(path)
     assert pages == len(PdfReader(request.document.file.path).pages) + 1
     assert request.document.sha256 in text.replace("\n", "").replace(" ", "")
+    # Each signature is stamped in its box of the convention's signature page, not only on the certificate.
+    box_page = request.document.signature_boxes[0]["page"]
+    stamped = " ".join(PdfReader(path).pages[box_page].extract_text().split())
+    for signer in request.signers.select_related("user"):
+        assert f"Signé électroniquement par {signer.user.get_full_name()}" in stamped
