@@ -107,11 +107,9 @@ def contract_changes(contract: Contract, opco: OpcoFile | None, *, today: date, 
     and never before the previous one."""
     rows, previous_day, previous_status = [], None, ""
     admin = admins[index % len(admins)]
+    last_working_day = working_day_on_or_before(today)
     for step in status_path(contract, opco):
-        day = _day_of(step, contract, opco, today, index)
-        day = working_day_on_or_after(day) if day < today else day
-        if day > today:
-            day = working_day_on_or_before(today)
+        day = min(working_day_on_or_after(_day_of(step, contract, opco, today, index)), last_working_day)
         if previous_day is not None and day < previous_day:
             day = previous_day
         author = coordinator if step == S.BROKEN else admin

@@ -16,7 +16,10 @@ and date everything now.
 from __future__ import annotations
 
 import hashlib
+import io
 from datetime import date, timedelta
+
+from pypdf import PdfReader, PdfWriter
 
 from alternance.choices import Role
 from alternance.demo.absences import DEMO_APPRENTICE_EMAIL, proof_pdf
@@ -33,11 +36,24 @@ DEMO_IP = "192.0.2.{}"  # TEST-NET-1 (RFC 5737): documentation addresses
 DEMO_BROWSER = "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36"
 
 
-def _document(contract: Contract, kind: str, title: str, lines: list[str], *, by: User, when) -> Document:
-    apprentice = contract.apprentice
+def _document_pdf(contract: Contract, title: str, lines: list[str]) -> bytes:
+    return proof_pdf([title, *lines, f"Apprenti·e : {contract.apprentice.full_name}", f"Employeur : {contract.company.name}"])
+
+
+def _signed_pdf(original: bytes, certificate: list[str]) -> bytes:
+    """The original pages followed by a certificate page, as ``contracts.signatures`` produces."""
+    writer = PdfWriter()
+    writer.append(PdfReader(io.BytesIO(original)))
+    writer.append(PdfReader(io.BytesIO(proof_pdf(certificate))))
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+def _document(contract: Contract, kind: str, title: str, content: bytes, *, by: User | None, when) -> Document:
     document = document_store(
-        content=proof_pdf([title, *lines, f"Apprenti·e : {apprentice.full_name}", f"Employeur : {contract.company.name}"]),
-        filename=f"{kind}-demo-{contract.pk}.pdf", kind=kind, title=title, contract=contract, by=by, generated=True,
+        content=content, filename=f"{kind}-demo-{contract.pk}.pdf", kind=kind, title=title, contract=contract, by=by,
+        generated=True,
     )
     Document.objects.filter(pk=document.pk).update(created_at=when)
     return document
@@ -71,7 +87,8 @@ def seed_signatures(*, today: date) -> int:
     ]
     requests, rows = [], []
     for index, (kind, doc_title, day, status, signed_roles, reason) in enumerate(plan):
-        document = _document(contract, kind, doc_title, [f"Version du {day:%d/%m/%Y}"], by=admin, when=at(day, 9))
+        original = _document_pdf(contract, doc_title, [f"Version du {day:%d/%m/%Y}"])
+        document = _document(contract, kind, doc_title, original, by=admin, when=at(day, 9))
         digest = document.sha256
         if status == Status.INVALIDATED:  # the file recorded at request time was not the one stored now
             digest = hashlib.sha256(f"{doc_title} — version remplacée".encode()).hexdigest()
@@ -92,9 +109,9 @@ def seed_signatures(*, today: date) -> int:
         if status == Status.COMPLETED:
             last = max(s.signed_at for r, s in rows if r is request)
             request.closed_at = last
+            certificate = ["Certificat de signature électronique simple", doc_title, f"Empreinte SHA-256 : {digest}", *lines]
             request.signed_document = _document(
-                contract, DocumentKind.SIGNED, f"{doc_title} (signé)", ["Certificat de signature électronique simple", *lines],
-                by=None, when=last,
+                contract, DocumentKind.SIGNED, f"{doc_title} (signé)", _signed_pdf(original, certificate), by=None, when=last,
             )
         requests.append(request)
     with keeping_timestamps(SignatureRequest, "requested_at"):
