@@ -29,7 +29,8 @@ TODAY = date(2026, 11, 28)
 STAFF_ROLES = (Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE)
 
 # The demo's deliberate pre-flight findings for seed 7 / 60 learners, by (learner's e-mail, contract
-# status, blocking codes) — the same list as README.md's demo section:
+# status, blocking codes) — the same list as README.md's demo section. Stage: before signature for a
+# draft or a contract awaiting signatures, before the OPCO otherwise:
 # - the demo employer's master supervises three learners (2 at most): the three contracts say so;
 # - the draft of the hire handed over by the CRE still lacks what the administrative team completes.
 EXPECTED_BLOCKING = {
@@ -38,7 +39,14 @@ EXPECTED_BLOCKING = {
     ("louis.sanchez.19@apprentis.demo.test", ContractStatus.IN_PROGRESS, ("master_1.capacity",)),
     ("benjamin.thomas.40@apprentis.demo.test", ContractStatus.DRAFT,
      ("missing.contract_pension_fund", "missing.contract_practical_start", "missing.contract_salary")),
+    # - contracts signed or refused by the OPCO, not (again) sent: their Cerfa sheet and convention
+    #   are still to generate before the OPCO.
+    ("mehdi.pierre.8@apprentis.demo.test", ContractStatus.SIGNED, ("document.missing.cerfa", "document.missing.convention")),
+    ("maxime.diop.3@apprentis.demo.test", ContractStatus.REFUSED, ("document.missing.cerfa", "document.missing.convention")),
+    ("sacha.marchand.42@apprentis.demo.test", ContractStatus.REFUSED, ("document.missing.cerfa", "document.missing.convention")),
 }
+ALREADY_SENT = (ContractStatus.SENT_TO_OPCO, ContractStatus.ACCEPTED, ContractStatus.IN_PROGRESS, ContractStatus.ENDED,
+                ContractStatus.BROKEN)
 
 
 @pytest.fixture
@@ -156,7 +164,12 @@ def test_preflight_blocks_only_the_deliberate_findings(demo):
     for contract in Contract.objects.select_related("apprentice", "company", "programme", "master"):
         stage = "signature" if contract.status in (ContractStatus.DRAFT, ContractStatus.AWAITING_SIGNATURES) else "opco"
         report = contract_preflight(contract, stage=stage, today=TODAY)
-        if not report.ok:
-            blocking.add((contract.apprentice.email, contract.status, tuple(sorted(f.code for f in report.errors))))
+        codes = [f.code for f in report.errors]
+        if contract.status in ALREADY_SENT:
+            # Sent before: the demo does not store the paper of every past contract (only the demo
+            # apprentice's); the Cerfa sheet and convention are what the sending step checks.
+            codes = [code for code in codes if not code.startswith("document.missing.")]
+        if codes:
+            blocking.add((contract.apprentice.email, contract.status, tuple(sorted(codes))))
 
     assert blocking == EXPECTED_BLOCKING
