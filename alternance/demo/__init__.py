@@ -32,7 +32,8 @@ SUMMARY_MODELS = (
     "alternance.User", "alternance.Programme", "alternance.CompetenceBlock", "alternance.Site", "alternance.Cohort", "companies.Company", "companies.CompanyContact",
     "alternance.Apprentice", "contracts.Contract", "contracts.OpcoFile", "contracts.OpcoInstalment",
     "alternance.AttendanceRecord", "alternance.ClosurePeriod", "alternance.KeyDate", "alternance.Visit", "companies.Interaction", "alerts.Alert",
-    "alternance.Candidate", "auditlog.LogEntry",
+    "alternance.Candidate", "companies.Offer", "companies.Placement", "contracts.ContractStatusChange",
+    "contracts.SignatureRequest", "auditlog.LogEntry",
 )
 
 __all__ = ["DEFAULT_APPRENTICES", "DEFAULT_SEED", "MIN_APPRENTICES", "DemoResult", "demo_exists", "seed_demo"]
@@ -76,6 +77,10 @@ def seed_demo(*, apprentices: int = DEFAULT_APPRENTICES, seed: int = DEFAULT_SEE
         organisation.create_contracts()
         follow_up = FollowUpBuilder(organisation)
         follow_up.create_records()
+        # Each contract's status history, from the draft to its current status (issue 14 §9).
+        from alternance.demo.contract_history import seed_contract_history
+
+        seed_contract_history(today=today)
         if with_extranet:
             # The extranet's records: calendars (closures, key dates), absence justifications with
             # their proofs, the employer's part of past visits — before the nightly rules run.
@@ -90,6 +95,13 @@ def seed_demo(*, apprentices: int = DEFAULT_APPRENTICES, seed: int = DEFAULT_SEE
             from alternance.demo.admissions import seed_admissions
 
             seed_admissions(today=today)
+            # The placement desk (offers, placements at every step, a hire handed to the
+            # administrative team) and signature requests in every state (issue 14 §9).
+            from alternance.demo.pipeline import seed_pipeline
+            from alternance.demo.signatures import seed_signatures
+
+            seed_pipeline(today=today)
+            seed_signatures(today=today)
         # The register was bulk-inserted: its tallies, for the dashboard, before the rules run.
         from alternance.attendance.tallies import tally_refresh_days
 

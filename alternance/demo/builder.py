@@ -282,12 +282,15 @@ class OrganisationBuilder:
         for plan, apprentice in zip(self.plan.apprentices, bulk(Apprentice, objects), strict=True):
             plan.obj = apprentice
 
-    def _salary(self, contract: ContractPlan, birth: date, kind: str) -> Decimal:
-        """First-year minimum salary: % of the SMIC in force at the start by age (domain §2.1, §6)."""
+    def _salary(self, contract: ContractPlan, apprentice: Apprentice, kind: str) -> Decimal:
+        """First-year minimum salary: % of the SMIC in force at the start by age (domain §2.1, §6); a
+        professionalisation contract pays more to a learner holding at least a bac pro."""
+        birth = apprentice.birth_date
         smic = next((amount for day, amount in reversed(ref.SMIC_MONTHLY) if day <= contract.start), ref.SMIC_MONTHLY[0][1])
         age = (contract.start - birth).days // 365
         if kind == ContractKind.PROFESSIONALISATION:
-            rate = 55 if age < 21 else 70 if age < 26 else 100
+            qualified = (apprentice.highest_diploma or 0) >= DiplomaCode.BAC_PRO
+            rate = (65 if qualified else 55) if age < 21 else (80 if qualified else 70) if age < 26 else 100
         else:
             rate = 27 if age < 18 else 43 if age < 21 else 53 if age < 26 else 100
         return (smic * rate / 100).quantize(Decimal("0.01"), rounding=ROUND_CEILING)
@@ -308,7 +311,7 @@ class OrganisationBuilder:
                     signature_date=contract.signature, start_date=contract.start, practical_training_start_date=practical,
                     end_date=contract.end, training_start_date=max(cohort.start, contract.start), exams_end_date=cohort.exams_end,
                     training_hours=spec.training_hours, weekly_hours=Decimal("35"),
-                    gross_monthly_salary=self._salary(contract, plan.obj.birth_date, kind),
+                    gross_monthly_salary=self._salary(contract, plan.obj, kind),
                     pension_fund=rng.choice(ref.PENSION_FUNDS),
                     rupture_date=contract.rupture_date, rupture_kind=contract.rupture_kind,
                     rupture_initiative=contract.rupture_initiative, dismissal_ground=contract.dismissal_ground,

@@ -189,7 +189,10 @@ def plan_organisation(n_apprentices: int, rng: random.Random, today: date) -> Or
 
 def _contract(plan: ApprenticePlan, rng: random.Random, status: str, start: date, end: date | None = None) -> ContractPlan:
     sector = rng.choice(plan.cohort.spec.sectors)
-    contract = ContractPlan(status=status, start=start, end=end or plan.cohort.end, sector=sector, params=plan.params)
+    # At most 3 years (Code du travail L6222-7-1): a contract starting before its cohort ends 3 years
+    # after its own start, not with the cohort (no « allongement » derogation in the demo).
+    end = min(end or plan.cohort.end, add_months(start, 36) - timedelta(days=1))
+    contract = ContractPlan(status=status, start=start, end=end, sector=sector, params=plan.params)
     if status not in (ContractStatus.DRAFT, ContractStatus.AWAITING_SIGNATURES):
         contract.signature = start - timedelta(days=rng.randint(1, 21))
     plan.contracts.append(contract)

@@ -15,15 +15,15 @@ from alternance.choices import ApprenticeStatus, AttendanceStatus, CandidateStat
 from alternance.demo.dates import is_working_day
 from alternance.models import Apprentice, AttendanceRecord, Candidate, CandidateEvent, Cohort, Programme, User, Visit
 from alternance.validators import validate_siret
-from companies.models import Company, CompanyContact, Interaction
+from companies.models import Company, CompanyContact, Interaction, Offer, Placement, PlacementEvent
 from companies.opco import opco_for_idcc
 from contracts.choices import ACTIVE_CONTRACT_STATUSES, ContractStatus, OpcoDecision
-from contracts.models import Contract, OpcoFile, OpcoInstalment
+from contracts.models import Contract, ContractStatusChange, OpcoFile, OpcoInstalment, SignatureRequest, Signer
 
 TODAY = date(2026, 11, 28)
 ALL_MODELS = (
     User, Programme, Cohort, Company, CompanyContact, Interaction, Apprentice, Contract, OpcoFile, OpcoInstalment,
-    AttendanceRecord, Visit, Alert, Candidate,
+    AttendanceRecord, Visit, Alert, Candidate, Offer, Placement, PlacementEvent, ContractStatusChange, SignatureRequest, Signer,
 )
 
 
@@ -51,6 +51,19 @@ def snapshot() -> dict[str, list[tuple]]:
         "visits": list(Visit.objects.order_by("apprentice__email", "planned_date", "kind").values_list(
             "apprentice__email", "kind", "planned_date", "done_date", "at_risk")),
         "users": list(User.objects.order_by("email").values_list("email", "role", "first_name", "last_name")),
+        # The placement desk, the signatures and the contracts' status history (issue 14 §9).
+        "offers": list(Offer.objects.order_by("company__siret", "start_date").values_list(
+            "company__siret", "programme__rncp_code", "status", "places", "start_date", "end_date", "created_at")),
+        "placements": list(Placement.objects.order_by("apprentice__email", "company__siret").values_list(
+            "apprentice__email", "company__siret", "status", "proposed_on", "interview_on", "decided_on",
+            "contract__start_date", "contract_handed_over_at", "contract_handed_over_by__email")),
+        "placement_events": list(PlacementEvent.objects.order_by("placement__apprentice__email", "at", "to_status").values_list(
+            "placement__apprentice__email", "from_status", "to_status", "at", "by__email")),
+        "status_changes": list(ContractStatusChange.objects.order_by("contract__apprentice__email", "contract__start_date", "changed_at", "to_status")
+                               .values_list("contract__apprentice__email", "from_status", "to_status", "changed_at", "changed_by__email")),
+        "signatures": list(Signer.objects.order_by("request__document__kind", "request__requested_at", "role").values_list(
+            "request__document__kind", "request__document__version", "request__status", "request__requested_at", "role",
+            "user__email", "signed_at")),
     }
 
 
@@ -61,15 +74,20 @@ def test_seed_demo_creates_exact_counts_for_60_apprentices():
     assert counts() == {
         "User": 8, "Programme": 6, "Cohort": 8, "Company": 36, "CompanyContact": 82, "Interaction": 94,
         # 60 planned learners + the demo candidate enrolled through admissions (issue 13 §1).
-        "Apprentice": 61, "Contract": 55, "OpcoFile": 50, "OpcoInstalment": 179, "AttendanceRecord": 1298,
+        # + the draft of the hire a CRE handed to the administrative team (issue 14 §9).
+        "Apprentice": 61, "Contract": 56, "OpcoFile": 50, "OpcoInstalment": 179, "AttendanceRecord": 1298,
         "Visit": 67, "Alert": 38,  # raised by the real nightly rules on the demo
         "Candidate": 11,  # every stage of the admissions pipeline
+        # Issue 14 §9: offers, placements at every step with their history, each contract's status
+        # history, signature requests in every state (three signers each).
+        "Offer": 5, "Placement": 8, "PlacementEvent": 17, "ContractStatusChange": 316, "SignatureRequest": 5, "Signer": 15,
     }
     roles = dict(User.objects.values_list("role").annotate(n=Count("id")))
     assert roles == {Role.COORDINATOR: 1, Role.CRE: 1, Role.TUTOR: 2, Role.ADMIN_STAFF: 2, Role.APPRENTICE: 1, Role.EMPLOYER: 1}
     assert "Données de démonstration créées" in output
     assert "apprenti·es : 61" in output
     assert "candidat·es : 11" in output
+    assert "offres : 5" in output and "mises en relation : 8" in output and "demandes de signature : 5" in output
 
 
 @pytest.mark.django_db
