@@ -4,6 +4,7 @@ accessibility audit (issue 14 §7 and §10).
 - Staff pages at 1 280 px, extranet pages at 390 px: the page never scrolls sideways (a wide table
   scrolls inside its own frame, which then takes the keyboard focus); on the phone, no link, button
   or field sits beyond the right edge, even inside such a frame.
+- Beyond the menu, one page of every kind reachable from it (detail pages) is checked the same way.
 - axe-core (the WCAG 2.1 A and AA rules) runs on each page: no serious or critical violation.
   axe-core comes from the ``axe-playwright-python`` wheel (the npm package's ``axe.min.js``), injected
   into the page by Playwright — nothing is fetched from a CDN.
@@ -14,6 +15,7 @@ from io import StringIO
 import pytest
 from axe_playwright_python.base import AXE_SCRIPT
 from django.core.management import call_command
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from playwright.sync_api import Page
 
@@ -53,22 +55,63 @@ def audit(page: Page) -> list[str]:
     ]
 
 
-def test_every_menu_page_fits_its_screen_and_passes_the_accessibility_audit(page: Page, live_server):
-    call_command("seed_demo", apprentices=40, seed=7, today=timezone.localdate().isoformat(), stdout=StringIO())
+# Links that change the session are not pages to look at.
+SKIPPED_ROUTES = ("deconnexion/",)
+LINKS = """() => Array.from(document.querySelectorAll('main a[href]'))
+  .map((a) => new URL(a.href, location.href))
+  .filter((u) => u.origin === location.origin)
+  .map((u) => u.pathname)"""
+
+
+def route_of(path: str) -> str | None:
+    try:
+        return resolve(path.split("?")[0]).route
+    except Resolver404:
+        return None
+
+
+def check_page(page: Page, email: str, width: int) -> list[str]:
     problems = []
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    if scroll_width > width:
+        problems.append(f"la page fait {scroll_width} px de large à {width} px")
+    # On a phone no action may sit beyond the edge, even inside a frame that scrolls (issue 14 §7).
+    off = page.evaluate(OFF_SCREEN, width) if width < 768 else []
+    if off:
+        problems.append(f"hors de l'écran à {width} px : {off[:5]}")
+    return problems + audit(page)
+
+
+def test_every_page_of_each_account_fits_its_screen_and_passes_the_accessibility_audit(page: Page, live_server):
+    """The menu's pages, then one page of every kind reachable from them (a learner, a contract, a
+    visit, a document…): one click away for the staff, two for the extranet."""
+    call_command("seed_demo", apprentices=40, seed=7, today=timezone.localdate().isoformat(), stdout=StringIO())
+    problems, detail_pages_checked = [], {}
     for email, width in ACCOUNTS.items():
         page.context.clear_cookies()
         page.set_viewport_size({"width": width, "height": 900})
         log_in(page, live_server.url, email)
-        for url in pages_of(email):
+        max_depth = 2 if width < 768 else 1
+        queue = [(url, 0) for url in pages_of(email)]
+        seen_routes = {route_of(url) for url, _ in queue}
+        detail_pages_checked[email] = 0
+        while queue:
+            url, depth = queue.pop(0)
             page.goto(f"{live_server.url}{url}")
             page.wait_for_load_state("networkidle")
-            scroll_width = page.evaluate("document.documentElement.scrollWidth")
-            if scroll_width > width:
-                problems.append(f"{email} {url} : la page fait {scroll_width} px de large à {width} px")
-            # On a phone no action may sit beyond the edge, even inside a frame that scrolls (issue 14 §7).
-            off = page.evaluate(OFF_SCREEN, width) if width < 768 else []
-            if off:
-                problems.append(f"{email} {url} : hors de l'écran à {width} px : {off[:5]}")
-            problems += [f"{email} {url} : {violation}" for violation in audit(page)]
+            problems += [f"{email} {url} : {problem}" for problem in check_page(page, email, width)]
+            if depth == max_depth:
+                continue
+            for path in page.evaluate(LINKS):
+                route = route_of(path)
+                if route is None or route in seen_routes or route.startswith(SKIPPED_ROUTES):
+                    continue
+                seen_routes.add(route)
+                # Downloads (PDF, ICS, CSV…) are not pages: ask the server before opening them.
+                response = page.request.get(f"{live_server.url}{path}")
+                if response.ok and response.headers.get("content-type", "").startswith("text/html"):
+                    queue.append((path, depth + 1))
+                    detail_pages_checked[email] += 1
+    # The walk really reached detail pages for every account (a broken link collector would pass silently).
+    assert all(count >= 2 for count in detail_pages_checked.values()), detail_pages_checked
     assert problems == []
