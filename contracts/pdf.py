@@ -89,6 +89,15 @@ def format_number(value: Decimal | int | float | None) -> str:
     return text.replace(".", ",")
 
 
+def format_hours_minutes(value: Decimal | int | float | None) -> str:
+    """Hours as the Cerfa asks them, hours and minutes: ``17.5`` → ``17 h 30``, ``35`` → ``35 h 00``
+    (rounded to the nearest minute)."""
+    if value is None:
+        return "—"
+    minutes = int((Decimal(str(value)) * 60).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+    return f"{minutes // 60}{NBSP}h{NBSP}{minutes % 60:02d}"
+
+
 def format_percent(value: Decimal | None) -> str:
     return "—" if value is None else f"{format_number(value)}{NBSP}%"
 
@@ -237,6 +246,34 @@ class AttendanceSummary:
     @property
     def rate_display(self) -> str:
         return format_percent(self.rate)
+
+    @property
+    def attended_half_days(self) -> int:
+        return self.present + self.late
+
+    @property
+    def attended_hours(self) -> Decimal:
+        """Hours of training attended: each half-day present or late counts ``HALF_DAY_HOURS``,
+        minus the minutes of late arrival (the register records half-days, not hours)."""
+        hours = half_day_hours() * self.attended_half_days - Decimal(self.late_minutes) / 60
+        return max(hours, Decimal(0))
+
+    @property
+    def absent_hours(self) -> Decimal:
+        return half_day_hours() * self.absent
+
+    @property
+    def attended_hours_display(self) -> str:
+        return format_hours_minutes(self.attended_hours)
+
+    @property
+    def absent_hours_display(self) -> str:
+        return format_hours_minutes(self.absent_hours)
+
+
+def half_day_hours() -> Decimal:
+    """Hours of training in one half-day of the register (setting ``HALF_DAY_HOURS``)."""
+    return Decimal(str(settings.HALF_DAY_HOURS))
 
 
 def attendance_summary(contract: Contract, *, period_start: date, period_end: date) -> AttendanceSummary:
@@ -410,15 +447,42 @@ def attendance_certificate_pdf(contract: Contract, *, period_start: date, period
     return _render(with_boxes, "contracts/pdf/attendance_certificate.html", context)
 
 
+class PeriodNotOver(ValueError):
+    """A certificate of completion asked for a period that is not over yet (French message)."""
+
+
+def completion_available_from(period: InstalmentPeriod) -> date:
+    """First day a certificate of completion of ``period`` may be issued: the day after its end.
+
+    A certificate of completion states that the training « a été réalisée » (Code du travail
+    R6332-26: the OPCO pays on proof of the action's completion [à vérifier]): it cannot be issued
+    on the last day of the period, when that day's training is not over yet."""
+    return period.end + timedelta(days=1)
+
+
+def check_period_over(period: InstalmentPeriod, *, today: date) -> None:
+    """Raise ``PeriodNotOver`` unless the period ended before ``today`` (end < today)."""
+    available = completion_available_from(period)
+    if today < available:
+        raise PeriodNotOver(
+            _("Le certificat de réalisation atteste une formation réalisée : la période du %(start)s au %(end)s n'est pas "
+              "terminée. Il pourra être établi à partir du %(available)s.")
+            % {"start": f"{period.start:%d/%m/%Y}", "end": f"{period.end:%d/%m/%Y}", "available": f"{available:%d/%m/%Y}"}
+        )
+
+
 def completion_certificate_pdf(contract: Contract, *, instalment: OpcoInstalment, today: date, with_boxes: bool = False):
     """The certificate of completion backing one OPCO instalment: the action, the contract year and
-    the part of it covered, the hours planned for that part and the attendance recorded."""
+    the part of it covered, the hours planned for that part and the hours attended in it, from the
+    register. Only for a period that is over (``check_period_over``)."""
     period = instalment_period(contract, instalment)
+    check_period_over(period, today=today)
     context = _base_context(contract, today, _("Certificat de réalisation"))
     context.update(
         instalment=instalment,
         period=period,
         attendance=attendance_summary(contract, period_start=period.start, period_end=period.end),
+        half_day_hours_display=format_hours_minutes(half_day_hours()),
         opco_file=instalment.opco_file,
     )
     return _render(with_boxes, "contracts/pdf/completion_certificate.html", context)

@@ -195,6 +195,11 @@ ORGANISATION = {
     "address": env("OF_ADDRESS", ""),
 }
 
+# Hours of training in one half-day of the attendance register (the register records half-days):
+# turns the register into the hours attended printed on a certificate of completion (issue 15 §9).
+# The OF's own timetable, not a legal figure: 3.5 h for a 7-hour day at the centre.
+HALF_DAY_HOURS = env("HALF_DAY_HOURS", "3.5")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -13,6 +13,7 @@ from contracts.choices import ContractKind, DocumentKind, InstalmentKind
 from contracts.documents import document_read
 from contracts.models import Document
 from contracts.pdf import (
+    PeriodNotOver,
     attendance_certificate_pdf,
     cerfa_pdf,
     completion_certificate_pdf,
@@ -171,15 +172,56 @@ def test_completion_certificate_covers_the_instalment_period_with_its_hours_and_
     instalment = OpcoInstalmentFactory(opco_file=OpcoFileFactory(contract=contract), contract_year=1, kind=InstalmentKind.ADVANCE)
 
     period = instalment_period(contract, instalment)
-    text = pdf_text(completion_certificate_pdf(contract, instalment=instalment, today=TODAY))
+    text = pdf_text(completion_certificate_pdf(contract, instalment=instalment, today=date(2027, 3, 1)))
 
     # Months 1–6 of year 1: 181 days of a 731-day contract of 1 350 h → 334 h.
     assert (period.start, period.end, period.planned_hours) == (date(2026, 9, 1), date(2027, 2, 28), 334)
+    # 12 half-days recorded: 7 attended (6 present, 1 late by 15 min) → 7 × 3 h 30 − 15 min = 24 h 15;
+    # 5 absences → 17 h 30.
     for expected in (
         "Certificat de réalisation", "Année de contrat 1 (du 01/09/2026 au 31/08/2027)", "du 01/09/2026 au 28/02/2027",
         "334 h", "Avance", "Demi-journées enregistrées 12", "Absences 5", contract.apprentice.full_name, contract.programme.title,
+        "a été réalisée du 01/09/2026 au 28/02/2027, période terminée", "a suivi 24 h 15 de formation",
+        "Heures de formation réalisées (registre de présence) 24 h 15", "Heures d'absence enregistrées 17 h 30",
+        "7 demi-journées suivies (présences et retards) à 3 h 30 chacune",
     ):
         assert expected in text, expected
+
+
+@pytest.mark.parametrize(
+    ("today", "allowed"),
+    [(date(2027, 2, 27), False), (date(2027, 2, 28), False), (date(2027, 3, 1), True)],
+    ids=["end-1: period not over", "end: last day not over", "end+1: over"],
+)
+def test_completion_certificate_only_for_a_period_that_is_over(contract, today, allowed):
+    """The advance's period ends on 28/02/2027: issued from 01/03/2027 (end < today), refused before."""
+    instalment = OpcoInstalmentFactory(opco_file=OpcoFileFactory(contract=contract), contract_year=1, kind=InstalmentKind.ADVANCE)
+
+    if allowed:
+        document = generate_document(kind=DocumentKind.COMPLETION_CERTIFICATE, contract=contract, by=None, instalment=instalment, today=today)
+        document.refresh_from_db()
+        assert (document.period_start, document.period_end) == (date(2026, 9, 1), date(2027, 2, 28))
+    else:
+        with pytest.raises(PeriodNotOver) as refused:
+            generate_document(kind=DocumentKind.COMPLETION_CERTIFICATE, contract=contract, by=None, instalment=instalment, today=today)
+        assert str(refused.value) == (
+            "Le certificat de réalisation atteste une formation réalisée : la période du 01/09/2026 au 28/02/2027 n'est pas "
+            "terminée. Il pourra être établi à partir du 01/03/2027."
+        )
+        assert not Document.objects.filter(contract=contract).exists()
+
+
+@pytest.mark.parametrize(
+    ("half_day_hours", "expected"), [("3.5", "24 h 15"), ("4", "27 h 45"), ("3.75", "26 h 00")],
+)
+def test_completion_certificate_hours_follow_the_half_day_setting(contract, settings, half_day_hours, expected):
+    settings.HALF_DAY_HOURS = half_day_hours
+    add_records(contract.apprentice)
+    instalment = OpcoInstalmentFactory(opco_file=OpcoFileFactory(contract=contract), contract_year=1, kind=InstalmentKind.ADVANCE)
+
+    text = pdf_text(completion_certificate_pdf(contract, instalment=instalment, today=date(2027, 3, 1)))
+
+    assert f"Heures de formation réalisées (registre de présence) {expected}" in text
 
 
 def test_balance_certificate_covers_the_whole_contract_year(contract):
@@ -226,7 +268,9 @@ def test_attendance_certificate_document_keeps_its_period(contract):
 def test_completion_certificate_document_is_linked_to_its_instalment(contract):
     instalment = OpcoInstalmentFactory(opco_file=OpcoFileFactory(contract=contract), kind=InstalmentKind.MONTH_7, percent=Decimal("30"))
 
-    document = generate_document(kind=DocumentKind.COMPLETION_CERTIFICATE, contract=contract, by=None, instalment=instalment, today=TODAY)
+    document = generate_document(
+        kind=DocumentKind.COMPLETION_CERTIFICATE, contract=contract, by=None, instalment=instalment, today=date(2027, 6, 1)
+    )
 
     document.refresh_from_db()
     assert (document.instalment_id, document.period_start, document.period_end) == (instalment.pk, date(2027, 3, 1), date(2027, 5, 31))
