@@ -9,7 +9,8 @@ say what changed. The values are stored, not only the hash, so that the page can
 
 What counts is what the template prints: the contract, the apprentice, the company, the masters,
 the programme, the cohort and training place, the OF settings and the remuneration computed from
-the SMIC and grid in force. Not counted: the date printed as « établi le », and the Cerfa's frame
+the SMIC and grid in force (for the remuneration schedule, the SMIC in force at each period's
+start: a new SMIC value that applies to a period makes the schedule stale). Not counted: the date printed as « établi le », and the Cerfa's frame
 reserved to the OPCO (filled by the OPCO after the file is sent: its decision is no reason to send
 the sheet again). Attendance and completion certificates are not followed: they state a period of
 the attendance register, which is their own subject, not the contract's record.
@@ -36,6 +37,7 @@ from contracts.pdf import (
     contract_training_hours,
     mask_nir,
     remuneration_for,
+    remuneration_schedule_for,
     training_place,
 )
 
@@ -66,6 +68,7 @@ class Sources:
     contract: Contract
     opco_file: OpcoFile | None
     remuneration: Remuneration
+    schedule: Remuneration  # the remuneration schedule's periods, each with the SMIC in force at its start
     place: TrainingPlace
     organisation: dict
 
@@ -90,6 +93,7 @@ def contract_sources(contract: Contract) -> Sources:
         contract=contract,
         opco_file=OpcoFile.objects.filter(contract=contract).first(),
         remuneration=remuneration_for(contract),
+        schedule=remuneration_schedule_for(contract),
         place=training_place(contract),
         organisation=settings.ORGANISATION,
     )
@@ -120,6 +124,19 @@ def _remuneration(values: dict, remuneration: Remuneration) -> None:
     values[_("Rémunération : périodes et montants minimaux")] = "; ".join(
         f"{row.label} {row.start:%Y-%m-%d} {row.end:%Y-%m-%d} {row.age_band} {row.rate} {row.base} {_text(row.amount)}"
         for row in remuneration.rows
+    )
+
+
+def _schedule(values: dict, schedule: Remuneration) -> None:
+    """The schedule's periods with the SMIC each uses and its date: entering a new SMIC value that
+    applies to a period changes them, so the schedule goes stale (issue 15 §8)."""
+    values[_("Rémunération : SMIC de référence")] = _text(schedule.smic_monthly)
+    values[_("Rémunération : SMIC en vigueur au")] = _text(schedule.smic_valid_from)
+    values[_("Rémunération : salaire minimum conventionnel")] = _text(schedule.smc_monthly)
+    values[_("Rémunération : périodes, SMIC en vigueur et montants minimaux")] = "; ".join(
+        f"{row.label} {row.start:%Y-%m-%d} {row.end:%Y-%m-%d} {row.age_band} {row.rate} {row.base} "
+        f"{_text(row.smic_monthly)} {_text(row.smic_valid_from)} {_text(row.amount)}"
+        for row in schedule.rows
     )
 
 
@@ -179,7 +196,7 @@ def document_source_values(kind: str, sources: Sources) -> dict[str, str]:
         _place(values, sources.place, siret=False)
     elif kind == DocumentKind.REMUNERATION_SCHEDULE:
         _parties(values, contract)
-        _remuneration(values, sources.remuneration)
+        _schedule(values, sources.schedule)
     return values
 
 

@@ -39,7 +39,7 @@ from contracts.salary import (
     RemunerationPeriod,
     add_years,
 )
-from contracts.selectors import contract_remuneration, smic_for_contract
+from contracts.selectors import contract_remuneration, contract_remuneration_schedule, smic_for_contract
 
 NBSP = "\u00a0"
 
@@ -175,6 +175,13 @@ class PeriodRow:
     base: str
     monthly_amount: str
     amount: Decimal
+    # The SMIC this amount uses and its date (remuneration schedule); None on the Cerfa sheet.
+    smic_monthly: Decimal | None = None
+    smic_valid_from: date | None = None
+
+    @property
+    def smic_display(self) -> str:
+        return format_amount(self.smic_monthly)
 
 
 @dataclass(frozen=True)
@@ -213,6 +220,27 @@ def remuneration_for(contract: Contract) -> Remuneration:
         for period in periods
     ]
     return Remuneration(smic_monthly=smic, smic_valid_from=smic_row.valid_from if smic_row else None, smc_monthly=smc, rows=rows)
+
+
+def _period_row(period: RemunerationPeriod) -> PeriodRow:
+    return PeriodRow(
+        label=period.label, start=period.start, end=period.end, age_band=period.age_band,
+        rate=format_percent(period.rate), base=period.base,
+        monthly_amount=format_amount(period.monthly_amount), amount=period.monthly_amount,
+        smic_monthly=period.smic_monthly, smic_valid_from=period.smic_valid_from,
+    )
+
+
+def remuneration_schedule_for(contract: Contract) -> Remuneration:
+    """The remuneration schedule's periods (issue 15 §8): the percentage of every period and its
+    amount with the SMIC in force on the period's first day, periods cut at each SMIC revaluation
+    (``selectors.contract_remuneration_schedule``). The header keeps the SMIC in force at the start."""
+    smic_row = SmicRate.in_force_on(contract.start_date)
+    periods: list[RemunerationPeriod] = contract_remuneration_schedule(contract) or []
+    return Remuneration(
+        smic_monthly=smic_for_contract(contract), smic_valid_from=smic_row.valid_from if smic_row else None,
+        smc_monthly=contract.collective_minimum_salary, rows=[_period_row(period) for period in periods],
+    )
 
 
 @dataclass
@@ -432,9 +460,9 @@ def convention_pdf(contract: Contract, *, today: date, with_boxes: bool = False)
 
 
 def remuneration_schedule_pdf(contract: Contract, *, today: date, with_boxes: bool = False):
-    """The remuneration schedule: the minimum salary per period with the SMIC used and its date."""
+    """The remuneration schedule: the minimum salary per period, each with the SMIC it uses and its date."""
     context = _base_context(contract, today, _("Échéancier de rémunération"))
-    context.update(remuneration=remuneration_for(contract))
+    context.update(remuneration=remuneration_schedule_for(contract))
     return _render(with_boxes, "contracts/pdf/remuneration_schedule.html", context)
 
 

@@ -336,3 +336,34 @@ def test_the_employer_sees_the_document_is_outdated_without_a_button_it_cannot_u
     page = client.get(reverse("contracts:contract_detail", args=[contract.pk])).content.decode()
     assert f'data-outdated="{document.pk}">périmé</span>' in page
     assert "Régénérer" not in page
+
+
+# --- the remuneration schedule follows the SMIC (issue 15 §8) -------------------------------------
+
+@pytest.mark.parametrize(
+    ("valid_from", "outdated"),
+    [(date(2028, 8, 30), True), (date(2028, 8, 31), True), (date(2028, 9, 1), False)],
+    ids=["end-1: applies", "end: applies to the last day", "end+1: after the contract"],
+)
+def test_a_new_smic_value_that_applies_to_a_period_makes_the_schedule_outdated(contract, valid_from, outdated):
+    """The fixture's contract runs to 31/08/2028: a SMIC entered from a day of the contract changes
+    the amount of a period, one in force after its end changes nothing."""
+    from contracts.models import SmicRate
+
+    document = generate_document(kind=DocumentKind.REMUNERATION_SCHEDULE, contract=contract, by=None, today=TODAY)
+    SmicRate.objects.create(valid_from=valid_from, hourly=Decimal("12.50"), monthly=Decimal("1895.88"), mayotte_monthly=Decimal("1470.00"))
+
+    freshness = documents_freshness(fresh(contract), [Document.objects.get(pk=document.pk)])
+
+    expected = ("Rémunération : périodes, SMIC en vigueur et montants minimaux",) if outdated else ()
+    assert freshness[document.pk].changed == expected
+
+
+def test_a_new_smic_value_does_not_make_the_cerfa_outdated(contract):
+    """The Cerfa states percentages with the SMIC of the start: a later revaluation is no reason to sign it again."""
+    from contracts.models import SmicRate
+
+    document = generate_document(kind=DocumentKind.CERFA, contract=contract, by=None, today=TODAY)
+    SmicRate.objects.create(valid_from=date(2027, 1, 1), hourly=Decimal("12.50"), monthly=Decimal("1895.88"), mayotte_monthly=Decimal("1470.00"))
+
+    assert documents_freshness(fresh(contract), [Document.objects.get(pk=document.pk)])[document.pk].changed == ()

@@ -9,9 +9,10 @@ import pypdf
 import pytest
 
 from alternance.choices import AttendanceStatus, HalfDay, JustificationStatus
+from companies.models import Company
 from contracts.choices import ContractKind, DocumentKind, InstalmentKind
 from contracts.documents import document_read
-from contracts.models import Document
+from contracts.models import Document, SmicRate
 from contracts.pdf import (
     PeriodNotOver,
     attendance_certificate_pdf,
@@ -24,6 +25,7 @@ from contracts.pdf import (
     instalment_period,
     mask_nir,
     remuneration_for,
+    remuneration_schedule_for,
     remuneration_schedule_pdf,
 )
 from tests.contracts.conftest import valid_nir
@@ -322,3 +324,32 @@ def test_convention_names_the_training_place(contract):
     text = pdf_text(convention_pdf(contract, today=TODAY))
 
     assert "Lieu de la formation" in text and "Campus Gerland" in text and "0693045K" in text
+
+
+def test_remuneration_schedule_prints_every_period_with_the_smic_in_force_at_its_start(contract):
+    SmicRate.objects.create(valid_from=date(2027, 1, 1), hourly=Decimal("12.20"), monthly=Decimal("1850.00"), mayotte_monthly=Decimal("1436.00"))
+
+    text = pdf_text(remuneration_schedule_pdf(contract, today=TODAY))
+
+    # Row by row: period, from, to, band, rate, base, SMIC used, its date, amount.
+    for expected in (
+        "1.1 01/09/2026 31/12/2026 21 à 25 ans 53 % SMIC 1 823,03 € 01/01/2026 966,21 €",
+        "1.1 01/01/2027 31/08/2027 21 à 25 ans 53 % SMIC 1 850,00 € 01/01/2027 980,50 €",
+        "2.1 01/09/2027 31/08/2028 21 à 25 ans 61 % SMIC 1 850,00 € 01/01/2027 1 128,50 €",
+    ):
+        assert expected in text, expected
+    assert "1 112,05 €" not in text  # year 2 no longer at the SMIC of the start
+
+
+def test_remuneration_schedule_of_mayotte_uses_mayottes_smic_in_force(contract):
+    SmicRate.objects.create(valid_from=date(2027, 1, 1), hourly=Decimal("12.20"), monthly=Decimal("1850.00"), mayotte_monthly=Decimal("1436.00"))
+    Company.objects.filter(pk=contract.company_id).update(postal_code="97600")
+    contract.refresh_from_db()
+
+    rows = [(row.start, row.smic_monthly, row.amount) for row in remuneration_schedule_for(contract).rows]
+
+    assert rows == [
+        (date(2026, 9, 1), Decimal("1415.05"), Decimal("749.98")),
+        (date(2027, 1, 1), Decimal("1436.00"), Decimal("761.08")),
+        (date(2027, 9, 1), Decimal("1436.00"), Decimal("875.96")),
+    ]
