@@ -36,6 +36,7 @@ from contracts.pdf import (
     TrainingPlace,
     contract_training_hours,
     mask_nir,
+    previous_contract_number,
     remuneration_for,
     remuneration_schedule_for,
     training_place,
@@ -51,13 +52,14 @@ COMPANY_CERFA = ("is_public", "name", "siret", "address", "postal_code", "city",
 APPRENTICE_CERFA = ("last_name", "usage_name", "first_name", "birth_date", "sex", "birth_department", "birth_commune",
                     "nationality", "social_regime", "address", "postal_code", "city", "phone", "email", "top_athlete", "rqth",
                     "rqth_date", "business_project", "situation_before_contract", "last_diploma_prepared", "last_class",
-                    "highest_diploma", "emancipated", "legal_representative_name", "legal_representative_address",
+                    "last_diploma_title", "highest_diploma", "emancipated", "legal_representative_name", "legal_representative_address",
                     "legal_representative_email", "legal_representative_phone")
 MASTER_CERFA = ("last_name", "first_name", "birth_date", "email", "job_title", "highest_diploma", "diploma_level", "eligibility_statement")
 CONTRACT_CERFA = ("kind", "contract_type", "derogation_type", "previous_contract_number", "signature_date", "start_date",
                   "practical_training_start_date", "amendment_effective_date", "end_date", "weekly_hours", "dangerous_work",
                   "gross_monthly_salary", "pension_fund", "benefit_food", "benefit_housing", "benefit_other",
-                  "training_start_date", "exams_end_date", "remote_training_hours")
+                  "training_start_date", "exams_end_date", "remote_training_hours", "public_unemployment_insurance",
+                  "employer_holds_documents", "signature_place")
 PROGRAMME_CERFA = ("diploma_code", "title", "cfd_code", "rncp_code")
 
 
@@ -71,6 +73,7 @@ class Sources:
     schedule: Remuneration  # the remuneration schedule's periods, each with the SMIC in force at its start
     place: TrainingPlace
     organisation: dict
+    previous_number: str = ""  # the Cerfa's number of the previous or amended contract (pdf.previous_contract_number)
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,7 @@ def contract_sources(contract: Contract) -> Sources:
         schedule=remuneration_schedule_for(contract),
         place=training_place(contract),
         organisation=settings.ORGANISATION,
+        previous_number=previous_contract_number(contract),
     )
 
 
@@ -174,9 +178,12 @@ def document_source_values(kind: str, sources: Sources) -> dict[str, str]:
             if master is not None:
                 _fields(values, _("Maître d'apprentissage n° %(number)s") % {"number": index}, master, MASTER_CERFA)
         _fields(values, _("Contrat"), contract, CONTRACT_CERFA)
+        values[_("Contrat : numéro du contrat précédent ou du contrat sur lequel porte l'avenant")] = sources.previous_number
         values[_("Formation : durée en heures")] = _text(contract_training_hours(contract))
         _fields(values, _("Formation"), contract.programme, PROGRAMME_CERFA)
         _organisation(values, sources.organisation)
+        values[_("Organisme de formation : adresse")] = sources.organisation.get("address", "")
+        values[_("Promotion : rythme")] = _text(contract.apprentice.cohort.rhythm_label)
         _place(values, sources.place, siret=True)
         _remuneration(values, sources.remuneration)
     elif kind == DocumentKind.CONVENTION:

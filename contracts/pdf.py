@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from alternance.choices import AttendanceStatus, JustificationStatus
 from alternance.models import AttendanceRecord, User
-from contracts.choices import ContractKind, DocumentKind, InstalmentKind
+from contracts.choices import ContractKind, ContractType, DocumentKind, InstalmentKind
 from contracts.documents import document_store
 from contracts.models import Contract, Document, OpcoFile, OpcoInstalment, SmicRate
 from contracts.salary import (
@@ -402,6 +402,47 @@ def _opco_file(contract: Contract) -> OpcoFile | None:
     return OpcoFile.objects.filter(contract=contract).first()
 
 
+# Amendments of amendments: how far up the chain the deposit number of the amended contract is looked for.
+MAX_AMENDMENT_CHAIN = 10
+
+
+def previous_contract_number(contract: Contract) -> str:
+    """The Cerfa's « numéro du contrat précédent ou du contrat sur lequel porte l'avenant ».
+
+    For an amendment (types 31–38), the deposit number of the contract it amends, from that
+    contract's OPCO file, going up a chain of amendments until a contract with a deposit number;
+    for a succession contract (types 21–23) the number entered. Cerfa FA13 n° 10103*12 and its
+    notice FA14: the amendment is attached to the contract registered under that number.
+    One query per contract of the chain (usually one)."""
+    if contract.is_amendment and contract.amends_id:
+        amended_id = contract.amends_id
+        for _step in range(MAX_AMENDMENT_CHAIN):
+            row = (
+                Contract.objects.filter(pk=amended_id)
+                .values("opco_file__deposit_number", "previous_contract_number", "amends_id", "contract_type")
+                .first()
+            )
+            if row is None:
+                break
+            if row["opco_file__deposit_number"]:
+                return row["opco_file__deposit_number"]
+            if not row["amends_id"] or row["contract_type"] not in ContractType.amendment_values():
+                break
+            amended_id = row["amends_id"]
+    return contract.previous_contract_number
+
+
+def deposit_organisation_name(contract: Contract, opco_file: OpcoFile | None) -> str:
+    """The organisation in charge of the deposit (the Cerfa's box reserved to it): the name entered
+    on the OPCO file, else the OPCO of the file, else the employer's OPCO."""
+    from companies.choices import Opco
+
+    if opco_file is not None and opco_file.deposit_organisation_name:
+        return opco_file.deposit_organisation_name
+    code = (opco_file.opco if opco_file is not None else "") or contract.company.opco
+    return str(Opco(code).label) if code in Opco.values else code
+
+
 def _base_context(contract: Contract, today: date, title: str) -> dict:
     return {
         "contract": contract,
@@ -425,20 +466,23 @@ def cerfa_pdf(contract: Contract, *, today: date, with_boxes: bool = False):
     """The Cerfa data sheet: every section of the Cerfa as domain.md §2 lists them."""
     apprentice = contract.apprentice
     company = contract.company
-    masters = [master for master in (contract.master, contract.second_master) if master is not None]
+    opco_file = _opco_file(contract)
     context = _base_context(contract, today, _("Fiche de données du contrat"))
     context.update(
         cerfa_reference=CERFA_REFERENCES.get(contract.kind, ""),
         nir_masked=mask_nir(apprentice.get_nir()),
-        masters=masters,
+        masters=[contract.master, contract.second_master],  # the Cerfa's boxes n° 1 and n° 2
         naf=company.naf_display,
         idcc_label=company.idcc_label,
-        weekly_hours=format_number(contract.weekly_hours),
+        weekly_hours=format_hours_minutes(contract.weekly_hours),
+        previous_contract_number=previous_contract_number(contract),
+        cohort=apprentice.cohort,
+        deposit_organisation_name=deposit_organisation_name(contract, opco_file),
         gross_monthly_salary=format_amount(contract.gross_monthly_salary) if contract.gross_monthly_salary is not None else "",
         benefit_food=format_amount(contract.benefit_food) if contract.benefit_food is not None else "",
         benefit_housing=format_amount(contract.benefit_housing) if contract.benefit_housing is not None else "",
         remuneration=remuneration_for(contract),
-        opco_file=_opco_file(contract),
+        opco_file=opco_file,
         training_place=training_place(contract),
     )
     return _render(with_boxes, "contracts/pdf/cerfa.html", context)

@@ -71,6 +71,14 @@ RELEVANT = [
     (DocumentKind.CERFA, "company", "headcount", 250, "Employeur : effectif total"),
     (DocumentKind.CERFA, "master", "job_title", "Cheffe d'atelier", "Maître d'apprentissage n° 1 : emploi occupé"),
     (DocumentKind.CERFA, "programme", "rncp_code", "RNCP99999", "Formation : code RNCP"),
+    # Fields of the Cerfa n° 10103*12 (issue 15 §7).
+    (DocumentKind.CERFA, "contract", "signature_place", "Lyon", "Contrat : fait à"),
+    (DocumentKind.CERFA, "contract", "employer_holds_documents", True,
+     "Contrat : l'employeur atteste disposer des pièces justificatives du dépôt"),
+    (DocumentKind.CERFA, "contract", "public_unemployment_insurance", True,
+     "Contrat : employeur public : adhésion de l'apprenti au régime spécifique d'assurance chômage"),
+    (DocumentKind.CERFA, "apprentice", "last_diploma_title", "Bac pro Systèmes numériques",
+     "Apprenti·e : intitulé précis du dernier diplôme ou titre préparé"),
     (DocumentKind.CONVENTION, "contract", "training_start_date", date(2026, 9, 7), "Contrat : début de la formation au CFA"),
     (DocumentKind.CONVENTION, "apprentice", "city", "Lyon", "Apprenti·e : commune"),
     (DocumentKind.CONVENTION, "company", "address", "2 rue Neuve", "Employeur : adresse"),
@@ -115,6 +123,22 @@ def test_the_opco_frame_and_the_date_of_issue_do_not_make_the_cerfa_outdated(con
         contract=contract, sent_date=date(2026, 9, 3), deposit_number="075202609000123", decision_date=date(2026, 9, 20)
     )
     assert fingerprint_of(DocumentKind.CERFA, contract) == before
+
+
+def test_the_deposit_number_of_the_amended_contract_is_followed_on_the_amendments_cerfa(contract):
+    from contracts.choices import ContractType
+    from tests.factories.contracts import ContractFactory
+
+    amendment = ContractFactory(
+        apprentice=contract.apprentice, company=contract.company, master=contract.master, programme=contract.programme,
+        contract_type=ContractType.AMEND_OTHER, amends=contract, amendment_effective_date=date(2027, 1, 4),
+    )
+    before = values_of(DocumentKind.CERFA, amendment)
+    OpcoFile.objects.create(contract=contract, sent_date=date(2026, 9, 3), deposit_number="075202609000123")
+    after = values_of(DocumentKind.CERFA, amendment)
+
+    label = "Contrat : numéro du contrat précédent ou du contrat sur lequel porte l'avenant"
+    assert (before[label], after[label]) == ("", "075202609000123")
 
 
 def test_the_of_settings_printed_count(contract, settings):
@@ -274,12 +298,18 @@ def test_the_signed_pdf_shows_each_signature_in_its_box(time_machine):
     assert not any("Signé électroniquement" in page.extract_text() for page in original.pages)
 
 
+def test_the_cerfa_sheet_has_the_boxes_of_the_employer_the_apprentice_and_the_cfas_visa(contract):
+    document = generate_document(kind=DocumentKind.CERFA, contract=contract, by=None, today=TODAY)
+    assert sorted(box["role"] for box in document.signature_boxes) == ["apprentice", "employer", "organisation"]
+
+
 def test_a_signer_without_a_box_is_only_on_the_certificate(time_machine):
     from tests.factories.web import make_world
 
     time_machine.move_to(NOW, tick=False)
     world = make_world()
-    document = generate_document(kind=DocumentKind.CERFA, contract=world.a.contract, by=None, today=TODAY)
+    # The remuneration schedule has no signature box (the Cerfa sheet and the convention have).
+    document = generate_document(kind=DocumentKind.REMUNERATION_SCHEDULE, contract=world.a.contract, by=None, today=TODAY)
     assert document.signature_boxes == []
     signature_request = signature_request_create(document=document, by=world.coordinator)
     for signer in signature_request.signers.select_related("user").order_by("pk"):

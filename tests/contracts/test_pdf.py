@@ -83,14 +83,14 @@ def test_cerfa_sheet_shows_every_section_and_masks_the_nir(contract):
     for expected in (
         "Cerfa FA13 n° 10103",
         "L'employeur", company.name, company.siret, "62.01Z", "1486", "Atlas", "0102030405",
-        "L'apprenti·e", apprentice.last_name, apprentice.first_name, "14/03/2005", "Paris",
+        "L'apprenti(e)", apprentice.last_name, apprentice.first_name, "14/03/2005", "Paris",
         "Le maître d'apprentissage", contract.master.last_name, "01/06/1985", "Développeur senior",
         "Le contrat", "11 — Premier contrat", "25/08/2026", "01/09/2026", "03/09/2026", "31/08/2028",
-        "35 h", "966,32 €", "AG2R La Mondiale",
+        "35 h 00", "966,32 €", "AG2R La Mondiale",
         "1.1", "53 %", "966,21 €", "2.1", "61 %", "1 112,05 €", "1 823,03 €",
         "La formation", "CFA Démo Alternance", "0751234J", "73282932000074", "RNCP35340", "32031213",
         "15/06/2028", "1350 h",
-        "Cadre réservé à l'OPCO", "075202609000001",
+        "Cadre réservé à l'organisme en charge du dépôt du contrat", "075202609000001",
         "Page 1 / ",
     ):
         assert expected in text, expected
