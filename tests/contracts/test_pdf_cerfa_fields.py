@@ -108,7 +108,7 @@ def test_the_sheet_prints_the_new_fields_values(contract, settings):
     )
     contract.apprentice.last_diploma_title = "Baccalauréat professionnel Systèmes numériques"
     contract.apprentice.save(update_fields=["last_diploma_title"])
-    OpcoFileFactory(contract=contract, opco="Atlas", deposit_organisation_name="", deposit_organisation_siret="85161420900032")
+    OpcoFileFactory(contract=contract, opco="Atlas", deposit_organisation_name="", deposit_organisation_siret="73282932000074")
     contract = Contract.objects.get(pk=contract.pk)
 
     sheet = normalise(pdftotext(cerfa_pdf(contract, today=TODAY)))
@@ -124,7 +124,7 @@ def test_the_sheet_prints_the_new_fields_values(contract, settings):
         "fait à lyon, le 25/08/2026",
         "durée hebdomadaire du travail (heures, minutes) 17 h 30",
         "nom de l'organisme atlas",
-        "n°siret de l'organisme 85161420900032",
+        "n°siret de l'organisme 73282932000074",
     ):
         assert expected in sheet, expected
     assert "17,5 h" not in sheet
