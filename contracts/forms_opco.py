@@ -56,6 +56,15 @@ class OpcoFileForm(OpcoForm):
                                      error_messages={"max_length": _("Le numéro de dépôt a au plus 15 caractères.")})
     amendment_number = forms.CharField(label=_("Numéro d'avenant"), required=False, max_length=20, widget=_text(),
                                        error_messages={"max_length": _("Le numéro d'avenant a au plus 20 caractères.")})
+    deposit_organisation_name = forms.CharField(
+        label=_("Organisme en charge du dépôt"), required=False, max_length=200, widget=_text(),
+        help_text=_("Cadre du Cerfa réservé à cet organisme ; vide : l'OPCO du dossier."),
+        error_messages={"max_length": _("Le nom de l'organisme a au plus 200 caractères.")},
+    )
+    deposit_organisation_siret = forms.CharField(
+        label=_("SIRET de l'organisme en charge du dépôt"), required=False, max_length=20, widget=_text(inputmode="numeric"),
+        error_messages={"max_length": _("Un SIRET a 14 chiffres.")},
+    )
 
 
 class InvoiceForm(OpcoForm):

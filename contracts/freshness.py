@@ -9,7 +9,8 @@ say what changed. The values are stored, not only the hash, so that the page can
 
 What counts is what the template prints: the contract, the apprentice, the company, the masters,
 the programme, the cohort and training place, the OF settings and the remuneration computed from
-the SMIC and grid in force. Not counted: the date printed as « établi le », and the Cerfa's frame
+the SMIC and grid in force (for the remuneration schedule, the SMIC in force at each period's
+start: a new SMIC value that applies to a period makes the schedule stale). Not counted: the date printed as « établi le », and the Cerfa's frame
 reserved to the OPCO (filled by the OPCO after the file is sent: its decision is no reason to send
 the sheet again). Attendance and completion certificates are not followed: they state a period of
 the attendance register, which is their own subject, not the contract's record.
@@ -35,7 +36,9 @@ from contracts.pdf import (
     TrainingPlace,
     contract_training_hours,
     mask_nir,
+    previous_contract_number,
     remuneration_for,
+    remuneration_schedule_for,
     training_place,
 )
 
@@ -49,13 +52,14 @@ COMPANY_CERFA = ("is_public", "name", "siret", "address", "postal_code", "city",
 APPRENTICE_CERFA = ("last_name", "usage_name", "first_name", "birth_date", "sex", "birth_department", "birth_commune",
                     "nationality", "social_regime", "address", "postal_code", "city", "phone", "email", "top_athlete", "rqth",
                     "rqth_date", "business_project", "situation_before_contract", "last_diploma_prepared", "last_class",
-                    "highest_diploma", "emancipated", "legal_representative_name", "legal_representative_address",
+                    "last_diploma_title", "highest_diploma", "emancipated", "legal_representative_name", "legal_representative_address",
                     "legal_representative_email", "legal_representative_phone")
 MASTER_CERFA = ("last_name", "first_name", "birth_date", "email", "job_title", "highest_diploma", "diploma_level", "eligibility_statement")
 CONTRACT_CERFA = ("kind", "contract_type", "derogation_type", "previous_contract_number", "signature_date", "start_date",
                   "practical_training_start_date", "amendment_effective_date", "end_date", "weekly_hours", "dangerous_work",
                   "gross_monthly_salary", "pension_fund", "benefit_food", "benefit_housing", "benefit_other",
-                  "training_start_date", "exams_end_date", "remote_training_hours")
+                  "training_start_date", "exams_end_date", "remote_training_hours", "public_unemployment_insurance",
+                  "employer_holds_documents", "signature_place")
 PROGRAMME_CERFA = ("diploma_code", "title", "cfd_code", "rncp_code")
 
 
@@ -66,8 +70,10 @@ class Sources:
     contract: Contract
     opco_file: OpcoFile | None
     remuneration: Remuneration
+    schedule: Remuneration  # the remuneration schedule's periods, each with the SMIC in force at its start
     place: TrainingPlace
     organisation: dict
+    previous_number: str = ""  # the Cerfa's number of the previous or amended contract (pdf.previous_contract_number)
 
 
 @dataclass(frozen=True)
@@ -90,8 +96,10 @@ def contract_sources(contract: Contract) -> Sources:
         contract=contract,
         opco_file=OpcoFile.objects.filter(contract=contract).first(),
         remuneration=remuneration_for(contract),
+        schedule=remuneration_schedule_for(contract),
         place=training_place(contract),
         organisation=settings.ORGANISATION,
+        previous_number=previous_contract_number(contract),
     )
 
 
@@ -120,6 +128,19 @@ def _remuneration(values: dict, remuneration: Remuneration) -> None:
     values[_("Rémunération : périodes et montants minimaux")] = "; ".join(
         f"{row.label} {row.start:%Y-%m-%d} {row.end:%Y-%m-%d} {row.age_band} {row.rate} {row.base} {_text(row.amount)}"
         for row in remuneration.rows
+    )
+
+
+def _schedule(values: dict, schedule: Remuneration) -> None:
+    """The schedule's periods with the SMIC each uses and its date: entering a new SMIC value that
+    applies to a period changes them, so the schedule goes stale (issue 15 §8)."""
+    values[_("Rémunération : SMIC de référence")] = _text(schedule.smic_monthly)
+    values[_("Rémunération : SMIC en vigueur au")] = _text(schedule.smic_valid_from)
+    values[_("Rémunération : salaire minimum conventionnel")] = _text(schedule.smc_monthly)
+    values[_("Rémunération : périodes, SMIC en vigueur et montants minimaux")] = "; ".join(
+        f"{row.label} {row.start:%Y-%m-%d} {row.end:%Y-%m-%d} {row.age_band} {row.rate} {row.base} "
+        f"{_text(row.smic_monthly)} {_text(row.smic_valid_from)} {_text(row.amount)}"
+        for row in schedule.rows
     )
 
 
@@ -157,9 +178,12 @@ def document_source_values(kind: str, sources: Sources) -> dict[str, str]:
             if master is not None:
                 _fields(values, _("Maître d'apprentissage n° %(number)s") % {"number": index}, master, MASTER_CERFA)
         _fields(values, _("Contrat"), contract, CONTRACT_CERFA)
+        values[_("Contrat : numéro du contrat précédent ou du contrat sur lequel porte l'avenant")] = sources.previous_number
         values[_("Formation : durée en heures")] = _text(contract_training_hours(contract))
         _fields(values, _("Formation"), contract.programme, PROGRAMME_CERFA)
         _organisation(values, sources.organisation)
+        values[_("Organisme de formation : adresse")] = sources.organisation.get("address", "")
+        values[_("Promotion : rythme")] = _text(contract.apprentice.cohort.rhythm_label)
         _place(values, sources.place, siret=True)
         _remuneration(values, sources.remuneration)
     elif kind == DocumentKind.CONVENTION:
@@ -179,7 +203,7 @@ def document_source_values(kind: str, sources: Sources) -> dict[str, str]:
         _place(values, sources.place, siret=False)
     elif kind == DocumentKind.REMUNERATION_SCHEDULE:
         _parties(values, contract)
-        _remuneration(values, sources.remuneration)
+        _schedule(values, sources.schedule)
     return values
 
 

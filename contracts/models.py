@@ -8,7 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from alternance.validators import validate_deca_number
+from alternance.validators import validate_deca_number, validate_siret
 from contracts.choices import (
     BatchStatus,
     ContractKind,
@@ -82,6 +82,16 @@ class Contract(models.Model):
     benefit_housing = models.DecimalField(_("avantage en nature : logement (€ par mois)"), max_digits=7, decimal_places=2, null=True, blank=True)
     benefit_other = models.CharField(_("autre avantage en nature"), max_length=120, blank=True)
     remote_training_hours = models.PositiveIntegerField(_("heures de formation à distance prévues"), null=True, blank=True)
+    # Cerfa FA13 n° 10103*12 fields (issue 15 §7).
+    public_unemployment_insurance = models.BooleanField(
+        _("employeur public : adhésion de l'apprenti au régime spécifique d'assurance chômage"), null=True, blank=True,
+        help_text=_("Employeurs du secteur public seulement (Code du travail L5424-1 et L5424-2) ; sans objet pour un employeur privé."),
+    )
+    employer_holds_documents = models.BooleanField(
+        _("l'employeur atteste disposer des pièces justificatives du dépôt"), default=False,
+        help_text=_("Cerfa : « L'employeur atteste disposer de l'ensemble des pièces justificatives nécessaires au dépôt du contrat »."),
+    )
+    signature_place = models.CharField(_("fait à"), max_length=100, blank=True, help_text=_("Commune où le contrat est signé (Cerfa : « Fait à »)."))
     # Rupture
     rupture_date = models.DateField(_("date de rupture"), null=True, blank=True)
     rupture_kind = models.CharField(_("type de rupture"), max_length=20, choices=RuptureKind.choices, blank=True)
@@ -213,6 +223,12 @@ class OpcoFile(models.Model):
     decision_date = models.DateField(_("date de décision"), null=True, blank=True)
     deposit_number = models.CharField(_("numéro de dépôt"), max_length=15, blank=True, db_index=True)
     amendment_number = models.CharField(_("numéro d'avenant"), max_length=20, blank=True)
+    # The Cerfa's « cadre réservé à l'organisme en charge du dépôt du contrat » (issue 15 §7): the
+    # OPCO for a private employer; blank prints the OPCO of the file.
+    deposit_organisation_name = models.CharField(_("organisme en charge du dépôt"), max_length=200, blank=True)
+    deposit_organisation_siret = models.CharField(
+        _("SIRET de l'organisme en charge du dépôt"), max_length=14, blank=True, validators=[validate_siret]
+    )
     npec_amount = models.DecimalField(_("montant NPEC annuel"), max_digits=9, decimal_places=2, null=True, blank=True)
     employer_participation_amount = models.DecimalField(
         _("participation employeur"), max_digits=8, decimal_places=2, null=True, blank=True

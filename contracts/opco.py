@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from alerts.triggers import facts_changed
 from alternance import access
 from alternance.models import User
+from alternance.validators import normalize_siret
 from contracts import funding
 from contracts.choices import ACTIVE_CONTRACT_STATUSES, InstalmentKind, OpcoDecision
 from contracts.models import Contract, ContractSettings, FundingRule, OpcoFile, OpcoInstalment, OpcoReminder
@@ -52,10 +53,13 @@ def opco_file_update(
     npec_amount: Decimal | None,
     deposit_number: str,
     amendment_number: str,
+    deposit_organisation_name: str = "",
+    deposit_organisation_siret: str = "",
     today: date | None = None,
 ) -> OpcoFile:
     """Record what the OPCO sent back: the complete-file date, the annual NPEC, the deposit and
-    amendment numbers. The sending date and the decision stay with the contract transitions."""
+    amendment numbers, the organisation in charge of the deposit (name, SIRET: the Cerfa's box
+    reserved to it). The sending date and the decision stay with the contract transitions."""
     opco_file = OpcoFile.objects.select_for_update().get(pk=opco_file.pk)
     errors: dict[str, list[str]] = {}
     _not_in_future(complete_file_date, today, "complete_file_date", _("La date de réception du dossier complet ne peut pas être dans le futur."), errors)
@@ -67,6 +71,8 @@ def opco_file_update(
     opco_file.npec_amount = npec_amount
     opco_file.deposit_number = deposit_number.strip()
     opco_file.amendment_number = amendment_number.strip()
+    opco_file.deposit_organisation_name = deposit_organisation_name.strip()
+    opco_file.deposit_organisation_siret = normalize_siret(deposit_organisation_siret)
     opco_file.full_clean()
     opco_file.save()
     facts_changed("opco_file_changed", contract_ids=[opco_file.contract_id])

@@ -32,14 +32,14 @@ from django.utils.translation import gettext as _
 
 from alternance.choices import AttendanceStatus, JustificationStatus
 from alternance.models import AttendanceRecord, User
-from contracts.choices import ContractKind, DocumentKind, InstalmentKind
+from contracts.choices import ContractKind, ContractType, DocumentKind, InstalmentKind
 from contracts.documents import document_store
 from contracts.models import Contract, Document, OpcoFile, OpcoInstalment, SmicRate
 from contracts.salary import (
     RemunerationPeriod,
     add_years,
 )
-from contracts.selectors import contract_remuneration, smic_for_contract
+from contracts.selectors import contract_remuneration, contract_remuneration_schedule, smic_for_contract
 
 NBSP = "\u00a0"
 
@@ -87,6 +87,15 @@ def format_number(value: Decimal | int | float | None) -> str:
         return "—"
     text = f"{Decimal(str(value)).normalize():f}"
     return text.replace(".", ",")
+
+
+def format_hours_minutes(value: Decimal | int | float | None) -> str:
+    """Hours as the Cerfa asks them, hours and minutes: ``17.5`` → ``17 h 30``, ``35`` → ``35 h 00``
+    (rounded to the nearest minute)."""
+    if value is None:
+        return "—"
+    minutes = int((Decimal(str(value)) * 60).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+    return f"{minutes // 60}{NBSP}h{NBSP}{minutes % 60:02d}"
 
 
 def format_percent(value: Decimal | None) -> str:
@@ -166,6 +175,13 @@ class PeriodRow:
     base: str
     monthly_amount: str
     amount: Decimal
+    # The SMIC this amount uses and its date (remuneration schedule); None on the Cerfa sheet.
+    smic_monthly: Decimal | None = None
+    smic_valid_from: date | None = None
+
+    @property
+    def smic_display(self) -> str:
+        return format_amount(self.smic_monthly)
 
 
 @dataclass(frozen=True)
@@ -206,6 +222,27 @@ def remuneration_for(contract: Contract) -> Remuneration:
     return Remuneration(smic_monthly=smic, smic_valid_from=smic_row.valid_from if smic_row else None, smc_monthly=smc, rows=rows)
 
 
+def _period_row(period: RemunerationPeriod) -> PeriodRow:
+    return PeriodRow(
+        label=period.label, start=period.start, end=period.end, age_band=period.age_band,
+        rate=format_percent(period.rate), base=period.base,
+        monthly_amount=format_amount(period.monthly_amount), amount=period.monthly_amount,
+        smic_monthly=period.smic_monthly, smic_valid_from=period.smic_valid_from,
+    )
+
+
+def remuneration_schedule_for(contract: Contract) -> Remuneration:
+    """The remuneration schedule's periods (issue 15 §8): the percentage of every period and its
+    amount with the SMIC in force on the period's first day, periods cut at each SMIC revaluation
+    (``selectors.contract_remuneration_schedule``). The header keeps the SMIC in force at the start."""
+    smic_row = SmicRate.in_force_on(contract.start_date)
+    periods: list[RemunerationPeriod] = contract_remuneration_schedule(contract) or []
+    return Remuneration(
+        smic_monthly=smic_for_contract(contract), smic_valid_from=smic_row.valid_from if smic_row else None,
+        smc_monthly=contract.collective_minimum_salary, rows=[_period_row(period) for period in periods],
+    )
+
+
 @dataclass
 class AttendanceSummary:
     """Half-day attendance of an apprentice over a period (the OF's register)."""
@@ -237,6 +274,34 @@ class AttendanceSummary:
     @property
     def rate_display(self) -> str:
         return format_percent(self.rate)
+
+    @property
+    def attended_half_days(self) -> int:
+        return self.present + self.late
+
+    @property
+    def attended_hours(self) -> Decimal:
+        """Hours of training attended: each half-day present or late counts ``HALF_DAY_HOURS``,
+        minus the minutes of late arrival (the register records half-days, not hours)."""
+        hours = half_day_hours() * self.attended_half_days - Decimal(self.late_minutes) / 60
+        return max(hours, Decimal(0))
+
+    @property
+    def absent_hours(self) -> Decimal:
+        return half_day_hours() * self.absent
+
+    @property
+    def attended_hours_display(self) -> str:
+        return format_hours_minutes(self.attended_hours)
+
+    @property
+    def absent_hours_display(self) -> str:
+        return format_hours_minutes(self.absent_hours)
+
+
+def half_day_hours() -> Decimal:
+    """Hours of training in one half-day of the register (setting ``HALF_DAY_HOURS``)."""
+    return Decimal(str(settings.HALF_DAY_HOURS))
 
 
 def attendance_summary(contract: Contract, *, period_start: date, period_end: date) -> AttendanceSummary:
@@ -337,6 +402,47 @@ def _opco_file(contract: Contract) -> OpcoFile | None:
     return OpcoFile.objects.filter(contract=contract).first()
 
 
+# Amendments of amendments: how far up the chain the deposit number of the amended contract is looked for.
+MAX_AMENDMENT_CHAIN = 10
+
+
+def previous_contract_number(contract: Contract) -> str:
+    """The Cerfa's « numéro du contrat précédent ou du contrat sur lequel porte l'avenant ».
+
+    For an amendment (types 31–38), the deposit number of the contract it amends, from that
+    contract's OPCO file, going up a chain of amendments until a contract with a deposit number;
+    for a succession contract (types 21–23) the number entered. Cerfa FA13 n° 10103*12 and its
+    notice FA14: the amendment is attached to the contract registered under that number.
+    One query per contract of the chain (usually one)."""
+    if contract.is_amendment and contract.amends_id:
+        amended_id = contract.amends_id
+        for _step in range(MAX_AMENDMENT_CHAIN):
+            row = (
+                Contract.objects.filter(pk=amended_id)
+                .values("opco_file__deposit_number", "previous_contract_number", "amends_id", "contract_type")
+                .first()
+            )
+            if row is None:
+                break
+            if row["opco_file__deposit_number"]:
+                return row["opco_file__deposit_number"]
+            if not row["amends_id"] or row["contract_type"] not in ContractType.amendment_values():
+                break
+            amended_id = row["amends_id"]
+    return contract.previous_contract_number
+
+
+def deposit_organisation_name(contract: Contract, opco_file: OpcoFile | None) -> str:
+    """The organisation in charge of the deposit (the Cerfa's box reserved to it): the name entered
+    on the OPCO file, else the OPCO of the file, else the employer's OPCO."""
+    from companies.choices import Opco
+
+    if opco_file is not None and opco_file.deposit_organisation_name:
+        return opco_file.deposit_organisation_name
+    code = (opco_file.opco if opco_file is not None else "") or contract.company.opco
+    return str(Opco(code).label) if code in Opco.values else code
+
+
 def _base_context(contract: Contract, today: date, title: str) -> dict:
     return {
         "contract": contract,
@@ -360,20 +466,23 @@ def cerfa_pdf(contract: Contract, *, today: date, with_boxes: bool = False):
     """The Cerfa data sheet: every section of the Cerfa as domain.md §2 lists them."""
     apprentice = contract.apprentice
     company = contract.company
-    masters = [master for master in (contract.master, contract.second_master) if master is not None]
+    opco_file = _opco_file(contract)
     context = _base_context(contract, today, _("Fiche de données du contrat"))
     context.update(
         cerfa_reference=CERFA_REFERENCES.get(contract.kind, ""),
         nir_masked=mask_nir(apprentice.get_nir()),
-        masters=masters,
+        masters=[contract.master, contract.second_master],  # the Cerfa's boxes n° 1 and n° 2
         naf=company.naf_display,
         idcc_label=company.idcc_label,
-        weekly_hours=format_number(contract.weekly_hours),
+        weekly_hours=format_hours_minutes(contract.weekly_hours),
+        previous_contract_number=previous_contract_number(contract),
+        cohort=apprentice.cohort,
+        deposit_organisation_name=deposit_organisation_name(contract, opco_file),
         gross_monthly_salary=format_amount(contract.gross_monthly_salary) if contract.gross_monthly_salary is not None else "",
         benefit_food=format_amount(contract.benefit_food) if contract.benefit_food is not None else "",
         benefit_housing=format_amount(contract.benefit_housing) if contract.benefit_housing is not None else "",
         remuneration=remuneration_for(contract),
-        opco_file=_opco_file(contract),
+        opco_file=opco_file,
         training_place=training_place(contract),
     )
     return _render(with_boxes, "contracts/pdf/cerfa.html", context)
@@ -395,9 +504,9 @@ def convention_pdf(contract: Contract, *, today: date, with_boxes: bool = False)
 
 
 def remuneration_schedule_pdf(contract: Contract, *, today: date, with_boxes: bool = False):
-    """The remuneration schedule: the minimum salary per period with the SMIC used and its date."""
+    """The remuneration schedule: the minimum salary per period, each with the SMIC it uses and its date."""
     context = _base_context(contract, today, _("Échéancier de rémunération"))
-    context.update(remuneration=remuneration_for(contract))
+    context.update(remuneration=remuneration_schedule_for(contract))
     return _render(with_boxes, "contracts/pdf/remuneration_schedule.html", context)
 
 
@@ -410,15 +519,42 @@ def attendance_certificate_pdf(contract: Contract, *, period_start: date, period
     return _render(with_boxes, "contracts/pdf/attendance_certificate.html", context)
 
 
+class PeriodNotOver(ValueError):
+    """A certificate of completion asked for a period that is not over yet (French message)."""
+
+
+def completion_available_from(period: InstalmentPeriod) -> date:
+    """First day a certificate of completion of ``period`` may be issued: the day after its end.
+
+    A certificate of completion states that the training « a été réalisée » (Code du travail
+    R6332-26: the OPCO pays on proof of the action's completion [à vérifier]): it cannot be issued
+    on the last day of the period, when that day's training is not over yet."""
+    return period.end + timedelta(days=1)
+
+
+def check_period_over(period: InstalmentPeriod, *, today: date) -> None:
+    """Raise ``PeriodNotOver`` unless the period ended before ``today`` (end < today)."""
+    available = completion_available_from(period)
+    if today < available:
+        raise PeriodNotOver(
+            _("Le certificat de réalisation atteste une formation réalisée : la période du %(start)s au %(end)s n'est pas "
+              "terminée. Il pourra être établi à partir du %(available)s.")
+            % {"start": f"{period.start:%d/%m/%Y}", "end": f"{period.end:%d/%m/%Y}", "available": f"{available:%d/%m/%Y}"}
+        )
+
+
 def completion_certificate_pdf(contract: Contract, *, instalment: OpcoInstalment, today: date, with_boxes: bool = False):
     """The certificate of completion backing one OPCO instalment: the action, the contract year and
-    the part of it covered, the hours planned for that part and the attendance recorded."""
+    the part of it covered, the hours planned for that part and the hours attended in it, from the
+    register. Only for a period that is over (``check_period_over``)."""
     period = instalment_period(contract, instalment)
+    check_period_over(period, today=today)
     context = _base_context(contract, today, _("Certificat de réalisation"))
     context.update(
         instalment=instalment,
         period=period,
         attendance=attendance_summary(contract, period_start=period.start, period_end=period.end),
+        half_day_hours_display=format_hours_minutes(half_day_hours()),
         opco_file=instalment.opco_file,
     )
     return _render(with_boxes, "contracts/pdf/completion_certificate.html", context)

@@ -11,7 +11,10 @@ over of the collective minimum wage (SMC) when it is higher:
 - contract years run anniversary to anniversary from the start date;
 - the age band changes on the 1st day of the month following the 18th, 21st and 26th birthdays,
   which splits a contract year in two sub-periods (the Cerfa's lines x.1 and x.2);
-- the SMIC is the one in force at the contract start (Mayotte has its own);
+- the Cerfa states the percentages, computed here with the SMIC in force at the contract start
+  (Mayotte has its own); the amount due follows the SMIC in force at payment (D6222-26: a
+  percentage *of the SMIC*, which is revalued): ``periods_at_smic_in_force`` cuts the periods at
+  each SMIC revaluation for the remuneration schedule;
 - monthly amount = monthly SMIC (or SMC) × rate, rounded *up* to the cent (the official generator).
 
 Contrat de professionnalisation [check] (domain.md §6): under 21: 55 % (65 % with a qualification of
@@ -23,7 +26,8 @@ staff extend in the database), and nothing reads today's date.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
 
@@ -67,6 +71,10 @@ class RemunerationPeriod:
     rate: Decimal  # percent
     base: str  # "SMIC" or "SMC"
     monthly_amount: Decimal
+    # The SMIC value the amount was computed with and the day it came into force (the schedule,
+    # ``periods_at_smic_in_force``); None where one SMIC is used for the whole contract.
+    smic_monthly: Decimal | None = None
+    smic_valid_from: date | None = None
 
     @property
     def label(self) -> str:
@@ -209,3 +217,44 @@ def professionalisation_periods(
                 )
             )
     return periods
+
+
+@dataclass(frozen=True)
+class SmicValue:
+    """A SMIC monthly value and the day it came into force (dated reference data)."""
+
+    valid_from: date
+    monthly: Decimal
+
+
+def periods_at_smic_in_force(
+    *,
+    start: date,
+    end: date,
+    smic_values: list[SmicValue],
+    compute: Callable[[Decimal], list[RemunerationPeriod]],
+) -> list[RemunerationPeriod]:
+    """The remuneration periods with each amount computed with the SMIC in force on its first day.
+
+    The minimum is a percentage of the SMIC (D6222-26; D6325-15 for a contrat pro), so the amount
+    due follows the SMIC in force at payment: each period is cut on the day a new SMIC value comes
+    into force, and each part carries the SMIC it uses and its date. ``compute(smic_monthly)``
+    returns the periods of the whole contract with that SMIC (``apprenticeship_periods`` or
+    ``professionalisation_periods`` with the other arguments bound). A value not yet published is
+    not known: future periods use the latest value entered, and are computed again when a new one
+    is entered. Empty when no SMIC value was in force at ``start``.
+    """
+    values = sorted(smic_values, key=lambda value: value.valid_from)
+    at_start = [value for value in values if value.valid_from <= start]
+    if not at_start:
+        return []
+    segments = [at_start[-1], *(value for value in values if start < value.valid_from <= end)]
+    rows: list[RemunerationPeriod] = []
+    for index, value in enumerate(segments):
+        segment_start = max(value.valid_from, start)
+        segment_end = segments[index + 1].valid_from - timedelta(days=1) if index + 1 < len(segments) else end
+        for period in compute(value.monthly):
+            piece_start, piece_end = max(period.start, segment_start), min(period.end, segment_end)
+            if piece_start <= piece_end:
+                rows.append(replace(period, start=piece_start, end=piece_end, smic_monthly=value.monthly, smic_valid_from=value.valid_from))
+    return sorted(rows, key=lambda row: row.start)

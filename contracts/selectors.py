@@ -189,17 +189,45 @@ def contract_remuneration(contract: Contract) -> list | None:
     """The legal minimum remuneration periods of the contract, as the Cerfa presents them: the SMIC
     in force at its start (Mayotte's for Mayotte), the SMC entered on the contract, and the rates of
     the grid in force at its start. None when no SMIC or no grid is recorded for that date."""
-    from contracts.salary import apprenticeship_periods, professionalisation_periods
-
     smic = smic_for_contract(contract)
     grid = RemunerationGrid.in_force_on(contract.start_date)
     if smic is None or grid is None:
         return None
+    return _periods_computer(contract, grid)(smic)
+
+
+def _periods_computer(contract: Contract, grid: RemunerationGrid):
+    """``smic_monthly → periods`` of ``contract`` with the rates of ``grid`` (pure once built)."""
+    from contracts.salary import apprenticeship_periods, professionalisation_periods
+
     common = {
         "birth_date": contract.apprentice.birth_date, "start": contract.start_date, "end": contract.end_date,
-        "smic_monthly": smic, "smc_monthly": contract.collective_minimum_salary,
+        "smc_monthly": contract.collective_minimum_salary,
     }
     if contract.kind == ContractKind.PROFESSIONALISATION:
         qualified = (contract.apprentice.highest_diploma or 0) >= DiplomaCode.BAC_PRO
-        return professionalisation_periods(**common, qualified=qualified, rates=grid.professionalisation_rates())
-    return apprenticeship_periods(**common, rates=grid.apprenticeship_rates())
+        rates = grid.professionalisation_rates()
+        return lambda smic: professionalisation_periods(**common, smic_monthly=smic, qualified=qualified, rates=rates)
+    rates = grid.apprenticeship_rates()
+    return lambda smic: apprenticeship_periods(**common, smic_monthly=smic, rates=rates)
+
+
+def contract_remuneration_schedule(contract: Contract) -> list | None:
+    """The minimum remuneration periods of the remuneration schedule: as ``contract_remuneration``,
+    but each amount with the SMIC in force on the first day of its period, periods cut at each
+    revaluation (``contracts.salary.periods_at_smic_in_force``). Two queries (grid, SMIC values).
+    None when no SMIC or no grid is recorded for the contract's start."""
+    from contracts.salary import SmicValue, periods_at_smic_in_force
+
+    grid = RemunerationGrid.in_force_on(contract.start_date)
+    if grid is None:
+        return None
+    mayotte = contract.company.postal_code.startswith("976")
+    values = [
+        SmicValue(valid_from=row.valid_from, monthly=row.mayotte_monthly if mayotte else row.monthly)
+        for row in SmicRate.objects.filter(valid_from__lte=contract.end_date).order_by("valid_from")
+    ]
+    periods = periods_at_smic_in_force(
+        start=contract.start_date, end=contract.end_date, smic_values=values, compute=_periods_computer(contract, grid)
+    )
+    return periods or None

@@ -284,6 +284,7 @@ CONTRACT_FORM_FIELDS = (
     "previous_contract_number", "start_date", "practical_training_start_date", "end_date", "training_start_date",
     "exams_end_date", "training_hours", "remote_training_hours", "weekly_hours", "dangerous_work",
     "gross_monthly_salary", "collective_minimum_salary", "pension_fund", "benefit_food", "benefit_housing", "benefit_other",
+    "public_unemployment_insurance", "signature_place", "employer_holds_documents",
 )
 EDITABLE_STATUSES = (S.DRAFT, S.REFUSED)
 

@@ -27,7 +27,8 @@ SECTIONS = (
         "emancipated", "legal_representative_name", "legal_representative_address", "legal_representative_email",
         "legal_representative_phone")),
     (_("Situations particulières"), ("rqth", "rqth_date", "top_athlete", "business_project")),
-    (_("Scolarité avant le contrat"), ("situation_before_contract", "last_diploma_prepared", "last_class", "highest_diploma")),
+    (_("Scolarité avant le contrat"), ("situation_before_contract", "last_diploma_prepared", "last_diploma_title", "last_class",
+                                           "highest_diploma")),
     (_("Formation"), ("cohort", "enrolment_date", "training_start_date")),
 )
 

@@ -33,7 +33,7 @@ RECORD_FIELDS = (
     "rqth", "rqth_date", "top_athlete", "business_project",
     "emancipated", "legal_representative_name", "legal_representative_address", "legal_representative_email",
     "legal_representative_phone",
-    "situation_before_contract", "last_diploma_prepared", "last_class", "highest_diploma",
+    "situation_before_contract", "last_diploma_prepared", "last_diploma_title", "last_class", "highest_diploma",
     "cohort", "enrolment_date", "training_start_date",
 )
 # What a cohort's referent tutor may edit (issue 13 §2: « the contact details of its cohorts' apprentices »).

@@ -313,6 +313,10 @@ class OrganisationBuilder:
                     training_hours=spec.training_hours, weekly_hours=Decimal("35"),
                     gross_monthly_salary=self._salary(contract, plan.obj, kind),
                     pension_fund=rng.choice(ref.PENSION_FUNDS),
+                    # Cerfa n° 10103*12 (issue 15 §7): signed where the employer is, with the
+                    # supporting documents attested once signed (no random draw: the stream stays).
+                    signature_place=self.companies[contract.company_index].city if contract.signature else "",
+                    employer_holds_documents=contract.signature is not None,
                     rupture_date=contract.rupture_date, rupture_kind=contract.rupture_kind,
                     rupture_initiative=contract.rupture_initiative, dismissal_ground=contract.dismissal_ground,
                     mediator_referral_date=contract.mediator_referral,

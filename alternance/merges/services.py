@@ -123,7 +123,7 @@ APPRENTICE_GROUPS: tuple[FieldGroup, ...] = (
         "legal_representative_address", "legal_representative_email", "legal_representative_phone",
     ),
     _group("situation_before_contract", gettext_lazy("Situation avant le contrat")),
-    _group("last_diploma_prepared", gettext_lazy("Dernier diplôme préparé")),
+    _group("last_diploma_prepared", gettext_lazy("Dernier diplôme préparé"), "last_diploma_prepared", "last_diploma_title"),
     _group("last_class", gettext_lazy("Dernière classe suivie")),
     _group("highest_diploma", gettext_lazy("Diplôme le plus élevé obtenu")),
     _group("cohort", gettext_lazy("Promotion")),

@@ -78,6 +78,10 @@ class Apprentice(SearchKeysMixin, models.Model):
     )
     last_diploma_prepared = models.PositiveSmallIntegerField(_("dernier diplôme préparé"), choices=DiplomaCode.choices, null=True, blank=True)
     last_class = models.CharField(_("dernière classe / année suivie"), max_length=2, blank=True)
+    last_diploma_title = models.CharField(
+        _("intitulé précis du dernier diplôme ou titre préparé"), max_length=255, blank=True,
+        help_text=_("Tel qu'il figure au RNCP ou sur le diplôme, par exemple « BTS Services informatiques aux organisations »."),
+    )
     highest_diploma = models.PositiveSmallIntegerField(_("diplôme le plus élevé obtenu"), choices=DiplomaCode.choices, null=True, blank=True)
     # Training
     cohort = models.ForeignKey("alternance.Cohort", on_delete=models.PROTECT, related_name="apprentices", verbose_name=_("promotion"))

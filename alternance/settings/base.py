@@ -6,6 +6,7 @@ a SQLite file in the project folder, Celery tasks run in-process, emails on the 
 
 import importlib.util
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -194,6 +195,11 @@ ORGANISATION = {
     # The OF's address: the Cerfa's training place of a cohort without a site (issue 13 §2).
     "address": env("OF_ADDRESS", ""),
 }
+
+# Hours of training in one half-day of the attendance register (the register records half-days):
+# turns the register into the hours attended printed on a certificate of completion (issue 15 §9).
+# The OF's own timetable, not a legal figure: 3.5 h for a 7-hour day at the centre.
+HALF_DAY_HOURS = Decimal(env("HALF_DAY_HOURS", "3.5"))
 
 LOGGING = {
     "version": 1,

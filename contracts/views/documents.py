@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -21,7 +22,7 @@ from contracts.choices import BatchStatus, DocumentKind
 from contracts.documents import document_is_intact
 from contracts.freshness import documents_freshness
 from contracts.models import Contract, Document, DocumentBatch, OpcoInstalment
-from contracts.pdf import generate_document
+from contracts.pdf import PeriodNotOver, completion_available_from, generate_document, instalment_period
 
 # --- forms (input validation only) ------------------------------------------------------------
 
@@ -79,6 +80,11 @@ def panel_context(request: HttpRequest, contract: Contract) -> dict:
         instalments = list(
             access.visible(request.user, OpcoInstalment).filter(opco_file__contract=contract).order_by("contract_year", "due_date")
         )
+        # A certificate of completion only for a period that is over (issue 15 §9): the others say from when.
+        today = timezone.localdate()
+        for instalment in instalments:
+            instalment.certificate_from = completion_available_from(instalment_period(contract, instalment))
+            instalment.certificate_available = today >= instalment.certificate_from
     documents = list(documents)
     # Outdated generated documents (the data they printed changed): constant queries (freshness).
     freshness = documents_freshness(contract, documents)
@@ -143,7 +149,11 @@ def completion_certificate_generate(request: HttpRequest, pk: int, instalment_pk
     instalment = access.get_visible_or_404(
         request.user, OpcoInstalment.objects.filter(opco_file__contract=contract).select_related("opco_file"), pk=instalment_pk
     )
-    document = generate_document(kind=DocumentKind.COMPLETION_CERTIFICATE, contract=contract, by=request.user, instalment=instalment)
+    try:
+        document = generate_document(kind=DocumentKind.COMPLETION_CERTIFICATE, contract=contract, by=request.user, instalment=instalment)
+    except PeriodNotOver as error:
+        messages.error(request, str(error))
+        return redirect(reverse("contracts:contract_detail", args=[contract.pk]) + "#documents")
     return _generated(request, document)
 
 

@@ -208,6 +208,8 @@ def panel_context(request: HttpRequest, contract: Contract) -> dict:
         context["opco_file_form"] = bound.get("file") or OpcoFileForm(initial={
             "complete_file_date": opco_file.complete_file_date, "npec_amount": opco_file.npec_amount,
             "deposit_number": opco_file.deposit_number, "amendment_number": opco_file.amendment_number,
+            "deposit_organisation_name": opco_file.deposit_organisation_name,
+            "deposit_organisation_siret": opco_file.deposit_organisation_siret,
         })
         context["opco_participation_form"] = bound.get("participation") or EmployerParticipationForm(initial={
             "invoiced_date": opco_file.employer_participation_invoiced_date, "paid_date": opco_file.employer_participation_paid_date,

@@ -71,6 +71,14 @@ RELEVANT = [
     (DocumentKind.CERFA, "company", "headcount", 250, "Employeur : effectif total"),
     (DocumentKind.CERFA, "master", "job_title", "Cheffe d'atelier", "Maître d'apprentissage n° 1 : emploi occupé"),
     (DocumentKind.CERFA, "programme", "rncp_code", "RNCP99999", "Formation : code RNCP"),
+    # Fields of the Cerfa n° 10103*12 (issue 15 §7).
+    (DocumentKind.CERFA, "contract", "signature_place", "Lyon", "Contrat : fait à"),
+    (DocumentKind.CERFA, "contract", "employer_holds_documents", True,
+     "Contrat : l'employeur atteste disposer des pièces justificatives du dépôt"),
+    (DocumentKind.CERFA, "contract", "public_unemployment_insurance", True,
+     "Contrat : employeur public : adhésion de l'apprenti au régime spécifique d'assurance chômage"),
+    (DocumentKind.CERFA, "apprentice", "last_diploma_title", "Bac pro Systèmes numériques",
+     "Apprenti·e : intitulé précis du dernier diplôme ou titre préparé"),
     (DocumentKind.CONVENTION, "contract", "training_start_date", date(2026, 9, 7), "Contrat : début de la formation au CFA"),
     (DocumentKind.CONVENTION, "apprentice", "city", "Lyon", "Apprenti·e : commune"),
     (DocumentKind.CONVENTION, "company", "address", "2 rue Neuve", "Employeur : adresse"),
@@ -115,6 +123,22 @@ def test_the_opco_frame_and_the_date_of_issue_do_not_make_the_cerfa_outdated(con
         contract=contract, sent_date=date(2026, 9, 3), deposit_number="075202609000123", decision_date=date(2026, 9, 20)
     )
     assert fingerprint_of(DocumentKind.CERFA, contract) == before
+
+
+def test_the_deposit_number_of_the_amended_contract_is_followed_on_the_amendments_cerfa(contract):
+    from contracts.choices import ContractType
+    from tests.factories.contracts import ContractFactory
+
+    amendment = ContractFactory(
+        apprentice=contract.apprentice, company=contract.company, master=contract.master, programme=contract.programme,
+        contract_type=ContractType.AMEND_OTHER, amends=contract, amendment_effective_date=date(2027, 1, 4),
+    )
+    before = values_of(DocumentKind.CERFA, amendment)
+    OpcoFile.objects.create(contract=contract, sent_date=date(2026, 9, 3), deposit_number="075202609000123")
+    after = values_of(DocumentKind.CERFA, amendment)
+
+    label = "Contrat : numéro du contrat précédent ou du contrat sur lequel porte l'avenant"
+    assert (before[label], after[label]) == ("", "075202609000123")
 
 
 def test_the_of_settings_printed_count(contract, settings):
@@ -274,12 +298,18 @@ def test_the_signed_pdf_shows_each_signature_in_its_box(time_machine):
     assert not any("Signé électroniquement" in page.extract_text() for page in original.pages)
 
 
+def test_the_cerfa_sheet_has_the_boxes_of_the_employer_the_apprentice_and_the_cfas_visa(contract):
+    document = generate_document(kind=DocumentKind.CERFA, contract=contract, by=None, today=TODAY)
+    assert sorted(box["role"] for box in document.signature_boxes) == ["apprentice", "employer", "organisation"]
+
+
 def test_a_signer_without_a_box_is_only_on_the_certificate(time_machine):
     from tests.factories.web import make_world
 
     time_machine.move_to(NOW, tick=False)
     world = make_world()
-    document = generate_document(kind=DocumentKind.CERFA, contract=world.a.contract, by=None, today=TODAY)
+    # The remuneration schedule has no signature box (the Cerfa sheet and the convention have).
+    document = generate_document(kind=DocumentKind.REMUNERATION_SCHEDULE, contract=world.a.contract, by=None, today=TODAY)
     assert document.signature_boxes == []
     signature_request = signature_request_create(document=document, by=world.coordinator)
     for signer in signature_request.signers.select_related("user").order_by("pk"):
@@ -336,3 +366,34 @@ def test_the_employer_sees_the_document_is_outdated_without_a_button_it_cannot_u
     page = client.get(reverse("contracts:contract_detail", args=[contract.pk])).content.decode()
     assert f'data-outdated="{document.pk}">périmé</span>' in page
     assert "Régénérer" not in page
+
+
+# --- the remuneration schedule follows the SMIC (issue 15 §8) -------------------------------------
+
+@pytest.mark.parametrize(
+    ("valid_from", "outdated"),
+    [(date(2028, 8, 30), True), (date(2028, 8, 31), True), (date(2028, 9, 1), False)],
+    ids=["end-1: applies", "end: applies to the last day", "end+1: after the contract"],
+)
+def test_a_new_smic_value_that_applies_to_a_period_makes_the_schedule_outdated(contract, valid_from, outdated):
+    """The fixture's contract runs to 31/08/2028: a SMIC entered from a day of the contract changes
+    the amount of a period, one in force after its end changes nothing."""
+    from contracts.models import SmicRate
+
+    document = generate_document(kind=DocumentKind.REMUNERATION_SCHEDULE, contract=contract, by=None, today=TODAY)
+    SmicRate.objects.create(valid_from=valid_from, hourly=Decimal("12.50"), monthly=Decimal("1895.88"), mayotte_monthly=Decimal("1470.00"))
+
+    freshness = documents_freshness(fresh(contract), [Document.objects.get(pk=document.pk)])
+
+    expected = ("Rémunération : périodes, SMIC en vigueur et montants minimaux",) if outdated else ()
+    assert freshness[document.pk].changed == expected
+
+
+def test_a_new_smic_value_does_not_make_the_cerfa_outdated(contract):
+    """The Cerfa states percentages with the SMIC of the start: a later revaluation is no reason to sign it again."""
+    from contracts.models import SmicRate
+
+    document = generate_document(kind=DocumentKind.CERFA, contract=contract, by=None, today=TODAY)
+    SmicRate.objects.create(valid_from=date(2027, 1, 1), hourly=Decimal("12.50"), monthly=Decimal("1895.88"), mayotte_monthly=Decimal("1470.00"))
+
+    assert documents_freshness(fresh(contract), [Document.objects.get(pk=document.pk)])[document.pk].changed == ()

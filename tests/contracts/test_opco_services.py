@@ -54,6 +54,28 @@ def test_file_update_records_the_complete_date_npec_and_numbers(opco_file, staff
     )
 
 
+def test_file_update_records_the_organisation_in_charge_of_the_deposit(opco_file, staff):
+    opco.opco_file_update(
+        opco_file=opco_file, by=staff, complete_file_date=None, npec_amount=D("8000"), deposit_number="", amendment_number="",
+        deposit_organisation_name=" Atlas ", deposit_organisation_siret="732 829 320 00074", today=TODAY,
+    )
+
+    opco_file.refresh_from_db()
+    assert (opco_file.deposit_organisation_name, opco_file.deposit_organisation_siret) == ("Atlas", "73282932000074")
+
+
+def test_file_update_refuses_a_deposit_organisation_siret_with_a_wrong_check(opco_file, staff):
+    with pytest.raises(ValidationError) as error:
+        opco.opco_file_update(
+            opco_file=opco_file, by=staff, complete_file_date=None, npec_amount=D("8000"), deposit_number="", amendment_number="",
+            deposit_organisation_name="Atlas", deposit_organisation_siret="73282932000075", today=TODAY,
+        )
+
+    assert list(messages_of(error.value)) == ["deposit_organisation_siret"]
+    opco_file.refresh_from_db()
+    assert (opco_file.deposit_organisation_name, opco_file.deposit_organisation_siret) == ("", "")
+
+
 @pytest.mark.parametrize(
     ("complete", "npec", "field", "message"),
     [

@@ -9,10 +9,12 @@ import pypdf
 import pytest
 
 from alternance.choices import AttendanceStatus, HalfDay, JustificationStatus
+from companies.models import Company
 from contracts.choices import ContractKind, DocumentKind, InstalmentKind
 from contracts.documents import document_read
-from contracts.models import Document
+from contracts.models import Document, SmicRate
 from contracts.pdf import (
+    PeriodNotOver,
     attendance_certificate_pdf,
     cerfa_pdf,
     completion_certificate_pdf,
@@ -23,6 +25,7 @@ from contracts.pdf import (
     instalment_period,
     mask_nir,
     remuneration_for,
+    remuneration_schedule_for,
     remuneration_schedule_pdf,
 )
 from tests.contracts.conftest import valid_nir
@@ -80,14 +83,14 @@ def test_cerfa_sheet_shows_every_section_and_masks_the_nir(contract):
     for expected in (
         "Cerfa FA13 n° 10103",
         "L'employeur", company.name, company.siret, "62.01Z", "1486", "Atlas", "0102030405",
-        "L'apprenti·e", apprentice.last_name, apprentice.first_name, "14/03/2005", "Paris",
+        "L'apprenti(e)", apprentice.last_name, apprentice.first_name, "14/03/2005", "Paris",
         "Le maître d'apprentissage", contract.master.last_name, "01/06/1985", "Développeur senior",
         "Le contrat", "11 — Premier contrat", "25/08/2026", "01/09/2026", "03/09/2026", "31/08/2028",
-        "35 h", "966,32 €", "AG2R La Mondiale",
+        "35 h 00", "966,32 €", "AG2R La Mondiale",
         "1.1", "53 %", "966,21 €", "2.1", "61 %", "1 112,05 €", "1 823,03 €",
         "La formation", "CFA Démo Alternance", "0751234J", "73282932000074", "RNCP35340", "32031213",
         "15/06/2028", "1350 h",
-        "Cadre réservé à l'OPCO", "075202609000001",
+        "Cadre réservé à l'organisme en charge du dépôt du contrat", "075202609000001",
         "Page 1 / ",
     ):
         assert expected in text, expected
@@ -171,15 +174,56 @@ def test_completion_certificate_covers_the_instalment_period_with_its_hours_and_
     instalment = OpcoInstalmentFactory(opco_file=OpcoFileFactory(contract=contract), contract_year=1, kind=InstalmentKind.ADVANCE)
 
     period = instalment_period(contract, instalment)
-    text = pdf_text(completion_certificate_pdf(contract, instalment=instalment, today=TODAY))
+    text = pdf_text(completion_certificate_pdf(contract, instalment=instalment, today=date(2027, 3, 1)))
 
     # Months 1–6 of year 1: 181 days of a 731-day contract of 1 350 h → 334 h.
     assert (period.start, period.end, period.planned_hours) == (date(2026, 9, 1), date(2027, 2, 28), 334)
+    # 12 half-days recorded: 7 attended (6 present, 1 late by 15 min) → 7 × 3 h 30 − 15 min = 24 h 15;
+    # 5 absences → 17 h 30.
     for expected in (
         "Certificat de réalisation", "Année de contrat 1 (du 01/09/2026 au 31/08/2027)", "du 01/09/2026 au 28/02/2027",
         "334 h", "Avance", "Demi-journées enregistrées 12", "Absences 5", contract.apprentice.full_name, contract.programme.title,
+        "a été réalisée du 01/09/2026 au 28/02/2027, période terminée", "a suivi 24 h 15 de formation",
+        "Heures de formation réalisées (registre de présence) 24 h 15", "Heures d'absence enregistrées 17 h 30",
+        "7 demi-journées suivies (présences et retards) à 3 h 30 chacune",
     ):
         assert expected in text, expected
+
+
+@pytest.mark.parametrize(
+    ("today", "allowed"),
+    [(date(2027, 2, 27), False), (date(2027, 2, 28), False), (date(2027, 3, 1), True)],
+    ids=["end-1: period not over", "end: last day not over", "end+1: over"],
+)
+def test_completion_certificate_only_for_a_period_that_is_over(contract, today, allowed):
+    """The advance's period ends on 28/02/2027: issued from 01/03/2027 (end < today), refused before."""
+    instalment = OpcoInstalmentFactory(opco_file=OpcoFileFactory(contract=contract), contract_year=1, kind=InstalmentKind.ADVANCE)
+
+    if allowed:
+        document = generate_document(kind=DocumentKind.COMPLETION_CERTIFICATE, contract=contract, by=None, instalment=instalment, today=today)
+        document.refresh_from_db()
+        assert (document.period_start, document.period_end) == (date(2026, 9, 1), date(2027, 2, 28))
+    else:
+        with pytest.raises(PeriodNotOver) as refused:
+            generate_document(kind=DocumentKind.COMPLETION_CERTIFICATE, contract=contract, by=None, instalment=instalment, today=today)
+        assert str(refused.value) == (
+            "Le certificat de réalisation atteste une formation réalisée : la période du 01/09/2026 au 28/02/2027 n'est pas "
+            "terminée. Il pourra être établi à partir du 01/03/2027."
+        )
+        assert not Document.objects.filter(contract=contract).exists()
+
+
+@pytest.mark.parametrize(
+    ("half_day_hours", "expected"), [("3.5", "24 h 15"), ("4", "27 h 45"), ("3.75", "26 h 00")],
+)
+def test_completion_certificate_hours_follow_the_half_day_setting(contract, settings, half_day_hours, expected):
+    settings.HALF_DAY_HOURS = half_day_hours
+    add_records(contract.apprentice)
+    instalment = OpcoInstalmentFactory(opco_file=OpcoFileFactory(contract=contract), contract_year=1, kind=InstalmentKind.ADVANCE)
+
+    text = pdf_text(completion_certificate_pdf(contract, instalment=instalment, today=date(2027, 3, 1)))
+
+    assert f"Heures de formation réalisées (registre de présence) {expected}" in text
 
 
 def test_balance_certificate_covers_the_whole_contract_year(contract):
@@ -226,7 +270,9 @@ def test_attendance_certificate_document_keeps_its_period(contract):
 def test_completion_certificate_document_is_linked_to_its_instalment(contract):
     instalment = OpcoInstalmentFactory(opco_file=OpcoFileFactory(contract=contract), kind=InstalmentKind.MONTH_7, percent=Decimal("30"))
 
-    document = generate_document(kind=DocumentKind.COMPLETION_CERTIFICATE, contract=contract, by=None, instalment=instalment, today=TODAY)
+    document = generate_document(
+        kind=DocumentKind.COMPLETION_CERTIFICATE, contract=contract, by=None, instalment=instalment, today=date(2027, 6, 1)
+    )
 
     document.refresh_from_db()
     assert (document.instalment_id, document.period_start, document.period_end) == (instalment.pk, date(2027, 3, 1), date(2027, 5, 31))
@@ -278,3 +324,32 @@ def test_convention_names_the_training_place(contract):
     text = pdf_text(convention_pdf(contract, today=TODAY))
 
     assert "Lieu de la formation" in text and "Campus Gerland" in text and "0693045K" in text
+
+
+def test_remuneration_schedule_prints_every_period_with_the_smic_in_force_at_its_start(contract):
+    SmicRate.objects.create(valid_from=date(2027, 1, 1), hourly=Decimal("12.20"), monthly=Decimal("1850.00"), mayotte_monthly=Decimal("1436.00"))
+
+    text = pdf_text(remuneration_schedule_pdf(contract, today=TODAY))
+
+    # Row by row: period, from, to, band, rate, base, SMIC used, its date, amount.
+    for expected in (
+        "1.1 01/09/2026 31/12/2026 21 à 25 ans 53 % SMIC 1 823,03 € 01/01/2026 966,21 €",
+        "1.1 01/01/2027 31/08/2027 21 à 25 ans 53 % SMIC 1 850,00 € 01/01/2027 980,50 €",
+        "2.1 01/09/2027 31/08/2028 21 à 25 ans 61 % SMIC 1 850,00 € 01/01/2027 1 128,50 €",
+    ):
+        assert expected in text, expected
+    assert "1 112,05 €" not in text  # year 2 no longer at the SMIC of the start
+
+
+def test_remuneration_schedule_of_mayotte_uses_mayottes_smic_in_force(contract):
+    SmicRate.objects.create(valid_from=date(2027, 1, 1), hourly=Decimal("12.20"), monthly=Decimal("1850.00"), mayotte_monthly=Decimal("1436.00"))
+    Company.objects.filter(pk=contract.company_id).update(postal_code="97600")
+    contract.refresh_from_db()
+
+    rows = [(row.start, row.smic_monthly, row.amount) for row in remuneration_schedule_for(contract).rows]
+
+    assert rows == [
+        (date(2026, 9, 1), Decimal("1415.05"), Decimal("749.98")),
+        (date(2027, 1, 1), Decimal("1436.00"), Decimal("761.08")),
+        (date(2027, 9, 1), Decimal("1436.00"), Decimal("875.96")),
+    ]

@@ -186,8 +186,9 @@ def test_attendance_certificate_is_refused_to_a_tutor(client, world):
     assert client.get(url).status_code == 403
 
 
-def test_completion_certificate_for_an_instalment_of_the_contract(client, world):
+def test_completion_certificate_for_an_instalment_of_the_contract(client, world, time_machine):
     instalment = OpcoInstalmentFactory(opco_file=world.a.contract.opco_file, kind=InstalmentKind.ADVANCE)
+    time_machine.move_to(datetime(2027, 3, 1, 10, 0, tzinfo=PARIS), tick=False)  # the day after the period's end
     client.force_login(world.admin_staff)
 
     response = client.post(reverse("contracts:document_generate_completion_certificate", args=[world.a.contract.pk, instalment.pk]))
@@ -197,6 +198,23 @@ def test_completion_certificate_for_an_instalment_of_the_contract(client, world)
     assert (document.kind, document.instalment_id, document.period_start, document.period_end) == (
         DocumentKind.COMPLETION_CERTIFICATE, instalment.pk, date(2026, 9, 1), date(2027, 2, 28)
     )
+
+
+def test_completion_certificate_of_a_period_not_over_is_refused_with_its_first_day(client, world):
+    """Today 28/11/2026; the advance's period runs to 28/02/2027: no certificate, no document."""
+    instalment = OpcoInstalmentFactory(opco_file=world.a.contract.opco_file, kind=InstalmentKind.ADVANCE)
+    client.force_login(world.admin_staff)
+
+    page = client.get(reverse("contracts:contract_detail", args=[world.a.contract.pk])).content.decode()
+    response = client.post(reverse("contracts:document_generate_completion_certificate", args=[world.a.contract.pk, instalment.pk]), follow=True)
+
+    assert "Période en cours : certificat possible à partir du 01/03/2027" in page
+    assert reverse("contracts:document_generate_completion_certificate", args=[world.a.contract.pk, instalment.pk]) not in page
+    assert [str(m) for m in response.context["messages"]] == [
+        "Le certificat de réalisation atteste une formation réalisée : la période du 01/09/2026 au 28/02/2027 n'est pas "
+        "terminée. Il pourra être établi à partir du 01/03/2027."
+    ]
+    assert not Document.objects.filter(kind=DocumentKind.COMPLETION_CERTIFICATE).exists()
 
 
 def test_completion_certificate_for_an_instalment_of_another_contract_is_404(client, world):

@@ -1,5 +1,6 @@
 """The admin staff's contract workspace: create / edit forms, checklist, workflow actions, filters."""
 
+import html
 from datetime import date, datetime
 
 import pytest
@@ -218,3 +219,24 @@ def test_contract_page_query_count_does_not_grow_with_history(client, admin, dra
 def test_tutor_cannot_create_a_contract(client):
     client.force_login(TutorFactory())
     assert client.post(reverse("contracts:contract_create"), {}).status_code == 403
+
+
+def test_the_cerfa_12_fields_are_entered_on_the_form_and_shown_on_the_contract_page(client, admin, draft):
+    """Issue 15 §7: « Fait à », the employer's statement on the supporting documents and the public
+    employer's unemployment insurance are entered with the contract and read back from the database."""
+    from companies.models import Company
+
+    Company.objects.filter(pk=draft.company_id).update(is_public=True)
+    client.force_login(admin)
+
+    response = client.post(reverse("contracts:contract_edit", args=[draft.pk]), form_data(
+        draft, signature_place="Villeurbanne", employer_holds_documents="on", public_unemployment_insurance="true",
+    ))
+
+    assert response.status_code == 302
+    saved = Contract.objects.get(pk=draft.pk)
+    assert (saved.signature_place, saved.employer_holds_documents, saved.public_unemployment_insurance) == ("Villeurbanne", True, True)
+    page = html.unescape(client.get(reverse("contracts:contract_detail", args=[draft.pk])).content.decode())
+    for expected in ("Fait à</dt><dd class=\"col-sm-6\">Villeurbanne", "L'employeur atteste en disposer",
+                     "Régime spécifique d'assurance chômage (employeur public)</dt><dd class=\"col-sm-6\">Adhésion"):
+        assert expected in page, expected

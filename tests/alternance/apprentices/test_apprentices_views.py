@@ -313,12 +313,15 @@ def test_the_coordinator_edits_the_whole_record(client, world):
     response = client.post(reverse("apprentice_edit", args=[apprentice.pk]), form_data(
         world, last_name="Petit-Durand", first_name="Chloé", birth_date="2005-03-14", ine="", enrolment_date="2026-07-03",
         training_start_date="2026-09-01", email="chloe@example.test", rqth="on", rqth_date="2026-02-01",
+        last_diploma_title="Baccalauréat professionnel Systèmes numériques",
     ))
 
     assert response.status_code == 302
     row = Apprentice.objects.get(pk=apprentice.pk)
     assert (row.last_name, row.rqth, row.rqth_date, row.email, row.status) == (
         "Petit-Durand", True, date(2026, 2, 1), "chloe@example.test", ApprenticeStatus.SEEKING)
+    # The Cerfa n° 10103*12's « intitulé précis du dernier diplôme ou titre préparé » (issue 15 §7).
+    assert row.last_diploma_title == "Baccalauréat professionnel Systèmes numériques"
 
 
 # --- leaving the OF and the « sortis » filter --------------------------------------------------------------------
