@@ -150,8 +150,8 @@ def company_alert(world, **fields) -> Alert:
 def test_the_assign_form_preselects_the_suggested_person_or_the_rules_natural_owner(client, world, case, expected):
     someone = CreFactory(first_name="Sophie", last_name="Suggérée")
     alert = {
-        "suggested": lambda: AlertFactory(apprentice=world.a.apprentice, subject_id=98, suggested_assignee=someone),
-        "learner_without_suggestion": lambda: AlertFactory(apprentice=world.a.apprentice, subject_id=99),
+        "suggested": lambda: AlertFactory(apprentice=world.a.apprentice, subject_id=900098, suggested_assignee=someone),
+        "learner_without_suggestion": lambda: AlertFactory(apprentice=world.a.apprentice, subject_id=900099),
         "contract_without_suggestion": lambda: AlertFactory(apprentice=None, contract=world.a.contract, rule_code="contract_end",
                                                             subject_type=ContentType.objects.get_for_model(world.a.contract),
                                                             subject_id=world.a.contract.pk),
@@ -165,7 +165,7 @@ def test_the_assign_form_preselects_the_suggested_person_or_the_rules_natural_ow
 
 
 def test_a_suggested_person_who_cannot_receive_alerts_is_not_preselected(client, world):
-    alert = AlertFactory(apprentice=world.a.apprentice, subject_id=77, suggested_assignee=world.a.employer_user)
+    alert = AlertFactory(apprentice=world.a.apprentice, subject_id=900077, suggested_assignee=world.a.employer_user)
     client.force_login(world.coordinator)
 
     assert client.get(reverse("alerts:alert_detail", args=[alert.pk])).context["assign_form"].initial["assignee"] is None
