@@ -56,19 +56,25 @@ class CommentForm(forms.Form):
 class BulkActionForm(forms.Form):
     """Bulk validate or assign on the register: the selected alerts must be in the user's scope."""
 
-    VALIDATE, ASSIGN = "validate", "assign"
+    VALIDATE, ASSIGN, ASSIGN_SUGGESTED = "validate", "assign", "assign_suggested"
 
     alerts = forms.ModelMultipleChoiceField(
-        queryset=None, error_messages={
+        queryset=None, required=False, error_messages={
             "required": _("Cochez au moins une alerte dans la liste."),
             "invalid_choice": _("Une des alertes cochées n'existe plus ou n'est pas visible : rechargez la page."),
             "invalid_pk_value": _("Sélection invalide : rechargez la page."),
         },
     )
     action = forms.ChoiceField(
-        label=_("Action"), choices=[(VALIDATE, _("Valider")), (ASSIGN, _("Attribuer à…"))],
-        error_messages={"required": _("Choisissez une action."), "invalid_choice": _("Choisissez « Valider » ou « Attribuer à ».")},
+        label=_("Action"),
+        choices=[(VALIDATE, _("Valider")), (ASSIGN, _("Attribuer à…")), (ASSIGN_SUGGESTED, _("Attribuer à la personne suggérée pour chacune"))],
+        error_messages={"required": _("Choisissez une action."),
+                        "invalid_choice": _("Choisissez « Valider », « Attribuer à » ou « Attribuer à la personne suggérée ».")},
     )
+    # "Sélectionner les N alertes du filtre": the action applies to the register's filter,
+    # re-evaluated on the server from ``filter_query`` (the register's query string), never to ids.
+    whole_filter = forms.BooleanField(required=False)
+    filter_query = forms.CharField(required=False, max_length=4000)
     assignee = _assignee_field(
         label=_("Personne (pour « Attribuer à »)"), required=False,
         error_messages={"invalid_choice": _("Cette personne ne peut pas recevoir d'alerte : choisissez-en une dans la liste.")},
@@ -81,6 +87,8 @@ class BulkActionForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if not cleaned.get("whole_filter") and not cleaned.get("alerts") and "alerts" not in self.errors:
+            self.add_error("alerts", _("Cochez au moins une alerte dans la liste."))
         if cleaned.get("action") == self.ASSIGN and not cleaned.get("assignee"):
             self.add_error("assignee", _("Choisissez la personne à qui attribuer les alertes cochées."))
         return cleaned

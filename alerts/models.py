@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from alerts.choices import OPEN_ALERT_STATUSES, AlertStatus, ConcernedRole, RunStatus, Severity
@@ -105,6 +106,18 @@ class Alert(models.Model):
     @classmethod
     def subject_key(cls, obj: models.Model) -> tuple[ContentType, int]:
         return ContentType.objects.get_for_model(obj), obj.pk
+
+
+# Who an alert should go to (issue 14 §5): the person its rule suggested; failing that, the rule's
+# natural owner: the cohort's referent tutor for a learner's alert (directly or through its
+# contract), the company's CRE for a company's alert. A query expression: one query for a whole list.
+DEFAULT_ASSIGNEE = Coalesce(
+    "suggested_assignee_id",
+    "apprentice__cohort__referent_tutor_id",
+    "contract__apprentice__cohort__referent_tutor_id",
+    "company__owner_cre_id",
+    output_field=models.BigIntegerField(),
+)
 
 
 class AlertEvent(models.Model):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from alerts.choices import OPEN_ALERT_STATUSES, AlertStatus, Severity
-from alerts.models import Alert, AlertEvent, DigestRun, NightlyRun, RuleSettings
+from alerts.models import DEFAULT_ASSIGNEE, Alert, AlertEvent, DigestRun, NightlyRun, RuleSettings
 from alerts.rules import get_rules
 from alternance import access
 from alternance.choices import Role
@@ -79,6 +79,22 @@ def alert_list(
         qs = qs.filter(assignee_id=int(assignee))
     qs = qs.annotate(severity_rank=SEVERITY_RANK)
     return qs.order_by(*ALERT_SORTS.get(sort, ALERT_SORTS["-raised"]))
+
+
+def default_assignee(user: User, alert: Alert) -> User | None:
+    """The person the assign form preselects for ``alert`` (``models.DEFAULT_ASSIGNEE``), if ``user``
+    may give it to that person (``assignable_users``)."""
+    pk = Alert.objects.filter(pk=alert.pk).annotate(default_assignee_id=DEFAULT_ASSIGNEE).values_list("default_assignee_id", flat=True).first()
+    return assignable_users(user).filter(pk=pk).first() if pk else None
+
+
+def common_default_assignee(user: User, alerts: QuerySet) -> User | None:
+    """The person the bulk assign form preselects: the default assignee of every alert of
+    ``alerts`` when they share one (else nobody: each alert may go to its own, see the bulk action)."""
+    ids = list(alerts.order_by().annotate(default_assignee_id=DEFAULT_ASSIGNEE).values_list("default_assignee_id", flat=True).distinct()[:2])
+    if len(ids) != 1 or ids[0] is None:
+        return None
+    return assignable_users(user).filter(pk=ids[0]).first()
 
 
 def _inbox_condition(user: User) -> Q:

@@ -24,11 +24,12 @@ from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
+from django.db.models import Case, F, IntegerField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alerts.choices import OPEN_ALERT_STATUSES, AlertStatus, RunStatus
-from alerts.models import Alert, AlertEvent, NightlyRun, RuleSettings
+from alerts.models import DEFAULT_ASSIGNEE, Alert, AlertEvent, NightlyRun, RuleSettings
 from alerts.rules import RULES, Finding, Rule, RuleContext, get_rules
 from alternance import access
 from alternance.choices import Role
@@ -477,6 +478,93 @@ def alert_assign(*, alert: Alert, assignee: User, by: User, comment: str = "") -
     _compare_and_set(alert, old, by=by, **values)
     _event(alert, by=by, old=old, new=new, comment=comment or _("Attribuée à %(name)s.") % {"name": assignee})
     return alert
+
+
+@dataclass
+class BulkOutcome:
+    """What a bulk action did: the alerts moved, and the others each with the French reason."""
+
+    done: list[Alert] = field(default_factory=list)
+    refused: list[tuple[Alert, list[str]]] = field(default_factory=list)
+
+
+def _bulk_apply(alerts: list[Alert], *, by: User, action: str, assignee_of) -> BulkOutcome:
+    """The transition ``action`` on many alerts with a query count that does not grow with their
+    number: lock and re-read them (one query), check each against the transition table (as the
+    single services do), one UPDATE for all, one history INSERT, one events INSERT."""
+    outcome = BulkOutcome()
+    target = TRANSITIONS[action][1]
+    locked = list(
+        Alert.objects.select_for_update(of=("self",)).filter(pk__in=[a.pk for a in alerts])
+        .annotate(default_assignee_id=DEFAULT_ASSIGNEE).order_by("pk")
+    )
+    people = assignee_of(locked)
+    now = timezone.now()
+    moves: list[tuple[Alert, dict]] = []
+    for alert in locked:
+        try:
+            _check_transition(alert, action)
+            values: dict = {"status": target}
+            if action == "assign":
+                person = people.get(alert.pk)
+                if person is None:
+                    raise ValidationError(_("aucune personne suggérée pour cette alerte : attribuez-la en choisissant une personne."))
+                if person.role not in ASSIGNABLE_ROLES or not person.is_active:
+                    raise ValidationError(_("Choisissez un compte actif de CRE, de formateur·rice référent·e ou de l'équipe administrative."))
+                if alert.status == AlertStatus.ASSIGNED and alert.assignee_id == person.pk:
+                    raise ValidationError(_("L'alerte est déjà attribuée à cette personne."))
+                values["assignee"] = person
+            if alert.validated_at is None:
+                values.update(validated_at=now, validated_by=by)
+        except ValidationError as error:
+            outcome.refused.append((alert, list(error.messages)))
+            continue
+        moves.append((alert, values))
+    if not moves:
+        return outcome
+    pks = [alert.pk for alert, _values in moves]
+    update: dict = {
+        "status": target,
+        # In one UPDATE every right-hand side reads the row as it was: validated_at IS NULL is the old value.
+        "validated_at": Case(When(validated_at__isnull=True, then=Value(now)), default=F("validated_at")),
+        "validated_by": Case(When(validated_at__isnull=True, then=Value(by.pk)), default=F("validated_by"), output_field=IntegerField()),
+    }
+    if action == "assign":
+        update["assignee"] = Case(*(When(pk=alert.pk, then=Value(values["assignee"].pk)) for alert, values in moves), output_field=IntegerField())
+    Alert.objects.filter(pk__in=pks).update(**update)
+    record_bulk(((alert, changes_between(alert, values)) for alert, values in moves), actor=by)
+    events = []
+    for alert, values in moves:
+        comment = _("Attribuée à %(name)s.") % {"name": values["assignee"]} if action == "assign" else ""
+        events.append(AlertEvent(alert=alert, from_status=alert.status, to_status=target, author=by, comment=comment))
+        for name, value in values.items():
+            setattr(alert, name, value)
+        outcome.done.append(alert)
+    AlertEvent.objects.bulk_create(events)
+    return outcome
+
+
+@transaction.atomic
+def alerts_validate_many(*, alerts, by: User) -> BulkOutcome:
+    """Validate many alerts at once (the register's bulk action): each moves as ``alert_validate``
+    would move it, the others are reported with the reason."""
+    access.require(access.can_validate_alert(by, Alert()))
+    return _bulk_apply(list(alerts), by=by, action="validate", assignee_of=lambda locked: {})
+
+
+@transaction.atomic
+def alerts_assign_many(*, alerts, by: User, assignee: User | None = None) -> BulkOutcome:
+    """Assign many alerts at once: all to ``assignee``, or with ``assignee=None`` each to its
+    suggested person (``models.DEFAULT_ASSIGNEE``); same checks as ``alert_assign``."""
+    access.require(access.can_assign_alert(by, Alert()))
+
+    def assignee_of(locked: list[Alert]) -> dict[int, User]:
+        if assignee is not None:
+            return {alert.pk: assignee for alert in locked}
+        users = User.objects.in_bulk({alert.default_assignee_id for alert in locked if alert.default_assignee_id})
+        return {alert.pk: users.get(alert.default_assignee_id) for alert in locked}
+
+    return _bulk_apply(list(alerts), by=by, action="assign", assignee_of=assignee_of)
 
 
 def _close(alert: Alert, *, by: User, action: str, reason: str) -> Alert:

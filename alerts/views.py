@@ -5,8 +5,9 @@ over the selectors (reads, scoped) and the lifecycle services (writes)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -42,6 +43,28 @@ def _errors(error: ValidationError) -> list[str]:
 
 # --- the register ---------------------------------------------------------------------------------------
 
+REGISTER_FILTERS = ("q", "status", "severity", "rule", "cohort", "cohort__q", "assignee", "assignee__q", "unassigned", "sort")
+
+
+def register_queryset(user, params: QueryDict) -> tuple[QuerySet, forms.RegisterFilterForm]:
+    """The register's alerts for the filter ``params`` (its query string), in ``user``'s scope: the
+    page's list and the bulk action on « the N alerts of the filter » are this one selection."""
+    # Cohort and assignee are searchable fields (issue 13 §3): the form reads the chosen ids,
+    # or what was typed without JavaScript, within the user's scope.
+    filter_form = forms.RegisterFilterForm(params, user=user)
+    value = {name: (params.get(name) or "").strip() for name in ("q", "status", "severity", "rule", "sort")}
+    return selectors.alert_list(user, **value, **filter_form.selector_filters()), filter_form
+
+
+def _filter_query(params: QueryDict) -> str:
+    """The register's filter as a query string (no page, no export), carried by the bulk form."""
+    kept = QueryDict(mutable=True)
+    for name in REGISTER_FILTERS:
+        if params.get(name):
+            kept[name] = params.get(name)
+    return kept.urlencode()
+
+
 class AlertListView(StaffListView):
     export_name = "alertes"
     export_header = tuple(gettext_lazy(h) for h in ("Règle", "Gravité", "Objet", "Intitulé", "État", "Attribuée à", "Levée le"))
@@ -54,18 +77,8 @@ class AlertListView(StaffListView):
     filter_names = ("q", "status", "severity", "rule", "cohort", "assignee", "unassigned", "sort")
 
     def get_queryset(self):
-        # Cohort and assignee are searchable fields (issue 13 §3): the form reads the chosen ids,
-        # or what was typed without JavaScript, within the user's scope.
-        self.filter_form = forms.RegisterFilterForm(self.request.GET, user=self.request.user)
-        return selectors.alert_list(
-            self.request.user,
-            q=self.filters["q"],
-            status=self.filters["status"],
-            severity=self.filters["severity"],
-            rule=self.filters["rule"],
-            sort=self.filters["sort"],
-            **self.filter_form.selector_filters(),
-        )
+        queryset, self.filter_form = register_queryset(self.request.user, self.request.GET)
+        return queryset
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -77,7 +90,11 @@ class AlertListView(StaffListView):
             rule_choices=selectors.rule_choices(),
             rule_titles=selectors.rule_titles(),
             filter_form=self.filter_form,
-            bulk_form=forms.BulkActionForm(user=user, auto_id="id_bulk_%s"),
+            bulk_form=forms.BulkActionForm(
+                user=user, auto_id="id_bulk_%s",
+                initial={"assignee": selectors.common_default_assignee(user, self.object_list) if can_assign else None},
+            ),
+            filter_query=_filter_query(self.request.GET),
             sort_choices=SORT_CHOICES,
             can_bulk=can_validate or can_assign,
             can_bulk_validate=can_validate,
@@ -96,36 +113,41 @@ def _back_to_register(request: HttpRequest) -> HttpResponseRedirect:
 
 @require_POST
 def alert_bulk(request: HttpRequest) -> HttpResponse:
-    """Validate or assign the checked alerts, each through its service; counts done and refused."""
+    """Validate or assign the checked alerts — or every alert of the register's filter, re-evaluated
+    here from the submitted filter in the user's scope — with the bulk services (a query count
+    that does not grow with the selection); counts done and refused."""
     user = request.user
     staff_only(user)
     form = forms.BulkActionForm(request.POST, user=user)
     action = request.POST.get("action")
-    predicate = access.can_assign_alert if action == forms.BulkActionForm.ASSIGN else access.can_validate_alert
+    predicate = access.can_validate_alert if action == forms.BulkActionForm.VALIDATE else access.can_assign_alert
     access.require(_may(predicate, user))
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
         return _back_to_register(request)
-    done, refused = 0, []
-    for alert in form.cleaned_data["alerts"].order_by("pk"):
-        try:
-            if form.cleaned_data["action"] == forms.BulkActionForm.ASSIGN:
-                services.alert_assign(alert=alert, assignee=form.cleaned_data["assignee"], by=user)
-            else:
-                services.alert_validate(alert=alert, by=user)
-            done += 1
-        except PermissionDenied:
-            refused.append((alert, [_("vous n'avez pas le droit d'agir sur cette alerte.")]))
-        except ValidationError as error:
-            refused.append((alert, _errors(error)))
-    if form.cleaned_data["action"] == forms.BulkActionForm.ASSIGN:
-        text = ngettext("%(count)d alerte attribuée à %(name)s.", "%(count)d alertes attribuées à %(name)s.", done) % {
-            "count": done, "name": form.cleaned_data["assignee"]}
+    data = form.cleaned_data
+    if data["whole_filter"]:
+        alerts, _form = register_queryset(user, QueryDict(data["filter_query"]))
     else:
+        alerts = data["alerts"]
+    if data["action"] == forms.BulkActionForm.VALIDATE:
+        outcome = services.alerts_validate_many(alerts=alerts, by=user)
+        done = len(outcome.done)
         text = ngettext("%(count)d alerte validée.", "%(count)d alertes validées.", done) % {"count": done}
+    elif data["action"] == forms.BulkActionForm.ASSIGN:
+        outcome = services.alerts_assign_many(alerts=alerts, by=user, assignee=data["assignee"])
+        done = len(outcome.done)
+        text = ngettext("%(count)d alerte attribuée à %(name)s.", "%(count)d alertes attribuées à %(name)s.", done) % {
+            "count": done, "name": data["assignee"]}
+    else:
+        outcome = services.alerts_assign_many(alerts=alerts, by=user)
+        done = len(outcome.done)
+        text = ngettext("%(count)d alerte attribuée à la personne suggérée.", "%(count)d alertes attribuées chacune à la personne suggérée.",
+                        done) % {"count": done}
     (messages.success if done else messages.info)(request, text)
+    refused = outcome.refused
     if refused:
         reasons = " ; ".join(f"n° {alert.pk} ({alert.title}) : {' '.join(errors)}" for alert, errors in refused)
         messages.warning(request, ngettext("%(count)d alerte refusée — %(reasons)s", "%(count)d alertes refusées — %(reasons)s",
@@ -173,7 +195,9 @@ def _render_detail(request: HttpRequest, alert: Alert, *, bound: dict | None = N
         **selectors.alert_related(user, alert),
         **_actions(user, alert),
         "validate_form": bound.get("validate") or forms.ValidateForm(),
-        "assign_form": bound.get("assign") or forms.AssignForm(user=user, initial={"assignee": alert.suggested_assignee_id}),
+        "assign_form": bound.get("assign") or forms.AssignForm(
+            user=user, initial={"assignee": selectors.default_assignee(user, alert) if _may(access.can_assign_alert, user) else None},
+        ),
         "resolve_form": bound.get("resolve") or forms.ReasonForm(prefix="resolve"),
         "dismiss_form": bound.get("dismiss") or forms.ReasonForm(prefix="dismiss"),
         "comment_form": bound.get("comment") or forms.CommentForm(),

@@ -4,6 +4,7 @@ from django import forms
 from django.core.validators import MaxLengthValidator
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from alternance import access
@@ -11,15 +12,40 @@ from alternance.models import Programme
 from alternance.search.fields import SearchableModelChoiceField
 from companies import selectors
 from companies.choices import InteractionKind, InteractionOutcome, OfferStatus
-from companies.models import Company, CompanyContact, Offer
+from companies.models import Company, CompanyContact, Interaction, Offer
 from companies.services import COMPANY_FIELDS, CONTACT_FIELDS, company_with_siret
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class InteractionLogForm(forms.Form):
-    """Logging an exchange in a few seconds: kind, outcome, summary, next follow-up."""
+class FollowUpChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        who = f" — {obj.contact.full_name}" if obj.contact_id else ""
+        return _("Relance du %(day)s%(who)s : %(summary)s") % {
+            "day": f"{obj.next_follow_up:%d/%m/%Y}", "who": who, "summary": Truncator(obj.summary).chars(60),
+        }
 
+
+class ContactChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.full_name} ({obj.job_title})" if obj.job_title else obj.full_name
+
+
+class InteractionLogForm(forms.Form):
+    """Logging an exchange in a few seconds: kind, outcome, contact reached, summary, the open
+    follow-up it answers (closed with it), next follow-up. Choices are the company's own, in the
+    user's scope: a contact or follow-up of another company is refused as an invalid choice."""
+
+    contact = ContactChoiceField(
+        label=_("Contact joint"), required=False, queryset=CompanyContact.objects.none(), empty_label=_("Personne en particulier"),
+        error_messages={"invalid_choice": _("Ce contact n'est pas un contact actif de cette entreprise : choisissez-en un dans la liste.")},
+    )
+    answers_follow_up = FollowUpChoiceField(
+        label=_("Relance traitée par cet échange"), required=False, queryset=Interaction.objects.none(),
+        empty_label=_("Aucune (échange spontané)"),
+        help_text=_("La relance choisie est marquée comme faite en même temps que l'échange est enregistré."),
+        error_messages={"invalid_choice": _("Cette relance n'est plus ouverte ou ne vous revient pas : choisissez-en une dans la liste, ou aucune.")},
+    )
     kind = forms.ChoiceField(label=_("Type"), choices=InteractionKind.choices, initial=InteractionKind.CALL)
     outcome = forms.ChoiceField(label=_("Issue"), choices=InteractionOutcome.choices, initial=InteractionOutcome.NEUTRAL)
     summary = forms.CharField(
@@ -30,6 +56,18 @@ class InteractionLogForm(forms.Form):
         label=_("Prochaine relance"), required=False, widget=DATE,
         error_messages={"invalid": _("Saisissez une date valide (jj/mm/aaaa).")},
     )
+
+    def __init__(self, *args, user, company: Company, follow_up: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = selectors.contact_choices(user, company)
+        self.fields["answers_follow_up"].queryset = selectors.open_follow_ups(user, company)
+        # Coming from a follow-up (the "Noter l'échange" link of "Mes relances"): preselect it and its contact.
+        if follow_up is not None and not self.is_bound:
+            answered = self.fields["answers_follow_up"].queryset.filter(pk=follow_up).first()
+            if answered is not None:
+                self.initial["answers_follow_up"] = answered.pk
+                if answered.contact_id and answered.contact.active:
+                    self.initial["contact"] = answered.contact_id
 
     def clean_next_follow_up(self):
         day = self.cleaned_data.get("next_follow_up")

@@ -252,6 +252,12 @@ class Interaction(models.Model):
     summary = models.TextField(_("résumé"))
     next_follow_up = models.DateField(_("prochaine relance"), null=True, blank=True)
     follow_up_done = models.BooleanField(_("relance faite"), default=False)
+    # The follow-up (an earlier exchange of the same company) that this exchange answers: logging
+    # it marks that follow-up done, in the same transaction (issue 14 §5).
+    answers_follow_up = models.OneToOneField(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="answered_by",
+        verbose_name=_("relance traitée"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -265,6 +271,7 @@ class Interaction(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(kind__in=InteractionKind.values), name="interaction_kind_valid"),
             models.CheckConstraint(condition=~models.Q(summary=""), name="interaction_summary_required"),
+            models.CheckConstraint(condition=~models.Q(answers_follow_up=models.F("pk")), name="interaction_does_not_answer_itself"),
         ]
 
     def __str__(self) -> str:
@@ -273,6 +280,12 @@ class Interaction(models.Model):
     def clean(self) -> None:
         if self.contact_id and self.company_id and self.contact.company_id != self.company_id:
             raise ValidationError({"contact": _("Ce contact appartient à une autre entreprise.")})
+        answered = self.answers_follow_up
+        if answered is not None:
+            if self.company_id and answered.company_id != self.company_id:
+                raise ValidationError({"answers_follow_up": _("Cette relance concerne une autre entreprise : choisissez une relance de celle-ci.")})
+            if not answered.next_follow_up:
+                raise ValidationError({"answers_follow_up": _("Cet échange ne prévoit pas de relance : choisissez une relance ouverte.")})
         # The day of the exchange in local time (a datetime read back from the database is in UTC).
         if self.next_follow_up and self.occurred_at and self.next_follow_up < timezone.localtime(self.occurred_at).date():
             raise ValidationError({"next_follow_up": _("La prochaine relance doit être postérieure à l'échange.")})

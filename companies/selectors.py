@@ -225,6 +225,23 @@ def contact_get(user: User, pk: int) -> CompanyContact:
     return access.get_visible_or_404(user, CompanyContact.objects.select_related("company__owner_cre"), pk=pk)
 
 
+def company_timeline(user: User, company: Company) -> QuerySet:
+    """The exchanges shown on the company page, newest first: who was reached, which follow-up each answers."""
+    return (
+        access.visible(user, Interaction)
+        .filter(company=company)
+        .select_related("author", "contact", "apprentice", "answers_follow_up", "answered_by")
+        .order_by("-occurred_at", "-pk")[:INTERACTIONS_SHOWN]
+    )
+
+
+def interaction_in_timeline(user: User, company: Company, pk: int | None) -> bool:
+    """Whether the exchange ``pk`` is among those the company page shows (one query)."""
+    if pk is None:
+        return False
+    return pk in set(company_timeline(user, company).values_list("pk", flat=True))
+
+
 def company_related(user: User, company: Company, *, today: date) -> dict:
     """Contacts, contracts, interactions timeline, other establishments and open alerts of a company, each scoped."""
     contracts = list(
@@ -243,12 +260,7 @@ def company_related(user: User, company: Company, *, today: date) -> dict:
         "contacts": company_contacts(user, company, today=today),
         "establishments": company_establishments(user, company),
         "contracts": contracts,
-        "interactions": list(
-            access.visible(user, Interaction)
-            .filter(company=company)
-            .select_related("author", "contact", "apprentice")
-            .order_by("-occurred_at", "-pk")[:INTERACTIONS_SHOWN]
-        ),
+        "interactions": list(company_timeline(user, company)),
         "alerts": list(
             access.visible(user, Alert).filter(company=company, status__in=OPEN_ALERT_STATUSES).order_by("-raised_at")
         ),
@@ -263,6 +275,25 @@ def follow_ups_due(user: User, *, today: date) -> QuerySet:
         .select_related("company", "contact", "apprentice")
         .order_by("next_follow_up", "pk")
     )
+
+
+def open_follow_ups(user: User, company: Company) -> QuerySet:
+    """The company's follow-ups still open that ``user`` may close by logging the exchange that
+    answers them: the rule of ``access.can_edit_interaction`` (a coordinator any, others their own)."""
+    qs = (
+        access.visible(user, Interaction)
+        .filter(company=company, next_follow_up__isnull=False, follow_up_done=False)
+        .select_related("contact")
+        .order_by("next_follow_up", "pk")
+    )
+    if getattr(user, "role", None) != Role.COORDINATOR:
+        qs = qs.filter(author=user)
+    return qs
+
+
+def contact_choices(user: User, company: Company) -> QuerySet:
+    """The contact persons one may record as reached: the company's active contacts, in the user's scope."""
+    return access.visible(user, CompanyContact).filter(company=company, active=True).order_by("last_name", "first_name", "pk")
 
 
 def reassignable_companies(user: User, *, owner: str = "") -> QuerySet:

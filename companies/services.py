@@ -45,15 +45,32 @@ class PlacementError(Exception):
 def interaction_log(
     *, company: Company, author: User, kind: str, summary: str, outcome: str = InteractionOutcome.NEUTRAL,
     next_follow_up: date | None = None, contact: CompanyContact | None = None, apprentice: Apprentice | None = None,
-    occurred_at: datetime | None = None,
+    occurred_at: datetime | None = None, answers_follow_up: Interaction | None = None,
 ) -> Interaction:
-    """Record an exchange with a company (call, e-mail, meeting…), with an optional follow-up date."""
+    """Record an exchange with a company (call, e-mail, meeting…), with an optional follow-up date,
+    the contact person reached and the open follow-up it answers.
+
+    The answered follow-up is marked done in the same transaction, by compare-and-set: if someone
+    closed it meanwhile, nothing is recorded and the caller is told to choose again.
+    """
+    already_closed = ValidationError({"answers_follow_up": _(
+        "Cette relance a été marquée comme faite entre-temps : rechargez la page et choisissez une autre relance, ou aucune."
+    )})
+    if answers_follow_up is not None and not Interaction.objects.select_for_update().filter(
+        pk=answers_follow_up.pk, follow_up_done=False
+    ).exists():
+        raise already_closed
     interaction = Interaction(
         company=company, author=author, kind=kind, outcome=outcome, summary=(summary or "").strip(),
         next_follow_up=next_follow_up, contact=contact, apprentice=apprentice, occurred_at=occurred_at or timezone.now(),
+        answers_follow_up=answers_follow_up,
     )
     interaction.full_clean()
     interaction.save()
+    if answers_follow_up is not None:
+        if not Interaction.objects.filter(pk=answers_follow_up.pk, follow_up_done=False).update(follow_up_done=True):
+            raise already_closed  # rolls the new exchange back with the transaction
+        answers_follow_up.follow_up_done = True
     return interaction
 
 

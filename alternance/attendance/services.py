@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 from alerts.triggers import facts_changed
 from alternance import access
 from alternance.choices import AttendanceStatus, JustificationStatus, Role
-from alternance.history.services import record_change
+from alternance.history.services import record_bulk, record_change
 from alternance.models import Apprentice, AttendanceRecord, AttendanceSettings, Cohort, User
 from alternance.tasks import send_email
 from companies.models import CompanyContact
@@ -269,24 +269,47 @@ def _already_reviewed(record_pk: int) -> ValidationError:
     return ValidationError(_("Ce justificatif n'est plus en attente d'examen : rechargez la liste pour voir son état."))
 
 
-def _decide(*, record: AttendanceRecord, by: User, decision: str, comment: str) -> AttendanceRecord:
+def _decide(*, records: list[AttendanceRecord], by: User, decision: str, comment: str) -> list[AttendanceRecord]:
+    """Record one decision on pending justifications, one or many at once, with a query count that
+    does not grow with their number: one compare-and-set UPDATE, one history INSERT, one re-read,
+    the emails and the alert re-evaluation on commit. The caller holds the transaction: if any of
+    them is no longer pending (another reviewer was faster), nothing is decided."""
+    if not records:
+        return []
     now = timezone.now()
-    record.justification, record.justification_reviewed_at, record.review_comment = decision, now, comment
-    record.justification_reviewed_by = by
-    record.full_clean(exclude=["apprentice", "recorded_by", "proof", "justification_reviewed_by"], validate_unique=False)
-    # Compare-and-set on "pending": of two reviewers deciding at the same time, the second one changes nothing.
-    updated = AttendanceRecord.objects.filter(pk=record.pk, justification=JustificationStatus.PENDING).update(
+    for record in records:
+        record.justification, record.justification_reviewed_at, record.review_comment = decision, now, comment
+        record.justification_reviewed_by = by
+        # The database holds the constraints; validating them here would cost a query per row.
+        record.full_clean(
+            exclude=["apprentice", "recorded_by", "proof", "justification_reviewed_by"], validate_unique=False, validate_constraints=False,
+        )
+    pks = [record.pk for record in records]
+    # Compare-and-set on "pending" (rows locked first, to name the one another reviewer decided):
+    # of two reviewers deciding at the same time, the second one changes nothing.
+    still_pending = set(
+        AttendanceRecord.objects.select_for_update().filter(pk__in=pks, justification=JustificationStatus.PENDING).values_list("pk", flat=True)
+    )
+    stale = [pk for pk in pks if pk not in still_pending]
+    if stale:
+        raise _already_reviewed(stale[0])
+    updated = AttendanceRecord.objects.filter(pk__in=pks, justification=JustificationStatus.PENDING).update(
         justification=decision, justification_reviewed_by=by, justification_reviewed_at=now, review_comment=comment,
     )
-    if not updated:
-        raise _already_reviewed(record.pk)
-    record_change(record, actor=by, changes={
-        "justification": (JustificationStatus.PENDING, decision), "review_comment": ("", comment),
-    })
-    record = AttendanceRecord.objects.select_related("apprentice__user", "apprentice__cohort__referent_tutor").get(pk=record.pk)
-    _email_decision(record)
-    facts_changed("attendance_changed", apprentice_ids=[record.apprentice_id])
-    return record
+    if updated != len(pks):  # only without row locks (SQLite serialises writers anyway)
+        raise _already_reviewed(pks[0])
+    record_bulk(
+        ((record, {"justification": (JustificationStatus.PENDING, decision), "review_comment": ("", comment)}) for record in records),
+        actor=by,
+    )
+    decided = list(
+        AttendanceRecord.objects.select_related("apprentice__user", "apprentice__cohort__referent_tutor").filter(pk__in=pks).order_by("pk")
+    )
+    deadline_days = AttendanceSettings.load().justification_deadline_days
+    for record in decided:
+        _email_decision(record, deadline_days=deadline_days)
+    facts_changed("attendance_changed", apprentice_ids=[record.apprentice_id for record in decided])
+    return decided
 
 
 @transaction.atomic
@@ -295,7 +318,17 @@ def justification_accept(*, record: AttendanceRecord, by: User, comment: str = "
     a second reviewer gets a message saying who decided). The apprentice is emailed.
 
     The caller checks ``access.can_review_justification``."""
-    return _decide(record=record, by=by, decision=JustificationStatus.ACCEPTED, comment=(comment or "").strip())
+    return justification_accept_many(records=[record], by=by, comment=comment)[0]
+
+
+@transaction.atomic
+def justification_accept_many(*, records: list[AttendanceRecord], by: User, comment: str = "") -> list[AttendanceRecord]:
+    """Accept several pending proofs at once ("Accepter la sélection"), all or none, through the same
+    decision as a single accept (``justification_accept`` is this service with one record).
+
+    The caller passes only records the user may review (``access.can_review_justification``)."""
+    unique = list({record.pk: record for record in records}.values())
+    return _decide(records=unique, by=by, decision=JustificationStatus.ACCEPTED, comment=(comment or "").strip())
 
 
 @transaction.atomic
@@ -309,20 +342,19 @@ def justification_refuse(*, record: AttendanceRecord, by: User, comment: str) ->
         )})
     if len(comment) > AttendanceRecord._meta.get_field("review_comment").max_length:
         raise ValidationError({"comment": _("Le commentaire est trop long : 255 caractères au plus.")})
-    return _decide(record=record, by=by, decision=JustificationStatus.REFUSED, comment=comment)
+    return _decide(records=[record], by=by, decision=JustificationStatus.REFUSED, comment=comment)[0]
 
 
 def _site_url(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def _email_decision(record: AttendanceRecord) -> None:
+def _email_decision(record: AttendanceRecord, *, deadline_days: int) -> None:
     """The apprentice's email after a decision, sent by the Celery task once the transaction commits."""
     apprentice = record.apprentice
     to = [apprentice.user.email] if apprentice.user_id and apprentice.user.email else ([apprentice.email] if apprentice.email else [])
     if not to:
         return
-    deadline_days = AttendanceSettings.load().justification_deadline_days
     accepted = record.justification == JustificationStatus.ACCEPTED
     context = {
         "record": record,

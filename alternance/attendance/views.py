@@ -11,12 +11,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from alternance import access
@@ -27,6 +29,11 @@ from alternance.choices import Role
 from alternance.exports import EXPORT_FORMATS, export_response
 from alternance.models import Apprentice, AttendanceRecord, AttendanceSettings
 from alternance.views.mixins import PAGE_SIZE, int_param, staff_only
+from contracts.documents import document_is_intact
+
+# The proof types the justification form accepts (``forms.PROOF_ACCEPT``), the only ones the queue
+# shows in the page; any other stored type is offered as a download.
+PREVIEW_CONTENT_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
 
 
 def _form_errors(form, error: ValidationError) -> None:
@@ -180,6 +187,67 @@ def justification_review(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, error)
     else:
         messages.success(request, done)
+    return redirect(_next_url(request))
+
+
+@require_GET
+@xframe_options_sameorigin
+def justification_proof(request: HttpRequest, pk: int) -> HttpResponse:
+    """The proof of a justification, shown in the queue (``<img>`` or ``<iframe>``): to reviewers of
+    that record only (404 outside the scope, 403 in scope but not a reviewer), inline with its
+    stored content type. Framing is allowed from this site only, for this response only (the rest
+    of the site stays ``X-Frame-Options: DENY``); not cached: a proof may be a medical certificate."""
+    record = absences.queue_record_get(request.user, pk)
+    document = record.proof
+    if document is None:
+        raise Http404(_("Cette absence n'a pas de justificatif déposé en ligne."))
+    try:
+        intact = document_is_intact(document)
+    except FileNotFoundError:
+        raise Http404(_("Le fichier de ce justificatif est introuvable.")) from None
+    if not intact:
+        return render(request, "contracts/documents/document_altered.html", {"document": document}, status=409)
+    content_type = document.content_type if document.content_type in PREVIEW_CONTENT_TYPES else "application/octet-stream"
+    response = FileResponse(
+        document.file.open("rb"), as_attachment=content_type not in PREVIEW_CONTENT_TYPES,
+        filename=document.file.name.rsplit("/", 1)[-1], content_type=content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+def justification_accept_selection(request: HttpRequest) -> HttpResponse:
+    """« Accepter la sélection »: accept every checked justification at once, all in one
+    transaction, through the same service as a single accept. Only pending proofs the user may
+    review are taken; other ids (another cohort, already decided) are left out and counted."""
+    _reviewers_only(request)
+    ids = {int(value) for value in request.POST.getlist("records") if value.isdigit()}
+    if not ids:
+        messages.error(request, _("Cochez au moins un justificatif dans la liste avant de cliquer sur « Accepter la sélection »."))
+        return redirect(_next_url(request))
+    records = [
+        record for record in absences.justification_queue(request.user).filter(pk__in=ids)
+        if access.can_review_justification(request.user, record)
+    ]
+    try:
+        decided = absences.justification_accept_many(records=records, by=request.user)
+    except ValidationError as error:
+        messages.error(request, _("Aucun justificatif n'a été accepté : %(reason)s") % {"reason": " ".join(error.messages)})
+        return redirect(_next_url(request))
+    if decided:
+        messages.success(request, ngettext(
+            "%(count)d justificatif accepté : l'apprenti·e est prévenu·e par e-mail.",
+            "%(count)d justificatifs acceptés : chaque apprenti·e est prévenu·e par e-mail.", len(decided),
+        ) % {"count": len(decided)})
+    left_out = len(ids) - len(decided)
+    if left_out:
+        messages.warning(request, ngettext(
+            "%(count)d justificatif coché n'a pas été traité : il n'est plus en attente ou ne relève pas de vos promotions.",
+            "%(count)d justificatifs cochés n'ont pas été traités : ils ne sont plus en attente ou ne relèvent pas de vos promotions.",
+            left_out,
+        ) % {"count": left_out})
     return redirect(_next_url(request))
 
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from alternance import access
 from alternance.exports import EXPORT_FORMATS, export_response
 from alternance.history.selectors import history_for
-from alternance.views.mixins import StaffListView, staff_only
+from alternance.views.mixins import StaffListView, int_param, staff_only
 from companies import selectors, services
 from companies.choices import Opco
 from companies.forms import ArchiveForm, InteractionLogForm, ReassignForm, SensitiveForm
@@ -83,7 +83,7 @@ def _detail_context(request: HttpRequest, company, *, log_form=None, sensitive_f
         "can_archive": access.can_archive_company(user, company),
         "can_manage_contacts": access.can_manage_contacts(user, company),
         "can_merge": access.can_merge_records(user),
-        "log_form": log_form or InteractionLogForm(),
+        "log_form": log_form or InteractionLogForm(user=user, company=company, follow_up=int_param(request.GET.get("relance", ""))),
         "sensitive_form": sensitive_form or SensitiveForm(initial={"sensitive": company.sensitive, "reason": company.sensitive_reason}),
         "archive_form": archive_form or ArchiveForm(),
         # Who changed what on the company and its contacts (staff only).
@@ -104,7 +104,7 @@ def interaction_log(request: HttpRequest, pk: int) -> HttpResponse:
     staff_only(request.user)
     company = selectors.company_get(request.user, pk)
     access.require(access.can_log_interaction(request.user, company))
-    form = InteractionLogForm(request.POST)
+    form = InteractionLogForm(request.POST, user=request.user, company=company)
     interaction = None
     if form.is_valid():
         try:
@@ -112,7 +112,15 @@ def interaction_log(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             _add_errors(form, error)
     if request.htmx:
-        context = {"company": company, "log_form": form if interaction is None else InteractionLogForm(), "new_interaction": interaction}
+        context = {
+            "company": company,
+            "log_form": form if interaction is None else InteractionLogForm(user=request.user, company=company),
+            "new_interaction": interaction,
+            # The answered follow-up's entry is refreshed in place ("faite") when the timeline shows it:
+            # an out-of-band swap whose target is missing is an htmx error in the console.
+            "answered": interaction.answers_follow_up if interaction and selectors.interaction_in_timeline(
+                request.user, company, interaction.answers_follow_up_id) else None,
+        }
         return render(request, "companies/includes/interaction_log_response.html", context)
     if interaction is not None:
         messages.success(request, _("Échange enregistré."))

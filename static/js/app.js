@@ -52,6 +52,15 @@
     });
   }
 
+  /* A header checkbox ``data-check-all="<name>"`` checks or unchecks every checkbox of that name. */
+  document.addEventListener("change", function (event) {
+    var all = event.target.closest && event.target.closest("input[data-check-all]");
+    if (!all) return;
+    document.querySelectorAll("input[type=checkbox][name='" + all.dataset.checkAll + "']").forEach(function (box) {
+      box.checked = all.checked;
+    });
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     explainRequiredMarks(document);
     frameScrollingTables(document);
