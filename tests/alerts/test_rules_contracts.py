@@ -9,6 +9,7 @@ import pytest
 from alerts.choices import ConcernedRole, Severity
 from alerts.rules import RULES
 from alternance.choices import ApprenticeStatus, Role, VisitKind
+from alternance.models import CalendarOverride, ClosurePeriod
 from contracts.choices import ContractStatus, InstalmentKind, OpcoDecision, RuptureKind
 from tests.alerts.conftest import TODAY, context, under_contract
 from tests.factories.alternance import ApprenticeFactory, UserFactory, VisitFactory
@@ -155,6 +156,25 @@ def test_first_visit_before_the_end_of_the_45_company_day_period(today, expected
     assert [(f.subject_id, f.stage, f.severity) for f in findings] == ([(contract.pk, *expected)] if expected else [])
     if expected:
         assert findings[0].facts["free_period_end"] == "2026-12-23"
+
+
+@pytest.mark.parametrize(("today", "stage"), [
+    (date(2026, 12, 17), "first_approaching"),  # the 45th company day of the real calendar
+    (date(2026, 12, 18), "first_passed"),
+])
+def test_first_visit_deadline_follows_closures_and_exceptions_of_the_real_calendar(today, stage):
+    # The cohort's centre closed 26–30/10/2026 (Mon 26 and Tue 27 become company days: +2) and the
+    # apprentice worked in the company on Mon 14/12 (+1) but was on sick leave on Wed 9/09 (−1):
+    # the 45th company day comes two company days before 23/12 — Thursday 17/12/2026.
+    contract = under_contract()
+    ClosurePeriod.objects.create(label="Toussaint", start_date=date(2026, 10, 26), end_date=date(2026, 10, 30),
+                                 cohort=contract.apprentice.cohort)
+    CalendarOverride.objects.create(apprentice=contract.apprentice, day=date(2026, 12, 14), place="E", reason="Inventaire")
+    CalendarOverride.objects.create(apprentice=contract.apprentice, day=date(2026, 9, 9), place="-", reason="Arrêt maladie")
+
+    [finding] = RULES["visits_overdue"](context(today))
+
+    assert (finding.subject_id, finding.stage, finding.facts["free_period_end"]) == (contract.pk, stage, "2026-12-17")
 
 
 @pytest.mark.parametrize(("days_since", "late"), [(180, False), (181, True)])
