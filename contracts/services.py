@@ -22,6 +22,7 @@ from alternance.choices import ApprenticeStatus
 from alternance.history.services import record_update
 from alternance.models import Apprentice, User
 from alternance.planning import practical
+from contracts import opco
 from contracts.choices import ACTIVE_CONTRACT_STATUSES, ContractStatus, OpcoDecision, RuptureKind
 from contracts.models import Contract, ContractSettings, ContractStatusChange, OpcoFile
 from contracts.selectors import contract_preflight
@@ -237,6 +238,9 @@ def contract_record_rupture(*, contract: Contract, by: User, rupture: RuptureInp
     )
     if rupture.opco_notified_date:
         OpcoFile.objects.filter(contract=contract).update(rupture_notified_date=rupture.opco_notified_date)
+    # A rupture within the first 45 company days reduces the employer participation (R6332-25-2).
+    for opco_file in OpcoFile.objects.filter(contract=contract):
+        opco.employer_participation_refresh(opco_file=opco_file)
     return contract
 
 

@@ -11,6 +11,7 @@ from alerts.rules import RULES
 from alternance.choices import ApprenticeStatus, Role, VisitKind
 from alternance.models import CalendarOverride, ClosurePeriod
 from contracts.choices import ContractStatus, InstalmentKind, OpcoDecision, RuptureKind
+from contracts.models import OpcoFile
 from tests.alerts.conftest import TODAY, context, under_contract
 from tests.factories.alternance import ApprenticeFactory, UserFactory, VisitFactory
 from tests.factories.companies import CompanyContactFactory, CompanyFactory
@@ -128,7 +129,9 @@ def test_balance_at_risk_before_the_four_month_claim_limit(today, code):
     assert [d["code"] for f in findings for d in f.facts["delays"]] == ([code] if code else [])
 
 
-@pytest.mark.parametrize(("today", "late"), [(date(2026, 10, 22), False), (date(2026, 10, 23), True)])
+# Contract from Monday 7/9/2026, cohort CCEEE: the 45th company day is Wednesday 23/12/2026, the
+# participation is due from the 24th and late the day after (no invoicing grace by default).
+@pytest.mark.parametrize(("today", "late"), [(date(2026, 12, 23), False), (date(2026, 12, 24), False), (date(2026, 12, 25), True)])
 def test_employer_participation_not_invoiced_after_day_45(today, late):
     file = _accepted_file()
     file.employer_participation_amount = Decimal("750.00")
@@ -136,7 +139,25 @@ def test_employer_participation_not_invoiced_after_day_45(today, late):
 
     findings = RULES["opco_delay"](context(today))
 
-    assert [d["code"] for f in findings for d in f.facts["delays"]] == (["participation_not_invoiced"] if late else [])
+    assert [(d["code"], d["invoiceable_from"]) for f in findings for d in f.facts["delays"]] == (
+        [("participation_not_invoiced", "2026-12-24")] if late else []
+    )
+
+
+def test_employer_participation_delay_follows_the_real_calendar_and_a_rupture_within_the_period():
+    closed = _accepted_file()
+    ClosurePeriod.objects.create(label="Toussaint", start_date=date(2026, 10, 26), end_date=date(2026, 10, 30),
+                                 cohort=closed.contract.apprentice.cohort)
+    broken = _accepted_file(status=ContractStatus.BROKEN, rupture_date=date(2026, 10, 2), rupture_kind=RuptureKind.FREE_PERIOD)
+    OpcoFile.objects.filter(pk__in=[closed.pk, broken.pk]).update(employer_participation_amount=Decimal("750.00"))
+
+    findings = RULES["opco_delay"](context(date(2026, 12, 23)))
+
+    # Closure: two more company days, the 45th is Thursday 17/12 — due from Friday 18/12. Broken on
+    # 2/10, within the period: due from 3/10.
+    assert sorted((f.subject_id, d["invoiceable_from"]) for f in findings for d in f.facts["delays"]) == [
+        (closed.contract_id, "2026-12-18"), (broken.contract_id, "2026-10-03"),
+    ]
 
 
 # --- visits --------------------------------------------------------------------------------------------
