@@ -5,6 +5,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from alternance.choices import Role
 from alternance.models import ClosurePeriod
@@ -197,6 +199,27 @@ def test_employer_participation_is_listed_once_the_45_company_days_are_over_unti
 
     assert [(name, deadline, days) for name, _what, deadline, days in rows] == expected
     assert {what for _name, what, _deadline, _days in rows} <= {"Facturer la participation employeur à l'employeur"}
+
+
+def test_participation_rows_cost_the_same_queries_whatever_their_number(staff):
+    def add(names):
+        for name in names:
+            contract = contract_for(name)
+            ClosurePeriod.objects.create(label="Toussaint", start_date=date(2026, 10, 26), end_date=date(2026, 10, 30), cohort=contract.apprentice.cohort)
+            accepted_file(contract, employer_participation_amount=D("750.00"))
+
+    def summary():
+        with CaptureQueriesContext(connection) as queries:
+            rows = opco_board_summary(staff, today=date(2026, 12, 17))["employer_participation"]
+        return len(rows), len(queries)
+
+    add(["Un"])
+    one = summary()
+    add(["Deux", "Trois", "Quatre"])
+    four = summary()
+
+    assert (one[0], four[0]) == (1, 4)
+    assert four[1] == one[1], (one, four)
 
 
 # --- scope ---------------------------------------------------------------------------------------
