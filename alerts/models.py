@@ -199,11 +199,9 @@ class RuleSettings(models.Model):
         _("alerte avant la date limite de réclamation du solde (jours)"), default=30,
         help_text=_("Le solde de la dernière année est perdu s'il n'est pas réclamé dans les 4 mois suivant la fin [à vérifier]."),
     )
-    employer_participation_days = models.PositiveSmallIntegerField(
-        _("participation employeur facturable après (jours)"), default=45,
-        help_text=_("Contrats conclus à partir du 1er juillet 2025, niveau 6 et plus : 750 € après le 45e jour [à vérifier]. "
-                    "La règle de financement en vigueur prime si elle fixe ce délai."),
-    )
+    # The employer participation is invoiceable once the free rupture period is over (R6332-25-2):
+    # that limit is ContractSettings.free_period_company_days, counted on the real calendar — no
+    # setting of its own here (one setting per limit).
     # --- visits (no legal frequency: OF's choice, domain §3) ----------------------------------------
     first_visit_warning_days = models.PositiveSmallIntegerField(
         _("alerte avant la fin de la période de 45 jours sans première visite (jours)"), default=10,

@@ -21,8 +21,17 @@ Rules implemented (``FundingRule`` rows, loaded from ``contracts.reference_data`
   year start + ``due_month`` months, never after the year's last day (the balance, due "on proof of
   service", falls on the year end / contract end);
 - the last year's balance is lost if not claimed within ``balance_claim_months`` after the end;
-- the employer participation (level ≥ ``employer_participation_min_level``) is invoiceable from
-  the start + ``employer_participation_after_days`` days [check].
+- the employer participation (``employer_participation``, Code du travail L6332-14 I 1°,
+  R6332-25-1, R6332-25-2, décret 2025-585 [check]) for contracts concluded from 1 July 2025 whose
+  diploma is of level ≥ ``employer_participation_min_level`` (6): ``employer_participation_amount``
+  (750 €), or ``employer_participation_new_employer_amount`` (200 €) for a new contract after a
+  rupture with another employer; invoiceable once the first 45 days of practical training in the
+  company are over — the day after the free rupture period's last day, counted on the real
+  calendar by ``alternance.planning.practical`` (the caller passes that day). A rupture within those
+  days: ``employer_participation_rupture_percent`` (50 %) of the NPEC pro rata of the contract days
+  done (start to rupture, per-day funding: NPEC × days / 365), at most
+  ``employer_participation_rupture_cap`` (750 €) and never more than the amount otherwise due;
+  invoiceable the day after the rupture.
 """
 
 from __future__ import annotations
@@ -49,7 +58,9 @@ class FundingRuleLike(Protocol):
     balance_claim_months: int | None
     employer_participation_amount: Decimal | None
     employer_participation_min_level: int | None
-    employer_participation_after_days: int | None
+    employer_participation_rupture_percent: Decimal | None
+    employer_participation_rupture_cap: Decimal | None
+    employer_participation_new_employer_amount: Decimal | None
     remote_training_reduction_percent: Decimal
 
 
@@ -72,10 +83,24 @@ class PlannedInstalment:
     due_date: date
 
 
+SOURCE_PARTICIPATION = "Code du travail L6332-14 I 1°, R6332-25-1 et R6332-25-2 (décret 2025-585) [à vérifier]"
+
+
+class ParticipationBasis:
+    """Why the participation has its amount (shown next to it)."""
+
+    FLAT = "flat"  # R6332-25-1: the flat amount
+    NEW_EMPLOYER = "new_employer"  # a new contract with another employer after a rupture
+    RUPTURE = "rupture"  # R6332-25-2: a rupture within the first 45 company days
+
+
 @dataclass(frozen=True)
 class EmployerParticipation:
     amount: Decimal
-    invoiceable_from: date
+    # The day it may be invoiced: the day after the free rupture period (or after a rupture within
+    # it); None while the 45th company day is out of reach of the calendar.
+    invoiceable_from: date | None
+    basis: str = ParticipationBasis.FLAT
 
 
 @dataclass(frozen=True)
@@ -172,15 +197,55 @@ def balance_claim_limit(rule: FundingRuleLike, end: date) -> date | None:
     return add_months(end, rule.balance_claim_months)
 
 
-def employer_participation(rule: FundingRuleLike, *, start: date, programme_level: int | None) -> EmployerParticipation | None:
-    """The employer's participation invoiced by the OF (level ≥ the rule's minimum), or None."""
+def participation_invoiceable_from(*, free_period_end: date | None, rupture_date: date | None) -> date | None:
+    """The first day the OF may invoice the participation (R6332-25-2: "à l'issue de la période des
+    45 premiers jours, consécutifs ou non, de formation pratique en entreprise"): the day after the
+    period's last day (its 45th company day); the day after the rupture when the contract was broken
+    within the period; None while the 45th company day is beyond the calendar's horizon."""
+    if ruptured_within(free_period_end=free_period_end, rupture_date=rupture_date):
+        return rupture_date + timedelta(days=1)
+    return None if free_period_end is None else free_period_end + timedelta(days=1)
+
+
+def ruptured_within(*, free_period_end: date | None, rupture_date: date | None) -> bool:
+    """The contract was broken on or before the last day of its free rupture period."""
+    return rupture_date is not None and (free_period_end is None or rupture_date <= free_period_end)
+
+
+def employer_participation(
+    rule: FundingRuleLike,
+    *,
+    start: date,
+    programme_level: int | None,
+    free_period_end: date | None,
+    rupture_date: date | None = None,
+    npec: Decimal | None = None,
+    after_rupture_with_another_employer: bool = False,
+) -> EmployerParticipation | None:
+    """The employer's participation invoiced by the OF, or None (no participation in the rule in
+    force at the contract's conclusion, or a diploma below its minimum level). See the module
+    docstring for the rules; ``free_period_end`` is the 45th company day
+    (``alternance.planning.practical``), ``rupture_date`` the contract's rupture if any."""
     if rule.employer_participation_amount is None or rule.employer_participation_min_level is None:
         return None
     if programme_level is None or programme_level < rule.employer_participation_min_level:
         return None
+    amount, basis = Decimal(rule.employer_participation_amount), ParticipationBasis.FLAT
+    if after_rupture_with_another_employer and rule.employer_participation_new_employer_amount is not None:
+        amount, basis = Decimal(rule.employer_participation_new_employer_amount), ParticipationBasis.NEW_EMPLOYER
+    if (
+        ruptured_within(free_period_end=free_period_end, rupture_date=rupture_date)
+        and rule.employer_participation_rupture_percent is not None
+        and npec is not None
+    ):
+        days = (rupture_date - start).days + 1
+        pro_rata = Decimal(npec) * days / DAYS_IN_FUNDED_YEAR * Decimal(rule.employer_participation_rupture_percent) / 100
+        cap = Decimal(rule.employer_participation_rupture_cap) if rule.employer_participation_rupture_cap is not None else amount
+        amount, basis = min(cents(pro_rata), cap, amount), ParticipationBasis.RUPTURE
     return EmployerParticipation(
-        amount=cents(Decimal(rule.employer_participation_amount)),
-        invoiceable_from=start + timedelta(days=rule.employer_participation_after_days or 0),
+        amount=cents(amount),
+        invoiceable_from=participation_invoiceable_from(free_period_end=free_period_end, rupture_date=rupture_date),
+        basis=basis,
     )
 
 
@@ -193,9 +258,13 @@ def funding_schedule(
     training_hours: int | None = None,
     remote_training_hours: int | None = None,
     programme_level: int | None = None,
+    free_period_end: date | None = None,
+    rupture_date: date | None = None,
+    after_rupture_with_another_employer: bool = False,
 ) -> FundingSchedule:
     """The OPCO funding schedule of a contract running from ``start`` to ``end`` (its last day:
-    the end date, or the rupture date of a broken contract)."""
+    the end date, or the rupture date of a broken contract); the employer participation from
+    ``free_period_end`` (the 45th company day), ``rupture_date`` and the previous contract."""
     reduction = (
         Decimal(rule.remote_training_reduction_percent or 0)
         if remote_training_reduced(training_hours=training_hours, remote_training_hours=remote_training_hours)
@@ -213,7 +282,10 @@ def funding_schedule(
         instalments=instalments,
         reduction_percent=reduction,
         balance_claim_limit=balance_claim_limit(rule, end),
-        employer_participation=employer_participation(rule, start=start, programme_level=programme_level),
+        employer_participation=employer_participation(
+            rule, start=start, programme_level=programme_level, free_period_end=free_period_end, rupture_date=rupture_date,
+            npec=Decimal(npec), after_rupture_with_another_employer=after_rupture_with_another_employer,
+        ),
     )
 
 

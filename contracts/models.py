@@ -291,11 +291,30 @@ class FundingRule(models.Model):
         _("délai pour réclamer le solde après la fin (mois)"), null=True, blank=True,
         help_text=_("Au-delà, le solde de la dernière année est perdu [à vérifier]."),
     )
+    # Employer participation (Code du travail L6332-14 I 1°, R6332-25-1 and R6332-25-2, décret
+    # 2025-585 [à vérifier]): invoiced by the OF once the 45 first days of practical training in the
+    # company are over — the free rupture period's count (ContractSettings.free_period_company_days,
+    # alternance.planning.practical), so no delay of its own here.
     employer_participation_amount = models.DecimalField(
-        _("participation employeur"), max_digits=8, decimal_places=2, null=True, blank=True
+        _("participation employeur"), max_digits=8, decimal_places=2, null=True, blank=True,
+        help_text=_("R6332-25-1 : montant forfaitaire par contrat (750 € pour les contrats conclus à partir du 1er juillet 2025)."),
     )
-    employer_participation_min_level = models.PositiveSmallIntegerField(_("à partir du niveau"), null=True, blank=True)
-    employer_participation_after_days = models.PositiveSmallIntegerField(_("facturable après (jours)"), null=True, blank=True)
+    employer_participation_min_level = models.PositiveSmallIntegerField(
+        _("à partir du niveau"), null=True, blank=True,
+        help_text=_("Niveau du cadre national des certifications à partir duquel la participation est due (6 = bac + 3)."),
+    )
+    employer_participation_rupture_percent = models.DecimalField(
+        _("rupture pendant les 45 premiers jours : part du NPEC au prorata (%)"), max_digits=5, decimal_places=2, null=True, blank=True,
+        help_text=_("R6332-25-2 : 50 % du niveau de prise en charge au prorata des jours du contrat effectués [à vérifier]."),
+    )
+    employer_participation_rupture_cap = models.DecimalField(
+        _("rupture pendant les 45 premiers jours : plafond"), max_digits=8, decimal_places=2, null=True, blank=True,
+        help_text=_("R6332-25-2 : dans la limite de 750 €."),
+    )
+    employer_participation_new_employer_amount = models.DecimalField(
+        _("nouveau contrat après une rupture, chez un autre employeur"), max_digits=8, decimal_places=2, null=True, blank=True,
+        help_text=_("R6332-25-1 al. 2 : 200 € pour le nouvel employeur après la rupture d'un contrat chez un autre employeur [à vérifier]."),
+    )
     remote_training_reduction_percent = models.DecimalField(
         _("minoration si formation à distance ≥ 80 %"), max_digits=5, decimal_places=2, default=Decimal("0")
     )

@@ -25,9 +25,16 @@ from django.utils.translation import gettext_lazy
 from alerts.triggers import facts_changed
 from alternance import access
 from alternance.models import User
+from alternance.planning import practical
 from alternance.validators import normalize_siret
 from contracts import funding
-from contracts.choices import ACTIVE_CONTRACT_STATUSES, InstalmentKind, OpcoDecision
+from contracts.choices import (
+    ACTIVE_CONTRACT_STATUSES,
+    PENDING_CONTRACT_STATUSES,
+    ContractStatus,
+    InstalmentKind,
+    OpcoDecision,
+)
 from contracts.models import Contract, ContractSettings, FundingRule, OpcoFile, OpcoInstalment, OpcoReminder
 
 # The OPCO pays an invoiced instalment within 30 days (domain §4: "advance within 30 days of the
@@ -88,6 +95,34 @@ def contract_last_day(contract: Contract) -> date:
     return contract.rupture_date or contract.end_date
 
 
+def free_period_ends(contracts: list[Contract], *, settings: ContractSettings | None = None) -> dict[int, date | None]:
+    """The last day of each contract's free rupture period — its 45th company day on the
+    apprentice's real calendar (L6222-18 al. 1, ``alternance.planning.practical``), which also
+    dates the employer participation (R6332-25-2). Contracts with ``apprentice__cohort`` selected;
+    two queries whatever their number."""
+    if not contracts:
+        return {}
+    days = (settings or ContractSettings.load()).free_period_company_days
+    calendars = practical.calendars_for_contracts(contracts)
+    return {c.pk: practical.contract_free_period_end(c, days, calendars=calendars) for c in contracts}
+
+
+def after_rupture_with_another_employer(contract: Contract) -> bool:
+    """Whether ``contract`` is a new contract after a rupture with another employer (R6332-25-1
+    [à vérifier]: the new employer's participation is reduced): the apprentice's latest contract
+    that started before this one (drafts and refused ones aside) was broken, and its employer is
+    another company — another SIREN, since two establishments of one company are one employer."""
+    previous = (
+        Contract.objects.filter(apprentice_id=contract.apprentice_id, start_date__lt=contract.start_date)
+        .exclude(pk=contract.pk).exclude(status__in=(*PENDING_CONTRACT_STATUSES, ContractStatus.REFUSED))
+        .select_related("company").order_by("-start_date", "-pk").first()
+    )
+    return (
+        previous is not None and previous.rupture_date is not None
+        and previous.company.siren != contract.company.siren
+    )
+
+
 def schedule_for(opco_file: OpcoFile, *, rules: list[FundingRule] | None = None) -> funding.FundingSchedule:
     """The funding schedule of the file's contract with its current NPEC (read-only)."""
     contract = opco_file.contract
@@ -108,7 +143,29 @@ def schedule_for(opco_file: OpcoFile, *, rules: list[FundingRule] | None = None)
         training_hours=contract.training_hours,
         remote_training_hours=contract.remote_training_hours,
         programme_level=contract.programme.level,
+        free_period_end=free_period_ends([contract])[contract.pk],
+        rupture_date=contract.rupture_date,
+        after_rupture_with_another_employer=after_rupture_with_another_employer(contract),
     )
+
+
+@transaction.atomic
+def employer_participation_refresh(*, opco_file: OpcoFile) -> OpcoFile:
+    """Recompute the participation after a change of its facts (a rupture: R6332-25-2), unless it
+    is already invoiced or the file has no NPEC or no participation yet (the schedule sets it)."""
+    opco_file = OpcoFile.objects.select_for_update().select_related(
+        "contract__programme", "contract__company", "contract__apprentice__cohort"
+    ).get(pk=opco_file.pk)
+    if opco_file.employer_participation_invoiced_date is not None or opco_file.npec_amount is None:
+        return opco_file
+    if opco_file.employer_participation_amount is None:
+        return opco_file
+    participation = schedule_for(opco_file).employer_participation
+    opco_file.employer_participation_amount = participation.amount if participation else None
+    opco_file.full_clean()
+    opco_file.save(update_fields=["employer_participation_amount", "updated_at"])
+    facts_changed("opco_file_changed", contract_ids=[opco_file.contract_id])
+    return opco_file
 
 
 @transaction.atomic
@@ -119,7 +176,9 @@ def opco_schedule_generate(*, opco_file: OpcoFile, by: User | None) -> list[Opco
     would drop one or change its amount (NPEC or dates corrected after invoicing), the generation
     is refused with a message — the invoice must be settled first (credit note).
     """
-    opco_file = OpcoFile.objects.select_for_update().select_related("contract__programme").get(pk=opco_file.pk)
+    opco_file = OpcoFile.objects.select_for_update().select_related(
+        "contract__programme", "contract__company", "contract__apprentice__cohort"
+    ).get(pk=opco_file.pk)
     plan = schedule_for(opco_file)
     planned = {(p.contract_year, p.kind): p for p in plan.instalments}
     existing = {(i.contract_year, i.kind): i for i in opco_file.instalments.all()}
@@ -346,7 +405,11 @@ def _to_send_rows(user: User, *, today: date, settings: ContractSettings) -> lis
     return rows
 
 
-def _file_rows(opco_file: OpcoFile, *, today: date, settings: ContractSettings, rules: list[FundingRule]) -> list[BoardRow]:
+def _file_rows(
+    opco_file: OpcoFile, *, today: date, settings: ContractSettings, rules: list[FundingRule], participation_from: date | None = None,
+) -> list[BoardRow]:
+    """The file's rows; ``participation_from``: the day its employer participation may be invoiced
+    (``participation_dates``)."""
     contract = opco_file.contract
     rows: list[BoardRow] = []
 
@@ -403,16 +466,30 @@ def _file_rows(opco_file: OpcoFile, *, today: date, settings: ContractSettings, 
     if (
         opco_file.employer_participation_amount is not None
         and opco_file.employer_participation_invoiced_date is None
-        and rule is not None
-        and rule.employer_participation_after_days is not None
+        and participation_from is not None
+        and participation_from <= today
     ):
-        invoiceable_from = contract.start_date + timedelta(days=rule.employer_participation_after_days)
-        if invoiceable_from <= today:
-            rows.append(row(
-                BoardFilter.EMPLOYER_PARTICIPATION, _("Facturer la participation employeur à l'employeur"), invoiceable_from,
-                amount=opco_file.employer_participation_amount,
-            ))
+        rows.append(row(
+            BoardFilter.EMPLOYER_PARTICIPATION, _("Facturer la participation employeur à l'employeur"), participation_from,
+            amount=opco_file.employer_participation_amount,
+        ))
     return rows
+
+
+def _participation_pending(opco_file: OpcoFile) -> bool:
+    return opco_file.employer_participation_amount is not None and opco_file.employer_participation_invoiced_date is None
+
+
+def participation_dates(opco_files: list[OpcoFile], *, settings: ContractSettings) -> dict[int, date | None]:
+    """The day each file's employer participation may be invoiced (R6332-25-2: the day after the
+    45th company day on the real calendar, or after a rupture within those days), by file id, for
+    the files whose participation is not invoiced yet — two queries for any number of files."""
+    pending = [f for f in opco_files if _participation_pending(f)]
+    ends = free_period_ends([f.contract for f in pending], settings=settings)
+    return {
+        f.pk: funding.participation_invoiceable_from(free_period_end=ends[f.contract_id], rupture_date=f.contract.rupture_date)
+        for f in pending
+    }
 
 
 def _board_files(user: User, *, today: date):
@@ -434,7 +511,7 @@ def _board_files(user: User, *, today: date):
         .annotate(last_instalment_year=Subquery(
             OpcoInstalment.objects.filter(opco_file=OuterRef("pk")).order_by("-contract_year").values("contract_year")[:1]
         ))
-        .select_related("contract__apprentice", "contract__company", "contract__programme")
+        .select_related("contract__apprentice__cohort", "contract__company", "contract__programme")
         .prefetch_related(Prefetch(
             "instalments", queryset=open_instalments.order_by("contract_year", "due_date", "pk"), to_attr="open_instalments"
         ))
@@ -443,14 +520,17 @@ def _board_files(user: User, *, today: date):
 
 def opco_board_summary(user: User, *, today: date) -> dict[str, list[BoardRow]]:
     """Every board tab's rows for ``user`` at ``today``, sorted by deadline: a fixed number of
-    queries (settings, rules, contracts to send, files, their instalments) whatever the rows."""
+    queries (settings, rules, contracts to send, files, their instalments, the closures and
+    exceptions of the real calendars) whatever the rows."""
     if not access.can_use_back_office(user):
         return {name: [] for name in BOARD_FILTERS}
     settings = ContractSettings.load()
     rules = funding_rules()
     rows = _to_send_rows(user, today=today, settings=settings)
-    for opco_file in _board_files(user, today=today):
-        rows.extend(_file_rows(opco_file, today=today, settings=settings, rules=rules))
+    files = list(_board_files(user, today=today))
+    participation = participation_dates(files, settings=settings)
+    for opco_file in files:
+        rows.extend(_file_rows(opco_file, today=today, settings=settings, rules=rules, participation_from=participation.get(opco_file.pk)))
     rows.sort(key=lambda r: r.sort_key)
     summary: dict[str, list[BoardRow]] = {name: [] for name in BOARD_FILTERS}
     for board_row in rows:
@@ -539,8 +619,9 @@ def opco_file_timeline(contract: Contract, opco_file: OpcoFile | None, *, today:
     rule = funding.rule_in_force(funding_rules(), day)
     claim = funding.balance_claim_limit(rule, contract_last_day(contract)) if rule else None
     participation_from = None
-    if opco_file and opco_file.employer_participation_amount is not None and rule and rule.employer_participation_after_days is not None:
-        participation_from = contract.start_date + timedelta(days=rule.employer_participation_after_days)
+    if opco_file and opco_file.employer_participation_amount is not None:
+        end = free_period_ends([contract], settings=settings)[contract.pk]
+        participation_from = funding.participation_invoiceable_from(free_period_end=end, rupture_date=contract.rupture_date)
     return FileTimeline(
         sending_deadline=sending, sending_late=sending_late, decision_deadline=decision, decision_late=decision_late,
         balance_claim_limit=claim, employer_participation_from=participation_from, today=today,

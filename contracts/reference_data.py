@@ -31,7 +31,9 @@ FUNDING_RULES = [
         "balance_claim_months": None,
         "employer_participation_amount": None,
         "employer_participation_min_level": None,
-        "employer_participation_after_days": None,
+        "employer_participation_rupture_percent": None,
+        "employer_participation_rupture_cap": None,
+        "employer_participation_new_employer_amount": None,
         "remote_training_reduction_percent": Decimal("0"),
         "source": "Règles antérieures à la réforme de juillet 2025 [à vérifier]",
     },
@@ -48,11 +50,19 @@ FUNDING_RULES = [
             {"kind": "balance", "percent": 10, "due_month": 12},
         ],
         "balance_claim_months": 4,
+        # Code du travail L6332-14 I 1°, R6332-25-1, R6332-25-2 (décret 2025-585 du 27 juin 2025)
+        # [check]: 750 € per contract of level 6 and above, invoiced once the first 45 days of
+        # practical training in the company are over; a rupture within them: 50 % of the NPEC pro
+        # rata of the contract days done, at most 750 €; a new contract with another employer after
+        # a rupture: 200 €.
         "employer_participation_amount": Decimal("750.00"),
         "employer_participation_min_level": 6,
-        "employer_participation_after_days": 45,
+        "employer_participation_rupture_percent": Decimal("50"),
+        "employer_participation_rupture_cap": Decimal("750.00"),
+        "employer_participation_new_employer_amount": Decimal("200.00"),
         "remote_training_reduction_percent": Decimal("20"),
-        "source": "Réforme du financement de l'apprentissage, contrats conclus à partir du 1er juillet 2025 [à vérifier]",
+        "source": "Réforme du financement de l'apprentissage, contrats conclus à partir du 1er juillet 2025 ; "
+                  "participation employeur : Code du travail R6332-25-1 et R6332-25-2, décret 2025-585 [à vérifier]",
     },
 ]
 
@@ -82,10 +92,14 @@ def load_smic_values(smic_model) -> None:
         )
 
 
-def load_funding_rules(rule_model) -> None:
+def load_funding_rules(rule_model, *, only: tuple[str, ...] | None = None) -> None:
+    """Create or update the rules. The data migrations pass their historical model: values of
+    fields it does not have yet are left to the later migration that adds them (``only`` limits
+    the update to those fields)."""
+    fields = {field.name for field in rule_model._meta.get_fields()}
     for rule in FUNDING_RULES:
-        values = dict(rule)
-        rule_model.objects.update_or_create(valid_from=values.pop("valid_from"), defaults=values)
+        values = {key: value for key, value in rule.items() if key in fields and (only is None or key in only)}
+        rule_model.objects.update_or_create(valid_from=rule["valid_from"], defaults=values)
 
 
 def ensure_reference_data() -> None:

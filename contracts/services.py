@@ -21,7 +21,8 @@ from alerts.triggers import facts_changed
 from alternance.choices import ApprenticeStatus
 from alternance.history.services import record_update
 from alternance.models import Apprentice, User
-from alternance.planning.rhythm import company_days
+from alternance.planning import practical
+from contracts import opco
 from contracts.choices import ACTIVE_CONTRACT_STATUSES, ContractStatus, OpcoDecision, RuptureKind
 from contracts.models import Contract, ContractSettings, ContractStatusChange, OpcoFile
 from contracts.selectors import contract_preflight
@@ -190,13 +191,10 @@ class RuptureInput:
 
 
 def company_days_before(contract: Contract, day: date) -> int:
-    """Days of practical training in the company from its start up to ``day`` included: the
-    45-day free period counts company days only, not OF days (domain §3)."""
-    start = contract.practical_training_start_date or contract.start_date
-    if day < start:
-        return 0
-    cohort = contract.apprentice.cohort
-    return company_days(start, day, pattern=cohort.rhythm_pattern, cycle_start=cohort.start_date)
+    """Days of practical training in the company from its start up to ``day`` included, on the
+    apprentice's real calendar (rhythm, OF closures, exceptions, public holidays —
+    ``alternance.planning.practical``, L6222-18 al. 1)."""
+    return practical.contract_company_days(contract, day)
 
 
 @transaction.atomic
@@ -217,13 +215,18 @@ def contract_record_rupture(*, contract: Contract, by: User, rupture: RuptureInp
     if rupture.kind == RuptureKind.RESIGNATION and not rupture.mediator_referral_date:
         errors.append(_("Une démission passe par le médiateur : indiquez la date de sa saisine."))
     if rupture.kind == RuptureKind.FREE_PERIOD:
+        # The period ends at the end of its last company day (L6222-18 al. 1): a rupture on a
+        # weekend or a centre day after that day is already outside it.
         limit = ContractSettings.load().free_period_company_days
-        done = company_days_before(contract, rupture.rupture_date)
-        if done > limit:
+        calendars = practical.calendars_for_contracts([contract])
+        end = practical.contract_free_period_end(contract, limit, calendars=calendars)
+        if end is not None and rupture.rupture_date > end:
+            done = practical.contract_company_days(contract, rupture.rupture_date, calendars=calendars)
             errors.append(
                 _("À la date de rupture, l'apprenti·e a effectué %(done)s jours de formation pratique en entreprise : "
-                  "la rupture libre n'est possible que pendant les %(limit)s premiers. Choisissez l'accord commun, "
-                  "la démission après médiateur ou le licenciement.") % {"done": done, "limit": limit}
+                  "la rupture libre n'est possible que pendant les %(limit)s premiers, soit jusqu'au %(end)s inclus "
+                  "(L6222-18 al. 1). Choisissez l'accord commun, la démission après médiateur ou le licenciement.")
+                % {"done": done, "limit": limit, "end": f"{end:%d/%m/%Y}"}
             )
     if errors:
         raise ContractTransitionError(" ".join(errors), problems=errors)
@@ -235,6 +238,9 @@ def contract_record_rupture(*, contract: Contract, by: User, rupture: RuptureInp
     )
     if rupture.opco_notified_date:
         OpcoFile.objects.filter(contract=contract).update(rupture_notified_date=rupture.opco_notified_date)
+    # A rupture within the first 45 company days reduces the employer participation (R6332-25-2).
+    for opco_file in OpcoFile.objects.filter(contract=contract):
+        opco.employer_participation_refresh(opco_file=opco_file)
     return contract
 
 

@@ -12,6 +12,8 @@ from alerts.choices import ConcernedRole, Severity
 from alerts.rules.common import CONTRACT, add_months, fr, fr_euros, full_name
 from alerts.rules.registry import Finding, RuleContext, rule
 from alternance.french import de
+from alternance.planning import practical
+from contracts import funding as funding_rules
 from contracts.choices import ACTIVE_CONTRACT_STATUSES, ContractStatus, InstalmentKind, OpcoDecision
 from contracts.deadlines import add_days
 from contracts.models import Contract, FundingRule, OpcoFile, OpcoInstalment
@@ -24,7 +26,7 @@ DEFAULT_BALANCE_CLAIM_MONTHS = 4  # domain §4 [check]: balance lost 4 months af
 CRITICAL_CODES = {"not_sent", "no_decision", "balance_lost"}
 
 
-def rule_for(rules: list[tuple[date, int | None, int | None]], day: date) -> tuple[date, int | None, int | None] | None:
+def rule_for(rules: list[tuple[date, int | None]], day: date) -> tuple[date, int | None] | None:
     """The funding rule in force for a contract concluded on ``day`` (rules sorted by date, latest first)."""
     return next((r for r in rules if r[0] <= day), None)
 
@@ -37,14 +39,18 @@ def rule_for(rules: list[tuple[date, int | None, int | None]], day: date) -> tup
     severity=Severity.WARNING,
     role=ConcernedRole.ADMIN_STAFF,
     source="Code du travail D6224-1 (envoi sous 5 jours ouvrables), D6224-2 (décision sous 20 jours) ; "
-           "réforme du financement de juillet 2025 (échéancier, solde sous 4 mois, participation employeur) [à vérifier].",
+           "réforme du financement de juillet 2025 (échéancier, solde sous 4 mois) ; participation employeur "
+           "facturable à l'issue des 45 premiers jours de formation pratique en entreprise (R6332-25-2, décret 2025-585, "
+           "L6222-18 al. 1) [à vérifier].",
 )
 def check(context: RuleContext) -> list[Finding]:
     """One finding per contract listing its OPCO delays: not sent N days (default 5 jours ouvrables)
     after the start; no decision N days (default 20) after the complete file; an instalment due and
     not invoiced, or invoiced and unpaid after the payment delay; the last year's balance not claimed
-    as its claim limit approaches (or passed); the employer participation not invoiced after day 45.
-    Six queries."""
+    as its claim limit approaches (or passed); the employer participation not invoiced once the
+    first 45 company days are over (the day after the 45th company day on the apprentice's real
+    calendar, or after a rupture within them — ``contracts.funding.participation_invoiceable_from``),
+    past the same grace as an instalment (``opco_invoice_grace_days``). Eight queries."""
     s, cs, today = context.settings, context.contract_settings, context.today
     delays: dict[int, list[dict]] = defaultdict(list)
     contracts: dict[int, dict] = {}
@@ -95,9 +101,9 @@ def check(context: RuleContext) -> list[Finding]:
         else:
             add(contract, "instalment_unpaid", f"{what} facturé le {fr(row['invoiced_date'])} et non payé après {s.opco_payment_days} jours",
                 instalment_id=row["pk"], invoiced_date=row["invoiced_date"].isoformat())
-    # 4. funding rules (claim limit of the balance, employer participation delay) and 5. balances not claimed
-    rules = [(r["valid_from"], r["balance_claim_months"], r["employer_participation_after_days"])
-             for r in FundingRule.objects.order_by("-valid_from").values("valid_from", "balance_claim_months", "employer_participation_after_days")]
+    # 4. funding rules (claim limit of the balance) and 5. balances not claimed
+    rules = [(r["valid_from"], r["balance_claim_months"])
+             for r in FundingRule.objects.order_by("-valid_from").values("valid_from", "balance_claim_months")]
     balances = (
         context.only(OpcoInstalment.objects.filter(kind=InstalmentKind.BALANCE, invoiced_date__isnull=True, opco_file__decision=OpcoDecision.ACCEPTED),
                      "opco_file__contract_id")
@@ -124,15 +130,21 @@ def check(context: RuleContext) -> list[Finding]:
         elif today >= limit - timedelta(days=s.balance_warning_days):
             add(contract, "balance_at_risk", f"Solde ({fr_euros(row['amount'])}) à réclamer avant le {fr(limit)} ({(limit - today).days} jours)",
                 claim_limit=limit.isoformat(), instalment_id=row["pk"])
-    # 6. employer participation not invoiced
-    for row in context.only(OpcoFile.objects.filter(
+    # 6. employer participation not invoiced once the first 45 company days are over (R6332-25-2)
+    participations = list(context.only(OpcoFile.objects.filter(
         employer_participation_amount__isnull=False, employer_participation_invoiced_date__isnull=True, decision=OpcoDecision.ACCEPTED,
-    ), "contract_id").values("employer_participation_amount", "contract__practical_training_start_date", *prefixed):
+    ), "contract_id").values(
+        "employer_participation_amount", "contract__practical_training_start_date", "contract__apprentice__cohort_id",
+        "contract__apprentice__cohort__rhythm_pattern", "contract__apprentice__cohort__start_date",
+        "contract__apprentice__cohort__end_date", *prefixed,
+    ))
+    calendars = practical.calendars_for_rows(participations, prefix="contract__")
+    for row in participations:
         contract = contract_of(row)
-        funding = rule_for(rules, contract["signature_date"] or contract["start_date"])
-        after = funding[2] if funding and funding[2] is not None else s.employer_participation_days
-        invoiceable = contract["start_date"] + timedelta(days=after)
-        if today > invoiceable and (contract["rupture_date"] is None or contract["rupture_date"] > invoiceable):
+        start = practical.practical_start(practical_training_start_date=row["contract__practical_training_start_date"], start_date=contract["start_date"])
+        end = practical.free_period_end(start, cs.free_period_company_days, calendar=calendars[contract["apprentice_id"]])
+        invoiceable = funding_rules.participation_invoiceable_from(free_period_end=end, rupture_date=contract["rupture_date"])
+        if invoiceable is not None and invoiceable < invoice_due:
             add(contract, "participation_not_invoiced",
                 f"Participation employeur ({fr_euros(row['employer_participation_amount'])}) facturable depuis le {fr(invoiceable)} et non facturée",
                 invoiceable_from=invoiceable.isoformat())

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
-from functools import lru_cache
+from datetime import timedelta
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -13,7 +12,7 @@ from alerts.choices import ConcernedRole, Severity
 from alerts.rules.common import APPRENTICE, full_name
 from alerts.rules.registry import Finding, RuleContext, rule
 from alternance.models import AttendanceRecord, Visit
-from alternance.planning.rhythm import company_days
+from alternance.planning import practical
 from companies.choices import InteractionOutcome
 from companies.models import Interaction
 from contracts.choices import ContractStatus
@@ -34,11 +33,6 @@ WEIGHTS = {
 }
 TREND_DAYS = 30
 EMPLOYED = (ContractStatus.IN_PROGRESS, ContractStatus.ACCEPTED, ContractStatus.SENT_TO_OPCO, ContractStatus.SIGNED)
-
-
-@lru_cache(maxsize=4096)
-def _company_days(start: date, today: date, pattern: str, cycle_start: date) -> int:
-    return company_days(start, today, pattern=pattern, cycle_start=cycle_start)
 
 
 def grid_average(grid_answers: dict) -> float | None:
@@ -66,7 +60,7 @@ def check(context: RuleContext) -> list[Finding]:
     """Score per apprentice under contract from: a visit flagged at risk or a low visit grid, a rising
     number of unjustified absences, a negative CRE interaction, a "sensitive" company, no visit yet
     while the 45-day free rupture period runs, and a bonus when signals come together. An alert when
-    the score reaches the threshold; the factors are listed in the facts. Five queries."""
+    the score reaches the threshold; the factors are listed in the facts. Seven queries."""
     s, cs, today = context.settings, context.contract_settings, context.today
     since = today - timedelta(days=s.rupture_risk_lookback_days)
     # 1. contracts in force and what the rule needs about them
@@ -77,7 +71,7 @@ def check(context: RuleContext) -> list[Finding]:
             "pk", "apprentice_id", "company_id", "company__name", "company__sensitive", "company__sensitive_reason",
             "start_date", "practical_training_start_date", "apprentice__first_name", "apprentice__last_name",
             "apprentice__usage_name", "apprentice__cohort__referent_tutor_id", "apprentice__cohort__rhythm_pattern",
-            "apprentice__cohort__start_date",
+            "apprentice__cohort__start_date", "apprentice__cohort__end_date", "apprentice__cohort_id",
         )
     )
     by_apprentice: dict[int, dict] = {}
@@ -85,6 +79,7 @@ def check(context: RuleContext) -> list[Finding]:
         by_apprentice.setdefault(row["apprentice_id"], row)
     if not by_apprentice:
         return []
+    calendars = practical.calendars_for_rows(by_apprentice.values())  # the real calendar (L6222-18 al. 1)
     in_force = context.only(Contract.objects.filter(status__in=EMPLOYED, start_date__lte=today, end_date__gte=today), "apprentice_id")
     employed = AttendanceRecord.objects.filter(apprentice_id__in=in_force.values("apprentice_id"))
     # 2. unjustified absences: last 30 days against the 30 before
@@ -146,10 +141,12 @@ def check(context: RuleContext) -> list[Finding]:
         if c["company__sensitive"]:
             factors.append({"code": "sensitive_company", "weight": WEIGHTS["sensitive_company"],
                             "label": f"Entreprise signalée sensible : {c['company__sensitive_reason']}"})
-        practical_start = c["practical_training_start_date"] or c["start_date"]
+        practical_start = practical.practical_start(practical_training_start_date=c["practical_training_start_date"], start_date=c["start_date"])
         if c["pk"] not in visited_contracts and practical_start <= today:
-            done = _company_days(practical_start, today, c["apprentice__cohort__rhythm_pattern"], c["apprentice__cohort__start_date"])
-            if done < cs.free_period_company_days:
+            calendar = calendars[apprentice_id]
+            end = practical.free_period_end(practical_start, cs.free_period_company_days, calendar=calendar)
+            done = practical.company_days(practical_start, today, calendar=calendar)
+            if end is None or today <= end:
                 factors.append({"code": "no_visit_free_period", "weight": WEIGHTS["no_visit_free_period"],
                                 "label": f"Aucune visite alors que la période de rupture libre court ({done} / {cs.free_period_company_days} jours en entreprise)",
                                 "company_days": done})

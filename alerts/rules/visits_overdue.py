@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from functools import lru_cache
+from datetime import timedelta
 
 from django.db.models import Max, Q
 
@@ -11,18 +10,11 @@ from alerts.choices import ConcernedRole, Severity
 from alerts.rules.common import CONTRACT, fr, full_name
 from alerts.rules.registry import Finding, RuleContext, rule
 from alternance.french import de
-from alternance.planning.rhythm import nth_company_day
+from alternance.planning import practical
 from contracts.choices import ContractStatus
 from contracts.models import Contract
 
 IN_COMPANY = (ContractStatus.IN_PROGRESS, ContractStatus.ACCEPTED, ContractStatus.SENT_TO_OPCO, ContractStatus.SIGNED)
-
-
-@lru_cache(maxsize=65536)  # one entry per (start, rhythm): enough for the 20 000-contract target
-def free_period_end(practical_start: date, days: int, pattern: str, cycle_start: date) -> date | None:
-    """The last day of the free rupture period: the ``days``-th company day from the practical start
-    (company days only: OF days don't count, domain §3)."""
-    return nth_company_day(practical_start, days, pattern=pattern, cycle_start=cycle_start)
 
 
 @rule(
@@ -32,13 +24,15 @@ def free_period_end(practical_start: date, days: int, pattern: str, cycle_start:
     title="Visite en retard",
     severity=Severity.WARNING,
     role=ConcernedRole.TUTOR,
-    source="Aucune fréquence légale : première visite avant la fin des 45 jours de rupture libre (L6222-18), "
+    source="Aucune fréquence légale : première visite avant la fin des 45 jours de rupture libre (L6222-18 al. 1, "
+           "comptés sur le calendrier réel de l'apprenti·e), "
            "puis selon l'intervalle fixé par l'OF (domaine §3 ; Qualiopi 13).",
 )
 def check(context: RuleContext) -> list[Finding]:
     """Contracts in force whose first visit is not done while the end of the 45-company-day free
     period approaches (warning) or has passed (critical), and contracts whose last visit is older
-    than the configured interval (default 180 days). One query."""
+    than the configured interval (default 180 days). The end of the period is the 45th company day
+    on the apprentice's real calendar (``alternance.planning.practical``). Three queries."""
     s, cs, today = context.settings, context.contract_settings, context.today
     contracts = (
         context.only(Contract.objects.filter(status__in=IN_COMPANY, start_date__lte=today, end_date__gte=today))
@@ -46,9 +40,12 @@ def check(context: RuleContext) -> list[Finding]:
         .values(
             "pk", "apprentice_id", "company_id", "company__name", "start_date", "practical_training_start_date", "last_visit",
             "apprentice__first_name", "apprentice__last_name", "apprentice__usage_name", "apprentice__cohort__referent_tutor_id",
-            "apprentice__cohort__rhythm_pattern", "apprentice__cohort__start_date",
+            "apprentice__cohort__rhythm_pattern", "apprentice__cohort__start_date", "apprentice__cohort__end_date",
+            "apprentice__cohort_id",
         )
     )
+    contracts = list(contracts)
+    calendars = practical.calendars_for_rows([c for c in contracts if c["last_visit"] is None])
     findings = []
     for c in contracts:
         last_visit = c["last_visit"]
@@ -59,8 +56,8 @@ def check(context: RuleContext) -> list[Finding]:
             "contract_id": c["pk"], "suggested_assignee_id": c["apprentice__cohort__referent_tutor_id"],
         }
         if last_visit is None:
-            start = c["practical_training_start_date"] or c["start_date"]
-            end = free_period_end(start, cs.free_period_company_days, c["apprentice__cohort__rhythm_pattern"], c["apprentice__cohort__start_date"])
+            start = practical.practical_start(practical_training_start_date=c["practical_training_start_date"], start_date=c["start_date"])
+            end = practical.free_period_end(start, cs.free_period_company_days, calendar=calendars[c["apprentice_id"]])
             if end is None or today < end - timedelta(days=s.first_visit_warning_days):
                 continue
             passed = today > end

@@ -19,29 +19,31 @@ from alternance.choices import (
     AttendanceStatus,
     HalfDay,
     JustificationStatus,
-    QualificationLevel,
     Role,
     VisitKind,
     VisitMode,
 )
 from alternance.demo import reference as ref
 from alternance.demo.builder import BATCH_SIZE, OrganisationBuilder, bulk, deca_number
+from alternance.demo.calendar import christmas_closure, summer_closure
 from alternance.demo.dates import add_months, is_training_day, working_day_on_or_after, working_day_on_or_before
 from alternance.demo.plan import ENDED, ContractPlan
 from alternance.models import Apprentice, AttendanceRecord, Visit
+from alternance.planning import calendar as planning
+from alternance.planning import practical
 from companies.choices import InteractionKind, InteractionOutcome
 from companies.models import Interaction
+from contracts import funding
 from contracts.choices import ACTIVE_CONTRACT_STATUSES, ContractStatus, InstalmentKind, OpcoDecision
-from contracts.models import Contract, OpcoFile, OpcoInstalment
+from contracts.models import Contract, ContractSettings, FundingRule, OpcoFile, OpcoInstalment
 
 ATTENDANCE_WEEKS = 8
-# Contracts concluded from 1 July 2025: 40/30/20/10 % per contract year; employer participation
-# of 750 € for level 6 and above (domain §4, [check]).
+# Contracts concluded from 1 July 2025: 40/30/20/10 % per contract year (domain §4, [check]); the
+# employer participation follows contracts.funding (R6332-25-1, R6332-25-2).
 FUNDING_SCHEDULE = (
     (InstalmentKind.ADVANCE, Decimal("40")), (InstalmentKind.MONTH_7, Decimal("30")),
     (InstalmentKind.MONTH_10, Decimal("20")), (InstalmentKind.BALANCE, Decimal("10")),
 )
-EMPLOYER_PARTICIPATION_FROM = date(2025, 7, 1)
 DECIDED = (ContractStatus.ACCEPTED, ContractStatus.REFUSED, ContractStatus.IN_PROGRESS, ContractStatus.ENDED, ContractStatus.BROKEN)
 
 
@@ -101,15 +103,42 @@ class FollowUpBuilder:
             return file
         file.decision, file.deposit_number = OpcoDecision.ACCEPTED, deca_number(plan)
         file.npec_amount = self.npec_by_cohort[contract.apprentice.cohort_id]
-        if contract.programme.level >= QualificationLevel.LEVEL_6 and plan.start >= EMPLOYER_PARTICIPATION_FROM:
-            file.employer_participation_amount = Decimal("750.00")
-            invoiced = contract.practical_training_start_date + timedelta(days=45 + rng.randint(0, 20))
-            if invoiced <= today and rng.random() < 0.8:
+        participation = self._participation(plan, file)
+        if participation is not None:
+            # Invoiced (most of the time) a few days after it became due: never before (R6332-25-2).
+            file.employer_participation_amount = participation.amount
+            invoiced = participation.invoiceable_from and participation.invoiceable_from + timedelta(days=rng.randint(0, 20))
+            if invoiced and invoiced <= today and rng.random() < 0.8:
                 file.employer_participation_invoiced_date = invoiced
         if plan.rupture_date:
             notified = self.days_after(plan.rupture_date, 1, 8)
             file.rupture_notified_date = notified if notified <= today else None
         return file
+
+    def _participation(self, plan: ContractPlan, file: OpcoFile) -> funding.EmployerParticipation | None:
+        """The employer participation by the product's own rules (``contracts.funding``): the rule
+        in force at the conclusion, level 6 and above, due after the 45th company day of the
+        cohort's calendar with the OF closures the demo creates (``seed_calendar``), reduced by a
+        rupture within those days, 200 € after a rupture with another employer."""
+        contract = plan.obj
+        rule = funding.rule_in_force(self.funding_rules, funding.funding_reference_date(
+            signature_date=contract.signature_date, start_date=contract.start_date))
+        if rule is None:
+            return None
+        cohort = self.cohort_by_id[contract.apprentice.cohort_id]
+        calendar = practical.PracticalCalendar(
+            pattern=cohort.rhythm_pattern, cohort_start=cohort.start_date, cohort_end=cohort.end_date, closures=self.demo_closures,
+        )
+        start = practical.practical_start(practical_training_start_date=contract.practical_training_start_date, start_date=contract.start_date)
+        previous = plan.previous
+        return funding.employer_participation(
+            rule, start=contract.start_date, programme_level=contract.programme.level,
+            free_period_end=practical.free_period_end(start, self.free_period_days, calendar=calendar),
+            rupture_date=plan.rupture_date, npec=file.npec_amount,
+            after_rupture_with_another_employer=(
+                previous is not None and previous.rupture_date is not None and previous.obj.company.siren != contract.company.siren
+            ),
+        )
 
     def _instalments(self, plan: ContractPlan, file: OpcoFile) -> list[OpcoInstalment]:
         """Instalments of every contract year already started (future ones of that year included)."""
@@ -163,6 +192,15 @@ class FollowUpBuilder:
 
     def create_opco(self) -> None:
         self.npec_by_cohort = {c.obj.pk: c.spec.npec for c in self.plan.cohorts}
+        self.cohort_by_id = {c.obj.pk: c.obj for c in self.plan.cohorts}
+        self.funding_rules = list(FundingRule.objects.all())
+        self.free_period_days = ContractSettings.load().free_period_company_days
+        # The OF-wide closures ``seed_calendar`` creates afterwards (previous, current, next school year).
+        current = planning.school_year_of(self.today)
+        self.demo_closures = tuple(sorted(
+            (start, end) for year in (current - 1, current, current + 1)
+            for _label, start, end in (christmas_closure(year), summer_closure(year))
+        ))
         pairs = [(plan, file) for plan in self.plan.contracts if (file := self._opco_file(plan)) is not None]
         self.files = bulk(OpcoFile, [file for _, file in pairs])
         self.file_by_contract = {file.contract_id: file for file in self.files}

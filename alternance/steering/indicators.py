@@ -373,17 +373,18 @@ def attendance_rate(user: User, *, today: date, settings: RuleSettings | None = 
 IN_COMPANY_STATUSES = ACTIVE_CONTRACT_STATUSES
 
 
-def _punctuality(rows: list[dict], day: date, *, free_days: int, interval: int) -> tuple[int, int]:
-    """(on time, due) at ``day`` over contract rows (see ``visits_on_time``)."""
-    from alerts.rules.visits_overdue import free_period_end
+def _punctuality(rows: list[dict], day: date, *, free_days: int, interval: int, calendars: dict) -> tuple[int, int]:
+    """(on time, due) at ``day`` over contract rows (see ``visits_on_time``); ``calendars``: the
+    apprentices' real calendars (``alternance.planning.practical``)."""
+    from alternance.planning import practical
 
     on_time = due = 0
     for row in rows:
         if not (row["start_date"] <= day <= row["last_day"]):
             continue
         first = row["first_visit"] if row["first_visit"] and row["first_visit"] <= day else None
-        start = row["practical_training_start_date"] or row["start_date"]
-        deadline = free_period_end(start, free_days, row["apprentice__cohort__rhythm_pattern"], row["apprentice__cohort__start_date"])
+        start = practical.practical_start(practical_training_start_date=row["practical_training_start_date"], start_date=row["start_date"])
+        deadline = practical.free_period_end(start, free_days, calendar=calendars[row["apprentice_id"]])
         if first is None:
             if deadline is not None and deadline < day:
                 due += 1  # first visit due and not done
@@ -409,7 +410,8 @@ def visits_on_time(user: User, *, today: date, settings: RuleSettings | None = N
       visit is at most ``RuleSettings.visit_interval_days`` old on the day.
 
     Value = obligations on time / obligations due (details give both parts). The trend is the same
-    figure 4 weeks earlier (visits done after that day ignored). One query (+ the settings rows).
+    figure 4 weeks earlier (visits done after that day ignored). Three queries (contracts, then the
+    closures and exceptions of the real calendars) + the settings rows.
     """
     settings = settings or RuleSettings.load()
     contract_settings = contract_settings or ContractSettings.load()
@@ -424,12 +426,16 @@ def visits_on_time(user: User, *, today: date, settings: RuleSettings | None = N
         )
         .values(
             "start_date", "last_day", "practical_training_start_date", "first_visit", "last_visit_now", "last_visit_before",
-            "apprentice__cohort__rhythm_pattern", "apprentice__cohort__start_date",
+            "apprentice__cohort__rhythm_pattern", "apprentice__cohort__start_date", "apprentice__cohort__end_date",
+            "apprentice__cohort_id", "apprentice_id",
         )
     )
     for row in rows:
         row["_today"] = today
-    kwargs = {"free_days": contract_settings.free_period_company_days, "interval": settings.visit_interval_days}
+    from alternance.planning import practical
+
+    kwargs = {"free_days": contract_settings.free_period_company_days, "interval": settings.visit_interval_days,
+              "calendars": practical.calendars_for_rows(rows)}
     on_time, due = _punctuality(rows, today, **kwargs)
     before_on_time, before_due = _punctuality(rows, before, **kwargs)
     return Indicator(

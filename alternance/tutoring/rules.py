@@ -5,7 +5,8 @@ product follows the usual practice, made settings:
 
 - the **first visit** before the end of the free rupture period, i.e. by the 45th day of
   practical training in the company counted from the contract's practical start (company days
-  only: OF days, weekends and public holidays don't count — L6222-18, domain §3;
+  only, on the apprentice's real calendar: OF days, weekends and public holidays don't count, OF
+  closures and the apprentice's exceptions do — L6222-18 al. 1, domain §3, ``alternance.planning.practical``;
   ``ContractSettings.free_period_company_days``). The alert rule ``visits_overdue`` uses the same date;
 - then a **follow-up visit** at most ``RuleSettings.visit_interval_days`` after the last visit done;
 - the **mid-term review** around the middle of the contract (window opening
@@ -18,13 +19,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from alternance.choices import VisitKind
-from alternance.planning.rhythm import nth_company_day
+from alternance.planning.practical import PracticalCalendar, free_period_end
 
 MID_TERM_OPENS_DAYS = 30  # OF's choice: the mid-term review can be held a month before the mid-point
 END_REVIEW_MONTHS = 2  # issue 5: "end review (last 2 months)"
@@ -75,11 +75,11 @@ def add_months(day: date, months: int) -> date:
     raise AssertionError("unreachable")
 
 
-@lru_cache(maxsize=8192)
-def first_visit_due(practical_start: date, free_period_days: int, pattern: str, cycle_start: date) -> date | None:
-    """The last day for the first visit: the ``free_period_days``-th company day from the practical
-    start, inclusive (L6222-18: 45 days of practical training in the company, consecutive or not)."""
-    return nth_company_day(practical_start, free_period_days, pattern=pattern, cycle_start=cycle_start)
+def first_visit_due(practical_start: date, free_period_days: int, calendar: PracticalCalendar) -> date | None:
+    """The last day for the first visit: the end of the free rupture period, the
+    ``free_period_days``-th company day from the practical start on the apprentice's real calendar
+    (L6222-18 al. 1: 45 days of practical training in the company, consecutive or not)."""
+    return free_period_end(practical_start, free_period_days, calendar=calendar)
 
 
 def state_on(*, today: date, due_date: date | None, opens_on: date | None = None, done: bool = False) -> str:
@@ -104,14 +104,13 @@ def next_visit_due(
     interval_days: int,
     free_period_days: int,
     warning_days: int,
-    pattern: str,
-    cycle_start: date,
+    calendar: PracticalCalendar,
 ) -> Due:
     """The next company visit: the first one by the end of the free period while no visit was
     done, then ``interval_days`` after the last visit done. The item is "due" ``warning_days``
     before its date (RuleSettings.first_visit_warning_days), overdue after it."""
     if last_visit_done is None:
-        due_date = first_visit_due(practical_start, free_period_days, pattern, cycle_start)
+        due_date = first_visit_due(practical_start, free_period_days, calendar)
         kind = VisitKind.FIRST
     else:
         due_date = last_visit_done + timedelta(days=interval_days)

@@ -9,7 +9,7 @@ to justify, and the two settings rows.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Count, Max, Q, QuerySet
 
@@ -18,6 +18,7 @@ from alternance import access
 from alternance.choices import ApprenticeStatus, AttendanceStatus, JustificationStatus, Role, VisitKind
 from alternance.models import Apprentice, AttendanceRecord, Cohort, User, Visit, VisitCriterion
 from alternance.planning import calendar as planning
+from alternance.planning import practical
 from alternance.planning.calendar import DayPlace
 from alternance.planning.rhythm import CENTRE
 from alternance.selectors import name_search, with_active_contracts
@@ -146,6 +147,13 @@ def tutor_workspace(
     # Read the thresholds without writing (a GET never creates the settings rows).
     rule_settings = RuleSettings.objects.filter(pk=1).first() or RuleSettings(pk=1)
     contract_settings = ContractSettings.objects.filter(pk=1).first() or ContractSettings(pk=1)
+    # The real calendars of the apprentices under contract (closures, exceptions): two queries.
+    started = [a for a in apprentices if a.active_contracts]
+    starts = [a.active_contracts[0].practical_training_start_date or a.active_contracts[0].start_date for a in started]
+    calendars = practical.load_calendars(
+        (practical.CohortRhythm(a.pk, a.cohort_id, a.cohort.rhythm_pattern, a.cohort.start_date, a.cohort.end_date) for a in started),
+        first_day=min(starts, default=today), last_day=max(starts, default=today) + timedelta(days=practical.HORIZON_DAYS),
+    )
     rows = []
     for apprentice in apprentices:
         row = WorkspaceRow(apprentice=apprentice, absences_to_justify=absences.get(apprentice.pk, 0))
@@ -161,8 +169,7 @@ def tutor_workspace(
                 interval_days=rule_settings.visit_interval_days,
                 free_period_days=contract_settings.free_period_company_days,
                 warning_days=rule_settings.first_visit_warning_days,
-                pattern=apprentice.cohort.rhythm_pattern,
-                cycle_start=apprentice.cohort.start_date,
+                calendar=calendars[apprentice.pk],
             )
             row.mid_term = mid_term_review_due(
                 today=today, start=contract.start_date, end=contract.end_date, done=bool(done.get("mid_done"))

@@ -67,7 +67,9 @@ def situation(code: str, index: int):
     if code == "contract_end":
         return under_contract(end_date=TODAY + timedelta(days=20))
     if code == "opco_delay":
-        file = OpcoFileFactory(contract=under_contract(), decision="accepted", decision_date=date(2026, 9, 20), sent_date=date(2026, 9, 8))
+        # With an employer participation not invoiced yet: its due date reads the real calendars too.
+        file = OpcoFileFactory(contract=under_contract(), decision="accepted", decision_date=date(2026, 9, 20), sent_date=date(2026, 9, 8),
+                               employer_participation_amount=Decimal("750.00"))
         return OpcoInstalmentFactory(opco_file=file, kind=InstalmentKind.ADVANCE, due_date=TODAY - timedelta(days=5), amount=Decimal("100"))
     if code == "visits_overdue":
         return under_contract()  # no visit: the 45-company-day period ends on 23/12/2026

@@ -9,7 +9,9 @@ import pytest
 from alerts.choices import ConcernedRole, Severity
 from alerts.rules import RULES
 from alternance.choices import ApprenticeStatus, Role, VisitKind
+from alternance.models import CalendarOverride, ClosurePeriod
 from contracts.choices import ContractStatus, InstalmentKind, OpcoDecision, RuptureKind
+from contracts.models import OpcoFile
 from tests.alerts.conftest import TODAY, context, under_contract
 from tests.factories.alternance import ApprenticeFactory, UserFactory, VisitFactory
 from tests.factories.companies import CompanyContactFactory, CompanyFactory
@@ -127,7 +129,9 @@ def test_balance_at_risk_before_the_four_month_claim_limit(today, code):
     assert [d["code"] for f in findings for d in f.facts["delays"]] == ([code] if code else [])
 
 
-@pytest.mark.parametrize(("today", "late"), [(date(2026, 10, 22), False), (date(2026, 10, 23), True)])
+# Contract from Monday 7/9/2026, cohort CCEEE: the 45th company day is Wednesday 23/12/2026, the
+# participation is due from the 24th and late the day after (no invoicing grace by default).
+@pytest.mark.parametrize(("today", "late"), [(date(2026, 12, 23), False), (date(2026, 12, 24), False), (date(2026, 12, 25), True)])
 def test_employer_participation_not_invoiced_after_day_45(today, late):
     file = _accepted_file()
     file.employer_participation_amount = Decimal("750.00")
@@ -135,7 +139,25 @@ def test_employer_participation_not_invoiced_after_day_45(today, late):
 
     findings = RULES["opco_delay"](context(today))
 
-    assert [d["code"] for f in findings for d in f.facts["delays"]] == (["participation_not_invoiced"] if late else [])
+    assert [(d["code"], d["invoiceable_from"]) for f in findings for d in f.facts["delays"]] == (
+        [("participation_not_invoiced", "2026-12-24")] if late else []
+    )
+
+
+def test_employer_participation_delay_follows_the_real_calendar_and_a_rupture_within_the_period():
+    closed = _accepted_file()
+    ClosurePeriod.objects.create(label="Toussaint", start_date=date(2026, 10, 26), end_date=date(2026, 10, 30),
+                                 cohort=closed.contract.apprentice.cohort)
+    broken = _accepted_file(status=ContractStatus.BROKEN, rupture_date=date(2026, 10, 2), rupture_kind=RuptureKind.FREE_PERIOD)
+    OpcoFile.objects.filter(pk__in=[closed.pk, broken.pk]).update(employer_participation_amount=Decimal("750.00"))
+
+    findings = RULES["opco_delay"](context(date(2026, 12, 23)))
+
+    # Closure: two more company days, the 45th is Thursday 17/12 — due from Friday 18/12. Broken on
+    # 2/10, within the period: due from 3/10.
+    assert sorted((f.subject_id, d["invoiceable_from"]) for f in findings for d in f.facts["delays"]) == [
+        (closed.contract_id, "2026-12-18"), (broken.contract_id, "2026-10-03"),
+    ]
 
 
 # --- visits --------------------------------------------------------------------------------------------
@@ -155,6 +177,25 @@ def test_first_visit_before_the_end_of_the_45_company_day_period(today, expected
     assert [(f.subject_id, f.stage, f.severity) for f in findings] == ([(contract.pk, *expected)] if expected else [])
     if expected:
         assert findings[0].facts["free_period_end"] == "2026-12-23"
+
+
+@pytest.mark.parametrize(("today", "stage"), [
+    (date(2026, 12, 17), "first_approaching"),  # the 45th company day of the real calendar
+    (date(2026, 12, 18), "first_passed"),
+])
+def test_first_visit_deadline_follows_closures_and_exceptions_of_the_real_calendar(today, stage):
+    # The cohort's centre closed 26–30/10/2026 (Mon 26 and Tue 27 become company days: +2) and the
+    # apprentice worked in the company on Mon 14/12 (+1) but was on sick leave on Wed 9/09 (−1):
+    # the 45th company day comes two company days before 23/12 — Thursday 17/12/2026.
+    contract = under_contract()
+    ClosurePeriod.objects.create(label="Toussaint", start_date=date(2026, 10, 26), end_date=date(2026, 10, 30),
+                                 cohort=contract.apprentice.cohort)
+    CalendarOverride.objects.create(apprentice=contract.apprentice, day=date(2026, 12, 14), place="E", reason="Inventaire")
+    CalendarOverride.objects.create(apprentice=contract.apprentice, day=date(2026, 9, 9), place="-", reason="Arrêt maladie")
+
+    [finding] = RULES["visits_overdue"](context(today))
+
+    assert (finding.subject_id, finding.stage, finding.facts["free_period_end"]) == (contract.pk, stage, "2026-12-17")
 
 
 @pytest.mark.parametrize(("days_since", "late"), [(180, False), (181, True)])

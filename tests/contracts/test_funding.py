@@ -9,10 +9,13 @@ import pytest
 from contracts.deadlines import DayCount
 from contracts.funding import (
     EmployerParticipation,
+    ParticipationBasis,
     add_months,
     decision_deadline,
+    employer_participation,
     funding_reference_date,
     funding_schedule,
+    participation_invoiceable_from,
     rule_in_force,
     sending_deadline,
     started_months,
@@ -120,14 +123,93 @@ def test_remote_training_of_80_percent_or_more_reduces_the_funding(remote_hours,
     assert schedule.total == expected_year_amount
 
 
-@pytest.mark.parametrize(
-    ("level", "expected"),
-    [(6, EmployerParticipation(amount=D("750.00"), invoiceable_from=date(2026, 10, 16))), (7, EmployerParticipation(D("750.00"), date(2026, 10, 16))), (5, None), (None, None)],
-)
-def test_employer_participation_from_level_6_invoiceable_from_day_45(level, expected):
-    schedule = funding_schedule(rule=PER_DAY, start=date(2026, 9, 1), end=date(2028, 8, 31), npec=D("8000"), programme_level=level)
+# --- employer participation (R6332-25-1, R6332-25-2, décret 2025-585) ---------------------------------
+# A contract from Monday 7 September 2026 whose 45th company day (``alternance.planning.practical``)
+# is Wednesday 23 December 2026; its 44th is Friday 18 December, its 46th Thursday 24 December.
+START = date(2026, 9, 7)
+DAY_44, DAY_45, DAY_46 = date(2026, 12, 18), date(2026, 12, 23), date(2026, 12, 24)
 
-    assert schedule.employer_participation == expected
+
+def participation(rule=PER_DAY, *, level=6, npec=D("8000"), rupture=None, elsewhere=False, free_period_end=DAY_45):
+    return employer_participation(
+        rule, start=START, programme_level=level, free_period_end=free_period_end, rupture_date=rupture, npec=npec,
+        after_rupture_with_another_employer=elsewhere,
+    )
+
+
+@pytest.mark.parametrize(("level", "expected"), [
+    (5, None),
+    (6, EmployerParticipation(D("750.00"), date(2026, 12, 24), ParticipationBasis.FLAT)),
+    (7, EmployerParticipation(D("750.00"), date(2026, 12, 24), ParticipationBasis.FLAT)),
+    (None, None),
+])
+def test_participation_from_level_6_invoiceable_the_day_after_the_45th_company_day(level, expected):
+    assert participation(level=level) == expected
+
+
+@pytest.mark.parametrize(("concluded", "expected"), [
+    (date(2025, 6, 30), None),
+    (date(2025, 7, 1), D("750.00")),
+])
+def test_participation_applies_to_contracts_concluded_from_1_july_2025(concluded, expected):
+    rule = rule_in_force([BEFORE_JULY_2025, PER_DAY], concluded)
+    schedule = funding_schedule(rule=rule, start=START, end=date(2028, 8, 31), npec=D("8000"), programme_level=6, free_period_end=DAY_45)
+
+    assert (schedule.employer_participation.amount if schedule.employer_participation else None) == expected
+
+
+@pytest.mark.parametrize(("rupture", "npec", "expected"), [
+    # Rupture on the first day, no company day done yet: 4 000 × 1 / 365 × 50 % = 5,479… → 5,48 €.
+    (START, D("4000"), EmployerParticipation(D("5.48"), date(2026, 9, 8), ParticipationBasis.RUPTURE)),
+    # On the 44th company day: 103 contract days, 4 000 × 103 / 365 × 50 % = 564,38 €.
+    (DAY_44, D("4000"), EmployerParticipation(D("564.38"), date(2026, 12, 19), ParticipationBasis.RUPTURE)),
+    # On the 45th: still within the period (it ends at the end of that day), 108 days → 591,78 €.
+    (DAY_45, D("4000"), EmployerParticipation(D("591.78"), date(2026, 12, 24), ParticipationBasis.RUPTURE)),
+    # The day after: the period is over, the flat amount is due.
+    (DAY_46, D("4000"), EmployerParticipation(D("750.00"), date(2026, 12, 24), ParticipationBasis.FLAT)),
+])
+def test_rupture_within_the_45_company_days_pays_half_the_npec_pro_rata(rupture, npec, expected):
+    assert participation(rupture=rupture, npec=npec) == expected
+
+
+@pytest.mark.parametrize(("npec", "amount"), [
+    # Rupture after 100 contract days (Tuesday 15 December 2026): NPEC × 100 / 365 × 50 %.
+    (D("5474"), D("749.86")),
+    (D("5475"), D("750.00")),  # exactly the cap
+    (D("5476"), D("750.00")),  # 750,14 € capped at 750 €
+    (D("8000"), D("750.00")),
+])
+def test_the_reduced_participation_is_capped_at_750(npec, amount):
+    assert participation(rupture=date(2026, 12, 15), npec=npec).amount == amount
+
+
+@pytest.mark.parametrize(("elsewhere", "rupture", "expected"), [
+    (False, None, (D("750.00"), ParticipationBasis.FLAT)),
+    (True, None, (D("200.00"), ParticipationBasis.NEW_EMPLOYER)),
+    # The new contract broken in its own 45 days: the reduced amount never exceeds the 200 € due.
+    (True, DAY_44, (D("200.00"), ParticipationBasis.RUPTURE)),
+    (True, START, (D("5.48"), ParticipationBasis.RUPTURE)),
+])
+def test_a_new_contract_with_another_employer_after_a_rupture_pays_200(elsewhere, rupture, expected):
+    result = participation(elsewhere=elsewhere, rupture=rupture, npec=D("4000"))
+
+    assert (result.amount, result.basis) == expected
+
+
+def test_participation_rates_and_amounts_are_the_rules_data_not_constants():
+    later = SimpleNamespace(**{**vars(PER_DAY), "employer_participation_amount": D("900"), "employer_participation_rupture_percent": D("40"),
+                               "employer_participation_rupture_cap": D("800"), "employer_participation_new_employer_amount": D("300")})
+
+    assert participation(later).amount == D("900.00")
+    assert participation(later, elsewhere=True).amount == D("300.00")
+    # 40 % of 8 000 × 108 / 365 = 946,85 €, capped at 800 €; 40 % of 4 000 × 108 / 365 = 473,42 €.
+    assert participation(later, rupture=DAY_45).amount == D("800.00")
+    assert participation(later, rupture=DAY_45, npec=D("4000")).amount == D("473.42")
+
+
+def test_participation_date_is_unknown_while_the_45th_company_day_is_out_of_reach():
+    assert participation(free_period_end=None) == EmployerParticipation(D("750.00"), None, ParticipationBasis.FLAT)
+    assert participation_invoiceable_from(free_period_end=None, rupture_date=date(2027, 1, 4)) == date(2027, 1, 5)
 
 
 @pytest.mark.parametrize(

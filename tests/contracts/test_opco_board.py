@@ -5,9 +5,12 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from alternance.choices import Role
-from contracts.choices import ContractStatus, OpcoDecision
+from alternance.models import ClosurePeriod
+from contracts.choices import ContractStatus, OpcoDecision, RuptureKind
 from contracts.opco import opco_board, opco_board_summary
 from tests.factories.alternance import AdminStaffFactory, ApprenticeFactory
 from tests.factories.contracts import ContractFactory, OpcoFileFactory, OpcoInstalmentFactory
@@ -167,15 +170,56 @@ def test_balance_at_risk_from_30_days_before_the_claim_limit(staff, balance_case
 
 # --- employer participation ----------------------------------------------------------------------
 
-def test_employer_participation_is_listed_from_day_45_until_invoiced(staff):
+@pytest.fixture
+def participation_cases():
+    # Cohorts CCEEE from Tuesday 1 September 2026 (Wed–Fri in the company, 11 Nov off): the 45th
+    # company day from the 1st is Wednesday 16 December — the participation is due from the 17th.
     accepted_file(contract_for("Licence"), employer_participation_amount=D("750.00"))
-    accepted_file(contract_for("Facturee"), employer_participation_amount=D("750.00"), employer_participation_invoiced_date=date(2026, 10, 16))
+    # Its cohort's centre closed 26–30 October: Mon 26 and Tue 27 are company days, the 45th comes
+    # two company days earlier (Thursday 10 December), due from Friday 11 December.
+    closed = contract_for("Fermeture")
+    ClosurePeriod.objects.create(label="Toussaint", start_date=date(2026, 10, 26), end_date=date(2026, 10, 30), cohort=closed.apprentice.cohort)
+    accepted_file(closed, employer_participation_amount=D("750.00"))
+    # Broken on Friday 2 October, within its 45 company days: the reduced amount is due from the 3rd.
+    accepted_file(contract_for("Rompu", status=ContractStatus.BROKEN, rupture_date=date(2026, 10, 2), rupture_kind=RuptureKind.FREE_PERIOD), employer_participation_amount=D("350.68"))
+    accepted_file(contract_for("Facturee"), employer_participation_amount=D("750.00"), employer_participation_invoiced_date=date(2026, 12, 17))
     accepted_file(contract_for("Bts"))
 
-    assert board(staff, date(2026, 10, 15), "employer_participation") == []
-    assert board(staff, date(2026, 10, 16), "employer_participation") == [
-        ("Licence", "Facturer la participation employeur à l'employeur", date(2026, 10, 16), 0)
-    ]
+
+@pytest.mark.parametrize(("today", "expected"), [
+    (date(2026, 10, 2), []),
+    (date(2026, 10, 3), [("Rompu", date(2026, 10, 3), 0)]),
+    (date(2026, 12, 10), [("Rompu", date(2026, 10, 3), 68)]),
+    (date(2026, 12, 11), [("Rompu", date(2026, 10, 3), 69), ("Fermeture", date(2026, 12, 11), 0)]),
+    (date(2026, 12, 16), [("Rompu", date(2026, 10, 3), 74), ("Fermeture", date(2026, 12, 11), 5)]),
+    (date(2026, 12, 17), [("Rompu", date(2026, 10, 3), 75), ("Fermeture", date(2026, 12, 11), 6), ("Licence", date(2026, 12, 17), 0)]),
+])
+def test_employer_participation_is_listed_once_the_45_company_days_are_over_until_invoiced(staff, participation_cases, today, expected):
+    rows = board(staff, today, "employer_participation")
+
+    assert [(name, deadline, days) for name, _what, deadline, days in rows] == expected
+    assert {what for _name, what, _deadline, _days in rows} <= {"Facturer la participation employeur à l'employeur"}
+
+
+def test_participation_rows_cost_the_same_queries_whatever_their_number(staff):
+    def add(names):
+        for name in names:
+            contract = contract_for(name)
+            ClosurePeriod.objects.create(label="Toussaint", start_date=date(2026, 10, 26), end_date=date(2026, 10, 30), cohort=contract.apprentice.cohort)
+            accepted_file(contract, employer_participation_amount=D("750.00"))
+
+    def summary():
+        with CaptureQueriesContext(connection) as queries:
+            rows = opco_board_summary(staff, today=date(2026, 12, 17))["employer_participation"]
+        return len(rows), len(queries)
+
+    add(["Un"])
+    one = summary()
+    add(["Deux", "Trois", "Quatre"])
+    four = summary()
+
+    assert (one[0], four[0]) == (1, 4)
+    assert four[1] == one[1], (one, four)
 
 
 # --- scope ---------------------------------------------------------------------------------------

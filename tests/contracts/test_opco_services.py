@@ -1,7 +1,7 @@
 """Services of the OPCO follow-up: file update, schedule generation, invoices, payments, employer
 participation and reminders — state re-read from the database, French errors."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -9,9 +9,12 @@ from django.core.exceptions import ValidationError
 
 from alternance.choices import QualificationLevel
 from contracts import opco
-from contracts.models import OpcoFile, OpcoInstalment, OpcoReminder
+from contracts.choices import ContractStatus, RuptureInitiative, RuptureKind
+from contracts.models import Contract, OpcoFile, OpcoInstalment, OpcoReminder
+from contracts.services import RuptureInput, contract_record_rupture
 from tests.factories.alternance import AdminStaffFactory
-from tests.factories.contracts import OpcoFileFactory, OpcoInstalmentFactory
+from tests.factories.companies import CompanyContactFactory, CompanyFactory, _luhn_append
+from tests.factories.contracts import ContractFactory, OpcoFileFactory, OpcoInstalmentFactory
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2027, 3, 10)
@@ -288,3 +291,102 @@ def test_reminder_is_logged_with_its_author_and_checked(opco_file, instalment, s
     assert list(OpcoReminder.objects.values_list("opco_file", "instalment", "sent_on", "subject", "note", "sent_by")) == [
         (opco_file.pk, instalment.pk, date(2027, 3, 1), "Avance impayée", "Appel au service", staff.pk)
     ]
+
+
+# --- employer participation: scope, rupture, new employer (R6332-25-1, R6332-25-2, décret 2025-585) -----
+
+def _level_6(contract, **changes):
+    programme = contract.programme
+    programme.level = QualificationLevel.LEVEL_6
+    programme.save()
+    for field, value in changes.items():
+        setattr(contract, field, value)
+    contract.save()
+
+
+@pytest.mark.parametrize(("signature", "level", "expected"), [
+    (date(2025, 6, 30), QualificationLevel.LEVEL_6, None),
+    (date(2025, 7, 1), QualificationLevel.LEVEL_6, D("750.00")),
+    (date(2025, 7, 1), QualificationLevel.LEVEL_5, None),
+])
+def test_participation_scope_is_level_6_contracts_concluded_from_1_july_2025(opco_file, staff, signature, level, expected):
+    _level_6(opco_file.contract, signature_date=signature)
+    if level != QualificationLevel.LEVEL_6:
+        opco_file.contract.programme.level = level
+        opco_file.contract.programme.save()
+
+    opco.opco_schedule_generate(opco_file=opco_file, by=staff)
+
+    assert OpcoFile.objects.get(pk=opco_file.pk).employer_participation_amount == expected
+
+
+def _previous_contract(contract, company, **extra):
+    """A contract of the same apprentice before ``contract`` (1 Sept 2025 → 31 Aug 2026)."""
+    values = {"status": ContractStatus.BROKEN, "rupture_date": date(2026, 3, 13), "rupture_kind": RuptureKind.MUTUAL_AGREEMENT, **extra}
+    return ContractFactory(
+        apprentice=contract.apprentice, company=company, master=CompanyContactFactory(company=company), signature_date=date(2025, 8, 25),
+        start_date=date(2025, 9, 1), practical_training_start_date=date(2025, 9, 1), training_start_date=date(2025, 9, 1),
+        end_date=date(2026, 8, 31), **values,
+    )
+
+
+def _same_siren_establishment(company):
+    return CompanyFactory(siret=_luhn_append(company.siren + "0002"))
+
+
+@pytest.mark.parametrize(("previous", "expected"), [
+    ("none", D("750.00")),
+    ("broken_elsewhere", D("200.00")),
+    ("broken_same_employer", D("750.00")),
+    ("broken_other_establishment_same_siren", D("750.00")),
+    ("ended_elsewhere", D("750.00")),
+])
+def test_a_new_contract_after_a_rupture_with_another_employer_pays_200(opco_file, staff, previous, expected):
+    contract = opco_file.contract
+    _level_6(contract)
+    if previous == "broken_elsewhere":
+        _previous_contract(contract, CompanyFactory())
+    elif previous == "broken_same_employer":
+        _previous_contract(contract, contract.company)
+    elif previous == "broken_other_establishment_same_siren":
+        _previous_contract(contract, _same_siren_establishment(contract.company))
+    elif previous == "ended_elsewhere":
+        _previous_contract(contract, CompanyFactory(), status=ContractStatus.ENDED, rupture_date=None, rupture_kind="")
+
+    opco.opco_schedule_generate(opco_file=opco_file, by=staff)
+
+    assert OpcoFile.objects.get(pk=opco_file.pk).employer_participation_amount == expected
+
+
+@pytest.mark.parametrize(("rupture_date", "expected"), [
+    # Contract from 1 Sept 2026, practical start Thursday 3 Sept, cohort CCEEE: the 45th company day
+    # is Thursday 17 December. Within the period: 8 000 × contract days / 365 × 50 %, at most 750 €.
+    (date(2026, 10, 2), D("350.68")),  # 32 days
+    (date(2026, 12, 17), D("750.00")),  # 108 days: 1 183,56 € capped
+])
+def test_a_rupture_within_the_45_company_days_reduces_the_participation_not_yet_invoiced(opco_file, staff, rupture_date, expected):
+    contract = opco_file.contract
+    _level_6(contract)
+    OpcoFile.objects.filter(pk=opco_file.pk).update(npec_amount=D("8000.00"))
+    opco.opco_schedule_generate(opco_file=opco_file, by=staff)
+    Contract.objects.filter(pk=contract.pk).update(status=ContractStatus.IN_PROGRESS)
+    contract.refresh_from_db()
+
+    contract_record_rupture(contract=contract, by=staff, today=date(2026, 12, 20), rupture=RuptureInput(
+        rupture_date=rupture_date, kind=RuptureKind.FREE_PERIOD, initiative=RuptureInitiative.EMPLOYER, cause="Inadéquation au poste",
+    ))
+
+    opco_file.refresh_from_db()
+    assert opco_file.employer_participation_amount == expected
+    timeline = opco.opco_file_timeline(Contract.objects.get(pk=contract.pk), opco_file, today=date(2026, 12, 20))
+    assert timeline.employer_participation_from == rupture_date + timedelta(days=1)
+
+
+def test_the_contract_page_dates_the_participation_the_day_after_the_45th_company_day(opco_file, staff):
+    _level_6(opco_file.contract)
+    opco.opco_schedule_generate(opco_file=opco_file, by=staff)
+    opco_file.refresh_from_db()
+
+    timeline = opco.opco_file_timeline(opco_file.contract, opco_file, today=date(2026, 12, 20))
+
+    assert timeline.employer_participation_from == date(2026, 12, 18)

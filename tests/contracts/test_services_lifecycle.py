@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 
 from alternance.choices import ApprenticeStatus
+from alternance.models import CalendarOverride, ClosurePeriod
 from contracts.choices import ContractStatus as S
 from contracts.choices import DismissalGround, DocumentKind, OpcoDecision, RuptureInitiative, RuptureKind
 from contracts.models import Contract, ContractStatusChange, OpcoFile
@@ -217,6 +218,37 @@ def test_free_period_rupture_after_the_45th_company_day_is_refused(contract, sta
 
     assert "effectué 46 jours de formation pratique en entreprise" in str(error.value)
     assert Contract.objects.get(pk=contract.pk).status == S.IN_PROGRESS
+
+
+# With the cohort closed 26–30 October 2026 (Mon 26 and Tue 27, centre days, are spent in the company)
+# the 44th company day is Thu 10 Dec, the 45th Fri 11 Dec, the 46th Wed 16 Dec (11 Nov is a holiday).
+@pytest.mark.parametrize(("rupture_date", "refused_with"), [
+    (date(2026, 12, 10), None),
+    (date(2026, 12, 11), None),
+    (date(2026, 12, 12), "effectué 45 jours de formation pratique en entreprise : la rupture libre n'est possible que pendant "
+                         "les 45 premiers, soit jusqu'au 11/12/2026 inclus"),
+    (date(2026, 12, 16), "effectué 46 jours"),
+])
+def test_free_period_is_counted_on_the_real_calendar_and_ends_with_the_45th_day(contract, staff, rupture_date, refused_with):
+    ClosurePeriod.objects.create(label="Toussaint", start_date=date(2026, 10, 26), end_date=date(2026, 10, 30), cohort=contract.apprentice.cohort)
+
+    if refused_with:
+        with pytest.raises(ContractTransitionError) as error:
+            contract_record_rupture(contract=contract, by=staff, rupture=rupture(rupture_date=rupture_date), today=date(2026, 12, 20))
+        assert refused_with in str(error.value)
+        assert Contract.objects.get(pk=contract.pk).status == S.IN_PROGRESS
+    else:
+        contract_record_rupture(contract=contract, by=staff, rupture=rupture(rupture_date=rupture_date), today=date(2026, 12, 20))
+        assert Contract.objects.values_list("status", "rupture_date").get(pk=contract.pk) == (S.BROKEN, rupture_date)
+
+
+def test_an_exception_in_the_centre_pushes_the_end_of_the_free_period(contract, staff):
+    # Wed 9 Sept (a company day) spent at the centre by exception: Fri 18 Dec becomes the 45th company day.
+    CalendarOverride.objects.create(apprentice=contract.apprentice, day=date(2026, 9, 9), place="C", reason="Rattrapage")
+
+    assert company_days_before(contract, date(2026, 12, 17)) == 44
+    contract_record_rupture(contract=contract, by=staff, rupture=rupture(rupture_date=date(2026, 12, 18)), today=date(2026, 12, 20))
+    assert Contract.objects.get(pk=contract.pk).rupture_date == date(2026, 12, 18)
 
 
 def test_dismissal_needs_its_ground_and_resignation_the_mediator(contract, staff):

@@ -18,7 +18,15 @@ from alternance.validators import validate_siret
 from companies.models import Company, CompanyContact, Interaction, Offer, Placement, PlacementEvent
 from companies.opco import opco_for_idcc
 from contracts.choices import ACTIVE_CONTRACT_STATUSES, ContractStatus, OpcoDecision
-from contracts.models import Contract, ContractStatusChange, OpcoFile, OpcoInstalment, SignatureRequest, Signer
+from contracts.models import (
+    Contract,
+    ContractSettings,
+    ContractStatusChange,
+    OpcoFile,
+    OpcoInstalment,
+    SignatureRequest,
+    Signer,
+)
 
 TODAY = date(2026, 11, 28)
 ALL_MODELS = (
@@ -72,11 +80,11 @@ def test_seed_demo_creates_exact_counts_for_60_apprentices():
     output = seed()
 
     assert counts() == {
-        "User": 8, "Programme": 6, "Cohort": 8, "Company": 36, "CompanyContact": 82, "Interaction": 94,
+        "User": 8, "Programme": 6, "Cohort": 8, "Company": 36, "CompanyContact": 82, "Interaction": 98,
         # 60 planned learners + the demo candidate enrolled through admissions (issue 13 §1).
         # + the draft of the hire a CRE handed to the administrative team (issue 14 §9).
         "Apprentice": 61, "Contract": 56, "OpcoFile": 50, "OpcoInstalment": 179, "AttendanceRecord": 1298,
-        "Visit": 67, "Alert": 38,  # raised by the real nightly rules on the demo
+        "Visit": 64, "Alert": 31,  # raised by the real nightly rules on the demo
         "Candidate": 11,  # every stage of the admissions pipeline
         # Issue 14 §9: offers, placements at every step with their history, each contract's status
         # history, signature requests in every state (three signers each).
@@ -335,3 +343,25 @@ def test_sites_and_competence_blocks_are_valid_and_every_cohort_has_a_site_and_r
     cohorts = Cohort.objects.annotate(n=Count("apprentices"))
     assert all(cohort.site_id and cohort.capacity >= cohort.n for cohort in cohorts)
     assert len({cohort.site_id for cohort in cohorts}) == 3
+
+
+@pytest.mark.django_db
+def test_employer_participation_follows_the_rules_and_is_never_invoiced_before_it_is_due():
+    """Issue 15 §1: level 6+ contracts concluded from 1 July 2025 carry the amount the product
+    computes (``contracts.opco.schedule_for``: 45 company days of the real calendar, rupture, new
+    employer), and no invoice precedes the day it became due (the day after the 45th company day)."""
+    from contracts import opco
+
+    seed()
+    files = list(OpcoFile.objects.filter(decision=OpcoDecision.ACCEPTED).select_related(
+        "contract__programme", "contract__company", "contract__apprentice__cohort"))
+    with_participation = [f for f in files if f.employer_participation_amount is not None]
+    assert with_participation, "the demo should show employer participations"
+    due = opco.participation_dates(files, settings=ContractSettings.load())
+    for opco_file in files:
+        expected = opco.schedule_for(opco_file).employer_participation
+        assert opco_file.employer_participation_amount == (expected.amount if expected else None), opco_file.contract
+        if opco_file.employer_participation_invoiced_date:
+            assert expected.invoiceable_from <= opco_file.employer_participation_invoiced_date, opco_file.contract
+    invoiced = [f for f in with_participation if f.employer_participation_invoiced_date]
+    assert invoiced and all(due.get(f.pk) is None for f in invoiced)  # an invoiced participation is no longer pending

@@ -3,6 +3,7 @@
 from datetime import date
 
 from alternance.choices import VisitKind
+from alternance.planning.practical import PracticalCalendar
 from alternance.tutoring.rules import (
     DueState,
     add_months,
@@ -15,24 +16,33 @@ from alternance.tutoring.rules import (
 )
 
 CYCLE = date(2026, 9, 1)
+CALENDAR = PracticalCalendar(pattern="CCEEE", cohort_start=CYCLE, cohort_end=date(2028, 6, 30))
 
 
 def test_first_visit_due_counts_company_days_only_and_skips_a_public_holiday():
     # CCEEE: Monday and Tuesday at the OF, Wednesday to Friday in the company. From Monday
     # 9 Nov 2026: Wed 11 Nov is Armistice day, so the company days are Thu 12, Fri 13, Wed 18.
-    assert first_visit_due(date(2026, 11, 9), 3, "CCEEE", CYCLE) == date(2026, 11, 18)
+    assert first_visit_due(date(2026, 11, 9), 3, CALENDAR) == date(2026, 11, 18)
 
 
 def test_first_visit_due_is_the_45th_company_day_from_the_practical_start():
     # From Wed 28 Oct 2026, 3 company days a week, minus 11 Nov, 25 Dec and 1 Jan (holidays on
     # company days): the 45th company day is Friday 12 February 2027.
-    assert first_visit_due(date(2026, 10, 28), 45, "CCEEE", CYCLE) == date(2027, 2, 12)
+    assert first_visit_due(date(2026, 10, 28), 45, CALENDAR) == date(2027, 2, 12)
+
+
+def test_first_visit_due_follows_the_closures_of_the_real_calendar():
+    # The OF closed on Mon 2 and Tue 3 Nov 2026: two more company days, the 45th comes two company
+    # days earlier than Friday 12 February 2027 — Wednesday 10 February.
+    closed = PracticalCalendar(pattern="CCEEE", cohort_start=CYCLE, cohort_end=date(2028, 6, 30),
+                               closures=((date(2026, 11, 2), date(2026, 11, 3)),))
+    assert first_visit_due(date(2026, 10, 28), 45, closed) == date(2027, 2, 10)
 
 
 def _next(today, last_visit_done=None, **overrides):
     values = {
         "today": today, "practical_start": date(2026, 10, 28), "last_visit_done": last_visit_done,
-        "interval_days": 180, "free_period_days": 45, "warning_days": 10, "pattern": "CCEEE", "cycle_start": CYCLE,
+        "interval_days": 180, "free_period_days": 45, "warning_days": 10, "calendar": CALENDAR,
     }
     values.update(overrides)
     return next_visit_due(**values)
