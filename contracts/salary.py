@@ -9,8 +9,15 @@ over of the collective minimum wage (SMC) when it is higher:
     3rd (and 4th) | 55 % | 67 %  | 78 %  | 100 %
 
 - contract years run anniversary to anniversary from the start date;
-- the age band changes on the 1st day of the month following the 18th, 21st and 26th birthdays,
-  which splits a contract year in two sub-periods (the Cerfa's lines x.1 and x.2);
+- the band at the start of the contract is the one of the apprentice's age on its first day
+  (D6222-26: the rates follow the age reached); a birthday reached *during* the contract moves the
+  band on the 1st day of the following month (D6222-31), which splits a contract year in two
+  sub-periods (the Cerfa's lines x.1 and x.2). A birthday before the start day, even in the same
+  month, is not "reached during the contract": the higher band applies from the first day. A
+  birthday falling exactly on the start day counts as reached on the first day (the apprentice has
+  that age on that day, ``age_on`` and the official Cerfa generator — mission-apprentissage/contrat,
+  ``buildRemuneration``: age at the start with date-fns ``differenceInYears`` — agree), so the
+  higher band applies from the start too;
 - the SMIC is the one in force at the contract start (Mayotte has its own);
 - monthly amount = monthly SMIC (or SMC) × rate, rounded *up* to the cent (the official generator).
 
@@ -104,9 +111,20 @@ def round_up_to_cent(amount: Decimal) -> Decimal:
     return amount.quantize(Decimal("0.01"), rounding=ROUND_CEILING)
 
 
-def _band_on(day: date, birth_date: date, thresholds: tuple[int, ...]) -> int:
+def contract_band_change_date(birth_date: date, age: int, contract_start: date) -> date:
+    """Day the band of ``age`` applies under a contract starting on ``contract_start``.
+
+    A birthday reached on or before the first day of the contract: from that first day (the rate
+    at the start is the one of the age on the start day, D6222-26); a birthday reached during the
+    contract: from the 1st of the following month (D6222-31).
+    """
+    birthday = add_years(birth_date, age)
+    return contract_start if birthday <= contract_start else first_of_next_month(birthday)
+
+
+def _band_on(day: date, birth_date: date, thresholds: tuple[int, ...], contract_start: date) -> int:
     """Index of the age band on ``day`` (0 = below the first threshold)."""
-    return sum(1 for age in thresholds if day >= band_change_date(birth_date, age))
+    return sum(1 for age in thresholds if day >= contract_band_change_date(birth_date, age, contract_start))
 
 
 def _contract_years(start: date, end: date) -> list[tuple[int, date, date]]:
@@ -118,16 +136,19 @@ def _contract_years(start: date, end: date) -> list[tuple[int, date, date]]:
     return years
 
 
-def _split_by_band(start: date, end: date, birth_date: date, thresholds: tuple[int, ...]) -> list[tuple[date, date, int]]:
-    """Sub-periods of [start, end] with a constant age band."""
+def _split_by_band(
+    start: date, end: date, birth_date: date, thresholds: tuple[int, ...], contract_start: date
+) -> list[tuple[date, date, int]]:
+    """Sub-periods of [start, end] (a contract year of a contract starting on ``contract_start``)
+    with a constant age band."""
     cuts = sorted(
-        change for age in thresholds if start < (change := band_change_date(birth_date, age)) <= end
+        {change for age in thresholds if start < (change := contract_band_change_date(birth_date, age, contract_start)) <= end}
     )
     bounds = [start, *cuts]
     pieces = []
     for index, piece_start in enumerate(bounds):
         piece_end = bounds[index + 1] - timedelta(days=1) if index + 1 < len(bounds) else end
-        pieces.append((piece_start, piece_end, _band_on(piece_start, birth_date, thresholds)))
+        pieces.append((piece_start, piece_end, _band_on(piece_start, birth_date, thresholds, contract_start)))
     return pieces
 
 
@@ -153,7 +174,7 @@ def apprenticeship_periods(
     periods: list[RemunerationPeriod] = []
     for number, year_start, year_end in _contract_years(start, end):
         contract_year = number + first_contract_year - 1
-        for sub, (piece_start, piece_end, band) in enumerate(_split_by_band(year_start, year_end, birth_date, AGE_THRESHOLDS), 1):
+        for sub, (piece_start, piece_end, band) in enumerate(_split_by_band(year_start, year_end, birth_date, AGE_THRESHOLDS, start), 1):
             rate = rates.rate(contract_year, band)
             use_smc = band >= 2 and smc_monthly is not None and smc_monthly > smic_monthly
             base_amount = smc_monthly if use_smc else smic_monthly
@@ -192,7 +213,7 @@ def professionalisation_periods(
     rates = rates or ProfessionalisationRates()
     periods: list[RemunerationPeriod] = []
     for number, year_start, year_end in _contract_years(start, end):
-        for sub, (piece_start, piece_end, band) in enumerate(_split_by_band(year_start, year_end, birth_date, (21, 26)), 1):
+        for sub, (piece_start, piece_end, band) in enumerate(_split_by_band(year_start, year_end, birth_date, (21, 26), start), 1):
             if band == 2:
                 smc_floor = round_up_to_cent(smc_monthly * rates.from_26_smc_percent / 100) if smc_monthly else None
                 if smc_floor is not None and smc_floor > smic_monthly:
