@@ -91,7 +91,8 @@ class Contract(models.Model):
     mediator_referral_date = models.DateField(_("saisine du médiateur le"), null=True, blank=True)
     # Resignation through the mediator (L6222-18 al. 3, D6222-21-1): the day the apprentice told
     # the employer, at least 5 days after the referral and at least 7 days before the rupture.
-    employer_informed_date = models.DateField(_("employeur informé de la démission le"), null=True, blank=True)
+    # Also the written notice of an early end after the diploma (L6222-19), at least 2 months before.
+    employer_informed_date = models.DateField(_("employeur informé par écrit par l'apprenti·e le"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -493,8 +494,12 @@ class ContractSettings(models.Model):
         _("période de rupture libre (jours de formation pratique en entreprise)"), default=45,
         help_text=_("Code du travail L6222-18 [à vérifier] : 45 jours, consécutifs ou non, en entreprise."),
     )
-    seeking_limit_months = models.PositiveSmallIntegerField(_("délai pour trouver un employeur (mois)"), default=3)
-    rupturant_limit_months = models.PositiveSmallIntegerField(_("délai après une rupture (mois)"), default=6)
+    # The limits for learners without an employer (3 months before a first contract, 6 after a
+    # rupture) are RuleSettings.seeking_limit_days / rupturant_limit_days: one setting per limit.
+    diploma_notice_months = models.PositiveSmallIntegerField(
+        _("fin anticipée après obtention du diplôme : préavis écrit de l'apprenti·e (mois, au moins)"), default=2,
+        help_text=_("Code du travail L6222-19 [à vérifier] : l'employeur est informé par écrit au moins deux mois avant."),
+    )
     mediator_inform_days = models.PositiveSmallIntegerField(
         _("démission : délai entre la saisine du médiateur et l'information de l'employeur (jours calendaires, au moins)"),
         default=5, help_text=_("Code du travail L6222-18 al. 3 et D6222-21-1 [à vérifier] : 5 jours calendaires."),

@@ -22,7 +22,8 @@ from alternance.choices import ApprenticeStatus
 from alternance.history.services import record_update
 from alternance.models import Apprentice, User
 from alternance.planning.rhythm import company_days
-from contracts.choices import ACTIVE_CONTRACT_STATUSES, ContractStatus, OpcoDecision, RuptureKind
+from contracts.choices import ACTIVE_CONTRACT_STATUSES, ContractStatus, OpcoDecision, RuptureInitiative, RuptureKind
+from contracts.funding import add_months
 from contracts.models import Contract, ContractSettings, ContractStatusChange, OpcoFile
 from contracts.selectors import contract_preflight
 
@@ -267,6 +268,36 @@ def resignation_problems(rupture: RuptureInput, settings_row: ContractSettings) 
     return problems
 
 
+# End of the contract after obtaining the diploma or title (Code du travail L6222-19): at the
+# apprentice's initiative, the employer informed in writing at least ``diploma_notice_months`` (2)
+# months before. A setting [check] like the mediator's delays.
+SOURCE_DIPLOMA_RUPTURE = "Code du travail L6222-19"
+EMPLOYER_INFORMED_KINDS = (RuptureKind.RESIGNATION, RuptureKind.DIPLOMA_OBTAINED)
+
+
+def diploma_rupture_problems(rupture: RuptureInput, settings_row: ContractSettings) -> list[str]:
+    """What keeps an early end after the diploma from being recorded (L6222-19), in French."""
+    problems = []
+    if rupture.initiative != RuptureInitiative.APPRENTICE:
+        problems.append(_("Après l'obtention du diplôme, le contrat ne prend fin avant son terme qu'à l'initiative de l'apprenti·e : "
+                          "choisissez « Apprenti·e » comme initiative, ou un autre type de rupture."))
+    informed, months = rupture.employer_informed_date, settings_row.diploma_notice_months
+    if not informed:
+        problems.append(_("Indiquez la date à laquelle l'apprenti·e a informé l'employeur par écrit de la fin anticipée du contrat."))
+    elif rupture.rupture_date < (earliest := add_months(informed, months)):
+        problems.append(
+            ngettext(
+                "L'employeur a été informé le %(informed)s : après l'obtention du diplôme, le contrat prend fin au moins "
+                "%(months)s mois plus tard, soit le %(earliest)s au plus tôt (rupture indiquée : le %(rupture)s).",
+                "L'employeur a été informé le %(informed)s : après l'obtention du diplôme, le contrat prend fin au moins "
+                "%(months)s mois plus tard, soit le %(earliest)s au plus tôt (rupture indiquée : le %(rupture)s).",
+                months,
+            )
+            % {"informed": _d(informed), "months": months, "earliest": _d(earliest), "rupture": _d(rupture.rupture_date)}
+        )
+    return problems
+
+
 @transaction.atomic
 def contract_record_rupture(*, contract: Contract, by: User, rupture: RuptureInput, today: date) -> Contract:
     """Record a rupture: the contract becomes broken, the apprentice a rupturant with the 6-month
@@ -284,6 +315,8 @@ def contract_record_rupture(*, contract: Contract, by: User, rupture: RuptureInp
         errors.append(_("Indiquez le motif du licenciement."))
     if rupture.kind == RuptureKind.RESIGNATION:
         errors += resignation_problems(rupture, ContractSettings.load())
+    elif rupture.kind == RuptureKind.DIPLOMA_OBTAINED:
+        errors += diploma_rupture_problems(rupture, ContractSettings.load())
     elif rupture.mediator_referral_date and rupture.mediator_referral_date > rupture.rupture_date:
         errors.append(_referral_after_rupture(rupture))
     if rupture.kind == RuptureKind.FREE_PERIOD:
@@ -302,8 +335,8 @@ def contract_record_rupture(*, contract: Contract, by: User, rupture: RuptureInp
         rupture_date=rupture.rupture_date, rupture_kind=rupture.kind, rupture_initiative=rupture.initiative,
         rupture_cause=rupture.cause, dismissal_ground=rupture.dismissal_ground,
         mediator_referral_date=rupture.mediator_referral_date,
-        # The day the employer was told of a resignation means nothing for the other kinds.
-        employer_informed_date=rupture.employer_informed_date if rupture.kind == RuptureKind.RESIGNATION else None,
+        # The day the employer was told in writing means nothing for the other kinds.
+        employer_informed_date=rupture.employer_informed_date if rupture.kind in EMPLOYER_INFORMED_KINDS else None,
     )
     if rupture.opco_notified_date:
         OpcoFile.objects.filter(contract=contract).update(rupture_notified_date=rupture.opco_notified_date)
@@ -335,8 +368,10 @@ def apprentice_sync_status(*, apprentice: Apprentice) -> Apprentice:
         status, since = ApprenticeStatus.UNDER_CONTRACT, min(c.start_date for c in active)
     elif contracts:
         last = max(contracts, key=lambda c: (c.rupture_date or c.end_date, c.pk))
-        if last.status == S.BROKEN:
+        if last.status == S.BROKEN and last.rupture_kind != RuptureKind.DIPLOMA_OBTAINED:
             status, since = ApprenticeStatus.RUPTURANT, last.rupture_date
+        elif last.status == S.BROKEN:  # ended early with the diploma in hand (L6222-19): not looking for an employer
+            status, since = ApprenticeStatus.COMPLETED, last.rupture_date
         else:
             status, since = ApprenticeStatus.COMPLETED, last.end_date
     else:

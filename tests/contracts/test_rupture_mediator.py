@@ -162,4 +162,4 @@ def test_the_rupture_form_records_both_dates_and_the_page_shows_them(client, con
         S.BROKEN, date(2027, 3, 13), date(2027, 3, 1), date(2027, 3, 6)
     )
     page = client.get(reverse("contracts:contract_detail", args=[contract.pk])).content.decode()
-    assert "Employeur informé de la démission" in page and "06/03/2027" in page
+    assert "Employeur informé par écrit par l'apprenti·e" in page and "06/03/2027" in page
