@@ -127,12 +127,16 @@ def _band_on(day: date, birth_date: date, thresholds: tuple[int, ...], contract_
     return sum(1 for age in thresholds if day >= contract_band_change_date(birth_date, age, contract_start))
 
 
-def _contract_years(start: date, end: date) -> list[tuple[int, date, date]]:
-    years, number, year_start = [], 1, start
+def _contract_years(start: date, end: date, counted_from: date | None = None) -> list[tuple[int, date, date]]:
+    """Contract years within [start, end], anniversary to anniversary from ``counted_from`` (the
+    start unless an apprenticeship counted as already done moves it earlier, D6222-28-1)."""
+    origin = min(counted_from or start, start)
+    years, number, year_start = [], 1, origin
     while year_start <= end:
-        year_end = min(add_years(start, number) - timedelta(days=1), end)
-        years.append((number, year_start, year_end))
-        number, year_start = number + 1, add_years(start, number)
+        year_end = min(add_years(origin, number) - timedelta(days=1), end)
+        if year_end >= start:
+            years.append((number, max(year_start, start), year_end))
+        number, year_start = number + 1, add_years(origin, number)
     return years
 
 
@@ -161,21 +165,31 @@ def apprenticeship_periods(
     smc_monthly: Decimal | None = None,
     rates: ApprenticeshipRates | None = None,
     first_contract_year: int = 1,
+    minimum_rate: Decimal | None = None,
+    counted_from: date | None = None,
 ) -> list[RemunerationPeriod]:
     """Minimum remuneration periods of an apprenticeship contract, one or two per contract year.
 
     ``smic_monthly`` is the SMIC in force at the contract start (Mayotte's for Mayotte);
     ``smc_monthly`` the collective minimum wage, used from 21 when higher than the SMIC;
-    ``first_contract_year`` > 1 when the contract continues an apprenticeship already started.
+    ``first_contract_year`` > 1 when the contract continues an apprenticeship already started, or
+    when its length was reduced (D6222-28: the apprentice counts as having done the difference);
+    ``minimum_rate``: the rate of the last year of a previous apprenticeship contract, which a new
+    contract pays at least unless the age gives more (D6222-29);
+    ``counted_from``: for a contract shorter than the training cycle, the day the cycle would have
+    started for the contract to end with it — the apprentice counts as having done the difference
+    (D6222-28-1), so the contract years run from that day.
     """
     if end < start:
         raise ValueError("La date de fin du contrat précède sa date de début.")
     rates = rates or ApprenticeshipRates()
     periods: list[RemunerationPeriod] = []
-    for number, year_start, year_end in _contract_years(start, end):
+    for number, year_start, year_end in _contract_years(start, end, counted_from):
         contract_year = number + first_contract_year - 1
         for sub, (piece_start, piece_end, band) in enumerate(_split_by_band(year_start, year_end, birth_date, AGE_THRESHOLDS, start), 1):
             rate = rates.rate(contract_year, band)
+            if minimum_rate is not None and minimum_rate > rate:
+                rate = minimum_rate
             use_smc = band >= 2 and smc_monthly is not None and smc_monthly > smic_monthly
             base_amount = smc_monthly if use_smc else smic_monthly
             periods.append(
