@@ -328,7 +328,9 @@ def check_contract(
     _format_problems(add, organisation.get("siret"), validate_siret, "format.of_siret", "SIRET du CFA", "")
     _format_problems(add, programme.rncp_code, validate_rncp, "format.rncp", "Code RNCP", "programme")
     _format_problems(add, programme.cfd_code, validate_cfd, "format.cfd", "Code diplôme (CFD)", "programme")
-    if not company.opco and company.idcc not in ("9999", "9998"):
+    # A public employer deposits the contract with the DDETS, not with an OPCO (Code du travail
+    # D6224-1): no OPCO to find for it.
+    if not company.opco and company.idcc not in ("9999", "9998") and not company.is_public:
         add("opco.unknown", WARNING, f"L'OPCO de l'IDCC {company.idcc} est inconnu : imposez-le sur la fiche entreprise.", "reference/idcc_opco.csv", "company")
 
     # --- 7. Salary at least the legal minimum -----------------------------------------------------

@@ -286,13 +286,8 @@ def diploma_rupture_problems(rupture: RuptureInput, settings_row: ContractSettin
         problems.append(_("Indiquez la date à laquelle l'apprenti·e a informé l'employeur par écrit de la fin anticipée du contrat."))
     elif rupture.rupture_date < (earliest := add_months(informed, months)):
         problems.append(
-            ngettext(
-                "L'employeur a été informé le %(informed)s : après l'obtention du diplôme, le contrat prend fin au moins "
-                "%(months)s mois plus tard, soit le %(earliest)s au plus tôt (rupture indiquée : le %(rupture)s).",
-                "L'employeur a été informé le %(informed)s : après l'obtention du diplôme, le contrat prend fin au moins "
-                "%(months)s mois plus tard, soit le %(earliest)s au plus tôt (rupture indiquée : le %(rupture)s).",
-                months,
-            )
+            _("L'employeur a été informé le %(informed)s : après l'obtention du diplôme, le contrat prend fin au moins "
+              "%(months)s mois plus tard, soit le %(earliest)s au plus tôt (rupture indiquée : le %(rupture)s).")
             % {"informed": _d(informed), "months": months, "earliest": _d(earliest), "rupture": _d(rupture.rupture_date)}
         )
     return problems

@@ -189,5 +189,15 @@ def test_the_limit_is_the_alerts_seeking_setting(contract):
     assert "01/07/2026, 62 jours avant" in finding.message and "limitée à 61 jours" in finding.message
 
 
-def test_the_pure_rule_takes_the_limit_from_its_rules():
-    assert replace(ContractRules(), seeking_limit_days=61).seeking_limit_days == 61
+@pytest.mark.django_db
+@pytest.mark.parametrize(("limit", "expected"), [(61, ["dates.without_employer_too_long"]), (62, [])])
+def test_the_pure_rule_takes_the_limit_from_its_rules(contract, limit, expected):
+    contract.apprentice.training_start_date = date(2026, 7, 1)  # 62 days before the start
+
+    report = check_contract(
+        contract, stage="opco", today=date(2026, 8, 20), organisation=ORGANISATION, smic_monthly=SMIC,
+        rules=replace(ContractRules(), seeking_limit_days=limit),
+    )
+
+    assert [f.code for f in report.findings if f.code.startswith("dates.without")] == expected
+
