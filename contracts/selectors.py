@@ -174,7 +174,12 @@ def contract_preflight(contract: Contract, *, stage: str, today: date) -> Prefli
 
     previous = previous_apprenticeship(contract) if contract.contract_type in SUCCESSION_TYPES else None
     # One setting per limit: the 3 months without an employer are the alerts' seeking limit.
-    rules = replace(ContractSettings.load().rules(), seeking_limit_days=RuleSettings.load().seeking_limit_days)
+    # Read without creating the row (a page view writes nothing): the field's default until staff save it.
+    seeking_limit_days = RuleSettings.objects.filter(pk=1).values_list("seeking_limit_days", flat=True).first()
+    rules = replace(
+        ContractSettings.load().rules(),
+        seeking_limit_days=RuleSettings._meta.get_field("seeking_limit_days").default if seeking_limit_days is None else seeking_limit_days,
+    )
     report = check_contract(
         contract,
         stage=stage,
