@@ -62,6 +62,9 @@ class RuptureKind(models.TextChoices):
     MUTUAL_AGREEMENT = "mutual_agreement", _("Accord commun écrit")
     RESIGNATION = "resignation", _("Démission de l'apprenti après saisine du médiateur")
     DISMISSAL = "dismissal", _("Licenciement")
+    # L6222-19: the apprentice who obtains the diploma or title may end the contract before its
+    # term, having informed the employer in writing at least two months before.
+    DIPLOMA_OBTAINED = "diploma_obtained", _("Obtention du diplôme ou du titre préparé (fin anticipée à l'initiative de l'apprenti·e)")
     OTHER = "other", _("Autre (liquidation judiciaire, décès de l'employeur…)")
 
 

@@ -105,6 +105,10 @@ class RuptureForm(forms.Form):
     initiative = forms.ChoiceField(label=_("À l'initiative de"), choices=RuptureInitiative.choices)
     dismissal_ground = forms.ChoiceField(label=_("Motif du licenciement"), choices=[("", "—"), *DismissalGround.choices], required=False)
     mediator_referral_date = forms.DateField(label=_("Saisine du médiateur (démission)"), required=False, widget=DATE)
+    employer_informed_date = forms.DateField(
+        label=_("Employeur informé par écrit par l'apprenti·e le"), required=False, widget=DATE,
+        help_text=_("Démission après saisine du médiateur, ou fin anticipée après l'obtention du diplôme (préavis écrit)."),
+    )
     opco_notified_date = forms.DateField(label=_("Rupture notifiée à l'OPCO le"), required=False, widget=DATE)
     cause = forms.CharField(label=_("Cause de la rupture"), widget=forms.Textarea(attrs={"rows": 3}))
 

@@ -99,6 +99,10 @@ class Contract(models.Model):
     rupture_cause = models.TextField(_("cause de la rupture"), blank=True)
     dismissal_ground = models.CharField(_("motif du licenciement"), max_length=20, choices=DismissalGround.choices, blank=True)
     mediator_referral_date = models.DateField(_("saisine du médiateur le"), null=True, blank=True)
+    # Resignation through the mediator (L6222-18 al. 3, D6222-21-1): the day the apprentice told
+    # the employer, at least 5 days after the referral and at least 7 days before the rupture.
+    # Also the written notice of an early end after the diploma (L6222-19), at least 2 months before.
+    employer_informed_date = models.DateField(_("employeur informé par écrit par l'apprenti·e le"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -150,6 +154,26 @@ class Contract(models.Model):
             models.CheckConstraint(
                 condition=models.Q(second_master__isnull=True) | ~models.Q(second_master=models.F("master")),
                 name="contract_two_distinct_masters",
+            ),
+            # The mediator's steps precede the rupture, in order (the minimum delays are settings,
+            # checked by contracts.services.contract_record_rupture).
+            models.CheckConstraint(
+                condition=models.Q(mediator_referral_date__isnull=True)
+                | models.Q(rupture_date__isnull=True)
+                | models.Q(mediator_referral_date__lte=models.F("rupture_date")),
+                name="contract_mediator_before_rupture",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(employer_informed_date__isnull=True)
+                | models.Q(rupture_date__isnull=True)
+                | models.Q(employer_informed_date__lte=models.F("rupture_date")),
+                name="contract_employer_informed_before_rupture",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(employer_informed_date__isnull=True)
+                | models.Q(mediator_referral_date__isnull=True)
+                | models.Q(employer_informed_date__gte=models.F("mediator_referral_date")),
+                name="contract_employer_informed_after_mediator",
             ),
         ]
 
@@ -505,8 +529,20 @@ class ContractSettings(models.Model):
         _("période de rupture libre (jours de formation pratique en entreprise)"), default=45,
         help_text=_("Code du travail L6222-18 [à vérifier] : 45 jours, consécutifs ou non, en entreprise."),
     )
-    seeking_limit_months = models.PositiveSmallIntegerField(_("délai pour trouver un employeur (mois)"), default=3)
-    rupturant_limit_months = models.PositiveSmallIntegerField(_("délai après une rupture (mois)"), default=6)
+    # The limits for learners without an employer (3 months before a first contract, 6 after a
+    # rupture) are RuleSettings.seeking_limit_days / rupturant_limit_days: one setting per limit.
+    diploma_notice_months = models.PositiveSmallIntegerField(
+        _("fin anticipée après obtention du diplôme : préavis écrit de l'apprenti·e (mois, au moins)"), default=2,
+        help_text=_("Code du travail L6222-19 [à vérifier] : l'employeur est informé par écrit au moins deux mois avant."),
+    )
+    mediator_inform_days = models.PositiveSmallIntegerField(
+        _("démission : délai entre la saisine du médiateur et l'information de l'employeur (jours calendaires, au moins)"),
+        default=5, help_text=_("Code du travail L6222-18 al. 3 et D6222-21-1 [à vérifier] : 5 jours calendaires."),
+    )
+    mediator_effective_days = models.PositiveSmallIntegerField(
+        _("démission : délai entre l'information de l'employeur et la rupture (jours calendaires, au moins)"),
+        default=7, help_text=_("Code du travail D6222-21-1 [à vérifier] : 7 jours calendaires, soit 12 jours après la saisine."),
+    )
     ma_max_apprentices = models.PositiveSmallIntegerField(_("apprentis par maître d'apprentissage"), default=2, help_text=_("R6223-6 [à vérifier]"))
     ma_max_extended = models.PositiveSmallIntegerField(_("apprentis prolongés après échec, en plus"), default=1)
     tutor_max_alternants = models.PositiveSmallIntegerField(_("alternants par tuteur (tous contrats)"), default=3)

@@ -33,7 +33,8 @@ SOURCE_CT_START = "Code du travail L6222-12 ; générateur officiel du Cerfa"
 SOURCE_CT_HOURS = "Code du travail L3121-20 ; générateur officiel du Cerfa"
 SOURCE_CT_TRAINING = "Code du travail L6211-2 (25 % de la durée du contrat sur 1 607 h par an)"
 SOURCE_CT_MA = "Code du travail R6223-22 à R6223-24 (compétence et nombre d'apprentis par maître)"
-SOURCE_CT_SALARY = "Code du travail D6222-26 à D6222-28 (rémunération minimale de l'apprenti)"
+SOURCE_CT_SALARY = "Code du travail D6222-26 à D6222-29 (rémunération minimale de l'apprenti)"
+SOURCE_CT_WITHOUT_EMPLOYER = "Code du travail L6222-12-1 (3 mois au CFA sans employeur au plus)"
 SOURCE_PRO = "Code du travail L6325-11 à L6325-14 (contrat de professionnalisation) [à vérifier]"
 SOURCE_DOCUMENTS = "Documents générés par l'application : ils doivent montrer les données actuelles du contrat"
 SOURCE_FORMATS = "Formats des identifiants (INSEE, Éducation nationale, France compétences)"
@@ -52,6 +53,7 @@ class ContractRules:
     max_months_to_practical_start: int = 3
     max_months_to_training_start: int = 3
     max_months_after_exams: int = 3
+    seeking_limit_days: int = 90  # L6222-12-1: 3 months at the CFA without an employer (RuleSettings)
     max_weekly_hours: Decimal = Decimal("40")
     yearly_hours_basis: int = 1607
     min_training_share: Decimal = Decimal("25")  # percent
@@ -266,6 +268,15 @@ def check_contract(
                 add("dates.training_start_late", ERROR, f"La formation au CFA doit commencer au plus tard 3 mois après le début du contrat (le {limit:%d/%m/%Y}).", SOURCE_CT_START, "training_start_date")
             if contract.signature_date and training_start < contract.signature_date and not contract.is_amendment:
                 add("dates.training_before_signature", WARNING, "La formation au CFA commence avant la signature : vérifiez que l'apprenti·e était inscrit·e sous statut de stagiaire.", SOURCE_CERFA, "training_start_date")
+        # A first contract: the learner may start at the CFA without an employer for 3 months at
+        # most (L6222-12-1); the limit is the alerts' seeking limit (RuleSettings.seeking_limit_days).
+        entered = apprentice.training_start_date
+        if contract.contract_type == ContractType.FIRST and entered and (start - entered).days > rules.seeking_limit_days:
+            add("dates.without_employer_too_long", WARNING,
+                f"L'apprenti·e est entré·e en formation le {entered:%d/%m/%Y}, {(start - entered).days} jours avant le début "
+                f"du contrat : sans employeur, la formation au CFA est limitée à {rules.seeking_limit_days} jours (3 mois). "
+                "Vérifiez la date d'entrée en formation ou le statut de l'apprenti·e pendant cette période.",
+                SOURCE_CT_WITHOUT_EMPLOYER, "start_date")
         if contract.exams_end_date:
             limit = _months_after(contract.exams_end_date, rules.max_months_after_exams)
             if end > limit:
@@ -317,7 +328,9 @@ def check_contract(
     _format_problems(add, organisation.get("siret"), validate_siret, "format.of_siret", "SIRET du CFA", "")
     _format_problems(add, programme.rncp_code, validate_rncp, "format.rncp", "Code RNCP", "programme")
     _format_problems(add, programme.cfd_code, validate_cfd, "format.cfd", "Code diplôme (CFD)", "programme")
-    if not company.opco and company.idcc not in ("9999", "9998"):
+    # A public employer deposits the contract with the DDETS, not with an OPCO (Code du travail
+    # D6224-1): no OPCO to find for it.
+    if not company.opco and company.idcc not in ("9999", "9998") and not company.is_public:
         add("opco.unknown", WARNING, f"L'OPCO de l'IDCC {company.idcc} est inconnu : imposez-le sur la fiche entreprise.", "reference/idcc_opco.csv", "company")
 
     # --- 7. Salary at least the legal minimum -----------------------------------------------------

@@ -9,8 +9,15 @@ over of the collective minimum wage (SMC) when it is higher:
     3rd (and 4th) | 55 % | 67 %  | 78 %  | 100 %
 
 - contract years run anniversary to anniversary from the start date;
-- the age band changes on the 1st day of the month following the 18th, 21st and 26th birthdays,
-  which splits a contract year in two sub-periods (the Cerfa's lines x.1 and x.2);
+- the band at the start of the contract is the one of the apprentice's age on its first day
+  (D6222-26: the rates follow the age reached); a birthday reached *during* the contract moves the
+  band on the 1st day of the following month (D6222-31), which splits a contract year in two
+  sub-periods (the Cerfa's lines x.1 and x.2). A birthday before the start day, even in the same
+  month, is not "reached during the contract": the higher band applies from the first day. A
+  birthday falling exactly on the start day counts as reached on the first day (the apprentice has
+  that age on that day, ``age_on`` and the official Cerfa generator — mission-apprentissage/contrat,
+  ``buildRemuneration``: age at the start with date-fns ``differenceInYears`` — agree), so the
+  higher band applies from the start too;
 - the Cerfa states the percentages, computed here with the SMIC in force at the contract start
   (Mayotte has its own); the amount due follows the SMIC in force at payment (D6222-26: a
   percentage *of the SMIC*, which is revalued): ``periods_at_smic_in_force`` cuts the periods at
@@ -112,30 +119,48 @@ def round_up_to_cent(amount: Decimal) -> Decimal:
     return amount.quantize(Decimal("0.01"), rounding=ROUND_CEILING)
 
 
-def _band_on(day: date, birth_date: date, thresholds: tuple[int, ...]) -> int:
+def contract_band_change_date(birth_date: date, age: int, contract_start: date) -> date:
+    """Day the band of ``age`` applies under a contract starting on ``contract_start``.
+
+    A birthday reached on or before the first day of the contract: from that first day (the rate
+    at the start is the one of the age on the start day, D6222-26); a birthday reached during the
+    contract: from the 1st of the following month (D6222-31).
+    """
+    birthday = add_years(birth_date, age)
+    return contract_start if birthday <= contract_start else first_of_next_month(birthday)
+
+
+def _band_on(day: date, birth_date: date, thresholds: tuple[int, ...], contract_start: date) -> int:
     """Index of the age band on ``day`` (0 = below the first threshold)."""
-    return sum(1 for age in thresholds if day >= band_change_date(birth_date, age))
+    return sum(1 for age in thresholds if day >= contract_band_change_date(birth_date, age, contract_start))
 
 
-def _contract_years(start: date, end: date) -> list[tuple[int, date, date]]:
-    years, number, year_start = [], 1, start
+def _contract_years(start: date, end: date, counted_from: date | None = None) -> list[tuple[int, date, date]]:
+    """Contract years within [start, end], anniversary to anniversary from ``counted_from`` (the
+    start unless an apprenticeship counted as already done moves it earlier, D6222-28-1)."""
+    origin = min(counted_from or start, start)
+    years, number, year_start = [], 1, origin
     while year_start <= end:
-        year_end = min(add_years(start, number) - timedelta(days=1), end)
-        years.append((number, year_start, year_end))
-        number, year_start = number + 1, add_years(start, number)
+        year_end = min(add_years(origin, number) - timedelta(days=1), end)
+        if year_end >= start:
+            years.append((number, max(year_start, start), year_end))
+        number, year_start = number + 1, add_years(origin, number)
     return years
 
 
-def _split_by_band(start: date, end: date, birth_date: date, thresholds: tuple[int, ...]) -> list[tuple[date, date, int]]:
-    """Sub-periods of [start, end] with a constant age band."""
+def _split_by_band(
+    start: date, end: date, birth_date: date, thresholds: tuple[int, ...], contract_start: date
+) -> list[tuple[date, date, int]]:
+    """Sub-periods of [start, end] (a contract year of a contract starting on ``contract_start``)
+    with a constant age band."""
     cuts = sorted(
-        change for age in thresholds if start < (change := band_change_date(birth_date, age)) <= end
+        {change for age in thresholds if start < (change := contract_band_change_date(birth_date, age, contract_start)) <= end}
     )
     bounds = [start, *cuts]
     pieces = []
     for index, piece_start in enumerate(bounds):
         piece_end = bounds[index + 1] - timedelta(days=1) if index + 1 < len(bounds) else end
-        pieces.append((piece_start, piece_end, _band_on(piece_start, birth_date, thresholds)))
+        pieces.append((piece_start, piece_end, _band_on(piece_start, birth_date, thresholds, contract_start)))
     return pieces
 
 
@@ -148,21 +173,31 @@ def apprenticeship_periods(
     smc_monthly: Decimal | None = None,
     rates: ApprenticeshipRates | None = None,
     first_contract_year: int = 1,
+    minimum_rate: Decimal | None = None,
+    counted_from: date | None = None,
 ) -> list[RemunerationPeriod]:
     """Minimum remuneration periods of an apprenticeship contract, one or two per contract year.
 
     ``smic_monthly`` is the SMIC in force at the contract start (Mayotte's for Mayotte);
     ``smc_monthly`` the collective minimum wage, used from 21 when higher than the SMIC;
-    ``first_contract_year`` > 1 when the contract continues an apprenticeship already started.
+    ``first_contract_year`` > 1 when the contract continues an apprenticeship already started, or
+    when its length was reduced (D6222-28: the apprentice counts as having done the difference);
+    ``minimum_rate``: the rate of the last year of a previous apprenticeship contract, which a new
+    contract pays at least unless the age gives more (D6222-29);
+    ``counted_from``: for a contract shorter than the training cycle, the day the cycle would have
+    started for the contract to end with it — the apprentice counts as having done the difference
+    (D6222-28-1), so the contract years run from that day.
     """
     if end < start:
         raise ValueError("La date de fin du contrat précède sa date de début.")
     rates = rates or ApprenticeshipRates()
     periods: list[RemunerationPeriod] = []
-    for number, year_start, year_end in _contract_years(start, end):
+    for number, year_start, year_end in _contract_years(start, end, counted_from):
         contract_year = number + first_contract_year - 1
-        for sub, (piece_start, piece_end, band) in enumerate(_split_by_band(year_start, year_end, birth_date, AGE_THRESHOLDS), 1):
+        for sub, (piece_start, piece_end, band) in enumerate(_split_by_band(year_start, year_end, birth_date, AGE_THRESHOLDS, start), 1):
             rate = rates.rate(contract_year, band)
+            if minimum_rate is not None and minimum_rate > rate:
+                rate = minimum_rate
             use_smc = band >= 2 and smc_monthly is not None and smc_monthly > smic_monthly
             base_amount = smc_monthly if use_smc else smic_monthly
             periods.append(
@@ -200,7 +235,7 @@ def professionalisation_periods(
     rates = rates or ProfessionalisationRates()
     periods: list[RemunerationPeriod] = []
     for number, year_start, year_end in _contract_years(start, end):
-        for sub, (piece_start, piece_end, band) in enumerate(_split_by_band(year_start, year_end, birth_date, (21, 26)), 1):
+        for sub, (piece_start, piece_end, band) in enumerate(_split_by_band(year_start, year_end, birth_date, (21, 26), start), 1):
             if band == 2:
                 smc_floor = round_up_to_cent(smc_monthly * rates.from_26_smc_percent / 100) if smc_monthly else None
                 if smc_floor is not None and smc_floor > smic_monthly:

@@ -1,5 +1,6 @@
 """Reads of contracts: the list with its filters and a contract with its history and OPCO file."""
 
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -17,6 +18,7 @@ from contracts.choices import (
     ContractKind,
     ContractStatus,
     ContractType,
+    DerogationType,
     OpcoDecision,
 )
 from contracts.models import Contract, ContractSettings, ContractStatusChange, OpcoFile, RemunerationGrid, SmicRate
@@ -166,9 +168,18 @@ def smic_for_contract(contract: Contract) -> Decimal | None:
 def contract_preflight(contract: Contract, *, stage: str, today: date) -> PreflightReport:
     """The pre-flight check of ``contract`` with its inputs read from the database and settings,
     plus the generated documents that block the stage (missing or outdated, contracts.freshness)."""
+    from alerts.models import RuleSettings
     from contracts.freshness import document_preflight_problems
-    from contracts.preflight import ERROR, SOURCE_DOCUMENTS, Finding
+    from contracts.preflight import ERROR, SOURCE_CT_SALARY, SOURCE_DOCUMENTS, WARNING, Finding
 
+    previous = previous_apprenticeship(contract) if contract.contract_type in SUCCESSION_TYPES else None
+    # One setting per limit: the 3 months without an employer are the alerts' seeking limit.
+    # Read without creating the row (a page view writes nothing): the field's default until staff save it.
+    seeking_limit_days = RuleSettings.objects.filter(pk=1).values_list("seeking_limit_days", flat=True).first()
+    rules = replace(
+        ContractSettings.load().rules(),
+        seeking_limit_days=RuleSettings._meta.get_field("seeking_limit_days").default if seeking_limit_days is None else seeking_limit_days,
+    )
     report = check_contract(
         contract,
         stage=stage,
@@ -176,28 +187,94 @@ def contract_preflight(contract: Contract, *, stage: str, today: date) -> Prefli
         organisation=settings.ORGANISATION,
         smic_monthly=smic_for_contract(contract),
         smc_monthly=contract.collective_minimum_salary,
-        minimum_periods=contract_remuneration(contract) if contract.apprentice.birth_date else None,
+        minimum_periods=contract_remuneration(contract, previous=previous) if contract.apprentice.birth_date else None,
         master_loads=master_loads_for(contract),
-        rules=ContractSettings.load().rules(),
+        rules=rules,
     )
+    if contract.contract_type in SUCCESSION_TYPES and contract.kind == ContractKind.APPRENTICESHIP and previous is None:
+        report.findings.append(Finding(
+            "salary.previous_contract_unknown", WARNING,
+            _("Contrat qui en suit un autre : le contrat précédent de l'apprenti·e n'est pas enregistré ici. Vérifiez que le "
+              "salaire atteint au moins le minimum de la dernière année de ce contrat (sauf si l'âge donne plus)."),
+            SOURCE_CT_SALARY, "gross_monthly_salary",
+        ))
     for code, message in document_preflight_problems(contract, stage=stage):
         report.findings.append(Finding(code, ERROR, message, SOURCE_DOCUMENTS, "documents"))
     return report
 
 
-def contract_remuneration(contract: Contract) -> list | None:
+# A new contract after a previous one (Cerfa types 21, 22, 23): D6222-29 sets its salary floor.
+SUCCESSION_TYPES = (ContractType.SUCCESSION_SAME_EMPLOYER, ContractType.SUCCESSION_OTHER_EMPLOYER, ContractType.SUCCESSION_AFTER_RUPTURE)
+
+
+def previous_apprenticeship(contract: Contract) -> Contract | None:
+    """The apprentice's apprenticeship contract before ``contract`` (started earlier, signed, not an
+    amendment): the one whose last year sets the salary floor of a new contract (D6222-29)."""
+    return (
+        Contract.objects.filter(apprentice_id=contract.apprentice_id, kind=ContractKind.APPRENTICESHIP, amends__isnull=True,
+                                start_date__lt=contract.start_date)
+        .exclude(status__in=(*PENDING_CONTRACT_STATUSES, ContractStatus.REFUSED))
+        .exclude(pk__in=[pk for pk in (contract.pk, contract.amends_id) if pk])
+        .select_related("apprentice", "company", "programme")
+        .order_by("-start_date", "-pk")
+        .first()
+    )
+
+
+def counted_from(contract: Contract) -> date | None:
+    """For a contract shorter than its programme's training cycle, the day the cycle would have
+    started for the contract to end with it: the apprentice counts, for the salary, as having done
+    the difference (D6222-28-1). None otherwise.
+
+    D6222-28-1 names its cases: a length reduced by convention (L6222-7-1 al. 3, the Cerfa's
+    dérogation 21 « réduction », or 50 « cumul »), a cycle begun at the CFA before the contract
+    (L6222-12-1) or continued after a rupture (R6222-23-1) — in both of those the contract runs to
+    the end of the learner's cycle (its cohort's end). A contract that simply stops before the end
+    of the cycle counts nothing as done."""
+    from contracts.funding import add_months
+
+    cycle = contract.programme.duration_months
+    after_end = contract.end_date + timedelta(days=1)
+    if not cycle or add_months(contract.start_date, cycle) <= after_end:
+        return None
+    reduced = contract.derogation_type in (DerogationType.SHORTER, DerogationType.SEVERAL)
+    cohort = contract.apprentice.cohort
+    if not reduced and not (cohort and contract.end_date >= cohort.end_date):
+        return None
+    return add_months(after_end, -cycle)
+
+
+def previous_last_year_rate(previous: Contract) -> Decimal | None:
+    """The minimum rate of the last year the previous contract ran (to its rupture or its end)."""
+    periods = contract_remuneration(previous, previous=None)
+    if not periods:
+        return None
+    last_day = previous.rupture_date or previous.end_date
+    return [p for p in periods if p.start <= last_day][-1].rate
+
+
+_LOOK_UP = object()
+
+
+def contract_remuneration(contract: Contract, *, previous: "Contract | None | object" = _LOOK_UP) -> list | None:
     """The legal minimum remuneration periods of the contract, as the Cerfa presents them: the SMIC
     in force at its start (Mayotte's for Mayotte), the SMC entered on the contract, and the rates of
-    the grid in force at its start. None when no SMIC or no grid is recorded for that date."""
+    the grid in force at its start. None when no SMIC or no grid is recorded for that date.
+
+    An apprenticeship shorter than its training cycle counts the difference as done (D6222-28-1);
+    a contract after a previous one pays at least the rate of that contract's last year, unless
+    the age gives more (D6222-29). ``previous``: that contract when the caller already looked it
+    up, None to ignore it (the previous contract's own floor is not chained further)."""
     smic = smic_for_contract(contract)
     grid = RemunerationGrid.in_force_on(contract.start_date)
     if smic is None or grid is None:
         return None
-    return _periods_computer(contract, grid)(smic)
+    return _periods_computer(contract, grid, previous=previous)(smic)
 
 
-def _periods_computer(contract: Contract, grid: RemunerationGrid):
-    """``smic_monthly → periods`` of ``contract`` with the rates of ``grid`` (pure once built)."""
+def _periods_computer(contract: Contract, grid: RemunerationGrid, *, previous: "Contract | None | object" = _LOOK_UP):
+    """``smic_monthly → periods`` of ``contract`` with the rates of ``grid`` (pure once built):
+    the D6222-28-1 years counted as done and the D6222-29 floor of ``previous`` included."""
     from contracts.salary import apprenticeship_periods, professionalisation_periods
 
     common = {
@@ -208,8 +285,11 @@ def _periods_computer(contract: Contract, grid: RemunerationGrid):
         qualified = (contract.apprentice.highest_diploma or 0) >= DiplomaCode.BAC_PRO
         rates = grid.professionalisation_rates()
         return lambda smic: professionalisation_periods(**common, smic_monthly=smic, qualified=qualified, rates=rates)
+    if previous is _LOOK_UP:
+        previous = previous_apprenticeship(contract) if contract.contract_type in SUCCESSION_TYPES else None
     rates = grid.apprenticeship_rates()
-    return lambda smic: apprenticeship_periods(**common, smic_monthly=smic, rates=rates)
+    floor = {"counted_from": counted_from(contract), "minimum_rate": previous_last_year_rate(previous) if previous is not None else None}
+    return lambda smic: apprenticeship_periods(**common, smic_monthly=smic, rates=rates, **floor)
 
 
 def contract_remuneration_schedule(contract: Contract) -> list | None:

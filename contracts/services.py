@@ -9,7 +9,7 @@ raises ``ContractTransitionError`` with a French message that says what to do.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -23,7 +23,8 @@ from alternance.history.services import record_update
 from alternance.models import Apprentice, User
 from alternance.planning import practical
 from contracts import opco
-from contracts.choices import ACTIVE_CONTRACT_STATUSES, ContractStatus, OpcoDecision, RuptureKind
+from contracts.choices import ACTIVE_CONTRACT_STATUSES, ContractStatus, OpcoDecision, RuptureInitiative, RuptureKind
+from contracts.funding import add_months
 from contracts.models import Contract, ContractSettings, ContractStatusChange, OpcoFile
 from contracts.selectors import contract_preflight
 
@@ -187,6 +188,7 @@ class RuptureInput:
     cause: str
     dismissal_ground: str = ""
     mediator_referral_date: date | None = None
+    employer_informed_date: date | None = None
     opco_notified_date: date | None = None
 
 
@@ -195,6 +197,98 @@ def company_days_before(contract: Contract, day: date) -> int:
     apprentice's real calendar (rhythm, OF closures, exceptions, public holidays —
     ``alternance.planning.practical``, L6222-18 al. 1)."""
     return practical.contract_company_days(contract, day)
+
+
+# Resignation of the apprentice after the 45-day period (Code du travail L6222-18 al. 3 and
+# D6222-21-1 [check]): the apprentice refers the matter to the consular chamber's mediator, informs
+# the employer at least ``mediator_inform_days`` (5) calendar days after the referral, and the
+# rupture takes effect at least ``mediator_effective_days`` (7) calendar days after the employer was
+# informed — at least 12 days after the referral. Both delays are settings (ContractSettings).
+SOURCE_RESIGNATION = "Code du travail L6222-18 al. 3 et D6222-21-1"
+
+
+def _d(day: date) -> str:
+    return f"{day:%d/%m/%Y}"
+
+
+def _days(count: int) -> str:
+    return ngettext("%(count)s jour", "%(count)s jours", count) % {"count": count}
+
+
+def _referral_after_rupture(rupture: RuptureInput) -> str:
+    return _(
+        "La saisine du médiateur (le %(referral)s) est postérieure à la date de rupture (le %(rupture)s) : "
+        "le médiateur est saisi avant la démission. Corrigez l'une des deux dates."
+    ) % {"referral": _d(rupture.mediator_referral_date), "rupture": _d(rupture.rupture_date)}
+
+
+def resignation_problems(rupture: RuptureInput, settings_row: ContractSettings) -> list[str]:
+    """What keeps a resignation through the mediator from being recorded, in French with the dates
+    (L6222-18 al. 3, D6222-21-1): both dates present, the employer informed at least
+    ``mediator_inform_days`` after the referral, the rupture at least ``mediator_effective_days``
+    after the employer was informed (so at least the sum of both after the referral)."""
+    referral, informed, rupture_day = rupture.mediator_referral_date, rupture.employer_informed_date, rupture.rupture_date
+    inform_days, effective_days = settings_row.mediator_inform_days, settings_row.mediator_effective_days
+    problems = []
+    if not referral:
+        problems.append(_("Une démission passe par le médiateur : indiquez la date de sa saisine."))
+    if not informed:
+        problems.append(_("Une démission après saisine du médiateur : indiquez la date à laquelle l'apprenti·e a informé l'employeur."))
+    if referral and referral > rupture_day:
+        return [*problems, _referral_after_rupture(rupture)]
+    if referral and informed and (informed - referral).days < inform_days:
+        problems.append(
+            _("L'employeur a été informé le %(informed)s, %(gap)s après la saisine du médiateur (le %(referral)s) : "
+              "il doit l'être au moins %(minimum)s après, soit le %(earliest)s au plus tôt.")
+            % {"informed": _d(informed), "referral": _d(referral), "gap": _days((informed - referral).days),
+               "minimum": _days(inform_days), "earliest": _d(referral + timedelta(days=inform_days))}
+        )
+    if referral or informed:
+        earliest = max(
+            day for day in (
+                referral + timedelta(days=inform_days + effective_days) if referral else None,
+                informed + timedelta(days=effective_days) if informed else None,
+            ) if day is not None
+        )
+        if rupture_day < earliest:
+            details = []
+            if referral:
+                details.append(_("%(minimum)s après la saisine du médiateur (le %(referral)s)")
+                               % {"minimum": _days(inform_days + effective_days), "referral": _d(referral)})
+            if informed:
+                details.append(_("%(minimum)s après l'information de l'employeur (le %(informed)s)")
+                               % {"minimum": _days(effective_days), "informed": _d(informed)})
+            problems.append(
+                _("Une démission ne prend effet qu'au moins %(details)s : une rupture au %(rupture)s est trop tôt ; "
+                  "indiquez une date de rupture au %(earliest)s au plus tôt.")
+                % {"details": _(" et ").join(details), "rupture": _d(rupture_day), "earliest": _d(earliest)}
+            )
+    return problems
+
+
+# End of the contract after obtaining the diploma or title (Code du travail L6222-19): at the
+# apprentice's initiative, the employer informed in writing at least ``diploma_notice_months`` (2)
+# months before. A setting [check] like the mediator's delays.
+SOURCE_DIPLOMA_RUPTURE = "Code du travail L6222-19"
+EMPLOYER_INFORMED_KINDS = (RuptureKind.RESIGNATION, RuptureKind.DIPLOMA_OBTAINED)
+
+
+def diploma_rupture_problems(rupture: RuptureInput, settings_row: ContractSettings) -> list[str]:
+    """What keeps an early end after the diploma from being recorded (L6222-19), in French."""
+    problems = []
+    if rupture.initiative != RuptureInitiative.APPRENTICE:
+        problems.append(_("Après l'obtention du diplôme, le contrat ne prend fin avant son terme qu'à l'initiative de l'apprenti·e : "
+                          "choisissez « Apprenti·e » comme initiative, ou un autre type de rupture."))
+    informed, months = rupture.employer_informed_date, settings_row.diploma_notice_months
+    if not informed:
+        problems.append(_("Indiquez la date à laquelle l'apprenti·e a informé l'employeur par écrit de la fin anticipée du contrat."))
+    elif rupture.rupture_date < (earliest := add_months(informed, months)):
+        problems.append(
+            _("L'employeur a été informé le %(informed)s : après l'obtention du diplôme, le contrat prend fin au moins "
+              "%(months)s mois plus tard, soit le %(earliest)s au plus tôt (rupture indiquée : le %(rupture)s).")
+            % {"informed": _d(informed), "months": months, "earliest": _d(earliest), "rupture": _d(rupture.rupture_date)}
+        )
+    return problems
 
 
 @transaction.atomic
@@ -212,8 +306,12 @@ def contract_record_rupture(*, contract: Contract, by: User, rupture: RuptureInp
         errors.append(_("Décrivez la cause de la rupture en quelques mots."))
     if rupture.kind == RuptureKind.DISMISSAL and not rupture.dismissal_ground:
         errors.append(_("Indiquez le motif du licenciement."))
-    if rupture.kind == RuptureKind.RESIGNATION and not rupture.mediator_referral_date:
-        errors.append(_("Une démission passe par le médiateur : indiquez la date de sa saisine."))
+    if rupture.kind == RuptureKind.RESIGNATION:
+        errors += resignation_problems(rupture, ContractSettings.load())
+    elif rupture.kind == RuptureKind.DIPLOMA_OBTAINED:
+        errors += diploma_rupture_problems(rupture, ContractSettings.load())
+    elif rupture.mediator_referral_date and rupture.mediator_referral_date > rupture.rupture_date:
+        errors.append(_referral_after_rupture(rupture))
     if rupture.kind == RuptureKind.FREE_PERIOD:
         # The period ends at the end of its last company day (L6222-18 al. 1): a rupture on a
         # weekend or a centre day after that day is already outside it.
@@ -235,6 +333,8 @@ def contract_record_rupture(*, contract: Contract, by: User, rupture: RuptureInp
         rupture_date=rupture.rupture_date, rupture_kind=rupture.kind, rupture_initiative=rupture.initiative,
         rupture_cause=rupture.cause, dismissal_ground=rupture.dismissal_ground,
         mediator_referral_date=rupture.mediator_referral_date,
+        # The day the employer was told in writing means nothing for the other kinds.
+        employer_informed_date=rupture.employer_informed_date if rupture.kind in EMPLOYER_INFORMED_KINDS else None,
     )
     if rupture.opco_notified_date:
         OpcoFile.objects.filter(contract=contract).update(rupture_notified_date=rupture.opco_notified_date)
@@ -269,8 +369,10 @@ def apprentice_sync_status(*, apprentice: Apprentice) -> Apprentice:
         status, since = ApprenticeStatus.UNDER_CONTRACT, min(c.start_date for c in active)
     elif contracts:
         last = max(contracts, key=lambda c: (c.rupture_date or c.end_date, c.pk))
-        if last.status == S.BROKEN:
+        if last.status == S.BROKEN and last.rupture_kind != RuptureKind.DIPLOMA_OBTAINED:
             status, since = ApprenticeStatus.RUPTURANT, last.rupture_date
+        elif last.status == S.BROKEN:  # ended early with the diploma in hand (L6222-19): not looking for an employer
+            status, since = ApprenticeStatus.COMPLETED, last.rupture_date
         else:
             status, since = ApprenticeStatus.COMPLETED, last.end_date
     else:

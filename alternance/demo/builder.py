@@ -319,7 +319,7 @@ class OrganisationBuilder:
                     employer_holds_documents=contract.signature is not None,
                     rupture_date=contract.rupture_date, rupture_kind=contract.rupture_kind,
                     rupture_initiative=contract.rupture_initiative, dismissal_ground=contract.dismissal_ground,
-                    mediator_referral_date=contract.mediator_referral,
+                    mediator_referral_date=contract.mediator_referral, employer_informed_date=contract.employer_informed,
                     rupture_cause=rng.choice(ref.RUPTURE_CAUSES) if contract.status == ContractStatus.BROKEN else "",
                     created_by=admin,
                 ))

@@ -101,6 +101,7 @@ class ContractPlan:
     rupture_initiative: str = ""
     dismissal_ground: str = ""
     mediator_referral: date | None = None
+    employer_informed: date | None = None
     company_index: int = -1
     master_slot: int = 0
     previous: "ContractPlan | None" = None
@@ -222,6 +223,9 @@ def _break(contract: ContractPlan, rupture: date, rng: random.Random) -> None:
         elif contract.rupture_kind == RuptureKind.RESIGNATION:
             # The apprentice refers to the mediator, informs the employer ≥ 5 days later, leaves ≥ 7 days after that.
             contract.mediator_referral = max(contract.start, rupture - timedelta(days=rng.randint(12, 25)))
+            # Halfway through the spare days (no extra draw: the rest of the demo stays the same).
+            spare = (rupture - contract.mediator_referral).days - 12
+            contract.employer_informed = contract.mediator_referral + timedelta(days=5 + spare // 2)
 
 
 def _plan_story(plan: ApprenticePlan, rng: random.Random, today: date) -> None:

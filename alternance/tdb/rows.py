@@ -72,6 +72,7 @@ RUPTURE_CAUSES = {
     RuptureKind.MUTUAL_AGREEMENT: "résiliation d'un commun accord",
     RuptureKind.RESIGNATION: "démission de l'apprenti après saisine du médiateur",
     RuptureKind.DISMISSAL: "licenciement",
+    RuptureKind.DIPLOMA_OBTAINED: "obtention du diplôme",
     RuptureKind.OTHER: "autre cause",
 }
 DISMISSAL_CAUSES = {

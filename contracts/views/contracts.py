@@ -82,6 +82,7 @@ def _rupture(contract, data, user, today):
     rupture = RuptureInput(
         rupture_date=data["rupture_date"], kind=data["kind"], initiative=data["initiative"], cause=data["cause"],
         dismissal_ground=data["dismissal_ground"], mediator_referral_date=data["mediator_referral_date"],
+        employer_informed_date=data["employer_informed_date"],
         opco_notified_date=data["opco_notified_date"],
     )
     return services.contract_record_rupture(contract=contract, by=user, rupture=rupture, today=today)

@@ -173,3 +173,23 @@ def test_preflight_blocks_only_the_deliberate_findings(demo):
             blocking.add((contract.apprentice.email, contract.status, tuple(sorted(codes))))
 
     assert blocking == EXPECTED_BLOCKING
+
+
+# Deliberate warning (README's demo section): learners at the CFA since their cohort's start in
+# September whose contract, still being prepared, starts more than 3 months later (L6222-12-1).
+EXPECTED_WITHOUT_EMPLOYER = {
+    ("kevin.vincent.49@apprentis.demo.test", ContractStatus.AWAITING_SIGNATURES),
+    ("romane.blanc.1@apprentis.demo.test", ContractStatus.DRAFT),
+    ("bilal.da-silva.2@apprentis.demo.test", ContractStatus.AWAITING_SIGNATURES),
+    ("romane.richard.45@apprentis.demo.test", ContractStatus.AWAITING_SIGNATURES),
+}
+
+
+def test_preflight_warns_of_3_months_without_an_employer_only_where_intended(demo):
+    warned = set()
+    for contract in Contract.objects.select_related("apprentice__cohort", "company", "programme", "master"):
+        stage = "signature" if contract.status in (ContractStatus.DRAFT, ContractStatus.AWAITING_SIGNATURES) else "opco"
+        if "dates.without_employer_too_long" in contract_preflight(contract, stage=stage, today=TODAY).codes():
+            warned.add((contract.apprentice.email, contract.status))
+
+    assert warned == EXPECTED_WITHOUT_EMPLOYER
