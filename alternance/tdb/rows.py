@@ -44,11 +44,12 @@ from datetime import date
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from alternance import phones
 from alternance.choices import ApprenticeStatus, ExitReason
 from alternance.models import Apprentice
 from alternance.tdb.columns import MAX_CONTRACTS, NAMES, contract_field
 from alternance.tdb.config import OrganisationValues
-from alternance.tdb.rules import PHONE_RE, Source, TdbRow, normalize_phone
+from alternance.tdb.rules import Source, TdbRow
 from alternance.tdb.school_year import SchoolYear
 from contracts.choices import ContractKind, ContractStatus, DismissalGround, RuptureKind
 from contracts.models import Contract
@@ -242,9 +243,12 @@ def build_row(
 ) -> TdbRow:
     cohort, programme = apprentice.cohort, apprentice.cohort.programme
     values: dict[str, object] = dict.fromkeys(NAMES)
+    # What the dashboard stores (0 + national number, E.164 overseas); a number it would refuse is
+    # written as typed, and the check rejects the row with the dashboard's reason.
     phone = _text(apprentice.phone)
-    if phone and PHONE_RE.match(normalize_phone(phone)):
-        phone = normalize_phone(phone)
+    checked = phones.check_phone(phone) if phone else None
+    if checked is not None and checked.ok:
+        phone = phones.tdb_form(checked.number)
     values.update(
         nom_apprenant=_text(apprentice.usage_name) or _text(apprentice.last_name),
         prenom_apprenant=_text(apprentice.first_name),
