@@ -2,7 +2,6 @@
 learners for « Numéro de téléphone invalide » (issue 15 §12)."""
 
 import random
-from datetime import date
 
 from alternance.demo.builder import OrganisationBuilder
 from alternance.phones import check_phone
