@@ -38,7 +38,7 @@ Decisions (the template leaves them to the CFA; README « Tableau de bord de l'a
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Q, QuerySet
@@ -51,6 +51,7 @@ from alternance.tdb.columns import MAX_CONTRACTS, NAMES, contract_field
 from alternance.tdb.config import OrganisationValues
 from alternance.tdb.rules import Source, TdbRow
 from alternance.tdb.school_year import SchoolYear
+from alternance.tdb_status import tdb_dropout_day
 from contracts.choices import ContractKind, ContractStatus, DismissalGround, RuptureKind
 from contracts.models import Contract
 
@@ -208,20 +209,32 @@ def year_contracts(apprentices: QuerySet, school_year: SchoolYear) -> QuerySet:
     )
 
 
+@dataclass(frozen=True)
+class CountedDropout:
+    """A learner still looking for a company whom the dashboard counts as a dropout (« abandon »)
+    since ``since`` (alternance.tdb_status)."""
+
+    apprentice_id: int
+    name: str
+    since: date
+
+
 @dataclass
 class YearRows:
     rows: list[TdbRow]
     # Learners in the year under a contrat de professionnalisation only: not reported.
     professionalisation_only: list[tuple[int, str]]
+    # Learners without any contract yet, counted as dropouts by the dashboard on ``today``.
+    counted_dropouts: list[CountedDropout] = field(default_factory=list)
 
 
-def build_rows(school_year: SchoolYear, organisation: OrganisationValues) -> YearRows:
+def build_rows(school_year: SchoolYear, organisation: OrganisationValues, today: date | None = None) -> YearRows:
     apprentices = year_apprentices(school_year)
     contracts_by_apprentice: dict[int, list[Contract]] = defaultdict(list)
     for contract in year_contracts(apprentices, school_year):
         contracts_by_apprentice[contract.apprentice_id].append(contract)
     settings_sources = {column: Source("setting", None, variable) for column, variable in organisation.variables.items()}
-    rows, professionalisation_only = [], []
+    rows, professionalisation_only, counted_dropouts = [], [], []
     for apprentice in apprentices:
         chains = chains_of(contracts_by_apprentice.get(apprentice.pk, []))
         apprenticeship = [chain for chain in chains if chain.root.kind == ContractKind.APPRENTICESHIP]
@@ -229,7 +242,13 @@ def build_rows(school_year: SchoolYear, organisation: OrganisationValues) -> Yea
             professionalisation_only.append((apprentice.pk, apprentice.full_name))
             continue
         rows.append(build_row(apprentice, apprenticeship, school_year, organisation, settings_sources))
-    return YearRows(rows=rows, professionalisation_only=professionalisation_only)
+        # Still without any contract on ``today`` (none started yet), not excluded, and past the
+        # dashboard's 90 days: it shows the learner as a dropout.
+        started = [chain for chain in apprenticeship if today is not None and chain.start_date <= today]
+        if (today is not None and not started and apprentice.exclusion_date is None
+                and today >= tdb_dropout_day(apprentice.training_start_date)):
+            counted_dropouts.append(CountedDropout(apprentice.pk, apprentice.full_name, tdb_dropout_day(apprentice.training_start_date)))
+    return YearRows(rows=rows, professionalisation_only=professionalisation_only, counted_dropouts=counted_dropouts)
 
 
 def _text(value: str | None) -> str | None:
