@@ -19,7 +19,16 @@ from contracts.choices import (
     ContractType,
     OpcoDecision,
 )
-from contracts.models import Contract, ContractSettings, ContractStatusChange, OpcoFile, RemunerationGrid, SmicRate
+from contracts.hiring_aid import HiringAid, contract_hiring_aid
+from contracts.models import (
+    Contract,
+    ContractSettings,
+    ContractStatusChange,
+    HiringAidRule,
+    OpcoFile,
+    RemunerationGrid,
+    SmicRate,
+)
 from contracts.preflight import MasterLoad, PreflightReport, check_contract
 
 # Groups of statuses offered by the status filter next to the statuses themselves.
@@ -203,3 +212,28 @@ def contract_remuneration(contract: Contract) -> list | None:
         qualified = (contract.apprentice.highest_diploma or 0) >= DiplomaCode.BAC_PRO
         return professionalisation_periods(**common, qualified=qualified, rates=grid.professionalisation_rates())
     return apprenticeship_periods(**common, rates=grid.apprenticeship_rates())
+
+
+# --- hiring aid (issue 15 §10) -------------------------------------------------------------------
+
+def hiring_aid_rules(user: User) -> list[HiringAidRule]:
+    return list(access.visible(user, HiringAidRule))
+
+
+def contract_hiring_aid_of(user: User, contract: Contract) -> HiringAid:
+    """The hiring aid of one contract under the rules in force at its conclusion (one query)."""
+    return contract_hiring_aid(contract, hiring_aid_rules(user))
+
+
+def hiring_aid_rows(user: User) -> list[tuple[Contract, HiringAid]]:
+    """Every apprenticeship contract the user may see, signed or later, with its hiring aid, for
+    the CRE's export (two queries: the rules, the contracts with what the rule reads)."""
+    rules = hiring_aid_rules(user)
+    contracts = (
+        access.visible(user, Contract)
+        .filter(kind=ContractKind.APPRENTICESHIP, amends__isnull=True)
+        .exclude(status__in=(ContractStatus.DRAFT, ContractStatus.AWAITING_SIGNATURES))
+        .select_related("apprentice__cohort__programme", "company", "programme")
+        .order_by("start_date", "pk")
+    )
+    return [(contract, contract_hiring_aid(contract, rules)) for contract in contracts]
