@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alternance import access
 from alternance.models import Programme
+from alternance.phones import normalize_phone_number
 from alternance.search.fields import SearchableModelChoiceField
 from companies import selectors
 from companies.choices import InteractionKind, InteractionOutcome, OfferStatus
@@ -227,6 +228,9 @@ class CompanyForm(forms.ModelForm):
             )
         return siret
 
+    def clean_phone(self):
+        # The numbering plans, as the Tableau de bord checks them (issue 15 §12).
+        return normalize_phone_number(self.cleaned_data.get("phone"))
 
     def clean(self):
         data = super().clean()
@@ -263,3 +267,6 @@ class ContactForm(forms.ModelForm):
             "birth_date": {"invalid": _("Saisissez une date valide (jj/mm/aaaa).")},
             "experience_years": {"invalid": _("Indiquez un nombre entier d'années, par exemple 5.")},
         }
+
+    def clean_phone(self):
+        return normalize_phone_number(self.cleaned_data.get("phone"))

@@ -14,6 +14,7 @@ from alternance import access
 from alternance.choices import ApprenticeStatus, Role
 from alternance.models import Apprentice, User
 from alternance.selectors import name_search
+from alternance.tdb_status import counted_as_dropout_by_tdb, tdb_dropout_day
 from companies import matching
 from companies.choices import OPEN_PLACEMENT_STATUSES, OfferStatus
 from companies.models import Company, CompanyContact, Interaction, Offer, Placement, PlacementEvent
@@ -318,6 +319,8 @@ class DeskRow:
     limit: int
     deadline: date
     open_placements: int
+    # The day the State's dashboard began counting the learner as a dropout (alternance.tdb_status).
+    tdb_dropout_since: date | None = None
 
     @property
     def days_left(self) -> int:
@@ -352,6 +355,8 @@ def placement_desk(user: User, *, today: date, q: str = "", status: str = "", pr
         rows.append(DeskRow(
             apprentice=apprentice, days=(today - apprentice.status_since).days, limit=limit,
             deadline=apprentice.status_since + timedelta(days=limit), open_placements=apprentice.open_placements,
+            tdb_dropout_since=tdb_dropout_day(apprentice.training_start_date) if counted_as_dropout_by_tdb(
+                status=apprentice.status, training_start=apprentice.training_start_date, today=today) else None,
         ))
     return sorted(rows, key=lambda r: (r.days_left, r.apprentice.last_name, r.apprentice.first_name, r.apprentice.pk))
 

@@ -7,6 +7,7 @@ from contracts.models import (
     Document,
     DocumentBatch,
     FundingRule,
+    HiringAidRule,
     OpcoFile,
     OpcoInstalment,
     OpcoReminder,
@@ -69,6 +70,15 @@ class RemunerationGridAdmin(admin.ModelAdmin):
 @admin.register(FundingRule)
 class FundingRuleAdmin(admin.ModelAdmin):
     list_display = ["valid_from", "label", "per_day", "balance_claim_months", "employer_participation_amount"]
+
+
+@admin.register(HiringAidRule)
+class HiringAidRuleAdmin(admin.ModelAdmin):
+    """The hiring aid rules (issue 15 §10): staff correct a rule or add the next decree's here."""
+
+    list_display = ["label", "valid_from", "valid_to", "company_headcount_min", "company_headcount_max", "diploma_level_max",
+                    "requires_rqth", "amount_first_year", "to_check"]
+    list_filter = ["to_check", "requires_rqth"]
 
 
 @admin.register(ContractSettings)

@@ -731,3 +731,43 @@ class RemunerationGrid(models.Model):
                 _("Grille invalide : l'apprentissage attend les années 1, 2 et 3 avec 4 taux chacune ; le contrat de "
                   "professionnalisation attend under_21, from_21_to_25 (2 taux) et from_26_smc_percent.")
             ) from None
+
+
+class HiringAidRule(models.Model):
+    """One rule of the State's hiring aid for apprenticeship contracts (aide à l'embauche), for
+    contracts concluded between ``valid_from`` and ``valid_to`` (issue 15 §10).
+
+    Dated data, never a constant in code: a new decree is a new row (staff edit them in the
+    admin). Conditions left empty do not apply. When several rules match a contract, the
+    employer gets the most favourable one (the RQTH rule supersedes the size-based rule).
+    Every seeded row is tagged « [à vérifier] » until checked against the Journal officiel.
+    """
+
+    valid_from = models.DateField(_("contrats conclus à partir du"))
+    valid_to = models.DateField(_("jusqu'au (inclus)"), null=True, blank=True)
+    label = models.CharField(_("libellé"), max_length=200)
+    company_headcount_min = models.PositiveIntegerField(_("effectif de l'entreprise au moins"), null=True, blank=True)
+    company_headcount_max = models.PositiveIntegerField(_("effectif de l'entreprise au plus"), null=True, blank=True)
+    diploma_level_max = models.PositiveSmallIntegerField(
+        _("niveau du diplôme préparé au plus"), null=True, blank=True, help_text=_("Niveau du cadre national des certifications (3 à 8)."),
+    )
+    requires_rqth = models.BooleanField(_("réservée aux apprenti·es reconnu·es travailleurs handicapés (RQTH)"), default=False)
+    private_employers_only = models.BooleanField(_("employeurs privés seulement"), default=True)
+    amount_first_year = models.DecimalField(_("montant pour la 1re année du contrat"), max_digits=8, decimal_places=2)
+    source = models.CharField(_("texte source"), max_length=255)
+    to_check = models.BooleanField(_("à vérifier"), default=True, help_text=_("Règle non encore vérifiée sur le texte officiel."))
+
+    class Meta:
+        verbose_name = _("règle d'aide à l'embauche")
+        verbose_name_plural = _("règles d'aide à l'embauche")
+        ordering = ["-valid_from", "-amount_first_year", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=models.F("valid_from")),
+                name="hiring_aid_rule_period_in_order",
+            ),
+            models.CheckConstraint(condition=models.Q(amount_first_year__gte=0), name="hiring_aid_rule_amount_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label

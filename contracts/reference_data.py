@@ -104,9 +104,74 @@ def load_funding_rules(rule_model, *, only: tuple[str, ...] | None = None) -> No
 
 def ensure_reference_data() -> None:
     """Load the reference rows with the current models (tests, fresh databases)."""
-    from contracts.models import ContractSettings, FundingRule, RemunerationGrid, SmicRate
+    from contracts.models import ContractSettings, FundingRule, HiringAidRule, RemunerationGrid, SmicRate
 
     load_smic_values(SmicRate)
     load_remuneration_grids(RemunerationGrid)
     load_funding_rules(FundingRule)
+    load_hiring_aid_rules(HiringAidRule)
     ContractSettings.load()
+
+
+# The State's hiring aid for apprenticeship contracts (issue 15 §10), per period of conclusion of the
+# contract. domain.md does not cover it: these rows were written from memory of the decrees and
+# every one is tagged « [à vérifier] » (``to_check``) until checked against the Journal officiel;
+# staff correct them in the admin (« Règles d'aide à l'embauche »). Conditions the rows do not model:
+# for 250 employees and more, the quota of work-study contracts the company must reach.
+HIRING_AID_RULES = [
+    {
+        "valid_from": "2023-01-01", "valid_to": "2025-02-23",
+        "label": "Aide exceptionnelle 2023-2024 (prolongée jusqu'au 23 février 2025)",
+        "company_headcount_min": None, "company_headcount_max": None, "diploma_level_max": 7, "requires_rqth": False,
+        "amount_first_year": Decimal("6000.00"),
+        "source": "Décret n° 2022-1714 du 29 décembre 2022, prolongé par le décret n° 2023-1354 du 29 décembre 2023 [à vérifier]",
+    },
+    {
+        "valid_from": "2025-02-24", "valid_to": "2025-12-31",
+        "label": "Aide exceptionnelle 2025 — entreprises de moins de 250 salariés",
+        "company_headcount_min": None, "company_headcount_max": 249, "diploma_level_max": 7, "requires_rqth": False,
+        "amount_first_year": Decimal("5000.00"),
+        "source": "Décret n° 2025-174 du 22 février 2025 [à vérifier]",
+    },
+    {
+        "valid_from": "2025-02-24", "valid_to": "2025-12-31",
+        "label": "Aide exceptionnelle 2025 — entreprises de 250 salariés et plus",
+        "company_headcount_min": 250, "company_headcount_max": None, "diploma_level_max": 7, "requires_rqth": False,
+        "amount_first_year": Decimal("2000.00"),
+        "source": "Décret n° 2025-174 du 22 février 2025 (sous condition de quota d'alternants) [à vérifier]",
+    },
+    {
+        "valid_from": "2025-02-24", "valid_to": "2025-12-31",
+        "label": "Aide exceptionnelle 2025 — apprenti·e reconnu·e travailleur handicapé",
+        "company_headcount_min": None, "company_headcount_max": None, "diploma_level_max": 7, "requires_rqth": True,
+        "amount_first_year": Decimal("6000.00"),
+        "source": "Décret n° 2025-174 du 22 février 2025 [à vérifier]",
+    },
+    {
+        "valid_from": "2026-01-01", "valid_to": None,
+        "label": "Aide 2026 — entreprises de moins de 250 salariés, diplôme jusqu'au niveau 5",
+        "company_headcount_min": None, "company_headcount_max": 249, "diploma_level_max": 5, "requires_rqth": False,
+        "amount_first_year": Decimal("5000.00"),
+        "source": "Décret de mars 2026 relatif à l'aide aux employeurs d'apprentis (référence à compléter) [à vérifier]",
+    },
+    {
+        "valid_from": "2026-01-01", "valid_to": None,
+        "label": "Aide 2026 — entreprises de 250 salariés et plus, diplôme jusqu'au niveau 5",
+        "company_headcount_min": 250, "company_headcount_max": None, "diploma_level_max": 5, "requires_rqth": False,
+        "amount_first_year": Decimal("2000.00"),
+        "source": "Décret de mars 2026 relatif à l'aide aux employeurs d'apprentis (référence à compléter) [à vérifier]",
+    },
+    {
+        "valid_from": "2026-01-01", "valid_to": None,
+        "label": "Aide 2026 — apprenti·e reconnu·e travailleur handicapé",
+        "company_headcount_min": None, "company_headcount_max": None, "diploma_level_max": 7, "requires_rqth": True,
+        "amount_first_year": Decimal("6000.00"),
+        "source": "Décret de mars 2026 relatif à l'aide aux employeurs d'apprentis (référence à compléter) [à vérifier]",
+    },
+]
+
+
+def load_hiring_aid_rules(rule_model) -> None:
+    for rule in HIRING_AID_RULES:
+        values = dict(rule)
+        rule_model.objects.update_or_create(valid_from=values.pop("valid_from"), label=values.pop("label"), defaults=values)

@@ -21,7 +21,16 @@ from contracts.choices import (
     DerogationType,
     OpcoDecision,
 )
-from contracts.models import Contract, ContractSettings, ContractStatusChange, OpcoFile, RemunerationGrid, SmicRate
+from contracts.hiring_aid import HiringAid, contract_hiring_aid
+from contracts.models import (
+    Contract,
+    ContractSettings,
+    ContractStatusChange,
+    HiringAidRule,
+    OpcoFile,
+    RemunerationGrid,
+    SmicRate,
+)
 from contracts.preflight import MasterLoad, PreflightReport, check_contract
 
 # Groups of statuses offered by the status filter next to the statuses themselves.
@@ -311,3 +320,28 @@ def contract_remuneration_schedule(contract: Contract) -> list | None:
         start=contract.start_date, end=contract.end_date, smic_values=values, compute=_periods_computer(contract, grid)
     )
     return periods or None
+
+
+# --- hiring aid (issue 15 §10) -------------------------------------------------------------------
+
+def hiring_aid_rules(user: User) -> list[HiringAidRule]:
+    return list(access.visible(user, HiringAidRule))
+
+
+def contract_hiring_aid_of(user: User, contract: Contract) -> HiringAid:
+    """The hiring aid of one contract under the rules in force at its conclusion (one query)."""
+    return contract_hiring_aid(contract, hiring_aid_rules(user))
+
+
+def hiring_aid_rows(user: User) -> list[tuple[Contract, HiringAid]]:
+    """Every apprenticeship contract the user may see, signed or later, with its hiring aid, for
+    the CRE's export (two queries: the rules, the contracts with what the rule reads)."""
+    rules = hiring_aid_rules(user)
+    contracts = (
+        access.visible(user, Contract)
+        .filter(kind=ContractKind.APPRENTICESHIP, amends__isnull=True)
+        .exclude(status__in=(ContractStatus.DRAFT, ContractStatus.AWAITING_SIGNATURES))
+        .select_related("apprentice__cohort__programme", "company", "programme")
+        .order_by("start_date", "pk")
+    )
+    return [(contract, contract_hiring_aid(contract, rules)) for contract in contracts]

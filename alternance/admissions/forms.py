@@ -10,6 +10,7 @@ from alternance.admissions import services
 from alternance.catalogue.selectors import occupancy
 from alternance.choices import CandidateSource, PositioningKind
 from alternance.models import Candidate
+from alternance.phones import normalize_phone_number
 
 IDENTITY_FIELDS = (
     "last_name", "first_name", "sex", "birth_date", "birth_department", "birth_commune", "ine",
@@ -55,6 +56,10 @@ class _IdentityForm(forms.ModelForm):
     def _post_clean(self):
         # The services build and validate the record (with the day's rules): the form checks input only.
         pass
+
+    def clean_phone(self):
+        # The numbering plans, as the Tableau de bord checks them (issue 15 §12).
+        return normalize_phone_number(self.cleaned_data.get("phone"))
 
     def identity(self) -> dict:
         return {name: self.cleaned_data[name] for name in IDENTITY_FIELDS}
@@ -168,3 +173,6 @@ class EnrolForm(forms.Form):
     def __init__(self, *args, cohorts=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["cohort"].queryset = cohorts
+
+    def clean_legal_representative_phone(self):
+        return normalize_phone_number(self.cleaned_data.get("legal_representative_phone"))

@@ -3,20 +3,15 @@ database or the day). French labels, and errors that say how to fix the input.""
 
 from __future__ import annotations
 
-import re
-
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from alternance.apprentices.selectors import normalize_ine
 from alternance.apprentices.services import CONTACT_FIELDS, OWN_FIELDS, RECORD_FIELDS
 from alternance.choices import ExitReason
 from alternance.models import Apprentice
+from alternance.phones import normalize_phone_number
 from alternance.validators import validate_department, validate_ine, validate_nir, validate_postal_code
-
-PHONE_RE = re.compile(r"^(0\d{9}|\+\d{8,15})$")
-PHONE_ERROR = _("Saisissez un numéro à 10 chiffres (par exemple 06 12 34 56 78) ou au format international (+33 6 12 34 56 78).")
 
 # The staff form's sections, in the Cerfa's order.
 SECTIONS = (
@@ -49,10 +44,8 @@ class WriteOnlyInput(forms.TextInput):
 
 
 def _phone(value: str) -> str:
-    value = (value or "").strip()
-    if value and not PHONE_RE.match(re.sub(r"[\s.\-()]", "", value)):
-        raise ValidationError(PHONE_ERROR)
-    return value
+    # The numbering plans, as the Tableau de bord checks them; stored « 06 12 34 56 78 » (issue 15 §12).
+    return normalize_phone_number(value)
 
 
 class _StyledModelForm(forms.ModelForm):

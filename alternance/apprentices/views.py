@@ -9,6 +9,7 @@ its predicates (in scope, not allowed → 403); ``apprentices.services`` writes.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -26,6 +27,7 @@ from alternance.attendance import services as absences
 from alternance.catalogue.selectors import cohorts_for_new_records
 from alternance.choices import ApprenticeStatus, Role
 from alternance.history.selectors import history_for
+from alternance.tdb_status import counted_as_dropout_by_tdb, tdb_dropout_day
 from alternance.views.mixins import StaffListView, int_param, staff_only
 from contracts.choices import PENDING_CONTRACT_STATUSES
 
@@ -84,6 +86,12 @@ def apprentice_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "pending_contract": next((c for c in related["contracts"] if c.status in PENDING_CONTRACT_STATUSES), None)
         if access.can_use_back_office(user) else None,
         "without_company": apprentice.status in (ApprenticeStatus.SEEKING, ApprenticeStatus.RUPTURANT),
+        # The State's dashboard counts a learner without any contract as a dropout 90 days after
+        # entry (alternance.tdb_status): staff see it before the State's figures do.
+        "tdb_dropout_since": tdb_dropout_day(apprentice.training_start_date) if access.can_use_back_office(user)
+        and counted_as_dropout_by_tdb(status=apprentice.status, training_start=apprentice.training_start_date,
+                                      today=timezone.localdate()) else None,
+        "tdb_dropout_days": settings.TDB_DROPOUT_WITHOUT_CONTRACT_DAYS,
         "can_merge": access.can_merge_records(user),
         # Buttons shown only to who may use them (the views check the same predicates).
         "can_create_contract": access.can_create_contract(user),

@@ -8,6 +8,7 @@ this bypasses the services). Follow-up records (OPCO, attendance, visits, CRM, a
 import random
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
+from functools import cache
 
 from django.contrib.auth.hashers import make_password
 from django.db import models
@@ -20,6 +21,7 @@ from alternance.demo.identifiers import ine_for, la_poste_siret, nir_for, random
 from alternance.demo.plan import SECTOR_CYCLE, ApprenticePlan, ContractPlan, OrganisationPlan, masters_needed
 from alternance.french import de
 from alternance.models import Apprentice, Cohort, CompetenceBlock, Programme, Site, User
+from alternance.phones import check_phone
 from alternance.validators import uai_check_letter
 from companies.choices import EmployerType
 from companies.models import Company, CompanyContact
@@ -44,6 +46,18 @@ def deca_number(contract: ContractPlan) -> str:
     return f"069{contract.start:%Y%m}NC{contract.params.get('sequence', 0) % 10000:04d}"
 
 
+
+@cache
+def _allocated_first_pairs(head: str) -> list[int]:
+    """The pairs after ``head`` that start an allocated block of metropolitan France's numbering
+    plan, whatever the six digits after (the same check as the forms and the Tableau de bord export;
+    06 90 to 06 97 are overseas blocks, allocated only in part)."""
+    return [
+        pair for pair in range(100)
+        if all(check_phone(f"{head}{pair:02d}{tail}").ok and check_phone(f"{head}{pair:02d}{tail}").number.country_code == 33
+               for tail in ("000000", "999999", "505050"))
+    ]
+
 class OrganisationBuilder:
     """Writes the people, catalogue, companies, apprentices and contracts of an OrganisationPlan."""
 
@@ -65,8 +79,15 @@ class OrganisationBuilder:
         return sex, first, self.rng.choice(ref.LAST_NAMES)
 
     def phone(self, mobile: bool = True) -> str:
+        """An allocated number (the Tableau de bord refuses 07 00 to 07 29, 04 00 to 04 09…): a
+        first pair outside the allocated blocks is moved into them, with the same draws as
+        before, so the rest of the demo is unchanged."""
         head = self.rng.choice(("06", "07")) if mobile else "04"
-        return " ".join([head] + [f"{self.rng.randint(0, 99):02d}" for _ in range(4)])
+        pairs = [self.rng.randint(0, 99) for _ in range(4)]
+        allocated = _allocated_first_pairs(head)
+        if pairs[0] not in allocated:
+            pairs[0] = allocated[pairs[0] % len(allocated)]
+        return " ".join([head] + [f"{pair:02d}" for pair in pairs])
 
     def address(self) -> str:
         return f"{self.rng.randint(1, 180)} {self.rng.choice(ref.STREETS)}"

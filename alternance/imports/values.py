@@ -17,6 +17,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+from alternance.phones import normalize_phone_number
+
 EXCEL_SERIAL_MIN, EXCEL_SERIAL_MAX = 10_000, 80_000  # 1927-05-18 … 2119-01-10: plausible dates only
 
 
@@ -83,10 +85,15 @@ def parse_postal_code(value) -> str:
 
 
 def parse_phone(value) -> str:
+    """A number checked against the numbering plans as the Tableau de bord checks it, stored
+    « 06 12 34 56 78 » (``alternance.phones``, issue 15 §12)."""
     text = parse_identifier(value)
-    if re.fullmatch(r"[1-9]\d{8}", text):
-        return "0" + text  # 0612345678 stored as a number by Excel
-    return text
+    if not isinstance(value, str) and re.fullmatch(r"[1-9]\d{8}", text):
+        text = "0" + text  # 0612345678 stored as a number by Excel
+    try:
+        return normalize_phone_number(text)
+    except ValidationError as error:
+        raise CellError(_("« %(value)s » : %(error)s") % {"value": shown(value), "error": error.messages[0]}) from None
 
 
 def parse_email(value) -> str:

@@ -293,6 +293,10 @@ TDB_EXPORT = {
     "referent_handicap_prenom": REFERENT_HANDICAP["first_name"],
     "referent_handicap_email": REFERENT_HANDICAP["email"],
 }
+# The dashboard counts a learner who has had no contract since entering training as a dropout
+# (« abandon ») from this many days after the entry (flux-retour-cfas, effectif_status.builder.ts,
+# 20/08/2026): its own parameter, not a law; follow the dashboard if it changes it.
+TDB_DROPOUT_WITHOUT_CONTRACT_DAYS = int(env("TDB_DROPOUT_WITHOUT_CONTRACT_DAYS", "90"))
 # --- end of the Tableau de bord settings -----------------------------------------------------------
 
 # --- Admissions: the public application page (issue 13 §1) -------------------------------------------

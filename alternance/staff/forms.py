@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alternance.choices import STAFF_ROLES, Role
 from alternance.models import User
+from alternance.phones import normalize_phone_number
 
 STAFF_ROLE_CHOICES = [(role.value, role.label) for role in Role if role in STAFF_ROLES]
 
@@ -33,6 +34,10 @@ class StaffMemberForm(forms.Form):
             "invalid_choice": _("Choisissez un rôle de l'équipe dans la liste."),
         },
     )
+
+    def clean_phone(self):
+        # The numbering plans, as the Tableau de bord checks them (issue 15 §12).
+        return normalize_phone_number(self.cleaned_data.get("phone"))
 
     @classmethod
     def initial_of(cls, member: User) -> dict:

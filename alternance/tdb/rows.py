@@ -38,18 +38,20 @@ Decisions (the template leaves them to the CFA; README « Tableau de bord de l'a
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from alternance import phones
 from alternance.choices import ApprenticeStatus, ExitReason
 from alternance.models import Apprentice
 from alternance.tdb.columns import MAX_CONTRACTS, NAMES, contract_field
 from alternance.tdb.config import OrganisationValues
-from alternance.tdb.rules import PHONE_RE, Source, TdbRow, normalize_phone
+from alternance.tdb.rules import Source, TdbRow
 from alternance.tdb.school_year import SchoolYear
+from alternance.tdb_status import tdb_dropout_day
 from contracts.choices import ContractKind, ContractStatus, DismissalGround, RuptureKind
 from contracts.models import Contract
 
@@ -208,20 +210,32 @@ def year_contracts(apprentices: QuerySet, school_year: SchoolYear) -> QuerySet:
     )
 
 
+@dataclass(frozen=True)
+class CountedDropout:
+    """A learner still looking for a company whom the dashboard counts as a dropout (« abandon »)
+    since ``since`` (alternance.tdb_status)."""
+
+    apprentice_id: int
+    name: str
+    since: date
+
+
 @dataclass
 class YearRows:
     rows: list[TdbRow]
     # Learners in the year under a contrat de professionnalisation only: not reported.
     professionalisation_only: list[tuple[int, str]]
+    # Learners without any contract yet, counted as dropouts by the dashboard on ``today``.
+    counted_dropouts: list[CountedDropout] = field(default_factory=list)
 
 
-def build_rows(school_year: SchoolYear, organisation: OrganisationValues) -> YearRows:
+def build_rows(school_year: SchoolYear, organisation: OrganisationValues, today: date | None = None) -> YearRows:
     apprentices = year_apprentices(school_year)
     contracts_by_apprentice: dict[int, list[Contract]] = defaultdict(list)
     for contract in year_contracts(apprentices, school_year):
         contracts_by_apprentice[contract.apprentice_id].append(contract)
     settings_sources = {column: Source("setting", None, variable) for column, variable in organisation.variables.items()}
-    rows, professionalisation_only = [], []
+    rows, professionalisation_only, counted_dropouts = [], [], []
     for apprentice in apprentices:
         chains = chains_of(contracts_by_apprentice.get(apprentice.pk, []))
         apprenticeship = [chain for chain in chains if chain.root.kind == ContractKind.APPRENTICESHIP]
@@ -229,7 +243,13 @@ def build_rows(school_year: SchoolYear, organisation: OrganisationValues) -> Yea
             professionalisation_only.append((apprentice.pk, apprentice.full_name))
             continue
         rows.append(build_row(apprentice, apprenticeship, school_year, organisation, settings_sources))
-    return YearRows(rows=rows, professionalisation_only=professionalisation_only)
+        # Still without any contract on ``today`` (none started yet), not excluded, and past the
+        # dashboard's 90 days: it shows the learner as a dropout.
+        started = [chain for chain in apprenticeship if today is not None and chain.start_date <= today]
+        if (today is not None and not started and apprentice.exclusion_date is None
+                and today >= tdb_dropout_day(apprentice.training_start_date)):
+            counted_dropouts.append(CountedDropout(apprentice.pk, apprentice.full_name, tdb_dropout_day(apprentice.training_start_date)))
+    return YearRows(rows=rows, professionalisation_only=professionalisation_only, counted_dropouts=counted_dropouts)
 
 
 def _text(value: str | None) -> str | None:
@@ -243,9 +263,12 @@ def build_row(
 ) -> TdbRow:
     cohort, programme = apprentice.cohort, apprentice.cohort.programme
     values: dict[str, object] = dict.fromkeys(NAMES)
+    # What the dashboard stores (0 + national number, E.164 overseas); a number it would refuse is
+    # written as typed, and the check rejects the row with the dashboard's reason.
     phone = _text(apprentice.phone)
-    if phone and PHONE_RE.match(normalize_phone(phone)):
-        phone = normalize_phone(phone)
+    checked = phones.check_phone(phone) if phone else None
+    if checked is not None and checked.ok:
+        phone = phones.tdb_form(checked.number)
     values.update(
         nom_apprenant=_text(apprentice.usage_name) or _text(apprentice.last_name),
         prenom_apprenant=_text(apprentice.first_name),

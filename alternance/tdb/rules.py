@@ -19,6 +19,24 @@ rule — required or optional — rejects the row, with a French message that na
 fix. A row that is rejected is not in the file.
 
 Every function here is pure: values in, problems out.
+
+**The dashboard's own schema** (issue 15 §12): the formats below follow what the Tableau de bord
+accepts and refuses today — schema v3 of its learners API and upload, mission-apprentissage/
+flux-retour-cfas ``shared/models/parts/dossierApprenantSchemaV3.ts``, ``zodPrimitives.ts`` and
+``shared/constants/validations.ts``, version of 20 August 2026 (commit 12cb59e9, zod 3.23,
+libphonenumber-js 1.12): phone numbers against the real numbering plans (``alternance.phones``),
+e-mails with zod's pattern, RNCP ``(RNCP)?\\d{2,5}``, CFD ``[A-Z0-9]{8}``, UAI ``\\d{7}[A-Z]``,
+``annee_formation`` 0 to 5, ``annee_scolaire`` two consecutive or identical years, names any
+non-empty text (the template's « pas de chiffre » is not enforced by the dashboard), sex M/F (H,
+1 and 2 read as M, M, F), postal codes padded to 5 digits. Stricter on purpose, because the
+dashboard would keep the row but lose the learner's link (each has its test):
+- the UAI and SIRET of the responsible and training establishments must exist in the
+  dashboard's directory of organisations (upload refuses « UAI non valide » / « Siret non
+  valide »): a wrong check key cannot be there, so we check the keys (domain §9);
+- an employer SIRET must have a valid key: the dashboard stores any 14 digits and the contract
+  then points at no company;
+- the template's « obligatoire si » rules (contract columns together, dates in order) and the
+  required duration in months (the dashboard empties a duration outside 1–48).
 """
 
 from __future__ import annotations
@@ -32,8 +50,9 @@ from functools import lru_cache
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from alternance import phones
 from alternance.tdb.columns import BY_NAME, COLUMNS, MAX_CONTRACTS, Kind, Need, contract_field
-from alternance.validators import INE_PATTERNS, validate_siret, validate_uai
+from alternance.validators import validate_siret, validate_uai
 
 # --- where a value comes from (to say where to fix it) ------------------------------------------
 
@@ -101,44 +120,52 @@ class TdbRow:
 
 # --- format checks: value → None when valid, else what is expected (French) ---------------------
 
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+# zod 3.23's e-mail pattern (z.string().email()), case-insensitive.
+EMAIL_RE = re.compile(r"^(?!\.)(?!.*\.\.)([A-Z0-9_'+\-\.]*)[A-Z0-9_+-]@([A-Z0-9][A-Z0-9\-]*\.)+[A-Z]{2,}$", re.IGNORECASE)
 POSTAL_CODE_RE = re.compile(r"^\d{5}$")
-PHONE_RE = re.compile(r"^(0\d{9}|\+33\d{9})$")
-DEPARTMENT_RE = re.compile(r"^(0\d{2}|0?2[AB]|9[78]\d|99\d)$")
-SIFA_SITUATION_RE = re.compile(r"^\d{4}$")
-SCHOOL_YEAR_RE = re.compile(r"^(\d{4})-(\d{4})$")
-RNCP_RE = re.compile(r"^RNCP\d{3,5}$")
-CFD_RE = re.compile(r"^[A-Z0-9]{3}\d{3}[A-Z0-9]{2}$")
+# DERNIER_ORGANISME_UAI_PATTERN (« basé sur les recommandations SIFA »): a département or a UAI.
+LAST_ORGANISATION_RE = re.compile(r"^(0?[0-9][0-9]|0?2[AB]|0?9[012345]|97[1234678]|98[678]|99[0135]|[0-9]{7}[a-zA-Z])$")
+UAI_RE = re.compile(r"^[0-9]{7}[A-Z]$")
+# zEffectifDernierSituation: the SIFA codes of the learner's situation the year before.
+SIFA_SITUATIONS = frozenset(
+    ["1003", "1005", "1009", "1017", "1019", "1021", "1023", "2001", "2003", "2005", "2007", "3001", "3101", "3003", "3103", "3009", "3109", "3011", "3111", "3031", "3131", "3032", "3132", "3033", "3133", "3117", "3119", "3021", "3121", "3023", "3123", "4001", "4101", "4003", "4103", "4005", "4105", "4007", "4107", "4009", "4011", "4111", "4013", "4113", "4015", "4115", "4017", "4117", "4019", "4119", "4021", "4121", "4023", "4123", "4025", "4125", "4027", "4127", "5901", "5903", "5905", "5907", "5909"]  # noqa: SIM905
+)
+SCHOOL_YEAR_RE = re.compile(r"^([12][0-9]{3})-([12][0-9]{3})$")
+RNCP_RE = re.compile(r"^(RNCP)?[0-9]{2,5}$")
+CFD_RE = re.compile(r"^[A-Z0-9]{8}$")
+INE_RE = re.compile(r"^([0-9]{9}[A-Z]{2}|[0-9_]{10}[A-Z]|[0-9]{4}A[0-9]{5}[A-Z])$")
 CFA_TYPES = tuple(f"{n:02d}" for n in range(1, 11))
-
-
-def normalize_phone(value: str) -> str:
-    """« espace/tiret/point possible à la saisie, retrait lors du traitement » (template)."""
-    return re.sub(r"[\s.\-]", "", value or "")
 
 
 def _text(value) -> bool:
     return isinstance(value, str) and value.strip() != ""
 
 
-def check_alpha(value) -> str | None:
-    # « au moins 1 lettre, espace/tiret/accent possibles - pas de chiffre. Caractères spéciaux acceptés »
-    if not _text(value) or not any(ch.isalpha() for ch in value) or any(ch.isdigit() for ch in value):
-        return _("au moins une lettre, sans chiffre")
-    return None
+def check_name(value) -> str | None:
+    # z.string().trim().min(1): the template's « pas de chiffre » is not enforced by the dashboard.
+    return None if _text(value) else _("un nom")
 
 
 def check_email(value) -> str | None:
-    return None if _text(value) and EMAIL_RE.match(value.strip()) else _("une adresse de la forme texte@texte.texte")
+    # .trim().email(): zod's pattern (no dots in a row, a domain ending with 2 letters or more).
+    return None if _text(value) and EMAIL_RE.match(value.strip()) else _("une adresse de la forme prenom.nom@exemple.fr")
 
 
 def check_postal_code(value) -> str | None:
-    return None if isinstance(value, str) and POSTAL_CODE_RE.match(value) else _("5 chiffres")
+    # .padStart(5, "0") then 5 digits: a code whose leading zero a spreadsheet dropped is accepted.
+    if isinstance(value, str | int) and not isinstance(value, bool) and POSTAL_CODE_RE.match(str(value).strip().zfill(5)):
+        return None
+    return _("5 chiffres")
+
+
+def check_birth_postal_code(value) -> str | None:
+    # codePostalOrNull(): the dashboard never refuses this column (an invalid code is emptied).
+    return None
 
 
 def check_text(value) -> str | None:
-    # « Chaîne de caractères alphanumériques »
-    return None if _text(value) and any(ch.isalnum() for ch in value) else _("un texte avec des lettres ou des chiffres")
+    # z.string().trim(): any text.
+    return None if _text(value) else _("un texte")
 
 
 def check_short_label(value) -> str | None:
@@ -147,20 +174,24 @@ def check_short_label(value) -> str | None:
 
 
 def check_ine(value) -> str | None:
-    if isinstance(value, str) and any(re.fullmatch(pattern, value) for pattern in INE_PATTERNS):
+    # INE_REGEX (RNIE, BEA, apprentissage), upper-cased first.
+    if isinstance(value, str) and INE_RE.match(value.strip().upper()):
         return None
     return _("11 caractères : 10 chiffres et 1 lettre, 9 chiffres et 2 lettres, ou 4 chiffres, A, 5 chiffres et 1 lettre")
 
 
 def check_phone(value) -> str | None:
-    # « 10 caractères numériques commençant par 1 zéro … ou Indicateur national (+33) + 9 caractères numériques »
-    if isinstance(value, str) and PHONE_RE.match(value):
+    # The numbering plans, as the dashboard reads them (alternance.phones).
+    checked = phones.check_phone(value) if isinstance(value, str) else None
+    if checked is not None and checked.ok:
         return None
-    return _("10 chiffres commençant par 0, ou +33 suivi de 9 chiffres")
+    return _("un numéro attribué du plan de numérotation (par exemple 06 12 34 56 78, ou +262 692 12 34 56 outre-mer)")
 
 
 def check_sex(value) -> str | None:
-    return None if value in ("M", "F") else _("M ou F")
+    # « M, H ou F attendu »: H, 1 and 2 are read as M, M and F.
+    text = str(value).strip().replace("H", "M").replace("1", "M").replace("2", "F") if isinstance(value, str | int) else value
+    return None if text in ("M", "F") else _("M ou F")
 
 
 # The organisation's UAI and SIRETs are on every row and employers repeat from row to row: the
@@ -174,11 +205,16 @@ def check_uai(value) -> str | None:
     return None
 
 
+def check_uai_format(value) -> str | None:
+    # uai(): 7 digits and a letter (the training place's UAI is not looked up in the directory).
+    return None if isinstance(value, str) and UAI_RE.match(value.strip().upper()) else _("7 chiffres suivis d'une lettre, par exemple 0751234J")
+
+
 def check_uai_or_department(value) -> str | None:
-    # « 7 chiffres suivis d'une lettre … ou numéro de département sur 3 chiffres »
-    if isinstance(value, str) and (check_uai(value) is None or DEPARTMENT_RE.match(value)):
+    # DERNIER_ORGANISME_UAI_PATTERN: « UAI ou département »
+    if isinstance(value, str | int) and not isinstance(value, bool) and LAST_ORGANISATION_RE.match(str(value)):
         return None
-    return _("un code UAI (7 chiffres et une lettre) ou un numéro de département sur 3 chiffres")
+    return _("un code UAI (7 chiffres et une lettre) ou un numéro de département (75, 2A, 974)")
 
 
 @lru_cache(maxsize=8192)
@@ -191,18 +227,24 @@ def check_siret(value) -> str | None:
 
 
 def check_sifa_situation(value) -> str | None:
-    return None if isinstance(value, str) and SIFA_SITUATION_RE.match(value) else _("4 chiffres de la nomenclature SIFA")
+    # zEffectifDernierSituation, or 0 (= unknown).
+    text = str(value).strip() if isinstance(value, str | int) and not isinstance(value, bool) else ""
+    return None if text.isdigit() and (str(int(text)) in SIFA_SITUATIONS or int(text) == 0) else _("un code de situation de la nomenclature SIFA")
 
 
 def check_cfa_type(value) -> str | None:
-    return None if value in CFA_TYPES else _("un code de 01 à 10 (nomenclature SIFA)")
+    # padStart(2, "0"), then 01 to 10.
+    text = str(value).strip().zfill(2) if isinstance(value, str | int) and not isinstance(value, bool) else ""
+    return None if text in CFA_TYPES else _("un code de 01 à 10 (nomenclature SIFA)")
 
 
 def check_school_year(value) -> str | None:
-    match = SCHOOL_YEAR_RE.match(value) if isinstance(value, str) else None
-    if match and int(match.group(2)) == int(match.group(1)) + 1:
+    # « / » and spaces removed; « Les années doivent être consécutives ou identiques ».
+    text = value.replace("/", "-").replace(" ", "").strip() if isinstance(value, str) else ""
+    match = SCHOOL_YEAR_RE.match(text)
+    if match and int(match.group(2)) in (int(match.group(1)), int(match.group(1)) + 1):
         return None
-    return _("AAAA-AAAA avec deux années consécutives")
+    return _("AAAA-AAAA avec deux années consécutives ou identiques")
 
 
 def _int_between(low: int, high: int) -> Callable[[object], str | None]:
@@ -215,11 +257,15 @@ def _int_between(low: int, high: int) -> Callable[[object], str | None]:
 
 
 def check_rncp(value) -> str | None:
-    return None if isinstance(value, str) and RNCP_RE.match(value) else _("RNCP suivi de 3 à 5 chiffres, par exemple RNCP35340")
+    # Spaces, dots and dashes removed, upper-cased, then (RNCP)?\d{2,5}.
+    text = re.sub(r"[\s.\-]+", "", value).upper() if isinstance(value, str) else ""
+    return None if RNCP_RE.match(text) else _("RNCP suivi de 2 à 5 chiffres, par exemple RNCP35340")
 
 
 def check_cfd(value) -> str | None:
-    return None if isinstance(value, str) and CFD_RE.match(value) else _("8 caractères, par exemple 32031213")
+    # z.coerce.string().trim().toUpperCase(), then 8 letters or digits.
+    text = str(value).strip().upper() if isinstance(value, str | int) and not isinstance(value, bool) else ""
+    return None if CFD_RE.match(text) else _("8 chiffres ou lettres, par exemple 32031213")
 
 
 def check_date(value) -> str | None:
@@ -236,10 +282,10 @@ def check_free_text(value) -> str | None:
 
 
 FORMAT_CHECKS: dict[str, Callable[[object], str | None]] = {
-    "nom_apprenant": check_alpha,
-    "prenom_apprenant": check_alpha,
+    "nom_apprenant": check_name,
+    "prenom_apprenant": check_name,
     "sexe_apprenant": check_sex,
-    "code_postal_de_naissance_apprenant": check_postal_code,
+    "code_postal_de_naissance_apprenant": check_birth_postal_code,
     "email_contact": check_email,
     "adresse_apprenant": check_text,
     "code_postal_apprenant": check_postal_code,
@@ -254,19 +300,19 @@ FORMAT_CHECKS: dict[str, Callable[[object], str | None]] = {
     "etablissement_responsable_siret": check_siret,
     "etablissement_formateur_uai": check_uai,
     "etablissement_formateur_siret": check_siret,
-    "etablissement_lieu_de_formation_uai": check_uai,
+    "etablissement_lieu_de_formation_uai": check_uai_format,
     "etablissement_lieu_de_formation_siret": check_siret,
     "etablissement_lieu_de_formation_adresse": check_text,
     "etablissement_lieu_de_formation_code_postal": check_postal_code,
     "annee_scolaire": check_school_year,
-    "annee_formation": _int_between(1, 5),
+    "annee_formation": _int_between(0, 5),
     "formation_rncp": check_rncp,
     "formation_cfd": check_cfd,
     "duree_theorique_formation_mois": _int_between(1, 48),
     "libelle_court_formation": check_short_label,
     "cause_exclusion_formation": check_free_text,
-    "nom_referent_handicap_formation": check_alpha,
-    "prenom_referent_handicap_formation": check_alpha,
+    "nom_referent_handicap_formation": check_free_text,
+    "prenom_referent_handicap_formation": check_free_text,
     "email_referent_handicap_formation": check_email,
     **{contract_field("siret_employeur", n): check_siret for n in range(1, MAX_CONTRACTS + 1)},
     **{contract_field("cause_rupture_contrat", n): check_free_text for n in range(1, MAX_CONTRACTS + 1)},

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -21,7 +22,7 @@ from alternance.models import TdbExport, User
 from alternance.tasks import enqueue
 from alternance.tdb import writers
 from alternance.tdb.config import organisation_values
-from alternance.tdb.rows import build_rows
+from alternance.tdb.rows import CountedDropout, build_rows
 from alternance.tdb.rules import Problem, TdbRow, organisation_problems, validate_row
 from alternance.tdb.school_year import SchoolYear, parse_school_year
 
@@ -42,6 +43,8 @@ class TdbCheck:
     rejected_rows: list[TdbRow] = field(default_factory=list)
     organisation_problems: list[Problem] = field(default_factory=list)
     professionalisation_only: list[tuple[int, str]] = field(default_factory=list)
+    # Learners without a contract the dashboard counts as dropouts (more than 90 days after entry).
+    counted_dropouts: list[CountedDropout] = field(default_factory=list)
 
     @property
     def blocked(self) -> bool:
@@ -52,15 +55,18 @@ class TdbCheck:
         return [row.rejection() for row in self.rejected_rows]
 
 
-def tdb_check(*, school_year: SchoolYear | str) -> TdbCheck:
-    """Build and validate every row of the school year (two queries, whatever the number of rows)."""
+def tdb_check(*, school_year: SchoolYear | str, today: date | None = None) -> TdbCheck:
+    """Build and validate every row of the school year (two queries, whatever the number of rows);
+    ``today`` (default: the day) dates the learners the dashboard counts as dropouts."""
+    today = today or timezone.localdate()
     year = school_year if isinstance(school_year, SchoolYear) else parse_school_year(school_year)
     organisation = organisation_values()
     result = TdbCheck(school_year=year, organisation_problems=organisation_problems(organisation.values, organisation.variables))
     if result.blocked:
         return result
-    built = build_rows(year, organisation)
+    built = build_rows(year, organisation, today)
     result.professionalisation_only = built.professionalisation_only
+    result.counted_dropouts = built.counted_dropouts
     for row in built.rows:
         row.problems = validate_row(row)
         (result.ok_rows if row.ok else result.rejected_rows).append(row)
@@ -82,11 +88,11 @@ class TdbExportBlocked(Exception):
     """The organisation's columns are wrong: no file can be produced (``str()`` is the French message)."""
 
 
-def tdb_file(*, school_year: SchoolYear | str, fmt: str) -> TdbFile:
+def tdb_file(*, school_year: SchoolYear | str, fmt: str, today: date | None = None) -> TdbFile:
     """The file of the rows that pass every rule (XLSX of the template, or JSON batches)."""
     if fmt not in FORMATS:
         raise ValueError(_("Format inconnu : choisissez xlsx ou json."))
-    check = tdb_check(school_year=school_year)
+    check = tdb_check(school_year=school_year, today=today)
     if check.blocked:
         raise TdbExportBlocked(" ".join(problem.message for problem in check.organisation_problems))
     write, extension, content_type = FORMATS[fmt]

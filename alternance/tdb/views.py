@@ -8,6 +8,7 @@ Everyone else gets 403 on every page (``can_export_tdb``); an export outside the
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -64,10 +65,11 @@ def tdb_export(request: HttpRequest) -> HttpResponse:
             return redirect("tdb_export_detail", pk=export.pk)
     else:
         form = TdbExportForm(request.GET if "annee_scolaire" in request.GET else None, today=today)
-    check = tdb_check(school_year=form.cleaned_data["annee_scolaire"]) if form.is_bound and form.is_valid() and request.method == "GET" else None
+    check = tdb_check(school_year=form.cleaned_data["annee_scolaire"], today=today) if form.is_bound and form.is_valid() and request.method == "GET" else None
     context = {
         "form": form,
         "check": check,
+        "dropout_days": settings.TDB_DROPOUT_WITHOUT_CONTRACT_DAYS,
         "rejections": with_links(check.rejections[:PRECHECK_SHOWN]) if check else [],
         "hidden_rejections": max(0, len(check.rejected_rows) - PRECHECK_SHOWN) if check else 0,
         "history": list(access.visible(request.user, TdbExport).select_related("created_by").order_by("-created_at")[:HISTORY_SIZE]),

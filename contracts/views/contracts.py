@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from alternance import access
+from alternance.exports import EXPORT_FORMATS, export_response
 from alternance.history.selectors import history_for
 from alternance.models import Apprentice
 from alternance.views.mixins import StaffListView, date_param, int_param, staff_only
@@ -149,6 +150,8 @@ def _detail_context(request: HttpRequest, contract: Contract, *, bound: tuple[st
         context["preflight"] = selectors.contract_preflight(contract, stage=stage, today=today)
         context["preflight_stage"] = stage
         context["remuneration"] = selectors.contract_remuneration(contract)
+        # The aid the employer is entitled to under the rules in force at the contract's date (issue 15 §10).
+        context["hiring_aid"] = selectors.contract_hiring_aid_of(user, contract)
     if access.can_transition_contract(user, contract):
         actions = []
         for name, (form_class, _call, statuses, label) in ACTIONS.items():
@@ -257,7 +260,29 @@ def contract_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "contracts/contract_form.html", {"form": form, "contract": contract})
 
 
+def hiring_aid_export(request: HttpRequest) -> HttpResponse:
+    """The hiring aid of every apprenticeship contract the user sees, for the CRE (CSV or XLSX)."""
+    staff_only(request.user)
+    access.require(access.can_use_back_office(request.user))
+    fmt = request.GET.get("format", "xlsx")
+    if fmt not in EXPORT_FORMATS:
+        raise Http404
+    header = (_("Apprenti·e"), _("Entreprise"), _("SIRET"), _("Effectif"), _("Formation"), _("Niveau"), _("RQTH"),
+              _("Contrat conclu le"), _("Aide"), _("Montant 1re année (€)"), _("Source"), _("À vérifier"), _("Observation"))
+    rows = []
+    for contract, aid in selectors.hiring_aid_rows(request.user):
+        programme = contract.programme or contract.apprentice.cohort.programme
+        rows.append((
+            contract.apprentice.full_name, contract.company.name, contract.company.siret, contract.company.headcount,
+            programme.title, programme.level, _("oui") if contract.apprentice.rqth else _("non"), aid.day,
+            aid.rule.label if aid.entitled else "", aid.amount, aid.rule.source if aid.entitled else "",
+            (_("oui") if aid.to_check else _("non")) if aid.entitled else "", "" if aid.entitled else aid.reason,
+        ))
+    return export_response(fmt, name=f"aides-embauche-{timezone.localdate():%Y-%m-%d}", header=header, rows=rows)
+
+
 urlpatterns = [
+    path("aides-embauche/export/", hiring_aid_export, name="hiring_aid_export"),
     path("nouveau/", contract_create, name="contract_create"),
     path("<int:pk>/modifier/", contract_edit, name="contract_edit"),
     path("<int:pk>/action/<slug:action>/", contract_action, name="contract_action"),

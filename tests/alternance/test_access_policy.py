@@ -53,6 +53,7 @@ from contracts.models import (
     Document,
     DocumentBatch,
     FundingRule,
+    HiringAidRule,
     OpcoFile,
     OpcoInstalment,
     OpcoReminder,
@@ -289,7 +290,7 @@ def world(settings, tmp_path, time_machine) -> World:
     for tally in AttendanceTally.objects.all():
         w.add(f"tally_{tally.cohort_id}_{tally.day:%Y%m%d}", tally)
     # Reference data loaded by the migrations: readable by every staff member, no one else.
-    for model in (SmicRate, FundingRule, ContractSettings, RemunerationGrid, VisitCriterion, AttendanceSettings):
+    for model in (SmicRate, FundingRule, HiringAidRule, ContractSettings, RemunerationGrid, VisitCriterion, AttendanceSettings):
         for row in model.objects.all():
             w.add(f"{model.__name__}_{row.pk}", row)
     return w
@@ -348,6 +349,7 @@ EXPECTED: dict[str, dict[type[models.Model], set[str] | str]] = {
         DocumentBatch: {"batch_tutor_a"},
         SmicRate: ALL,
         FundingRule: ALL,
+        HiringAidRule: ALL,
         ContractSettings: ALL,
         RemunerationGrid: ALL,
         VisitCriterion: ALL,
@@ -388,6 +390,7 @@ EXPECTED: dict[str, dict[type[models.Model], set[str] | str]] = {
         OpcoReminder: {"rem_b1"},
         SmicRate: ALL,
         FundingRule: ALL,
+        HiringAidRule: ALL,
         ContractSettings: ALL,
         RemunerationGrid: ALL,
         VisitCriterion: ALL,

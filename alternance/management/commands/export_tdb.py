@@ -12,6 +12,7 @@ organisation's own settings (UAI, SIRET…) are wrong, in which case no file is 
 
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import ngettext
 
@@ -59,6 +60,18 @@ class Command(BaseCommand):
                          len(check.professionalisation_only)) % {"n": len(check.professionalisation_only)}
                 + " (le tableau de bord ne concerne que l'apprentissage)."
             )
+        if check.counted_dropouts:
+            days = settings.TDB_DROPOUT_WITHOUT_CONTRACT_DAYS
+            self.stdout.write(
+                ngettext("%(n)s apprenti·e sans contrat plus de %(days)s jours après son entrée en formation : "
+                         "le tableau de bord le ou la compte en abandon.",
+                         "%(n)s apprenti·es sans contrat plus de %(days)s jours après leur entrée en formation : "
+                         "le tableau de bord les compte en abandon.",
+                         len(check.counted_dropouts)) % {"n": len(check.counted_dropouts), "days": days}
+            )
+            for dropout in check.counted_dropouts:
+                self.stdout.write(f"Abandon selon le tableau de bord : {dropout.name} (apprenti·e n° {dropout.apprentice_id}), "
+                                  f"depuis le {dropout.since:%d/%m/%Y}")
         for row in check.rejected_rows:
             self.stdout.write(f"Rejetée : {row.name} (apprenti·e n° {row.apprentice_id})")
             for problem in row.problems:

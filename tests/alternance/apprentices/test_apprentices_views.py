@@ -165,7 +165,9 @@ def test_admin_staff_creates_an_apprentice_without_company(client, world):
     ("postal_code", "7500", "Le code postal doit comporter 5 chiffres, par exemple 75011."),
     ("birth_department", "100", "Le département de naissance doit être un code comme 75, 2A, 974 ou 99 (né à l'étranger)."),
     ("email", "ines@", "Saisissez une adresse e-mail complète, par exemple prenom.nom@exemple.fr."),
-    ("phone", "12 34", "Saisissez un numéro à 10 chiffres (par exemple 06 12 34 56 78) ou au format international (+33 6 12 34 56 78)."),
+    ("phone", "12 34", "Ce numéro de téléphone n'a pas le bon nombre de chiffres : saisissez 10 chiffres (par exemple 06 12 34 56 78)"),
+    # 07 00 to 07 29 are not allocated: the Tableau de bord refuses them (issue 15 §12).
+    ("phone", "07 12 34 56 78", "Ce numéro de téléphone n'existe pas dans le plan de numérotation"),
     ("birth_date", "2014-02-03", "Avec cette date de naissance, la personne aura 12 ans au 31 décembre 2026 : l'apprentissage commence à 15 ans."),
     ("birth_date", "1990-02-03", "la personne aura 36 ans à l'entrée en formation le 15/09/2026 : l'apprentissage est ouvert jusqu'à 29 ans"),
     ("birth_date", "2006-13-40", "Saisissez une date valide au format jj/mm/aaaa."),
@@ -303,7 +305,7 @@ def test_the_tutor_of_the_cohort_edits_only_the_contact_details(client, world):
     assert response.status_code == 302
     row = Apprentice.objects.get(pk=apprentice.pk)
     assert (row.address, row.postal_code, row.city, row.phone, row.email, row.last_name, row.birth_date) == (
-        "9 rue du Port", "13002", "Marseille", "0491000000", "alice@example.test", "Martin", apprentice.birth_date)
+        "9 rue du Port", "13002", "Marseille", "04 91 00 00 00", "alice@example.test", "Martin", apprentice.birth_date)
 
 
 def test_the_coordinator_edits_the_whole_record(client, world):
@@ -399,7 +401,7 @@ def test_an_apprentice_edits_its_own_phone_and_address_and_nothing_else(client, 
 
     page = text(client.get(reverse("my_details")))
     response = client.post(reverse("my_details"), {
-        "phone": "07 12 34 56 78", "address": "5 rue Neuve", "postal_code": "75012", "city": "Paris",
+        "phone": "07.52.34.56.78", "address": "5 rue Neuve", "postal_code": "75012", "city": "Paris",
         "email": "pirate@example.test", "last_name": "Pirate",
     })
 
@@ -408,7 +410,7 @@ def test_an_apprentice_edits_its_own_phone_and_address_and_nothing_else(client, 
     assert response.status_code == 302
     row = Apprentice.objects.get(pk=world.a.apprentice.pk)
     assert (row.phone, row.address, row.postal_code, row.email, row.last_name) == (
-        "07 12 34 56 78", "5 rue Neuve", "75012", world.a.apprentice.email, "Martin")
+        "07 52 34 56 78", "5 rue Neuve", "75012", world.a.apprentice.email, "Martin")
     other = Apprentice.objects.get(pk=world.b.apprentice.pk)
     assert (other.phone, other.address) == (other_before.phone, other_before.address)
 
@@ -419,7 +421,7 @@ def test_my_details_explains_a_bad_phone_and_keeps_it(client, world):
     response = client.post(reverse("my_details"), {"phone": "123", "address": "5 rue Neuve", "postal_code": "75", "city": "Paris"})
 
     html = text(response)
-    assert "Saisissez un numéro à 10 chiffres" in html and "Le code postal doit comporter 5 chiffres, par exemple 75011." in html
+    assert "Ce numéro de téléphone n'a pas le bon nombre de chiffres" in html and "Le code postal doit comporter 5 chiffres, par exemple 75011." in html
     assert 'value="123"' in html and 'value="5 rue Neuve"' in html
 
 

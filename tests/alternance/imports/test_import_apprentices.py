@@ -197,7 +197,7 @@ def test_xlsx_with_real_dates_serial_numbers_and_number_cells(cohort):
     assert (report.created, report.in_error) == (2, 0)
     jean = Apprentice.objects.get(ine="3333333333X")
     assert (jean.sex, jean.birth_date, jean.birth_department, jean.postal_code, jean.phone, jean.rqth) == (
-        "M", date(2004, 5, 6), "01", "01000", "0612345678", True)
+        "M", date(2004, 5, 6), "01", "01000", "06 12 34 56 78", True)
     assert jean.training_start_date == date(2026, 9, 14)
     marie = Apprentice.objects.get(ine="4444444444W")
     assert (marie.sex, marie.birth_date, marie.training_start_date, marie.rqth) == ("F", date(2005, 3, 14), date(2026, 9, 14), True)

@@ -133,7 +133,7 @@ def test_department_from_a_postal_code_and_corsica():
 
 
 def test_phone_stored_as_a_number_gets_its_zero_back():
-    assert v.parse_phone(612345678) == "0612345678"
+    assert v.parse_phone(612345678) == "06 12 34 56 78"
     assert v.parse_phone("06 12 34 56 78") == "06 12 34 56 78"
 
 

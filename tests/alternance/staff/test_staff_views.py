@@ -301,14 +301,14 @@ def test_the_role_list_offers_the_team_roles_only(client, world):
 def test_an_address_already_used_is_refused_naming_the_account_and_the_input_is_kept(client, world):
     client.force_login(world.coordinator)
 
-    response = client.post(reverse("staff:staff_create"), member_post(email="CRE-B@example.test", phone="07 00 00 00 01"))
+    response = client.post(reverse("staff:staff_create"), member_post(email="CRE-B@example.test", phone="07 30 00 00 01"))
 
     html = text_of(response)
     assert response.status_code == 200
     assert ("L&#x27;adresse cre-b@example.test est déjà celle du compte de Cre B (Chargé·e de relations entreprises, actif). "
             "Ouvrez ce compte pour le modifier ou le réactiver, ou saisissez une autre adresse.") in html
     assert f'href="{reverse("staff:staff_detail", args=[world.b.cre.pk])}">Ouvrir le compte de Cre B</a>' in html
-    assert 'value="Nina"' in html and 'value="07 00 00 00 01"' in html and 'value="CRE-B@example.test"' in html
+    assert 'value="Nina"' in html and 'value="07 30 00 00 01"' in html and 'value="CRE-B@example.test"' in html
     assert list(User.objects.filter(role=Role.CRE).values_list("email", flat=True).order_by("email")) == ["cre-a@example.test", "cre-b@example.test"]
     assert not Invitation.objects.exists()
 

@@ -16,6 +16,7 @@ from alternance.tdb.services import tdb_file
 from alternance.tdb.writers import api_batches, api_record, json_bytes
 from tests.alternance.tdb.tdb_support import contract, learner, row_of, valid_values
 from tests.factories.companies import CompanyFactory
+from tests.factories.web import PARIS
 
 # The State's template as published (a copy ships with the code: alternance/tdb/modele/).
 TEMPLATE = load_workbook(TEMPLATE_PATH)["Modèle"]
@@ -149,7 +150,9 @@ def test_json_batches_hold_at_most_2000_records():
 # --- the command -----------------------------------------------------------------------------------
 
 
-def test_the_command_writes_the_xlsx_and_lists_the_rejected_rows(year_with_learners, tmp_path):
+def test_the_command_writes_the_xlsx_and_lists_the_rejected_rows(year_with_learners, tmp_path, time_machine):
+    # Before the 91st day after entry: no learner is yet a dropout for the dashboard (test_tdb_status.py).
+    time_machine.move_to(datetime(2026, 10, 1, 10, 0, tzinfo=PARIS), tick=False)
     _first, _second, rejected = year_with_learners
     output, out = tmp_path / "tdb.xlsx", io.StringIO()
 

@@ -290,15 +290,29 @@ def test_a_wrong_employer_siret_rejects_the_row_and_names_the_company():
     }
 
 
-def test_a_phone_number_the_template_refuses_rejects_the_row_and_names_the_learner():
-    apprentice = learner(first_name="Zoé", last_name="Roux", phone="00 33 6 12 34 56 78")
+def test_a_phone_number_the_dashboard_refuses_rejects_the_row_and_names_the_learner():
+    # 07 00 to 07 29 are not allocated: the dashboard answers « Numéro de téléphone invalide ».
+    apprentice = learner(first_name="Zoé", last_name="Roux", phone="07 00 12 34 56")
     [row] = tdb_check(school_year="2026-2027").rejected_rows
     [problem] = row.problems
     assert (row.apprentice_id, problem.column, problem.source.kind, problem.source.pk) == (apprentice.pk, "tel_apprenant", "apprentice", apprentice.pk)
     assert problem.message == (
-        "Téléphone de l'apprenti·e invalide (« 00 33 6 12 34 56 78 ») : 10 chiffres commençant par 0, ou +33 suivi "
-        "de 9 chiffres attendu. Corrigez la fiche de l'apprenti·e Zoé Roux."
+        "Téléphone de l'apprenti·e invalide (« 07 00 12 34 56 ») : un numéro attribué du plan de numérotation (par "
+        "exemple 06 12 34 56 78, ou +262 692 12 34 56 outre-mer) attendu. Corrigez la fiche de l'apprenti·e Zoé Roux."
     )
+
+
+@pytest.mark.parametrize(("typed", "written"), [
+    ("06 12 34 56 78", "0612345678"),
+    ("00 33 6 12 34 56 78", "0612345678"),  # the international prefix 00 is read as the dashboard reads it
+    ("06 92 12 34 56", "+262692123456"),  # Réunion: the dashboard stores overseas numbers in E.164
+    ("+262 692 12 34 56", "+262692123456"),
+    ("05 90 12 34 56", "+590590123456"),  # Guadeloupe
+])
+def test_the_phone_is_written_as_the_dashboard_stores_it(typed, written):
+    learner(phone=typed)
+    [row] = tdb_check(school_year="2026-2027").ok_rows
+    assert row.values["tel_apprenant"] == written
 
 
 def test_wrong_organisation_settings_block_the_export(settings):

@@ -24,44 +24,57 @@ def test_every_column_of_the_template_has_a_format_rule():
 
 # (column, a value the rule accepts, a value it refuses) — one line per rule of the sheet.
 FORMAT_CASES = [
-    ("nom_apprenant", "Dupuis-Lenôtre d'Arc", "Dupuis2"),
-    ("nom_apprenant", "Ñúñez", "---"),
-    ("prenom_apprenant", "Gaston", "G4ston"),
+    ("nom_apprenant", "Dupuis-Lenôtre d'Arc", 12),
+    ("prenom_apprenant", "Gaston", 4),
     ("date_de_naissance_apprenant", date(1998, 1, 24), "24/01/1998"),
-    ("sexe_apprenant", "M", "H"),
-    ("code_postal_de_naissance_apprenant", "44400", "4440"),
+    ("sexe_apprenant", "M", "X"),
+    ("sexe_apprenant", "F", "Homme"),
     ("email_contact", "gaston.dupuis@domain.tld", "gaston.dupuis@domain"),
-    ("adresse_apprenant", "64 bis, route de Paris", "—"),
-    ("code_postal_apprenant", "01000", "1000"),
+    ("email_contact", "gaston.o'neil@domain.tld", "gaston..dupuis@domain.tld"),
+    ("email_contact", "g@sub.domain.tld", "gaston@domain.t"),
+    ("email_contact", "g_d+cfa@domain.tld", "gaston@domain.123"),
+    ("adresse_apprenant", "64 bis, route de Paris", 64),
+    ("code_postal_apprenant", "01000", "100000"),
+    ("code_postal_apprenant", "75011", "7501A"),
     ("ine_apprenant", "1234567890A", "12345678901"),
     ("ine_apprenant", "123456789AB", "1234567890"),
     ("ine_apprenant", "1234A12345B", "1234B12345B"),
-    ("tel_apprenant", "0612345678", "612345678"),
+    ("tel_apprenant", "0612345678", "061234567"),
     ("tel_apprenant", "+33612345678", "+3361234567"),
+    ("tel_apprenant", "0730123456", "0729999999"),
+    ("tel_apprenant", "+262692123456", "0700123456"),
+    ("tel_apprenant", "0590123456", "0899123456"),
     ("rqth_apprenant", False, "OUI"),
     ("date_rqth_apprenant", date(2023, 8, 22), "2023-08-22"),
     ("responsable_apprenant_mail1", "marc.dupuis@domain.tld", "marc.dupuis"),
     ("responsable_apprenant_mail2", "jeanne@domain.tld", "jeanne@@domain.tld"),
-    ("dernier_organisme_uai", "0751234J", "0751234A"),
+    ("dernier_organisme_uai", "0751234J", "075123J"),
     ("dernier_organisme_uai", "075", "7"),
+    ("dernier_organisme_uai", "974", "979"),
     ("derniere_situation", "4101", "41"),
+    ("derniere_situation", "5909", "5910"),
     ("type_cfa", "09", "11"),
+    ("type_cfa", "10", "00"),
     ("etablissement_responsable_uai", "0751234J", "0751234A"),
     ("etablissement_responsable_siret", "73282932000074", "73282932000075"),
     ("etablissement_formateur_uai", "0751234J", "751234J"),
     ("etablissement_formateur_siret", "73282932000074", "7328293200007"),
     ("etablissement_lieu_de_formation_uai", "0751234J", "0751234"),
+    ("etablissement_lieu_de_formation_uai", "0751234A", "075123JJ"),
     ("etablissement_lieu_de_formation_siret", "73282932000074", "7328293200007A"),
-    ("etablissement_lieu_de_formation_adresse", "3 rue de l'Atelier", "…"),
+    ("etablissement_lieu_de_formation_adresse", "3 rue de l'Atelier", 3),
     ("etablissement_lieu_de_formation_code_postal", "44000", "440000"),
     ("annee_scolaire", "2024-2025", "2024-2026"),
-    ("annee_scolaire", "2024-2025", "2024/2025"),
+    ("annee_scolaire", "2024/2025", "2025-2024"),
+    ("annee_scolaire", "2024-2024", "0999-1000"),
     ("annee_formation", 5, 6),
-    ("annee_formation", 1, 0),
-    ("formation_rncp", "RNCP12345", "RNCP12"),
-    ("formation_rncp", "RNCP123", "12345"),
+    ("annee_formation", 0, -1),
+    ("formation_rncp", "RNCP12345", "RNCP1"),
+    ("formation_rncp", "RNCP12", "RNCP123456"),
+    ("formation_rncp", "12345", "RNCP12A"),
     ("formation_cfd", "50022145", "5002214"),
-    ("formation_cfd", "32031213", "3203X213"),
+    ("formation_cfd", "3203X213", "3203X2134"),
+    ("formation_cfd", "32031213", "3203-213"),
     ("date_inscription_formation", date(2022, 9, 28), "2022-09-28"),
     ("date_entree_formation", date(2022, 9, 28), "28/09/2022"),
     ("date_fin_formation", date(2025, 6, 30), "2025"),
@@ -73,8 +86,8 @@ FORMAT_CASES = [
     ("date_exclusion_formation", date(2025, 6, 1), "01/06/2025"),
     ("cause_exclusion_formation", "Absences répétées et injustifiées", 12),
     ("formation_presentielle", False, "NON"),
-    ("nom_referent_handicap_formation", "Dumas", "Dum4s"),
-    ("prenom_referent_handicap_formation", "Sylvie", "5ylvie"),
+    ("nom_referent_handicap_formation", "Dumas", 5),
+    ("prenom_referent_handicap_formation", "Sylvie", 5),
     ("email_referent_handicap_formation", "sylvie.dumas@domain.tld", "sylvie.dumas"),
     ("contrat_date_debut", date(2023, 1, 11), "11/01/2023"),
     ("contrat_date_fin", date(2024, 6, 30), "30/06/2024"),
@@ -87,6 +100,42 @@ FORMAT_CASES = [
     ("contrat_date_rupture_2", date(2025, 1, 15), "2025-01-15"),
     ("cause_rupture_contrat_2", "résiliation", 0),
 ]
+
+
+# What the dashboard accepts today though the template's description (or our former checks) said
+# otherwise (schema v3 of 20/08/2026): each must now pass.
+ACCEPTED_BY_THE_DASHBOARD = [
+    ("nom_apprenant", "Dupuis2"),  # names: any non-empty text (z.string().trim().min(1))
+    ("nom_apprenant", "---"),
+    ("prenom_apprenant", "G4ston"),
+    ("sexe_apprenant", "H"),  # read as M
+    ("sexe_apprenant", "2"),  # read as F
+    ("code_postal_de_naissance_apprenant", "4440"),  # codePostalOrNull: never refused
+    ("code_postal_apprenant", "1000"),  # padded to 01000
+    ("adresse_apprenant", "—"),
+    ("tel_apprenant", "612345678"),  # read in the French plan without its 0
+    ("tel_apprenant", "+262 692 12 34 56"),  # overseas plans (the former regex refused +262)
+    ("tel_apprenant", "0262 12 34 56"),
+    ("tel_apprenant", "0033612345678"),
+    ("ine_apprenant", "1234567890a"),
+    ("dernier_organisme_uai", "0751234A"),  # format only (« UAI ou département »)
+    ("dernier_organisme_uai", "2A"),
+    ("type_cfa", "9"),  # padded to 09
+    ("annee_scolaire", "2024 / 2025"),
+    ("annee_formation", 0),
+    ("formation_rncp", "RNCP12"),
+    ("formation_rncp", "rncp 35340"),
+    ("formation_cfd", "3203X213"),
+    ("formation_cfd", "3203x213"),
+    ("nom_referent_handicap_formation", "Dum4s"),
+]
+
+
+@pytest.mark.parametrize(("column", "value"), ACCEPTED_BY_THE_DASHBOARD, ids=[f"{c}:{v!r}" for c, v in ACCEPTED_BY_THE_DASHBOARD])
+def test_what_the_dashboard_accepts_passes_our_check(column, value):
+    values = valid_values()
+    values[column] = value
+    assert problems_of(values) == []
 
 
 @pytest.mark.parametrize(("column", "good", "bad"), FORMAT_CASES, ids=[f"{c}:{b!r}" for c, _g, b in FORMAT_CASES])
