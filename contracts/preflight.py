@@ -20,8 +20,8 @@ from django.core.exceptions import ValidationError
 
 from alternance.models.apprentices import age_on
 from alternance.validators import validate_cfd, validate_idcc, validate_naf, validate_rncp, validate_siret, validate_uai
-from contracts.choices import ContractKind, ContractType, DerogationType
-from contracts.salary import apprenticeship_periods, professionalisation_periods
+from contracts.choices import ContractKind, ContractType, DerogationType, EmploymentTerm
+from contracts.salary import apprenticeship_periods, holds_pro_qualification, professionalisation_periods
 
 ERROR = "error"
 WARNING = "warning"
@@ -35,6 +35,12 @@ SOURCE_CT_TRAINING = "Code du travail L6211-2 (25 % de la durée du contrat sur 
 SOURCE_CT_MA = "Code du travail R6223-22 à R6223-24 (compétence et nombre d'apprentis par maître)"
 SOURCE_CT_SALARY = "Code du travail D6222-26 à D6222-28 (rémunération minimale de l'apprenti)"
 SOURCE_PRO = "Code du travail L6325-11 à L6325-14 (contrat de professionnalisation) [à vérifier]"
+SOURCE_PRO_DURATION = "Code du travail L6325-11 (6 à 12 mois ; 36 mois pour les publics de L6325-1-1) et L6325-12 (24 mois par accord de branche)"
+SOURCE_PRO_TERM = "Code du travail L6325-5 (CDD ou CDI) et L6325-11"
+SOURCE_MINOR_HOURS = (
+    "Code du travail L6222-25 et L3162-1 (mineurs : 8 h par jour, 35 h par semaine) ; R3162-1 (secteurs dérogatoires, "
+    "10 h par jour et 40 h par semaine au plus, repos compensateur)"
+)
 SOURCE_DOCUMENTS = "Documents générés par l'application : ils doivent montrer les données actuelles du contrat"
 SOURCE_FORMATS = "Formats des identifiants (INSEE, Éducation nationale, France compétences)"
 
@@ -58,6 +64,14 @@ class ContractRules:
     pro_min_training_share: Decimal = Decimal("15")
     pro_max_training_share: Decimal = Decimal("25")
     pro_min_training_hours: int = 150
+    pro_min_duration_months: int = 6  # L6325-11
+    pro_max_duration_months: int = 12  # L6325-11
+    pro_max_duration_months_branch: int = 24  # L6325-12, by branch agreement
+    pro_max_duration_months_public: int = 36  # L6325-11, publics of L6325-1-1
+    minor_max_daily_hours: Decimal = Decimal("8")  # L3162-1
+    minor_max_weekly_hours: Decimal = Decimal("35")  # L3162-1
+    minor_derogation_max_daily_hours: Decimal = Decimal("10")  # R3162-1: 8 h + 2 h
+    minor_derogation_max_weekly_hours: Decimal = Decimal("40")  # R3162-1 and L3162-1: 35 h + 5 h
     ma_max_apprentices: int = 2
     ma_max_extended: int = 1
     tutor_max_alternants: int = 3
@@ -136,6 +150,70 @@ def _format_problems(add, value, validator, code: str, label: str, field_name: s
         validator(value)
     except ValidationError as error:
         add(code, ERROR, f"{label} : {' '.join(error.messages)}", SOURCE_FORMATS, field_name)
+
+
+def _hours(value: Decimal) -> str:
+    """« 35 h », « 7,5 h »: hours as the French UI writes them."""
+    return f"{value.normalize():f}".replace(".", ",") + " h"
+
+
+def _check_pro_duration(add, contract, months: Decimal, rules: ContractRules) -> None:
+    """Length of a contrat de professionnalisation: the CDD, or the professionalisation action at the
+    start of a CDI, lasts 6 to 12 months (L6325-11); up to 24 months when a branch agreement says so
+    (L6325-12) and 36 months for the publics of L6325-1-1 (L6325-11)."""
+    if contract.pro_public_l6325_1_1:
+        limit, why = rules.pro_max_duration_months_public, "pour un public de l'article L6325-1-1"
+    elif contract.pro_branch_agreement:
+        limit, why = rules.pro_max_duration_months_branch, "avec l'accord de branche"
+    else:
+        limit, why = rules.pro_max_duration_months, "sans accord de branche"
+    what = "le contrat" if contract.employment_term == EmploymentTerm.FIXED_TERM else "l'action de professionnalisation du CDI"
+    if months < rules.pro_min_duration_months:
+        add("pro.duration_short", ERROR, f"Contrat de professionnalisation : {what} dure {months:.1f} mois ; "
+            f"{rules.pro_min_duration_months} mois au minimum. Reportez la date de fin.", SOURCE_PRO_DURATION, "end_date")
+    elif months > limit:
+        hint = (
+            "Raccourcissez-le." if limit == rules.pro_max_duration_months_public
+            else f"Raccourcissez-le, ou cochez « accord de branche » ({rules.pro_max_duration_months_branch} mois) ou "
+                 f"« public visé à l'article L6325-1-1 » ({rules.pro_max_duration_months_public} mois) si c'est le cas."
+        )
+        add("pro.duration_long", ERROR, f"Contrat de professionnalisation : {what} dure {months:.1f} mois ; {limit} mois "
+            f"au maximum {why}. {hint}", SOURCE_PRO_DURATION, "end_date")
+
+
+def _check_minor_hours(add, contract, rules: ContractRules) -> None:
+    """Working time of an apprentice under 18 on the first day of the contract (L6222-25, L3162-1):
+    at most 8 h a day and 35 h a week. Beyond, only in the sectors of R3162-1 (building sites, public
+    works, landscaping sites) or by the labour inspectorate's leave (L3162-1), within 10 h a day and
+    40 h a week, the hours beyond 8 h a day giving an equivalent compensatory rest."""
+    weekly, daily = contract.weekly_hours, contract.daily_hours
+    over_week = weekly is not None and weekly > rules.minor_max_weekly_hours
+    over_day = daily is not None and daily > rules.minor_max_daily_hours
+    if daily is None:
+        add("hours.minor_daily_missing", WARNING, f"Apprenti·e mineur·e au début du contrat : indiquez la durée quotidienne "
+            f"du travail ({_hours(rules.minor_max_daily_hours)} au plus par jour).", SOURCE_MINOR_HOURS, "daily_hours")
+    if not (over_week or over_day):
+        return
+    hours = " et ".join(
+        text for flag, text in (
+            (over_day, f"{_hours(daily)} par jour" if daily is not None else ""),
+            (over_week, f"{_hours(weekly)} par semaine"),
+        ) if flag
+    )
+    limits = f"{_hours(rules.minor_max_daily_hours)} par jour et {_hours(rules.minor_max_weekly_hours)} par semaine"
+    caps = f"{_hours(rules.minor_derogation_max_daily_hours)} par jour et {_hours(rules.minor_derogation_max_weekly_hours)} par semaine"
+    if (daily is not None and daily > rules.minor_derogation_max_daily_hours) or weekly > rules.minor_derogation_max_weekly_hours:
+        add("hours.minor_over_derogation", ERROR, f"Apprenti·e mineur·e : {hours}, au-delà de ce que permet même une "
+            f"dérogation ({caps}). Réduisez la durée du travail.", SOURCE_MINOR_HOURS, "weekly_hours" if over_week else "daily_hours")
+    elif not contract.minor_hours_derogation:
+        add("hours.minor", ERROR, f"Apprenti·e mineur·e : {hours}, au-delà de {limits}. Réduisez la durée, ou, si l'activité "
+            "se déroule sur un chantier de bâtiment, de travaux publics ou d'espaces paysagers (création, aménagement, "
+            "entretien — R3162-1) ou avec l'accord de l'inspection du travail, indiquez la dérogation et le repos "
+            f"compensateur prévu ({caps} au plus).", SOURCE_MINOR_HOURS, "minor_hours_derogation")
+    elif (over_day or daily is None) and not contract.minor_compensatory_rest.strip():
+        add("hours.minor_compensatory_rest", ERROR, f"Apprenti·e mineur·e : {hours} au titre de la dérogation « "
+            f"{contract.get_minor_hours_derogation_display()} » : enregistrez le repos compensateur, au moins égal aux heures "
+            f"au-delà de {_hours(rules.minor_max_daily_hours)} par jour.", SOURCE_MINOR_HOURS, "minor_compensatory_rest")
 
 
 def check_contract(
@@ -242,7 +320,9 @@ def check_contract(
     if start and end:
         months = _duration_months(start, end)
         derogation_longer = contract.derogation_type in (DerogationType.LONGER, DerogationType.SEVERAL)
-        if not contract.is_amendment:
+        if is_pro and not contract.is_amendment:
+            _check_pro_duration(add, contract, months, rules)
+        elif not contract.is_amendment:
             # Never under 6 months, even when a dérogation shortens it relative to the training cycle.
             if months < rules.min_duration_months:
                 add("duration.too_short", ERROR, f"Le contrat dure {months:.1f} mois : {rules.min_duration_months} mois au minimum.", SOURCE_CT_DURATION, "end_date")
@@ -274,6 +354,8 @@ def check_contract(
     # --- 4. Working time and training hours --------------------------------------------------
     if contract.weekly_hours is not None and contract.weekly_hours > rules.max_weekly_hours:
         add("hours.weekly_max", ERROR, f"Durée hebdomadaire de {contract.weekly_hours} h : {rules.max_weekly_hours} h au maximum.", SOURCE_CT_HOURS, "weekly_hours")
+    if apprentice.birth_date and start and age_on(apprentice.birth_date, start) < 18:
+        _check_minor_hours(add, contract, rules)
     if contract.training_hours and start and end:
         contract_hours = Decimal((end - start).days + 1) / Decimal(365) * rules.yearly_hours_basis
         share = Decimal(contract.training_hours) / contract_hours * 100 if contract_hours else Decimal(0)
@@ -327,7 +409,7 @@ def check_contract(
         periods = minimum_periods
         if periods is None:  # computed here with the rates of domain.md §2.1 when the caller did not
             if is_pro:
-                qualified = (apprentice.highest_diploma or 0) >= 41
+                qualified = holds_pro_qualification(apprentice.highest_diploma)
                 periods = professionalisation_periods(birth_date=apprentice.birth_date, start=start, end=end, smic_monthly=smic_monthly, smc_monthly=smc_monthly, qualified=qualified)
             else:
                 periods = apprenticeship_periods(birth_date=apprentice.birth_date, start=start, end=end, smic_monthly=smic_monthly, smc_monthly=smc_monthly)

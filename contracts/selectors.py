@@ -8,7 +8,6 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from alternance import access
-from alternance.choices import DiplomaCode
 from alternance.models import User
 from alternance.selectors import CONTRACTS_TO_HANDLE_STATUSES, name_search
 from contracts.choices import (
@@ -189,7 +188,7 @@ def contract_remuneration(contract: Contract) -> list | None:
     """The legal minimum remuneration periods of the contract, as the Cerfa presents them: the SMIC
     in force at its start (Mayotte's for Mayotte), the SMC entered on the contract, and the rates of
     the grid in force at its start. None when no SMIC or no grid is recorded for that date."""
-    from contracts.salary import apprenticeship_periods, professionalisation_periods
+    from contracts.salary import apprenticeship_periods, holds_pro_qualification, professionalisation_periods
 
     smic = smic_for_contract(contract)
     grid = RemunerationGrid.in_force_on(contract.start_date)
@@ -200,6 +199,6 @@ def contract_remuneration(contract: Contract) -> list | None:
         "smic_monthly": smic, "smc_monthly": contract.collective_minimum_salary,
     }
     if contract.kind == ContractKind.PROFESSIONALISATION:
-        qualified = (contract.apprentice.highest_diploma or 0) >= DiplomaCode.BAC_PRO
+        qualified = holds_pro_qualification(contract.apprentice.highest_diploma)
         return professionalisation_periods(**common, qualified=qualified, rates=grid.professionalisation_rates())
     return apprenticeship_periods(**common, rates=grid.apprenticeship_rates())

@@ -280,9 +280,11 @@ def apprentice_sync_status(*, apprentice: Apprentice) -> Apprentice:
 
 # Fields staff fill in on the contract form (the signature date is set by the "signed" transition).
 CONTRACT_FORM_FIELDS = (
-    "kind", "apprentice", "company", "programme", "master", "second_master", "contract_type", "derogation_type",
+    "kind", "employment_term", "pro_branch_agreement", "pro_public_l6325_1_1",
+    "apprentice", "company", "programme", "master", "second_master", "contract_type", "derogation_type",
     "previous_contract_number", "start_date", "practical_training_start_date", "end_date", "training_start_date",
-    "exams_end_date", "training_hours", "remote_training_hours", "weekly_hours", "dangerous_work",
+    "exams_end_date", "training_hours", "remote_training_hours", "weekly_hours", "daily_hours",
+    "minor_hours_derogation", "minor_compensatory_rest", "dangerous_work",
     "gross_monthly_salary", "collective_minimum_salary", "pension_fund", "benefit_food", "benefit_housing", "benefit_other",
 )
 EDITABLE_STATUSES = (S.DRAFT, S.REFUSED)
