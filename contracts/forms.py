@@ -8,7 +8,14 @@ from alternance import access
 from alternance.models import Apprentice, Programme
 from alternance.search.fields import SearchableModelChoiceField
 from companies.models import Company, CompanyContact
-from contracts.choices import ContractType, DismissalGround, RuptureInitiative, RuptureKind
+from contracts.choices import (
+    ContractKind,
+    ContractType,
+    DismissalGround,
+    RuptureInitiative,
+    RuptureKind,
+    rupture_kinds_for,
+)
 from contracts.models import Contract
 from contracts.services import CONTRACT_FORM_FIELDS
 
@@ -107,6 +114,19 @@ class RuptureForm(forms.Form):
     mediator_referral_date = forms.DateField(label=_("Saisine du médiateur (démission)"), required=False, widget=DATE)
     opco_notified_date = forms.DateField(label=_("Rupture notifiée à l'OPCO le"), required=False, widget=DATE)
     cause = forms.CharField(label=_("Cause de la rupture"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, contract: Contract | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A contrat pro is not offered the 45-day free rupture nor the mediator; an apprenticeship
+        # has no trial period (contracts.choices.rupture_kinds_for).
+        self.fields["kind"].choices = rupture_kinds_for(contract.kind if contract is not None else ContractKind.APPRENTICESHIP)
+        if contract is not None and contract.kind == ContractKind.PROFESSIONALISATION:
+            del self.fields["mediator_referral_date"]
+
+    def clean(self):
+        data = super().clean()
+        data.setdefault("mediator_referral_date", None)
+        return data
 
 
 class AmendmentForm(forms.Form):

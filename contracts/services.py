@@ -22,9 +22,17 @@ from alternance.choices import ApprenticeStatus
 from alternance.history.services import record_update
 from alternance.models import Apprentice, User
 from alternance.planning.rhythm import company_days
-from contracts.choices import ACTIVE_CONTRACT_STATUSES, ContractStatus, OpcoDecision, RuptureKind
+from contracts.choices import (
+    ACTIVE_CONTRACT_STATUSES,
+    ContractKind,
+    ContractStatus,
+    OpcoDecision,
+    RuptureKind,
+    rupture_kinds_for,
+)
 from contracts.models import Contract, ContractSettings, ContractStatusChange, OpcoFile
 from contracts.selectors import contract_preflight
+from contracts.trial_period import trial_period
 
 S = ContractStatus
 
@@ -199,6 +207,33 @@ def company_days_before(contract: Contract, day: date) -> int:
     return company_days(start, day, pattern=cohort.rhythm_pattern, cycle_start=cohort.start_date)
 
 
+def _rupture_kind_problems(contract: Contract, rupture: RuptureInput) -> list[str]:
+    """The 45-day free rupture and the resignation through the mediator belong to the apprenticeship
+    (L6222-18); a contrat pro ends during the trial period of its CDD (L1242-10) or CDI (L1221-19)
+    or under ordinary employment law (domain.md §6)."""
+    if rupture.kind not in RuptureKind.values or rupture.kind in dict(rupture_kinds_for(contract.kind)):
+        if rupture.kind == RuptureKind.TRIAL_PERIOD:
+            period = trial_period(start=contract.start_date, end=contract.end_date, term=contract.employment_term)
+            if rupture.rupture_date > period.last_day:
+                if period.days is not None:
+                    length = ngettext("%(days)s jour", "%(days)s jours", period.days) % {"days": period.days}
+                    rule = _("la période d'essai de ce CDD dure %(length)s au plus (un jour par semaine, L1242-10)") % {"length": length}
+                else:
+                    rule = _("la période d'essai d'un CDI dure au plus 2 mois pour un employé, 3 pour un agent de maîtrise "
+                             "ou un technicien, 4 pour un cadre (L1221-19)")
+                return [_("La rupture du %(day)s tombe après la fin de la période d'essai (le %(last)s) : %(rule)s. "
+                          "Choisissez un autre type de rupture.") % {
+                    "day": f"{rupture.rupture_date:%d/%m/%Y}", "last": f"{period.last_day:%d/%m/%Y}", "rule": rule,
+                }]
+        return []
+    if contract.kind == ContractKind.PROFESSIONALISATION:
+        return [_("« %(kind)s » est propre au contrat d'apprentissage (L6222-18) : un contrat de professionnalisation se "
+                  "rompt pendant sa période d'essai, d'un commun accord ou selon le droit commun du CDD ou du CDI.")
+                % {"kind": RuptureKind(rupture.kind).label}]
+    return [_("Un contrat d'apprentissage n'a pas de période d'essai : pendant les 45 premiers jours de formation pratique "
+              "en entreprise, choisissez la rupture libre (L6222-18).")]
+
+
 @transaction.atomic
 def contract_record_rupture(*, contract: Contract, by: User, rupture: RuptureInput, today: date) -> Contract:
     """Record a rupture: the contract becomes broken, the apprentice a rupturant with the 6-month
@@ -216,7 +251,8 @@ def contract_record_rupture(*, contract: Contract, by: User, rupture: RuptureInp
         errors.append(_("Indiquez le motif du licenciement."))
     if rupture.kind == RuptureKind.RESIGNATION and not rupture.mediator_referral_date:
         errors.append(_("Une démission passe par le médiateur : indiquez la date de sa saisine."))
-    if rupture.kind == RuptureKind.FREE_PERIOD:
+    errors.extend(_rupture_kind_problems(contract, rupture))
+    if rupture.kind == RuptureKind.FREE_PERIOD and contract.kind == ContractKind.APPRENTICESHIP:
         limit = ContractSettings.load().free_period_company_days
         done = company_days_before(contract, rupture.rupture_date)
         if done > limit:

@@ -16,7 +16,7 @@ from alternance.models import AttendanceRecord, Visit
 from alternance.planning.rhythm import company_days
 from companies.choices import InteractionOutcome
 from companies.models import Interaction
-from contracts.choices import ContractStatus
+from contracts.choices import ContractKind, ContractStatus
 from contracts.models import Contract
 
 from .absences import UNJUSTIFIED
@@ -77,7 +77,7 @@ def check(context: RuleContext) -> list[Finding]:
             "pk", "apprentice_id", "company_id", "company__name", "company__sensitive", "company__sensitive_reason",
             "start_date", "practical_training_start_date", "apprentice__first_name", "apprentice__last_name",
             "apprentice__usage_name", "apprentice__cohort__referent_tutor_id", "apprentice__cohort__rhythm_pattern",
-            "apprentice__cohort__start_date",
+            "apprentice__cohort__start_date", "kind",
         )
     )
     by_apprentice: dict[int, dict] = {}
@@ -147,7 +147,8 @@ def check(context: RuleContext) -> list[Finding]:
             factors.append({"code": "sensitive_company", "weight": WEIGHTS["sensitive_company"],
                             "label": f"Entreprise signalée sensible : {c['company__sensitive_reason']}"})
         practical_start = c["practical_training_start_date"] or c["start_date"]
-        if c["pk"] not in visited_contracts and practical_start <= today:
+        # The free rupture period is an apprenticeship rule (L6222-18): a contrat pro has none.
+        if c["pk"] not in visited_contracts and practical_start <= today and c["kind"] != ContractKind.PROFESSIONALISATION:
             done = _company_days(practical_start, today, c["apprentice__cohort__rhythm_pattern"], c["apprentice__cohort__start_date"])
             if done < cs.free_period_company_days:
                 factors.append({"code": "no_visit_free_period", "weight": WEIGHTS["no_visit_free_period"],
