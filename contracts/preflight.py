@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 
+from alternance.choices import CertificationKind
 from alternance.models.apprentices import age_on
 from alternance.validators import validate_cfd, validate_idcc, validate_naf, validate_rncp, validate_siret, validate_uai
 from contracts.choices import ContractKind, ContractType, DerogationType, EmploymentTerm
@@ -36,7 +37,7 @@ SOURCE_CT_MA = "Code du travail R6223-22 à R6223-24 (compétence et nombre d'ap
 SOURCE_CT_SALARY = "Code du travail D6222-26 à D6222-28 (rémunération minimale de l'apprenti)"
 SOURCE_PRO = "Code du travail L6325-11 à L6325-14 (contrat de professionnalisation) [à vérifier]"
 SOURCE_PRO_DURATION = "Code du travail L6325-11 (6 à 12 mois ; 36 mois pour les publics de L6325-1-1) et L6325-12 (24 mois par accord de branche)"
-SOURCE_PRO_TERM = "Code du travail L6325-5 (CDD ou CDI) et L6325-11"
+SOURCE_CT_APPRENTICESHIP_TRAINING = "Code du travail L6211-1 (l'apprentissage prépare un diplôme ou un titre enregistré au RNCP) et L6314-1"
 SOURCE_MINOR_HOURS = (
     "Code du travail L6222-25 et L3162-1 (mineurs : 8 h par jour, 35 h par semaine) ; R3162-1 (secteurs dérogatoires, "
     "10 h par jour et 40 h par semaine au plus, repos compensateur)"
@@ -271,7 +272,9 @@ def check_contract(
         ("training_start", contract.training_start_date, "Formation : date de début au CFA", "training_start_date"),
         ("training_exams_end", contract.exams_end_date, "Formation : date prévue de fin des épreuves", "exams_end_date"),
         ("training_hours", contract.training_hours, "Formation : durée en heures", "training_hours"),
-        ("training_rncp", programme.rncp_code, "Formation : code RNCP", "programme"),
+        # A contrat pro may prepare a CQP or a branch qualification without RNCP code (L6314-1, L6325-1).
+        # (an apprenticeship on such a programme gets « training.not_rncp » below).
+        ("training_rncp", programme.rncp_code or programme.certification_kind != CertificationKind.RNCP, "Formation : code RNCP", "programme"),
         ("training_cfd", programme.cfd_code or is_pro, "Formation : code diplôme (CFD)", "programme"),
         ("of_uai", organisation.get("uai"), "CFA responsable : UAI", ""),
         ("of_siret", organisation.get("siret"), "CFA responsable : SIRET", ""),
@@ -296,6 +299,10 @@ def check_contract(
                 add(f"missing.master_{index}_{code}", ERROR, f"Maître d'apprentissage n° {index} : {label} à renseigner.", SOURCE_CERFA, "master")
         if not master.eligibility_statement:
             add(f"master_{index}.statement", ERROR, f"Maître d'apprentissage n° {index} : l'attestation de l'employeur sur les conditions requises manque.", SOURCE_CERFA, "master")
+    if not is_pro and not programme.rncp_code and programme.certification_kind != CertificationKind.RNCP:
+        add("training.not_rncp", ERROR, f"La formation « {programme.title} » ({programme.get_certification_kind_display()}) n'a pas "
+            "de code RNCP : un contrat d'apprentissage prépare un diplôme ou un titre enregistré au RNCP. Indiquez son code "
+            "RNCP s'il en a un, ou choisissez un contrat de professionnalisation.", SOURCE_CT_APPRENTICESHIP_TRAINING, "programme")
     if contract.contract_type in (ContractType.SUCCESSION_SAME_EMPLOYER, ContractType.SUCCESSION_OTHER_EMPLOYER, ContractType.SUCCESSION_AFTER_RUPTURE) and not contract.previous_contract_number:
         add("missing.previous_contract_number", ERROR, "Contrat de succession : indiquez le numéro du contrat précédent.", SOURCE_CERFA, "previous_contract_number")
 

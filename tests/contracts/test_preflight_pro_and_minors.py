@@ -6,10 +6,11 @@ from decimal import Decimal as D
 
 import pytest
 
-from alternance.choices import DiplomaCode
+from alternance.choices import CertificationKind, DiplomaCode
 from contracts.choices import ContractKind, EmploymentTerm, MinorHoursDerogation
 from contracts.preflight import ERROR, SOURCE_MINOR_HOURS, SOURCE_PRO_DURATION, WARNING, check_contract
 from contracts.salary import holds_pro_qualification
+from tests.factories.alternance import ProgrammeFactory
 
 ORGANISATION = {"name": "CFA Démo", "uai": "0751234J", "siret": "73282932000074"}
 SMIC = D("1823.03")
@@ -71,6 +72,19 @@ def test_a_general_or_technological_bac_keeps_the_base_contrat_pro_rate(contract
     contract.gross_monthly_salary = salary
 
     assert findings(contract, "salary.") == expected
+
+
+# --- §5 a CQP or a branch qualification without RNCP code: contrat pro only (L6314-1, L6211-1) --------
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [(ContractKind.PROFESSIONALISATION, []), (ContractKind.APPRENTICESHIP, ["training.not_rncp"])],
+)
+def test_a_cqp_without_rncp_code_is_open_to_the_contrat_pro_only(contract, kind, expected):
+    contract.programme = ProgrammeFactory(certification_kind=CertificationKind.CQP, rncp_code="", cfd_code="")
+    contract.kind = kind
+
+    assert [f.code for f in run(contract).findings if f.code.startswith(("training.not_rncp", "missing.training_rncp"))] == expected
 
 
 # --- §5 contrat pro: length (L6325-11, L6325-12) ---------------------------------------------------
