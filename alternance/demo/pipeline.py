@@ -90,6 +90,8 @@ def _with_a_master_who_has_room(contract: Contract) -> Contract:
         if master_loads_for(contract)[master.pk].apprentices < limit:
             Contract.objects.filter(pk=contract.pk).update(master=master)
             return contract
+    if not masters:  # no master at all: the administrative team names one (the draft says so)
+        return contract
     colleague = masters[0]
     colleague.pk, colleague.user, colleague.first_name = None, None, "Camille"
     colleague.email = f"camille.{colleague.email}" if colleague.email else ""
