@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import ngettext
 
 from alternance.choices import CertificationKind
 from alternance.models.apprentices import age_on
@@ -158,6 +159,19 @@ def _hours(value: Decimal) -> str:
     return f"{value.normalize():f}".replace(".", ",") + " h"
 
 
+def _length_words(start: date, end: date) -> str:
+    """« 12 mois et 1 jour »: a length in whole months and days (a decimal « 12.0 » hides the day)."""
+    after_end = end + timedelta(days=1)
+    months = (after_end.year - start.year) * 12 + (after_end.month - start.month)
+    if _months_after(start, months) > after_end:
+        months -= 1
+    days = (after_end - _months_after(start, months)).days
+    text = f"{months} mois"
+    if days:
+        text += " et " + ngettext("%(days)s jour", "%(days)s jours", days) % {"days": days}
+    return text
+
+
 def _check_pro_duration(add, contract, months: Decimal, rules: ContractRules) -> None:
     """Length of a contrat de professionnalisation: the CDD, or the professionalisation action at the
     start of a CDI, lasts 6 to 12 months (L6325-11); up to 24 months when a branch agreement says so
@@ -169,8 +183,9 @@ def _check_pro_duration(add, contract, months: Decimal, rules: ContractRules) ->
     else:
         limit, why = rules.pro_max_duration_months, "sans accord de branche"
     what = "le contrat" if contract.employment_term == EmploymentTerm.FIXED_TERM else "l'action de professionnalisation du CDI"
+    length = _length_words(contract.start_date, contract.end_date)
     if months < rules.pro_min_duration_months:
-        add("pro.duration_short", ERROR, f"Contrat de professionnalisation : {what} dure {months:.1f} mois ; "
+        add("pro.duration_short", ERROR, f"Contrat de professionnalisation : {what} dure {length} ; "
             f"{rules.pro_min_duration_months} mois au minimum. Reportez la date de fin.", SOURCE_PRO_DURATION, "end_date")
     elif months > limit:
         hint = (
@@ -178,7 +193,7 @@ def _check_pro_duration(add, contract, months: Decimal, rules: ContractRules) ->
             else f"Raccourcissez-le, ou cochez « accord de branche » ({rules.pro_max_duration_months_branch} mois) ou "
                  f"« public visé à l'article L6325-1-1 » ({rules.pro_max_duration_months_public} mois) si c'est le cas."
         )
-        add("pro.duration_long", ERROR, f"Contrat de professionnalisation : {what} dure {months:.1f} mois ; {limit} mois "
+        add("pro.duration_long", ERROR, f"Contrat de professionnalisation : {what} dure {length} ; {limit} mois "
             f"au maximum {why}. {hint}", SOURCE_PRO_DURATION, "end_date")
 
 

@@ -125,11 +125,23 @@ def test_contrat_pro_length_message_says_which_limit_and_how_to_fix(contract):
     finding = next(f for f in run(contract).findings if f.code == "pro.duration_long")
 
     assert finding.message == (
-        "Contrat de professionnalisation : l'action de professionnalisation du CDI dure 24.0 mois ; 12 mois au maximum "
+        "Contrat de professionnalisation : l'action de professionnalisation du CDI dure 24 mois ; 12 mois au maximum "
         "sans accord de branche. Raccourcissez-le, ou cochez « accord de branche » (24 mois) ou « public visé à "
         "l'article L6325-1-1 » (36 mois) si c'est le cas."
     )
     assert finding.field == "end_date"
+
+
+@pytest.mark.parametrize(
+    ("end", "words"),
+    [(date(2027, 9, 1), "12 mois et 1 jour"), (date(2027, 9, 2), "12 mois et 2 jours"), (date(2027, 2, 27), "5 mois et 27 jours")],
+)
+def test_contrat_pro_length_is_said_in_months_and_days(contract, end, words):
+    pro_contract(contract, end=end)
+
+    [finding] = [f for f in run(contract).findings if f.code.startswith("pro.duration")]
+
+    assert finding.message.startswith(f"Contrat de professionnalisation : le contrat dure {words} ; ")
 
 
 def test_an_apprenticeship_keeps_its_own_length_rules(contract):
