@@ -12,6 +12,7 @@ from contracts.choices import (
     ContractKind,
     ContractType,
     DismissalGround,
+    EmploymentTerm,
     RuptureInitiative,
     RuptureKind,
     rupture_kinds_for,
@@ -67,8 +68,14 @@ class ContractForm(forms.ModelForm):
         # Amendment types are created from the contract page, not chosen here.
         self.fields["contract_type"].choices = [(v, label) for v, label in ContractType.choices if v < 31]
         self.fields["master"].required = True
+        # CDD unless said otherwise: the apprenticeship Cerfa does not ask it, a contrat pro does (L6325-5).
+        self.fields["employment_term"].required = False
+        self.fields["employment_term"].choices = EmploymentTerm.choices
         for name in ("gross_monthly_salary", "training_hours", "practical_training_start_date", "training_start_date"):
             self.fields[name].required = True
+
+    def clean_employment_term(self) -> str:
+        return self.cleaned_data.get("employment_term") or EmploymentTerm.FIXED_TERM
 
     def _selected_company_id(self):
         raw = self.data.get(self.add_prefix("company")) if self.is_bound else (self.initial.get("company") or self.instance.company_id)
