@@ -153,6 +153,8 @@ FACT_LABELS: dict[str, Any] = {
     "kind": gettext_lazy("Nature"),
     "practical_start": gettext_lazy("Début en entreprise"),
     "free_period_end": gettext_lazy("Fin de la période de 45 jours"),
+    "trial_period_end": gettext_lazy("Fin de la période d'essai"),
+    "start": gettext_lazy("Début du contrat"),
     "company_days": gettext_lazy("Jours en entreprise"),
     "last_visit": gettext_lazy("Dernière visite"),
     "days_since": gettext_lazy("Jours depuis"),

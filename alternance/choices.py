@@ -104,6 +104,17 @@ class DiplomaCode(models.IntegerChoices):
     DOCTORATE = 80, _("Doctorat")
 
 
+class CertificationKind(models.TextChoices):
+    """What a programme prepares (Code du travail L6314-1): a certification registered in the RNCP, a
+    branch's certificat de qualification professionnelle, or a qualification recognised in the
+    classifications of a collective agreement. The last two may have no RNCP code: they are open to
+    the contrat de professionnalisation (L6325-1), not to the apprenticeship (L6211-1)."""
+
+    RNCP = "rncp", _("Diplôme ou titre enregistré au RNCP")
+    CQP = "cqp", _("Certificat de qualification professionnelle (CQP) de branche")
+    BRANCH = "branch", _("Qualification reconnue dans les classifications d'une convention collective")
+
+
 class QualificationLevel(models.IntegerChoices):
     """Level of the national qualifications framework (0 = none, 3 = CAP … 8 = doctorate)."""
 

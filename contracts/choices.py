@@ -7,6 +7,23 @@ class ContractKind(models.TextChoices):
     PROFESSIONALISATION = "professionalisation", _("Contrat de professionnalisation")
 
 
+class EmploymentTerm(models.TextChoices):
+    """Fixed-term or open-ended: a contrat de professionnalisation is either (Code du travail L6325-5);
+    an apprenticeship contract too (L6222-7), the Cerfa FA13 does not ask it."""
+
+    FIXED_TERM = "fixed_term", _("Contrat à durée déterminée (CDD)")
+    OPEN_ENDED = "open_ended", _("Contrat à durée indéterminée (CDI)")
+
+
+class MinorHoursDerogation(models.TextChoices):
+    """Why a minor may work beyond 8 h a day or 35 h a week (Code du travail L3162-1, R3162-1)."""
+
+    BUILDING_SITES = "building_sites", _("Activités sur les chantiers de bâtiment (R3162-1)")
+    PUBLIC_WORKS = "public_works", _("Activités sur les chantiers de travaux publics (R3162-1)")
+    LANDSCAPING = "landscaping", _("Création, aménagement et entretien sur les chantiers d'espaces paysagers (R3162-1)")
+    LABOUR_INSPECTION = "labour_inspection", _("Dérogation accordée par l'inspection du travail après avis du médecin du travail (L3162-1)")
+
+
 class ContractStatus(models.TextChoices):
     """Lifecycle of a contract (the transitions are in the contracts issue's state machine)."""
 
@@ -48,6 +65,16 @@ class ContractType(models.IntegerChoices):
         return [v for v in cls.values if v >= 31]
 
 
+# The same codes worded for a contrat de professionnalisation (Cerfa EJ20 n° 12434): the
+# apprenticeship labels (« Premier contrat d'apprentissage ») must not print on a contrat pro.
+PROFESSIONALISATION_TYPE_LABELS = {
+    ContractType.FIRST: _("Premier contrat de professionnalisation"),
+    ContractType.SUCCESSION_SAME_EMPLOYER: _("Nouveau contrat de professionnalisation, précédent contrat terminé, même employeur"),
+    ContractType.SUCCESSION_OTHER_EMPLOYER: _("Nouveau contrat de professionnalisation, précédent contrat terminé, autre employeur"),
+    ContractType.SUCCESSION_AFTER_RUPTURE: _("Nouveau contrat de professionnalisation, précédent contrat rompu, autre employeur"),
+}
+
+
 class DerogationType(models.IntegerChoices):
     UNDER_16 = 11, _("Âge de l'apprenti inférieur à 16 ans")
     OVER_29 = 12, _("Âge supérieur à 29 ans")
@@ -59,6 +86,7 @@ class DerogationType(models.IntegerChoices):
 
 class RuptureKind(models.TextChoices):
     FREE_PERIOD = "free_period", _("Pendant les 45 premiers jours de formation pratique en entreprise")
+    TRIAL_PERIOD = "trial_period", _("Pendant la période d'essai (contrat de professionnalisation)")
     MUTUAL_AGREEMENT = "mutual_agreement", _("Accord commun écrit")
     RESIGNATION = "resignation", _("Démission de l'apprenti après saisine du médiateur")
     DISMISSAL = "dismissal", _("Licenciement")
@@ -66,6 +94,19 @@ class RuptureKind(models.TextChoices):
     # term, having informed the employer in writing at least two months before.
     DIPLOMA_OBTAINED = "diploma_obtained", _("Obtention du diplôme ou du titre préparé (fin anticipée à l'initiative de l'apprenti·e)")
     OTHER = "other", _("Autre (liquidation judiciaire, décès de l'employeur…)")
+
+
+# Rupture kinds of one kind of contract only: the 45-day free rupture and the resignation through the
+# mediator are apprenticeship rules (L6222-18); a contrat pro is a CDD or CDI with its trial period
+# (L1242-10 for a CDD, L1221-19 for a CDI) and ordinary employment-law ruptures (domain.md §6).
+APPRENTICESHIP_ONLY_RUPTURE_KINDS = frozenset({RuptureKind.FREE_PERIOD, RuptureKind.RESIGNATION})
+PROFESSIONALISATION_ONLY_RUPTURE_KINDS = frozenset({RuptureKind.TRIAL_PERIOD})
+
+
+def rupture_kinds_for(kind: str) -> list[tuple[str, str]]:
+    """The rupture kinds offered for a contract of ``kind`` (a ContractKind value)."""
+    excluded = APPRENTICESHIP_ONLY_RUPTURE_KINDS if kind == ContractKind.PROFESSIONALISATION else PROFESSIONALISATION_ONLY_RUPTURE_KINDS
+    return [(value, label) for value, label in RuptureKind.choices if value not in excluded]
 
 
 class RuptureInitiative(models.TextChoices):

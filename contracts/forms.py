@@ -8,7 +8,15 @@ from alternance import access
 from alternance.models import Apprentice, Programme
 from alternance.search.fields import SearchableModelChoiceField
 from companies.models import Company, CompanyContact
-from contracts.choices import ContractType, DismissalGround, RuptureInitiative, RuptureKind
+from contracts.choices import (
+    ContractKind,
+    ContractType,
+    DismissalGround,
+    EmploymentTerm,
+    RuptureInitiative,
+    RuptureKind,
+    rupture_kinds_for,
+)
 from contracts.models import Contract
 from contracts.services import CONTRACT_FORM_FIELDS
 
@@ -60,8 +68,14 @@ class ContractForm(forms.ModelForm):
         # Amendment types are created from the contract page, not chosen here.
         self.fields["contract_type"].choices = [(v, label) for v, label in ContractType.choices if v < 31]
         self.fields["master"].required = True
+        # CDD unless said otherwise: the apprenticeship Cerfa does not ask it, a contrat pro does (L6325-5).
+        self.fields["employment_term"].required = False
+        self.fields["employment_term"].choices = EmploymentTerm.choices
         for name in ("gross_monthly_salary", "training_hours", "practical_training_start_date", "training_start_date"):
             self.fields[name].required = True
+
+    def clean_employment_term(self) -> str:
+        return self.cleaned_data.get("employment_term") or EmploymentTerm.FIXED_TERM
 
     def _selected_company_id(self):
         raw = self.data.get(self.add_prefix("company")) if self.is_bound else (self.initial.get("company") or self.instance.company_id)
@@ -111,6 +125,19 @@ class RuptureForm(forms.Form):
     )
     opco_notified_date = forms.DateField(label=_("Rupture notifiée à l'OPCO le"), required=False, widget=DATE)
     cause = forms.CharField(label=_("Cause de la rupture"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, contract: Contract | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A contrat pro is not offered the 45-day free rupture nor the mediator; an apprenticeship
+        # has no trial period (contracts.choices.rupture_kinds_for).
+        self.fields["kind"].choices = rupture_kinds_for(contract.kind if contract is not None else ContractKind.APPRENTICESHIP)
+        if contract is not None and contract.kind == ContractKind.PROFESSIONALISATION:
+            del self.fields["mediator_referral_date"]
+
+    def clean(self):
+        data = super().clean()
+        data.setdefault("mediator_referral_date", None)
+        return data
 
 
 class AmendmentForm(forms.Form):

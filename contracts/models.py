@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alternance.validators import validate_deca_number, validate_siret
 from contracts.choices import (
+    PROFESSIONALISATION_TYPE_LABELS,
     BatchStatus,
     ContractKind,
     ContractStatus,
@@ -17,7 +18,9 @@ from contracts.choices import (
     DerogationType,
     DismissalGround,
     DocumentKind,
+    EmploymentTerm,
     InstalmentKind,
+    MinorHoursDerogation,
     OpcoDecision,
     RuptureInitiative,
     RuptureKind,
@@ -27,6 +30,7 @@ from contracts.choices import (
 from contracts.deadlines import DayCount
 
 MAX_WEEKLY_HOURS = Decimal("40")  # Code du travail L3121-20 via the Cerfa generator's check (domain §2)
+MAX_DAILY_HOURS = Decimal("12")  # Code du travail L3121-18 and L3121-19: 10 h, up to 12 h by agreement
 
 
 class Contract(models.Model):
@@ -37,6 +41,22 @@ class Contract(models.Model):
     """
 
     kind = models.CharField(_("nature"), max_length=20, choices=ContractKind.choices, default=ContractKind.APPRENTICESHIP)
+    employment_term = models.CharField(
+        _("durée du contrat"), max_length=12, choices=EmploymentTerm.choices, default=EmploymentTerm.FIXED_TERM,
+        help_text=_("Un contrat de professionnalisation est un CDD ou un CDI (L6325-5) ; pour un CDI, les dates sont "
+                    "celles de l'action de professionnalisation."),
+    )
+    # Contrat pro: the professionalisation action (the whole CDD) lasts 6 to 12 months (L6325-11),
+    # up to 24 by branch agreement (L6325-12) and 36 for the publics of L6325-1-1 (L6325-11).
+    pro_branch_agreement = models.BooleanField(
+        _("accord de branche portant la durée jusqu'à 24 mois"), default=False,
+        help_text=_("Contrat de professionnalisation : un accord de branche permet d'allonger l'action jusqu'à 24 mois (L6325-12)."),
+    )
+    pro_public_l6325_1_1 = models.BooleanField(
+        _("public visé à l'article L6325-1-1 (durée jusqu'à 36 mois)"), default=False,
+        help_text=_("Jeunes de 16 à 25 ans sans qualification (second cycle non validé), bénéficiaires du RSA, "
+                    "de l'ASS, de l'AAH ou sortant d'un contrat aidé (L6325-1-1, L6325-11)."),
+    )
     apprentice = models.ForeignKey("alternance.Apprentice", on_delete=models.PROTECT, related_name="contracts", verbose_name=_("apprenti·e"))
     company = models.ForeignKey("companies.Company", on_delete=models.PROTECT, related_name="contracts", verbose_name=_("employeur"))
     programme = models.ForeignKey("alternance.Programme", on_delete=models.PROTECT, related_name="contracts", verbose_name=_("formation"))
@@ -70,6 +90,19 @@ class Contract(models.Model):
     weekly_hours = models.DecimalField(
         _("durée hebdomadaire du travail"), max_digits=4, decimal_places=2, default=Decimal("35"),
         validators=[MinValueValidator(Decimal("1")), MaxValueValidator(MAX_WEEKLY_HOURS)],
+    )
+    daily_hours = models.DecimalField(
+        _("durée quotidienne maximale du travail"), max_digits=4, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("1")), MaxValueValidator(MAX_DAILY_HOURS)],
+        help_text=_("Heures par jour au plus (le Cerfa ne la demande pas) : 8 h au plus pour un·e mineur·e (L3162-1)."),
+    )
+    minor_hours_derogation = models.CharField(
+        _("dérogation aux durées maximales des mineurs"), max_length=20, choices=MinorHoursDerogation.choices, blank=True,
+        help_text=_("Au-delà de 8 h par jour ou 35 h par semaine pour un·e mineur·e (L3162-1, R3162-1)."),
+    )
+    minor_compensatory_rest = models.TextField(
+        _("repos compensateur des heures au-delà de 8 h par jour"), blank=True,
+        help_text=_("Les heures au-delà de 8 h par jour donnent un repos au moins équivalent (L3162-1) : décrivez-le."),
     )
     dangerous_work = models.BooleanField(_("travail sur machines dangereuses ou exposition à des risques"), default=False)
     gross_monthly_salary = models.DecimalField(_("salaire brut mensuel à l'embauche"), max_digits=8, decimal_places=2, null=True, blank=True)
@@ -122,6 +155,10 @@ class Contract(models.Model):
             models.CheckConstraint(condition=models.Q(end_date__gt=models.F("start_date")), name="contract_end_after_start"),
             models.CheckConstraint(
                 condition=models.Q(weekly_hours__gt=0, weekly_hours__lte=MAX_WEEKLY_HOURS), name="contract_weekly_hours_max_40"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(daily_hours__isnull=True) | models.Q(daily_hours__gt=0, daily_hours__lte=MAX_DAILY_HOURS),
+                name="contract_daily_hours_max_12",
             ),
             # Signature before the start, for initial contracts (an amendment may be signed later).
             models.CheckConstraint(
@@ -183,6 +220,17 @@ class Contract(models.Model):
     @property
     def is_amendment(self) -> bool:
         return self.contract_type in ContractType.amendment_values()
+
+    @property
+    def is_professionalisation(self) -> bool:
+        return self.kind == ContractKind.PROFESSIONALISATION
+
+    @property
+    def contract_type_label(self) -> str:
+        """The type of contract in the words of its own kind (a contrat pro is not an « apprentissage »)."""
+        if self.is_professionalisation and self.contract_type in PROFESSIONALISATION_TYPE_LABELS:
+            return str(PROFESSIONALISATION_TYPE_LABELS[self.contract_type])
+        return self.get_contract_type_display()
 
     def clean(self) -> None:
         errors = {}

@@ -205,7 +205,8 @@ def remuneration_for(contract: Contract) -> Remuneration:
     its start (Mayotte's for Mayotte) and the collective minimum (SMC) entered on the contract.
 
     Contrat pro: professionalisation grid, "qualified" when the highest diploma obtained is a bac
-    pro or above (Cerfa diploma code ≥ 41).
+    pro, a vocational title of the same level or a higher qualification (D6325-15,
+    ``contracts.salary.holds_pro_qualification``; a general or technological bac is not).
     """
     smic = smic_for_contract(contract)
     smic_row = SmicRate.in_force_on(contract.start_date)

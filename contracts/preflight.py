@@ -17,11 +17,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import ngettext
 
+from alternance.choices import CertificationKind
 from alternance.models.apprentices import age_on
 from alternance.validators import validate_cfd, validate_idcc, validate_naf, validate_rncp, validate_siret, validate_uai
-from contracts.choices import ContractKind, ContractType, DerogationType
-from contracts.salary import apprenticeship_periods, professionalisation_periods
+from contracts.choices import ContractKind, ContractType, DerogationType, EmploymentTerm
+from contracts.salary import apprenticeship_periods, holds_pro_qualification, professionalisation_periods
 
 ERROR = "error"
 WARNING = "warning"
@@ -36,6 +38,12 @@ SOURCE_CT_MA = "Code du travail R6223-22 à R6223-24 (compétence et nombre d'ap
 SOURCE_CT_SALARY = "Code du travail D6222-26 à D6222-29 (rémunération minimale de l'apprenti)"
 SOURCE_CT_WITHOUT_EMPLOYER = "Code du travail L6222-12-1 (3 mois au CFA sans employeur au plus)"
 SOURCE_PRO = "Code du travail L6325-11 à L6325-14 (contrat de professionnalisation) [à vérifier]"
+SOURCE_PRO_DURATION = "Code du travail L6325-11 (6 à 12 mois ; 36 mois pour les publics de L6325-1-1) et L6325-12 (24 mois par accord de branche)"
+SOURCE_CT_APPRENTICESHIP_TRAINING = "Code du travail L6211-1 (l'apprentissage prépare un diplôme ou un titre enregistré au RNCP) et L6314-1"
+SOURCE_MINOR_HOURS = (
+    "Code du travail L6222-25 et L3162-1 (mineurs : 8 h par jour, 35 h par semaine) ; R3162-1 (secteurs dérogatoires, "
+    "10 h par jour et 40 h par semaine au plus, repos compensateur)"
+)
 SOURCE_DOCUMENTS = "Documents générés par l'application : ils doivent montrer les données actuelles du contrat"
 SOURCE_FORMATS = "Formats des identifiants (INSEE, Éducation nationale, France compétences)"
 
@@ -60,6 +68,14 @@ class ContractRules:
     pro_min_training_share: Decimal = Decimal("15")
     pro_max_training_share: Decimal = Decimal("25")
     pro_min_training_hours: int = 150
+    pro_min_duration_months: int = 6  # L6325-11
+    pro_max_duration_months: int = 12  # L6325-11
+    pro_max_duration_months_branch: int = 24  # L6325-12, by branch agreement
+    pro_max_duration_months_public: int = 36  # L6325-11, publics of L6325-1-1
+    minor_max_daily_hours: Decimal = Decimal("8")  # L3162-1
+    minor_max_weekly_hours: Decimal = Decimal("35")  # L3162-1
+    minor_derogation_max_daily_hours: Decimal = Decimal("10")  # R3162-1: 8 h + 2 h
+    minor_derogation_max_weekly_hours: Decimal = Decimal("40")  # R3162-1 and L3162-1: 35 h + 5 h
     ma_max_apprentices: int = 2
     ma_max_extended: int = 1
     tutor_max_alternants: int = 3
@@ -140,6 +156,84 @@ def _format_problems(add, value, validator, code: str, label: str, field_name: s
         add(code, ERROR, f"{label} : {' '.join(error.messages)}", SOURCE_FORMATS, field_name)
 
 
+def _hours(value: Decimal) -> str:
+    """« 35 h », « 7,5 h »: hours as the French UI writes them."""
+    return f"{value.normalize():f}".replace(".", ",") + " h"
+
+
+def _length_words(start: date, end: date) -> str:
+    """« 12 mois et 1 jour »: a length in whole months and days (a decimal « 12.0 » hides the day)."""
+    after_end = end + timedelta(days=1)
+    months = (after_end.year - start.year) * 12 + (after_end.month - start.month)
+    if _months_after(start, months) > after_end:
+        months -= 1
+    days = (after_end - _months_after(start, months)).days
+    text = f"{months} mois"
+    if days:
+        text += " et " + ngettext("%(days)s jour", "%(days)s jours", days) % {"days": days}
+    return text
+
+
+def _check_pro_duration(add, contract, months: Decimal, rules: ContractRules) -> None:
+    """Length of a contrat de professionnalisation: the CDD, or the professionalisation action at the
+    start of a CDI, lasts 6 to 12 months (L6325-11); up to 24 months when a branch agreement says so
+    (L6325-12) and 36 months for the publics of L6325-1-1 (L6325-11)."""
+    if contract.pro_public_l6325_1_1:
+        limit, why = rules.pro_max_duration_months_public, "pour un public de l'article L6325-1-1"
+    elif contract.pro_branch_agreement:
+        limit, why = rules.pro_max_duration_months_branch, "avec l'accord de branche"
+    else:
+        limit, why = rules.pro_max_duration_months, "sans accord de branche"
+    what = "le contrat" if contract.employment_term == EmploymentTerm.FIXED_TERM else "l'action de professionnalisation du CDI"
+    length = _length_words(contract.start_date, contract.end_date)
+    if months < rules.pro_min_duration_months:
+        add("pro.duration_short", ERROR, f"Contrat de professionnalisation : {what} dure {length} ; "
+            f"{rules.pro_min_duration_months} mois au minimum. Reportez la date de fin.", SOURCE_PRO_DURATION, "end_date")
+    elif months > limit:
+        hint = (
+            "Raccourcissez-le." if limit == rules.pro_max_duration_months_public
+            else f"Raccourcissez-le, ou cochez « accord de branche » ({rules.pro_max_duration_months_branch} mois) ou "
+                 f"« public visé à l'article L6325-1-1 » ({rules.pro_max_duration_months_public} mois) si c'est le cas."
+        )
+        add("pro.duration_long", ERROR, f"Contrat de professionnalisation : {what} dure {length} ; {limit} mois "
+            f"au maximum {why}. {hint}", SOURCE_PRO_DURATION, "end_date")
+
+
+def _check_minor_hours(add, contract, rules: ContractRules) -> None:
+    """Working time of an apprentice under 18 on the first day of the contract (L6222-25, L3162-1):
+    at most 8 h a day and 35 h a week. Beyond, only in the sectors of R3162-1 (building sites, public
+    works, landscaping sites) or by the labour inspectorate's leave (L3162-1), within 10 h a day and
+    40 h a week, the hours beyond 8 h a day giving an equivalent compensatory rest."""
+    weekly, daily = contract.weekly_hours, contract.daily_hours
+    over_week = weekly is not None and weekly > rules.minor_max_weekly_hours
+    over_day = daily is not None and daily > rules.minor_max_daily_hours
+    if daily is None:
+        add("hours.minor_daily_missing", WARNING, f"Apprenti·e mineur·e au début du contrat : indiquez la durée quotidienne "
+            f"du travail ({_hours(rules.minor_max_daily_hours)} au plus par jour).", SOURCE_MINOR_HOURS, "daily_hours")
+    if not (over_week or over_day):
+        return
+    hours = " et ".join(
+        text for flag, text in (
+            (over_day, f"{_hours(daily)} par jour" if daily is not None else ""),
+            (over_week, f"{_hours(weekly)} par semaine"),
+        ) if flag
+    )
+    limits = f"{_hours(rules.minor_max_daily_hours)} par jour et {_hours(rules.minor_max_weekly_hours)} par semaine"
+    caps = f"{_hours(rules.minor_derogation_max_daily_hours)} par jour et {_hours(rules.minor_derogation_max_weekly_hours)} par semaine"
+    if (daily is not None and daily > rules.minor_derogation_max_daily_hours) or weekly > rules.minor_derogation_max_weekly_hours:
+        add("hours.minor_over_derogation", ERROR, f"Apprenti·e mineur·e : {hours}, au-delà de ce que permet même une "
+            f"dérogation ({caps}). Réduisez la durée du travail.", SOURCE_MINOR_HOURS, "weekly_hours" if over_week else "daily_hours")
+    elif not contract.minor_hours_derogation:
+        add("hours.minor", ERROR, f"Apprenti·e mineur·e : {hours}, au-delà de {limits}. Réduisez la durée, ou, si l'activité "
+            "se déroule sur un chantier de bâtiment, de travaux publics ou d'espaces paysagers (création, aménagement, "
+            "entretien — R3162-1) ou avec l'accord de l'inspection du travail, indiquez la dérogation et le repos "
+            f"compensateur prévu ({caps} au plus).", SOURCE_MINOR_HOURS, "minor_hours_derogation")
+    elif (over_day or daily is None) and not contract.minor_compensatory_rest.strip():
+        add("hours.minor_compensatory_rest", ERROR, f"Apprenti·e mineur·e : {hours} au titre de la dérogation « "
+            f"{contract.get_minor_hours_derogation_display()} » : enregistrez le repos compensateur, au moins égal aux heures "
+            f"au-delà de {_hours(rules.minor_max_daily_hours)} par jour.", SOURCE_MINOR_HOURS, "minor_compensatory_rest")
+
+
 def check_contract(
     contract,
     *,
@@ -195,7 +289,9 @@ def check_contract(
         ("training_start", contract.training_start_date, "Formation : date de début au CFA", "training_start_date"),
         ("training_exams_end", contract.exams_end_date, "Formation : date prévue de fin des épreuves", "exams_end_date"),
         ("training_hours", contract.training_hours, "Formation : durée en heures", "training_hours"),
-        ("training_rncp", programme.rncp_code, "Formation : code RNCP", "programme"),
+        # A contrat pro may prepare a CQP or a branch qualification without RNCP code (L6314-1, L6325-1).
+        # (an apprenticeship on such a programme gets « training.not_rncp » below).
+        ("training_rncp", programme.rncp_code or programme.certification_kind != CertificationKind.RNCP, "Formation : code RNCP", "programme"),
         ("training_cfd", programme.cfd_code or is_pro, "Formation : code diplôme (CFD)", "programme"),
         ("of_uai", organisation.get("uai"), "CFA responsable : UAI", ""),
         ("of_siret", organisation.get("siret"), "CFA responsable : SIRET", ""),
@@ -220,6 +316,10 @@ def check_contract(
                 add(f"missing.master_{index}_{code}", ERROR, f"Maître d'apprentissage n° {index} : {label} à renseigner.", SOURCE_CERFA, "master")
         if not master.eligibility_statement:
             add(f"master_{index}.statement", ERROR, f"Maître d'apprentissage n° {index} : l'attestation de l'employeur sur les conditions requises manque.", SOURCE_CERFA, "master")
+    if not is_pro and not programme.rncp_code and programme.certification_kind != CertificationKind.RNCP:
+        add("training.not_rncp", ERROR, f"La formation « {programme.title} » ({programme.get_certification_kind_display()}) n'a pas "
+            "de code RNCP : un contrat d'apprentissage prépare un diplôme ou un titre enregistré au RNCP. Indiquez son code "
+            "RNCP s'il en a un, ou choisissez un contrat de professionnalisation.", SOURCE_CT_APPRENTICESHIP_TRAINING, "programme")
     if contract.contract_type in (ContractType.SUCCESSION_SAME_EMPLOYER, ContractType.SUCCESSION_OTHER_EMPLOYER, ContractType.SUCCESSION_AFTER_RUPTURE) and not contract.previous_contract_number:
         add("missing.previous_contract_number", ERROR, "Contrat de succession : indiquez le numéro du contrat précédent.", SOURCE_CERFA, "previous_contract_number")
 
@@ -244,7 +344,9 @@ def check_contract(
     if start and end:
         months = _duration_months(start, end)
         derogation_longer = contract.derogation_type in (DerogationType.LONGER, DerogationType.SEVERAL)
-        if not contract.is_amendment:
+        if is_pro and not contract.is_amendment:
+            _check_pro_duration(add, contract, months, rules)
+        elif not contract.is_amendment:
             # Never under 6 months, even when a dérogation shortens it relative to the training cycle.
             if months < rules.min_duration_months:
                 add("duration.too_short", ERROR, f"Le contrat dure {months:.1f} mois : {rules.min_duration_months} mois au minimum.", SOURCE_CT_DURATION, "end_date")
@@ -285,6 +387,8 @@ def check_contract(
     # --- 4. Working time and training hours --------------------------------------------------
     if contract.weekly_hours is not None and contract.weekly_hours > rules.max_weekly_hours:
         add("hours.weekly_max", ERROR, f"Durée hebdomadaire de {contract.weekly_hours} h : {rules.max_weekly_hours} h au maximum.", SOURCE_CT_HOURS, "weekly_hours")
+    if apprentice.birth_date and start and age_on(apprentice.birth_date, start) < 18:
+        _check_minor_hours(add, contract, rules)
     if contract.training_hours and start and end:
         contract_hours = Decimal((end - start).days + 1) / Decimal(365) * rules.yearly_hours_basis
         share = Decimal(contract.training_hours) / contract_hours * 100 if contract_hours else Decimal(0)
@@ -340,7 +444,7 @@ def check_contract(
         periods = minimum_periods
         if periods is None:  # computed here with the rates of domain.md §2.1 when the caller did not
             if is_pro:
-                qualified = (apprentice.highest_diploma or 0) >= 41
+                qualified = holds_pro_qualification(apprentice.highest_diploma)
                 periods = professionalisation_periods(birth_date=apprentice.birth_date, start=start, end=end, smic_monthly=smic_monthly, smc_monthly=smc_monthly, qualified=qualified)
             else:
                 periods = apprenticeship_periods(birth_date=apprentice.birth_date, start=start, end=end, smic_monthly=smic_monthly, smc_monthly=smc_monthly)

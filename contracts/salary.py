@@ -24,8 +24,10 @@ over of the collective minimum wage (SMC) when it is higher:
   each SMIC revaluation for the remuneration schedule;
 - monthly amount = monthly SMIC (or SMC) × rate, rounded *up* to the cent (the official generator).
 
-Contrat de professionnalisation [check] (domain.md §6): under 21: 55 % (65 % with a qualification of
-bac pro level or above); 21–25: 70 % (80 %); 26+: the SMIC, and at least 85 % of the SMC.
+Contrat de professionnalisation (Code du travail D6325-14 to D6325-16; domain.md §6): under 21: 55 %
+(65 % with a bac pro or a vocational title or diploma of the same level — a general or technological
+bac keeps the base rate, see ``holds_pro_qualification``); 21–25: 70 % (80 %); 26+: the SMIC, and at
+least 85 % of the SMC.
 
 Everything here is pure: SMIC values and rate tables are passed in (they are dated reference data
 staff extend in the database), and nothing reads today's date.
@@ -40,7 +42,30 @@ from decimal import ROUND_CEILING, Decimal
 
 from django.utils.translation import gettext as _
 
+from alternance.choices import DiplomaCode
+
 AGE_THRESHOLDS = (18, 21, 26)
+
+# Code du travail D6325-15: the higher rates of a contrat pro need « une qualification au moins égale
+# au baccalauréat professionnel ou un titre ou diplôme à finalité professionnelle de même niveau ».
+# Cerfa codes of the highest diploma obtained: the bac pro (41) and the other level-4 diplomas and
+# titles (49: brevet professionnel, titre professionnel de niveau 4…) qualify; the general (42) and
+# technological (43) bacs do not, whatever their level; every higher-education diploma (54 and
+# above) is a qualification above the bac pro and qualifies.
+PRO_QUALIFYING_LEVEL_4 = frozenset({DiplomaCode.BAC_PRO, DiplomaCode.OTHER_BAC})
+PRO_QUALIFYING_FROM = DiplomaCode.BTS
+
+
+def holds_pro_qualification(highest_diploma: int | None) -> bool:
+    """Whether the learner's highest diploma (Cerfa code) gives the higher contrat pro rates (D6325-15).
+
+    Code 49 (« autre diplôme ou titre de niveau bac ») counts as vocational: it is how the Cerfa
+    codes the brevet professionnel and the level-4 titres professionnels; when in doubt the higher
+    minimum is the one that protects the learner.
+    """
+    if highest_diploma is None:
+        return False
+    return highest_diploma in PRO_QUALIFYING_LEVEL_4 or highest_diploma >= PRO_QUALIFYING_FROM
 
 
 @dataclass(frozen=True)
@@ -227,8 +252,8 @@ def professionalisation_periods(
 ) -> list[RemunerationPeriod]:
     """Minimum remuneration of a contrat de professionnalisation by age and qualification [check].
 
-    ``qualified``: the learner holds a bac pro, a professional title or a diploma of the same level
-    or above (raises the rate below 26). From 26: the SMIC, and at least 85 % of the SMC.
+    ``qualified``: the learner holds a bac pro, a vocational title or diploma of the same level, or a
+    higher qualification (``holds_pro_qualification``, D6325-15; raises the rate below 26). From 26: the SMIC, and at least 85 % of the SMC.
     """
     if end < start:
         raise ValueError("La date de fin du contrat précède sa date de début.")

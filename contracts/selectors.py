@@ -9,7 +9,6 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from alternance import access
-from alternance.choices import DiplomaCode
 from alternance.models import User
 from alternance.selectors import CONTRACTS_TO_HANDLE_STATUSES, name_search
 from contracts.choices import (
@@ -284,14 +283,14 @@ def contract_remuneration(contract: Contract, *, previous: "Contract | None | ob
 def _periods_computer(contract: Contract, grid: RemunerationGrid, *, previous: "Contract | None | object" = _LOOK_UP):
     """``smic_monthly → periods`` of ``contract`` with the rates of ``grid`` (pure once built):
     the D6222-28-1 years counted as done and the D6222-29 floor of ``previous`` included."""
-    from contracts.salary import apprenticeship_periods, professionalisation_periods
+    from contracts.salary import apprenticeship_periods, holds_pro_qualification, professionalisation_periods
 
     common = {
         "birth_date": contract.apprentice.birth_date, "start": contract.start_date, "end": contract.end_date,
         "smc_monthly": contract.collective_minimum_salary,
     }
     if contract.kind == ContractKind.PROFESSIONALISATION:
-        qualified = (contract.apprentice.highest_diploma or 0) >= DiplomaCode.BAC_PRO
+        qualified = holds_pro_qualification(contract.apprentice.highest_diploma)
         rates = grid.professionalisation_rates()
         return lambda smic: professionalisation_periods(**common, smic_monthly=smic, qualified=qualified, rates=rates)
     if previous is _LOOK_UP:

@@ -23,10 +23,19 @@ from alternance.history.services import record_update
 from alternance.models import Apprentice, User
 from alternance.planning import practical
 from contracts import opco
-from contracts.choices import ACTIVE_CONTRACT_STATUSES, ContractStatus, OpcoDecision, RuptureInitiative, RuptureKind
+from contracts.choices import (
+    ACTIVE_CONTRACT_STATUSES,
+    ContractKind,
+    ContractStatus,
+    OpcoDecision,
+    RuptureInitiative,
+    RuptureKind,
+    rupture_kinds_for,
+)
 from contracts.funding import add_months
 from contracts.models import Contract, ContractSettings, ContractStatusChange, OpcoFile
 from contracts.selectors import contract_preflight
+from contracts.trial_period import trial_period
 
 S = ContractStatus
 
@@ -291,6 +300,33 @@ def diploma_rupture_problems(rupture: RuptureInput, settings_row: ContractSettin
     return problems
 
 
+def _rupture_kind_problems(contract: Contract, rupture: RuptureInput) -> list[str]:
+    """The 45-day free rupture and the resignation through the mediator belong to the apprenticeship
+    (L6222-18); a contrat pro ends during the trial period of its CDD (L1242-10) or CDI (L1221-19)
+    or under ordinary employment law (domain.md §6)."""
+    if rupture.kind not in RuptureKind.values or rupture.kind in dict(rupture_kinds_for(contract.kind)):
+        if rupture.kind == RuptureKind.TRIAL_PERIOD:
+            period = trial_period(start=contract.start_date, end=contract.end_date, term=contract.employment_term)
+            if rupture.rupture_date > period.last_day:
+                if period.days is not None:
+                    length = ngettext("%(days)s jour", "%(days)s jours", period.days) % {"days": period.days}
+                    rule = _("la période d'essai de ce CDD dure %(length)s au plus (un jour par semaine, L1242-10)") % {"length": length}
+                else:
+                    rule = _("la période d'essai d'un CDI dure au plus 2 mois pour un employé, 3 pour un agent de maîtrise "
+                             "ou un technicien, 4 pour un cadre (L1221-19)")
+                return [_("La rupture du %(day)s tombe après la fin de la période d'essai (le %(last)s) : %(rule)s. "
+                          "Choisissez un autre type de rupture.") % {
+                    "day": f"{rupture.rupture_date:%d/%m/%Y}", "last": f"{period.last_day:%d/%m/%Y}", "rule": rule,
+                }]
+        return []
+    if contract.kind == ContractKind.PROFESSIONALISATION:
+        return [_("« %(kind)s » est propre au contrat d'apprentissage (L6222-18) : un contrat de professionnalisation se "
+                  "rompt pendant sa période d'essai, d'un commun accord ou selon le droit commun du CDD ou du CDI.")
+                % {"kind": RuptureKind(rupture.kind).label}]
+    return [_("Un contrat d'apprentissage n'a pas de période d'essai : pendant les 45 premiers jours de formation pratique "
+              "en entreprise, choisissez la rupture libre (L6222-18).")]
+
+
 @transaction.atomic
 def contract_record_rupture(*, contract: Contract, by: User, rupture: RuptureInput, today: date) -> Contract:
     """Record a rupture: the contract becomes broken, the apprentice a rupturant with the 6-month
@@ -306,13 +342,19 @@ def contract_record_rupture(*, contract: Contract, by: User, rupture: RuptureInp
         errors.append(_("Décrivez la cause de la rupture en quelques mots."))
     if rupture.kind == RuptureKind.DISMISSAL and not rupture.dismissal_ground:
         errors.append(_("Indiquez le motif du licenciement."))
-    if rupture.kind == RuptureKind.RESIGNATION:
+    # A kind the contract cannot have (the trial period for an apprenticeship, the 45 days or the
+    # mediator for a contrat pro) says so alone: its own delays would mean nothing.
+    kind_problems = _rupture_kind_problems(contract, rupture)
+    errors.extend(kind_problems)
+    if kind_problems:
+        pass
+    elif rupture.kind == RuptureKind.RESIGNATION:
         errors += resignation_problems(rupture, ContractSettings.load())
     elif rupture.kind == RuptureKind.DIPLOMA_OBTAINED:
         errors += diploma_rupture_problems(rupture, ContractSettings.load())
     elif rupture.mediator_referral_date and rupture.mediator_referral_date > rupture.rupture_date:
         errors.append(_referral_after_rupture(rupture))
-    if rupture.kind == RuptureKind.FREE_PERIOD:
+    if rupture.kind == RuptureKind.FREE_PERIOD and contract.kind == ContractKind.APPRENTICESHIP:
         # The period ends at the end of its last company day (L6222-18 al. 1): a rupture on a
         # weekend or a centre day after that day is already outside it.
         limit = ContractSettings.load().free_period_company_days
@@ -388,9 +430,11 @@ def apprentice_sync_status(*, apprentice: Apprentice) -> Apprentice:
 
 # Fields staff fill in on the contract form (the signature date is set by the "signed" transition).
 CONTRACT_FORM_FIELDS = (
-    "kind", "apprentice", "company", "programme", "master", "second_master", "contract_type", "derogation_type",
+    "kind", "employment_term", "pro_branch_agreement", "pro_public_l6325_1_1",
+    "apprentice", "company", "programme", "master", "second_master", "contract_type", "derogation_type",
     "previous_contract_number", "start_date", "practical_training_start_date", "end_date", "training_start_date",
-    "exams_end_date", "training_hours", "remote_training_hours", "weekly_hours", "dangerous_work",
+    "exams_end_date", "training_hours", "remote_training_hours", "weekly_hours", "daily_hours",
+    "minor_hours_derogation", "minor_compensatory_rest", "dangerous_work",
     "gross_monthly_salary", "collective_minimum_salary", "pension_fund", "benefit_food", "benefit_housing", "benefit_other",
     "public_unemployment_insurance", "signature_place", "employer_holds_documents",
 )

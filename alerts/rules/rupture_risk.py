@@ -15,7 +15,7 @@ from alternance.models import AttendanceRecord, Visit
 from alternance.planning import practical
 from companies.choices import InteractionOutcome
 from companies.models import Interaction
-from contracts.choices import ContractStatus
+from contracts.choices import ContractKind, ContractStatus
 from contracts.models import Contract
 
 from .absences import UNJUSTIFIED
@@ -71,7 +71,7 @@ def check(context: RuleContext) -> list[Finding]:
             "pk", "apprentice_id", "company_id", "company__name", "company__sensitive", "company__sensitive_reason",
             "start_date", "practical_training_start_date", "apprentice__first_name", "apprentice__last_name",
             "apprentice__usage_name", "apprentice__cohort__referent_tutor_id", "apprentice__cohort__rhythm_pattern",
-            "apprentice__cohort__start_date", "apprentice__cohort__end_date", "apprentice__cohort_id",
+            "apprentice__cohort__start_date", "apprentice__cohort__end_date", "apprentice__cohort_id", "kind",
         )
     )
     by_apprentice: dict[int, dict] = {}
@@ -142,7 +142,8 @@ def check(context: RuleContext) -> list[Finding]:
             factors.append({"code": "sensitive_company", "weight": WEIGHTS["sensitive_company"],
                             "label": f"Entreprise signalée sensible : {c['company__sensitive_reason']}"})
         practical_start = practical.practical_start(practical_training_start_date=c["practical_training_start_date"], start_date=c["start_date"])
-        if c["pk"] not in visited_contracts and practical_start <= today:
+        # The free rupture period is an apprenticeship rule (L6222-18): a contrat pro has none.
+        if c["pk"] not in visited_contracts and practical_start <= today and c["kind"] != ContractKind.PROFESSIONALISATION:
             calendar = calendars[apprentice_id]
             end = practical.free_period_end(practical_start, cs.free_period_company_days, calendar=calendar)
             done = practical.company_days(practical_start, today, calendar=calendar)

@@ -11,8 +11,9 @@ from alerts.rules.common import CONTRACT, fr, full_name
 from alerts.rules.registry import Finding, RuleContext, rule
 from alternance.french import de
 from alternance.planning import practical
-from contracts.choices import ContractStatus
+from contracts.choices import ContractKind, ContractStatus
 from contracts.models import Contract
+from contracts.trial_period import trial_period
 
 IN_COMPANY = (ContractStatus.IN_PROGRESS, ContractStatus.ACCEPTED, ContractStatus.SENT_TO_OPCO, ContractStatus.SIGNED)
 
@@ -41,7 +42,7 @@ def check(context: RuleContext) -> list[Finding]:
             "pk", "apprentice_id", "company_id", "company__name", "start_date", "practical_training_start_date", "last_visit",
             "apprentice__first_name", "apprentice__last_name", "apprentice__usage_name", "apprentice__cohort__referent_tutor_id",
             "apprentice__cohort__rhythm_pattern", "apprentice__cohort__start_date", "apprentice__cohort__end_date",
-            "apprentice__cohort_id",
+            "apprentice__cohort_id", "kind", "employment_term", "end_date",
         )
     )
     contracts = list(contracts)
@@ -55,7 +56,23 @@ def check(context: RuleContext) -> list[Finding]:
             "concerned_role": ConcernedRole.TUTOR, "apprentice_id": c["apprentice_id"], "company_id": c["company_id"],
             "contract_id": c["pk"], "suggested_assignee_id": c["apprentice__cohort__referent_tutor_id"],
         }
-        if last_visit is None:
+        if last_visit is None and c["kind"] == ContractKind.PROFESSIONALISATION:
+            # A contrat pro has no 45-day free rupture (L6222-18 is an apprenticeship rule): the
+            # first visit falls before the end of its trial period (L1242-10, L1221-19).
+            end = trial_period(start=c["start_date"], end=c["end_date"], term=c["employment_term"]).last_day
+            if today < end - timedelta(days=s.first_visit_warning_days):
+                continue
+            passed = today > end
+            findings.append(Finding(
+                **common,
+                title=(f"Première visite non faite : période d'essai terminée le {fr(end)}" if passed
+                       else f"Première visite à faire avant le {fr(end)} (fin de la période d'essai)"),
+                severity=Severity.CRITICAL if passed else Severity.WARNING, stage="first_passed" if passed else "first_approaching",
+                facts={"kind": "first_visit", "start": c["start_date"].isoformat(), "trial_period_end": end.isoformat(),
+                       "days_left": (end - today).days},
+                recommended_action="Planifier la première visite en entreprise avant la fin de la période d'essai.",
+            ))
+        elif last_visit is None:
             start = practical.practical_start(practical_training_start_date=c["practical_training_start_date"], start_date=c["start_date"])
             end = practical.free_period_end(start, cs.free_period_company_days, calendar=calendars[c["apprentice_id"]])
             if end is None or today < end - timedelta(days=s.first_visit_warning_days):

@@ -38,9 +38,9 @@ def _required(message: str) -> dict:
 class ProgrammeForm(_ServiceValidatedForm):
     # Wider than the stored codes: « RNCP 35 341 » or « 320 312 13 » are accepted, the model normalises them.
     rncp_code = forms.CharField(
-        label=_("Code RNCP"), max_length=20,
-        help_text=_("« RNCP » suivi de 3 à 5 chiffres, par exemple RNCP35341 (les chiffres seuls suffisent)."),
-        error_messages=_required(_("Indiquez le code RNCP de la certification, par exemple RNCP35341.")),
+        label=_("Code RNCP"), max_length=20, required=False,
+        help_text=_("« RNCP » suivi de 3 à 5 chiffres, par exemple RNCP35341 (les chiffres seuls suffisent). "
+                    "Facultatif pour un CQP ou une qualification de branche."),
     )
     cfd_code = forms.CharField(
         label=_("Code diplôme (CFD)"), max_length=20, required=False,
@@ -49,7 +49,7 @@ class ProgrammeForm(_ServiceValidatedForm):
 
     class Meta:
         model = Programme
-        fields = ("title", "short_title", "rncp_code", "cfd_code", "diploma_code", "level", "duration_months", "training_hours",
+        fields = ("title", "short_title", "certification_kind", "rncp_code", "cfd_code", "diploma_code", "level", "duration_months", "training_hours",
                   "admissions_open")
         help_texts = {
             "short_title": _("Affiché dans les listes, par exemple BTS SIO."),

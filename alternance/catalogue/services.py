@@ -23,7 +23,7 @@ from alternance.choices import Role
 from alternance.models import Cohort, CompetenceBlock, Programme, Site, User
 
 PROGRAMME_FIELDS = (
-    "title", "short_title", "rncp_code", "cfd_code", "diploma_code", "level", "duration_months", "training_hours",
+    "title", "short_title", "certification_kind", "rncp_code", "cfd_code", "diploma_code", "level", "duration_months", "training_hours",
     "admissions_open",
 )
 SITE_FIELDS = ("name", "uai", "siret", "address", "postal_code", "city")

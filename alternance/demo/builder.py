@@ -28,12 +28,14 @@ from companies.models import Company, CompanyContact
 from companies.opco import known_idccs, opco_for_idcc
 from contracts.choices import ContractKind, ContractStatus
 from contracts.models import Contract
+from contracts.salary import holds_pro_qualification
 
 BATCH_SIZE = 2000
 DEMO_PASSWORD = "demo"
 COORDINATOR_EMAIL = "coordination@demo.test"
 DEMO_EXIT_REASONS = (ExitReason.DROPOUT, ExitReason.NO_EMPLOYER, ExitReason.REORIENTATION, ExitReason.EMPLOYMENT, ExitReason.PERSONAL)
 LA_POSTE_INDEX = 3  # a "services" company in SECTOR_CYCLE: shows the SIRET exception of La Poste
+PRO_MIN_TRAINING_HOURS = 150  # contrat pro: at least 150 h of training (L6325-13; ContractRules.pro_min_training_hours)
 
 
 def bulk(model: type[models.Model], objects: list) -> list:
@@ -305,12 +307,14 @@ class OrganisationBuilder:
 
     def _salary(self, contract: ContractPlan, apprentice: Apprentice, kind: str) -> Decimal:
         """First-year minimum salary: % of the SMIC in force at the start by age (domain §2.1, §6); a
-        professionalisation contract pays more to a learner holding at least a bac pro."""
+        professionalisation contract pays more to a learner holding a bac pro or a vocational title of
+        the same level or above (D6325-15)."""
         birth = apprentice.birth_date
         smic = next((amount for day, amount in reversed(ref.SMIC_MONTHLY) if day <= contract.start), ref.SMIC_MONTHLY[0][1])
         age = (contract.start - birth).days // 365
         if kind == ContractKind.PROFESSIONALISATION:
-            qualified = (apprentice.highest_diploma or 0) >= DiplomaCode.BAC_PRO
+            # D6325-15: a bac pro or a vocational title of the same level, not a general or technological bac.
+            qualified = holds_pro_qualification(apprentice.highest_diploma)
             rate = (65 if qualified else 55) if age < 21 else (80 if qualified else 70) if age < 26 else 100
         else:
             rate = 27 if age < 18 else 43 if age < 21 else 53 if age < 26 else 100
@@ -324,6 +328,14 @@ class OrganisationBuilder:
             for contract in plan.contracts:
                 kind = ContractKind.PROFESSIONALISATION if spec.short_title.startswith("TP") and rng.random() < 0.3 else ContractKind.APPRENTICESHIP
                 practical = min(contract.start + timedelta(days=rng.randint(0, 10)), contract.rupture_date or contract.end)
+                training_hours, branch_agreement = spec.training_hours, False
+                if kind == ContractKind.PROFESSIONALISATION:
+                    # A contrat pro's training is 15 to 25 % of its length, 150 h at least (L6325-13):
+                    # 20 % of the contract's hours on 1 607 h a year; its length is 6 to 12 months, up to
+                    # 24 under a branch agreement (L6325-11, L6325-12) — the demo's digital branch has one.
+                    days = (contract.end - contract.start).days + 1
+                    training_hours = max(PRO_MIN_TRAINING_HOURS, round(Decimal(days) / 365 * 1607 * Decimal("0.2")))
+                    branch_agreement = add_months(contract.start, 12) <= contract.end
                 objects.append(Contract(
                     kind=kind, apprentice=plan.obj, company=self.companies[contract.company_index],
                     programme=cohort.obj.programme, master=self.masters[contract.company_index][contract.master_slot],
@@ -331,7 +343,8 @@ class OrganisationBuilder:
                     previous_contract_number=deca_number(contract.previous) if contract.previous else "",
                     signature_date=contract.signature, start_date=contract.start, practical_training_start_date=practical,
                     end_date=contract.end, training_start_date=max(cohort.start, contract.start), exams_end_date=cohort.exams_end,
-                    training_hours=spec.training_hours, weekly_hours=Decimal("35"),
+                    training_hours=training_hours, weekly_hours=Decimal("35"), daily_hours=Decimal("7"),
+                    pro_branch_agreement=branch_agreement,
                     gross_monthly_salary=self._salary(contract, plan.obj, kind),
                     pension_fund=rng.choice(ref.PENSION_FUNDS),
                     # Cerfa n° 10103*12 (issue 15 §7): signed where the employer is, with the

@@ -23,7 +23,8 @@ from companies.choices import OfferStatus, PlacementStatus
 from companies.models import Company, Offer, Placement, PlacementEvent
 from companies.services import _contract_fields
 from contracts.choices import ContractStatus
-from contracts.models import Contract, ContractStatusChange
+from contracts.models import Contract, ContractSettings, ContractStatusChange
+from contracts.selectors import master_loads_for
 from contracts.services import contract_create
 
 P = PlacementStatus
@@ -76,6 +77,29 @@ PLACEMENTS = (
                   "Embauche confirmée par l'employeur : contrat à préparer."),
 )
 
+
+def _with_a_master_who_has_room(contract: Contract) -> Contract:
+    """The hire's draft goes to a maître d'apprentissage of the company who may take one more
+    apprentice (R6223-6: two, ContractSettings): the company's first master may already have two,
+    and the demo must pass its own pre-flight. When none has room, the employer names a colleague
+    of the first one, with the same qualification, as the hire's maître d'apprentissage."""
+    limit = ContractSettings.load().ma_max_apprentices
+    masters = list(contract.company.contacts.filter(is_master=True, active=True).order_by("last_name", "first_name", "pk"))
+    for master in masters:
+        contract.master = master
+        if master_loads_for(contract)[master.pk].apprentices < limit:
+            Contract.objects.filter(pk=contract.pk).update(master=master)
+            return contract
+    if not masters:  # no master at all: the administrative team names one (the draft says so)
+        return contract
+    colleague = masters[0]
+    colleague.pk, colleague.user, colleague.first_name = None, None, "Camille"
+    colleague.email = f"camille.{colleague.email}" if colleague.email else ""
+    colleague.is_employer_representative = False
+    colleague.save()
+    Contract.objects.filter(pk=contract.pk).update(master=colleague)
+    contract.master = colleague
+    return contract
 
 def _companies(cre: User) -> list[Company]:
     return list(Company.objects.filter(owner_cre=cre).order_by("pk")[:10])
@@ -164,7 +188,7 @@ def seed_pipeline(*, today: date) -> tuple[int, int]:
     # The CRE's hire: a draft contract from the placement's data, handed to the administrative team.
     handed = next(p for p in placements if p.status == P.HIRED and p.contract_id is None)
     hired_day = handed.decided_on
-    contract = contract_create(by=cre, **_contract_fields(handed, today=hired_day))
+    contract = _with_a_master_who_has_room(contract_create(by=cre, **_contract_fields(handed, today=hired_day)))
     ContractStatusChange.objects.filter(contract=contract).update(changed_at=at(hired_day, 16))
     Placement.objects.filter(pk=handed.pk).update(contract=contract, contract_handed_over_at=at(hired_day, 16),
                                                   contract_handed_over_by=cre)

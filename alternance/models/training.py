@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from alternance.choices import DiplomaCode, QualificationLevel, Role
+from alternance.choices import CertificationKind, DiplomaCode, QualificationLevel, Role
 from alternance.validators import (
     normalize_rncp,
     normalize_siret,
@@ -63,7 +63,12 @@ class Programme(models.Model):
 
     title = models.CharField(_("intitulé"), max_length=255, unique=True)
     short_title = models.CharField(_("intitulé court"), max_length=60, blank=True)
-    rncp_code = models.CharField(_("code RNCP"), max_length=9, validators=[validate_rncp], db_index=True)
+    certification_kind = models.CharField(
+        _("type de certification"), max_length=10, choices=CertificationKind.choices, default=CertificationKind.RNCP,
+        help_text=_("Un CQP ou une qualification de branche peut ne pas avoir de code RNCP : il se prépare alors en "
+                    "contrat de professionnalisation seulement (L6314-1, L6325-1)."),
+    )
+    rncp_code = models.CharField(_("code RNCP"), max_length=9, validators=[validate_rncp], db_index=True, blank=True)
     cfd_code = models.CharField(_("code diplôme (CFD)"), max_length=8, validators=[validate_cfd], blank=True)
     diploma_code = models.PositiveSmallIntegerField(_("type de diplôme (Cerfa)"), choices=DiplomaCode.choices)
     level = models.PositiveSmallIntegerField(_("niveau"), choices=QualificationLevel.choices)
@@ -87,11 +92,20 @@ class Programme(models.Model):
             models.CheckConstraint(condition=models.Q(duration_months__gte=6, duration_months__lte=48), name="programme_duration_6_48"),
             models.CheckConstraint(condition=models.Q(training_hours__gt=0), name="programme_training_hours_positive"),
             models.CheckConstraint(condition=models.Q(level__in=QualificationLevel.values), name="programme_level_valid"),
-            models.CheckConstraint(condition=models.Q(rncp_code__regex=r"^RNCP[0-9]{3,5}$"), name="programme_rncp_format"),
+            # The RNCP code is required for an RNCP certification, optional for a CQP or a branch qualification.
+            models.CheckConstraint(
+                condition=models.Q(rncp_code__regex=r"^RNCP[0-9]{3,5}$")
+                | (models.Q(rncp_code="") & ~models.Q(certification_kind=CertificationKind.RNCP)),
+                name="programme_rncp_format",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.title} ({self.rncp_code})"
+        return f"{self.title} ({self.rncp_code or self.get_certification_kind_display()})"
+
+    @property
+    def is_rncp(self) -> bool:
+        return bool(self.rncp_code)
 
     def clean_fields(self, exclude=None) -> None:
         # Normalise what people type ("RNCP 35341", "35341", "32031213 ") before the length checks.
@@ -104,8 +118,14 @@ class Programme(models.Model):
         return self.archived_at is not None
 
     def clean(self) -> None:
+        errors = {}
         if self.duration_months is not None and not 6 <= self.duration_months <= 48:
-            raise ValidationError({"duration_months": _("La durée d'une formation en alternance va de 6 à 48 mois.")})
+            errors["duration_months"] = _("La durée d'une formation en alternance va de 6 à 48 mois.")
+        if self.certification_kind == CertificationKind.RNCP and not self.rncp_code:
+            errors["rncp_code"] = _("Indiquez le code RNCP de la certification, par exemple RNCP35341 ; pour un CQP ou une "
+                                    "qualification de branche sans code RNCP, choisissez ce type de certification.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class CompetenceBlock(models.Model):

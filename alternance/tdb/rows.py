@@ -191,6 +191,9 @@ def year_apprentices(school_year: SchoolYear) -> QuerySet:
     return (
         Apprentice.objects.filter(training_start_date__lte=school_year.end, cohort__end_date__gte=school_year.start)
         .filter(Q(exclusion_date__isnull=True) | Q(exclusion_date__gte=school_year.start))
+        # A CQP or branch qualification without RNCP code is prepared in contrat pro only (L6211-1,
+        # L6325-1): its learners are not apprentices and the dashboard does not know them.
+        .exclude(cohort__programme__rncp_code="")
         .select_related("cohort__programme", "cohort__site")
         .only(*APPRENTICE_FIELDS)
         .order_by("last_name", "first_name", "pk")

@@ -89,6 +89,11 @@ def _rupture(contract, data, user, today):
     return services.contract_record_rupture(contract=contract, by=user, rupture=rupture, today=today)
 
 
+def _form_kwargs(form_class: type, contract: Contract) -> dict:
+    """The rupture form offers the rupture kinds of the contract's own kind."""
+    return {"contract": contract} if form_class is RuptureForm else {}
+
+
 ACTIONS: dict[str, Action] = {
     "request_signatures": (
         CommentForm,
@@ -156,7 +161,7 @@ def _detail_context(request: HttpRequest, contract: Contract, *, bound: tuple[st
         actions = []
         for name, (form_class, _call, statuses, label) in ACTIONS.items():
             if contract.status in statuses:
-                form = bound[1] if bound and bound[0] == name else form_class(prefix=name)
+                form = bound[1] if bound and bound[0] == name else form_class(prefix=name, **_form_kwargs(form_class, contract))
                 actions.append({"name": name, "label": label, "form": form, "open": bool(bound and bound[0] == name)})
         context["actions"] = actions
         context["action_problems"] = problems
@@ -182,7 +187,7 @@ def contract_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in ACTIONS:
         raise Http404
     form_class, call, statuses, _label = ACTIONS[action]
-    form = form_class(request.POST, prefix=action)
+    form = form_class(request.POST, prefix=action, **_form_kwargs(form_class, contract))
     if form.is_valid():
         try:
             result = call(contract, form.cleaned_data, request.user, timezone.localdate())

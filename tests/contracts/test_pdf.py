@@ -10,9 +10,9 @@ import pytest
 
 from alternance.choices import AttendanceStatus, HalfDay, JustificationStatus
 from companies.models import Company
-from contracts.choices import ContractKind, DocumentKind, InstalmentKind
+from contracts.choices import ContractKind, DocumentKind, EmploymentTerm, InstalmentKind
 from contracts.documents import document_read
-from contracts.models import Document, SmicRate
+from contracts.models import Contract, Document, SmicRate
 from contracts.pdf import (
     PeriodNotOver,
     attendance_certificate_pdf,
@@ -107,6 +107,25 @@ def test_cerfa_of_a_contrat_pro_uses_the_professionalisation_grid(contract):
     # 21 to 25 with a bac pro: 80 % of 1 823,03 = 1 458,43 €.
     assert "Cerfa EJ20" in text
     assert "80 %" in text and "1 458,43 €" in text
+
+
+@pytest.mark.parametrize(
+    ("kind", "term", "label", "absent"),
+    [
+        (ContractKind.PROFESSIONALISATION, EmploymentTerm.FIXED_TERM, "11 — Premier contrat de professionnalisation Nature du contrat Contrat à durée déterminée (CDD)", "apprentissage"),
+        (ContractKind.PROFESSIONALISATION, EmploymentTerm.OPEN_ENDED, "11 — Premier contrat de professionnalisation Nature du contrat Contrat à durée indéterminée (CDI)", "apprentissage"),
+        (ContractKind.APPRENTICESHIP, EmploymentTerm.FIXED_TERM, "11 — Premier contrat d'apprentissage de l'apprenti Type de dérogation", "Nature du contrat"),
+    ],
+)
+def test_the_data_sheet_of_a_contrat_pro_is_labelled_as_such_with_its_cdd_or_cdi(contract, kind, term, label, absent):
+    Contract.objects.filter(pk=contract.pk).update(kind=kind, employment_term=term)
+    contract.refresh_from_db()
+
+    text = pdf_text(cerfa_pdf(contract, today=TODAY))
+
+    assert label in text
+    assert f"Type de contrat ou d'avenant 11 — Premier contrat {absent}" not in text
+    assert ("Premier contrat d'apprentissage" in text) is (kind == ContractKind.APPRENTICESHIP)
 
 
 def test_convention_names_the_three_parties_the_rhythm_and_the_npec(contract):
