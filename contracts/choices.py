@@ -98,8 +98,9 @@ class RuptureKind(models.TextChoices):
 
 # Rupture kinds of one kind of contract only: the 45-day free rupture and the resignation through the
 # mediator are apprenticeship rules (L6222-18); a contrat pro is a CDD or CDI with its trial period
-# (L1242-10 for a CDD, L1221-19 for a CDI) and ordinary employment-law ruptures (domain.md §6).
-APPRENTICESHIP_ONLY_RUPTURE_KINDS = frozenset({RuptureKind.FREE_PERIOD, RuptureKind.RESIGNATION})
+# (L1242-10 for a CDD, L1221-19 for a CDI) and ordinary employment-law ruptures (domain.md §6). The
+# early end after the diploma is an apprenticeship rule too (L6222-19, in the apprenticeship chapter).
+APPRENTICESHIP_ONLY_RUPTURE_KINDS = frozenset({RuptureKind.FREE_PERIOD, RuptureKind.RESIGNATION, RuptureKind.DIPLOMA_OBTAINED})
 PROFESSIONALISATION_ONLY_RUPTURE_KINDS = frozenset({RuptureKind.TRIAL_PERIOD})
 
 

@@ -128,15 +128,18 @@ class RuptureForm(forms.Form):
 
     def __init__(self, *args, contract: Contract | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        # A contrat pro is not offered the 45-day free rupture nor the mediator; an apprenticeship
-        # has no trial period (contracts.choices.rupture_kinds_for).
+        # A contrat pro is not offered the 45-day free rupture, the mediator nor the early end after
+        # the diploma (whose written notice is the "employer informed" date); an apprenticeship has
+        # no trial period (contracts.choices.rupture_kinds_for).
         self.fields["kind"].choices = rupture_kinds_for(contract.kind if contract is not None else ContractKind.APPRENTICESHIP)
         if contract is not None and contract.kind == ContractKind.PROFESSIONALISATION:
             del self.fields["mediator_referral_date"]
+            del self.fields["employer_informed_date"]
 
     def clean(self):
         data = super().clean()
         data.setdefault("mediator_referral_date", None)
+        data.setdefault("employer_informed_date", None)
         return data
 
 

@@ -320,9 +320,10 @@ def _rupture_kind_problems(contract: Contract, rupture: RuptureInput) -> list[st
                 }]
         return []
     if contract.kind == ContractKind.PROFESSIONALISATION:
-        return [_("« %(kind)s » est propre au contrat d'apprentissage (L6222-18) : un contrat de professionnalisation se "
+        return [_("« %(kind)s » est propre au contrat d'apprentissage (%(article)s) : un contrat de professionnalisation se "
                   "rompt pendant sa période d'essai, d'un commun accord ou selon le droit commun du CDD ou du CDI.")
-                % {"kind": RuptureKind(rupture.kind).label}]
+                % {"kind": RuptureKind(rupture.kind).label,
+                   "article": "L6222-19" if rupture.kind == RuptureKind.DIPLOMA_OBTAINED else "L6222-18"}]
     return [_("Un contrat d'apprentissage n'a pas de période d'essai : pendant les 45 premiers jours de formation pratique "
               "en entreprise, choisissez la rupture libre (L6222-18).")]
 

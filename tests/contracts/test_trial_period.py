@@ -69,13 +69,15 @@ def test_contrat_pro_rupture_in_the_trial_period_up_to_its_last_day(pro, staff, 
     assert Contract.objects.get(pk=pro.pk).status == S.IN_PROGRESS
 
 
-@pytest.mark.parametrize("kind", [RuptureKind.FREE_PERIOD, RuptureKind.RESIGNATION])
-def test_contrat_pro_cannot_use_the_apprenticeship_ruptures(pro, staff, kind):
+@pytest.mark.parametrize(("kind", "article"), [
+    (RuptureKind.FREE_PERIOD, "L6222-18"), (RuptureKind.RESIGNATION, "L6222-18"), (RuptureKind.DIPLOMA_OBTAINED, "L6222-19"),
+])
+def test_contrat_pro_cannot_use_the_apprenticeship_ruptures(pro, staff, kind, article):
     with pytest.raises(ContractTransitionError) as error:
         contract_record_rupture(contract=pro, by=staff, rupture=rupture(kind, date(2026, 9, 10)), today=date(2026, 10, 2))
 
     assert (
-        f"« {RuptureKind(kind).label} » est propre au contrat d'apprentissage (L6222-18) : un contrat de professionnalisation "
+        f"« {RuptureKind(kind).label} » est propre au contrat d'apprentissage ({article}) : un contrat de professionnalisation "
         "se rompt pendant sa période d'essai, d'un commun accord ou selon le droit commun du CDD ou du CDI."
     ) in error.value.problems
     assert Contract.objects.get(pk=pro.pk).status == S.IN_PROGRESS
@@ -99,6 +101,7 @@ def test_the_rupture_form_offers_each_kind_of_contract_its_own_ruptures(pro, con
 
     assert pro_choices == [RuptureKind.TRIAL_PERIOD, RuptureKind.MUTUAL_AGREEMENT, RuptureKind.DISMISSAL, RuptureKind.OTHER]
     assert apprenticeship_choices == [RuptureKind.FREE_PERIOD, RuptureKind.MUTUAL_AGREEMENT, RuptureKind.RESIGNATION,
-                                      RuptureKind.DISMISSAL, RuptureKind.OTHER]
+                                      RuptureKind.DISMISSAL, RuptureKind.DIPLOMA_OBTAINED, RuptureKind.OTHER]
     assert "mediator_referral_date" not in RuptureForm(contract=pro).fields
+    assert "employer_informed_date" not in RuptureForm(contract=pro).fields
     assert "45" not in " ".join(str(label) for _value, label in RuptureForm(contract=pro).fields["kind"].choices)
