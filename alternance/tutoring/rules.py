@@ -105,12 +105,15 @@ def next_visit_due(
     free_period_days: int,
     warning_days: int,
     calendar: PracticalCalendar,
+    trial_period_end: date | None = None,
 ) -> Due:
     """The next company visit: the first one by the end of the free period while no visit was
     done, then ``interval_days`` after the last visit done. The item is "due" ``warning_days``
-    before its date (RuleSettings.first_visit_warning_days), overdue after it."""
+    before its date (RuleSettings.first_visit_warning_days), overdue after it. A contrat pro has no
+    45-day free period (L6222-18 is an apprenticeship rule): its first visit falls by the end of its
+    trial period (``trial_period_end``), as in the ``visits_overdue`` alert."""
     if last_visit_done is None:
-        due_date = first_visit_due(practical_start, free_period_days, calendar)
+        due_date = trial_period_end or first_visit_due(practical_start, free_period_days, calendar)
         kind = VisitKind.FIRST
     else:
         due_date = last_visit_done + timedelta(days=interval_days)

@@ -31,7 +31,9 @@ from alternance.tutoring.rules import (
     next_visit_due,
     suggested_visit,
 )
+from contracts.choices import ContractKind
 from contracts.models import Contract, ContractSettings, Document
+from contracts.trial_period import trial_period
 
 # Apprentices no longer followed by the tutor (their training is over).
 NOT_FOLLOWED = (ApprenticeStatus.COMPLETED, ApprenticeStatus.DROPPED_OUT)
@@ -170,6 +172,10 @@ def tutor_workspace(
                 free_period_days=contract_settings.free_period_company_days,
                 warning_days=rule_settings.first_visit_warning_days,
                 calendar=calendars[apprentice.pk],
+                trial_period_end=(
+                    trial_period(start=contract.start_date, end=contract.end_date, term=contract.employment_term).last_day
+                    if contract.kind == ContractKind.PROFESSIONALISATION else None
+                ),
             )
             row.mid_term = mid_term_review_due(
                 today=today, start=contract.start_date, end=contract.end_date, done=bool(done.get("mid_done"))

@@ -2,6 +2,8 @@
 
 from datetime import date
 
+import pytest
+
 from alternance.choices import VisitKind
 from alternance.planning.practical import PracticalCalendar
 from alternance.tutoring.rules import (
@@ -14,6 +16,7 @@ from alternance.tutoring.rules import (
     next_visit_due,
     suggested_visit,
 )
+from contracts.choices import ContractKind
 
 CYCLE = date(2026, 9, 1)
 CALENDAR = PracticalCalendar(pattern="CCEEE", cohort_start=CYCLE, cohort_end=date(2028, 6, 30))
@@ -100,3 +103,32 @@ def test_the_suggested_visit_is_the_most_urgent_pending_item():
     assert suggested_visit(next_visit=next_visit, mid_term=mid_term, end_review=end_review) == next_visit
     overdue_mid = mid_term_review_due(today=date(2027, 9, 2), start=date(2026, 9, 1), end=date(2028, 8, 31), done=False)
     assert suggested_visit(next_visit=next_visit, mid_term=overdue_mid, end_review=end_review) == overdue_mid
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("kind", "due"), [
+    # A 12-month CDD contrat pro from 7 September 2026: one month of trial period, last day 6 October.
+    (ContractKind.PROFESSIONALISATION, date(2026, 10, 6)),
+    # The same dates as an apprenticeship: the 45th company day of the cohort's rhythm.
+    (ContractKind.APPRENTICESHIP, None),
+])
+def test_the_workspace_dates_the_first_visit_as_the_alert_does(kind, due):
+    """Issue 15 §5: a contrat pro's first visit falls by the end of its trial period, in the tutor's
+    workspace as in the ``visits_overdue`` alert — never at the apprenticeship's 45th company day."""
+    from alerts.rules import RULES
+    from alternance.tutoring.selectors import tutor_workspace
+    from tests.alerts.conftest import context, under_contract
+
+    contract = under_contract(kind=kind, end_date=date(2027, 9, 6))
+    tutor = contract.apprentice.cohort.referent_tutor
+    today = date(2026, 12, 31)  # both first visits are overdue: the alert states its date
+
+    row = tutor_workspace(tutor, tutor=tutor, today=today)[0]
+    finding = next(f for f in RULES["visits_overdue"](context(today)) if f.subject_id == contract.pk)
+    alert_due = date.fromisoformat(finding.facts.get("trial_period_end") or finding.facts["free_period_end"])
+
+    assert row.next_visit.due_date == alert_due
+    if due is not None:
+        assert row.next_visit.due_date == due
+    else:
+        assert row.next_visit.due_date > date(2026, 10, 6)
