@@ -8,7 +8,9 @@ found from the data rather than from names that change with the seed:
   signature (practical training start, salary, pension fund; a minor's daily hours);
 - contracts signed, or refused by the OPCO, and not (again) sent: their Cerfa sheet and convention
   are still to generate (a contract already sent: the demo stores the paper of the demo
-  apprentice's contract only, so these two are left out).
+  apprentice's contract only, so these two are left out);
+- late hires: a first contract, still being prepared, starting more than the seeking limit (90 days)
+  after the learner entered training — a warning (L6222-12-1), « dates.without_employer_too_long ».
 
 The one finding tolerated anywhere is the warning for a learner without NIR (the Cerfa asks it only
 when the learner has one). Other helpers' rules land in parallel: a new finding on the demo must
@@ -20,9 +22,10 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from alerts.models import RuleSettings
 from alternance.models.apprentices import age_on
 from companies.models import CompanyContact, Placement
-from contracts.choices import ContractStatus
+from contracts.choices import ContractStatus, ContractType
 from contracts.models import Contract
 from contracts.selectors import contract_preflight
 
@@ -45,6 +48,9 @@ def deliberate(contract: Contract, *, demo_masters: set[int], handed: set[int]) 
             codes.add("hours.minor_daily_missing")
     if contract.status in NOT_SENT_YET:
         codes |= DOCUMENTS
+    entered = contract.apprentice.training_start_date
+    if contract.contract_type == ContractType.FIRST and entered and (contract.start_date - entered).days > RuleSettings(pk=1).seeking_limit_days:
+        codes.add("dates.without_employer_too_long")
     return codes
 
 
@@ -67,3 +73,4 @@ def test_every_demo_contract_passes_its_preflight_but_the_deliberate_findings(db
     # The deliberate findings are there: three learners with the demo employer's master, one handed draft.
     assert sum("master_1.capacity" in codes for codes in found.values()) == 3
     assert len(handed) == 1
+    assert sum("dates.without_employer_too_long" in codes for codes in found.values()) >= 1
