@@ -112,7 +112,7 @@ def test_an_apprentice_edits_its_phone_on_the_extranet_on_a_phone(page: Page, li
     # A typo: explained, the typed value kept.
     page.get_by_label("Téléphone").fill("06 12 34")
     page.get_by_role("button", name="Enregistrer").click()
-    expect(page.get_by_text("Saisissez un numéro à 10 chiffres")).to_be_visible()
+    expect(page.get_by_text("n'a pas le bon nombre de chiffres : saisissez 10 chiffres")).to_be_visible()
     expect(page.get_by_label("Téléphone")).to_have_value("06 12 34")
 
     page.get_by_label("Téléphone").fill("06 12 34 56 78")
