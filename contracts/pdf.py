@@ -34,6 +34,7 @@ from alternance.choices import AttendanceStatus, JustificationStatus
 from alternance.models import AttendanceRecord, User
 from contracts.choices import ContractKind, ContractType, DocumentKind, InstalmentKind
 from contracts.documents import document_store
+from contracts.funding import add_months
 from contracts.models import Contract, Document, OpcoFile, OpcoInstalment, SmicRate
 from contracts.salary import (
     RemunerationPeriod,
@@ -352,8 +353,8 @@ def instalment_period(contract: Contract, instalment: OpcoInstalment) -> Instalm
     year_start = add_years(contract.start_date, instalment.contract_year - 1)
     year_end = min(add_years(contract.start_date, instalment.contract_year) - timedelta(days=1), end_of_contract)
     first_month, last_month = INSTALMENT_MONTHS[instalment.kind]
-    start = _add_months(year_start, first_month)
-    end = min(_add_months(year_start, last_month) - timedelta(days=1), year_end)
+    start = add_months(year_start, first_month)
+    end = min(add_months(year_start, last_month) - timedelta(days=1), year_end)
     if start > end:  # a short last year: the covered part is empty, print the day of the end
         start = end
     hours = contract_training_hours(contract) or 0
@@ -364,17 +365,6 @@ def instalment_period(contract: Contract, instalment: OpcoInstalment) -> Instalm
         contract_year=instalment.contract_year, year_start=year_start, year_end=year_end,
         start=start, end=end, planned_hours=int(planned),
     )
-
-
-def _add_months(day: date, months: int) -> date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, candidate)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from contracts.choices import EmploymentTerm
+from contracts.funding import add_months
 
 SOURCE_TRIAL_CDD = "Code du travail L1242-10 (période d'essai du CDD : un jour par semaine, 2 semaines ou 1 mois au plus)"
 SOURCE_TRIAL_CDI = "Code du travail L1221-19 (période d'essai du CDI : 2, 3 ou 4 mois selon la catégorie)"
@@ -30,18 +31,6 @@ CDD_SHORT_CONTRACT_MONTHS = 6
 CDD_SHORT_CAP_DAYS = 14
 CDD_LONG_CAP_MONTHS = 1
 CDI_MAX_MONTHS = 4
-
-
-def months_after(day: date, months: int) -> date:
-    """Same day ``months`` later; the last day of the month when it does not exist (31 → 30, 28)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, candidate)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
 
 
 @dataclass(frozen=True)
@@ -54,11 +43,11 @@ class TrialPeriod:
 def trial_period(*, start: date, end: date, term: str) -> TrialPeriod:
     """The longest trial period of a contract running from ``start`` to ``end`` (included)."""
     if term == EmploymentTerm.OPEN_ENDED:
-        return TrialPeriod(months_after(start, CDI_MAX_MONTHS) - timedelta(days=1), None, SOURCE_TRIAL_CDI)
+        return TrialPeriod(add_months(start, CDI_MAX_MONTHS) - timedelta(days=1), None, SOURCE_TRIAL_CDI)
     weeks = ((end - start).days + 1) // 7
-    short = end + timedelta(days=1) <= months_after(start, CDD_SHORT_CONTRACT_MONTHS)
+    short = end + timedelta(days=1) <= add_months(start, CDD_SHORT_CONTRACT_MONTHS)
     if short:
         days = min(weeks, CDD_SHORT_CAP_DAYS)
     else:
-        days = min(weeks, (months_after(start, CDD_LONG_CAP_MONTHS) - start).days)
+        days = min(weeks, (add_months(start, CDD_LONG_CAP_MONTHS) - start).days)
     return TrialPeriod(start + timedelta(days=days - 1), days, SOURCE_TRIAL_CDD)
