@@ -8,12 +8,13 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-test migrate seed lint check-deploy bench bench-search clean help
+.PHONY: run test install install-test migrate seed lint check-deploy bench bench-search mutation clean help
 
 help:
 	@echo "make run    — installe, migre, charge la démo si la base est vide, sert sur http://$(HOST):$(PORT)"
 	@echo "make test   — installe ce qu'il faut aux tests et lance toute la suite"
 	@echo "make lint   — ruff, lint-imports (couches d'imports)"
+	@echo "make mutation MODULE=contracts/salary.py — score de mutation d'un module (MODULE=list : les modules suivis)"
 	@echo "make bench  — mesure seed_demo sur 20 000 apprenti·es (base jetable)"
 	@echo "make bench-search — mesure la recherche sur 20 000 apprenti·es (BENCH_DATABASE_URL, SQLite jetable par défaut)"
 
@@ -58,6 +59,13 @@ check-deploy: install
 	SECRET_KEY=$${SECRET_KEY:-check-deploy-only-$$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')} \
 	NIR_ENCRYPTION_KEY=$${NIR_ENCRYPTION_KEY:-$$($(BIN)/python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')} \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# Mutation testing of one module with the tests that cover it (issue 16, tests/mutation/run.py).
+# MODULE=list shows the modules followed, MODULE=rotation the one CI checks today.
+MODULE ?= list
+MUTATION_ARGS ?=
+mutation: install-test
+	$(BIN)/python -m tests.mutation.run $(MODULE) $(MUTATION_ARGS)
 
 bench: install
 	rm -f /tmp/alternance-bench.sqlite3
