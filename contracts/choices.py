@@ -7,6 +7,15 @@ class ContractKind(models.TextChoices):
     PROFESSIONALISATION = "professionalisation", _("Contrat de professionnalisation")
 
 
+class EmployeeCategory(models.TextChoices):
+    """The employee's category, which sets the longest trial period of a CDI (Code du travail
+    L1221-19): 2 months for workers and employees, 3 for supervisors and technicians, 4 for executives."""
+
+    WORKER_EMPLOYEE = "worker_employee", _("Ouvrier ou employé")
+    SUPERVISOR_TECHNICIAN = "supervisor_technician", _("Agent de maîtrise ou technicien")
+    EXECUTIVE = "executive", _("Cadre")
+
+
 class EmploymentTerm(models.TextChoices):
     """Fixed-term or open-ended: a contrat de professionnalisation is either (Code du travail L6325-5);
     an apprenticeship contract too (L6222-7), the Cerfa FA13 does not ask it."""
@@ -36,6 +45,16 @@ class ContractStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", _("En cours")
     ENDED = "ended", _("Terminé")
     BROKEN = "broken", _("Rompu")
+
+
+# A public employer (companies.Company.is_public) does not go through an OPCO: its contract is
+# deposited with the DDETS (issue 15 §6) [à vérifier: dépôt par la plateforme CELIA]. The same
+# steps of the lifecycle, named for that path.
+PUBLIC_EMPLOYER_STATUS_LABELS = {
+    ContractStatus.SENT_TO_OPCO: _("Déposé auprès de la DDETS"),
+    ContractStatus.ACCEPTED: _("Dépôt enregistré par la DDETS"),
+    ContractStatus.REFUSED: _("Dépôt refusé par la DDETS"),
+}
 
 
 # Statuses in which the apprentice is employed under the contract (counted as "active contracts").

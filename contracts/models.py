@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from alternance.validators import validate_deca_number, validate_siret
 from contracts.choices import (
     PROFESSIONALISATION_TYPE_LABELS,
+    PUBLIC_EMPLOYER_STATUS_LABELS,
     BatchStatus,
     ContractKind,
     ContractStatus,
@@ -18,6 +19,7 @@ from contracts.choices import (
     DerogationType,
     DismissalGround,
     DocumentKind,
+    EmployeeCategory,
     EmploymentTerm,
     InstalmentKind,
     MinorHoursDerogation,
@@ -45,6 +47,11 @@ class Contract(models.Model):
         _("durée du contrat"), max_length=12, choices=EmploymentTerm.choices, default=EmploymentTerm.FIXED_TERM,
         help_text=_("Un contrat de professionnalisation est un CDD ou un CDI (L6325-5) ; pour un CDI, les dates sont "
                     "celles de l'action de professionnalisation."),
+    )
+    employee_category = models.CharField(
+        _("catégorie du salarié"), max_length=24, choices=EmployeeCategory.choices, blank=True,
+        help_text=_("Fixe la période d'essai d'un CDI : 2 mois pour un ouvrier ou un employé, 3 pour un agent de maîtrise "
+                    "ou un technicien, 4 pour un cadre (L1221-19). Non renseignée : 4 mois, la borne légale la plus haute."),
     )
     # Contrat pro: the professionalisation action (the whole CDD) lasts 6 to 12 months (L6325-11),
     # up to 24 by branch agreement (L6325-12) and 36 for the publics of L6325-1-1 (L6325-11).
@@ -216,6 +223,22 @@ class Contract(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.apprentice} chez {self.company.name} ({self.start_date:%d/%m/%Y})"
+
+    def label_of_status(self, status: str) -> str:
+        """A status as staff read it for this contract: a public employer's contract is deposited
+        with the DDETS, not sent to an OPCO (reads ``company``: select it with the contract)."""
+        if self.company.is_public and status in PUBLIC_EMPLOYER_STATUS_LABELS:
+            return str(PUBLIC_EMPLOYER_STATUS_LABELS[status])
+        return str(ContractStatus(status).label) if status else ""
+
+    @property
+    def status_label(self) -> str:
+        return self.label_of_status(self.status)
+
+    @property
+    def goes_through_opco(self) -> bool:
+        """False for a public employer: no OPCO file to send, no OPCO funding schedule."""
+        return not self.company.is_public
 
     @property
     def is_amendment(self) -> bool:

@@ -179,6 +179,11 @@ def opco_schedule_generate(*, opco_file: OpcoFile, by: User | None) -> list[Opco
     opco_file = OpcoFile.objects.select_for_update().select_related(
         "contract__programme", "contract__company", "contract__apprentice__cohort"
     ).get(pk=opco_file.pk)
+    if not opco_file.contract.goes_through_opco:
+        raise ValidationError(_(
+            "Employeur public : le contrat est déposé auprès de la DDETS et n'est pas financé par un OPCO, "
+            "il n'y a pas d'échéancier de prise en charge à générer."
+        ))
     plan = schedule_for(opco_file)
     planned = {(p.contract_year, p.kind): p for p in plan.instalments}
     existing = {(i.contract_year, i.kind): i for i in opco_file.instalments.all()}
@@ -398,9 +403,11 @@ def _to_send_rows(user: User, *, today: date, settings: ContractSettings) -> lis
     rows = []
     for contract in contracts:
         deadline = funding.sending_deadline(contract.start_date, settings.opco_sending_days, settings.opco_sending_count)
+        # A public employer deposits its contract with the DDETS in the same delay [à vérifier].
+        what = _("Envoyer le dossier complet à l'OPCO") if contract.goes_through_opco else _("Déposer le contrat auprès de la DDETS (employeur public)")
         rows.append(BoardRow(
             category=BoardFilter.TO_SEND, contract=contract, opco_file=getattr(contract, "opco_file", None),
-            what=_("Envoyer le dossier complet à l'OPCO"), deadline=deadline, today=today, alarming=today > deadline,
+            what=what, deadline=deadline, today=today, alarming=today > deadline,
         ))
     return rows
 
@@ -502,7 +509,9 @@ def _board_files(user: User, *, today: date):
         Q(invoiced_date__isnull=False) | Q(due_date__lte=today + timedelta(days=BALANCE_WARNING_DAYS))
     )
     return (
+        # A public employer's file is a DDETS deposit: no OPCO decision, instalments or participation.
         access.visible(user, OpcoFile)
+        .filter(contract__company__is_public=False)
         .filter(
             Q(sent_date__isnull=False, decision=OpcoDecision.PENDING)
             | Q(Exists(open_instalments.filter(opco_file=OuterRef("pk"))))
@@ -670,7 +679,7 @@ def opco_late_counts(user: User, *, today: date) -> dict[str, int]:
     decision_cutoff = _latest_day_with_deadline_before(
         lambda day: funding.decision_deadline(day, settings.opco_decision_days, settings.opco_decision_count), today
     )
-    files = access.visible(user, OpcoFile)
+    files = access.visible(user, OpcoFile).filter(contract__company__is_public=False)  # as _board_files
     instalments = OpcoInstalment.objects.filter(opco_file__in=files, paid_date__isnull=True)
     balances = (
         instalments.filter(kind=InstalmentKind.BALANCE, invoiced_date__isnull=True, due_date__lte=today + timedelta(days=BALANCE_WARNING_DAYS))

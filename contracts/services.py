@@ -27,6 +27,7 @@ from contracts.choices import (
     ACTIVE_CONTRACT_STATUSES,
     ContractKind,
     ContractStatus,
+    EmployeeCategory,
     OpcoDecision,
     RuptureInitiative,
     RuptureKind,
@@ -139,7 +140,9 @@ def contract_send_to_opco(*, contract: Contract, by: User, sent_date: date, toda
         raise ContractTransitionError(_("La date d'envoi ne peut pas être dans le futur."))
     _require_preflight(contract, stage="opco", today=today)
     opco_file, _created = OpcoFile.objects.get_or_create(contract=contract)
-    opco_file.opco = contract.company.opco
+    # A public employer deposits its contract with the DDETS (issue 15 §6): the file records the
+    # deposit, with no OPCO.
+    opco_file.opco = contract.company.opco if contract.goes_through_opco else ""
     opco_file.sent_date = sent_date
     opco_file.decision, opco_file.decision_date = OpcoDecision.PENDING, None
     opco_file.full_clean()
@@ -156,7 +159,10 @@ def contract_record_opco_decision(
     if decision_date > today:
         raise ContractTransitionError(_("La date de décision ne peut pas être dans le futur."))
     if accepted and not deposit_number.strip():
-        raise ContractTransitionError(_("Indiquez le numéro de dépôt attribué par l'OPCO."))
+        raise ContractTransitionError(
+            _("Indiquez le numéro de dépôt attribué par l'OPCO.") if contract.goes_through_opco
+            else _("Indiquez le numéro d'enregistrement du dépôt attribué par la DDETS.")
+        )
     opco_file = OpcoFile.objects.select_for_update().get(contract=contract)
     opco_file.decision = OpcoDecision.ACCEPTED if accepted else OpcoDecision.REFUSED
     opco_file.decision_date = decision_date
@@ -306,14 +312,19 @@ def _rupture_kind_problems(contract: Contract, rupture: RuptureInput) -> list[st
     or under ordinary employment law (domain.md §6)."""
     if rupture.kind not in RuptureKind.values or rupture.kind in dict(rupture_kinds_for(contract.kind)):
         if rupture.kind == RuptureKind.TRIAL_PERIOD:
-            period = trial_period(start=contract.start_date, end=contract.end_date, term=contract.employment_term)
+            period = trial_period(start=contract.start_date, end=contract.end_date, term=contract.employment_term,
+                                  category=contract.employee_category)
             if rupture.rupture_date > period.last_day:
                 if period.days is not None:
                     length = ngettext("%(days)s jour", "%(days)s jours", period.days) % {"days": period.days}
                     rule = _("la période d'essai de ce CDD dure %(length)s au plus (un jour par semaine, L1242-10)") % {"length": length}
+                elif contract.employee_category:
+                    rule = ngettext("la période d'essai d'un CDI dure au plus %(months)s mois pour la catégorie « %(category)s » (L1221-19)",
+                                    "la période d'essai d'un CDI dure au plus %(months)s mois pour la catégorie « %(category)s » (L1221-19)",
+                                    period.months) % {"months": period.months, "category": EmployeeCategory(contract.employee_category).label.lower()}
                 else:
                     rule = _("la période d'essai d'un CDI dure au plus 2 mois pour un employé, 3 pour un agent de maîtrise "
-                             "ou un technicien, 4 pour un cadre (L1221-19)")
+                             "ou un technicien, 4 pour un cadre (L1221-19) ; renseignez la catégorie du salarié sur le contrat")
                 return [_("La rupture du %(day)s tombe après la fin de la période d'essai (le %(last)s) : %(rule)s. "
                           "Choisissez un autre type de rupture.") % {
                     "day": f"{rupture.rupture_date:%d/%m/%Y}", "last": f"{period.last_day:%d/%m/%Y}", "rule": rule,
@@ -431,7 +442,7 @@ def apprentice_sync_status(*, apprentice: Apprentice) -> Apprentice:
 
 # Fields staff fill in on the contract form (the signature date is set by the "signed" transition).
 CONTRACT_FORM_FIELDS = (
-    "kind", "employment_term", "pro_branch_agreement", "pro_public_l6325_1_1",
+    "kind", "employment_term", "employee_category", "pro_branch_agreement", "pro_public_l6325_1_1",
     "apprentice", "company", "programme", "master", "second_master", "contract_type", "derogation_type",
     "previous_contract_number", "start_date", "practical_training_start_date", "end_date", "training_start_date",
     "exams_end_date", "training_hours", "remote_training_hours", "weekly_hours", "daily_hours",

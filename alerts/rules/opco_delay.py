@@ -1,5 +1,6 @@
 """OPCO delays: file not sent, no decision, instalments not invoiced or unpaid, balance at risk,
-employer participation not invoiced (domain §3, §4)."""
+employer participation not invoiced (domain §3, §4). A public employer's contract goes to the DDETS,
+not to an OPCO (issue 15 §6): only its deposit delay is followed."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from contracts.models import Contract, FundingRule, OpcoFile, OpcoInstalment
 
 CONTRACT_FIELDS = (
     "pk", "apprentice_id", "company_id", "company__name", "company__opco", "start_date", "end_date", "rupture_date",
-    "signature_date", "apprentice__first_name", "apprentice__last_name", "apprentice__usage_name",
+    "signature_date", "apprentice__first_name", "apprentice__last_name", "apprentice__usage_name", "company__is_public",
 )
 DEFAULT_BALANCE_CLAIM_MONTHS = 4  # domain §4 [check]: balance lost 4 months after the contract end
 CRITICAL_CODES = {"not_sent", "no_decision", "balance_lost"}
@@ -65,8 +66,10 @@ def check(context: RuleContext) -> list[Finding]:
         status__in=ACTIVE_CONTRACT_STATUSES, start_date__lt=today,
     )).values(*CONTRACT_FIELDS):
         deadline = add_days(c["start_date"], cs.opco_sending_days, cs.opco_sending_count)
+        # A public employer deposits the contract with the DDETS, in the same delay [à vérifier].
+        where = "Contrat non déposé auprès de la DDETS (employeur public)" if c["company__is_public"] else "Dossier non envoyé à l'OPCO"
         if today > deadline:
-            add(c, "not_sent", f"Dossier non envoyé à l'OPCO : limite le {fr(deadline)} ({cs.opco_sending_days} jours {cs.opco_sending_count})",
+            add(c, "not_sent", f"{where} : limite le {fr(deadline)} ({cs.opco_sending_days} jours {cs.opco_sending_count})",
                 deadline=deadline.isoformat(), start_date=c["start_date"].isoformat())
     prefixed = tuple(f"contract__{name}" if name != "pk" else "contract_id" for name in CONTRACT_FIELDS)
 
@@ -75,7 +78,8 @@ def check(context: RuleContext) -> list[Finding]:
 
     # 2. complete files without a decision
     for row in context.only(
-        OpcoFile.objects.filter(decision=OpcoDecision.PENDING, complete_file_date__isnull=False, complete_file_date__lt=today), "contract_id"
+        OpcoFile.objects.filter(decision=OpcoDecision.PENDING, complete_file_date__isnull=False, complete_file_date__lt=today,
+                                contract__company__is_public=False), "contract_id"
     ).values(
         "complete_file_date", "opco", *prefixed
     ):
@@ -89,7 +93,7 @@ def check(context: RuleContext) -> list[Finding]:
     payment_due = today - timedelta(days=s.opco_payment_days)
     for row in context.only(OpcoInstalment.objects.filter(
         Q(invoiced_date__isnull=True, due_date__lt=invoice_due) | Q(invoiced_date__isnull=False, paid_date__isnull=True, invoiced_date__lt=payment_due),
-        opco_file__decision=OpcoDecision.ACCEPTED,
+        opco_file__decision=OpcoDecision.ACCEPTED, opco_file__contract__company__is_public=False,
     ), "opco_file__contract_id").exclude(kind=InstalmentKind.BALANCE, invoiced_date__isnull=True).order_by("due_date").values(
         "pk", "kind", "contract_year", "due_date", "invoiced_date", "amount", *(f"opco_file__{p}" for p in prefixed)
     ):
@@ -105,8 +109,8 @@ def check(context: RuleContext) -> list[Finding]:
     rules = [(r["valid_from"], r["balance_claim_months"])
              for r in FundingRule.objects.order_by("-valid_from").values("valid_from", "balance_claim_months")]
     balances = (
-        context.only(OpcoInstalment.objects.filter(kind=InstalmentKind.BALANCE, invoiced_date__isnull=True, opco_file__decision=OpcoDecision.ACCEPTED),
-                     "opco_file__contract_id")
+        context.only(OpcoInstalment.objects.filter(kind=InstalmentKind.BALANCE, invoiced_date__isnull=True, opco_file__decision=OpcoDecision.ACCEPTED,
+                                                   opco_file__contract__company__is_public=False), "opco_file__contract_id")
         .filter(Q(opco_file__contract__status=ContractStatus.ENDED) | Q(opco_file__contract__status=ContractStatus.BROKEN)
                 | Q(opco_file__contract__end_date__lt=today))
         .annotate(last_year=Max("opco_file__instalments__contract_year"))
@@ -133,6 +137,7 @@ def check(context: RuleContext) -> list[Finding]:
     # 6. employer participation not invoiced once the first 45 company days are over (R6332-25-2)
     participations = list(context.only(OpcoFile.objects.filter(
         employer_participation_amount__isnull=False, employer_participation_invoiced_date__isnull=True, decision=OpcoDecision.ACCEPTED,
+        contract__company__is_public=False,
     ), "contract_id").values(
         "employer_participation_amount", "contract__practical_training_start_date", "contract__apprentice__cohort_id",
         "contract__apprentice__cohort__rhythm_pattern", "contract__apprentice__cohort__start_date",
@@ -156,10 +161,14 @@ def check(context: RuleContext) -> list[Finding]:
         name = full_name(c["apprentice__first_name"], c["apprentice__last_name"], c["apprentice__usage_name"])
         findings.append(Finding(
             subject_model=CONTRACT, subject_id=pk, label=f"Contrat {de(name)} chez {c['company__name']}",
-            title=f"Retard OPCO : {found[0]['label']}" + (f" (+{len(found) - 1})" if len(found) > 1 else ""),
+            title=("Retard de dépôt DDETS" if c["company__is_public"] else "Retard OPCO") + f" : {found[0]['label']}"
+            + (f" (+{len(found) - 1})" if len(found) > 1 else ""),
             severity=Severity.CRITICAL if CRITICAL_CODES & set(codes) else Severity.WARNING, stage=",".join(codes),
             facts={"delays": found, "opco": c["company__opco"]},
-            recommended_action="Envoyer ou relancer le dossier auprès de l'OPCO, émettre les factures en attente et tracer la relance.",
+            recommended_action=(
+                "Déposer le contrat auprès de la DDETS et tracer le dépôt." if c["company__is_public"]
+                else "Envoyer ou relancer le dossier auprès de l'OPCO, émettre les factures en attente et tracer la relance."
+            ),
             concerned_role=ConcernedRole.ADMIN_STAFF, apprentice_id=c["apprentice_id"], company_id=c["company_id"], contract_id=pk,
         ))
     return findings

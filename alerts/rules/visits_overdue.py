@@ -42,7 +42,7 @@ def check(context: RuleContext) -> list[Finding]:
             "pk", "apprentice_id", "company_id", "company__name", "start_date", "practical_training_start_date", "last_visit",
             "apprentice__first_name", "apprentice__last_name", "apprentice__usage_name", "apprentice__cohort__referent_tutor_id",
             "apprentice__cohort__rhythm_pattern", "apprentice__cohort__start_date", "apprentice__cohort__end_date",
-            "apprentice__cohort_id", "kind", "employment_term", "end_date",
+            "apprentice__cohort_id", "kind", "employment_term", "employee_category", "end_date",
         )
     )
     contracts = list(contracts)
@@ -59,7 +59,7 @@ def check(context: RuleContext) -> list[Finding]:
         if last_visit is None and c["kind"] == ContractKind.PROFESSIONALISATION:
             # A contrat pro has no 45-day free rupture (L6222-18 is an apprenticeship rule): the
             # first visit falls before the end of its trial period (L1242-10, L1221-19).
-            end = trial_period(start=c["start_date"], end=c["end_date"], term=c["employment_term"]).last_day
+            end = trial_period(start=c["start_date"], end=c["end_date"], term=c["employment_term"], category=c["employee_category"]).last_day
             if today < end - timedelta(days=s.first_visit_warning_days):
                 continue
             passed = today > end

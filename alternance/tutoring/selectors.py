@@ -173,7 +173,8 @@ def tutor_workspace(
                 warning_days=rule_settings.first_visit_warning_days,
                 calendar=calendars[apprentice.pk],
                 trial_period_end=(
-                    trial_period(start=contract.start_date, end=contract.end_date, term=contract.employment_term).last_day
+                    trial_period(start=contract.start_date, end=contract.end_date, term=contract.employment_term,
+                                 category=contract.employee_category).last_day
                     if contract.kind == ContractKind.PROFESSIONALISATION else None
                 ),
             )

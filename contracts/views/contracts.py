@@ -144,6 +144,13 @@ ACTIONS: dict[str, Action] = {
 }
 
 
+# A public employer's contract is deposited with the DDETS (issue 15 §6): the same steps, named so.
+PUBLIC_EMPLOYER_ACTION_LABELS = {
+    "send_to_opco": _("Enregistrer le dépôt auprès de la DDETS"),
+    "opco_decision": _("Enregistrer la réponse de la DDETS"),
+}
+
+
 def _detail_context(request: HttpRequest, contract: Contract, *, bound: tuple[str, object] | None = None, problems=()) -> dict:
     from contracts.views import documents, opco, signatures
 
@@ -162,6 +169,8 @@ def _detail_context(request: HttpRequest, contract: Contract, *, bound: tuple[st
         for name, (form_class, _call, statuses, label) in ACTIONS.items():
             if contract.status in statuses:
                 form = bound[1] if bound and bound[0] == name else form_class(prefix=name, **_form_kwargs(form_class, contract))
+                if not contract.goes_through_opco:
+                    label = PUBLIC_EMPLOYER_ACTION_LABELS.get(name, label)
                 actions.append({"name": name, "label": label, "form": form, "open": bool(bound and bound[0] == name)})
         context["actions"] = actions
         context["action_problems"] = problems
@@ -195,7 +204,7 @@ def contract_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             messages.error(request, str(error))
             context = _detail_context(request, contract, bound=(action, form), problems=error.problems)
             return render(request, "contracts/contract_detail.html", context, status=400)
-        messages.success(request, _("C'est fait : le contrat est maintenant « %(status)s ».") % {"status": result.get_status_display()})
+        messages.success(request, _("C'est fait : le contrat est maintenant « %(status)s ».") % {"status": result.status_label})
         return redirect("contracts:contract_detail", pk=result.pk)
     messages.error(request, _("Le formulaire contient des erreurs : corrigez les champs signalés."))
     return render(request, "contracts/contract_detail.html", _detail_context(request, contract, bound=(action, form)), status=400)
