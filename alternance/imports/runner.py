@@ -8,17 +8,16 @@ valid ones when the person explicitly chose so; otherwise nothing at all. It ret
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from alternance.choices import ImportKind
+from alternance.exports import SafeCsvWriter, xlsx_bytes
 from alternance.imports.apprentices import ApprenticeImport
 from alternance.imports.base import CREATE, UNCHANGED, UPDATE, ImportKindBase, RowError, format_error
 from alternance.imports.companies import CompanyImport
@@ -121,26 +120,9 @@ def error_report(table: Table, report: ImportReport) -> tuple[bytes, str]:
     if file_errors:
         lines.insert(0, ["", " | ".join(file_errors), *[""] * len(table.headers)])
     if table.format == "xlsx":
-        from openpyxl import Workbook
-        from openpyxl.styles import Font
-
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = _("Erreurs")[:31]
-        sheet.append(header)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for line in lines:
-            sheet.append(line)
-            for cell in sheet[sheet.max_row]:
-                if isinstance(cell.value, date | datetime):
-                    cell.number_format = "DD/MM/YYYY"
-        sheet.freeze_panes = "C2"
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        return buffer.getvalue(), "xlsx"
+        return xlsx_bytes(title=str(_("Erreurs")), header=header, rows=lines, freeze="C2"), "xlsx"
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer = SafeCsvWriter(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(header)
     for line in lines:
         writer.writerow([shown(value) if not isinstance(value, str) else value for value in line])

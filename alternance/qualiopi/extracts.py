@@ -6,7 +6,6 @@ separator, dates as dd/mm/yyyy, date-times in local time.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -14,6 +13,8 @@ from datetime import date, datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from alternance.exports import SafeCsvWriter
 
 
 @dataclass
@@ -44,7 +45,7 @@ def cell(value) -> str:
 def csv_bytes(header: Sequence[str], rows: Sequence[Sequence]) -> bytes:
     buffer = io.StringIO()
     buffer.write("\ufeff")
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer = SafeCsvWriter(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow([str(title) for title in header])
     for row in rows:
         writer.writerow([cell(value) for value in row])

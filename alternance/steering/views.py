@@ -6,9 +6,7 @@ and loads only make sense over the whole OF. Apprentice and employer accounts ge
 back-office page; anonymous users are sent to the login page by ``LoginRequiredMiddleware``.
 """
 
-import csv
 from datetime import date, timedelta
-from io import BytesIO
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
@@ -21,7 +19,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from alternance import access
 from alternance.admissions import selectors as admissions
-from alternance.exports import export_response
+from alternance.exports import XLSX_CONTENT_TYPE, SafeCsvWriter, export_response, xlsx_bytes
 from alternance.qualiopi import evidence_freshness
 from alternance.steering import indicators
 from alternance.views.mixins import staff_only
@@ -208,7 +206,7 @@ def export_csv(items, *, today: date) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(today, "csv")}"'
     response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
+    writer = SafeCsvWriter(response, delimiter=";")
     writer.writerow(export_header())
     for label, value, unit, target, previous in export_rows(items):
         writer.writerow([label, _number(value), _unit(unit), target, _number(previous)])
@@ -217,23 +215,12 @@ def export_csv(items, *, today: date) -> HttpResponse:
 
 def export_xlsx(items, *, today: date) -> HttpResponse:
     """XLSX with a bold header row and numeric values."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Indicateurs")
-    sheet.append(export_header())
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for label, value, unit, target, previous in export_rows(items):
-        sheet.append([label, value, _unit(unit), target, previous])
-    for letter, width in zip("ABCDE", (70, 12, 8, 14, 26), strict=True):
-        sheet.column_dimensions[letter].width = width
-    sheet.freeze_panes = "A2"
-    buffer = BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    content = xlsx_bytes(
+        title=str(_("Indicateurs")), header=export_header(),
+        rows=([label, value, _unit(unit), target, previous] for label, value, unit, target, previous in export_rows(items)),
+        widths=(70, 12, 8, 14, 26),
+    )
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{_filename(today, "xlsx")}"'
     return response
 

@@ -33,10 +33,12 @@ def placement_desk(request: HttpRequest) -> HttpResponse:
     fmt = request.GET.get("export", "")
     if fmt in EXPORT_FORMATS:
         header = (_("Apprenti·e"), _("Promotion"), _("Formation"), _("Statut"), _("Depuis le"), _("Jours"), _("Limite"),
-                  _("Jours restants"), _("Propositions en cours"))
+                  _("Jours restants"), _("Propositions en cours"), _("Abandon selon le tableau de bord depuis le"))
+        # The last column: the State's dashboard counts the learner as a dropout from that day
+        # (90 days without a company after entering, issue 15 §12), as the desk's badge says.
         return export_response(fmt, name=f"placement-{today:%Y-%m-%d}", header=header, rows=(
             (r.apprentice.full_name, r.apprentice.cohort.name, r.apprentice.cohort.programme.title, r.apprentice.get_status_display(),
-             r.apprentice.status_since, r.days, r.deadline, r.days_left, r.open_placements) for r in rows
+             r.apprentice.status_since, r.days, r.deadline, r.days_left, r.open_placements, r.tdb_dropout_since) for r in rows
         ))
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "companies/placement_desk.html", {

@@ -8,9 +8,7 @@ page without JavaScript) with the input kept and the French errors next to their
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
-from io import BytesIO
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -23,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from alternance import access
+from alternance.exports import XLSX_CONTENT_TYPE, SafeCsvWriter, xlsx_bytes
 from alternance.views.mixins import StaffListView
 from contracts import opco, selectors
 from contracts.forms_opco import EmployerParticipationForm, InvoiceForm, OpcoFileForm, PaymentForm, ReminderForm
@@ -106,7 +105,7 @@ def export_csv(request: HttpRequest, rows: list[opco.BoardRow], view: OpcoBoardV
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{view.export_name("csv")}"'
     response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
+    writer = SafeCsvWriter(response, delimiter=";")
     writer.writerow(export_header())
     for row in rows:
         values = _export_values(request, row)
@@ -119,31 +118,18 @@ def export_csv(request: HttpRequest, rows: list[opco.BoardRow], view: OpcoBoardV
 
 def export_xlsx(request: HttpRequest, rows: list[opco.BoardRow], view: OpcoBoardView) -> HttpResponse:
     """XLSX with a bold header row, real dates (dd/mm/yyyy) and numeric amounts."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
 
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = str(opco.BOARD_FILTERS[view.filters["filter"]])[:31]
-    sheet.append(export_header())
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        values = _export_values(request, row)
-        if values[6] is None:
-            values[6] = row.deadline_note or None
-        sheet.append(values)
-        cells = sheet[sheet.max_row]
-        if row.amount is not None:
-            cells[5].number_format = "#,##0.00"
-        if row.deadline is not None:
-            cells[6].number_format = "DD/MM/YYYY"
-    for letter, width in zip("ABCDEFGHI", (24, 28, 16, 22, 60, 12, 12, 14, 40), strict=True):
-        sheet.column_dimensions[letter].width = width
-    sheet.freeze_panes = "A2"
-    buffer = BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    def values(row: opco.BoardRow) -> list:
+        cells = _export_values(request, row)
+        if cells[6] is None:
+            cells[6] = row.deadline_note or None
+        return cells
+
+    content = xlsx_bytes(
+        title=str(opco.BOARD_FILTERS[view.filters["filter"]]), header=export_header(), rows=(values(row) for row in rows),
+        widths=(24, 28, 16, 22, 60, 12, 12, 14, 40),
+    )
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{view.export_name("xlsx")}"'
     return response
 

@@ -229,3 +229,18 @@ def test_propose_without_javascript_takes_a_typed_siret_in_the_portfolio_and_ref
 
     client.post(url, {"company__q": world.a.company.siret})
     assert list(Placement.objects.filter(apprentice=world.a.seeking).values_list("company_id", flat=True)) == [world.a.company.pk]
+
+
+@pytest.mark.parametrize(("days_since_start", "dropout_since"), [(89, ""), (90, "28/11/2026"), (91, "27/11/2026")])
+def test_desk_export_says_from_when_the_state_dashboard_counts_a_seeker_as_a_dropout(client, world, days_since_start, dropout_since):
+    """Tableau de bord: a learner without a company 90 days after entering is counted as a dropout
+    (issue 15 §12); the desk's export carries the day, as the desk's badge does."""
+    start = TODAY - timedelta(days=days_since_start)
+    ApprenticeFactory(first_name="Zoé", last_name="Limite", cohort=world.a.cohort, status=ApprenticeStatus.SEEKING,
+                      status_since=start, training_start_date=start)
+    client.force_login(world.coordinator)
+
+    rows = list(csv.reader(io.StringIO(client.get(reverse("companies:placement_desk") + "?export=csv").content.decode("utf-8-sig")), delimiter=";"))
+
+    assert rows[0][9] == "Abandon selon le tableau de bord depuis le"
+    assert [r[9] for r in rows[1:] if r[0] == "Zoé Limite"] == [dropout_since]
