@@ -11,7 +11,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDi
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
@@ -22,7 +21,7 @@ from alerts.choices import OPEN_ALERT_STATUSES, AlertStatus, Severity
 from alerts.models import Alert
 from alternance import access
 from alternance.history.selectors import history_for
-from alternance.views.mixins import StaffListView, StaffOnlyMixin, staff_only
+from alternance.views.mixins import StaffListView, StaffOnlyMixin, local_next_url, staff_only
 
 SORT_CHOICES = (
     ("-raised", gettext_lazy("Levée le (récentes d'abord)")),
@@ -105,10 +104,7 @@ class AlertListView(StaffListView):
 
 
 def _back_to_register(request: HttpRequest) -> HttpResponseRedirect:
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        target = reverse("alerts:alert_list")
-    return redirect(target)
+    return redirect(local_next_url(request, reverse("alerts:alert_list")))
 
 
 @require_POST

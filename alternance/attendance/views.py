@@ -15,7 +15,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -28,7 +27,7 @@ from alternance.attendance.pdf import attendance_statement_filename, attendance_
 from alternance.choices import Role
 from alternance.exports import EXPORT_FORMATS, export_response
 from alternance.models import Apprentice, AttendanceRecord, AttendanceSettings
-from alternance.views.mixins import PAGE_SIZE, int_param, staff_only
+from alternance.views.mixins import PAGE_SIZE, int_param, local_next_url, staff_only
 from contracts.documents import document_is_intact
 
 # The proof types the justification form accepts (``forms.PROOF_ACCEPT``), the only ones the queue
@@ -146,10 +145,7 @@ def justification_queue(request: HttpRequest) -> HttpResponse:
 
 
 def _next_url(request: HttpRequest) -> str:
-    candidate = request.POST.get("next", "")
-    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return candidate
-    return reverse("justification_queue")
+    return local_next_url(request, reverse("justification_queue"))
 
 
 @require_POST

@@ -5,6 +5,7 @@ from datetime import date
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import ListView
 
 from alternance import access
@@ -96,3 +97,13 @@ class StaffListView(StaffOnlyMixin, ListView):
         context["filters"] = self.filters
         context["is_filtered"] = any(value for name, value in self.filters.items() if name != "sort")
         return context
+
+
+def local_next_url(request, fallback: str, *, field: str = "next") -> str:
+    """The ``next`` the form posted (or the query string gave) when it stays on this site, else
+    ``fallback``: ``//evil.example/…`` or ``https://evil.example/…`` never becomes a redirect
+    (issue 17 §12). Every view that redirects to a ``next`` goes through here."""
+    candidate = request.POST.get(field) or request.GET.get(field) or ""
+    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return candidate
+    return fallback

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from alternance import access
 from alternance.exports import EXPORT_FORMATS, export_response
 from alternance.history.selectors import history_for
-from alternance.views.mixins import StaffListView, int_param, staff_only
+from alternance.views.mixins import StaffListView, int_param, local_next_url, staff_only
 from companies import selectors, services
 from companies.choices import Opco
 from companies.forms import ArchiveForm, InteractionLogForm, ReassignForm, SensitiveForm
@@ -176,7 +176,7 @@ def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
         if request.htmx:
             return HttpResponse("")  # the row disappears
         messages.success(request, _("Relance marquée comme faite."))
-    return redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/") else reverse("companies:follow_ups"))
+    return redirect(local_next_url(request, reverse("companies:follow_ups")))
 
 
 def portfolio_reassign(request: HttpRequest) -> HttpResponse:

@@ -160,24 +160,31 @@ def completion_certificate_generate(request: HttpRequest, pk: int, instalment_pk
 # --- download -----------------------------------------------------------------------------------
 
 
-@require_GET
-def document_download(request: HttpRequest, pk: int) -> HttpResponse:
-    """Any stored document, to whoever may see it; a file altered since it was stored is refused."""
-    document = access.get_visible_or_404(request.user, Document, pk=pk)
+def stored_document_response(request: HttpRequest, document: Document, *, as_attachment: bool = True, filename: str = "") -> HttpResponse:
+    """The one way a stored document leaves the server (the download here, the signature pages'
+    views of the submitted and signed PDFs): its bytes are checked against the SHA-256 recorded when
+    it was stored, and an altered file is refused (409) wherever it is asked from (issue 17 §13)."""
     try:
         intact = document_is_intact(document)
-    except FileNotFoundError:
+    except (OSError, ValueError):
         raise Http404(_("Le fichier de ce document est introuvable.")) from None
     if not intact:
         return render(request, "contracts/documents/document_altered.html", {"document": document}, status=409)
     response = FileResponse(
         document.file.open("rb"),
-        as_attachment=True,
-        filename=document.file.name.rsplit("/", 1)[-1],
+        as_attachment=as_attachment,
+        filename=filename or document.file.name.rsplit("/", 1)[-1],
         content_type=document.content_type or "application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@require_GET
+def document_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """Any stored document, to whoever may see it; a file altered since it was stored is refused."""
+    document = access.get_visible_or_404(request.user, Document, pk=pk)
+    return stored_document_response(request, document)
 
 
 # --- cohort batches -----------------------------------------------------------------------------

@@ -9,7 +9,7 @@ checked with its predicate (in scope but not allowed → 403). The writes are in
 from django import forms
 from django.contrib import messages
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.text import slugify
@@ -36,6 +36,7 @@ from contracts.signatures import (
     signatures_to_sign,
     signer_get,
 )
+from contracts.views.documents import stored_document_response
 
 # --- forms (input only; their choices come from the access policy) -------------------------------
 
@@ -235,35 +236,26 @@ def signature_sign_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _pdf_response(document: Document, *, as_attachment: bool) -> FileResponse:
-    try:
-        handle = document.file.open("rb")
-    except (OSError, ValueError):
-        raise Http404(_("Le fichier de ce document est introuvable.")) from None
-    return FileResponse(
-        handle,
-        as_attachment=as_attachment,
-        filename=f"{slugify(document.title) or 'document'}.pdf",
-        content_type=document.content_type or "application/pdf",
-    )
+def _pdf_response(request: HttpRequest, document: Document, *, as_attachment: bool) -> HttpResponse:
+    return stored_document_response(request, document, as_attachment=as_attachment, filename=f"{slugify(document.title) or 'document'}.pdf")
 
 
 @require_GET
-def signature_document_view(request: HttpRequest, pk: int) -> FileResponse:
+def signature_document_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The document submitted for signature, for its signers and the staff who see the request."""
     signature_request = signature_request_get(request.user, pk)
     _require_document_in_scope(request.user, signature_request)
-    return _pdf_response(signature_request.document, as_attachment=request.GET.get("telecharger") == "1")
+    return _pdf_response(request, signature_request.document, as_attachment=request.GET.get("telecharger") == "1")
 
 
 @require_GET
-def signature_signed_document_view(request: HttpRequest, pk: int) -> FileResponse:
+def signature_signed_document_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The signed PDF (original + certificate), for everyone who sees the request."""
     signature_request = signature_request_get(request.user, pk)
     _require_document_in_scope(request.user, signature_request)
     if signature_request.signed_document is None:
         raise Http404(_("Ce document n'est pas encore signé par tous."))
-    return _pdf_response(signature_request.signed_document, as_attachment=request.GET.get("telecharger") == "1")
+    return _pdf_response(request, signature_request.signed_document, as_attachment=request.GET.get("telecharger") == "1")
 
 
 urlpatterns = [

@@ -448,3 +448,18 @@ def test_home_page_shows_the_number_of_documents_to_sign(client, world, pending,
     assert "Documents à signer" in html
     assert reverse("contracts:signatures_to_sign") in html
     assert "Voir le document à signer" in html  # exactly one (side B's request is not counted)
+
+
+def test_an_altered_document_under_signature_is_refused_like_every_download(client, world, pending):
+    """One download path checks the SHA-256 for all (issue 17 §13): the signature page's view of the
+    document answers 409 as /telecharger/ does, and never sends the altered bytes."""
+    with open(pending.document.file.path, "wb") as handle:
+        handle.write(b"%PDF-1.4 altered after it was stored")
+    client.force_login(world.a.apprentice_user)
+
+    for query in ("", "?telecharger=1"):
+        response = client.get(reverse("contracts:signature_document", kwargs={"pk": pending.pk}) + query)
+
+        assert response.status_code == 409
+        assert "ne correspond plus à l'empreinte SHA-256" in response.content.decode()
+        assert b"altered after" not in response.content
