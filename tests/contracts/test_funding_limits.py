@@ -125,3 +125,12 @@ def test_the_schedule_passes_the_participations_facts(rupture, elsewhere, expect
 ])
 def test_only_the_balance_of_the_last_contract_year_has_a_claim_limit(kind, year, last_year, expected):
     assert is_last_year_balance(kind, year, last_year) is expected
+
+
+def test_a_rule_without_rupture_cap_caps_the_reduced_participation_at_the_amount_due():
+    rule = SimpleNamespace(**{**vars(PER_DAY), "employer_participation_rupture_cap": None})
+
+    # 50 % of 8 000 × 108 / 365 = 1 183,56 €: never more than the 750 € otherwise due.
+    assert employer_participation(rule, start=START, programme_level=6, free_period_end=DAY_45, rupture_date=DAY_45, npec=D("8000")) == (
+        EmployerParticipation(D("750.00"), date(2026, 12, 24), ParticipationBasis.RUPTURE)
+    )
