@@ -133,3 +133,15 @@ def test_execution_starts_on_the_start_date(contract, staff, today, started):
     else:
         assert message(contract_start_execution, contract=contract, by=staff, today=today) == "Le contrat ne commence que le 01/09/2026."
     assert Contract.objects.get(pk=contract.pk).status == (S.IN_PROGRESS if started else S.ACCEPTED)
+
+
+def test_a_transition_names_its_contract_and_apprentice_to_the_alert_rules(contract, staff, monkeypatch):
+    from contracts import services
+
+    calls = []
+    monkeypatch.setattr(services, "facts_changed", lambda write, **ids: calls.append((write, ids)))
+    at(contract, S.REFUSED)
+
+    contract_back_to_draft(contract=contract, by=staff, comment="NAF corrigé")
+
+    assert calls == [("contract_status_changed", {"contract_ids": [contract.pk], "apprentice_ids": [contract.apprentice_id]})]
