@@ -197,3 +197,48 @@ def test_an_amendment_is_signed_after_the_start(contract, staff):
     contract_mark_signed(contract=contract, by=staff, signature_date=date(2027, 1, 4), today=date(2027, 1, 4))
 
     assert Contract.objects.values_list("status", "signature_date").get(pk=contract.pk) == (S.SIGNED, date(2027, 1, 4))
+
+
+def second_contract(contract, **values):
+    start = values["start_date"]
+    return ContractFactory(apprentice=contract.apprentice, company=contract.company, master=contract.master,
+                           practical_training_start_date=start, training_start_date=start, signature_date=start, **values)
+
+
+@pytest.mark.parametrize(("first", "second", "expected"), [
+    # The last contract by its last day (rupture, else end) decides.
+    ({"status": S.ENDED}, {"status": S.BROKEN, "start_date": date(2028, 9, 1), "end_date": date(2030, 8, 31), "rupture_date": date(2029, 1, 10)},
+     (ApprenticeStatus.RUPTURANT, date(2029, 1, 10))),
+    ({"status": S.BROKEN, "rupture_date": date(2027, 1, 10)}, {"status": S.ENDED, "start_date": date(2027, 2, 1), "end_date": date(2028, 1, 31)},
+     (ApprenticeStatus.COMPLETED, date(2028, 1, 31))),
+    # Two running contracts: under contract since the earlier start.
+    ({"status": S.IN_PROGRESS}, {"status": S.SIGNED, "start_date": date(2027, 9, 1), "end_date": date(2029, 8, 31)},
+     (ApprenticeStatus.UNDER_CONTRACT, date(2026, 9, 1))),
+    # Drafts, contracts awaiting signatures and refused ones do not count.
+    ({"status": S.ENDED}, {"status": S.REFUSED, "start_date": date(2028, 9, 1), "end_date": date(2030, 8, 31)},
+     (ApprenticeStatus.COMPLETED, date(2028, 8, 31))),
+    ({"status": S.ENDED}, {"status": S.AWAITING_SIGNATURES, "start_date": date(2028, 9, 1), "end_date": date(2030, 8, 31)},
+     (ApprenticeStatus.COMPLETED, date(2028, 8, 31))),
+])
+def test_the_apprentice_status_follows_the_last_contract(contract, first, second, expected):
+    rupture = {"rupture_kind": RuptureKind.MUTUAL_AGREEMENT}
+    Contract.objects.filter(pk=contract.pk).update(**first, **(rupture if first["status"] == S.BROKEN else {}))
+    second_contract(contract, **second, **(rupture if second["status"] == S.BROKEN else {}))
+
+    apprentice_sync_status(apprentice=Apprentice.objects.get(pk=contract.apprentice_id))
+
+    assert Apprentice.objects.values_list("status", "status_since").get(pk=contract.apprentice_id) == expected
+
+
+def test_an_apprentice_without_signed_contract_keeps_its_status(contract):
+    Contract.objects.filter(pk=contract.pk).update(status=S.DRAFT)
+    Apprentice.objects.filter(pk=contract.apprentice_id).update(status=ApprenticeStatus.SEEKING, status_since=date(2026, 6, 1))
+
+    apprentice_sync_status(apprentice=Apprentice.objects.get(pk=contract.apprentice_id))
+
+    assert Apprentice.objects.values_list("status", "status_since").get(pk=contract.apprentice_id) == (ApprenticeStatus.SEEKING, date(2026, 6, 1))
+
+
+def test_a_transition_error_has_no_problems_unless_given():
+    assert ContractTransitionError("x").problems == []
+    assert ContractTransitionError("x", problems=["a"]).problems == ["a"]
