@@ -118,3 +118,18 @@ def test_late_counts_are_scoped_to_the_users_cohorts_and_empty_without_back_offi
     assert opco_late_counts(world.a.tutor, today=today) == {"awaiting_decision": 1}
     for role in (Role.APPRENTICE, Role.EMPLOYER):
         assert opco_late_counts(world.user(role), today=today) == {}
+
+
+@pytest.mark.parametrize(("today", "expected"), [
+    pytest.param(date(2026, 11, 21), {}, id="claim-limit-31-days"),
+    pytest.param(date(2026, 11, 22), {"balance_at_risk": 1}, id="claim-limit-30-days"),
+])
+def test_a_balance_not_yet_due_of_a_contract_broken_early_is_at_risk(staff, today, expected):
+    # Planned to end on 1 Dec 2026, broken on 22 Aug: the claim limit counts from the rupture
+    # (22 Dec 2026) while the last balance, generated before, falls due on 1 Dec — after today.
+    broken = accepted_file(contract_for("Rompu", status=ContractStatus.BROKEN, start=date(2025, 8, 23), end=date(2026, 12, 1),
+                                        rupture_date=date(2026, 8, 22), rupture_kind=RuptureKind.MUTUAL_AGREEMENT))
+    OpcoInstalmentFactory(opco_file=broken, contract_year=2, kind="balance", amount=D("50.00"), due_date=date(2026, 12, 1))
+
+    assert opco_late_counts(staff, today=today) == expected
+    assert dict(Counter(r.category for r in opco_board(staff, today=today, filter=BoardFilter.LATE))) == expected
