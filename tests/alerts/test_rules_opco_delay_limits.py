@@ -9,6 +9,7 @@ import pytest
 
 from alerts.choices import ConcernedRole, Severity
 from alerts.rules import RULES
+from alternance.french import de
 from contracts.choices import ContractStatus, InstalmentKind, OpcoDecision, RuptureKind
 from contracts.models import OpcoFile
 from tests.alerts.conftest import TODAY, context, under_contract
@@ -266,7 +267,7 @@ def test_one_finding_per_contract_critical_when_a_critical_delay_is_listed():
     ]
     contract = warning.contract
     second = findings[1]
-    assert second.label == f"Contrat de {contract.apprentice.first_name} {contract.apprentice.last_name} chez {contract.company.name}"
+    assert second.label == f"Contrat {de(contract.apprentice.first_name + ' ' + contract.apprentice.last_name)} chez {contract.company.name}"
     assert second.facts["opco"] == contract.company.opco
     assert (second.concerned_role, second.apprentice_id, second.company_id, second.contract_id) == (
         ConcernedRole.ADMIN_STAFF, contract.apprentice_id, contract.company_id, contract.pk)
