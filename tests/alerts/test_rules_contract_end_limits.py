@@ -8,6 +8,8 @@ import pytest
 from alerts.choices import Severity
 from alerts.rules import RULES
 from alerts.rules.contract_end import ACTIONS, step_for
+from alternance.french import de
+from alternance.models import Apprentice
 from contracts.choices import ContractStatus, RuptureKind
 from tests.alerts.conftest import TODAY, context, under_contract
 
@@ -58,6 +60,8 @@ def test_the_last_step_is_critical_the_one_before_a_warning(setting, days_left, 
 def test_contracts_in_force_only_sorted_by_end_date():
     later = under_contract(end_date=TODAY + timedelta(days=20), status=ContractStatus.SIGNED)
     sooner = under_contract(end_date=TODAY + timedelta(days=5), status=ContractStatus.ACCEPTED)
+    Apprentice.objects.filter(pk=sooner.apprentice_id).update(usage_name="Durand")  # name in use (nom d'usage)
+    sooner.apprentice.refresh_from_db()
     under_contract(end_date=TODAY + timedelta(days=5), status=ContractStatus.DRAFT)
     under_contract(end_date=TODAY + timedelta(days=5), status=ContractStatus.BROKEN, rupture_date=TODAY - timedelta(days=3),
                    rupture_kind=RuptureKind.MUTUAL_AGREEMENT)
@@ -65,3 +69,4 @@ def test_contracts_in_force_only_sorted_by_end_date():
     findings = RULES["contract_end"](context())
 
     assert [(f.subject_id, f.facts["days_left"]) for f in findings] == [(sooner.pk, 5), (later.pk, 20)]
+    assert findings[0].label == f"Contrat {de(sooner.apprentice.first_name + ' Durand')} chez {sooner.company.name}"
