@@ -70,4 +70,5 @@ def test_contracts_in_force_only_sorted_by_end_date():
 
     assert [(f.subject_id, f.facts["days_left"]) for f in findings] == [(sooner.pk, 5), (later.pk, 20)]
     assert findings[0].subject_model == "contracts.contract"
+    assert findings[1].label == f"Contrat {de(later.apprentice.first_name + ' ' + later.apprentice.last_name)} chez {later.company.name}"
     assert findings[0].label == f"Contrat {de(sooner.apprentice.first_name + ' Durand')} chez {sooner.company.name}"
