@@ -74,7 +74,8 @@ def test_seeking_findings_in_full():
         passed.pk, "Sans entreprise depuis 31 jours : délai de 30 jours dépassé le 29/11/2026", Severity.CRITICAL, "2026-11-29",
     )
     for f in (first, second):
-        assert (f.concerned_role, f.apprentice_id, f.company_id, f.suggested_assignee_id) == (ConcernedRole.CRE, f.subject_id, None, None)
+        assert (f.subject_model, f.concerned_role, f.apprentice_id, f.company_id, f.suggested_assignee_id) == (
+            "alternance.apprentice", ConcernedRole.CRE, f.subject_id, None, None)
         assert f.recommended_action.startswith("Proposer des entreprises du portefeuille")
 
 
@@ -101,7 +102,10 @@ def test_rupturant_findings_in_full_with_the_latest_broken_contract():
 
 
 def test_a_rupturant_without_broken_contract_has_no_former_employer():
-    apprentice = ApprenticeFactory(status=ApprenticeStatus.RUPTURANT, status_since=TODAY - timedelta(days=25))
+    ended = under_contract(status=ContractStatus.ENDED, end_date=TODAY - timedelta(days=25))  # ended, not broken: no former employer
+    apprentice = ended.apprentice
+    apprentice.status, apprentice.status_since = ApprenticeStatus.RUPTURANT, TODAY - timedelta(days=25)
+    apprentice.save()
     under_contract(status=ContractStatus.BROKEN, rupture_date=TODAY - timedelta(days=25), rupture_kind=RuptureKind.MUTUAL_AGREEMENT,
                    start_date=date(2026, 9, 7))  # another learner's broken contract
 
@@ -119,3 +123,16 @@ def test_learners_who_left_the_of_or_have_a_contract_are_not_alerted():
         ApprenticeFactory(status=status, status_since=TODAY - timedelta(days=400))
 
     assert [f.subject_id for f in RULES["without_company"](context(**LIMITS))] == [kept.pk]
+
+
+def test_two_contracts_broken_the_same_day_the_latest_created_is_the_former_employer():
+    first = rupturant(22)
+    second = under_contract(status=ContractStatus.BROKEN, start_date=date(2026, 2, 2), signature_date=date(2026, 1, 30),
+                            practical_training_start_date=date(2026, 2, 2), rupture_date=first.rupture_date,
+                            rupture_kind=RuptureKind.MUTUAL_AGREEMENT)
+    second.apprentice = first.apprentice
+    second.save()
+
+    [finding] = RULES["without_company"](context(**LIMITS))
+
+    assert (finding.company_id, finding.facts["former_employer"]) == (second.company_id, second.company.name)
