@@ -70,8 +70,8 @@ def test_seeking_findings_in_full():
         {"status": "seeking", "since": "2026-11-03", "days": 27, "limit_days": 30, "deadline": "2026-12-03",
          "cohort": approaching.cohort.name, "former_employer": None},
     )
-    assert (second.subject_id, second.title, second.severity, second.facts["deadline"]) == (
-        passed.pk, "Sans entreprise depuis 31 jours : délai de 30 jours dépassé le 29/11/2026", Severity.CRITICAL, "2026-11-29",
+    assert (second.subject_id, second.label, second.title, second.severity, second.facts["deadline"]) == (
+        passed.pk, f"{passed.first_name} {passed.last_name}", "Sans entreprise depuis 31 jours : délai de 30 jours dépassé le 29/11/2026", Severity.CRITICAL, "2026-11-29",
     )
     for f in (first, second):
         assert (f.subject_model, f.concerned_role, f.apprentice_id, f.company_id, f.suggested_assignee_id) == (
