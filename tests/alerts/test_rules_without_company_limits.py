@@ -76,7 +76,8 @@ def test_seeking_findings_in_full():
     for f in (first, second):
         assert (f.subject_model, f.concerned_role, f.apprentice_id, f.company_id, f.suggested_assignee_id) == (
             "alternance.apprentice", ConcernedRole.CRE, f.subject_id, None, None)
-        assert f.recommended_action.startswith("Proposer des entreprises du portefeuille")
+        assert f.recommended_action == ("Proposer des entreprises du portefeuille, organiser des entretiens et tracer l'accompagnement "
+                                        "(Qualiopi 12) ; au-delà du délai, statuer sur la poursuite du parcours.")
 
 
 def test_rupturant_findings_in_full_with_the_latest_broken_contract():
