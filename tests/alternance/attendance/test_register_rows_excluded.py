@@ -130,3 +130,51 @@ def test_the_register_refuses_an_apprentice_entered_twice(cohort):
 
     assert error.value.messages == ["Un·e apprenti·e apparaît deux fois dans le registre."]
     assert AttendanceRecord.objects.count() == 0
+
+
+# --- what a save starts: the employer's email (issue 6 §3) and the alerts, only on a change ----------
+
+
+@pytest.fixture
+def started(monkeypatch):
+    """The tasks enqueued and the alert facts announced by the register (the callables it imports)."""
+    calls = {"enqueue": [], "facts": []}
+    monkeypatch.setattr("alternance.attendance.register.enqueue", lambda name, **kwargs: calls["enqueue"].append((name, kwargs)))
+    monkeypatch.setattr("alternance.attendance.register.facts_changed",
+                        lambda fact, **kwargs: calls["facts"].append((fact, kwargs)))
+    return calls
+
+
+def test_recording_an_absence_again_unchanged_starts_nothing(cohort, started, django_capture_on_commit_callbacks):
+    ana = ApprenticeFactory(cohort=cohort)
+    AttendanceRecordFactory(apprentice=ana, day=MONDAY, half=HalfDay.MORNING, status=AttendanceStatus.ABSENT)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        record = attendance_record(apprentice=ana, day=MONDAY, half=HalfDay.MORNING, status=AttendanceStatus.ABSENT,
+                                   by=cohort.referent_tutor)
+
+    assert started == {"enqueue": [], "facts": []}
+    assert AttendanceRecord.objects.get(pk=record.pk).recorded_by == cohort.referent_tutor
+
+
+def test_recording_a_new_absence_reports_it_and_its_fact(cohort, started, django_capture_on_commit_callbacks):
+    ana = ApprenticeFactory(cohort=cohort)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        record = attendance_record(apprentice=ana, day=MONDAY, half=HalfDay.MORNING, status=AttendanceStatus.ABSENT,
+                                   by=cohort.referent_tutor)
+
+    assert started == {
+        "enqueue": [("alternance.notify_employer_of_absences", {"kwargs": {"record_ids": [record.pk]}})],
+        "facts": [("attendance_changed", {"apprentice_ids": [ana.pk]})],
+    }
+
+
+def test_recording_a_new_presence_announces_its_fact_only(cohort, started, django_capture_on_commit_callbacks):
+    ana = ApprenticeFactory(cohort=cohort)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        attendance_record(apprentice=ana, day=MONDAY, half=HalfDay.MORNING, status=AttendanceStatus.PRESENT,
+                          by=cohort.referent_tutor)
+
+    assert started == {"enqueue": [], "facts": [("attendance_changed", {"apprentice_ids": [ana.pk]})]}
