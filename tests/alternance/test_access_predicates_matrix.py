@@ -6,7 +6,7 @@ Pure checks on unsaved objects (the predicates read roles and ids only), except 
 whose rule is the apprentice scope.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -94,6 +94,11 @@ CASES = [
     ("can_review_justifications", (), {"coordinator", "admin", "tutor"}),
     ("can_view_history", (user(99, Role.CRE),), OFFICE),  # a staff account's history: who sees the team
     ("can_view_history", (Company(),), STAFF),
+    # A learner who left the OF (issue 13 §2): only the coordinator brings it back, nobody makes it leave again.
+    ("can_reopen_apprentice", (Apprentice(exclusion_date=date(2026, 10, 2)),), {"coordinator"}),
+    ("can_reopen_apprentice", (Apprentice(exclusion_date=None),), set()),
+    ("can_leave_apprentice", (Apprentice(exclusion_date=date(2026, 10, 2)),), set()),
+    ("can_leave_apprentice", (Apprentice(exclusion_date=None),), OFFICE),
 ]
 
 
