@@ -8,6 +8,8 @@ from datetime import date
 import pytest
 from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from alternance.attendance.register import RegisterEntry, attendance_register_save
@@ -117,3 +119,20 @@ def test_an_invalid_row_is_reported_with_the_others_errors_and_nothing_saved(coh
 
     assert len(error.value.error_list) == 2  # both rows' errors, not only the first
     assert AttendanceRecord.objects.count() == 0
+
+
+def test_updating_a_register_costs_the_same_queries_whatever_the_cohorts_size(cohort, started, django_capture_on_commit_callbacks):
+    """A fixed number of queries (the service's docstring) also when every row is an update."""
+
+    big = CohortFactory()
+    small_members = [ApprenticeFactory(cohort=cohort) for _ in range(2)]
+    big_members = [ApprenticeFactory(cohort=big) for _ in range(6)]
+
+    def queries(group_cohort, members):
+        for member in members:
+            AttendanceRecordFactory(apprentice=member, day=MONDAY, half=HalfDay.MORNING, status=AttendanceStatus.PRESENT)
+        with CaptureQueriesContext(connection) as captured, django_capture_on_commit_callbacks(execute=False):
+            save(group_cohort, [RegisterEntry(member.pk, AttendanceStatus.LATE, minutes_late=4) for member in members])
+        return len(captured)
+
+    assert queries(cohort, small_members) == queries(big, big_members)
