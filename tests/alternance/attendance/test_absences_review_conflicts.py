@@ -1,0 +1,55 @@
+"""The message a reviewer reads when another reviewer decided first (``_already_reviewed``): who
+and when (Paris time) when the row says so, a generic sentence otherwise — the row deleted, a
+review without its reviewer (account deleted: SET_NULL), a row never reviewed."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from alternance.attendance.services import _already_reviewed
+from alternance.choices import AttendanceStatus, JustificationStatus
+from tests.factories.alternance import AttendanceRecordFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+GENERIC = "Ce justificatif n'est plus en attente d'examen : rechargez la liste pour voir son état."
+REVIEWED_AT = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)  # 10:30 in Paris
+
+
+def absence(**fields):
+    return AttendanceRecordFactory(status=AttendanceStatus.ABSENT, **fields)
+
+
+def test_the_message_names_the_reviewer_and_the_paris_time():
+    reviewer = UserFactory(first_name="Rita", last_name="Revue", email="rita@example.test")
+    record = absence(justification=JustificationStatus.REFUSED, justification_reviewed_by=reviewer,
+                     justification_reviewed_at=REVIEWED_AT)
+
+    assert _already_reviewed(record.pk).messages == [
+        "Ce justificatif a déjà été examiné par Rita Revue le 25/11/2026 à 10:30 (justificatif refusé) : la liste est à jour après rechargement."
+    ]
+
+
+def test_a_reviewer_without_a_name_is_named_by_its_email():
+    reviewer = UserFactory(first_name="", last_name="", email="anonyme@example.test")
+    record = absence(justification=JustificationStatus.ACCEPTED, justification_reviewed_by=reviewer,
+                     justification_reviewed_at=REVIEWED_AT)
+
+    assert _already_reviewed(record.pk).messages == [
+        "Ce justificatif a déjà été examiné par anonyme@example.test le 25/11/2026 à 10:30 (justifiée) : "
+        "la liste est à jour après rechargement."
+    ]
+
+
+@pytest.mark.parametrize("case", ["deleted", "reviewer-gone", "never-reviewed"])
+def test_otherwise_the_message_is_generic(case):
+    if case == "deleted":
+        record = absence()
+        pk = record.pk
+        record.delete()
+    elif case == "reviewer-gone":
+        pk = absence(justification=JustificationStatus.ACCEPTED, justification_reviewed_at=REVIEWED_AT).pk
+    else:
+        pk = absence(justification=JustificationStatus.NONE, justification_reviewed_by=UserFactory()).pk
+
+    assert _already_reviewed(pk).messages == [GENERIC]
