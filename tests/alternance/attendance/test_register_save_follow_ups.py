@@ -118,6 +118,8 @@ def test_an_invalid_row_is_reported_with_the_others_errors_and_nothing_saved(coh
         save(cohort, [RegisterEntry(ana.pk, AttendanceStatus.LATE, minutes_late=0), RegisterEntry(bob.pk, "asleep")])
 
     assert len(error.value.error_list) == 2  # both rows' errors, not only the first
+    assert 'None' not in error.value.messages
+    assert all(message for message in error.value.messages)
     assert AttendanceRecord.objects.count() == 0
 
 
