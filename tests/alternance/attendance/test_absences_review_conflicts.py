@@ -5,9 +5,11 @@ review without its reviewer (account deleted: SET_NULL), a row never reviewed.""
 from datetime import UTC, datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 
-from alternance.attendance.services import _already_reviewed
+from alternance.attendance.services import _already_reviewed, justification_refuse
 from alternance.choices import AttendanceStatus, JustificationStatus
+from alternance.models import AttendanceRecord
 from tests.factories.alternance import AttendanceRecordFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -53,3 +55,22 @@ def test_otherwise_the_message_is_generic(case):
         pk = absence(justification=JustificationStatus.NONE, justification_reviewed_by=UserFactory()).pk
 
     assert _already_reviewed(pk).messages == [GENERIC]
+
+
+# --- the refusal's comment: AttendanceRecord.review_comment holds 255 characters -------------------
+
+
+@pytest.mark.parametrize(("length", "accepted"), [(254, True), (255, True), (256, False)],
+                         ids=["max_length-1", "max_length", "max_length+1"])
+def test_a_refusal_comment_review_comment_max_length(length, accepted):
+    record = absence(justification=JustificationStatus.PENDING)
+    comment = "x" * length
+
+    if accepted:
+        justification_refuse(record=record, by=UserFactory(), comment=f"  {comment}  ")  # trimmed first
+        assert AttendanceRecord.objects.get(pk=record.pk).review_comment == comment
+    else:
+        with pytest.raises(ValidationError) as error:
+            justification_refuse(record=record, by=UserFactory(), comment=comment)
+        assert error.value.message_dict == {"comment": ["Le commentaire est trop long : 255 caractères au plus."]}
+        assert AttendanceRecord.objects.get(pk=record.pk).justification == JustificationStatus.PENDING
