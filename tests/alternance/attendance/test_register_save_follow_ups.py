@@ -138,3 +138,15 @@ def test_updating_a_register_costs_the_same_queries_whatever_the_cohorts_size(co
         return len(captured)
 
     assert queries(cohort, small_members) == queries(big, big_members)
+
+
+@pytest.mark.parametrize(("status", "stored"), [
+    (AttendanceStatus.LATE, 15), (AttendanceStatus.ABSENT, 0), (AttendanceStatus.PRESENT, 0),
+])
+def test_minutes_late_are_kept_for_a_lateness_only(cohort, django_capture_on_commit_callbacks, status, stored):
+    ana = ApprenticeFactory(cohort=cohort)
+
+    with django_capture_on_commit_callbacks(execute=False):
+        save(cohort, [RegisterEntry(ana.pk, status, minutes_late=15)])
+
+    assert AttendanceRecord.objects.get(apprentice=ana).minutes_late == stored
