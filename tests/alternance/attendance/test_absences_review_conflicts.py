@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from alternance.attendance.services import _already_reviewed, justification_refuse
+from alternance.attendance.services import _already_reviewed, justification_accept_many, justification_refuse
 from alternance.choices import AttendanceStatus, JustificationStatus
 from alternance.models import AttendanceRecord
 from tests.factories.alternance import AttendanceRecordFactory, UserFactory
@@ -74,3 +74,32 @@ def test_a_refusal_comment_review_comment_max_length(length, accepted):
             justification_refuse(record=record, by=UserFactory(), comment=comment)
         assert error.value.message_dict == {"comment": ["Le commentaire est trop long : 255 caractères au plus."]}
         assert AttendanceRecord.objects.get(pk=record.pk).justification == JustificationStatus.PENDING
+
+
+# --- accepting without a comment; the decision's email to an apprentice without an account ----------
+
+
+def test_accepting_several_without_a_comment_leaves_the_comment_empty(django_capture_on_commit_callbacks):
+    records = [absence(justification=JustificationStatus.PENDING) for _ in range(2)]
+
+    with django_capture_on_commit_callbacks(execute=False):
+        justification_accept_many(records=records, by=UserFactory())
+
+    assert list(AttendanceRecord.objects.values_list("justification", "review_comment")) == [
+        (JustificationStatus.ACCEPTED, ""), (JustificationStatus.ACCEPTED, ""),
+    ]
+
+
+@pytest.mark.parametrize(("email", "sent_to"), [("lea@example.test", ["lea@example.test"]), ("", None)],
+                         ids=["own-email", "no-email"])
+def test_the_decision_email_goes_to_the_apprentices_own_email_without_an_account(
+    monkeypatch, django_capture_on_commit_callbacks, email, sent_to,
+):
+    sent = []
+    monkeypatch.setattr("alternance.attendance.services.send_email.delay", lambda **kwargs: sent.append(kwargs["to"]))
+    record = absence(justification=JustificationStatus.PENDING, apprentice__user=None, apprentice__email=email)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        justification_refuse(record=record, by=UserFactory(), comment="Illisible")
+
+    assert sent == ([sent_to] if sent_to else [])
