@@ -96,10 +96,14 @@ def test_the_decision_email_goes_to_the_apprentices_own_email_without_an_account
     monkeypatch, django_capture_on_commit_callbacks, email, sent_to,
 ):
     sent = []
-    monkeypatch.setattr("alternance.attendance.services.send_email.delay", lambda **kwargs: sent.append(kwargs["to"]))
-    record = absence(justification=JustificationStatus.PENDING, apprentice__user=None, apprentice__email=email)
+    monkeypatch.setattr("alternance.attendance.services.send_email.delay", lambda **kwargs: sent.append(kwargs))
+    record = absence(justification=JustificationStatus.PENDING, apprentice__user=None, apprentice__email=email,
+                     apprentice__first_name="Léa")
 
     with django_capture_on_commit_callbacks(execute=True):
         justification_refuse(record=record, by=UserFactory(), comment="Illisible")
 
-    assert sent == ([sent_to] if sent_to else [])
+    assert [mail["to"] for mail in sent] == ([sent_to] if sent_to else [])
+    if sent_to:
+        assert sent[0]["body"].startswith("Bonjour Léa,")
+        assert "Motif du refus : Illisible" in sent[0]["body"]
