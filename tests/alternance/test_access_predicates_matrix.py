@@ -17,7 +17,14 @@ from alternance.models import Apprentice, Cohort, User
 from companies.models import Company
 from contracts.choices import SignatureRequestStatus
 from contracts.models import Document, SignatureRequest, Signer
-from tests.factories.alternance import ApprenticeFactory, ApprenticeUserFactory, CoordinatorFactory, TutorFactory
+from tests.factories.alternance import (
+    ApprenticeFactory,
+    ApprenticeUserFactory,
+    CoordinatorFactory,
+    EmployerUserFactory,
+    TutorFactory,
+)
+from tests.factories.companies import CompanyContactFactory
 
 COORDINATOR, ADMIN, CRE, TUTOR, APPRENTICE, EMPLOYER = 1, 2, 3, 4, 5, 6
 OTHER_CRE, OTHER_TUTOR = 30, 40
@@ -133,3 +140,26 @@ def test_the_attendance_statement_follows_the_apprentice_scope():
     assert access.can_download_attendance_statement(tutor, other) is False  # another cohort
     assert access.can_download_attendance_statement(coordinator, other) is True
     assert access.can_download_attendance_statement(AnonymousUser(), apprentice) is False
+
+
+@pytest.mark.django_db
+def test_my_details_need_an_own_record_or_an_own_active_contact():
+    """« Mes coordonnées »: an apprentice account edits only through its own record, an employer
+    account through one of its own contacts still active — never through someone else's rows."""
+    ApprenticeFactory(user=None)  # a record without an account
+    CompanyContactFactory(user=None, active=True)  # an active contact without an account
+    CompanyContactFactory(user=EmployerUserFactory(), active=True)  # someone else's contact
+    lonely_apprentice = ApprenticeUserFactory()
+    left_employer = EmployerUserFactory()
+    CompanyContactFactory(user=left_employer, active=False)  # it left this establishment
+    no_contact_employer = EmployerUserFactory()
+    apprentice_user = ApprenticeUserFactory()
+    ApprenticeFactory(user=apprentice_user)
+    employer_user = EmployerUserFactory()
+    CompanyContactFactory(user=employer_user, active=True)
+
+    assert access.can_edit_own_details(lonely_apprentice) is False
+    assert access.can_edit_own_details(left_employer) is False
+    assert access.can_edit_own_details(no_contact_employer) is False
+    assert access.can_edit_own_details(apprentice_user) is True
+    assert access.can_edit_own_details(employer_user) is True
