@@ -23,9 +23,9 @@ def test_my_absences_own_rows_latest_first_afternoon_before_morning():
     ana = ApprenticeFactory(user=own)
     other = ApprenticeFactory(cohort=ana.cohort, user=ApprenticeUserFactory())
     rows = [
-        (date(2026, 11, 23), HalfDay.MORNING, AttendanceStatus.ABSENT),
+        (date(2026, 11, 23), HalfDay.AFTERNOON, AttendanceStatus.ABSENT),  # recorded before the morning
         (date(2026, 11, 24), HalfDay.MORNING, AttendanceStatus.LATE),
-        (date(2026, 11, 23), HalfDay.AFTERNOON, AttendanceStatus.ABSENT),
+        (date(2026, 11, 23), HalfDay.MORNING, AttendanceStatus.ABSENT),
         (date(2026, 11, 30), HalfDay.MORNING, AttendanceStatus.ABSENT),
         (date(2026, 11, 24), HalfDay.AFTERNOON, AttendanceStatus.PRESENT),  # a presence: not listed
     ]
