@@ -104,10 +104,6 @@ def _employer_contracts(user: User) -> QuerySet:
     )
 
 
-def _tutor_apprentices(user: User) -> QuerySet:
-    return Apprentice.objects.filter(cohort__referent_tutor=user)
-
-
 def scope_apprentices(user: User, qs: QuerySet) -> QuerySet:
     role = _role(user)
     if role in SEE_ALL_ROLES or role == Role.CRE:
