@@ -231,3 +231,32 @@ def test_codes_with_zeros_labels_and_code_prefixes(raw, expected):
     else:
         assert parse(raw) == expected
     assert parse("Sept") == 7
+
+
+def test_a_float_cell_keeps_six_decimals():
+    assert v.parse_decimal(0.1234567) == Decimal("0.123457")
+    assert v.parse_decimal(2.5) == Decimal("2.5")
+
+
+@pytest.mark.parametrize("raw", ["1,234.5,6", "1.2,3.4"], ids=["comma-both-sides-of-the-dot", "dot-both-sides-of-the-comma"])
+def test_mixed_separators_on_both_sides_are_not_numbers(raw):
+    """The last separator is the decimal one: what is left of the other kind makes the cell unreadable."""
+    with pytest.raises(v.CellError):
+        v.parse_decimal(raw)
+
+
+def test_code_list_without_a_name_and_a_boolean_cell():
+    parse = v.choice_parser(Thirteen)
+    with pytest.raises(v.CellError) as unnamed:
+        parse("zz")
+    assert str(unnamed.value).startswith("« zz » ne correspond à aucune valeur de la liste  : utilisez un code")
+    with pytest.raises(v.CellError) as boolean:
+        parse(True)
+    assert str(boolean.value) == "« VRAI » n'est pas un identifiant."
+
+
+def test_siret_of_the_wrong_length_says_where_to_find_it():
+    with pytest.raises(v.CellError) as error:
+        v.parse_siret("123")
+    assert str(error.value) == ("123 n'est pas un SIRET : il faut 14 chiffres (SIREN 9 + NIC 5), la cellule en contient 3. "
+                                "Recopiez-le depuis l'avis de situation INSEE, par exemple 732 829 320 00074.")
