@@ -158,3 +158,24 @@ def test_bar_chart_geometry():
     assert (chart.bars[1].label_x, chart.bars[1].value_y) == (240.0, 79.0)
     empty = indicators.bar_chart(MonthlySeries("E", ((date(2026, 1, 1), 0),)))
     assert (empty.maximum, empty.bars[0].height, empty.bars[0].y) == (0, 0, 148)
+
+
+def test_bar_chart_of_nine_months_rounds_every_measure_to_one_decimal():
+    """480 / 9 = 53.33 units a month: positions, widths, heights and labels keep one decimal."""
+    values = [0, 1, 2, 3, 1, 2, 3, 1, 2]
+    series = MonthlySeries("S", tuple((date(2026, month, 1), value) for month, value in zip(range(1, 10), values, strict=True)))
+    chart = indicators.bar_chart(series)
+    assert [(b.month, b.value) for b in chart.bars] == list(series.points)
+    assert [(b.x, b.y, b.width, b.height, b.label_x, b.value_y) for b in chart.bars[:4]] == [
+        (8.0, 148.0, 37.3, 0, 26.6, 144.0),
+        (61.3, 104.7, 37.3, 43.3, 79.9, 100.7),
+        (114.7, 61.3, 37.3, 86.7, 133.3, 57.3),
+        (168.0, 18.0, 37.3, 130.0, 186.7, 14.0),
+    ]
+
+
+def test_bar_chart_of_one_month_and_of_none():
+    one = indicators.bar_chart(MonthlySeries("Un", ((date(2026, 1, 1), 4),)))
+    assert (one.maximum, [(b.x, b.width, b.height, b.y) for b in one.bars]) == (4, [(72.0, 336.0, 130.0, 18.0)])
+    none = indicators.bar_chart(MonthlySeries("Rien", ()))
+    assert (none.maximum, none.bars, none.title) == (0, (), "Rien")
