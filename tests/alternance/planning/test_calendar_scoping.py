@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from alternance.choices import ApprenticeStatus, KeyDateKind, Role
-from alternance.models import ClosurePeriod, KeyDate
+from alternance.models import CalendarOverride, ClosurePeriod, KeyDate
 from alternance.planning import calendar as planning
 from contracts.choices import ContractStatus
 from tests.factories.alternance import ApprenticeFactory, CohortFactory, UserFactory
@@ -43,6 +43,20 @@ def test_places_on_applies_a_cohort_closure_to_that_cohorts_apprentices_only(two
     assert (on_monday[zoe.pk].place, on_monday[zoe.pk].source, on_monday[zoe.pk].note) == ("C", planning.SOURCE_RHYTHM, "")
     # The OF-wide closure applies to both cohorts.
     assert [on_bridge[p].source for p in (alice.pk, zoe.pk)] == [planning.SOURCE_CLOSURE, planning.SOURCE_CLOSURE]
+
+
+def test_places_on_applies_each_apprentices_own_exception_of_that_day(two_cohorts):
+    _a, _b, alice, zoe = two_cohorts
+    CalendarOverride.objects.create(apprentice=zoe, day=MON, place="E", reason="Salon")
+    CalendarOverride.objects.create(apprentice=alice, day=TUE, place="C", reason="Rattrapage")  # another day
+
+    on_monday = planning.places_on([alice, zoe], MON)
+
+    assert (on_monday[zoe.pk].place, on_monday[zoe.pk].source, on_monday[zoe.pk].note) == ("E", planning.SOURCE_OVERRIDE, "Salon")
+    assert (on_monday[alice.pk].place, on_monday[alice.pk].source) == ("E", planning.SOURCE_CLOSURE)
+    assert planning.places_on([alice, zoe], TUE)[alice.pk].source == planning.SOURCE_OVERRIDE
+    assert planning.places_on([alice, zoe], TUE)[zoe.pk].source == planning.SOURCE_RHYTHM
+    assert planning.places_on([], MON) == {}
 
 
 def test_place_without_override_reads_the_apprentices_own_cohort_closures(two_cohorts):
