@@ -260,3 +260,14 @@ def test_siret_of_the_wrong_length_says_where_to_find_it():
         v.parse_siret("123")
     assert str(error.value) == ("123 n'est pas un SIRET : il faut 14 chiffres (SIREN 9 + NIC 5), la cellule en contient 3. "
                                 "Recopiez-le depuis l'avis de situation INSEE, par exemple 732 829 320 00074.")
+
+
+def test_an_ine_of_the_wrong_length_quotes_the_cell_and_the_rule():
+    with pytest.raises(v.CellError) as error:
+        v.parse_ine("12 3")
+    assert str(error.value) == ("« 12 3 » : L'INE doit comporter 11 caractères (10 chiffres + 1 lettre, ou 9 chiffres + 2 lettres), "
+                                "par exemple 1234567890A.")
+
+
+def test_a_french_date_with_an_iso_time_separator():
+    assert v.parse_date("14/03/2005T08:30") == date(2005, 3, 14)
