@@ -76,6 +76,19 @@ def test_calendars_list_the_closures_of_their_cohort_and_the_of(two_cohorts):
     assert [c.label for c in planning.apprentice_year(alice, 2026, user=coordinator).closures] == ["Travaux A", "Pont"]
 
 
+def test_year_calendars_turn_the_cohorts_closed_days_into_company_days(two_cohorts):
+    a, b, _alice, _zoe = two_cohorts
+    coordinator = UserFactory(role=Role.COORDINATOR)
+
+    december_a = planning.cohort_year(a, 2026, user=coordinator).months[3]
+    december_b = planning.cohort_year(b, 2026, user=coordinator).months[3]
+
+    assert december_a.title == "décembre 2026"
+    assert [(cell.place, cell.source) for cell in december_a.cells[6:8]] == [("E", planning.SOURCE_CLOSURE)] * 2
+    assert [(cell.place, cell.source) for cell in december_b.cells[6:8]] == [("C", planning.SOURCE_RHYTHM)] * 2
+    assert december_b.cells[13].source == planning.SOURCE_CLOSURE  # the OF-wide bridge, Monday 14
+
+
 def test_employer_feed_keeps_the_centre_days_of_an_apprentice_of_another_cohort_during_a_cohort_closure(two_cohorts):
     a, _b, alice, zoe = two_cohorts
     employer = UserFactory(role=Role.EMPLOYER, email="employeur@example.test")

@@ -179,3 +179,13 @@ def test_bar_chart_of_one_month_and_of_none():
     assert (one.maximum, [(b.x, b.width, b.height, b.y) for b in one.bars]) == (4, [(72.0, 336.0, 130.0, 18.0)])
     none = indicators.bar_chart(MonthlySeries("Rien", ()))
     assert (none.maximum, none.bars, none.title) == (0, (), "Rien")
+
+
+def test_cohorts_needing_attention_share_before_count_and_no_attendance_counts_as_100():
+    rows = [
+        BreakdownRow("Grande", apprentices=10, seeking=2),          # 20 %, 2 to place
+        BreakdownRow("Petite", apprentices=1, seeking=1),           # 100 %, 1 to place
+        BreakdownRow("B-pleine", apprentices=4, seeking=1, present=10, recorded=10),  # 25 %, attendance 100 %
+        BreakdownRow("A-sans-relevé", apprentices=4, seeking=1),    # 25 %, no attendance recorded: as 100 %
+    ]
+    assert [r.name for r in indicators.cohorts_needing_attention(rows)] == ["Petite", "A-sans-relevé", "B-pleine", "Grande"]
