@@ -11,7 +11,7 @@ from alternance.choices import ApprenticeStatus, KeyDateKind, Role
 from alternance.models import CalendarOverride, ClosurePeriod, KeyDate
 from alternance.planning import calendar as planning
 from contracts.choices import ContractStatus
-from tests.factories.alternance import ApprenticeFactory, CohortFactory, UserFactory
+from tests.factories.alternance import ApprenticeFactory, CohortFactory, UserFactory, VisitFactory
 from tests.factories.companies import CompanyContactFactory, CompanyFactory
 from tests.factories.contracts import ContractFactory
 
@@ -128,3 +128,20 @@ def test_apprentice_year_shows_its_own_and_the_cohorts_key_dates_not_another_app
     assert (january.title, january.event_days) == ("janvier 2027", {12})
     assert [e.title for e in cohort_year.events] == ["Épreuve E4"]
     assert cohort_year.months[4].event_days == set()
+
+
+def test_apprentice_year_shows_its_own_exceptions_closures_and_visits_only(two_cohorts):
+    _a, _b, alice, zoe = two_cohorts
+    CalendarOverride.objects.create(apprentice=alice, day=WED, place="C", reason="Rattrapage")
+    CalendarOverride.objects.create(apprentice=zoe, day=date(2026, 12, 10), place="C", reason="Autre")
+    VisitFactory(apprentice=alice, planned_date=date(2026, 12, 10))
+    VisitFactory(apprentice=zoe, planned_date=date(2026, 12, 11))
+
+    year = planning.apprentice_year(alice, 2026, user=UserFactory(role=Role.COORDINATOR))
+
+    december = year.months[3]
+    assert [(cell.place, cell.source) for cell in december.cells[6:10]] == [
+        ("E", planning.SOURCE_CLOSURE), ("E", planning.SOURCE_CLOSURE), ("C", planning.SOURCE_OVERRIDE), ("E", planning.SOURCE_RHYTHM)]
+    assert [(e.day, e.kind) for e in year.events] == [(date(2026, 12, 10), planning.EVENT_VISIT)]
+    assert december.event_days == {10}
+    assert (WED, december.cells[8]) in year.notes
