@@ -311,3 +311,45 @@ def test_the_rules_passed_in_move_the_max_age(contract):
     contract.gross_monthly_salary = SMIC
 
     assert found(contract, ("age.",), rules=replace(ContractRules(), max_age=30)) == []
+
+
+# --- Length in months: the month under way counts over its own length (L6222-7-1, L6325-11) -----------
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        pytest.param(date(2026, 8, 1), date(2027, 1, 30), [("duration.too_short", ERROR)], id="L6222-7-1-1-aug-to-30-jan-is-a-day-short"),
+        pytest.param(date(2026, 8, 1), date(2027, 1, 31), [], id="L6222-7-1-1-aug-to-31-jan-is-6-months"),
+        pytest.param(date(2026, 9, 1), date(2027, 2, 27), [("duration.too_short", ERROR)], id="L6222-7-1-1-sep-to-27-feb-is-a-day-short"),
+        pytest.param(date(2026, 9, 1), date(2027, 2, 28), [], id="L6222-7-1-1-sep-to-28-feb-is-6-months"),
+        pytest.param(date(2026, 8, 31), date(2027, 2, 28), [], id="L6222-7-1-31-aug-to-28-feb-is-6-months"),
+    ],
+)
+def test_six_months_at_least_counted_in_calendar_months(contract, start, end, expected):
+    contract.signature_date = contract.apprentice.training_start_date = start
+    contract.start_date = contract.practical_training_start_date = contract.training_start_date = start
+    contract.end_date = contract.exams_end_date = end
+    contract.training_hours = 500
+
+    assert found(contract, ("duration.",)) == expected
+
+
+@pytest.mark.parametrize(
+    ("exams_end", "end", "expected"),
+    [
+        # 3 months after the exams (Cerfa): the same day 3 months later, or that month's last day.
+        pytest.param(date(2028, 3, 31), date(2028, 6, 30), [], id="31-march-to-30-june"),
+        pytest.param(date(2028, 3, 31), date(2028, 7, 1), ["30/06/2028"], id="31-march-to-1-july"),
+        pytest.param(date(2027, 11, 30), date(2028, 2, 29), [], id="30-november-to-29-february-leap-year"),
+        pytest.param(date(2027, 11, 30), date(2028, 3, 1), ["29/02/2028"], id="30-november-to-1-march-leap-year"),
+        pytest.param(date(2026, 11, 30), date(2027, 2, 28), [], id="30-november-to-28-february"),
+        pytest.param(date(2026, 11, 30), date(2027, 3, 1), ["28/02/2027"], id="30-november-to-1-march"),
+    ],
+)
+def test_the_contract_ends_at_most_3_months_after_the_exams(contract, exams_end, end, expected):
+    contract.exams_end_date, contract.end_date = exams_end, end
+    contract.training_hours = 2000
+
+    findings = [f.message for f in run(contract).findings if f.code == "dates.end_after_exams"]
+
+    assert [message[-12:-2] for message in findings] == expected

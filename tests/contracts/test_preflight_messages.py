@@ -78,6 +78,7 @@ def succession_over_29_without_number_on_a_cqp(contract):
     contract.contract_type = ContractType.SUCCESSION_SAME_EMPLOYER
     contract.gross_monthly_salary = SMIC
     contract.programme.certification_kind, contract.programme.rncp_code = CertificationKind.CQP, ""
+    contract.programme.title = "CQP Technicien de maintenance"
 
 
 def fourteen_without_representative(contract):
@@ -281,7 +282,7 @@ EXPECTED = {
         ('missing.apprentice_address', ERROR, 'Apprenti·e : adresse complète : à renseigner.', SOURCE_CERFA, 'apprentice'),
     ],
     'succession_over_29_without_number_on_a_cqp': [
-        ('training.not_rncp', ERROR, "La formation « BTS Services informatiques aux organisations — parcours 4 » (Certificat de qualification professionnelle (CQP) de branche) n'a pas de code RNCP : un contrat d'apprentissage prépare un diplôme ou un titre enregistré au RNCP. Indiquez son code RNCP s'il en a un, ou choisissez un contrat de professionnalisation.", SOURCE_CT_APPRENTICESHIP_TRAINING, 'programme'),
+        ('training.not_rncp', ERROR, "La formation « CQP Technicien de maintenance » (Certificat de qualification professionnelle (CQP) de branche) n'a pas de code RNCP : un contrat d'apprentissage prépare un diplôme ou un titre enregistré au RNCP. Indiquez son code RNCP s'il en a un, ou choisissez un contrat de professionnalisation.", SOURCE_CT_APPRENTICESHIP_TRAINING, 'programme'),
         ('missing.previous_contract_number', ERROR, 'Contrat de succession : indiquez le numéro du contrat précédent.', SOURCE_CERFA, 'previous_contract_number'),
         ('age.over_29_succession', WARNING, "Apprenti·e de 32 ans : admis pour un contrat qui en suit un autre, dans un délai d'un an et jusqu'à 34 ans.", SOURCE_CT_AGE, 'contract_type'),
     ],
