@@ -353,3 +353,127 @@ def test_the_contract_ends_at_most_3_months_after_the_exams(contract, exams_end,
     findings = [f.message for f in run(contract).findings if f.code == "dates.end_after_exams"]
 
     assert [message[-12:-2] for message in findings] == expected
+
+
+# --- 54 months at most even with a dérogation; an amendment keeps the initial contract's length -------
+
+@pytest.mark.parametrize(
+    ("kind", "contract_type", "end", "expected"),
+    [
+        pytest.param(ContractKind.APPRENTICESHIP, ContractType.FIRST, date(2031, 2, 28), [], id="L6222-7-1-exactly-54-months"),
+        pytest.param(ContractKind.APPRENTICESHIP, ContractType.FIRST, date(2031, 3, 1), ["duration.too_long"], id="L6222-7-1-54-months-and-a-day"),
+        pytest.param(ContractKind.APPRENTICESHIP, ContractType.AMEND_OTHER, date(2031, 3, 1), [], id="amendment-longer"),
+        pytest.param(ContractKind.APPRENTICESHIP, ContractType.AMEND_OTHER, date(2026, 12, 31), [], id="amendment-shorter"),
+        pytest.param(ContractKind.PROFESSIONALISATION, ContractType.AMEND_OTHER, date(2026, 12, 31), [], id="contrat-pro-amendment-shorter"),
+        pytest.param(ContractKind.PROFESSIONALISATION, ContractType.FIRST, date(2026, 12, 31), ["pro.duration_short"], id="contrat-pro-shorter"),
+    ],
+)
+def test_duration_limits_and_amendments(contract, kind, contract_type, end, expected):
+    contract.kind, contract.contract_type = kind, contract_type
+    contract.derogation_type = DerogationType.LONGER
+    contract.end_date = contract.exams_end_date = end
+    contract.training_hours = 5000
+
+    assert [c for c in run(contract).codes() if c.startswith(("duration.", "pro.duration"))] == expected
+
+
+# --- Practical training: between the start and 3 months later, not before the signature (L6222-12) ----
+
+@pytest.mark.parametrize(
+    ("signature", "practical", "end", "expected"),
+    [
+        pytest.param(date(2026, 8, 25), date(2026, 8, 31), date(2028, 8, 31), ["dates.practical_start"], id="L6222-12-the-day-before-the-start"),
+        pytest.param(date(2026, 8, 25), START, date(2028, 8, 31), [], id="L6222-12-on-the-start-day"),
+        pytest.param(START, START, date(2028, 8, 31), [], id="on-the-signature-day"),
+        pytest.param(date(2026, 8, 25), date(2026, 12, 1), date(2028, 8, 31), [], id="L6222-12-exactly-3-months"),
+        pytest.param(date(2026, 8, 25), date(2026, 12, 2), date(2028, 8, 31), ["dates.practical_start"], id="L6222-12-3-months-and-a-day"),
+    ],
+)
+def test_practical_training_starts_within_3_months_of_the_start(contract, signature, practical, end, expected):
+    contract.signature_date, contract.practical_training_start_date, contract.end_date = signature, practical, end
+
+    assert [c for c in run(contract).codes() if c.startswith("dates.")] == expected
+
+
+def test_practical_training_after_the_end_of_a_short_contract(contract):
+    """A contract shorter than 3 months is refused anyway; the practical start must still fall in it."""
+    contract.end_date = contract.exams_end_date = date(2026, 10, 31)
+    contract.practical_training_start_date = date(2026, 11, 2)
+    contract.training_hours = 200
+
+    [finding] = [f for f in run(contract).findings if f.code == "dates.practical_start"]
+
+    assert finding.message == "La formation pratique chez l'employeur doit commencer entre le 01/09/2026 et le 31/10/2026."
+
+
+@pytest.mark.parametrize(
+    ("contract_type", "training_start", "expected"),
+    [
+        pytest.param(ContractType.FIRST, date(2026, 8, 24), ["dates.training_before_signature"], id="the-day-before-the-signature"),
+        pytest.param(ContractType.FIRST, date(2026, 8, 25), [], id="on-the-signature-day"),
+        pytest.param(ContractType.AMEND_OTHER, date(2026, 8, 24), [], id="amendment"),
+    ],
+)
+def test_cfa_training_before_the_signature_is_a_warning(contract, contract_type, training_start, expected):
+    contract.contract_type, contract.training_start_date = contract_type, training_start
+
+    assert [c for c in run(contract).codes() if c.startswith("dates.")] == expected
+
+
+# --- L6222-12-1: 3 months (the seeking limit, 90 days) at the CFA without an employer ------------------
+
+@pytest.mark.parametrize(
+    ("contract_type", "days_before", "expected"),
+    [
+        pytest.param(ContractType.FIRST, 89, [], id="L6222-12-1-89-days"),
+        pytest.param(ContractType.FIRST, 90, [], id="L6222-12-1-90-days"),
+        pytest.param(ContractType.FIRST, 91, [("dates.without_employer_too_long", WARNING)], id="L6222-12-1-91-days"),
+        pytest.param(ContractType.SUCCESSION_OTHER_EMPLOYER, 91, [], id="L6222-12-1-not-a-first-contract"),
+    ],
+)
+def test_at_most_the_seeking_limit_at_the_cfa_without_an_employer(contract, contract_type, days_before, expected):
+    contract.contract_type, contract.previous_contract_number = contract_type, "075202501000123"
+    contract.apprentice.training_start_date = date.fromordinal(START.toordinal() - days_before)
+
+    assert found(contract, ("dates.",)) == expected
+
+
+# --- Maître d'apprentissage: adult, experience with a diploma of the programme's level (R6223-22) -----
+
+@pytest.mark.parametrize(
+    ("birth_date", "level", "years", "expected"),
+    [
+        pytest.param(date(2008, 9, 2), 6, 1, ["master_1.minor"], id="17-on-the-start-day"),
+        pytest.param(date(2008, 9, 1), 6, 1, [], id="18-on-the-start-day"),
+        pytest.param(date(1980, 1, 1), 5, 1, [], id="R6223-22-diploma-of-the-programme-level-1-year"),
+        pytest.param(date(1980, 1, 1), 5, 0, ["master_1.eligibility"], id="R6223-22-diploma-of-the-programme-level-0-year"),
+        pytest.param(date(1980, 1, 1), 4, 1, ["master_1.eligibility"], id="R6223-24-lower-diploma-1-year"),
+    ],
+)
+def test_master_adult_and_experienced(contract, birth_date, level, years, expected):
+    contract.programme.level = 5
+    contract.master.birth_date, contract.master.diploma_level, contract.master.experience_years = birth_date, level, years
+
+    assert [c for c in run(contract).codes() if c.startswith("master_")] == expected
+
+
+def test_master_experience_in_years_said_in_the_plural(contract):
+    contract.master.diploma_level, contract.master.experience_years = 4, 2
+
+    [finding] = [f for f in run(contract, rules=ContractRules(ma_experience_years_without_diploma=3)).findings if f.code.startswith("master_")]
+
+    assert finding.message.startswith("Maître d'apprentissage n° 1 : 2 ans d'expérience ; il en faut 3 sans diplôme")
+
+
+@pytest.mark.parametrize(
+    ("hours", "expected"),
+    [pytest.param(149, ["training.pro_share"], id="149h"), pytest.param(150, [], id="150h")],
+)
+def test_contrat_pro_training_at_least_150_hours(contract, hours, expected):
+    contract.kind = ContractKind.PROFESSIONALISATION
+    contract.end_date, contract.exams_end_date, contract.training_hours = date(2027, 8, 31), date(2027, 6, 30), hours
+    contract.gross_monthly_salary = SMIC
+
+    codes = [c for c in run(contract, rules=ContractRules(pro_min_training_share=D("5"))).codes() if c.startswith("training.")]
+
+    assert codes == expected
