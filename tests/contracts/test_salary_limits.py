@@ -64,3 +64,33 @@ def test_two_revaluations_during_the_contract_cut_it_in_three():
         (date(2027, 1, 1), date(2027, 4, 30), D("1850.00"), date(2027, 1, 1), D("980.50")),
         (date(2027, 5, 1), END, D("1900.00"), date(2027, 5, 1), D("1007.00")),
     ]
+
+
+@pytest.mark.parametrize(
+    ("smc", "expected"),
+    [
+        pytest.param(D("1823.02"), ("SMIC", D("966.21")), id="D6222-27-SMC-one-cent-under-the-SMIC"),
+        pytest.param(SMIC, ("SMIC", D("966.21")), id="D6222-27-SMC-equal-to-the-SMIC-keeps-the-SMIC"),
+        pytest.param(D("1823.04"), ("SMC", D("966.22")), id="D6222-27-SMC-one-cent-above-the-SMIC"),
+    ],
+)
+def test_apprenticeship_from_21_the_smc_only_when_higher_than_the_smic(smc, expected):
+    [period] = apprenticeship_periods(birth_date=date(2005, 3, 14), start=START, end=END, smic_monthly=SMIC, smc_monthly=smc)
+
+    assert (period.base, period.monthly_amount) == expected
+
+
+@pytest.mark.parametrize(
+    ("birth_date", "apprenticeship_band", "pro_band"),
+    [
+        pytest.param(date(2009, 9, 2), "moins de 18 ans", "moins de 21 ans", id="17"),
+        pytest.param(date(2008, 9, 1), "18 à 20 ans", "moins de 21 ans", id="18"),
+        pytest.param(date(2005, 9, 1), "21 à 25 ans", "21 à 25 ans", id="21"),
+        pytest.param(date(2000, 9, 1), "26 ans et plus", "26 ans et plus", id="26"),
+    ],
+)
+def test_each_period_says_its_age_band(birth_date, apprenticeship_band, pro_band):
+    arguments = {"birth_date": birth_date, "start": START, "end": END, "smic_monthly": SMIC}
+
+    assert [p.age_band for p in apprenticeship_periods(**arguments)] == [apprenticeship_band]
+    assert [p.age_band for p in professionalisation_periods(**arguments)] == [pro_band]
