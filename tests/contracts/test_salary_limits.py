@@ -94,3 +94,21 @@ def test_each_period_says_its_age_band(birth_date, apprenticeship_band, pro_band
 
     assert [p.age_band for p in apprenticeship_periods(**arguments)] == [apprenticeship_band]
     assert [p.age_band for p in professionalisation_periods(**arguments)] == [pro_band]
+
+
+@pytest.mark.parametrize(
+    ("end", "expected"),
+    [
+        # 21 on 14 March 2026: the 21–25 rate from 1 April 2026 (D6222-31).
+        pytest.param(date(2026, 3, 31), [(date(2025, 9, 1), date(2026, 3, 31), D(43))], id="D6222-31-ends-the-day-before-the-change"),
+        pytest.param(
+            date(2026, 4, 1),
+            [(date(2025, 9, 1), date(2026, 3, 31), D(43)), (date(2026, 4, 1), date(2026, 4, 1), D(53))],
+            id="D6222-31-ends-on-the-day-of-the-change",
+        ),
+    ],
+)
+def test_a_band_change_on_the_last_day_of_the_contract_gives_that_day_its_own_period(end, expected):
+    periods = apprenticeship_periods(birth_date=date(2005, 3, 14), start=date(2025, 9, 1), end=end, smic_monthly=SMIC)
+
+    assert [(p.start, p.end, p.rate) for p in periods] == expected
