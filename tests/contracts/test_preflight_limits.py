@@ -477,3 +477,34 @@ def test_contrat_pro_training_at_least_150_hours(contract, hours, expected):
     codes = [c for c in run(contract, rules=ContractRules(pro_min_training_share=D("5"))).codes() if c.startswith("training.")]
 
     assert codes == expected
+
+
+@pytest.mark.parametrize(
+    ("end", "branch", "public", "message"),
+    [
+        pytest.param(
+            date(2029, 9, 1), False, True,
+            "Contrat de professionnalisation : le contrat dure 36 mois et 1 jour ; 36 mois au maximum pour un public de "
+            "l'article L6325-1-1. Raccourcissez-le.",
+            id="L6325-11-public-36-months",
+        ),
+        pytest.param(
+            date(2028, 9, 1), True, False,
+            "Contrat de professionnalisation : le contrat dure 24 mois et 1 jour ; 24 mois au maximum avec l'accord de "
+            "branche. Raccourcissez-le, ou cochez « accord de branche » (24 mois) ou « public visé à l'article L6325-1-1 » "
+            "(36 mois) si c'est le cas.",
+            id="L6325-12-branch-24-months",
+        ),
+        pytest.param(
+            date(2027, 2, 27), False, False,
+            "Contrat de professionnalisation : le contrat dure 5 mois et 27 jours ; 6 mois au minimum. Reportez la date de fin.",
+            id="L6325-11-6-months-minimum",
+        ),
+    ],
+)
+def test_contrat_pro_length_messages(contract, end, branch, public, message):
+    contract.kind = ContractKind.PROFESSIONALISATION
+    contract.end_date, contract.exams_end_date, contract.training_hours = end, min(end, date(2027, 6, 30)), 900
+    contract.pro_branch_agreement, contract.pro_public_l6325_1_1 = branch, public
+
+    assert [f.message for f in run(contract).findings if f.code.startswith("pro.duration")] == [message]
