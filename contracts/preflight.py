@@ -143,7 +143,10 @@ def _duration_months(start: date, end: date) -> Decimal:
     if after_end.day < start.day:
         months -= 1
     anchor = _months_after(start, months)
-    remainder = Decimal((after_end - anchor).days) / Decimal(30)
+    # The part of the month under way, over that month's own length: 1 August to 30 January is
+    # 5 months and 30 days of a 31-day month, not 6 months (a fixed 30-day month said 6.0).
+    month_length = (_months_after(start, months + 1) - anchor).days
+    remainder = Decimal((after_end - anchor).days) / Decimal(month_length)
     return Decimal(months) + remainder
 
 
