@@ -2,9 +2,10 @@
 
 mutmut 3 skips every decorated function, because copying a decorator can register a function
 twice or change what it returns. That would leave out the core of the modules under test: every
-alert rule is registered with ``@rule(...)`` and most services are ``@transaction.atomic``. Both
-are safe when they wrap the trampoline (mutmut's dispatcher to the original or the mutant) and
-not the copies: the rule is registered once, the transaction wraps the call as before. A cache
+alert rule is registered with ``@rule(...)``, most services are ``@transaction.atomic`` and many
+figures are properties (``Indicator.on_target``). These are safe when they wrap the trampoline
+(mutmut's dispatcher to the original or the mutant) and not the copies: the rule is registered
+once, the transaction wraps the call as before, the property reads the mutant's method. A cache
 decorator goes the other way, on the copies only: a cache on the trampoline would keep the
 original's results, warmed before mutmut forks, and hide the mutant. Any other decorator keeps
 mutmut's own behaviour (skipped). mutmut is pinned to the version these two hooks were written
@@ -16,7 +17,7 @@ from __future__ import annotations
 import libcst as cst
 from mutmut.mutation import file_mutation
 
-ON_TRAMPOLINE = {"transaction.atomic", "rule"}
+ON_TRAMPOLINE = {"transaction.atomic", "rule", "property"}
 ON_COPIES = {"cache", "lru_cache", "functools.cache", "functools.lru_cache"}
 
 

@@ -122,16 +122,18 @@ def report(module: str, target: dict, folder: Path, *, seconds: float, min_score
 
 
 def rotation_module(targets: dict[str, dict], today: date) -> str:
-    """CI checks one module a day, in turn (the whole list takes longer than CI's budget). A module
-    whose target says ``ci = false`` (score not yet at the threshold) stays out of the rotation."""
-    modules = sorted(name for name, target in targets.items() if target.get("ci", True))
+    """CI checks one module a day, in turn (the whole list takes longer than CI's budget): the
+    modules whose target says ``ci = true``, set once a fresh full run reached the threshold."""
+    modules = sorted(name for name, target in targets.items() if target.get("ci", False))
     return modules[today.toordinal() % len(modules)]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Mutation testing of one module (mutmut).")
     parser.add_argument("module", help="a module listed in tests/mutation/targets/, or 'rotation' or 'list'")
-    parser.add_argument("--keep", action="store_true", help="reuse the previous results (re-runs only what changed)")
+    parser.add_argument("--keep", action="store_true", help=(
+        "reuse the previous results: re-runs only the functions whose code changed. Tests are copied when a run "
+        "starts and mutmut forgets every result when the module's tests list changes: to check new tests, run afresh"))
     parser.add_argument("--min-score", type=float, default=90.0)
     parser.add_argument("--max-children", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--no-diff", action="store_true", help="do not print the diff of each survivor")
@@ -148,9 +150,17 @@ def main(argv: list[str] | None = None) -> int:
     folder = prepare(module, targets[module], fresh=not args.keep)
     print(f"Mutation de {module} avec {len(targets[module]['tests'])} fichier(s) de tests, dossier {folder.relative_to(PROJECT)}")
     started = time.monotonic()
-    run = mutmut(folder, "run", "--max-children", str(args.max_children))
+    # mutmut redraws a progress line many times a second: its output goes to a log file, and only
+    # the lines it finishes (steps, errors) are shown.
+    run = mutmut(folder, "run", "--max-children", str(args.max_children), capture=True)
+    log = folder / "mutmut.log"
+    log.write_text(run.stdout + run.stderr, "utf-8")
+    for line in (run.stdout + run.stderr).splitlines():
+        shown = line.rsplit("\r", 1)[-1].strip()
+        if shown and not shown.startswith(("⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏")):
+            print(shown)
     if run.returncode != 0:
-        print(f"mutmut s'est arrêté avec le code {run.returncode}.")
+        print(f"mutmut s'est arrêté avec le code {run.returncode} (journal : {log.relative_to(PROJECT)}).")
         return run.returncode
     ok = report(module, targets[module], folder, seconds=time.monotonic() - started, min_score=args.min_score, show=not args.no_diff)
     return 0 if ok else 1
