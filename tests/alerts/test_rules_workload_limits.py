@@ -26,9 +26,10 @@ def test_cre_overload_above_cre_max_active_contracts(count):
 
     findings = RULES["cre_overload"](context(cre_max_active_contracts=5))
 
-    assert [(f.subject_id, f.label, f.title, f.stage, f.facts) for f in findings] == ([(
+    assert [(f.subject_id, f.label, f.title, f.stage, f.facts, f.recommended_action) for f in findings] == ([(
         cre.pk, "Léa Martin", f"Portefeuille de {count} contrats actifs (seuil : 5)", "over",
         {"active_contracts": count, "threshold": 5, "companies_with_contracts": 1, "excess": count - 5},
+        "Rééquilibrer les portefeuilles entre CRE (réattribuer des entreprises) ou renforcer l'équipe.",
     )] if count > 5 else [])
 
 
