@@ -82,5 +82,7 @@ def test_master_capacity_r6223_6_ordinary_and_extended(ordinary, extended, stage
          "apprentice_ids": sorted(c.apprentice_id for c in contracts)},
     )] if stage else [])
     if stage:
-        assert (findings[0].severity, findings[0].concerned_role, findings[0].company_id, findings[0].suggested_assignee_id) == (
-            Severity.CRITICAL, ConcernedRole.CRE, company.pk, company.owner_cre_id)
+        assert (findings[0].subject_model, findings[0].severity, findings[0].concerned_role, findings[0].company_id,
+                findings[0].suggested_assignee_id, findings[0].recommended_action) == (
+            "companies.companycontact", Severity.CRITICAL, ConcernedRole.CRE, company.pk, company.owner_cre_id,
+            "Faire désigner un autre maître d'apprentissage (avenant) ou un second maître pour les contrats en excès.")
