@@ -330,3 +330,29 @@ AUDITLOG_DISABLE_REMOTE_ADDR = True
 # up to 29 years old; beyond, only with an RQTH, a business creation/takeover project or as a top
 # athlete (Code du travail L6222-1 and L6222-2; the same limit as the contract pre-flight check) [check].
 APPRENTICE_MAX_AGE = int(env("APPRENTICE_MAX_AGE", "29"))
+
+# --- Content-Security-Policy (issue 17 §11, django-csp 4) -----------------------------------------------
+# Every environment sends the same strict policy, so that the browser tests see what production does.
+# Only this site's own files may run or style the page: no inline <script>, no style="" nor <style>,
+# no eval (htmx runs with allowEval off, see templates/base.html). Behaviour lives in static/js/*.js
+# (parameters in data-* attributes), looks in static/css/app.css. data: images: Bootstrap draws its
+# icons (select arrows, check marks, menu toggler) as data: SVGs in its CSS, and the favicon is one.
+INSTALLED_APPS += ["csp"]
+# django-csp's middleware, with PDFs viewable in the browser (see alternance/middleware.py).
+MIDDLEWARE += ["alternance.middleware.ContentSecurityPolicyMiddleware"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+# Where browsers report violations (an external collector), if the OF runs one; none by default.
+if env("CSP_REPORT_URI"):
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = [env("CSP_REPORT_URI")]
+# --- end of the Content-Security-Policy settings -----------------------------------------------------------
