@@ -36,7 +36,7 @@ from alternance import access
 from alternance.choices import AttendanceStatus, JustificationStatus, Role
 from alternance.history.services import record_bulk, record_change
 from alternance.models import Apprentice, AttendanceRecord, AttendanceSettings, Cohort, User
-from alternance.tasks import send_email
+from alternance.outbox import email_queue
 from companies.models import CompanyContact
 from contracts.choices import ACTIVE_CONTRACT_STATUSES, ContractStatus, DocumentKind
 from contracts.documents import document_store
@@ -372,7 +372,7 @@ def _email_decision(record: AttendanceRecord, *, deadline_days: int) -> None:
         _("Justificatif accepté — %(day)s") if accepted else _("Justificatif refusé — %(day)s")
     ) % {"day": f"{record.day:%d/%m/%Y}"}
     body = loader.render_to_string("alternance/emails/absence_decision.txt", context)
-    transaction.on_commit(lambda: send_email.delay(subject=subject, body=body, to=to))
+    email_queue(subject=subject, body=body, to=to)  # the outbox: sent once the decision commits
 
 
 # --- the employer's email on an unjustified absence -------------------------------------------------
@@ -451,7 +451,7 @@ def absence_employer_notify(*, record_id: int) -> list[str]:
         "name": apprentice.full_name, "day": f"{record.day:%d/%m/%Y}", "half": context["half_label"],
     }
     body = loader.render_to_string("alternance/emails/absence_employer.txt", context)
-    transaction.on_commit(lambda: send_email.delay(subject=subject, body=body, to=recipients))
+    email_queue(subject=subject, body=body, to=recipients)  # the outbox: sent once the absence commits
     return recipients
 
 
