@@ -100,6 +100,22 @@ def email_queue(*, subject: str, body: str, to: list[str], html_body: str | None
     return email
 
 
+def email_queue_many(emails: list[dict]) -> list[OutgoingEmail]:
+    """``email_queue`` for many e-mails at once (``subject``, ``body``, ``to``, ``html_body``): one
+    INSERT, so a service deciding on a selection keeps a query count that does not grow with it."""
+    now = timezone.now()
+    rows = OutgoingEmail.objects.bulk_create([
+        OutgoingEmail(
+            subject=email["subject"][:255], body=email["body"], html_body=email.get("html_body") or "", to=list(email["to"]),
+            next_try_at=now + timedelta(seconds=settings.OUTBOX_BACKOFF_SECONDS), created_at=now,
+        )
+        for email in emails
+    ])
+    pks = [row.pk for row in rows]
+    transaction.on_commit(lambda: [_hand_over_after_commit(OutgoingEmail, pk) for pk in pks])
+    return rows
+
+
 # --- handing over to Celery ------------------------------------------------------------------------------
 
 
@@ -119,7 +135,9 @@ def _apply(name: str, kwargs: dict, options: dict):
         # In a web process the task modules are imported on demand: register the autodiscovered ones.
         app.loader.import_default_modules()
     # retry=False: one attempt with the short connect timeout of the settings, no 19-second loop.
-    return app.tasks[name].apply_async(kwargs=kwargs, retry=False, **options)
+    # ignore_result: the outcome is recorded on the rows themselves; publishing must not also
+    # subscribe to the result backend (one more Redis connection that could hang).
+    return app.tasks[name].apply_async(kwargs=kwargs, retry=False, ignore_result=True, **options)
 
 
 def _hand_over(row: TaskIntent | OutgoingEmail, *, now: datetime) -> bool:
@@ -139,6 +157,7 @@ def _hand_over(row: TaskIntent | OutgoingEmail, *, now: datetime) -> bool:
             logger.warning("broker did not take %s %s: %s", type(row).__name__, row.pk, error)
             record_failure(type(row), row.pk, error, now=now)
             return False
+        _broker_down_until = 0.0  # the broker answers again: requests hand their rows over at once
     if is_email and not _eager():
         # Sent is set by the delivery itself; if the broker lost the message, hand it over again later.
         OutgoingEmail.objects.filter(pk=row.pk, status=OutboxStatus.QUEUED).update(
