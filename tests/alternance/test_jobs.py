@@ -136,3 +136,12 @@ def test_the_export_page_says_when_its_task_waits_for_the_broker(client, world):
     message = "En attente : le service des tâches en arrière-plan ne répond pas pour le moment."
     assert message in waiting and message not in sent
     assert "Le fichier est en cours de production" in sent
+
+
+def test_the_dispatcher_and_the_reaper_run_every_minute_from_beat():
+    from alternance.celery import beat_schedule
+
+    schedule = beat_schedule(nightly_hour=2, nightly_minute=30)
+
+    assert schedule["outbox-dispatch"] == {"task": "alternance.dispatch_outbox", "schedule": 60.0, "options": {"expires": 50}}
+    assert schedule["jobs-reaper"] == {"task": "alternance.reap_dead_jobs", "schedule": 60.0, "options": {"expires": 50}}
