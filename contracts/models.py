@@ -739,6 +739,12 @@ class DocumentBatch(models.Model):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Set when a worker takes the batch and refreshed after each document: a running batch whose
+    # heartbeat is too old has lost its worker (``alternance.jobs.jobs_reap``).
+    heartbeat_at = models.DateTimeField(_("dernier signe de vie"), null=True, blank=True)
+    # {contract id: document id} of the documents this batch has stored: a batch started again
+    # after its worker died reuses them instead of storing a second version.
+    generated = models.JSONField(_("documents produits par ce lot"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("génération par lot")

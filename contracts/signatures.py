@@ -76,11 +76,11 @@ def _display_name(user: User) -> str:
 
 def _send(*, subject: str, body: str, to: Iterable[str]) -> None:
     """Queue one email after the commit (never for a rolled-back write)."""
-    from alternance.tasks import send_email
+    from alternance.outbox import email_queue
 
     recipients = [address for address in to if address]
     if recipients:
-        transaction.on_commit(lambda: send_email.delay(subject=subject, body=body, to=recipients))
+        email_queue(subject=subject, body=body, to=recipients)  # written with the write, sent once it commits
 
 
 # --- who signs -----------------------------------------------------------------------------------
