@@ -739,6 +739,8 @@ class DocumentBatch(models.Model):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Set when the retention purge deleted the ZIP (issue 17 §5); the documents stay on their contracts.
+    files_purged_at = models.DateTimeField(_("archive supprimée le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("génération par lot")
