@@ -186,7 +186,7 @@ IMPORT_MAX_ROWS = int(env("IMPORT_MAX_ROWS", "50000"))
 IMPORT_MAX_UNCOMPRESSED_BYTES = int(env("IMPORT_MAX_UNCOMPRESSED_MB", "50")) * 1024 * 1024
 
 # --- Retention of the files the jobs keep on disk (issue 17 §5) -----------------------------------
-# Days a file is kept, per kind, counted from the upload (imports) or the end of the job (exports,
+# Days a file is kept, per kind, counted from the upload (imports) or the request (exports,
 # packs, batches); the nightly purge deletes the file and the page says « fichier supprimé (durée
 # de conservation dépassée) ». Generated files can be produced again from the data at any time.
 FILE_RETENTION_DAYS = {
