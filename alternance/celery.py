@@ -11,10 +11,12 @@ app = Celery("alternance")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # The core app keeps the tasks of its bigger features next to them (``<package>/tasks.py``).
-app.autodiscover_tasks(["alternance.attendance", "alternance.imports", "alternance.qualiopi", "alternance.tdb"])
+app.autodiscover_tasks(["alternance.attendance", "alternance.imports", "alternance.qualiopi", "alternance.tdb",
+                        "alternance.retention"])
 
 
-def beat_schedule(*, nightly_hour: int, nightly_minute: int, digest_hour: int = 7, digest_minute: int = 0) -> dict:
+def beat_schedule(*, nightly_hour: int, nightly_minute: int, digest_hour: int = 7, digest_minute: int = 0,
+                  purge_hour: int = 3, purge_minute: int = 15) -> dict:
     """Periodic schedules, declared in code (style §9). Hours are Europe/Paris (CELERY_TIMEZONE)."""
     return {
         "alerts-nightly-checks": {
@@ -47,6 +49,12 @@ def beat_schedule(*, nightly_hour: int, nightly_minute: int, digest_hour: int = 
             "schedule": crontab(hour=digest_hour, minute=digest_minute),
             "options": {"expires": 4 * 3600},
         },
+        # The files kept past their retention period are deleted (issue 17 §5, FILE_RETENTION_DAYS).
+        "files-retention-purge": {
+            "task": "alternance.files_retention_purge",
+            "schedule": crontab(hour=purge_hour, minute=purge_minute),
+            "options": {"expires": 6 * 3600},
+        },
     }
 
 
@@ -62,4 +70,6 @@ def declare_beat_schedule(sender: Celery, **kwargs) -> None:
         # Optional settings (default 07:00 Europe/Paris): after the nightly run, before the working day.
         digest_hour=settings.ALERTS_DIGEST_HOUR,
         digest_minute=settings.ALERTS_DIGEST_MINUTE,
+        purge_hour=settings.RETENTION_PURGE_HOUR,
+        purge_minute=settings.RETENTION_PURGE_MINUTE,
     )

@@ -182,6 +182,16 @@ class ImportKind(models.TextChoices):
     CONTRACTS = "contracts", _("Contrats")
 
 
+class ImportPhase(models.TextChoices):
+    """The step of a ``DataImport`` that its status is about (issue 17 §3): the analysis of the
+    uploaded file (read in a task, with the row and size limits), the check of every row (nothing
+    written), the import itself. « running » + analysis = « Analyse en cours »."""
+
+    ANALYSIS = "analysis", _("Analyse du fichier")
+    CHECK = "check", _("Vérification")
+    IMPORT = "import", _("Import")
+
+
 class JobStatus(models.TextChoices):
     """Lifecycle of a background job a person launched from a page (import, export, evidence pack)."""
 

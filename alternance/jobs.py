@@ -112,7 +112,8 @@ def _dead(kind: JobKind, now: datetime) -> Q:
 
 def _failure_fields(kind: JobKind, reason: str, now: datetime) -> dict:
     if kind.model is DataImport:
-        return {"status": FAILED, "errors": [{"row": None, "column": "", "message": reason}], "finished_at": now}
+        # "interrupted": the import's page tells a dead worker from a file the analysis refused.
+        return {"status": FAILED, "errors": [{"row": None, "column": "", "message": reason, "interrupted": True}], "finished_at": now}
     return {"status": FAILED, "error": reason, "finished_at": now}
 
 

@@ -169,11 +169,61 @@ def validate_nir(value: str) -> None:
     compact = normalize_nir(value)
     if not re.fullmatch(r"[1-478]\d{4}(\d{2}|2A|2B)\d{6}\d{2}", compact):
         raise ValidationError(
-            _("Le NIR doit comporter 15 caractères (13 + clé de 2 chiffres), par exemple 1 04 05 75 056 123 45."),
+            _("Le NIR doit comporter 15 caractères (13 + clé de 2 chiffres), par exemple %(example)s.") % {"example": NIR_EXAMPLE},
             code="nir_format",
         )
     if nir_key(compact[:13]) != int(compact[13:]):
         raise ValidationError(_("La clé du NIR est incorrecte : vérifiez le numéro sur la carte Vitale."), code="nir_key")
+
+
+# --- NIR masked wherever it would be copied (errors, reports): issue 17 §5 ---
+# The NIR is a specially regulated identifier (CNIL; décret n° 2019-341): outside its encrypted
+# column it is shown masked. Kept: sex, year and month of birth (enough to find the row among the
+# others); masked: department, commune, order number and key.
+
+NIR_EXAMPLE = "1 04 05 75 056 123 45"  # the example the messages give (not a person's number)
+NIR_GROUPS = (1, 2, 2, 2, 3, 3, 2)
+NIR_KEPT = 5
+MASK = "•"
+_NIR_SEPARATORS = " .-\u00a0\u202f"
+# A NIR-shaped run of characters not glued to other letters or digits; ``_mask_match`` checks its shape.
+_NIR_CANDIDATE = re.compile(rf"(?<![\w])[1-478](?:[{_NIR_SEPARATORS}]?[0-9AaBb]){{12,14}}(?![\w])")
+_NIR_SHAPE = re.compile(r"[1-478]\d{4}(\d{2}|2A|2B)\d{6}(\d{2})?")
+
+
+def mask_nir(value) -> str:
+    """« 1 85 05 78 006 084 36 » → « 1 85 05 •• ••• ••• •• », whatever its spacing; a value too
+    short to be a NIR is masked whole (it may be a truncated one)."""
+    compact = "".join(ch for ch in str(value) if ch not in _NIR_SEPARATORS).upper()
+    if not compact:
+        return ""
+    if len(compact) < 10:
+        return MASK * len(compact)
+    masked = compact[:NIR_KEPT] + MASK * (len(compact) - NIR_KEPT)
+    groups, position = [], 0
+    for size in NIR_GROUPS:
+        if position >= len(masked):
+            break
+        groups.append(masked[position:position + size])
+        position += size
+    if position < len(masked):
+        groups.append(masked[position:])
+    return " ".join(groups)
+
+
+def _mask_match(match: re.Match) -> str:
+    text = match.group(0)
+    compact = "".join(ch for ch in text if ch not in _NIR_SEPARATORS).upper()
+    if text == NIR_EXAMPLE or len(compact) not in (13, 15) or not _NIR_SHAPE.fullmatch(compact):
+        return text
+    return mask_nir(text)
+
+
+def mask_identifiers(text: str) -> str:
+    """``text`` with every NIR-shaped number masked (13 characters, or 15 with the key; Corsica
+    2A/2B), wherever it sits in a message or a cell. The INE is left as it is: it is not a
+    regulated identifier, it is shown on the learner's record and it is what finds the row."""
+    return _NIR_CANDIDATE.sub(_mask_match, text) if text else text
 
 
 # --- Postal code and INSEE commune code ---

@@ -64,6 +64,16 @@ def document_store(
     return document
 
 
+@transaction.atomic
+def document_delete(*, document: Document) -> None:
+    """Delete a document that no longer has a purpose (a replaced absence proof, issue 17 §5): the
+    row now, its file once the deletion is committed (a rollback keeps both)."""
+    storage, name = document.file.storage, document.file.name
+    document.delete()
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+
+
 def document_read(document: Document) -> bytes:
     with document.file.open("rb") as handle:
         return handle.read()

@@ -745,6 +745,8 @@ class DocumentBatch(models.Model):
     # {contract id: document id} of the documents this batch has stored: a batch started again
     # after its worker died reuses them instead of storing a second version.
     generated = models.JSONField(_("documents produits par ce lot"), default=dict, blank=True)
+    # Set when the retention purge deleted the ZIP (issue 17 §5); the documents stay on their contracts.
+    files_purged_at = models.DateTimeField(_("archive supprimée le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("génération par lot")

@@ -39,8 +39,8 @@ from alternance.models import Apprentice, AttendanceRecord, AttendanceSettings, 
 from alternance.outbox import email_queue, email_queue_many
 from companies.models import CompanyContact
 from contracts.choices import ACTIVE_CONTRACT_STATUSES, ContractStatus, DocumentKind
-from contracts.documents import document_store
-from contracts.models import Contract
+from contracts.documents import document_delete, document_store
+from contracts.models import Contract, Document
 
 MEGABYTE = 1024 * 1024
 # Bounds of the settings page (the model's database constraint holds the size bounds too).
@@ -213,6 +213,7 @@ def justification_submit(
         raise ValidationError(errors)
     content, found = _read_proof(file, max_size_mb=row.proof_max_size_mb)
     previous = record.justification
+    replaced_id = record.proof_id  # a proof being replaced (pending or refused): deleted with its file
     record.justification = JustificationStatus.PENDING
     record.reason = reason
     record.justification_submitted_at = timezone.now()
@@ -245,6 +246,10 @@ def justification_submit(
     if not updated:
         document.file.delete(save=False)  # the row goes with the rollback; the file would stay behind
         raise ValidationError(_("Cette demi-journée vient d'être modifiée par l'équipe : rechargez la page pour voir son état."))
+    # A replaced proof is health data without a purpose any more (issue 17 §5): row now, file on commit.
+    replaced = Document.objects.filter(pk=replaced_id).first() if replaced_id else None
+    if replaced is not None:
+        document_delete(document=replaced)
     # Compare-and-set: no signal, the history of changes is written here (issue 13 §4).
     record_change(record, changes={"justification": (previous, record.justification), "proof": (None, document)}, actor=by)
     facts_changed("attendance_changed", apprentice_ids=[record.apprentice_id])  # pending counts as justified

@@ -79,7 +79,7 @@ FIELDS: tuple[FieldSpec, ...] = (
     F("nir", gettext_lazy("NIR"), v.parse_nir,
       aliases=("numero securite sociale", "securite sociale", "numero secu", "n secu", "secu", "nir apprenant",
                "numero inscription repertoire", "numero ss"),
-      help="15 caractères, clé comprise", example=""),
+      help="15 caractères, clé comprise", example="", sensitive=True),
     F("address", gettext_lazy("Adresse"), v.parse_text, required=True,
       aliases=("adresse apprenant", "adresse_apprenant", "adresse postale", "rue", "adresse 1", "adresse ligne 1", "voie"),
       example="12 rue des Lilas"),

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from alternance.history.services import record_bulk
 from alternance.imports.readers import Row
 from alternance.imports.values import CellError, is_empty, shown
+from alternance.validators import mask_nir
 
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
 
@@ -31,6 +32,8 @@ class FieldSpec:
     aliases: tuple[str, ...] = ()
     help: str = ""  # how to write it, shown on the mapping screen
     example: Any = ""  # value of the template's example row
+    # A regulated identifier (the NIR): masked in every message and in the error report (issue 17 §5).
+    sensitive: bool = False
 
 
 @dataclass(frozen=True)
@@ -162,7 +165,8 @@ class ImportKindBase:
             # the next ones (maximum length…) would only repeat it less clearly.
             message = messages[0] if spec_name else " ".join(messages)
             if raw is not None:
-                message = _("« %(value)s » : %(message)s") % {"value": shown(raw), "message": message}
+                quoted = mask_nir(shown(raw)) if self.specs[spec_name].sensitive else shown(raw)
+                message = _("« %(value)s » : %(message)s") % {"value": quoted, "message": message}
             found.append(self.error(row, spec_name, message))
         return found
 

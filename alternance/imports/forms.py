@@ -1,6 +1,7 @@
 """Forms of the import pages (issue 7, part 1): input validation only — the upload's size and type
-(the file must read as a table), the mapping of columns to fields, the explicit choice to import
-only the valid rows. Writes go through ``alternance.imports.services``."""
+(from its name and first bytes: the file itself is read by the analysis task, never in the request,
+issue 17 §3), the mapping of columns to fields, the explicit choice to import only the valid rows.
+Writes go through ``alternance.imports.services``."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from alternance.choices import ImportKind
 from alternance.imports.mapping import clean_mapping
-from alternance.imports.readers import ImportFileError, Table, read_table
+from alternance.imports.readers import ImportFileError, file_format
 from alternance.imports.services import MAX_UPLOAD_BYTES
 
 ACCEPTED_EXTENSIONS = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
@@ -47,9 +48,11 @@ class UploadForm(forms.Form):
             raise ValidationError(_("Déposez un fichier .csv ou .xlsx."))
         content = upload.read()
         try:
-            self.table: Table = read_table(content, name=upload.name, max_rows=10)
+            file_format(upload.name, content[:4096])
         except ImportFileError as error:
             raise ValidationError(str(error)) from None
+        if not content.strip():
+            raise ValidationError(_("Le fichier est vide : vérifiez que vous avez choisi le bon fichier."))
         self.content = content
         return upload
 

@@ -8,6 +8,13 @@ numbers — ``values.py`` interprets them).
 
 Row numbers are those the person sees in its spreadsheet: the header is row 1 (the first
 non-empty row in XLSX), empty lines are skipped but still counted.
+
+Limits (issue 17 §3: a 1 MB workbook of 2 million rows without ``<dimension>`` killed a worker):
+a workbook is a ZIP, so the uncompressed size of its members — as declared, then as actually
+decompressed — is checked against ``IMPORT_MAX_UNCOMPRESSED_BYTES`` before openpyxl opens it;
+reading stops as soon as the file has more data rows than ``IMPORT_MAX_ROWS`` (or more sheet rows,
+empty ones included, than twice that: openpyxl makes up the rows a sheet skips). Each limit has a
+French message saying how to split the file.
 """
 
 from __future__ import annotations
@@ -15,9 +22,13 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 CSV_DELIMITERS = (";", "\t", ",")
@@ -27,6 +38,46 @@ XLSX_MAGIC = b"PK\x03\x04"
 
 class ImportFileError(Exception):
     """The file cannot be read as a table; ``str()`` is a French message that says what to do."""
+
+
+PROGRESS_EVERY = 1000  # data rows between two progress reports
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """How much of a file is read at most (settings ``IMPORT_MAX_ROWS`` and
+    ``IMPORT_MAX_UNCOMPRESSED_BYTES``, defaults 50 000 rows and 50 MB)."""
+
+    rows: int
+    uncompressed_bytes: int
+
+    @classmethod
+    def from_settings(cls) -> ReadLimits:
+        return cls(rows=settings.IMPORT_MAX_ROWS, uncompressed_bytes=settings.IMPORT_MAX_UNCOMPRESSED_BYTES)
+
+    @property
+    def sheet_rows(self) -> int:
+        """Rows of a sheet read at most, empty ones included (headers and blank lines left some slack)."""
+        return 2 * self.rows + 100
+
+    def too_many_rows(self) -> ImportFileError:
+        return ImportFileError(_(
+            "Le fichier compte plus de %(limit)s lignes de données, la limite d'un import : découpez-le en fichiers "
+            "de %(limit)s lignes au plus (l'en-tête répété en première ligne de chacun) et importez-les l'un après l'autre."
+        ) % {"limit": number_format(self.rows, force_grouping=True)})
+
+    def too_many_sheet_rows(self) -> ImportFileError:
+        return ImportFileError(_(
+            "La feuille s'étend au-delà de la ligne %(limit)s (lignes vides comprises) : supprimez les lignes vides "
+            "ou les cellules isolées en fin de feuille, ou découpez le fichier en fichiers de %(rows)s lignes au plus."
+        ) % {"limit": number_format(self.sheet_rows, force_grouping=True),
+             "rows": number_format(self.rows, force_grouping=True)})
+
+    def too_large(self, size: int) -> ImportFileError:
+        return ImportFileError(_(
+            "Une fois décompressé, le classeur dépasse %(limit)s (%(size)s au moins) : découpez-le en plusieurs "
+            "fichiers (l'en-tête répété en première ligne de chacun), ou enregistrez en CSV la seule feuille à importer."
+        ) % {"limit": filesizeformat(self.uncompressed_bytes), "size": filesizeformat(size)})
 
 
 @dataclass
@@ -80,11 +131,15 @@ def file_format(name: str, head: bytes) -> str:
     raise ImportFileError(_("Déposez un fichier .csv ou .xlsx (l'extension du fichier « %(name)s » n'est pas reconnue).") % {"name": name})
 
 
-def read_table(content: bytes, *, name: str, max_rows: int | None = None) -> Table:
+def read_table(content: bytes, *, name: str, max_rows: int | None = None, limits: ReadLimits | None = None,
+               progress: Callable[[int], None] | None = None) -> Table:
     """The table in ``content`` (the bytes of a file named ``name``). ``max_rows`` stops after that
-    many data rows (previews)."""
+    many data rows (previews); ``limits`` (default: the settings) refuse a file too large to read;
+    ``progress`` is told the number of data rows read every ``PROGRESS_EVERY`` rows."""
     fmt = file_format(name, content[:4096])
-    table = read_xlsx(content, max_rows=max_rows) if fmt == "xlsx" else read_csv(content, max_rows=max_rows)
+    limits = limits or ReadLimits.from_settings()
+    reader = read_xlsx if fmt == "xlsx" else read_csv
+    table = reader(content, max_rows=max_rows, limits=limits, progress=progress)
     if not table.headers:
         raise ImportFileError(_("Le fichier est vide : la première ligne doit porter les intitulés des colonnes."))
     if not table.rows and not table.truncated:
@@ -135,7 +190,9 @@ def _clean(value: str) -> str:
     return value.replace("\xa0", " ").replace("\u202f", " ").strip()
 
 
-def read_csv(content: bytes, *, max_rows: int | None = None) -> Table:
+def read_csv(content: bytes, *, max_rows: int | None = None, limits: ReadLimits | None = None,
+             progress: Callable[[int], None] | None = None) -> Table:
+    limits = limits or ReadLimits.from_settings()
     text, encoding = decode_text(content)
     delimiter = ""
     first_line, _sep, rest = text.partition("\n")
@@ -163,7 +220,11 @@ def read_csv(content: bytes, *, max_rows: int | None = None) -> Table:
             if max_rows is not None and len(rows) >= max_rows:
                 truncated = True
                 break
+            if len(rows) >= limits.rows:
+                raise limits.too_many_rows()
             rows.append(Row(number=number, values=values))
+            if progress and len(rows) % PROGRESS_EVERY == 0:
+                progress(len(rows))
     except csv.Error as error:
         raise ImportFileError(_("Le fichier CSV est mal formé (%(error)s) : vérifiez les guillemets, puis exportez-le à nouveau.")
                               % {"error": error}) from None
@@ -183,10 +244,39 @@ def _xlsx_value(value):
     return value
 
 
-def read_xlsx(content: bytes, *, max_rows: int | None = None) -> Table:
+def check_uncompressed_size(content: bytes, limits: ReadLimits) -> None:
+    """Refuse a workbook whose members would decompress beyond the limit — first as their headers
+    declare, then as they actually decompress (headers can lie), never holding more than a chunk."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except zipfile.BadZipFile:
+        return  # openpyxl says it cannot open it, in the same words as for any unreadable workbook
+    with archive:
+        members = archive.infolist()
+        declared = sum(info.file_size for info in members)
+        if declared > limits.uncompressed_bytes:
+            raise limits.too_large(declared)
+        actual = 0
+        for info in members:
+            try:
+                with archive.open(info) as member:
+                    while chunk := member.read(1 << 20):
+                        actual += len(chunk)
+                        if actual > limits.uncompressed_bytes:
+                            raise limits.too_large(actual)
+            except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError) as error:
+                raise ImportFileError(_(
+                    "Le classeur est illisible (%(error)s) : enregistrez-le à nouveau au format « Classeur Excel (.xlsx) »."
+                ) % {"error": error.__class__.__name__}) from None
+
+
+def read_xlsx(content: bytes, *, max_rows: int | None = None, limits: ReadLimits | None = None,
+              progress: Callable[[int], None] | None = None) -> Table:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    limits = limits or ReadLimits.from_settings()
+    check_uncompressed_size(content, limits)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as error:
@@ -196,11 +286,16 @@ def read_xlsx(content: bytes, *, max_rows: int | None = None) -> Table:
         ) % {"error": error.__class__.__name__}) from None
     try:
         sheet = workbook.active or workbook.worksheets[0]
+        # A missing or wrong <dimension> must neither cut the data short nor make openpyxl pad up to
+        # it: read the rows the sheet has, the limits below bound them.
+        sheet.reset_dimensions()
         headers: list[str] = []
         rows: list[Row] = []
         truncated = False
         header_row = 1
         for number, record in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
+            if number > limits.sheet_rows:
+                raise limits.too_many_sheet_rows()
             values = ["" if v is None else _xlsx_value(v) for v in record]
             if not headers:
                 if not any(v not in ("", None) for v in values):
@@ -214,7 +309,11 @@ def read_xlsx(content: bytes, *, max_rows: int | None = None) -> Table:
             if max_rows is not None and len(rows) >= max_rows:
                 truncated = True
                 break
+            if len(rows) >= limits.rows:
+                raise limits.too_many_rows()
             rows.append(Row(number=number, values=values))
+            if progress and len(rows) % PROGRESS_EVERY == 0:
+                progress(len(rows))
         table = Table(headers=[], rows=rows, format="xlsx", sheet=sheet.title, header_row=header_row, truncated=truncated)
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError) as error:
         raise ImportFileError(_(

@@ -24,6 +24,7 @@ from alternance.imports.companies import CompanyImport
 from alternance.imports.contracts import ContractImport
 from alternance.imports.readers import Row, Table
 from alternance.imports.values import shown
+from alternance.validators import mask_identifiers, mask_nir
 
 KINDS: dict[str, type[ImportKindBase]] = {
     ImportKind.APPRENTICES: ApprenticeImport,
@@ -49,6 +50,8 @@ class ImportReport:
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
     error_rows: list[Row] = field(default_factory=list)
+    # Headers of the file's columns that hold a regulated identifier (the NIR): masked in the report.
+    sensitive_columns: frozenset[str] = frozenset()
     written: bool = False  # the valid rows were saved (False: a check, a dry run, or a refused import)
 
     @property
@@ -85,12 +88,15 @@ def import_table(
     """
     handler = kind_class(kind)(mapping=mapping, headers=table.headers, by=by)
     handler.progress = progress
-    report = ImportReport(kind=kind, total=len(table.rows))
+    report = ImportReport(kind=kind, total=len(table.rows), sensitive_columns=frozenset(
+        header for name, header in handler.mapping.items() if name in handler.specs and handler.specs[name].sensitive))
     with transaction.atomic():
         outcomes = handler.validate(table.rows, for_write=not dry_run)
         valid = [o for o in outcomes if o.ok]
-        # In the order of the file (a kind may find a row's problem while looking at a later one).
-        report.errors = sorted((error for o in outcomes for error in o.errors), key=lambda error: error.row or 0)
+        # In the order of the file (a kind may find a row's problem while looking at a later one);
+        # any NIR a message quotes is masked (issue 17 §5), whichever column it was found in.
+        report.errors = sorted((RowError(row=e.row, column=e.column, message=mask_identifiers(e.message))
+                                for o in outcomes for e in o.errors), key=lambda error: error.row or 0)
         report.error_rows = [o.row for o in outcomes if not o.ok]
         write = not dry_run and bool(valid) and (not report.errors or only_valid_rows)
         if write:
@@ -106,16 +112,35 @@ def import_table(
 
 # --- error report ------------------------------------------------------------------------------------
 
+def _masked_cell(value, *, sensitive: bool):
+    """A cell of the error report: the NIR column masked whole, a NIR found elsewhere masked too."""
+    if value in ("", None):
+        return value
+    if sensitive:
+        return mask_nir(shown(value))
+    if isinstance(value, str):
+        return mask_identifiers(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        text = shown(value)
+        masked = mask_identifiers(text)
+        return value if masked == text else masked
+    return value
+
+
 def error_report(table: Table, report: ImportReport) -> tuple[bytes, str]:
     """(content, extension): the rows in error as they were in the file, preceded by their row
     number and their errors — CSV for a CSV file (UTF-8 with BOM, « ; »), XLSX for a workbook.
-    Corrected, the report itself can be imported again (its extra columns are simply not mapped)."""
+    Corrected, the report itself can be imported again (its extra columns are simply not mapped).
+    The NIR is masked in it (issue 17 §5): the person copies it again from the original file."""
     by_row: dict[int, list[str]] = {}
     for error in report.errors:
         text = f"« {error.column} » : {error.message}" if error.column else error.message
         by_row.setdefault(error.row, []).append(text)
     header = [_("Ligne d'origine"), _("Erreurs"), *table.headers]
-    lines = [[row.number, " | ".join(by_row.get(row.number, [])), *row.values] for row in report.error_rows]
+    sensitive = [header in report.sensitive_columns for header in table.headers]
+    lines = [[row.number, " | ".join(by_row.get(row.number, [])),
+              *(_masked_cell(value, sensitive=flag) for value, flag in zip(row.values, sensitive, strict=True))]
+             for row in report.error_rows]
     file_errors = [format_error(e.as_dict()) for e in report.errors if e.row is None]
     if file_errors:
         lines.insert(0, ["", " | ".join(file_errors), *[""] * len(table.headers)])

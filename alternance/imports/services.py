@@ -1,31 +1,34 @@
 """Writes on a ``DataImport`` (one upload followed through its steps), keyword-only (style §1).
 
-upload → mapping (suggested from the headers) → check (every row, nothing written) → import.
-A check or an import of a small file runs inline, in the request; a larger one in a Celery task
-(``alternance.data_import_process``) while the page polls its status. ``status``: pending
-(waiting for the person: mapping, or checked and waiting for « Importer »), running, done
-(imported), failed (the file could not be read, or the database refused a write: nothing saved).
-While pending, ``rows_total`` > 0 says the file was checked and the counters are what the import
-would do; once done, they are what it did.
+upload → analysis → mapping (suggested from the headers) → check (every row, nothing written) →
+import. The web request only stores the file: the analysis (the whole file read, with the row and
+size limits), the check and the import run in the Celery task ``alternance.data_import_process``
+while the page polls its progress (issue 17 §3: a 100 000-row workbook took 20 s to check in the
+request, and a 1 MB workbook of 2 million rows killed the worker). Without a broker (tests, local
+runs) the task runs in-process.
+
+``phase`` says which step ``status`` is about: running (under way), pending (waiting for the
+person: the mapping after the analysis, « Importer » after the check), done (imported), failed (the
+file was refused or could not be read, or the database refused a write: nothing saved). While
+pending after a check, ``rows_total`` > 0 and the counters are what the import would do; once
+done, they are what it did.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from alternance.choices import JobStatus
+from alternance.choices import ImportPhase, JobStatus
 from alternance.history.services import system_actor
 from alternance.imports.base import format_error
 from alternance.imports.mapping import clean_mapping, suggest_mapping
-from alternance.imports.readers import ImportFileError, Table, read_table
+from alternance.imports.readers import ImportFileError, Table, file_format, read_table
 from alternance.imports.runner import ImportReport, error_report, import_table, kind_class
 from alternance.jobs import heartbeat, job_reap_if_dead
 from alternance.models import DataImport, User
@@ -33,39 +36,79 @@ from alternance.tasks import enqueue
 
 logger = logging.getLogger(__name__)
 
-CHECK, IMPORT = "check", "import"
-PHASES = (CHECK, IMPORT)
-# Above this many rows the check and the import run in a Celery task (the page polls its status);
-# at or below, inline. Contracts go through the contract services row by row: a lower threshold.
-INLINE_MAX_ROWS = {"apprentices": 2000, "companies": 2000, "contracts": 200}
+ANALYSIS, CHECK, IMPORT = ImportPhase.ANALYSIS.value, ImportPhase.CHECK.value, ImportPhase.IMPORT.value
+PHASES = (ANALYSIS, CHECK, IMPORT)
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+TASK_NAME = "alternance.data_import_process"
 
 
-def inline_max_rows(kind: str) -> int:
-    overrides = getattr(settings, "IMPORT_INLINE_MAX_ROWS", None)
-    if isinstance(overrides, int):
-        return overrides
-    return INLINE_MAX_ROWS.get(kind, 200)
-
-
-def data_import_table(data_import: DataImport, *, max_rows: int | None = None) -> Table:
-    """The stored file read again (``max_rows`` for a preview)."""
+def data_import_table(data_import: DataImport, *, max_rows: int | None = None,
+                      progress: Callable[[int], None] | None = None) -> Table:
+    """The stored file read again, within the limits (``max_rows`` for a preview)."""
     with data_import.file.open("rb") as handle:
         content = handle.read()
-    return read_table(content, name=data_import.original_name, max_rows=max_rows)
+    return read_table(content, name=data_import.original_name, max_rows=max_rows, progress=progress)
+
+
+def task_id(data_import_id: int, phase: str) -> str:
+    """A predictable task id: the status page reads the progress the task reports under it."""
+    return f"data-import-{data_import_id}-{phase}"
+
+
+def _send(data_import: DataImport, phase: str) -> None:
+    # The outbox: the intent is written in the caller's transaction and handed to the broker once
+    # committed (kept, never lost, if Redis is down).
+    enqueue(TASK_NAME, kwargs={"data_import_id": data_import.pk, "phase": phase}, task_id=task_id(data_import.pk, phase))
 
 
 @transaction.atomic
 def data_import_create(*, kind: str, content: bytes, name: str, by: User) -> DataImport:
-    """Record an upload: the file is kept (outside the web root) and the mapping suggested from
-    its headers. Raises ``ImportFileError`` when the file is not a readable table."""
+    """Record an upload and start its analysis: the file is kept (outside the web root) and read
+    in the task, never in the request. Only its type is checked here, from its name and first
+    bytes (``ImportFileError`` for a file that is neither CSV nor XLSX)."""
     kind_class(kind)
-    table = read_table(content, name=name, max_rows=10)
+    file_format(name, content[:4096])
     data_import = DataImport(kind=kind, original_name=name[:255], created_by=by,
-                             mapping=suggest_mapping(table.headers, kind_class(kind).fields))
+                             status=JobStatus.RUNNING, phase=ImportPhase.ANALYSIS)
     data_import.file.save(name, ContentFile(content), save=False)
     data_import.full_clean()
     data_import.save()
+    _send(data_import, ANALYSIS)
+    return data_import
+
+
+def data_import_analyse(*, data_import: DataImport, progress: Callable[[int], None] | None = None) -> DataImport:
+    """Read the whole uploaded file within the limits (``IMPORT_MAX_ROWS``, and for a workbook
+    ``IMPORT_MAX_UNCOMPRESSED_BYTES`` checked before it is opened), counting the rows read on the
+    row as it goes; then suggest the mapping from its headers and wait for the person (pending).
+    A file refused by a limit or unreadable fails with the French message saying what to do."""
+    if (data_import.status, data_import.phase) != (JobStatus.RUNNING, ImportPhase.ANALYSIS):
+        logger.info("data import %s is %s (%s), not analysing: nothing to do", data_import.pk, data_import.status,
+                    data_import.phase)
+        return data_import
+
+    def rows_read(count: int) -> None:
+        DataImport.objects.filter(pk=data_import.pk, status=JobStatus.RUNNING).update(rows_read=count)
+        if progress:
+            progress(count)
+
+    try:
+        table = data_import_table(data_import, progress=rows_read)
+    except (ImportFileError, OSError) as error:
+        _fail(data_import, str(error))
+        return data_import
+    except Exception:
+        # Never leave an import « running » forever: the person sees it failed and may upload again.
+        logger.exception("data import %s: analysis failed", data_import.pk)
+        _fail(data_import, _(
+            "Le fichier n'a pas pu être lu sur une erreur inattendue. Enregistrez-le à nouveau depuis votre tableur puis "
+            "déposez-le ; si l'erreur persiste, signalez-la à l'équipe technique en indiquant l'import n° %(pk)s."
+        ) % {"pk": data_import.pk})
+        return data_import
+    DataImport.objects.filter(pk=data_import.pk, status=JobStatus.RUNNING, phase=ImportPhase.ANALYSIS).update(
+        status=JobStatus.PENDING, rows_read=len(table.rows), mapping=suggest_mapping(table.headers, kind_class(data_import.kind).fields),
+    )
+    data_import.refresh_from_db()
     return data_import
 
 
@@ -85,6 +128,8 @@ def data_import_save_mapping(*, data_import: DataImport, mapping: dict[str, str]
     locked = DataImport.objects.select_for_update().get(pk=data_import.pk)
     if locked.status not in (JobStatus.PENDING, JobStatus.FAILED):
         raise ImportStateError(_("Cet import est en cours ou terminé : sa correspondance ne se modifie plus."))
+    if locked.phase == ImportPhase.ANALYSIS and locked.status == JobStatus.FAILED:
+        raise ImportStateError(FILE_REFUSED)
     locked.mapping = cleaned
     locked.status = JobStatus.PENDING
     _reset_results(locked)
@@ -96,26 +141,43 @@ class ImportStateError(Exception):
     """The import is not in a state that allows this step; ``str()`` is the French message."""
 
 
-
-def task_id(data_import_id: int, phase: str) -> str:
-    """A predictable task id: the status page reads the progress the task reports under it."""
-    return f"data-import-{data_import_id}-{phase}"
+FILE_REFUSED = _("Le fichier de cet import a été refusé : déposez un fichier corrigé.")
 
 
-@dataclass(frozen=True)
-class StartResult:
-    inline: bool  # True: done in the request; False: sent to the Celery task
+@transaction.atomic
+def data_import_retry(*, data_import: DataImport) -> DataImport:
+    """« Relancer » the step a failed import was at: its analysis again (its worker died), else the
+    check or the import (``data_import_start``). A file the analysis refused is not retried."""
+    if data_import.phase != ImportPhase.ANALYSIS:
+        return data_import_start(data_import=data_import, phase=data_import.phase, only_valid_rows=data_import.only_valid_rows)
+    if data_import.files_purged_at:
+        raise ImportStateError(_("Le fichier de cet import a été supprimé (durée de conservation dépassée) : déposez-le à nouveau."))
+    if not any(error.get("interrupted") for error in data_import.errors):
+        raise ImportStateError(FILE_REFUSED)
+    taken = DataImport.objects.filter(pk=data_import.pk, status=JobStatus.FAILED, phase=ImportPhase.ANALYSIS).update(
+        status=JobStatus.RUNNING, heartbeat_at=timezone.now(), errors=[], finished_at=None, rows_read=0,
+    )
+    if not taken:
+        raise ImportStateError(_("Cet import est déjà en cours ou terminé : rechargez la page."))
+    data_import.refresh_from_db()
+    _send(data_import, ANALYSIS)
+    return data_import
 
 
-def data_import_start(*, data_import: DataImport, phase: str, only_valid_rows: bool = False) -> StartResult:
-    """Start the check or the import: compare-and-set pending → running (a second click does not
-    start it twice), then run it inline for a small file or send the task for a large one."""
-    if phase not in PHASES:
+@transaction.atomic
+def data_import_start(*, data_import: DataImport, phase: str, only_valid_rows: bool = False) -> DataImport:
+    """Start the check or the import in the task: compare-and-set pending (or failed) → running
+    (a second click does not start it twice). Nothing is read here: the task reads the file."""
+    if phase not in (CHECK, IMPORT):
         raise ValueError(phase)
     if phase == IMPORT and not data_import.rows_total:
         raise ImportStateError(_("Vérifiez d'abord le fichier : l'import se lance après la vérification."))
     job_reap_if_dead(data_import)  # « déjà en cours » must not block an import whose worker died
-    fields = {"status": JobStatus.RUNNING, "heartbeat_at": timezone.now()}
+    if data_import.phase == ImportPhase.ANALYSIS and data_import.status == JobStatus.FAILED:
+        raise ImportStateError(FILE_REFUSED)
+    if data_import.files_purged_at:
+        raise ImportStateError(_("Le fichier de cet import a été supprimé (durée de conservation dépassée) : déposez-le à nouveau."))
+    fields = {"status": JobStatus.RUNNING, "phase": phase, "heartbeat_at": timezone.now()}
     if phase == IMPORT:
         fields["only_valid_rows"] = only_valid_rows
     else:
@@ -124,19 +186,8 @@ def data_import_start(*, data_import: DataImport, phase: str, only_valid_rows: b
     if not taken:
         raise ImportStateError(_("Cet import est déjà en cours ou terminé : rechargez la page."))
     data_import.refresh_from_db()
-    try:
-        table = data_import_table(data_import)
-    except (ImportFileError, OSError) as error:
-        _fail(data_import, str(error))
-        return StartResult(inline=True)
-    if len(table.rows) <= inline_max_rows(data_import.kind):
-        data_import_process(data_import=data_import, phase=phase, table=table)
-        return StartResult(inline=True)
-    enqueue(  # the outbox: written now, handed to the broker once committed (never lost if Redis is down)
-        "alternance.data_import_process",
-        kwargs={"data_import_id": data_import.pk, "phase": phase}, task_id=task_id(data_import.pk, phase),
-    )
-    return StartResult(inline=False)
+    _send(data_import, phase)
+    return data_import
 
 
 def _fail(data_import: DataImport, message: str) -> None:
@@ -148,9 +199,12 @@ def _fail(data_import: DataImport, message: str) -> None:
 
 def data_import_process(*, data_import: DataImport, phase: str, table: Table | None = None,
                         progress: Callable[[int, int], None] | None = None) -> DataImport:
-    """Run a started (running) check or import to its end and record the outcome on the row."""
-    if data_import.status != JobStatus.RUNNING:
-        logger.info("data import %s is %s, not running: nothing to do", data_import.pk, data_import.status)
+    """Run a started (running) analysis, check or import to its end and record the outcome on the row."""
+    if phase == ANALYSIS:
+        return data_import_analyse(data_import=data_import)  # its progress is kept on the row (``rows_read``)
+    if (data_import.status, data_import.phase) != (JobStatus.RUNNING, phase):
+        logger.info("data import %s is %s (%s), not running its %s: nothing to do", data_import.pk, data_import.status,
+                    data_import.phase, phase)
         return data_import
     heartbeat(data_import)
     try:

@@ -1,5 +1,5 @@
-"""Celery task of the imports: run a started check or import of a large file (style §9: thin,
-primitive arguments, safe to re-run — a data import that is no longer running is left alone)."""
+"""Celery task of the imports: run a started analysis, check or import (style §9: thin, primitive
+arguments, safe to re-run — a data import that is no longer running that step is left alone)."""
 
 from __future__ import annotations
 

@@ -329,11 +329,19 @@ def parse_ine(value) -> str:
 
 
 def parse_nir(value) -> str:
-    from alternance.validators import normalize_nir, validate_nir
+    """A NIR; the cell is quoted masked in the error (issue 17 §5: never the whole number in a message).
+    The masked value of an error report sent back is recognised and explained."""
+    from alternance.validators import MASK, mask_nir, normalize_nir, validate_nir
 
-    compact = normalize_nir(parse_identifier(value))
+    text = parse_identifier(value)
+    if MASK in text:
+        raise CellError(_(
+            "« %(value)s » : le NIR est masqué dans le rapport d'erreurs. Recopiez-le depuis votre fichier d'origine, "
+            "ou videz la cellule pour garder le NIR déjà enregistré."
+        ) % {"value": mask_nir(text)})
+    compact = normalize_nir(text)
     try:
         validate_nir(compact)
     except ValidationError as error:
-        raise CellError(_("« %(value)s » : %(message)s") % {"value": shown(value), "message": error.messages[0]}) from None
+        raise CellError(_("« %(value)s » : %(message)s") % {"value": mask_nir(text), "message": error.messages[0]}) from None
     return compact

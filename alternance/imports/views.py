@@ -8,18 +8,20 @@ progress is its author's work, and its file may hold personal data (NIR).
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from alternance import access, jobs
-from alternance.choices import ImportKind, JobStatus
+from alternance.choices import ImportKind, ImportPhase, JobStatus
 from alternance.exports import EXPORT_FORMATS, export_response
 from alternance.imports import services
 from alternance.imports.forms import MappingForm, RunForm, UploadForm
@@ -30,6 +32,7 @@ from alternance.imports.tasks import task_progress
 from alternance.models import DataImport
 
 ERRORS_SHOWN = 500
+PURGED = gettext_lazy("Le fichier et le rapport d'erreurs de cet import ont été supprimés (durée de conservation dépassée).")
 # The company columns repeated on the second example row of the companies template (one row per contact).
 COMPANY_REPEATED = ("siret", "name", "is_public", "employer_type", "specific_employer", "naf_code", "idcc", "headcount",
                     "address", "postal_code", "city", "phone", "email")
@@ -47,7 +50,17 @@ def _get_import(request: HttpRequest, pk: int) -> DataImport:
 
 
 def _checked(data_import: DataImport) -> bool:
-    return data_import.rows_total > 0
+    return data_import.phase != ImportPhase.ANALYSIS and data_import.rows_total > 0
+
+
+def _interrupted(data_import: DataImport) -> bool:
+    """Its worker died (``alternance.jobs``): « Relancer » takes the same step again."""
+    return data_import.status == JobStatus.FAILED and any(error.get("interrupted") for error in data_import.errors)
+
+
+def _refused(data_import: DataImport) -> bool:
+    """The analysis refused the file (a limit, unreadable): only a corrected upload helps."""
+    return data_import.phase == ImportPhase.ANALYSIS and data_import.status == JobStatus.FAILED and not _interrupted(data_import)
 
 
 # --- list and upload ---------------------------------------------------------------------------------
@@ -73,9 +86,11 @@ def data_import_upload(request: HttpRequest) -> HttpResponse:
         except ImportFileError as error:
             form.add_error("file", str(error))
         else:
-            return redirect("data_import_mapping", pk=data_import.pk)
+            # The file is read by the analysis task; its page follows it, then opens the mapping.
+            return redirect("data_import_detail", pk=data_import.pk)
     kinds = [{"value": k.value, "label": k.label, "help": kind_class(k.value).layout_help} for k in ImportKind]
-    return render(request, "alternance/imports/upload.html", {"form": form, "kinds": kinds},
+    max_rows = number_format(settings.IMPORT_MAX_ROWS, force_grouping=True)
+    return render(request, "alternance/imports/upload.html", {"form": form, "kinds": kinds, "max_rows": max_rows},
                   status=400 if request.method == "POST" else 200)
 
 
@@ -118,7 +133,7 @@ def data_import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     """Choose which column feeds which field (suggested from the headers), look at the first rows
     as they will be read, then start the check."""
     data_import = _get_import(request, pk)
-    if data_import.status in (JobStatus.RUNNING, JobStatus.DONE):
+    if data_import.status in (JobStatus.RUNNING, JobStatus.DONE) or _refused(data_import) or data_import.files_purged_at:
         return redirect("data_import_detail", pk=data_import.pk)
     table = _table_or_fail(request, data_import)
     if table is None:
@@ -133,13 +148,14 @@ def data_import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
             if request.POST.get("action") != "preview":
                 try:
                     data_import = services.data_import_save_mapping(data_import=data_import, mapping=mapping, headers=table.headers)
-                    started = services.data_import_start(data_import=data_import, phase=services.CHECK)
+                    data_import = services.data_import_start(data_import=data_import, phase=services.CHECK)
                 except (ValidationError, services.ImportStateError) as error:
                     messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
                     return redirect("data_import_detail", pk=data_import.pk)
-                if not started.inline:
-                    messages.info(request, _("Le fichier est long : sa vérification se poursuit en arrière-plan, cette page suit "
-                                             "son avancement."))
+                data_import.refresh_from_db()
+                if data_import.status == JobStatus.RUNNING:
+                    messages.info(request, _("La vérification du fichier se poursuit en arrière-plan : cette page suit son "
+                                             "avancement."))
                 return redirect("data_import_detail", pk=data_import.pk)
         else:
             mapping = {name: value for name, value in form.mapping().items() if value}
@@ -168,18 +184,23 @@ def data_import_preview(request: HttpRequest, pk: int) -> HttpResponse:
 def _detail_context(request: HttpRequest, data_import: DataImport) -> dict:
     jobs.job_reap_if_dead(data_import)  # a worker that died shows as a failure to retry, not « en cours » for ever
     running = data_import.status == JobStatus.RUNNING
-    phase = services.IMPORT if _checked(data_import) else services.CHECK
+    phase = data_import.phase
     errors = services.error_lines(data_import)
     klass = kind_class(data_import.kind)
     return {
         "data_import": data_import,
         "running": running,
         "phase": phase,
-        "progress": task_progress(data_import.pk, phase) if running else None,
+        # The analysis counts its rows on the row itself; the check and the import report through Celery.
+        "progress": task_progress(data_import.pk, phase) if running and phase != ImportPhase.ANALYSIS else None,
+        "refused": _refused(data_import),
+        "rows_read": number_format(data_import.rows_read, force_grouping=True),
+        "outcome": _outcome(data_import),
         "checked": _checked(data_import) and data_import.status == JobStatus.PENDING,
         "done": data_import.status == JobStatus.DONE,
         "failed": data_import.status == JobStatus.FAILED,
-        "can_retry": data_import.status == JobStatus.FAILED and access.can_retry_job(request.user, data_import),
+        "can_retry": (data_import.status == JobStatus.FAILED and not _refused(data_import)
+                      and access.can_retry_job(request.user, data_import)),
         "unchanged": services.rows_unchanged(data_import),
         "errors": errors[:ERRORS_SHOWN],
         "errors_hidden": max(0, len(errors) - ERRORS_SHOWN),
@@ -191,7 +212,7 @@ def _detail_context(request: HttpRequest, data_import: DataImport) -> dict:
 @require_GET
 def data_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     data_import = _get_import(request, pk)
-    if data_import.status == JobStatus.PENDING and not _checked(data_import):
+    if data_import.status == JobStatus.PENDING and data_import.phase == ImportPhase.ANALYSIS:
         return redirect("data_import_mapping", pk=data_import.pk)
     return render(request, "alternance/imports/detail.html", _detail_context(request, data_import))
 
@@ -213,41 +234,46 @@ def data_import_run(request: HttpRequest, pk: int) -> HttpResponse:
     form = RunForm(request.POST)
     only_valid_rows = form.is_valid() and form.cleaned_data["only_valid_rows"]
     try:
-        started = services.data_import_start(data_import=data_import, phase=services.IMPORT, only_valid_rows=only_valid_rows)
+        services.data_import_start(data_import=data_import, phase=services.IMPORT, only_valid_rows=only_valid_rows)
     except services.ImportStateError as error:
         messages.error(request, str(error))
         return redirect("data_import_detail", pk=data_import.pk)
-    if not started.inline:
-        messages.info(request, _("L'import se poursuit en arrière-plan : cette page suit son avancement."))
-        return redirect("data_import_detail", pk=data_import.pk)
     data_import.refresh_from_db()
+    if data_import.status == JobStatus.RUNNING:
+        messages.info(request, _("L'import se poursuit en arrière-plan : cette page suit son avancement."))
+    # Its outcome (done, or refused while rows are in error) is on the page, which the task updates.
+    return redirect("data_import_detail", pk=data_import.pk)
+
+
+def _outcome(data_import: DataImport) -> str:
+    """What the import did, or why it wrote nothing (shown on its page once the task is over)."""
     if data_import.status == JobStatus.DONE:
         created, updated = data_import.rows_created, data_import.rows_updated
         unchanged = services.rows_unchanged(data_import)
-        messages.success(request, _("Import terminé : %(created)s, %(updated)s, %(unchanged)s, %(errors)s en erreur.") % {
+        return _("Import terminé : %(created)s, %(updated)s, %(unchanged)s, %(errors)s en erreur.") % {
             "created": ngettext("%(n)s ligne créée", "%(n)s lignes créées", created) % {"n": created},
             "updated": ngettext("%(n)s mise à jour", "%(n)s mises à jour", updated) % {"n": updated},
             "unchanged": ngettext("%(n)s inchangée", "%(n)s inchangées", unchanged) % {"n": unchanged},
-            "errors": data_import.rows_in_error})
-    elif data_import.status == JobStatus.PENDING:
-        messages.error(request, ngettext(
+            "errors": data_import.rows_in_error}
+    if data_import.status == JobStatus.PENDING and data_import.phase == ImportPhase.IMPORT:
+        return ngettext(
             "Rien n'a été importé : %(count)s ligne en erreur. Corrigez le fichier et déposez-le à nouveau, ou cochez "
             "« Importer seulement les lignes valides ».",
             "Rien n'a été importé : %(count)s lignes en erreur. Corrigez le fichier et déposez-le à nouveau, ou cochez "
             "« Importer seulement les lignes valides ».", data_import.rows_in_error,
-        ) % {"count": data_import.rows_in_error})
-    return redirect("data_import_detail", pk=data_import.pk)
+        ) % {"count": data_import.rows_in_error}
+    return ""
 
 
 @require_POST
 def data_import_retry(request: HttpRequest, pk: int) -> HttpResponse:
-    """« Relancer » a failed check or import (e.g. its worker died): the same step starts again. An
-    import writes in one transaction, so a killed one had written nothing and is not written twice."""
+    """« Relancer » a failed analysis, check or import (e.g. its worker died): the same step starts
+    again. An import writes in one transaction, so a killed one had written nothing and is not
+    written twice."""
     data_import = _get_import(request, pk)
     access.require(access.can_retry_job(request.user, data_import))
-    phase = services.IMPORT if data_import.rows_total else services.CHECK
     try:
-        services.data_import_start(data_import=data_import, phase=phase, only_valid_rows=data_import.only_valid_rows)
+        services.data_import_retry(data_import=data_import)
     except services.ImportStateError as error:
         messages.error(request, str(error))
     else:
@@ -258,6 +284,9 @@ def data_import_retry(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def data_import_error_report(request: HttpRequest, pk: int) -> HttpResponse:
     data_import = _get_import(request, pk)
+    if data_import.files_purged_at:
+        messages.info(request, PURGED)
+        return redirect("data_import_detail", pk=data_import.pk)
     if not data_import.error_report:
         raise Http404(_("Cet import n'a pas de rapport d'erreurs."))
     try:

@@ -175,6 +175,12 @@ class Apprentice(SearchKeysMixin, models.Model):
             errors["birth_date"] = _("La date de naissance doit précéder la date d'inscription.")
         if self.enrolment_date and self.training_start_date and self.training_start_date < self.enrolment_date:
             errors["training_start_date"] = _("L'entrée en formation ne peut pas précéder l'inscription.")
+        # The database's ``apprentice_exclusion_after_start``, checked here so that every path (the
+        # import's dry run included, issue 18) says it in French instead of failing on the constraint.
+        if self.exclusion_date and self.training_start_date and self.training_start_date > self.exclusion_date:
+            errors.setdefault("training_start_date", _(
+                "L'apprenti·e a quitté l'OF le %(day)s : l'entrée en formation ne peut pas être postérieure à cette date."
+            ) % {"day": f"{self.exclusion_date:%d/%m/%Y}"})
         if self.status == ApprenticeStatus.DROPPED_OUT and not self.exclusion_date:
             errors["exclusion_date"] = _("Indiquez la date d'abandon ou d'exclusion.")
         if self.rqth_date and not self.rqth:

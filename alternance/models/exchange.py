@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from alternance.choices import ImportKind, JobStatus
+from alternance.choices import ImportKind, ImportPhase, JobStatus
 
 
 class DataImport(models.Model):
@@ -24,6 +24,10 @@ class DataImport(models.Model):
     mapping = models.JSONField(_("correspondance des colonnes"), default=dict, blank=True)
     only_valid_rows = models.BooleanField(_("n'importer que les lignes valides"), default=False)
     status = models.CharField(_("état"), max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING)
+    # What ``status`` is about: the file's analysis (in a task), the check, or the import (issue 17 §3).
+    phase = models.CharField(_("étape"), max_length=10, choices=ImportPhase.choices, default=ImportPhase.ANALYSIS)
+    # Data rows read by the analysis so far (its progress), then the file's number of data rows.
+    rows_read = models.PositiveIntegerField(_("lignes lues"), default=0)
     rows_total = models.PositiveIntegerField(_("lignes"), default=0)
     rows_created = models.PositiveIntegerField(_("créées"), default=0)
     rows_updated = models.PositiveIntegerField(_("mises à jour"), default=0)
@@ -38,6 +42,8 @@ class DataImport(models.Model):
     # Set when a worker takes the job and refreshed while it runs: a running job whose heartbeat is
     # too old has lost its worker (``alternance.jobs.jobs_reap``).
     heartbeat_at = models.DateTimeField(_("dernier signe de vie"), null=True, blank=True)
+    # Set when the retention purge deleted the uploaded file and the error report (issue 17 §5).
+    files_purged_at = models.DateTimeField(_("fichiers supprimés le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("import de données")
@@ -46,6 +52,7 @@ class DataImport(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(kind__in=ImportKind.values), name="data_import_kind_valid"),
             models.CheckConstraint(condition=models.Q(status__in=JobStatus.values), name="data_import_status_valid"),
+            models.CheckConstraint(condition=models.Q(phase__in=ImportPhase.values), name="data_import_phase_valid"),
         ]
 
     def __str__(self) -> str:
@@ -76,6 +83,8 @@ class TdbExport(models.Model):
     # Set when a worker takes the job and refreshed while it runs: a running job whose heartbeat is
     # too old has lost its worker (``alternance.jobs.jobs_reap``).
     heartbeat_at = models.DateTimeField(_("dernier signe de vie"), null=True, blank=True)
+    # Set when the retention purge deleted the file (issue 17 §5): the page says so.
+    files_purged_at = models.DateTimeField(_("fichier supprimé le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("export du tableau de bord de l'apprentissage")
@@ -108,6 +117,8 @@ class EvidencePack(models.Model):
     # Set when a worker takes the job and refreshed while it runs: a running job whose heartbeat is
     # too old has lost its worker (``alternance.jobs.jobs_reap``).
     heartbeat_at = models.DateTimeField(_("dernier signe de vie"), null=True, blank=True)
+    # Set when the retention purge deleted the PDF and the ZIP (issue 17 §5): the page says so.
+    files_purged_at = models.DateTimeField(_("fichiers supprimés le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("dossier de preuves Qualiopi")

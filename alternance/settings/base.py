@@ -215,6 +215,29 @@ NIGHTLY_CHECKS_HOUR, NIGHTLY_CHECKS_MINUTE = int(env("NIGHTLY_CHECKS_HOUR", "2")
 # Time of the daily alert digest emails; default 07:00.
 ALERTS_DIGEST_HOUR, ALERTS_DIGEST_MINUTE = int(env("ALERTS_DIGEST_HOUR", "7")), int(env("ALERTS_DIGEST_MINUTE", "0"))
 
+# --- Spreadsheet imports read in a task (issue 17 §3) --------------------------------------------
+# Data rows of one import at most, and size of an XLSX once decompressed (checked before it is
+# opened): beyond, the analysis refuses the file and says how to split it.
+IMPORT_MAX_ROWS = int(env("IMPORT_MAX_ROWS", "50000"))
+IMPORT_MAX_UNCOMPRESSED_BYTES = int(env("IMPORT_MAX_UNCOMPRESSED_MB", "50")) * 1024 * 1024
+
+# --- Retention of the files the jobs keep on disk (issue 17 §5) -----------------------------------
+# Days a file is kept, per kind, counted from the upload (imports) or the request (exports,
+# packs, batches); the nightly purge deletes the file and the page says « fichier supprimé (durée
+# de conservation dépassée) ». Generated files can be produced again from the data at any time.
+FILE_RETENTION_DAYS = {
+    # The uploaded spreadsheet (it may hold NIRs) and its error report: long enough to finish an import.
+    "imports": int(env("RETENTION_IMPORT_FILES_DAYS", "30")),
+    # The learners file for the State's Tableau de bord.
+    "tdb_exports": int(env("RETENTION_TDB_EXPORTS_DAYS", "90")),
+    # The Qualiopi evidence packs (PDF summary and ZIP of evidence).
+    "evidence_packs": int(env("RETENTION_EVIDENCE_PACKS_DAYS", "90")),
+    # The ZIP of a cohort's document batch (each document stays on its contract).
+    "document_batches": int(env("RETENTION_DOCUMENT_BATCHES_DAYS", "30")),
+}
+# Time of the nightly retention purge (Celery beat, Europe/Paris); default 03:15, after the alert rules.
+RETENTION_PURGE_HOUR, RETENTION_PURGE_MINUTE = int(env("RETENTION_PURGE_HOUR", "3")), int(env("RETENTION_PURGE_MINUTE", "15"))
+
 # Key used to encrypt the NIR (numéro de sécurité sociale): never stored in clear (domain §9).
 # Production requires its own key; locally it is derived from SECRET_KEY.
 NIR_ENCRYPTION_KEY = env("NIR_ENCRYPTION_KEY")

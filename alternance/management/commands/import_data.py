@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from alternance import access
-from alternance.choices import JobStatus
+from alternance.choices import ImportPhase, JobStatus
 from alternance.imports import runner
 from alternance.imports.mapping import clean_mapping, suggest_mapping
 from alternance.imports.readers import ImportFileError, read_table
@@ -117,7 +117,8 @@ class Command(BaseCommand):
                 table) -> DataImport:
         """The import in its author's history, as if made from the pages."""
         data_import = DataImport(kind=kind, original_name=name[:255], mapping=mapping, only_valid_rows=only_valid_rows,
-                                 status=JobStatus.DONE, created_by=by, rows_total=report.total, rows_created=report.created,
+                                 status=JobStatus.DONE, phase=ImportPhase.IMPORT, rows_read=report.total, created_by=by,
+                                 rows_total=report.total, rows_created=report.created,
                                  rows_updated=report.updated, rows_in_error=report.in_error,
                                  errors=[error.as_dict() for error in report.errors], finished_at=timezone.now())
         data_import.file.save(name, ContentFile(content), save=False)

@@ -6,6 +6,7 @@ with their access matrix and query counts."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -199,16 +200,31 @@ def test_the_reason_is_required(world, absence):
 
 def test_a_refused_justification_can_be_resubmitted_with_a_new_proof(world, absence, django_capture_on_commit_callbacks):
     first = submit(absence, world, pdf_bytes("Premier envoi"))
+    first_proof = Document.objects.get(pk=first.proof_id)
+    first_path = Path(first_proof.file.path)
     justification_refuse(record=first, by=world.a.tutor, comment="Document illisible")
 
-    second = submit(absence, world, png_bytes(), name="photo.png", content_type="image/png", reason="Rendez-vous médical (photo)")
+    with django_capture_on_commit_callbacks(execute=True):
+        second = submit(absence, world, png_bytes(), name="photo.png", content_type="image/png", reason="Rendez-vous médical (photo)")
 
-    assert Document.objects.count() == 2  # the refused proof stays, for the record
+    # The replaced proof is health data without a purpose: its row and its file are gone (issue 17 §5).
+    assert list(Document.objects.values_list("pk", flat=True)) == [second.proof_id]
+    assert not first_path.exists() and Path(Document.objects.get().file.path).exists()
     assert second.proof_id != first.proof_id
     assert state(absence) == (
         AttendanceStatus.ABSENT, 0, JustificationStatus.PENDING, "Rendez-vous médical (photo)", second.proof_id,
         second.justification_submitted_at, None, None, "",
     )
+
+
+def test_a_refused_replacement_keeps_the_proof_it_would_have_replaced(world, absence, django_capture_on_commit_callbacks):
+    first = submit(absence, world, pdf_bytes("Premier envoi"))
+    first_path = Path(Document.objects.get(pk=first.proof_id).file.path)
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
+        submit(absence, world, EXE_BYTES, name="virus.pdf")
+
+    assert list(Document.objects.values_list("pk", flat=True)) == [first.proof_id] and first_path.exists()
 
 
 def test_after_a_refusal_the_apprentice_gets_the_deadline_again_from_the_refusal(world, time_machine):

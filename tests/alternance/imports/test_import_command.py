@@ -112,8 +112,8 @@ def test_the_account_given_records_the_import_in_its_history():
     call("apprentices", str(HERE / "apprentis_erreurs.csv"), "--only-valid-rows", "--user", "ADMIN@of.test")
 
     data_import = DataImport.objects.get()
-    assert (data_import.created_by, data_import.status, data_import.rows_total, data_import.rows_created) == (
-        admin, JobStatus.DONE, 6, 2)
+    assert (data_import.created_by, data_import.status, data_import.phase, data_import.rows_total, data_import.rows_created) == (
+        admin, JobStatus.DONE, "import", 6, 2)
     assert (data_import.rows_in_error, len(data_import.errors), data_import.only_valid_rows) == (4, 10, True)
     assert data_import.error_report.name.endswith("erreurs-apprentis_erreurs.csv")
 

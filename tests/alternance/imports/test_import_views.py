@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -50,8 +51,23 @@ def admin(client):
     return user
 
 
+def tasks_run():
+    """The tasks a request queues on commit run (in-process, as without a broker) when it ends."""
+    return TestCase.captureOnCommitCallbacks(execute=True)
+
+
 def upload(client, content: bytes, name: str, kind: str = "apprentices"):
-    return client.post(reverse("data_import_upload"), {"kind": kind, "file": SimpleUploadedFile(name, content)})
+    with tasks_run():
+        return client.post(reverse("data_import_upload"), {"kind": kind, "file": SimpleUploadedFile(name, content)})
+
+
+def post(client, url: str, data: dict | None = None, *, follow: bool = False):
+    """POST, let the queued tasks run, then follow the redirects (to the page the task has updated)."""
+    with tasks_run():
+        response = client.post(url, data or {})
+    while follow and response.status_code == 302:
+        response = client.get(response.url)
+    return response
 
 
 def make_import(user, content: bytes = b"Nom\nDupont\n", name: str = "a.csv", **fields) -> DataImport:
@@ -71,11 +87,13 @@ def test_upload_suggests_the_mapping_and_shows_the_first_rows_as_read(client, ad
     response = upload(client, csv_bytes(rows), "export ERP.csv")
 
     data_import = DataImport.objects.get()
-    assert response.status_code == 302 and response.url == reverse("data_import_mapping", args=[data_import.pk])
-    assert (data_import.kind, data_import.original_name, data_import.created_by, data_import.status) == (
-        "apprentices", "export ERP.csv", admin, JobStatus.PENDING)
+    assert response.status_code == 302 and response.url == reverse("data_import_detail", args=[data_import.pk])
+    assert (data_import.kind, data_import.original_name, data_import.created_by, data_import.status, data_import.phase,
+            data_import.rows_read) == ("apprentices", "export ERP.csv", admin, JobStatus.PENDING, "analysis", 12)
     assert data_import.mapping["last_name"] == "NOM DE NAISSANCE" and data_import.mapping["cohort"] == "Promotion"
-    page = client.get(response.url)
+    analysed = client.get(response.url)
+    assert analysed.status_code == 302 and analysed.url == reverse("data_import_mapping", args=[data_import.pk])
+    page = client.get(analysed.url)
     html = html_lib.unescape(page.content.decode())
     assert page.status_code == 200
     assert '<option value="NOM DE NAISSANCE" selected>NOM DE NAISSANCE</option>' in html
@@ -114,8 +132,8 @@ def test_check_lists_the_errors_then_nothing_is_imported_unless_asked_then_the_v
     upload(client, read_fixture("apprentis_erreurs.csv"), "apprentis_erreurs.csv")
     data_import = DataImport.objects.get()
 
-    response = client.post(reverse("data_import_mapping", args=[data_import.pk]), {**data_import.mapping, "action": "check"},
-                           follow=True)
+    response = post(client, reverse("data_import_mapping", args=[data_import.pk]), {**data_import.mapping, "action": "check"},
+                    follow=True)
 
     html = html_lib.unescape(response.content.decode())
     data_import.refresh_from_db()
@@ -127,13 +145,13 @@ def test_check_lists_the_errors_then_nothing_is_imported_unless_asked_then_the_v
     assert len(data_import.errors) == 10 and data_import.error_report
     assert Apprentice.objects.count() == 0
 
-    refused = client.post(reverse("data_import_run", args=[data_import.pk]), follow=True)
+    refused = post(client, reverse("data_import_run", args=[data_import.pk]), follow=True)
 
     data_import.refresh_from_db()
     assert "Rien n'a été importé : 4 lignes en erreur." in html_lib.unescape(refused.content.decode())
     assert (data_import.status, Apprentice.objects.count()) == (JobStatus.PENDING, 0)
 
-    done = client.post(reverse("data_import_run", args=[data_import.pk]), {"only_valid_rows": "on"}, follow=True)
+    done = post(client, reverse("data_import_run", args=[data_import.pk]), {"only_valid_rows": "on"}, follow=True)
 
     data_import.refresh_from_db()
     assert (data_import.status, data_import.only_valid_rows, data_import.rows_created, data_import.rows_in_error) == (
@@ -160,37 +178,88 @@ def test_a_valid_xlsx_file_is_imported_and_the_counts_are_shown(client, admin, c
     rows = [list(apprentice_row(n, COHORT, **{"Date de naissance": date(2005, 1, n)}).values()) for n in range(1, 4)]
     upload(client, xlsx_bytes(rows, APPRENTICE_HEADER), "apprentis.xlsx")
     data_import = DataImport.objects.get()
-    client.post(reverse("data_import_mapping", args=[data_import.pk]), data_import.mapping)
+    post(client, reverse("data_import_mapping", args=[data_import.pk]), data_import.mapping)
 
-    page = client.post(reverse("data_import_run", args=[data_import.pk]), follow=True)
+    page = post(client, reverse("data_import_run", args=[data_import.pk]), follow=True)
 
     html = html_lib.unescape(page.content.decode())
     assert '<dd class="h4 mb-0" data-testid="count-created">3</dd>' in html
     assert Apprentice.objects.filter(birth_date__in=[date(2005, 1, 1), date(2005, 1, 2), date(2005, 1, 3)]).count() == 3
 
 
-def test_a_large_file_goes_through_the_celery_task(client, admin, cohort, settings, celery_eager, django_capture_on_commit_callbacks):
-    settings.IMPORT_INLINE_MAX_ROWS = 2
-    upload(client, csv_bytes([apprentice_row(n, COHORT) for n in range(1, 6)]), "a.csv")
+def test_every_step_reads_the_file_in_the_task_never_in_the_request(client, admin, cohort, monkeypatch,
+                                                                     django_capture_on_commit_callbacks):
+    """Issue 17 §3: the request stores the file and queues the task; the task reads it (analysis,
+    then check, then import) while the page shows how far it got."""
+    import alternance.imports.readers as readers
+
+    reads = []
+    original = readers.read_csv
+    monkeypatch.setattr(readers, "read_csv", lambda *args, **kwargs: reads.append(kwargs.get("max_rows")) or original(*args, **kwargs))
+
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = client.post(reverse("data_import_upload"), {
+            "kind": "apprentices", "file": SimpleUploadedFile("a.csv", csv_bytes([apprentice_row(n, COHORT) for n in range(1, 6)]))})
+
     data_import = DataImport.objects.get()
+    assert (response.status_code, response.url) == (302, reverse("data_import_detail", args=[data_import.pk]))
+    assert (reads, len(queued), data_import.status, data_import.phase) == ([], 1, JobStatus.RUNNING, "analysis")
+    page = html_lib.unescape(client.get(response.url).content.decode())
+    assert "Analyse du fichier en cours…" in page and "Lignes lues jusqu'ici : 0" in page
+    assert f'hx-get="{reverse("data_import_status", args=[data_import.pk])}" hx-trigger="every 2s"' in page
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        response = client.post(reverse("data_import_mapping", args=[data_import.pk]), data_import.mapping, follow=True)
+    queued[0]()  # the task
 
-    assert len(callbacks) == 1
-    assert "sa vérification se poursuit en arrière-plan" in response.content.decode()
+    data_import.refresh_from_db()
+    assert (reads, data_import.status, data_import.rows_read) == ([None], JobStatus.PENDING, 5)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        client.post(reverse("data_import_mapping", args=[data_import.pk]), data_import.mapping)
+    assert reads == [None, 10]  # the mapping page read its 10-row preview, the check waits for the task
+    data_import.refresh_from_db()
+    assert (data_import.status, data_import.phase, data_import.rows_total, len(queued)) == (JobStatus.RUNNING, "check", 0, 1)
+
+    queued[0]()
+
     data_import.refresh_from_db()
     assert (data_import.status, data_import.rows_total, data_import.rows_created) == (JobStatus.PENDING, 5, 5)
-
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("data_import_run", args=[data_import.pk]))
 
     data_import.refresh_from_db()
-    assert (data_import.status, data_import.rows_created, Apprentice.objects.count()) == (JobStatus.DONE, 5, 5)
+    assert (data_import.status, data_import.phase, data_import.rows_created, Apprentice.objects.count()) == (
+        JobStatus.DONE, "import", 5, 5)
+
+
+def test_the_analysis_counts_the_rows_it_has_read_on_the_import(client, admin, cohort, settings):
+    from alternance.imports.services import data_import_analyse
+
+    data_import = make_import(admin, csv_bytes([apprentice_row(n, COHORT) for n in range(1, 2501)]), status=JobStatus.RUNNING)
+    seen = []
+
+    data_import_analyse(data_import=data_import, progress=lambda n: seen.append(
+        (n, DataImport.objects.values_list("rows_read", flat=True).get(pk=data_import.pk))))
+
+    data_import.refresh_from_db()
+    assert seen == [(1000, 1000), (2000, 2000)]
+    assert (data_import.status, data_import.rows_read) == (JobStatus.PENDING, 2500)
+
+
+def test_a_file_refused_by_the_analysis_says_why_and_offers_a_corrected_upload(client, admin):
+    upload(client, b"Nom;Ville\n", "entete.csv")
+
+    data_import = DataImport.objects.get()
+    assert (data_import.status, data_import.phase) == (JobStatus.FAILED, "analysis")
+    html = html_lib.unescape(client.get(reverse("data_import_detail", args=[data_import.pk])).content.decode())
+    assert "Le fichier a été refusé : rien n'a été vérifié ni enregistré." in html
+    assert "Le fichier ne contient que la ligne d'intitulés" in html and "Déposer un fichier corrigé" in html
+    assert client.get(reverse("data_import_mapping", args=[data_import.pk])).url == reverse("data_import_detail", args=[data_import.pk])
+    client.post(reverse("data_import_mapping", args=[data_import.pk]), {"last_name": "Nom"})
+    data_import.refresh_from_db()
+    assert (data_import.status, data_import.phase) == (JobStatus.FAILED, "analysis")
 
 
 def test_a_running_import_is_polled_and_the_page_reloads_once_finished(client, admin):
-    data_import = make_import(admin, status=JobStatus.RUNNING, rows_total=12000)
+    data_import = make_import(admin, status=JobStatus.RUNNING, phase="import", rows_total=12000)
 
     page = client.get(reverse("data_import_detail", args=[data_import.pk]))
     html = html_lib.unescape(page.content.decode())
@@ -203,7 +272,7 @@ def test_a_running_import_is_polled_and_the_page_reloads_once_finished(client, a
 
 
 def test_a_failed_import_says_why(client, admin):
-    data_import = make_import(admin, status=JobStatus.FAILED,
+    data_import = make_import(admin, status=JobStatus.FAILED, phase="import", rows_total=3,
                               errors=[{"row": None, "column": "", "message": "Le classeur est illisible."}])
 
     html = html_lib.unescape(client.get(reverse("data_import_detail", args=[data_import.pk])).content.decode())
@@ -220,7 +289,7 @@ def test_a_failed_import_says_why(client, admin):
         (b"\xd0\xcf\x11\xe0", "vieux.xls", "Ce format n'est pas lu (ancien Excel .xls, LibreOffice .ods)"),
         (b"%PDF-1.4", "contrat.pdf", "Déposez un fichier .csv ou .xlsx."),
         (b"texte", "faux.xlsx", "n'est pas un classeur Excel"),
-        (b"Nom;Ville\n", "entete.csv", "ne contient que la ligne d'intitulés"),
+        (b"\n \n", "vide.csv", "Le fichier est vide"),
     ],
 )
 def test_unreadable_uploads_are_refused_on_the_form(client, admin, content, name, message):
@@ -258,7 +327,7 @@ def test_the_list_shows_the_users_own_imports_with_a_fixed_number_of_queries(cli
     with django_assert_max_num_queries(7) as one:
         client.get(reverse("data_import_list"))
     for n in range(3):
-        make_import(admin, name=f"plus-{n}.csv", status=JobStatus.DONE, rows_total=3)
+        make_import(admin, name=f"plus-{n}.csv", status=JobStatus.DONE, phase="import", rows_total=3)
     with django_assert_max_num_queries(len(one.captured_queries)):
         html = client.get(reverse("data_import_list")).content.decode()
     assert "un.csv" in html and "plus-2.csv" in html and other.original_name not in html
@@ -327,9 +396,9 @@ def test_a_write_refused_by_the_database_leaves_nothing_and_marks_the_import_fai
     monkeypatch.setattr(ApprenticeImport, "write", write_then_fail)
     upload(client, csv_bytes([apprentice_row(n, COHORT) for n in range(1, 4)]), "a.csv")
     data_import = DataImport.objects.get()
-    client.post(reverse("data_import_mapping", args=[data_import.pk]), data_import.mapping)
+    post(client, reverse("data_import_mapping", args=[data_import.pk]), data_import.mapping)
 
-    page = client.post(reverse("data_import_run", args=[data_import.pk]), follow=True)
+    page = post(client, reverse("data_import_run", args=[data_import.pk]), follow=True)
 
     data_import.refresh_from_db()
     assert (data_import.status, Apprentice.objects.count()) == (JobStatus.FAILED, 0)
@@ -343,7 +412,7 @@ def test_the_task_leaves_a_vanished_or_finished_import_alone(admin, celery_eager
     from alternance.imports.tasks import data_import_process_task, task_progress
 
     data_import_process_task.delay(data_import_id=987654, phase="check")
-    done = make_import(admin, status=JobStatus.DONE, rows_total=3, rows_created=3)
+    done = make_import(admin, status=JobStatus.DONE, phase="import", rows_total=3, rows_created=3)
     data_import_process_task.delay(data_import_id=done.pk, phase="import")
 
     done.refresh_from_db()
