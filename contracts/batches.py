@@ -78,12 +78,14 @@ def batch_run(*, batch: DocumentBatch) -> DocumentBatch:
         batch.refresh_from_db()
         return batch
     current: Contract | None = None
+    batch.documents.clear()  # a failed batch run again: only this run's documents are in its archive
     try:
         with tempfile.TemporaryFile() as buffer:
             with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
                 for done, current in enumerate(contracts, start=1):
                     document = generate_document(kind=batch.kind, contract=current, by=batch.requested_by)
                     archive.writestr(document_filename(batch.kind, current), document_read(document))
+                    batch.documents.add(document)
                     DocumentBatch.objects.filter(pk=batch.pk).update(done=done)
             current = None
             buffer.seek(0)

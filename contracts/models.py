@@ -18,6 +18,7 @@ from contracts.choices import (
     ContractType,
     DerogationType,
     DismissalGround,
+    DocumentAccessChannel,
     DocumentKind,
     EmployeeCategory,
     EmploymentTerm,
@@ -726,6 +727,34 @@ class Signer(models.Model):
         return f"{self.get_role_display()} — {self.user}"
 
 
+class DocumentAccess(models.Model):
+    """One download of a document whose content is sensitive (issue 17 §6): an absence proof
+    (health data, RGPD art. 9) or a document printing the NIR. Written by
+    ``contracts.documents.document_access_log`` only, never edited; listed on the record
+    (« Consulté par … le … ») for the staff who may see the document."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="accesses", verbose_name=_("document"))
+    # SET_NULL: an account is deactivated, not deleted; if one ever is, the line stays with its name.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("consulté par")
+    )
+    user_name = models.CharField(_("nom de la personne"), max_length=255)
+    accessed_at = models.DateTimeField(_("consulté le"))
+    channel = models.CharField(_("par"), max_length=10, choices=DocumentAccessChannel.choices)
+
+    class Meta:
+        verbose_name = _("consultation d'un document")
+        verbose_name_plural = _("consultations de documents")
+        ordering = ["-accessed_at", "-pk"]
+        indexes = [models.Index(fields=["document", "-accessed_at"], name="document_access_doc_idx")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(channel__in=DocumentAccessChannel.values), name="document_access_channel_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} — {self.user_name} — {self.accessed_at:%d/%m/%Y %H:%M}"
+
+
 class DocumentBatch(models.Model):
     """Documents generated for a whole cohort in a Celery task, with progress and the ZIP when done."""
 
@@ -735,6 +764,8 @@ class DocumentBatch(models.Model):
     total = models.PositiveIntegerField(_("documents à produire"), default=0)
     done = models.PositiveIntegerField(_("documents produits"), default=0)
     archive = models.FileField(_("archive ZIP"), upload_to="batches/%Y/%m/", blank=True)
+    # The documents the archive holds: its download is logged on each one that is sensitive (issue 17 §6).
+    documents = models.ManyToManyField(Document, blank=True, related_name="+", verbose_name=_("documents de l'archive"))
     error = models.TextField(_("erreur"), blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
