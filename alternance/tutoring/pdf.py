@@ -23,11 +23,25 @@ def grid_average(rows: list[dict]) -> float | None:
     return round(sum(scores) / len(scores), 2) if scores else None
 
 
-def visit_report_pdf(visit: Visit, *, today: date) -> bytes:
+# The tutor's grid criteria that are the OF's internal assessment (issue 17 §7): the risk of
+# rupture is scored and commented by the tutor for the OF's own follow-up (alerts, Qualiopi 12);
+# it never reaches the company nor the apprentice.
+CONFIDENTIAL_CRITERIA = frozenset({"rupture_risk"})
+
+
+def visit_report_pdf(visit: Visit, *, today: date, confidential: bool = False) -> bytes:
     """The report of a visit: parties, the grid (criterion, score on its scale, comment), the
-    maître d'apprentissage's view, the actions agreed, the risk flag, the report text and the
-    employer's own part of the grid when it was sent."""
+    maître d'apprentissage's view, the actions agreed, the report text and the employer's own part
+    of the grid when it was sent.
+
+    Two renderings (issue 17 §7): the shared one (``confidential=False``), stored as the contract's
+    document that the company and the apprentice download, leaves out the internal assessment —
+    the risk flag and its comment, the confidential criteria of the grid, and the average over
+    them; the full one (``confidential=True``), for the OF's staff only, is rendered on demand,
+    marked « Document interne », and never stored."""
     rows = visit_grid_rows(visit, list(VisitCriterion.objects.filter(for_employer=False).order_by("order", "pk")))
+    if not confidential:
+        rows = [row for row in rows if row["code"] not in CONFIDENTIAL_CRITERIA]
     employer_rows = employer_grid_rows(visit)
     context = {
         "visit": visit,
@@ -40,17 +54,26 @@ def visit_report_pdf(visit: Visit, *, today: date) -> bytes:
         "employer_rows": employer_rows,
         "employer_average": grid_average(employer_rows) if visit.employer_submitted_at else None,
         "today": today,
-        "document_title": _("Compte rendu de visite"),
+        "confidential": confidential,
+        "document_title": _("Compte rendu de visite — version interne") if confidential else _("Compte rendu de visite"),
     }
     return render_pdf("alternance/pdf/visit_report.html", context)
 
 
+def visit_report_internal_filename(visit: Visit) -> str:
+    apprentice = visit.apprentice
+    name = slugify(f"{apprentice.usage_name or apprentice.last_name} {apprentice.first_name}") or "apprenti"
+    return f"compte-rendu-visite-interne-{name}-{visit.done_date:%Y%m%d}.pdf"
+
+
 def visit_report_generate(*, visit: Visit, by: User | None, today: date) -> Document:
-    """Render the report of a visit done and store it (a new version each time). The document is
-    tied to the visit by its apprentice, its contract and the visit's date (``period_start``)."""
+    """Render the shared report of a visit done and store it (a new version each time): the
+    version the company and the apprentice download, without the internal assessment. The
+    document is tied to the visit by its apprentice, its contract and the visit's date
+    (``period_start``)."""
     if visit.done_date is None:
         raise ValueError(_("Le compte rendu se rédige une fois la visite réalisée."))
-    content = visit_report_pdf(visit, today=today)
+    content = visit_report_pdf(visit, today=today, confidential=False)
     apprentice = visit.apprentice
     name = slugify(f"{apprentice.usage_name or apprentice.last_name} {apprentice.first_name}") or "apprenti"
     return document_store(
