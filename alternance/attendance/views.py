@@ -191,8 +191,8 @@ def justification_review(request: HttpRequest, pk: int) -> HttpResponse:
 def absence_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One absence or lateness seen by the staff: the half-day, the justification and its decision,
     the proof (to ``access.can_read_absence_proof``'s people only) and who consulted it, when."""
+    record = absences.absence_get(request.user, pk)  # 404 outside the scope, before any 403
     staff_only(request.user)
-    record = absences.absence_get(request.user, pk)
     can_read_proof = record.proof is not None and access.can_read_absence_proof(request.user, record.proof)
     context = {
         "record": record,
@@ -212,8 +212,8 @@ def justification_proof(request: HttpRequest, pk: int) -> HttpResponse:
     attendance scope, 403 in scope but not allowed — a CRE), inline with its stored content type,
     each view logged (issue 17 §6). Framing is allowed from this site only, for this response only
     (the rest of the site stays ``X-Frame-Options: DENY``); not cached: a proof is health data."""
+    record = absences.absence_get(request.user, pk)  # 404 outside the scope, before any 403
     staff_only(request.user)
-    record = absences.absence_get(request.user, pk)
     document = record.proof
     if document is None:
         raise Http404(_("Cette absence n'a pas de justificatif déposé en ligne."))
