@@ -208,8 +208,8 @@ def visit_report_internal(request: HttpRequest, pk: int) -> HttpResponse:
     """The full report of a visit, with the tutor's confidential rupture-risk assessment (issue 17
     §7): rendered on demand for the OF's staff, never stored — the stored report, which the
     company and the apprentice download, is the shared version without it."""
+    visit = selectors_tutor.visit_get(request.user, pk)  # 404 outside the scope, before any 403
     staff_only(request.user)
-    visit = selectors_tutor.visit_get(request.user, pk)
     access.require(access.can_read_visit_confidential(request.user, visit))
     if visit.done_date is None:
         raise Http404(_("Le compte rendu porte sur une visite réalisée : remplissez d'abord la grille."))
