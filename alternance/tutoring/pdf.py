@@ -4,8 +4,12 @@ Document through ``document_store`` (SHA-256, size, next version)."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
+from io import BytesIO
 
+from django.core.files.base import ContentFile
+from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -89,3 +93,40 @@ def visit_report_generate(*, visit: Visit, by: User | None, today: date) -> Docu
         period_start=visit.done_date,
         period_end=visit.done_date,
     )
+
+
+def _holds_internal_assessment(content: bytes) -> bool:
+    """Whether a stored report PDF prints the rupture-risk section or criterion (reports stored
+    before issue 17 §7 did)."""
+    from pypdf import PdfReader
+
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(BytesIO(content)).pages).split())
+    return "Risque de rupture" in text or "Risque signalé" in text
+
+
+@transaction.atomic
+def visit_report_redact(*, document: Document, today: date) -> bool:
+    """Replace, in place, a stored visit report that holds the internal assessment by the shared
+    version of its visit (issue 17 §7: reports stored before the fix). The document keeps its id
+    and version — its links keep working — with the new file, SHA-256 and size. Returns whether it
+    was replaced; False when it holds nothing confidential or its visit is gone (then say so)."""
+    from contracts.documents import document_read
+
+    if not _holds_internal_assessment(document_read(document)):
+        return False
+    visit = (
+        Visit.objects.select_related("apprentice__cohort__programme", "tutor", "contract__company", "contract__master")
+        .filter(apprentice_id=document.apprentice_id, done_date=document.period_start)
+        .order_by("-pk")
+        .first()
+    )
+    if visit is None:
+        raise LookupError(document.pk)
+    content = visit_report_pdf(visit, today=today, confidential=False)
+    old_file = document.file.name
+    document.file.save(old_file.rsplit("/", 1)[-1], ContentFile(content), save=False)
+    document.sha256, document.size = hashlib.sha256(content).hexdigest(), len(content)
+    document.save(update_fields=["file", "sha256", "size"])
+    storage = document.file.storage
+    transaction.on_commit(lambda: storage.delete(old_file))
+    return True
