@@ -131,10 +131,10 @@ def digest_recipients() -> QuerySet:
 def send_daily_digests(*, now: datetime | None = None) -> DigestReport:
     """Email each staff member what is new for them since the last digest, then record this digest.
 
-    The emails leave through the ``alternance.send_email`` task after the commit (retried on SMTP
-    errors); nobody receives an empty digest.
+    The emails are written to the outbox with the digest run and sent once it commits (retried by
+    the dispatcher on SMTP errors); nobody receives an empty digest.
     """
-    from alternance.tasks import send_email
+    from alternance.outbox import email_queue
 
     now = now or timezone.now()
     since, until = digest_window(now=now)
@@ -144,7 +144,7 @@ def send_daily_digests(*, now: datetime | None = None) -> DigestReport:
         if not digest.count:
             continue
         subject, body = render_digest(digest, since=since, until=until)
-        transaction.on_commit(lambda subject=subject, body=body, to=user.email: send_email.delay(subject=subject, body=body, to=[to]))
+        email_queue(subject=subject, body=body, to=[user.email])
         report.sent_to.append(user.email)
     report.run = DigestRun.objects.create(
         window_start=since, window_end=until, emails_sent=len(report.sent_to), recipients=report.sent_to

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import transaction
-
 from alternance.tasks import enqueue
 
 APPRENTICE = "alternance.apprentice"
@@ -69,4 +67,4 @@ def facts_changed(write: str, *, contract_ids: Iterable[int] = (), apprentice_id
         if ids[subject_model]:
             kwargs = {"rules": list(codes), "subject_model": subject_model, "subject_ids": ids[subject_model]}
             # By name: the task module imports the services, never the reverse.
-            transaction.on_commit(lambda kwargs=kwargs: enqueue("alerts.reevaluate_subject", kwargs=kwargs))
+            enqueue("alerts.reevaluate_subject", kwargs=kwargs)  # the outbox: started once the write commits

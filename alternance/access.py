@@ -825,6 +825,21 @@ def can_build_evidence_pack(user: User) -> bool:
     return _is(user, Role.COORDINATOR, Role.ADMIN_STAFF)
 
 
+def can_retry_job(user: User, job: models.Model) -> bool:
+    """« Relancer » a failed background job (import, TDB export, evidence pack, document batch,
+    issue 17 §2): its owner only, who still holds the permission the job needed. The view has
+    already fetched the job through the scope (404 outside it)."""
+    if isinstance(job, DataImport):
+        return can_import_data(user) and job.created_by_id == user.pk
+    if isinstance(job, TdbExport):
+        return can_export_tdb(user) and job.created_by_id == user.pk
+    if isinstance(job, EvidencePack):
+        return can_build_evidence_pack(user) and job.created_by_id == user.pk
+    if isinstance(job, DocumentBatch):
+        return can_generate_cohort_documents(user, job.cohort) and job.requested_by_id == user.pk
+    return False
+
+
 def can_use_api(user: User) -> bool:
     """The read API is for the OF's staff; each answer is scoped like the pages."""
     return _is(user, Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE, Role.TUTOR)

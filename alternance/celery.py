@@ -29,6 +29,18 @@ def beat_schedule(*, nightly_hour: int, nightly_minute: int, digest_hour: int = 
             "schedule": crontab(hour=nightly_hour, minute=max(nightly_minute - 15, 0)),
             "options": {"expires": 6 * 3600},
         },
+        # The outbox (issue 17 §1): tasks and e-mails the broker could not take when they were written.
+        "outbox-dispatch": {
+            "task": "alternance.dispatch_outbox",
+            "schedule": 60.0,
+            "options": {"expires": 50},  # a tick that could not run in time is replaced by the next one
+        },
+        # Jobs whose worker died (issue 17 §2): marked failed, with « Relancer » for their owner.
+        "jobs-reaper": {
+            "task": "alternance.reap_dead_jobs",
+            "schedule": 60.0,
+            "options": {"expires": 50},
+        },
         # The morning email of what is new for each person since the previous digest.
         "alerts-daily-digest": {
             "task": "alerts.send_daily_digests",

@@ -191,6 +191,15 @@ class JobStatus(models.TextChoices):
     FAILED = "failed", _("En échec")
 
 
+class OutboxStatus(models.TextChoices):
+    """Lifecycle of an outbox row (a task to start, an e-mail to send): written in the same
+    transaction as the data, then handed to the broker (task) or delivered (e-mail)."""
+
+    QUEUED = "queued", _("En attente")
+    SENT = "sent", _("Envoyé")
+    FAILED = "failed", _("En échec")
+
+
 class CandidateStatus(models.TextChoices):
     """Stages of an application (issue 13 §1): received → positioning → admitted / waiting list /
     refused / withdrawn → enrolled in a cohort. The transitions are in ``admissions.services``."""

@@ -2,7 +2,6 @@
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
-from django.db import transaction
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
@@ -36,9 +35,9 @@ class QueuedPasswordResetForm(PasswordResetForm):
     slow or failing mail server never blocks the request. In-process when no broker is set."""
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None):
-        from alternance.tasks import send_email
+        from alternance.outbox import email_queue
 
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)
         html_body = loader.render_to_string(html_email_template_name, context) if html_email_template_name else None
-        transaction.on_commit(lambda: send_email.delay(subject=subject, body=body, to=[to_email], html_body=html_body))
+        email_queue(subject=subject, body=body, to=[to_email], html_body=html_body)  # kept in the outbox until sent

@@ -2,7 +2,9 @@
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from csp.constants import SELF
+from csp.middleware import CSPMiddleware, PolicyParts
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
 
 class HealthCheckMiddleware:
@@ -23,3 +25,17 @@ class HealthCheckMiddleware:
 
             return healthz(request)
         return self.get_response(request)
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware with one exception to the policy (issue 17 §11): a PDF opened in the
+    browser (calendars, documents to sign, an absence proof in the review queue) is shown by Chrome's
+    built-in viewer, which embeds the file in its own page; ``object-src 'none'`` would block it
+    (crbug.com/271452). For PDF responses only, ``object-src`` allows this site's own files. Every
+    other directive, and every HTML page, keeps the policy of ``CONTENT_SECURITY_POLICY``."""
+
+    def get_policy_parts(self, request: HttpRequest, response: HttpResponseBase, report_only: bool = False) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only=report_only)
+        if response.get("Content-Type", "").split(";")[0].strip() == "application/pdf":
+            parts.replace = {**(parts.replace or {}), "object-src": [SELF]}
+        return parts

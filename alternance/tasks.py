@@ -1,45 +1,47 @@
-"""Background tasks of the core app (the email every feature sends) and the dispatch function the
-features start their own tasks with. Thin and safe to re-run (style §9)."""
+"""Background tasks of the core app: the e-mail every feature sends, the outbox dispatcher and the
+reaper of jobs whose worker died. Thin and safe to re-run (style §9).
+
+``enqueue`` (start a task by name) and ``email_queue`` live in ``alternance.outbox``; ``enqueue``
+is re-exported here for the services that import it from this module.
+"""
 
 import logging
-import smtplib
 
 from celery import shared_task
-from celery.result import AsyncResult
 from django.core.mail import send_mail
+
+from alternance import jobs, outbox
+from alternance.outbox import enqueue
+
+__all__ = ["deliver_email", "dispatch_outbox", "enqueue", "reap_dead_jobs", "send_email"]
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(
-    name="alternance.send_email",
-    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    max_retries=5,
-)
-def send_email(*, subject: str, body: str, to: list[str], html_body: str | None = None) -> int:
-    """Send one email outside the request (password reset, invitations, notifications).
+@shared_task(name="alternance.deliver_email", acks_late=True)
+def deliver_email(*, email_id: int) -> bool:
+    """Send one e-mail of the outbox (``alternance.outbox.email_deliver``: sent once, even if the
+    message is delivered twice). Failures are recorded on the row; the dispatcher retries."""
+    return outbox.email_deliver(email_id=email_id)
 
-    Retried with backoff on transient SMTP / network errors only; returns the number sent.
-    """
+
+@shared_task(name="alternance.send_email")
+def send_email(*, subject: str, body: str, to: list[str], html_body: str | None = None) -> int:
+    """Kept for the messages already in the broker when the outbox was deployed: new code calls
+    ``alternance.outbox.email_queue``, which keeps the e-mail in the database until it is sent."""
     sent = send_mail(subject, body, None, to, html_message=html_body)
     logger.info("email sent", extra={"subject": subject, "recipients": len(to)})
     return sent
 
 
-def enqueue(name: str, /, *, kwargs: dict, **options) -> AsyncResult:
-    """Start the task registered under ``name`` (e.g. ``"alternance.export_tdb"``) with ``kwargs``.
+@shared_task(name="alternance.dispatch_outbox", ignore_result=True)
+def dispatch_outbox() -> dict:
+    """Every minute (beat): hand the queued tasks and e-mails to the broker."""
+    report = outbox.dispatch_outbox()
+    return {"tasks": report.tasks, "emails": report.emails, "broker_down": report.broker_down}
 
-    A service starts its own task through this function rather than by importing its task module,
-    which imports the service: the two modules import in one direction only (house style, "A feature
-    is a package"). Unlike ``send_task``, the task is looked up in the app's registry and started with
-    ``apply_async``, so the eager mode of tests and of local runs without ``REDIS_URL``
-    (``task_always_eager``) still applies. ``options`` go to ``apply_async`` (``task_id``…).
-    """
-    from alternance.celery import app
 
-    if name not in app.tasks:
-        # In a web process the task modules are imported on demand: register the autodiscovered ones.
-        app.loader.import_default_modules()
-    return app.tasks[name].apply_async(kwargs=kwargs, **options)
+@shared_task(name="alternance.reap_dead_jobs", ignore_result=True)
+def reap_dead_jobs() -> int:
+    """Every minute (beat): mark failed the running jobs whose worker died (stale heartbeat)."""
+    return len(jobs.jobs_reap())

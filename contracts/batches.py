@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import logging
 import tempfile
+import time
 import zipfile
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
@@ -20,11 +22,12 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from alternance.jobs import failure_text
 from alternance.models import Cohort, User
 from alternance.tasks import enqueue
 from contracts.choices import ACTIVE_CONTRACT_STATUSES, BatchStatus, ContractStatus, DocumentKind
 from contracts.documents import document_read
-from contracts.models import Contract, DocumentBatch
+from contracts.models import Contract, Document, DocumentBatch
 from contracts.pdf import SIMPLE_KINDS, document_filename, generate_document
 
 logger = logging.getLogger(__name__)
@@ -53,7 +56,8 @@ def batch_start(*, cohort: Cohort, kind: str, by: User) -> DocumentBatch:
     batch = DocumentBatch(cohort=cohort, kind=kind, requested_by=by, total=batch_contracts(cohort).count())
     batch.full_clean()
     batch.save()
-    transaction.on_commit(lambda: enqueue("contracts.generate_cohort_documents", kwargs={"batch_id": batch.pk}))
+    # Written with the batch, started once it commits (the outbox: never lost if Redis is down).
+    enqueue("contracts.generate_cohort_documents", kwargs={"batch_id": batch.pk})
     return batch
 
 
@@ -65,28 +69,45 @@ def batch_run(*, batch: DocumentBatch) -> DocumentBatch:
     """Generate the batch's documents. Safe to re-run: only a queued (or failed) batch is taken,
     with a compare-and-set, so two workers never render the same batch.
 
+    Each document is stored and recorded on the batch (``generated``, ``done``, the heartbeat) in
+    one transaction: a batch started again after its worker died reuses the documents it had
+    already stored instead of storing a second version (issue 17 §2).
+
     A failure stops the batch and marks it failed with a French message (the documents already
-    generated stay on their contracts as new versions); it is logged, not raised: re-running the
-    same input would fail the same way.
+    generated stay on their contracts); it is logged, not raised: re-running the same input would
+    fail the same way.
     """
     contracts = list(batch_contracts(batch.cohort))
     taken = DocumentBatch.objects.filter(pk=batch.pk, status__in=(BatchStatus.QUEUED, BatchStatus.FAILED)).update(
-        status=BatchStatus.RUNNING, total=len(contracts), done=0, error="", finished_at=None
+        status=BatchStatus.RUNNING, total=len(contracts), done=0, error="", finished_at=None, heartbeat_at=timezone.now()
     )
     if not taken:
         logger.info("document batch %s already taken", batch.pk)
         batch.refresh_from_db()
         return batch
+    batch.refresh_from_db()
+    generated: dict[str, int] = dict(batch.generated or {})
+    reused = {
+        document.contract_id: document
+        for document in Document.objects.filter(pk__in=generated.values(), contract__in=contracts, kind=batch.kind)
+    }
     current: Contract | None = None
-    batch.documents.clear()  # a failed batch run again: only this run's documents are in its archive
     try:
         with tempfile.TemporaryFile() as buffer:
             with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
                 for done, current in enumerate(contracts, start=1):
-                    document = generate_document(kind=batch.kind, contract=current, by=batch.requested_by)
+                    document = reused.get(current.pk)
+                    if document is None:
+                        with transaction.atomic():
+                            document = generate_document(kind=batch.kind, contract=current, by=batch.requested_by)
+                            generated[str(current.pk)] = document.pk
+                            DocumentBatch.objects.filter(pk=batch.pk).update(
+                                done=done, generated=generated, heartbeat_at=timezone.now()
+                            )
+                    else:
+                        DocumentBatch.objects.filter(pk=batch.pk).update(done=done, heartbeat_at=timezone.now())
                     archive.writestr(document_filename(batch.kind, current), document_read(document))
-                    batch.documents.add(document)
-                    DocumentBatch.objects.filter(pk=batch.pk).update(done=done)
+                    batch_item_pause()
             current = None
             buffer.seek(0)
             batch.refresh_from_db()
@@ -98,10 +119,18 @@ def batch_run(*, batch: DocumentBatch) -> DocumentBatch:
         logger.exception("document batch %s failed", batch.pk)
         if current is not None:
             error = _("Échec de la génération pour %(name)s (contrat n° %(pk)s) : %(error)s") % {
-                "name": current.apprentice.full_name, "pk": current.pk, "error": exc,
+                "name": current.apprentice.full_name, "pk": current.pk, "error": failure_text(exc),
             }
         else:
-            error = _("Échec de la génération de l'archive : %(error)s") % {"error": exc}
+            error = _("Échec de la génération de l'archive : %(error)s") % {"error": failure_text(exc)}
         DocumentBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.FAILED, error=error, finished_at=timezone.now())
         batch.refresh_from_db()
     return batch
+
+
+def batch_item_pause() -> None:
+    """Wait ``BATCH_ITEM_DELAY_SECONDS`` between two documents: 0 in production; the test that
+    kills a worker in the middle of a batch sets it so that "the middle" lasts long enough."""
+    delay = getattr(settings, "BATCH_ITEM_DELAY_SECONDS", 0)
+    if delay:
+        time.sleep(delay)

@@ -258,6 +258,8 @@ def document_preflight_problems(contract: Contract, *, stage: str) -> list[tuple
     would sign data that is no longer the contract's)."""
     problems: list[tuple[str, str]] = []
     if stage == "opco":
+        # A public employer deposits its contract with the DDETS instead (D6224-1).
+        before = _("avant l'envoi à l'OPCO") if contract.goes_through_opco else _("avant le dépôt auprès de la DDETS")
         latest = latest_generated(contract)
         freshness = documents_freshness(contract, latest.values())
         for kind in OPCO_KINDS:
@@ -266,15 +268,15 @@ def document_preflight_problems(contract: Contract, *, stage: str) -> list[tuple
             if document is None:
                 problems.append((
                     f"document.missing.{kind}",
-                    _("%(name)s n'a pas été générée : générez-la dans le panneau « Documents » du contrat avant l'envoi à l'OPCO.")
-                    % {"name": name},
+                    _("%(name)s n'a pas été générée : générez-la dans le panneau « Documents » du contrat %(before)s.")
+                    % {"name": name, "before": before},
                 ))
             elif document.pk in freshness and freshness[document.pk].outdated:
                 problems.append((
                     f"document.outdated.{kind}",
                     _("%(name)s (version %(version)s) est périmée : des données ont changé depuis sa génération (%(changed)s). "
-                      "Régénérez-la dans le panneau « Documents » du contrat avant l'envoi à l'OPCO.")
-                    % {"name": name, "version": document.version, "changed": ", ".join(freshness[document.pk].changed)},
+                      "Régénérez-la dans le panneau « Documents » du contrat %(before)s.")
+                    % {"name": name, "version": document.version, "changed": ", ".join(freshness[document.pk].changed), "before": before},
                 ))
     elif stage == "signature":
         pending = list(

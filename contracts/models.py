@@ -764,12 +764,16 @@ class DocumentBatch(models.Model):
     total = models.PositiveIntegerField(_("documents à produire"), default=0)
     done = models.PositiveIntegerField(_("documents produits"), default=0)
     archive = models.FileField(_("archive ZIP"), upload_to="batches/%Y/%m/", blank=True)
-    # The documents the archive holds: its download is logged on each one that is sensitive (issue 17 §6).
-    documents = models.ManyToManyField(Document, blank=True, related_name="+", verbose_name=_("documents de l'archive"))
     error = models.TextField(_("erreur"), blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Set when a worker takes the batch and refreshed after each document: a running batch whose
+    # heartbeat is too old has lost its worker (``alternance.jobs.jobs_reap``).
+    heartbeat_at = models.DateTimeField(_("dernier signe de vie"), null=True, blank=True)
+    # {contract id: document id} of the documents this batch has stored: a batch started again
+    # after its worker died reuses them instead of storing a second version.
+    generated = models.JSONField(_("documents produits par ce lot"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("génération par lot")

@@ -76,11 +76,11 @@ def _display_name(user: User) -> str:
 
 def _send(*, subject: str, body: str, to: Iterable[str]) -> None:
     """Queue one email after the commit (never for a rolled-back write)."""
-    from alternance.tasks import send_email
+    from alternance.outbox import email_queue
 
     recipients = [address for address in to if address]
     if recipients:
-        transaction.on_commit(lambda: send_email.delay(subject=subject, body=body, to=recipients))
+        email_queue(subject=subject, body=body, to=recipients)  # written with the write, sent once it commits
 
 
 # --- who signs -----------------------------------------------------------------------------------
@@ -321,7 +321,7 @@ def _signed_pdf(signature_request: SignatureRequest, signers: list[Signer], *, o
 
     contract = signature_request.document.contract
     html = render_to_string(
-        "contracts/signatures/certificate.html",
+        "contracts/pdf/signature_certificate.html",
         {
             "signature_request": signature_request,
             "document": signature_request.document,
@@ -375,7 +375,7 @@ def stamp_signatures(original: bytes, boxes: list[dict], signers: list[Signer]):
         if index in stamps:
             width, height = float(page.mediabox.width), float(page.mediabox.height)
             html = render_to_string(
-                "contracts/signatures/stamp.html",
+                "contracts/pdf/signature_stamp.html",
                 {"width": width, "height": height,
                  "stamps": [{"left": box["x"], "top": height - box["y"] - box["height"], "width": box["width"],
                              "height": box["height"], "text": text} for box, text in stamps[index]]},

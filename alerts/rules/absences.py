@@ -92,9 +92,9 @@ def check(context: RuleContext) -> list[Finding]:
             continue
         rate = round(100 * row["attended"] / row["recorded"], 1)
         if rate < s.attendance_min_rate:
-            month = row["month"].date() if hasattr(row["month"], "date") else row["month"]
+            # TruncMonth of a DateField is a date on every database (Django converts it).
             low_months[row["apprentice_id"]].append(
-                {"month": month.strftime("%Y-%m"), "rate": rate, "attended": row["attended"], "recorded": row["recorded"]}
+                {"month": row["month"].strftime("%Y-%m"), "rate": rate, "attended": row["attended"], "recorded": row["recorded"]}
             )
 
     signals: dict[int, list[dict]] = defaultdict(list)
@@ -131,9 +131,12 @@ def check(context: RuleContext) -> list[Finding]:
             continue
         who, contract = info[apprentice_id], contracts.get(apprentice_id)
         severity = Severity.CRITICAL if len(found) >= 2 else Severity.WARNING
+        others = len(found) - 1
         findings.append(Finding(
             subject_model=APPRENTICE, subject_id=apprentice_id, label=who["label"],
-            title=f"Absences : {found[0]['label']}" + (f" (+{len(found) - 1} signal)" if len(found) > 1 else ""),
+            title=f"Absences : {found[0]['label']}" + ("" if not others else (
+                " (+1 autre signal)" if others == 1 else f" (+{others} autres signaux)"
+            )),
             severity=severity, stage=",".join(sorted({signal["code"] for signal in found})),
             facts={
                 "signals": found, "unjustified_in_window": unjustified.get(apprentice_id, 0), "cohort": who["cohort"],

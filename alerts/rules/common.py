@@ -24,10 +24,6 @@ def add_months(day: date, months: int) -> date:
     return day + relativedelta(months=months)
 
 
-def iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None
-
-
 def fr(day: date | None) -> str:
     return day.strftime("%d/%m/%Y") if day else "—"
 
@@ -47,7 +43,8 @@ def fr_number(value, decimals: int = 0) -> str:
     from django.utils.translation import override
 
     with override("fr"):
-        return number_format(value, decimals, use_l10n=True, force_grouping=True)
+        # Localised by default since Django 5.0 (use_l10n=None means localised).
+        return number_format(value, decimals, force_grouping=True)
 
 
 def fr_euros(value) -> str:

@@ -163,13 +163,13 @@ def candidate_apply(
 def _send_acknowledgement(candidate: Candidate) -> None:
     """The applicant's receipt by e-mail, after the commit: what was received, what happens next and
     how to withdraw or correct the application (answering the e-mail reaches the centre)."""
-    from alternance.tasks import send_email
+    from alternance.outbox import email_queue
 
     context = {"candidate": candidate, "organisation": settings.ORGANISATION["name"]}
     subject = _("Votre candidature « %(programme)s » est bien reçue") % {"programme": candidate.programme.title}
     body = loader.render_to_string("alternance/emails/application_received.txt", context)
     to = [candidate.email]
-    transaction.on_commit(lambda: send_email.delay(subject=subject, body=body, to=to))
+    email_queue(subject=subject, body=body, to=to)  # the outbox: sent once the application commits
 
 
 @transaction.atomic

@@ -64,7 +64,7 @@ def _notify_employer_of_new_absences(saved: list[tuple[AttendanceRecord, str | N
     ]
     if not record_ids or not AttendanceSettings.load().notify_employer_on_unjustified:
         return
-    transaction.on_commit(lambda: enqueue("alternance.notify_employer_of_absences", kwargs={"record_ids": record_ids}))
+    enqueue("alternance.notify_employer_of_absences", kwargs={"record_ids": record_ids})  # the outbox: started once committed
 
 
 def _require_centre_day(apprentices: list[Apprentice], day: date) -> None:

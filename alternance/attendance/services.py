@@ -37,7 +37,7 @@ from alternance import access
 from alternance.choices import AttendanceStatus, JustificationStatus, Role
 from alternance.history.services import record_bulk, record_change
 from alternance.models import Apprentice, AttendanceRecord, AttendanceSettings, Cohort, User
-from alternance.tasks import send_email
+from alternance.outbox import email_queue, email_queue_many
 from companies.models import CompanyContact
 from contracts.choices import ACTIVE_CONTRACT_STATUSES, ContractStatus, DocumentKind
 from contracts.documents import document_store
@@ -463,8 +463,8 @@ def _decide(*, records: list[AttendanceRecord], by: User, decision: str, comment
         AttendanceRecord.objects.select_related("apprentice__user", "apprentice__cohort__referent_tutor").filter(pk__in=pks).order_by("pk")
     )
     deadline_days = AttendanceSettings.load().justification_deadline_days
-    for record in decided:
-        _email_decision(record, deadline_days=deadline_days)
+    # One INSERT for all the apprentices' e-mails (the outbox), sent once the decision commits.
+    email_queue_many([email for record in decided if (email := _email_decision(record, deadline_days=deadline_days))])
     facts_changed("attendance_changed", apprentice_ids=[record.apprentice_id for record in decided])
     return decided
 
@@ -506,12 +506,12 @@ def _site_url(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def _email_decision(record: AttendanceRecord, *, deadline_days: int) -> None:
-    """The apprentice's email after a decision, sent by the Celery task once the transaction commits."""
+def _email_decision(record: AttendanceRecord, *, deadline_days: int) -> dict | None:
+    """The apprentice's email after a decision (None without an address), for the outbox."""
     apprentice = record.apprentice
     to = [apprentice.user.email] if apprentice.user_id and apprentice.user.email else ([apprentice.email] if apprentice.email else [])
     if not to:
-        return
+        return None
     accepted = record.justification == JustificationStatus.ACCEPTED
     context = {
         "record": record,
@@ -529,7 +529,7 @@ def _email_decision(record: AttendanceRecord, *, deadline_days: int) -> None:
         _("Justificatif accepté — %(day)s") if accepted else _("Justificatif refusé — %(day)s")
     ) % {"day": f"{record.day:%d/%m/%Y}"}
     body = loader.render_to_string("alternance/emails/absence_decision.txt", context)
-    transaction.on_commit(lambda: send_email.delay(subject=subject, body=body, to=to))
+    return {"subject": subject, "body": body, "to": to}
 
 
 # --- the employer's email on an unjustified absence -------------------------------------------------
@@ -608,7 +608,7 @@ def absence_employer_notify(*, record_id: int) -> list[str]:
         "name": apprentice.full_name, "day": f"{record.day:%d/%m/%Y}", "half": context["half_label"],
     }
     body = loader.render_to_string("alternance/emails/absence_employer.txt", context)
-    transaction.on_commit(lambda: send_email.delay(subject=subject, body=body, to=recipients))
+    email_queue(subject=subject, body=body, to=recipients)  # the outbox: sent once the absence commits
     return recipients
 
 

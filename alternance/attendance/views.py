@@ -8,6 +8,8 @@ its predicates (in scope, not allowed → 403); ``attendance.services`` reads an
 
 from __future__ import annotations
 
+from csp.constants import SELF
+from csp.decorators import csp_replace
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -206,6 +208,8 @@ def absence_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @xframe_options_sameorigin
+# The Content-Security-Policy says the same as X-Frame-Options (browsers obey frame-ancestors first).
+@csp_replace({"frame-ancestors": [SELF]})
 def justification_proof(request: HttpRequest, pk: int) -> HttpResponse:
     """The proof of a justification, shown in the queue and on the absence's page (``<img>`` or
     ``<iframe>``): to staff who may read it (``access.can_read_absence_proof``: 404 outside the

@@ -117,14 +117,14 @@ def send_invitation(
     invitation.full_clean()
     invitation.save()
 
-    from alternance.tasks import send_email
+    from alternance.outbox import email_queue
 
     link = settings.SITE_URL.rstrip("/") + reverse("invitation_accept", kwargs={"token": token})
     context = {"user": user, "by": by, "link": link, "expires_at": invitation.expires_at, "valid_days": valid_days()}
     subject = subject or _("Votre accès à l'extranet alternance")
     body = loader.render_to_string(template_name, context)
     to = [user.email]
-    transaction.on_commit(lambda: send_email.delay(subject=subject, body=body, to=to))
+    email_queue(subject=subject, body=body, to=to)  # the outbox: sent once the invitation commits
     return invitation
 
 

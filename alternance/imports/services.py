@@ -27,6 +27,7 @@ from alternance.imports.base import format_error
 from alternance.imports.mapping import clean_mapping, suggest_mapping
 from alternance.imports.readers import ImportFileError, Table, read_table
 from alternance.imports.runner import ImportReport, error_report, import_table, kind_class
+from alternance.jobs import heartbeat, job_reap_if_dead
 from alternance.models import DataImport, User
 from alternance.tasks import enqueue
 
@@ -113,7 +114,8 @@ def data_import_start(*, data_import: DataImport, phase: str, only_valid_rows: b
         raise ValueError(phase)
     if phase == IMPORT and not data_import.rows_total:
         raise ImportStateError(_("Vérifiez d'abord le fichier : l'import se lance après la vérification."))
-    fields = {"status": JobStatus.RUNNING}
+    job_reap_if_dead(data_import)  # « déjà en cours » must not block an import whose worker died
+    fields = {"status": JobStatus.RUNNING, "heartbeat_at": timezone.now()}
     if phase == IMPORT:
         fields["only_valid_rows"] = only_valid_rows
     else:
@@ -130,10 +132,10 @@ def data_import_start(*, data_import: DataImport, phase: str, only_valid_rows: b
     if len(table.rows) <= inline_max_rows(data_import.kind):
         data_import_process(data_import=data_import, phase=phase, table=table)
         return StartResult(inline=True)
-    transaction.on_commit(lambda: enqueue(
+    enqueue(  # the outbox: written now, handed to the broker once committed (never lost if Redis is down)
         "alternance.data_import_process",
         kwargs={"data_import_id": data_import.pk, "phase": phase}, task_id=task_id(data_import.pk, phase),
-    ))
+    )
     return StartResult(inline=False)
 
 
@@ -150,6 +152,7 @@ def data_import_process(*, data_import: DataImport, phase: str, table: Table | N
     if data_import.status != JobStatus.RUNNING:
         logger.info("data import %s is %s, not running: nothing to do", data_import.pk, data_import.status)
         return data_import
+    heartbeat(data_import)
     try:
         table = table or data_import_table(data_import)
         with system_actor("import"):  # changes saved one by one (contracts) are labelled « Import »

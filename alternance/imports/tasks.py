@@ -8,12 +8,13 @@ import logging
 from celery import shared_task
 
 from alternance.imports.services import data_import_process, task_id
+from alternance.jobs import long_job_options
 from alternance.models import DataImport
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(bind=True, name="alternance.data_import_process")
+@shared_task(bind=True, name="alternance.data_import_process", **long_job_options())
 def data_import_process_task(self, *, data_import_id: int, phase: str) -> None:
     data_import = DataImport.objects.select_related("created_by").filter(pk=data_import_id).first()
     if data_import is None:

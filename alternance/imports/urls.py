@@ -13,5 +13,6 @@ urlpatterns = [
     path("imports/<int:pk>/apercu/", views.data_import_preview, name="data_import_preview"),
     path("imports/<int:pk>/etat/", views.data_import_status, name="data_import_status"),
     path("imports/<int:pk>/importer/", views.data_import_run, name="data_import_run"),
+    path("imports/<int:pk>/relancer/", views.data_import_retry, name="data_import_retry"),
     path("imports/<int:pk>/rapport-erreurs/", views.data_import_error_report, name="data_import_error_report"),
 ]

@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
-from alternance import access
+from alternance import access, jobs
 from alternance.choices import ImportKind, JobStatus
 from alternance.exports import EXPORT_FORMATS, export_response
 from alternance.imports import services
@@ -166,6 +166,7 @@ def data_import_preview(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _detail_context(request: HttpRequest, data_import: DataImport) -> dict:
+    jobs.job_reap_if_dead(data_import)  # a worker that died shows as a failure to retry, not « en cours » for ever
     running = data_import.status == JobStatus.RUNNING
     phase = services.IMPORT if _checked(data_import) else services.CHECK
     errors = services.error_lines(data_import)
@@ -178,6 +179,7 @@ def _detail_context(request: HttpRequest, data_import: DataImport) -> dict:
         "checked": _checked(data_import) and data_import.status == JobStatus.PENDING,
         "done": data_import.status == JobStatus.DONE,
         "failed": data_import.status == JobStatus.FAILED,
+        "can_retry": data_import.status == JobStatus.FAILED and access.can_retry_job(request.user, data_import),
         "unchanged": services.rows_unchanged(data_import),
         "errors": errors[:ERRORS_SHOWN],
         "errors_hidden": max(0, len(errors) - ERRORS_SHOWN),
@@ -234,6 +236,22 @@ def data_import_run(request: HttpRequest, pk: int) -> HttpResponse:
             "Rien n'a été importé : %(count)s lignes en erreur. Corrigez le fichier et déposez-le à nouveau, ou cochez "
             "« Importer seulement les lignes valides ».", data_import.rows_in_error,
         ) % {"count": data_import.rows_in_error})
+    return redirect("data_import_detail", pk=data_import.pk)
+
+
+@require_POST
+def data_import_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """« Relancer » a failed check or import (e.g. its worker died): the same step starts again. An
+    import writes in one transaction, so a killed one had written nothing and is not written twice."""
+    data_import = _get_import(request, pk)
+    access.require(access.can_retry_job(request.user, data_import))
+    phase = services.IMPORT if data_import.rows_total else services.CHECK
+    try:
+        services.data_import_start(data_import=data_import, phase=phase, only_valid_rows=data_import.only_valid_rows)
+    except services.ImportStateError as error:
+        messages.error(request, str(error))
+    else:
+        messages.info(request, _("Relancé : cette page suit son avancement."))
     return redirect("data_import_detail", pk=data_import.pk)
 
 

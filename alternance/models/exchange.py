@@ -35,6 +35,9 @@ class DataImport(models.Model):
     )
     created_at = models.DateTimeField(_("déposé le"), auto_now_add=True)
     finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+    # Set when a worker takes the job and refreshed while it runs: a running job whose heartbeat is
+    # too old has lost its worker (``alternance.jobs.jobs_reap``).
+    heartbeat_at = models.DateTimeField(_("dernier signe de vie"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("import de données")
@@ -70,6 +73,9 @@ class TdbExport(models.Model):
     )
     created_at = models.DateTimeField(_("demandé le"), auto_now_add=True)
     finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+    # Set when a worker takes the job and refreshed while it runs: a running job whose heartbeat is
+    # too old has lost its worker (``alternance.jobs.jobs_reap``).
+    heartbeat_at = models.DateTimeField(_("dernier signe de vie"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("export du tableau de bord de l'apprentissage")
@@ -99,6 +105,9 @@ class EvidencePack(models.Model):
     )
     created_at = models.DateTimeField(_("demandé le"), auto_now_add=True)
     finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+    # Set when a worker takes the job and refreshed while it runs: a running job whose heartbeat is
+    # too old has lost its worker (``alternance.jobs.jobs_reap``).
+    heartbeat_at = models.DateTimeField(_("dernier signe de vie"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("dossier de preuves Qualiopi")

@@ -31,6 +31,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from alternance.choices import JobStatus
+from alternance.jobs import failure_text
 from alternance.models import EvidencePack, User
 from alternance.qualiopi.extracts import csv_bytes
 from alternance.qualiopi.indicators import IndicatorEvidence, collect_evidence
@@ -72,7 +73,8 @@ def evidence_pack_request(*, period_start: date, period_end: date, by: User, tod
     pack = EvidencePack(period_start=period_start, period_end=period_end, created_by=by)
     pack.full_clean()
     pack.save()
-    transaction.on_commit(lambda: enqueue("alternance.build_evidence_pack", kwargs={"pack_id": pack.pk}))
+    # Written with the pack, started once it commits (the outbox: never lost if Redis is down).
+    enqueue("alternance.build_evidence_pack", kwargs={"pack_id": pack.pk})
     return pack
 
 
@@ -216,7 +218,7 @@ def evidence_pack_build(*, pack: EvidencePack, today: date) -> EvidencePack:
     input would fail the same way.
     """
     taken = EvidencePack.objects.filter(pk=pack.pk, status__in=(JobStatus.PENDING, JobStatus.FAILED)).update(
-        status=JobStatus.RUNNING, error="", finished_at=None
+        status=JobStatus.RUNNING, error="", finished_at=None, heartbeat_at=timezone.now()
     )
     if not taken:
         logger.info("evidence pack %s already taken", pack.pk)
@@ -238,7 +240,7 @@ def evidence_pack_build(*, pack: EvidencePack, today: date) -> EvidencePack:
         EvidencePack.objects.filter(pk=pack.pk).update(
             status=JobStatus.FAILED, finished_at=timezone.now(),
             error=_("La production du dossier a échoué : %(error)s. Relancez-la ; si l'erreur revient, transmettez ce message "
-                    "à l'équipe technique.") % {"error": exc},
+                    "à l'équipe technique.") % {"error": failure_text(exc)},
         )
         pack.refresh_from_db()
     return pack

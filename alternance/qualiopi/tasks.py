@@ -5,13 +5,14 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
+from alternance.jobs import long_job_options
 from alternance.models import EvidencePack
 from alternance.qualiopi.packs import evidence_pack_build
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="alternance.build_evidence_pack")
+@shared_task(name="alternance.build_evidence_pack", **long_job_options())
 def build_evidence_pack(*, pack_id: int) -> None:
     """Build one evidence pack (``alternance.qualiopi.packs.evidence_pack_build``): its ZIP can be large."""
     pack = EvidencePack.objects.filter(pk=pack_id).first()

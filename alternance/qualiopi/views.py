@@ -18,9 +18,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from alternance import access
+from alternance import access, jobs
 from alternance.choices import JobStatus
 from alternance.models import EvidencePack
 from alternance.qualiopi import INDICATORS, evidence_freshness
@@ -105,10 +105,13 @@ def _display_summary(summary: dict) -> list[dict]:
     return sections
 
 
-def _detail_context(pack: EvidencePack) -> dict:
+def _detail_context(request: HttpRequest, pack: EvidencePack) -> dict:
+    jobs.job_reap_if_dead(pack)  # a worker that died shows as a failure to retry, not « en cours » for ever
     return {
         "pack": pack,
         "polling": pack.status in (JobStatus.PENDING, JobStatus.RUNNING),
+        "waiting_for_broker": jobs.task_is_waiting(pack),
+        "can_retry": pack.status == JobStatus.FAILED and access.can_retry_job(request.user, pack),
         "sections": _display_summary(pack.summary) if pack.status == JobStatus.DONE else [],
     }
 
@@ -116,14 +119,28 @@ def _detail_context(pack: EvidencePack) -> dict:
 @require_GET
 def qualiopi_pack_detail(request: HttpRequest, pk: int) -> HttpResponse:
     pack = _pack(request, pk)
-    return render(request, "alternance/qualiopi/pack_detail.html", _detail_context(pack))
+    return render(request, "alternance/qualiopi/pack_detail.html", _detail_context(request, pack))
 
 
 @require_GET
 def qualiopi_pack_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The status partial that the pack page polls every 2 seconds while the pack is being built."""
     pack = _pack(request, pk)
-    return render(request, "alternance/qualiopi/_pack_status.html", _detail_context(pack))
+    return render(request, "alternance/qualiopi/_pack_status.html", _detail_context(request, pack))
+
+
+@require_POST
+def qualiopi_pack_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """« Relancer » a failed pack (its owner): the same pack is built again, its files written once."""
+    pack = _pack(request, pk)
+    access.require(access.can_retry_job(request.user, pack))
+    try:
+        jobs.job_retry(job=pack, by=request.user)
+    except jobs.JobStateError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("La préparation du dossier est relancée ; cette page suit son avancement."))
+    return redirect("qualiopi_pack_detail", pk=pack.pk)
 
 
 def _file_response(field_file, *, content_type: str) -> FileResponse:

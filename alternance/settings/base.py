@@ -177,7 +177,43 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 5}
+
+# --- Background tasks: nothing lost when Redis or a worker dies (issue 17 §1–2) --------------------
+# A request hands its tasks and e-mails to Redis once, with a short timeout and no retry loop (the
+# default loop blocked ~19 s then raised): if Redis does not answer, the rows stay queued in the
+# outbox (``alternance.outbox``) and the dispatcher sends them when it is back.
+BROKER_CONNECT_TIMEOUT = float(env("BROKER_CONNECT_TIMEOUT", "2"))
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_CONNECT_TIMEOUT
+CELERY_BROKER_CONNECTION_MAX_RETRIES = 0
+# Long jobs' time limits (seconds): at the soft limit the job stops and records a French error, at
+# the hard limit the worker kills it. A job still « en cours » past the hard limit has lost its worker.
+JOB_SOFT_TIME_LIMIT = int(env("JOB_SOFT_TIME_LIMIT", "1500"))
+JOB_TIME_LIMIT = int(env("JOB_TIME_LIMIT", "1800"))
+# A document batch refreshes its heartbeat after each document: silent this long = its worker died.
+JOB_HEARTBEAT_TIMEOUT = int(env("JOB_HEARTBEAT_TIMEOUT", "300"))
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": BROKER_CONNECT_TIMEOUT,
+    "socket_timeout": 5,
+    "max_retries": 0,
+    # A task acknowledged late is delivered again if unacknowledged this long: beyond the hard limit.
+    "visibility_timeout": max(3600, 2 * JOB_TIME_LIMIT),
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = BROKER_CONNECT_TIMEOUT
+CELERY_REDIS_SOCKET_TIMEOUT = 5
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 0}}
+# Late acknowledgement: a worker takes one message at a time, so a death loses nothing it had reserved.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Outbox retries: 30 s, then doubling up to 1 hour; an e-mail gives up (« en échec ») after
+# OUTBOX_MAX_ATTEMPTS tries, a task never does. An e-mail handed over but still unsent after
+# OUTBOX_EMAIL_RESEND_AFTER_SECONDS (message lost by Redis) is handed over again — sent once anyway.
+OUTBOX_BACKOFF_SECONDS = int(env("OUTBOX_BACKOFF_SECONDS", "30"))
+OUTBOX_BACKOFF_MAX_SECONDS = int(env("OUTBOX_BACKOFF_MAX_SECONDS", "3600"))
+OUTBOX_MAX_ATTEMPTS = int(env("OUTBOX_MAX_ATTEMPTS", "30"))
+OUTBOX_EMAIL_RESEND_AFTER_SECONDS = int(env("OUTBOX_EMAIL_RESEND_AFTER_SECONDS", "600"))
+# After a failed hand-over, requests leave their rows to the dispatcher this long (no wait per click).
+OUTBOX_BROKER_PAUSE_SECONDS = int(env("OUTBOX_BROKER_PAUSE_SECONDS", "30"))
+# --- end of the background tasks settings -----------------------------------------------------------
 # Time of the nightly alert rules run (Celery beat, Europe/Paris); default 02:30.
 NIGHTLY_CHECKS_HOUR, NIGHTLY_CHECKS_MINUTE = int(env("NIGHTLY_CHECKS_HOUR", "2")), int(env("NIGHTLY_CHECKS_MINUTE", "30"))
 # Time of the daily alert digest emails; default 07:00.
@@ -334,3 +370,29 @@ AUDITLOG_DISABLE_REMOTE_ADDR = True
 # up to 29 years old; beyond, only with an RQTH, a business creation/takeover project or as a top
 # athlete (Code du travail L6222-1 and L6222-2; the same limit as the contract pre-flight check) [check].
 APPRENTICE_MAX_AGE = int(env("APPRENTICE_MAX_AGE", "29"))
+
+# --- Content-Security-Policy (issue 17 §11, django-csp 4) -----------------------------------------------
+# Every environment sends the same strict policy, so that the browser tests see what production does.
+# Only this site's own files may run or style the page: no inline <script>, no style="" nor <style>,
+# no eval (htmx runs with allowEval off, see templates/base.html). Behaviour lives in static/js/*.js
+# (parameters in data-* attributes), looks in static/css/app.css. data: images: Bootstrap draws its
+# icons (select arrows, check marks, menu toggler) as data: SVGs in its CSS, and the favicon is one.
+INSTALLED_APPS += ["csp"]
+# django-csp's middleware, with PDFs viewable in the browser (see alternance/middleware.py).
+MIDDLEWARE += ["alternance.middleware.ContentSecurityPolicyMiddleware"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+# Where browsers report violations (an external collector), if the OF runs one; none by default.
+if env("CSP_REPORT_URI"):
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = [env("CSP_REPORT_URI")]
+# --- end of the Content-Security-Policy settings -----------------------------------------------------------

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alternance.choices import JobStatus
+from alternance.jobs import failure_text
 from alternance.models import TdbExport, User
 from alternance.tasks import enqueue
 from alternance.tdb import writers
@@ -105,7 +106,8 @@ def tdb_export_start(*, school_year: str, fmt: str, by: User) -> TdbExport:
     export = TdbExport(school_year=parse_school_year(school_year).label, format=fmt, created_by=by)
     export.full_clean()
     export.save()
-    transaction.on_commit(lambda: enqueue("alternance.export_tdb", kwargs={"export_id": export.pk}))
+    # Written with the export, started once it commits (the outbox: never lost if Redis is down).
+    enqueue("alternance.export_tdb", kwargs={"export_id": export.pk})
     return export
 
 
@@ -114,7 +116,7 @@ def tdb_export_run(*, export: TdbExport) -> TdbExport:
     a compare-and-set, so two workers never produce the same one. A blocked or failed run is
     recorded with its French message (logged, not raised: the same input would fail again)."""
     taken = TdbExport.objects.filter(pk=export.pk, status__in=(JobStatus.PENDING, JobStatus.FAILED)).update(
-        status=JobStatus.RUNNING, error="", finished_at=None
+        status=JobStatus.RUNNING, error="", finished_at=None, heartbeat_at=timezone.now()
     )
     if not taken:
         logger.info("TDB export %s already taken", export.pk)
@@ -129,7 +131,7 @@ def tdb_export_run(*, export: TdbExport) -> TdbExport:
     except Exception as exc:
         logger.exception("TDB export %s failed", export.pk)
         TdbExport.objects.filter(pk=export.pk).update(
-            status=JobStatus.FAILED, error=_("La production du fichier a échoué : %(error)s") % {"error": exc}, finished_at=timezone.now()
+            status=JobStatus.FAILED, error=_("La production du fichier a échoué : %(error)s") % {"error": failure_text(exc)}, finished_at=timezone.now()
         )
         export.refresh_from_db()
         return export

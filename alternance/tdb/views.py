@@ -15,9 +15,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from alternance import access
+from alternance import access, jobs
 from alternance.choices import JobStatus
 from alternance.models import TdbExport
 from alternance.tdb.forms import TdbExportForm
@@ -82,10 +82,13 @@ def _export(request: HttpRequest, pk: int) -> TdbExport:
     return access.get_visible_or_404(request.user, TdbExport.objects.select_related("created_by"), pk=pk)
 
 
-def _detail_context(export: TdbExport) -> dict:
+def _detail_context(request: HttpRequest, export: TdbExport) -> dict:
+    jobs.job_reap_if_dead(export)  # a worker that died shows as a failure to retry, not « en cours » for ever
     return {
         "export": export,
         "polling": export.status in (JobStatus.PENDING, JobStatus.RUNNING),
+        "waiting_for_broker": jobs.task_is_waiting(export),
+        "can_retry": export.status == JobStatus.FAILED and access.can_retry_job(request.user, export),
         "rejections": with_links(export.rejections or []),
     }
 
@@ -93,18 +96,32 @@ def _detail_context(export: TdbExport) -> dict:
 @require_GET
 def tdb_export_detail(request: HttpRequest, pk: int) -> HttpResponse:
     export = _export(request, pk)
-    return render(request, "alternance/tdb/detail.html", _detail_context(export))
+    return render(request, "alternance/tdb/detail.html", _detail_context(request, export))
 
 
 @require_GET
 def tdb_export_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The state partial the export page polls every 2 seconds while the export runs."""
     export = _export(request, pk)
-    response = render(request, "alternance/tdb/_status.html", _detail_context(export))
+    response = render(request, "alternance/tdb/_status.html", _detail_context(request, export))
     if request.htmx and export.status not in (JobStatus.PENDING, JobStatus.RUNNING):
         # Finished: reload the whole page once so that the rejected rows appear below.
         response["HX-Refresh"] = "true"
     return response
+
+
+@require_POST
+def tdb_export_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """« Relancer » a failed export (its owner): the same row starts again, its file produced once."""
+    export = _export(request, pk)
+    access.require(access.can_retry_job(request.user, export))
+    try:
+        jobs.job_retry(job=export, by=request.user)
+    except jobs.JobStateError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("L'export est relancé ; cette page suit son avancement."))
+    return redirect("tdb_export_detail", pk=export.pk)
 
 
 @require_GET

@@ -139,7 +139,7 @@ def employer_evaluation_submit(*, visit: Visit, by: User, answers: dict[str, Gri
 
 
 def _notify_tutor(visit: Visit, by: User) -> None:
-    from alternance.tasks import send_email
+    from alternance.outbox import email_queue
 
     if not visit.tutor.email:
         return
@@ -150,7 +150,7 @@ def _notify_tutor(visit: Visit, by: User) -> None:
         "Vous la retrouvez sur la page de la visite : %(url)s\n"
     ) % {"who": by.get_full_name() or by.email, "kind": visit.get_kind_display().lower(), "name": visit.apprentice.full_name, "url": url}
     to = [visit.tutor.email]
-    transaction.on_commit(lambda: send_email.delay(subject=subject, body=body, to=to))
+    email_queue(subject=subject, body=body, to=to)  # the outbox: sent once the evaluation commits
 
 
 def employer_pending_filter() -> Q:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from alternance import access
+from alternance import access, jobs
 from alternance.models import Cohort
 from contracts import batches, selectors
 from contracts.choices import BatchStatus, DocumentAccessChannel, DocumentKind
@@ -225,21 +225,41 @@ def _batch(request: HttpRequest, pk: int) -> DocumentBatch:
     return access.get_visible_or_404(request.user, DocumentBatch.objects.select_related("cohort", "requested_by"), pk=pk)
 
 
-def _batch_context(batch: DocumentBatch) -> dict:
-    return {"batch": batch, "polling": batch.status in (BatchStatus.QUEUED, BatchStatus.RUNNING)}
+def _batch_context(request: HttpRequest, batch: DocumentBatch) -> dict:
+    jobs.job_reap_if_dead(batch)  # a worker that died shows as a failure to retry, not « en cours » for ever
+    return {
+        "batch": batch,
+        "polling": batch.status in (BatchStatus.QUEUED, BatchStatus.RUNNING),
+        "waiting_for_broker": jobs.task_is_waiting(batch),
+        "can_retry": batch.status == BatchStatus.FAILED and access.can_retry_job(request.user, batch),
+    }
 
 
 @require_GET
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _batch(request, pk)
-    return render(request, "contracts/documents/batch_detail.html", _batch_context(batch))
+    return render(request, "contracts/documents/batch_detail.html", _batch_context(request, batch))
 
 
 @require_GET
 def batch_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress partial that the batch page polls every 2 seconds while the batch runs."""
     batch = _batch(request, pk)
-    return render(request, "contracts/documents/_batch_progress.html", _batch_context(batch))
+    return render(request, "contracts/documents/_batch_progress.html", _batch_context(request, batch))
+
+
+@require_POST
+def batch_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """« Relancer » a failed batch (its requester): the documents it had already stored are reused."""
+    batch = _batch(request, pk)
+    access.require(access.can_retry_job(request.user, batch))
+    try:
+        jobs.job_retry(job=batch, by=request.user)
+    except jobs.JobStateError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("La production est relancée ; les documents déjà produits par ce lot ne sont pas refaits."))
+    return redirect("contracts:batch_detail", pk=batch.pk)
 
 
 @require_GET
@@ -252,7 +272,9 @@ def batch_download(request: HttpRequest, pk: int) -> HttpResponse:
     )
     response["X-Content-Type-Options"] = "nosniff"
     # A batch of Cerfa sheets prints every apprentice's NIR: the download is logged on each one.
-    document_access_log(documents=batch.documents.all(), user=request.user, channel=DocumentAccessChannel.BATCH)
+    # ``generated`` names the document of each contract the archive holds.
+    in_archive = Document.objects.filter(pk__in=list((batch.generated or {}).values()))
+    document_access_log(documents=in_archive, user=request.user, channel=DocumentAccessChannel.BATCH)
     return response
 
 
@@ -272,5 +294,6 @@ urlpatterns = [
     path("promotions/<int:cohort_pk>/documents/", cohort_documents, name="cohort_documents"),
     path("lots/<int:pk>/", batch_detail, name="batch_detail"),
     path("lots/<int:pk>/progression/", batch_progress, name="batch_progress"),
+    path("lots/<int:pk>/relancer/", batch_retry, name="batch_retry"),
     path("lots/<int:pk>/archive/", batch_download, name="batch_download"),
 ]

@@ -61,6 +61,43 @@
     });
   });
 
+  /* Small behaviours declared in the HTML with data-* attributes: the Content-Security-Policy
+     (script-src 'self', issue 17 §11) refuses inline handlers such as onclick="…". Listeners sit on
+     the document, so content swapped in by htmx behaves the same without re-binding. */
+
+  /* <form data-confirm="Question ?">: asks before submitting; « Annuler » keeps the page as it is. */
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest && event.target.closest("form[data-confirm]");
+    if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
+  });
+
+  /* <select data-autosubmit>: choosing an option submits its form (the form keeps its own button
+     for keyboard users and for browsers without JavaScript). */
+  document.addEventListener("change", function (event) {
+    var select = event.target.closest && event.target.closest("select[data-autosubmit]");
+    if (!select || !select.form) return;
+    if (typeof select.form.requestSubmit === "function") select.form.requestSubmit();
+    else select.form.submit();
+  });
+
+  /* <input data-select-on-focus>: a read-only value to copy (a key, an address) is selected whole. */
+  document.addEventListener("focusin", function (event) {
+    var input = event.target.closest && event.target.closest("input[data-select-on-focus]");
+    if (input) input.select();
+  });
+
+  /* <button data-copy-from="<input id>" data-copied-label="Copiée">: copies that field's value to
+     the clipboard and says so on the button. */
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button[data-copy-from]");
+    if (!button) return;
+    var source = document.getElementById(button.dataset.copyFrom);
+    if (!source || !navigator.clipboard) return;
+    navigator.clipboard.writeText(source.value).then(function () {
+      if (button.dataset.copiedLabel) button.textContent = button.dataset.copiedLabel;
+    });
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     explainRequiredMarks(document);
     frameScrollingTables(document);

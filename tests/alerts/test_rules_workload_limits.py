@@ -26,9 +26,10 @@ def test_cre_overload_above_cre_max_active_contracts(count):
 
     findings = RULES["cre_overload"](context(cre_max_active_contracts=5))
 
-    assert [(f.subject_id, f.label, f.title, f.stage, f.facts) for f in findings] == ([(
+    assert [(f.subject_id, f.label, f.title, f.stage, f.facts, f.recommended_action) for f in findings] == ([(
         cre.pk, "Léa Martin", f"Portefeuille de {count} contrats actifs (seuil : 5)", "over",
         {"active_contracts": count, "threshold": 5, "companies_with_contracts": 1, "excess": count - 5},
+        "Rééquilibrer les portefeuilles entre CRE (réattribuer des entreprises) ou renforcer l'équipe.",
     )] if count > 5 else [])
 
 
@@ -81,5 +82,7 @@ def test_master_capacity_r6223_6_ordinary_and_extended(ordinary, extended, stage
          "apprentice_ids": sorted(c.apprentice_id for c in contracts)},
     )] if stage else [])
     if stage:
-        assert (findings[0].severity, findings[0].concerned_role, findings[0].company_id, findings[0].suggested_assignee_id) == (
-            Severity.CRITICAL, ConcernedRole.CRE, company.pk, company.owner_cre_id)
+        assert (findings[0].subject_model, findings[0].severity, findings[0].concerned_role, findings[0].company_id,
+                findings[0].suggested_assignee_id, findings[0].recommended_action) == (
+            "companies.companycontact", Severity.CRITICAL, ConcernedRole.CRE, company.pk, company.owner_cre_id,
+            "Faire désigner un autre maître d'apprentissage (avenant) ou un second maître pour les contrats en excès.")

@@ -135,3 +135,21 @@ def test_contract_page_shows_the_ddets_deposit_and_its_action(client):
     assert "Enregistrer le dépôt auprès de la DDETS" in html
     assert "Transmettre à l'OPCO" not in html
     assert "Échéancier de prise en charge" not in html
+    assert "Liste de contrôle avant le dépôt auprès de la DDETS" in html
+    assert "avant l'envoi à l'OPCO" not in html.replace("&#x27;", "'")
+
+
+@pytest.mark.parametrize(("public", "before"), [
+    (True, "avant le dépôt auprès de la DDETS"),
+    (False, "avant l'envoi à l'OPCO"),
+])
+def test_missing_documents_are_asked_before_the_deposit_or_the_sending(public, before):
+    from contracts.freshness import document_preflight_problems
+
+    company = public_company() if public else CompanyFactory()
+    contract = under_contract(company=company, status=ContractStatus.SIGNED)
+
+    messages = [message for _code, message in document_preflight_problems(contract, stage="opco")]
+
+    assert len(messages) == 2
+    assert all(message.endswith(f"du contrat {before}.") for message in messages), messages

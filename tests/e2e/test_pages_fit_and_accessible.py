@@ -5,6 +5,7 @@ accessibility audit (issue 14 §7 and §10).
   scrolls inside its own frame, which then takes the keyboard focus); on the phone, no link, button
   or field sits beyond the right edge, even inside such a frame.
 - Beyond the menu, one page of every kind reachable from it (detail pages) is checked the same way.
+- No Content-Security-Policy violation on any of these pages (issue 17 §11, ``CspWatch`` of test_csp.py).
 - axe-core (the WCAG 2.1 A and AA rules) runs on each page: no serious or critical violation.
   axe-core comes from the ``axe-playwright-python`` wheel (the npm package's ``axe.min.js``), injected
   into the page by Playwright — nothing is fetched from a CDN.
@@ -21,6 +22,7 @@ from playwright.sync_api import Page
 
 from alternance.models import User
 from alternance.navigation import menu_for
+from tests.e2e.test_csp import CspWatch
 from tests.e2e.test_login_roles import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -87,6 +89,7 @@ def test_every_page_of_each_account_fits_its_screen_and_passes_the_accessibility
     visit, a document…): one click away for the staff, two for the extranet."""
     call_command("seed_demo", apprentices=40, seed=7, today=timezone.localdate().isoformat(), stdout=StringIO())
     problems, detail_pages_checked = [], {}
+    csp = CspWatch(page)
     for email, width in ACCOUNTS.items():
         page.context.clear_cookies()
         page.set_viewport_size({"width": width, "height": 900})
@@ -100,6 +103,7 @@ def test_every_page_of_each_account_fits_its_screen_and_passes_the_accessibility
             page.goto(f"{live_server.url}{url}")
             page.wait_for_load_state("networkidle")
             problems += [f"{email} {url} : {problem}" for problem in check_page(page, email, width)]
+            problems += [f"{email} CSP {violation}" for violation in csp.violations()]
             if depth == max_depth:
                 continue
             for path in page.evaluate(LINKS):

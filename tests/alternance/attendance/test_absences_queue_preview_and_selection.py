@@ -89,8 +89,15 @@ def test_the_proof_is_served_inline_with_its_type_and_framable_from_this_site_on
     assert (response["X-Frame-Options"], response["X-Content-Type-Options"], response["Cache-Control"]) == ("SAMEORIGIN", "nosniff", "private, no-store")
     # The stored proof (an image is stored re-encoded, issue 17 §14: not the uploaded bytes).
     assert b"".join(response.streaming_content) == document_read(record.proof)
+    # The Content-Security-Policy says the same (browsers obey it before X-Frame-Options); a PDF may
+    # be embedded by Chrome's own viewer (object-src), an image keeps the site's policy.
+    directives = dict(d.strip().split(" ", 1) for d in response["Content-Security-Policy"].split(";"))
+    assert directives["frame-ancestors"] == "'self'"
+    assert directives["object-src"] == ("'self'" if content_type == "application/pdf" else "'none'")
     # Every other page keeps the site's default: no framing at all.
-    assert client.get(reverse("justification_queue"))["X-Frame-Options"] == "DENY"
+    queue = client.get(reverse("justification_queue"))
+    assert queue["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in queue["Content-Security-Policy"]
 
 
 def test_the_queue_shows_an_image_as_a_thumbnail_and_a_pdf_in_a_frame(client, world):

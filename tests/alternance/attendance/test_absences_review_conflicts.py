@@ -5,6 +5,7 @@ review without its reviewer (account deleted: SET_NULL), a row never reviewed.""
 from datetime import UTC, datetime
 
 import pytest
+from django.core import mail
 from django.core.exceptions import ValidationError
 
 from alternance.attendance.services import _already_reviewed, justification_accept_many, justification_refuse
@@ -93,17 +94,15 @@ def test_accepting_several_without_a_comment_leaves_the_comment_empty(django_cap
 @pytest.mark.parametrize(("email", "sent_to"), [("lea@example.test", ["lea@example.test"]), ("", None)],
                          ids=["own-email", "no-email"])
 def test_the_decision_email_goes_to_the_apprentices_own_email_without_an_account(
-    monkeypatch, django_capture_on_commit_callbacks, email, sent_to,
+    celery_eager, django_capture_on_commit_callbacks, email, sent_to,
 ):
-    sent = []
-    monkeypatch.setattr("alternance.attendance.services.send_email.delay", lambda **kwargs: sent.append(kwargs))
     record = absence(justification=JustificationStatus.PENDING, apprentice__user=None, apprentice__email=email,
                      apprentice__first_name="Léa")
 
     with django_capture_on_commit_callbacks(execute=True):
         justification_refuse(record=record, by=UserFactory(), comment="Illisible")
 
-    assert [mail["to"] for mail in sent] == ([sent_to] if sent_to else [])
+    assert [message.to for message in mail.outbox] == ([sent_to] if sent_to else [])
     if sent_to:
-        assert sent[0]["body"].startswith("Bonjour Léa,")
-        assert "Motif du refus : Illisible" in sent[0]["body"]
+        assert mail.outbox[0].body.startswith("Bonjour Léa,")
+        assert "Motif du refus : Illisible" in mail.outbox[0].body

@@ -198,7 +198,9 @@ def test_weekly_meeting_shows_the_weeks_changes(client, world):
     assert counts == {"signed": 0, "ruptures": 1, "raised": 0, "closed": 0, "overdue_visits": 0, "opco_late": 0}
     assert "Réunion hebdomadaire — semaine du 21 novembre au 27 novembre 2026" in html
     assert "Bruno Durand" in html
-    assert '<style media="print">' in html
+    # Printed on one A4 sheet by the print rules of app.css (no inline <style>: Content-Security-Policy).
+    assert '<body class="d-flex flex-column min-vh-100 print-one-page"' in html
+    assert "<style" not in html
 
 
 def test_weekly_meeting_defaults_to_the_seven_days_before_today(client, world):
