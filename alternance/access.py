@@ -61,6 +61,7 @@ from contracts.models import (
     ContractSettings,
     ContractStatusChange,
     Document,
+    DocumentAccess,
     DocumentBatch,
     FundingRule,
     HiringAidRule,
@@ -198,9 +199,13 @@ def sees_whole_register(user: User) -> bool:
 
 
 def scope_documents(user: User, qs: QuerySet) -> QuerySet:
+    """Documents follow their contract or apprentice; an absence proof (health data, issue 17 §6)
+    only ``can_read_absence_proof``'s people: never a CRE nor an employer."""
     role = _role(user)
-    if role in SEE_ALL_ROLES or role == Role.CRE:
+    if role in SEE_ALL_ROLES:
         return qs
+    if role == Role.CRE:
+        return qs.exclude(kind=DocumentKind.ABSENCE_PROOF)
     if role == Role.TUTOR:
         apprentices = scope_apprentices(user, Apprentice.objects.all())
         return qs.filter(Q(apprentice__in=apprentices) | Q(contract__apprentice__in=apprentices))
@@ -214,8 +219,16 @@ def scope_documents(user: User, qs: QuerySet) -> QuerySet:
         return qs.filter(
             Q(contract__in=_employer_contracts(user))
             | Q(company__in=scope_companies(user, Company.objects.all()), contract__isnull=True, apprentice__isnull=True)
-        )
+        ).exclude(kind=DocumentKind.ABSENCE_PROOF)
     return qs.none()
+
+
+def scope_document_accesses(user: User, qs: QuerySet) -> QuerySet:
+    """The log of sensitive downloads: the OF's staff, on the documents they see (a CRE never sees
+    who read an absence proof: it does not see the proof). Never the extranet."""
+    if _role(user) not in (Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE, Role.TUTOR):
+        return qs.none()
+    return qs.filter(document__in=scope_documents(user, Document.objects.all()))
 
 
 def scope_opco_files(user: User, qs: QuerySet) -> QuerySet:
@@ -378,6 +391,7 @@ SCOPES: dict[type[models.Model], Callable[[User, QuerySet], QuerySet]] = {
     OpcoFile: scope_opco_files,
     OpcoInstalment: lambda user, qs: qs.filter(opco_file__in=scope_opco_files(user, OpcoFile.objects.all())),
     Document: scope_documents,
+    DocumentAccess: scope_document_accesses,
     SignatureRequest: scope_signature_requests,
     Signer: lambda user, qs: qs.filter(request__in=scope_signature_requests(user, SignatureRequest.objects.all())),
     OpcoReminder: lambda user, qs: qs.filter(opco_file__in=scope_opco_files(user, OpcoFile.objects.all())),
@@ -591,6 +605,29 @@ def can_justify_absence(user: User, record: AttendanceRecord) -> bool:
 
 def can_review_justification(user: User, record: AttendanceRecord) -> bool:
     return can_record_attendance(user, record.apprentice)
+
+
+def can_read_absence_proof(user: User, proof: Document) -> bool:
+    """An absence proof is health data (a medical certificate, often; RGPD art. 9, issue 17 §6):
+    readable by the apprentice it belongs to, the tutors of its cohort (the referent tutor, whom
+    the access policy ties to the cohort), the coordinator and admin staff — never a CRE (it
+    does not review proofs) nor the employer. Every view serving a proof checks this predicate;
+    ``scope_documents`` applies the same rule to lists."""
+    if proof.kind != DocumentKind.ABSENCE_PROOF or proof.apprentice_id is None:
+        return False
+    if _is(user, Role.COORDINATOR, Role.ADMIN_STAFF):
+        return True
+    apprentice = proof.apprentice
+    if _is(user, Role.APPRENTICE):
+        return apprentice.user_id == user.pk
+    return _is(user, Role.TUTOR) and apprentice.cohort.referent_tutor_id == user.pk
+
+
+def can_read_visit_confidential(user: User, visit: Visit) -> bool:
+    """The full visit report, with the tutor's confidential rupture-risk assessment (issue 17 §7):
+    the OF's staff who see the visit (the caller fetched it through the scope). The stored report,
+    shared with the company and the apprentice, never holds it."""
+    return can_use_back_office(user)
 
 
 def can_plan_visit(user: User, apprentice: Apprentice) -> bool:

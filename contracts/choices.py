@@ -169,6 +169,20 @@ class DocumentKind(models.TextChoices):
     OTHER = "other", _("Autre document")
 
 
+# Documents whose every download is logged (issue 17 §6): absence proofs (often medical: health
+# data) and the documents printing the apprentice's NIR (the Cerfa, and its signed version).
+ACCESS_LOGGED_KINDS = (DocumentKind.ABSENCE_PROOF, DocumentKind.CERFA)
+
+
+class DocumentAccessChannel(models.TextChoices):
+    """How a logged document left the server."""
+
+    DOWNLOAD = "download", _("téléchargement")
+    PREVIEW = "preview", _("aperçu dans la liste des justificatifs")
+    SIGNATURE = "signature", _("page de signature")
+    BATCH = "batch", _("archive d'une promotion")
+
+
 class DismissalGround(models.TextChoices):
     """Grounds of a dismissal after the 45-day period (Code du travail L6222-18) [check]."""
 

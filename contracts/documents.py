@@ -7,15 +7,19 @@ fetch the ``Document`` through the access policy.
 from __future__ import annotations
 
 import hashlib
-from datetime import date
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
+from django.utils import timezone
 
 from alternance.models import Apprentice, User
 from companies.models import Company
-from contracts.models import Contract, Document, OpcoInstalment
+from contracts.choices import ACCESS_LOGGED_KINDS, DocumentKind
+from contracts.models import Contract, Document, DocumentAccess, OpcoInstalment
 
 
 @transaction.atomic
@@ -82,3 +86,47 @@ def document_read(document: Document) -> bytes:
 def document_is_intact(document: Document) -> bool:
     """Whether the stored file still has the SHA-256 recorded when it was stored."""
     return hashlib.sha256(document_read(document)).hexdigest() == document.sha256
+
+
+# --- the log of sensitive downloads (issue 17 §6) ---------------------------------------------------
+
+
+def document_is_access_logged(document: Document) -> bool:
+    """Whether every download of ``document`` is logged: an absence proof (health data) or a
+    document printing the apprentice's NIR — the Cerfa, and the signed PDF made from a Cerfa."""
+    if document.kind in ACCESS_LOGGED_KINDS:
+        return True
+    if document.kind == DocumentKind.SIGNED:
+        return Document.objects.filter(signature_requests__signed_document=document, kind__in=ACCESS_LOGGED_KINDS).exists()
+    return False
+
+
+def _user_name(user: User) -> str:
+    return (user.get_full_name() or user.email or str(user.pk))[:255]
+
+
+@transaction.atomic
+def document_access_log(
+    *, documents: Iterable[Document], user: User, channel: str, now: datetime | None = None
+) -> list[DocumentAccess]:
+    """Log that ``user`` received ``documents`` (who, when, how); those whose downloads are not
+    logged (``document_is_access_logged``) are skipped. One INSERT whatever their number."""
+    now = now or timezone.now()
+    rows = [
+        DocumentAccess(document=document, user=user, user_name=_user_name(user), accessed_at=now, channel=channel)
+        for document in documents
+        if document_is_access_logged(document)
+    ]
+    for row in rows:
+        row.full_clean(exclude=["document", "user"])
+    return DocumentAccess.objects.bulk_create(rows)
+
+
+def document_accesses(documents: QuerySet | Iterable[Document]) -> dict[int, list[DocumentAccess]]:
+    """The downloads logged on each document, latest first (one query): for « Consulté par … le … ».
+    The caller passes documents the user may see (``access.visible``)."""
+    ids = [document.pk for document in documents]
+    by_document: dict[int, list[DocumentAccess]] = defaultdict(list)
+    for row in DocumentAccess.objects.filter(document_id__in=ids).order_by("-accessed_at", "-pk"):
+        by_document[row.document_id].append(row)
+    return dict(by_document)

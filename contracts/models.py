@@ -18,6 +18,7 @@ from contracts.choices import (
     ContractType,
     DerogationType,
     DismissalGround,
+    DocumentAccessChannel,
     DocumentKind,
     EmployeeCategory,
     EmploymentTerm,
@@ -724,6 +725,34 @@ class Signer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} — {self.user}"
+
+
+class DocumentAccess(models.Model):
+    """One download of a document whose content is sensitive (issue 17 §6): an absence proof
+    (health data, RGPD art. 9) or a document printing the NIR. Written by
+    ``contracts.documents.document_access_log`` only, never edited; listed on the record
+    (« Consulté par … le … ») for the staff who may see the document."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="accesses", verbose_name=_("document"))
+    # SET_NULL: an account is deactivated, not deleted; if one ever is, the line stays with its name.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("consulté par")
+    )
+    user_name = models.CharField(_("nom de la personne"), max_length=255)
+    accessed_at = models.DateTimeField(_("consulté le"))
+    channel = models.CharField(_("par"), max_length=10, choices=DocumentAccessChannel.choices)
+
+    class Meta:
+        verbose_name = _("consultation d'un document")
+        verbose_name_plural = _("consultations de documents")
+        ordering = ["-accessed_at", "-pk"]
+        indexes = [models.Index(fields=["document", "-accessed_at"], name="document_access_doc_idx")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(channel__in=DocumentAccessChannel.values), name="document_access_channel_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} — {self.user_name} — {self.accessed_at:%d/%m/%Y %H:%M}"
 
 
 class DocumentBatch(models.Model):

@@ -99,6 +99,7 @@ def apprentice_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_record_attendance": access.can_record_attendance(user, apprentice),
         "can_place": access.can_use_placement_desk(user),
         "can_review_justifications": access.can_review_justifications(user),
+        "can_open_absences": access.can_use_back_office(user),
         "can_edit": access.can_edit_apprentice(user, apprentice),
         "can_edit_contact": access.can_edit_apprentice_contact(user, apprentice),
         "can_leave": access.can_leave_apprentice(user, apprentice),

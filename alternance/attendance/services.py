@@ -15,6 +15,7 @@ the monthly attendance statement and the absence settings — services (writes) 
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -27,7 +28,7 @@ from django.db.models import QuerySet
 from django.template import loader
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -40,7 +41,7 @@ from alternance.outbox import email_queue, email_queue_many
 from companies.models import CompanyContact
 from contracts.choices import ACTIVE_CONTRACT_STATUSES, ContractStatus, DocumentKind
 from contracts.documents import document_delete, document_store
-from contracts.models import Contract, Document
+from contracts.models import Contract, Document, DocumentAccess
 
 MEGABYTE = 1024 * 1024
 # Bounds of the settings page (the model's database constraint holds the size bounds too).
@@ -79,28 +80,179 @@ def _readable_pdf(content: bytes) -> bool:
 
 
 def _image_format(content: bytes) -> ProofFormat | None:
+    """JPEG or PNG by Pillow's reading of the header and its structure check (``verify``: chunk
+    checksums, no pixel decoded — a huge image is refused by ``_clean_image`` before decoding)."""
     from PIL import Image
 
     formats = {"JPEG": JPEG, "PNG": PNG}
     try:
-        with Image.open(BytesIO(content), formats=tuple(formats)) as image:
-            found = image.format
-            image.verify()
-        # verify() checks the structure; decoding the pixels catches truncated files.
-        with Image.open(BytesIO(content), formats=tuple(formats)) as image:
-            image.load()
-    except Exception:  # noqa: BLE001 — unreadable, truncated or oversized image
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # the size is judged later
+            with Image.open(BytesIO(content), formats=tuple(formats)) as image:
+                found = image.format
+                image.verify()
+    except Image.DecompressionBombError:
+        return formats.get(_image_header_format(content))  # recognised, refused by its size later
+    except Exception:  # noqa: BLE001 — unreadable image
         return None
     return formats.get(found)
+
+
+def _image_header_format(content: bytes) -> str | None:
+    if content.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "PNG"
+    if content.startswith(b"\xff\xd8\xff"):
+        return "JPEG"
+    return None
 
 
 def proof_format(content: bytes) -> ProofFormat | None:
     """The format of a proof read from its bytes (never its name, extension or the browser's
     content type): a PDF that starts with ``%PDF-`` and that pypdf reads, or a JPEG or PNG image
-    that Pillow opens, verifies and decodes. Anything else → None."""
+    whose structure Pillow checks. Anything else → None. What the content holds (active content,
+    pixels) is judged by ``proof_clean``."""
     if content.startswith(b"%PDF-"):
         return PDF if _readable_pdf(content) else None
     return _image_format(content)
+
+
+# --- active content and decompression bombs (issue 17 §14) -------------------------------------------
+
+
+class ProofRefused(ValueError):
+    """A proof refused for what it holds, with a French message saying what to do instead."""
+
+
+# Dictionary keys that make a PDF run something or carry other files: JavaScript (the document's
+# name tree ``/JavaScript``, an action's ``/JS``), additional actions run on events (``/AA``: on
+# opening a page, on focusing a field…), embedded files (the ``/EmbeddedFiles`` name tree, a file
+# specification's ``/EF``). ``/OpenAction`` itself is harmless when it only opens a page; the action
+# it names is caught by its ``/S`` (below) or its ``/JS``.
+PDF_ACTIVE_KEYS = frozenset({"/JS", "/JavaScript", "/AA", "/EmbeddedFiles", "/EF"})
+# Action types (``/S``) that run code or open another program or file.
+PDF_ACTIVE_ACTIONS = frozenset({"/JavaScript", "/Launch", "/RichMediaExecute"})
+# A proof is a few scanned pages (a few dozen objects each): far more is refused rather than walked.
+PDF_MAX_OBJECTS = 200_000
+
+
+def pdf_active_content(content: bytes) -> str | None:
+    """What makes a PDF active — ``"/JavaScript"``, ``"/Launch"``, ``"/AA"``, ``"/EmbeddedFiles"``…
+    — or None for a plain document. Every object reachable from the trailer is walked (pypdf
+    resolves indirect objects, object streams and name escapes such as ``/J#61vaScript``), so an
+    action hidden in a page, an annotation, a form field or the catalogue's ``/OpenAction`` is
+    found. An unreadable or oversized object graph counts as active (refused, never half-checked)."""
+    from pypdf import PdfReader
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+    try:
+        reader = PdfReader(BytesIO(content), strict=False)
+        if reader.is_encrypted:
+            reader.decrypt("")
+        stack: list = [reader.trailer]
+        seen: set[tuple[int, int]] = set()
+        walked = 0
+        while stack:
+            item = stack.pop()
+            if isinstance(item, IndirectObject):
+                if (item.idnum, item.generation) in seen:
+                    continue
+                seen.add((item.idnum, item.generation))
+                item = item.get_object()
+            walked += 1
+            if walked > PDF_MAX_OBJECTS:
+                return "/ObjectCount"
+            if isinstance(item, DictionaryObject):  # streams too (their dictionary)
+                for key, value in item.items():
+                    if key in PDF_ACTIVE_KEYS:
+                        return str(key)
+                    if key == "/S":
+                        action = value.get_object() if isinstance(value, IndirectObject) else value
+                        if action in PDF_ACTIVE_ACTIONS:
+                            return str(action)
+                    stack.append(value)
+            elif isinstance(item, ArrayObject):
+                stack.extend(item)
+    except Exception:  # noqa: BLE001 — a graph pypdf cannot walk is not vouched for
+        return "/Unreadable"
+    return None
+
+
+def _active_pdf_error() -> str:
+    return _(
+        "Ce PDF contient du JavaScript, des actions automatiques ou des fichiers joints : il est refusé pour "
+        "la sécurité de tous. Enregistrez-le à nouveau en PDF simple (« Imprimer » puis « Enregistrer au format "
+        "PDF ») ou prenez une photo du document, puis déposez-le."
+    )
+
+
+def _pixels_error(size: tuple[int, int] | None, limit: int) -> str:
+    if size is None:
+        return _(
+            "L'image est beaucoup trop grande (plus de %(limit)s pixels) : reprenez la photo en résolution "
+            "standard ou réduisez-la, puis déposez-la à nouveau."
+        ) % {"limit": number_format(limit, force_grouping=True)}
+    width, height = size
+    return _(
+        "L'image mesure %(width)s × %(height)s pixels, soit %(pixels)s pixels : au-delà de la limite de "
+        "%(limit)s pixels. Reprenez la photo en résolution standard ou réduisez-la, puis déposez-la à nouveau."
+    ) % {
+        "width": number_format(width, force_grouping=True), "height": number_format(height, force_grouping=True),
+        "pixels": number_format(width * height, force_grouping=True), "limit": number_format(limit, force_grouping=True),
+    }
+
+
+def _clean_image(content: bytes, found: ProofFormat, *, max_pixels: int) -> bytes:
+    """The image decoded and encoded again — what is stored is never the uploaded bytes: no
+    metadata (EXIF with GPS position, ICC profile, text chunks), nothing hidden after the image
+    data. The photo is turned upright first (its EXIF orientation, dropped with the rest).
+
+    Refused before any pixel is decoded: more than ``max_pixels`` (``settings.PROOF_MAX_IMAGE_PIXELS``)
+    or than Pillow's own decompression-bomb limit (``Image.MAX_IMAGE_PIXELS``)."""
+    from PIL import Image, ImageOps
+
+    pillow_format = "JPEG" if found is JPEG else "PNG"
+    limit = min(max_pixels, Image.MAX_IMAGE_PIXELS or max_pixels)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # judged just below
+            image = Image.open(BytesIO(content), formats=(pillow_format,))
+    except Image.DecompressionBombError:
+        raise ProofRefused(_pixels_error(None, limit)) from None
+    except Exception:  # noqa: BLE001
+        raise ProofRefused(_type_error()) from None
+    with image:
+        width, height = image.size
+        if width * height > limit:
+            raise ProofRefused(_pixels_error((width, height), limit))
+        try:
+            image.load()
+            upright = ImageOps.exif_transpose(image)
+        except Exception:  # noqa: BLE001 — truncated or corrupt pixel data
+            raise ProofRefused(_type_error()) from None
+    output = BytesIO()
+    if found is JPEG:
+        if upright.mode not in ("L", "RGB"):
+            upright = upright.convert("RGB")
+        upright.info = {}
+        upright.save(output, "JPEG", quality=90)
+    else:
+        options = {}
+        if "transparency" in upright.info:  # the palette's transparent colour is part of the picture
+            options["transparency"] = upright.info["transparency"]
+        upright.info = {}
+        upright.save(output, "PNG", **options)
+    return output.getvalue()
+
+
+def proof_clean(content: bytes, found: ProofFormat, *, max_pixels: int | None = None) -> bytes:
+    """The bytes to store for a proof of format ``found``: a PDF as uploaded once it holds no active
+    content (``pdf_active_content``), an image re-encoded (``_clean_image``). ``ProofRefused``
+    otherwise."""
+    if found is PDF:
+        if pdf_active_content(content) is not None:
+            raise ProofRefused(_active_pdf_error())
+        return content
+    return _clean_image(content, found, max_pixels=settings.PROOF_MAX_IMAGE_PIXELS if max_pixels is None else max_pixels)
 
 
 def _megabytes(size: int) -> str:
@@ -151,8 +303,9 @@ def _type_error() -> str:
 
 
 def _read_proof(file, *, max_size_mb: int) -> tuple[bytes, ProofFormat]:
-    """The proof's bytes and format, or a ValidationError on ``proof`` (size first: an oversized
-    file is refused before it is read)."""
+    """The bytes to store and the format of a proof, or a ValidationError on ``proof``: size first
+    (an oversized file is refused before it is read), then the format read from the content, then
+    what it holds (``proof_clean``: no active PDF, no oversized image; images re-encoded)."""
     size = getattr(file, "size", None)
     limit = max_size_mb * MEGABYTE
     if size is not None and size > limit:
@@ -166,7 +319,11 @@ def _read_proof(file, *, max_size_mb: int) -> tuple[bytes, ProofFormat]:
     found = proof_format(content)
     if found is None:
         raise ValidationError({"proof": _type_error()})
-    return content, found
+    try:
+        stored = proof_clean(content, found)
+    except ProofRefused as refusal:
+        raise ValidationError({"proof": str(refusal)}) from None
+    return stored, found
 
 
 def _size_error(size: int, max_size_mb: int) -> str:
@@ -559,6 +716,25 @@ def queue_record_get(user: User, pk: int) -> AttendanceRecord:
     )
     access.require(access.can_review_justification(user, record))
     return record
+
+
+def absence_get(user: User, pk: int) -> AttendanceRecord:
+    """An absence for its page or its proof: 404 outside the user's attendance scope."""
+    return access.get_visible_or_404(
+        user,
+        AttendanceRecord.objects.select_related(
+            "apprentice__cohort__referent_tutor", "proof__apprentice__cohort", "justification_reviewed_by", "recorded_by"
+        ),
+        pk=pk,
+    )
+
+
+def proof_accesses(user: User, record: AttendanceRecord) -> list[DocumentAccess]:
+    """Who consulted the proof of ``record``, and when, latest first (« Consulté par … le … »), as
+    far as the user may see that log (``access.visible``: staff who may read the proof)."""
+    if record.proof_id is None:
+        return []
+    return list(access.visible(user, DocumentAccess).filter(document_id=record.proof_id).order_by("-accessed_at", "-pk"))
 
 
 # --- the monthly attendance statement --------------------------------------------------------------

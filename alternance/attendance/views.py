@@ -30,7 +30,8 @@ from alternance.choices import Role
 from alternance.exports import EXPORT_FORMATS, export_response
 from alternance.models import Apprentice, AttendanceRecord, AttendanceSettings
 from alternance.views.mixins import PAGE_SIZE, int_param, local_next_url, staff_only
-from contracts.documents import document_is_intact
+from contracts.choices import DocumentAccessChannel
+from contracts.documents import document_access_log, document_is_intact
 
 # The proof types the justification form accepts (``forms.PROOF_ACCEPT``), the only ones the queue
 # shows in the page; any other stored type is offered as a download.
@@ -189,18 +190,38 @@ def justification_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
+def absence_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One absence or lateness seen by the staff: the half-day, the justification and its decision,
+    the proof (to ``access.can_read_absence_proof``'s people only) and who consulted it, when."""
+    record = absences.absence_get(request.user, pk)  # 404 outside the scope, before any 403
+    staff_only(request.user)
+    can_read_proof = record.proof is not None and access.can_read_absence_proof(request.user, record.proof)
+    context = {
+        "record": record,
+        "apprentice": record.apprentice,
+        "can_read_proof": can_read_proof,
+        "proof_accesses": absences.proof_accesses(request.user, record) if can_read_proof else [],
+        "can_review": record.justification == "pending" and access.can_review_justification(request.user, record),
+    }
+    return render(request, "alternance/absences/detail.html", context)
+
+
+@require_GET
 @xframe_options_sameorigin
 # The Content-Security-Policy says the same as X-Frame-Options (browsers obey frame-ancestors first).
 @csp_replace({"frame-ancestors": [SELF]})
 def justification_proof(request: HttpRequest, pk: int) -> HttpResponse:
-    """The proof of a justification, shown in the queue (``<img>`` or ``<iframe>``): to reviewers of
-    that record only (404 outside the scope, 403 in scope but not a reviewer), inline with its
-    stored content type. Framing is allowed from this site only, for this response only (the rest
-    of the site stays ``X-Frame-Options: DENY``); not cached: a proof may be a medical certificate."""
-    record = absences.queue_record_get(request.user, pk)
+    """The proof of a justification, shown in the queue and on the absence's page (``<img>`` or
+    ``<iframe>``): to staff who may read it (``access.can_read_absence_proof``: 404 outside the
+    attendance scope, 403 in scope but not allowed — a CRE), inline with its stored content type,
+    each view logged (issue 17 §6). Framing is allowed from this site only, for this response only
+    (the rest of the site stays ``X-Frame-Options: DENY``); not cached: a proof is health data."""
+    record = absences.absence_get(request.user, pk)  # 404 outside the scope, before any 403
+    staff_only(request.user)
     document = record.proof
     if document is None:
         raise Http404(_("Cette absence n'a pas de justificatif déposé en ligne."))
+    access.require(access.can_read_absence_proof(request.user, document))
     try:
         intact = document_is_intact(document)
     except FileNotFoundError:
@@ -214,6 +235,7 @@ def justification_proof(request: HttpRequest, pk: int) -> HttpResponse:
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
+    document_access_log(documents=[document], user=request.user, channel=DocumentAccessChannel.PREVIEW)
     return response
 
 

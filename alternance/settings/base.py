@@ -148,6 +148,10 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "/media-non-servi/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Absence proofs (issue 17 §14): an image of more pixels is refused before its pixels are decoded
+# (a phone's standard photo is 12 megapixels; an 11 000 × 11 000 PNG of a few kilobytes would take
+# gigabytes of memory once decoded). Pillow's own decompression-bomb guard stays on as well.
+PROOF_MAX_IMAGE_PIXELS = int(env("PROOF_MAX_IMAGE_PIXELS", "40000000"))
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

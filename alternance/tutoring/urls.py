@@ -12,5 +12,6 @@ urlpatterns = [
     path("visites/<int:pk>/", views.visit_detail, name="visit_detail"),
     path("visites/<int:pk>/grille/", views.visit_grid, name="visit_grid"),
     path("visites/<int:pk>/compte-rendu/", views.visit_report, name="visit_report"),
+    path("visites/<int:pk>/compte-rendu/interne/", views.visit_report_internal, name="visit_report_internal"),
     path("registre/<int:cohort_pk>/", views.attendance_register, name="attendance_register"),
 ]

@@ -12,13 +12,13 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from alternance import access
 from alternance.attendance import register
@@ -36,7 +36,7 @@ from alternance.tutoring.forms import (
     VisitGridForm,
     VisitPlanForm,
 )
-from alternance.tutoring.pdf import visit_report_generate
+from alternance.tutoring.pdf import visit_report_generate, visit_report_internal_filename, visit_report_pdf
 from alternance.views.mixins import PAGE_SIZE, int_param, staff_only
 
 
@@ -157,6 +157,7 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "rows": selectors_tutor.visit_grid_rows(visit),
         "reports": selectors_tutor.visit_reports(request.user, visit),
         "can_edit": access.can_edit_visit(request.user, visit),
+        "can_read_confidential": access.can_read_visit_confidential(request.user, visit),
     }
     return render(request, "alternance/tutor/visit_detail.html", context)
 
@@ -195,8 +196,29 @@ def visit_report(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Remplissez d'abord la grille : le compte rendu porte sur une visite réalisée."))
         return redirect("visit_detail", pk=visit.pk)
     document = visit_report_generate(visit=visit, by=request.user, today=timezone.localdate())
-    messages.success(request, _("Le compte rendu (version %(version)s) est prêt.") % {"version": document.version})
+    messages.success(request, _(
+        "Le compte rendu (version %(version)s) est prêt. C'est la version partagée avec l'entreprise et l'apprenti·e : "
+        "elle ne contient pas l'appréciation du risque de rupture, qui reste dans la version interne."
+    ) % {"version": document.version})
     return redirect("visit_detail", pk=visit.pk)
+
+
+@require_GET
+def visit_report_internal(request: HttpRequest, pk: int) -> HttpResponse:
+    """The full report of a visit, with the tutor's confidential rupture-risk assessment (issue 17
+    §7): rendered on demand for the OF's staff, never stored — the stored report, which the
+    company and the apprentice download, is the shared version without it."""
+    visit = selectors_tutor.visit_get(request.user, pk)  # 404 outside the scope, before any 403
+    staff_only(request.user)
+    access.require(access.can_read_visit_confidential(request.user, visit))
+    if visit.done_date is None:
+        raise Http404(_("Le compte rendu porte sur une visite réalisée : remplissez d'abord la grille."))
+    content = visit_report_pdf(visit, today=timezone.localdate(), confidential=True)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{visit_report_internal_filename(visit)}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 # --- attendance ------------------------------------------------------------------------------------

@@ -18,8 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from alternance import access, jobs
 from alternance.models import Cohort
 from contracts import batches, selectors
-from contracts.choices import BatchStatus, DocumentKind
-from contracts.documents import document_is_intact
+from contracts.choices import BatchStatus, DocumentAccessChannel, DocumentKind
+from contracts.documents import document_access_log, document_accesses, document_is_intact
 from contracts.freshness import documents_freshness
 from contracts.models import Contract, Document, DocumentBatch, OpcoInstalment
 from contracts.pdf import PeriodNotOver, completion_available_from, generate_document, instalment_period
@@ -86,6 +86,10 @@ def panel_context(request: HttpRequest, contract: Contract) -> dict:
             instalment.certificate_from = completion_available_from(instalment_period(contract, instalment))
             instalment.certificate_available = today >= instalment.certificate_from
     documents = list(documents)
+    # « Consulté par … le … » under the Cerfa and its signed versions (issue 17 §6): staff only.
+    accesses = document_accesses(documents) if access.can_use_back_office(request.user) else {}
+    for document in documents:
+        document.accesses_logged = accesses.get(document.pk, [])
     # Outdated generated documents (the data they printed changed): constant queries (freshness).
     freshness = documents_freshness(contract, documents)
     for document in documents:
@@ -160,10 +164,17 @@ def completion_certificate_generate(request: HttpRequest, pk: int, instalment_pk
 # --- download -----------------------------------------------------------------------------------
 
 
-def stored_document_response(request: HttpRequest, document: Document, *, as_attachment: bool = True, filename: str = "") -> HttpResponse:
+def stored_document_response(
+    request: HttpRequest, document: Document, *, as_attachment: bool = True, filename: str = "",
+    channel: str = DocumentAccessChannel.DOWNLOAD,
+) -> HttpResponse:
     """The one way a stored document leaves the server (the download here, the signature pages'
     views of the submitted and signed PDFs): its bytes are checked against the SHA-256 recorded when
-    it was stored, and an altered file is refused (409) wherever it is asked from (issue 17 §13)."""
+    it was stored, and an altered file is refused (409) wherever it is asked from (issue 17 §13).
+    An absence proof is served only to ``access.can_read_absence_proof``'s people, and the download
+    of a proof or of a document printing the NIR is logged (issue 17 §6)."""
+    if document.kind == DocumentKind.ABSENCE_PROOF:
+        access.require(access.can_read_absence_proof(request.user, document))
     try:
         intact = document_is_intact(document)
     except (OSError, ValueError):
@@ -177,13 +188,14 @@ def stored_document_response(request: HttpRequest, document: Document, *, as_att
         content_type=document.content_type or "application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"
+    document_access_log(documents=[document], user=request.user, channel=channel)
     return response
 
 
 @require_GET
 def document_download(request: HttpRequest, pk: int) -> HttpResponse:
     """Any stored document, to whoever may see it; a file altered since it was stored is refused."""
-    document = access.get_visible_or_404(request.user, Document, pk=pk)
+    document = access.get_visible_or_404(request.user, Document.objects.select_related("apprentice__cohort"), pk=pk)
     return stored_document_response(request, document)
 
 
@@ -259,6 +271,10 @@ def batch_download(request: HttpRequest, pk: int) -> HttpResponse:
         batch.archive.open("rb"), as_attachment=True, filename=batch.archive.name.rsplit("/", 1)[-1], content_type="application/zip"
     )
     response["X-Content-Type-Options"] = "nosniff"
+    # A batch of Cerfa sheets prints every apprentice's NIR: the download is logged on each one.
+    # ``generated`` names the document of each contract the archive holds.
+    in_archive = Document.objects.filter(pk__in=list((batch.generated or {}).values()))
+    document_access_log(documents=in_archive, user=request.user, channel=DocumentAccessChannel.BATCH)
     return response
 
 

@@ -22,7 +22,7 @@ from alternance.choices import Role
 from alternance.models import User
 from alternance.views.mixins import client_ip
 from contracts import selectors
-from contracts.choices import DocumentKind, SignatureRequestStatus
+from contracts.choices import DocumentAccessChannel, DocumentKind, SignatureRequestStatus
 from contracts.freshness import documents_freshness
 from contracts.models import Contract, Document, SignatureRequest
 from contracts.signatures import (
@@ -237,7 +237,10 @@ def signature_sign_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _pdf_response(request: HttpRequest, document: Document, *, as_attachment: bool) -> HttpResponse:
-    return stored_document_response(request, document, as_attachment=as_attachment, filename=f"{slugify(document.title) or 'document'}.pdf")
+    return stored_document_response(
+        request, document, as_attachment=as_attachment, filename=f"{slugify(document.title) or 'document'}.pdf",
+        channel=DocumentAccessChannel.SIGNATURE,
+    )
 
 
 @require_GET

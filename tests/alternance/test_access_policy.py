@@ -51,6 +51,7 @@ from contracts.models import (
     ContractSettings,
     ContractStatusChange,
     Document,
+    DocumentAccess,
     DocumentBatch,
     FundingRule,
     HiringAidRule,
@@ -205,6 +206,11 @@ def world(settings, tmp_path, time_machine) -> World:
     w.add("d_c_b2", DocumentFactory(contract=c_b2, kind=DocumentKind.RUPTURE, title="Notification de rupture"))
     w.add("d_company_a", DocumentFactory(contract=None, apprentice=None, company=company_a, kind=DocumentKind.OTHER, title="Partenariat"))
     w.add("d_company_b", DocumentFactory(contract=None, apprentice=None, company=company_b, kind=DocumentKind.OTHER, title="Partenariat"))
+    # The log of sensitive downloads (issue 17 §6): who read a1's proof, who downloaded b1's Cerfa.
+    w.add("acc_a1_proof", DocumentAccess.objects.create(
+        document=w["d_a1_proof"], user=tutor_a, user_name="Tuteur A", accessed_at=WORLD_NOW, channel="preview"))
+    w.add("acc_c_b1", DocumentAccess.objects.create(
+        document=w["d_c_b1"], user=w["coordinator"], user_name="Coordination", accessed_at=WORLD_NOW, channel="download"))
     # CRM log
     w.add("i_a", InteractionFactory(company=company_a, contact=master_a, author=cre_a, apprentice=a1))
     w.add("i_b", InteractionFactory(company=company_b, contact=master_b, author=cre_b, apprentice=b1))
@@ -306,6 +312,9 @@ ALL = "all"  # every row of the model in the world
 NO_OFFICE_JOBS = {"DataImport": set(), "TdbExport": set(), "EvidencePack": set(), "CalendarFeedToken": set(), "ApiToken": set()}
 
 
+ALL_DOCUMENTS_BUT_PROOFS = {"d_c_a1", "d_invoice_a1", "d_c_a2", "d_c_b1", "d_c_b2", "d_company_a", "d_company_b"}
+
+
 def _see_all_but(**overrides) -> dict:
     return {model: overrides.get(model.__name__, ALL) for model in access.SCOPES}
 
@@ -315,12 +324,13 @@ EXPECTED: dict[str, dict[type[models.Model], set[str] | str]] = {
     # Calendar feeds and API keys are personal, even for them.
     "coordinator": _see_all_but(CalendarFeedToken=set(), ApiToken={"token_coordinator"}),
     "admin": _see_all_but(CalendarFeedToken=set(), ApiToken=set()),
+    # An absence proof is health data: never a CRE's (issue 17 §6).
     "cre_a": _see_all_but(
-        User=STAFF_USERS, Alert={"al_a1", "al_company_b"}, AlertEvent={"ev_a1", "ev_company_b"}, DocumentBatch=set(),
+        Document=ALL_DOCUMENTS_BUT_PROOFS, DocumentAccess={"acc_c_b1"}, User=STAFF_USERS, Alert={"al_a1", "al_company_b"}, AlertEvent={"ev_a1", "ev_company_b"}, DocumentBatch=set(),
         Invitation={"inv_by_cre_a"}, **NO_OFFICE_JOBS,
     ),
     "cre_b": _see_all_but(
-        User=STAFF_USERS, Alert={"al_b1", "al_company_b"}, AlertEvent={"ev_b1", "ev_company_b"}, DocumentBatch=set(), Invitation=set(),
+        Document=ALL_DOCUMENTS_BUT_PROOFS, DocumentAccess={"acc_c_b1"}, User=STAFF_USERS, Alert={"al_b1", "al_company_b"}, AlertEvent={"ev_b1", "ev_company_b"}, DocumentBatch=set(), Invitation=set(),
         **NO_OFFICE_JOBS,
     ),
     "tutor_a": {
@@ -341,6 +351,7 @@ EXPECTED: dict[str, dict[type[models.Model], set[str] | str]] = {
         OpcoFile: {"of_a1", "of_a3"},
         OpcoInstalment: {"inst_a1"},
         Document: {"d_c_a1", "d_invoice_a1", "d_a1_proof", "d_c_a2"},
+        DocumentAccess: {"acc_a1_proof"},
         Alert: {"al_a1"},
         AlertEvent: {"ev_a1"},
         SignatureRequest: {"sr_a1"},
@@ -383,6 +394,7 @@ EXPECTED: dict[str, dict[type[models.Model], set[str] | str]] = {
         OpcoFile: {"of_b1"},
         OpcoInstalment: {"inst_b1"},
         Document: {"d_c_b1", "d_c_b2"},
+        DocumentAccess: {"acc_c_b1"},
         Alert: {"al_b1", "al_company_c"},
         AlertEvent: {"ev_b1", "ev_company_c"},
         SignatureRequest: {"sr_b1"},

@@ -16,6 +16,7 @@ from django.urls import reverse
 from alternance.attendance.services import justification_accept_many, justification_submit
 from alternance.choices import AttendanceStatus, HalfDay, JustificationStatus
 from alternance.models import AttendanceRecord
+from contracts.documents import document_read
 from tests.alternance.attendance.test_absences_support import (
     NOW,
     RECENT_DAY,
@@ -86,7 +87,8 @@ def test_the_proof_is_served_inline_with_its_type_and_framable_from_this_site_on
     assert response["Content-Type"] == content_type
     assert response["Content-Disposition"].startswith("inline;")
     assert (response["X-Frame-Options"], response["X-Content-Type-Options"], response["Cache-Control"]) == ("SAMEORIGIN", "nosniff", "private, no-store")
-    assert b"".join(response.streaming_content) == content
+    # The stored proof (an image is stored re-encoded, issue 17 §14: not the uploaded bytes).
+    assert b"".join(response.streaming_content) == document_read(record.proof)
     # The Content-Security-Policy says the same (browsers obey it before X-Frame-Options); a PDF may
     # be embedded by Chrome's own viewer (object-src), an image keeps the site's policy.
     directives = dict(d.strip().split(" ", 1) for d in response["Content-Security-Policy"].split(";"))

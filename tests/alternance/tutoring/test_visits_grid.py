@@ -13,7 +13,7 @@ from alerts.rules import rupture_risk
 from alerts.services import nightly_run, rule_context
 from alternance.choices import Role, VisitKind, VisitMode
 from alternance.models import Visit, VisitCriterion
-from alternance.tutoring.pdf import visit_report_generate
+from alternance.tutoring.pdf import visit_report_generate, visit_report_pdf
 from alternance.tutoring.services import (
     GridAnswer,
     grid_answers_clean,
@@ -216,11 +216,18 @@ def test_the_visit_report_pdf_shows_the_apprentice_the_criteria_and_the_scores(c
     assert "Inès Moreau" in flat
     for label, score in [
         ("Intégration dans l'entreprise", "3 / 4"), ("Progression des compétences", "4 / 4"),
-        ("Relation avec le maître d'apprentissage", "2 / 4"), ("Assiduité et ponctualité", "1 / 4"), ("Risque de rupture", "4 / 4"),
+        ("Relation avec le maître d'apprentissage", "2 / 4"), ("Assiduité et ponctualité", "1 / 4"),
     ]:
         assert f"{label} {score}" in flat
-    assert "Moyenne de la grille : 2,8" in flat or "Moyenne de la grille : 2.8" in flat
-    assert "Apprentie motivée." in flat and "Revoir les horaires." in flat and "Retards répétés." in flat
+    # The stored report is the one shared with the company and the apprentice (issue 17 §7): no
+    # rupture-risk criterion, flag nor comment; the average is that of the criteria it prints.
+    assert "Moyenne de la grille : 2,5" in flat or "Moyenne de la grille : 2.5" in flat
+    assert "Apprentie motivée." in flat and "Revoir les horaires." in flat
+    assert "Risque" not in flat and "Retards répétés." not in flat
+    internal = pypdf.PdfReader(io.BytesIO(visit_report_pdf(visit, today=TODAY, confidential=True))).pages
+    internal_flat = " ".join("\n".join(page.extract_text() for page in internal).split())
+    assert "Risque de rupture 4 / 4" in internal_flat and "Risque signalé — Retards répétés." in internal_flat
+    assert "Moyenne de la grille : 2,8" in internal_flat or "Moyenne de la grille : 2.8" in internal_flat
     assert visit_report_generate(visit=visit, by=visit.tutor, today=TODAY).version == 2
 
 
