@@ -119,10 +119,11 @@ def _app_version() -> str:
         version = metadata.version("alternance")
     except metadata.PackageNotFoundError:
         version = "inconnue"
+    git = shutil.which("git")
     try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=5, check=True
-        ).stdout.strip()
+        commit = subprocess.run(  # noqa: S603 — fixed arguments
+            [git, "rev-parse", "--short", "HEAD"], cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=5, check=True
+        ).stdout.strip() if git else ""
     except (OSError, subprocess.SubprocessError):
         commit = ""
     return f"{version} ({commit})" if commit else version
@@ -133,7 +134,8 @@ def _app_version() -> str:
 
 def _tool_major(path: str) -> int | None:
     try:
-        out = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=10, check=True).stdout
+        # A PostgreSQL program found by pg_tool.
+        out = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=10, check=True).stdout  # noqa: S603
     except (OSError, subprocess.SubprocessError):
         return None
     # "pg_dump (PostgreSQL) 15.20 (Debian 15.20-0+deb12u1)"
@@ -183,7 +185,8 @@ def _pg_connection_args() -> tuple[list[str], dict[str, str]]:
 
 
 def _run(command: list[str], *, env: dict[str, str], what: str) -> None:
-    result = subprocess.run(command, env=env, capture_output=True, text=True)
+    # The arguments are the PostgreSQL programs found by pg_tool and paths and names of our own.
+    result = subprocess.run(command, env=env, capture_output=True, text=True)  # noqa: S603
     if result.returncode != 0:
         detail = (result.stderr or result.stdout).strip().splitlines()[-5:]
         raise BackupError(f"{what} a échoué ({Path(command[0]).name}, code {result.returncode}) : " + " / ".join(detail))
@@ -484,7 +487,7 @@ def backup_restore(*, archive_path: Path, force: bool = False) -> RestoreReport:
     media_root = _media_root()
     media_root.mkdir(parents=True, exist_ok=True)
     try:
-        archive = tarfile.open(archive_path, "r:")
+        archive = tarfile.open(archive_path, "r:")  # noqa: SIM115 — closed by the ``with`` below
     except tarfile.TarError:
         raise BackupError(f"« {archive_path} » n'est pas une archive de sauvegarde lisible.") from None
     with archive, tempfile.TemporaryDirectory(prefix=".restauration-", dir=media_root.parent) as work:
