@@ -11,7 +11,7 @@ app = Celery("alternance")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # The core app keeps the tasks of its bigger features next to them (``<package>/tasks.py``).
-app.autodiscover_tasks(["alternance.attendance", "alternance.imports", "alternance.qualiopi", "alternance.tdb"])
+app.autodiscover_tasks(["alternance.attendance", "alternance.imports", "alternance.privacy", "alternance.qualiopi", "alternance.tdb"])
 
 
 def beat_schedule(*, nightly_hour: int, nightly_minute: int, digest_hour: int = 7, digest_minute: int = 0) -> dict:
@@ -27,6 +27,12 @@ def beat_schedule(*, nightly_hour: int, nightly_minute: int, digest_hour: int = 
         "attendance-tallies": {
             "task": "alternance.refresh_attendance_tallies",
             "schedule": crontab(hour=nightly_hour, minute=max(nightly_minute - 15, 0)),
+            "options": {"expires": 6 * 3600},
+        },
+        # GDPR (issue 17 §8): records whose retention period ended are anonymised every night.
+        "privacy-anonymise-expired-records": {
+            "task": "alternance.anonymise_expired_records",
+            "schedule": crontab(hour=nightly_hour, minute=min(nightly_minute + 15, 59)),
             "options": {"expires": 6 * 3600},
         },
         # The morning email of what is new for each person since the previous digest.

@@ -2,7 +2,7 @@ from .admissions import Candidate, CandidateEvent
 from .apprentices import Apprentice
 from .attendance import AttendanceRecord, AttendanceSettings, AttendanceTally
 from .calendar import CalendarFeedToken, CalendarOverride, ClosurePeriod, KeyDate
-from .exchange import ApiToken, DataImport, EvidencePack, TdbExport
+from .exchange import ApiToken, DataImport, EvidencePack, PersonalDataExport, TdbExport
 from .invitations import Invitation
 from .training import Cohort, CompetenceBlock, Programme, Site
 from .users import User
@@ -11,6 +11,6 @@ from .visits import Visit, VisitCriterion
 __all__ = [
     "ApiToken", "Apprentice", "AttendanceRecord", "AttendanceSettings", "AttendanceTally", "CalendarFeedToken", "CalendarOverride",
     "Candidate", "CandidateEvent",
-    "ClosurePeriod", "Cohort", "CompetenceBlock", "DataImport", "EvidencePack", "Invitation", "KeyDate", "Programme", "Site", "TdbExport",
+    "ClosurePeriod", "Cohort", "CompetenceBlock", "DataImport", "EvidencePack", "Invitation", "KeyDate", "PersonalDataExport", "Programme", "Site", "TdbExport",
     "User", "Visit", "VisitCriterion",
 ]

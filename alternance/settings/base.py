@@ -330,3 +330,14 @@ AUDITLOG_DISABLE_REMOTE_ADDR = True
 # up to 29 years old; beyond, only with an RQTH, a business creation/takeover project or as a top
 # athlete (Code du travail L6222-1 and L6222-2; the same limit as the contract pre-flight check) [check].
 APPRENTICE_MAX_AGE = int(env("APPRENTICE_MAX_AGE", "29"))
+
+# --- GDPR: retention periods (issue 17 §8; README « RGPD : accès et anonymisation ») ------------------
+# Years the records of an apprentice are kept after the end of their relationship with the OF (end
+# of cohort, of the last contract, or exclusion), then anonymised by the nightly task. 5 years: the
+# CNIL's référentiel for the management of learners by training organisations (fin de la formation
+# + durée de la prescription) and the funders' audit period [à vérifier].
+GDPR_APPRENTICE_RETENTION_YEARS = int(env("GDPR_APPRENTICE_RETENTION_YEARS", "5"))
+# Years the records of a company contact are kept after the last relationship (interaction, contract
+# supervised, company's last contract): 3 years, the CNIL's référentiel « gestion commerciale »
+# (3 ans à compter de la fin de la relation ou du dernier contact) [à vérifier].
+GDPR_CONTACT_RETENTION_YEARS = int(env("GDPR_CONTACT_RETENTION_YEARS", "3"))
