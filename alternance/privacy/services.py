@@ -150,9 +150,9 @@ def export_content(export: PersonalDataExport, *, now: datetime) -> tuple[dict, 
     if user is not None:
         sections.insert(0, {
             "key": "account", "title": _("Compte extranet"),
-            "data": [{"username": user.username, "email": user.email, "is_active": user.is_active,
+            "data": [{"email": user.email, "is_active": user.is_active,
                       "date_joined": _value(user.date_joined), "last_login": _value(user.last_login)}],
-            "readable": [[(_("Identifiant"), user.username), (_("E-mail"), user.email), (_("Actif"), _("oui") if user.is_active else _("non")),
+            "readable": [[(_("Identifiant (e-mail)"), user.email), (_("Actif"), _("oui") if user.is_active else _("non")),
                           (_("Créé le"), date_format(timezone.localtime(user.date_joined), "d/m/Y H:i")),
                           (_("Dernière connexion"), date_format(timezone.localtime(user.last_login), "d/m/Y H:i") if user.last_login else "")]],
         })
@@ -236,7 +236,7 @@ def _anonymise_user(user: User | None, *, label: str) -> None:
     if user is None:
         return
     User.objects.filter(pk=user.pk).update(
-        username=f"anonyme-{user.pk}", first_name="", last_name=label, email="", phone="", is_active=False, password="!",
+        first_name="", last_name=label, email=f"anonyme-{user.pk}@anonymise.invalid", phone="", is_active=False, password="!",
     )
     _forget_history(User, [user.pk])
 
