@@ -281,9 +281,11 @@ def backup_create(*, output: Path, now: datetime) -> dict:
                 database = {"engine": vendor, "file": dump.name, **_add_file(archive, dump, dump.name)}
                 media_root = _media_root()
                 media = {}
+                # A backup folder inside MEDIA_ROOT: never archive the archives themselves.
+                inside = output.parent if output.parent.is_relative_to(media_root.resolve()) else None
                 for path in _media_files(media_root):
-                    if path.is_relative_to(output.parent.resolve()) or path.name.endswith(".partiel"):
-                        continue  # a backup folder inside MEDIA_ROOT: never archive the archives
+                    if inside is not None and path.resolve().is_relative_to(inside):
+                        continue
                     relative = path.relative_to(media_root).as_posix()
                     media[relative] = _add_file(archive, path, MEDIA_PREFIX + relative)
                 manifest = {
