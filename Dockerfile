@@ -8,6 +8,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/*
+# manage.py backup / restore need the client tools of the server's major version (postgres:16 in
+# docker-compose.yml; Debian 12 ships 15): PostgreSQL's own Debian repository.
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates curl gnupg \
+    && curl -fsSL https://www.postgresql.org/media/keys/ACCC4CF8.asc | gpg --dearmor -o /usr/share/keyrings/pgdg.gpg \
+    && echo "deb [signed-by=/usr/share/keyrings/pgdg.gpg] https://apt.postgresql.org/pub/repos/apt bookworm-pgdg main" > /etc/apt/sources.list.d/pgdg.list \
+    && apt-get update && apt-get install -y --no-install-recommends postgresql-client-16 \
+    && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
 COPY . .
@@ -17,7 +24,7 @@ RUN pip install --no-cache-dir -e .
 RUN SECRET_KEY=build-only NIR_ENCRYPTION_KEY=build-only-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx= \
     python manage.py collectstatic --noinput
 
-RUN useradd --create-home --uid 1000 app && mkdir -p /var/lib/alternance/media && chown -R app /var/lib/alternance
+RUN useradd --create-home --uid 1000 app && mkdir -p /var/lib/alternance/media /var/lib/alternance/backups && chown -R app /var/lib/alternance
 USER app
 EXPOSE 8000
 CMD ["gunicorn", "alternance.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

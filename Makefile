@@ -8,13 +8,15 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-test migrate seed lint check-deploy bench bench-search mutation clean help
+.PHONY: run test install install-test migrate seed lint check-deploy bench bench-search mutation backup restore restore-archive-given clean help
 
 help:
 	@echo "make run    — installe, migre, charge la démo si la base est vide, sert sur http://$(HOST):$(PORT)"
 	@echo "make test   — installe ce qu'il faut aux tests et lance toute la suite"
 	@echo "make lint   — ruff, lint-imports (couches d'imports)"
 	@echo "make mutation MODULE=contracts/salary.py — score de mutation d'un module (MODULE=list : les modules suivis)"
+	@echo "make backup — sauvegarde la base et les fichiers dans var/backups/ (OUTPUT=chemin pour choisir)"
+	@echo "make restore ARCHIVE=var/backups/….tar — restaure une sauvegarde dans une instance vide (FORCE=1 pour écraser)"
 	@echo "make bench  — mesure seed_demo sur 20 000 apprenti·es (base jetable)"
 	@echo "make bench-search — mesure la recherche sur 20 000 apprenti·es (BENCH_DATABASE_URL, SQLite jetable par défaut)"
 
@@ -80,6 +82,21 @@ bench-search: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py seed_demo --apprentices 20000 --if-empty
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py bench_search
+
+# Backups (issue 17 §4): the database (pg_dump or SQLite's backup API) and MEDIA_ROOT in one archive
+# with a manifest; restore into an empty instance, checked against the manifest. README « Sauvegarde
+# et restauration ».
+OUTPUT ?=
+ARCHIVE ?=
+FORCE ?=
+backup: install
+	$(BIN)/python manage.py backup $(if $(OUTPUT),--output "$(OUTPUT)")
+
+restore-archive-given:
+	@test -n "$(ARCHIVE)" || { echo "Indiquez l'archive : make restore ARCHIVE=var/backups/alternance-AAAAMMJJ-HHMMSS.tar"; exit 2; }
+
+restore: restore-archive-given install
+	$(BIN)/python manage.py restore "$(ARCHIVE)" $(if $(FORCE),--force)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -47,6 +47,7 @@ from alternance.models import (
     EvidencePack,
     Invitation,
     KeyDate,
+    PersonalDataExport,
     Programme,
     Site,
     TdbExport,
@@ -419,6 +420,8 @@ SCOPES: dict[type[models.Model], Callable[[User, QuerySet], QuerySet]] = {
     DataImport: _office_only,
     TdbExport: _office_only,
     EvidencePack: _office_only,
+    # GDPR subject access exports (issue 17 §8): the coordinator and admin staff.
+    PersonalDataExport: _office_only,
     # Admissions (issue 13 §1): see ``scope_candidates``; the history follows its candidate.
     Candidate: lambda user, qs: scope_candidates(user, qs),
     CandidateEvent: lambda user, qs: qs.filter(candidate__in=scope_candidates(user, Candidate.objects.all())),
@@ -838,6 +841,12 @@ def can_retry_job(user: User, job: models.Model) -> bool:
     if isinstance(job, DocumentBatch):
         return can_generate_cohort_documents(user, job.cohort) and job.requested_by_id == user.pk
     return False
+
+
+def can_handle_personal_data_requests(user: User) -> bool:
+    """GDPR (issue 17 §8): export a person's records for a subject access request, list and anonymise
+    the records whose retention period is over — the coordinator and admin staff."""
+    return _is(user, Role.COORDINATOR, Role.ADMIN_STAFF)
 
 
 def can_use_api(user: User) -> bool:

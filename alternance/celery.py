@@ -11,8 +11,8 @@ app = Celery("alternance")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # The core app keeps the tasks of its bigger features next to them (``<package>/tasks.py``).
-app.autodiscover_tasks(["alternance.attendance", "alternance.imports", "alternance.qualiopi", "alternance.tdb",
-                        "alternance.retention"])
+app.autodiscover_tasks(["alternance.attendance", "alternance.imports", "alternance.privacy", "alternance.qualiopi",
+                        "alternance.tdb", "alternance.retention"])
 
 
 def beat_schedule(*, nightly_hour: int, nightly_minute: int, digest_hour: int = 7, digest_minute: int = 0,
@@ -42,6 +42,12 @@ def beat_schedule(*, nightly_hour: int, nightly_minute: int, digest_hour: int = 
             "task": "alternance.reap_dead_jobs",
             "schedule": 60.0,
             "options": {"expires": 50},
+        },
+        # GDPR (issue 17 §8): records whose retention period ended are anonymised every night.
+        "privacy-anonymise-expired-records": {
+            "task": "alternance.anonymise_expired_records",
+            "schedule": crontab(hour=nightly_hour, minute=min(nightly_minute + 15, 59)),
+            "options": {"expires": 6 * 3600},
         },
         # The morning email of what is new for each person since the previous digest.
         "alerts-daily-digest": {

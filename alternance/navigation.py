@@ -85,6 +85,7 @@ def _tools(role: str) -> tuple[NavItem, ...]:
             NavItem(_("Importer des données"), reverse("data_import_list")),
             NavItem(_("Tableau de bord de l'apprentissage"), reverse("tdb_export")),
             NavItem(_("Preuves Qualiopi"), reverse("qualiopi_packs")),
+            NavItem(_("Dossiers à anonymiser"), reverse("privacy_due")),
             NavItem(_("Paramètres des absences"), reverse("attendance_settings")),
             # The team's accounts: the coordinator manages them, admin staff read them (access.can_view_staff).
             NavItem(_("Comptes de l'équipe"), reverse("staff:staff_list")),

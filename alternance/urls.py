@@ -52,6 +52,7 @@ urlpatterns = [
     path("", include("alternance.imports.urls")),
     path("", include("alternance.tdb.urls")),
     path("", include("alternance.qualiopi.urls")),
+    path("", include("alternance.privacy.urls")),
     # Admissions (issue 13 §1): public application pages, candidates, enrolment
     path("", include("alternance.admissions.urls")),
     path("api/", include("alternance.api.urls")),

@@ -183,6 +183,8 @@ class CompanyContact(SearchKeysMixin, models.Model):
         _("attestation de l'employeur : le MA remplit les conditions"), default=False
     )
     active = models.BooleanField(_("actif"), default=True)
+    # Set when the retention period ended and the identity was erased (GDPR, alternance.privacy).
+    anonymised_at = models.DateTimeField(_("anonymisé le"), null=True, blank=True, editable=False)
     # Search keys (issue 13 §3), refreshed on every write: see alternance.models.search.
     search_text = models.TextField(_("clé de recherche"), blank=True, default="", editable=False)
     phone_key = models.CharField(_("téléphone (chiffres)"), max_length=20, blank=True, default="", editable=False, db_index=True)

@@ -95,6 +95,8 @@ class Apprentice(SearchKeysMixin, models.Model):
     status_since = models.DateField(_("statut depuis le"))
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+    # Set when the retention period ended and the identity was erased (GDPR, alternance.privacy).
+    anonymised_at = models.DateTimeField(_("anonymisé le"), null=True, blank=True, editable=False)
     # Search keys (issue 13 §3), refreshed on every write: see alternance.models.search.
     search_text = models.TextField(_("clé de recherche"), blank=True, default="", editable=False)
     phone_key = models.CharField(_("téléphone (chiffres)"), max_length=20, blank=True, default="", editable=False, db_index=True)

@@ -133,6 +133,45 @@ class EvidencePack(models.Model):
         return f"Qualiopi {self.period_start:%d/%m/%Y} – {self.period_end:%d/%m/%Y}"
 
 
+class PersonalDataExport(models.Model):
+    """A subject access request (GDPR art. 15): a ZIP of everything recorded about one apprentice or
+    one company contact, built in the background for the coordinator or admin staff. The row itself
+    is the log of the export (who asked, when, about whom)."""
+
+    apprentice = models.ForeignKey(
+        "alternance.Apprentice", on_delete=models.CASCADE, null=True, blank=True, related_name="personal_data_exports",
+        verbose_name=_("apprenti·e"),
+    )
+    contact = models.ForeignKey(
+        "companies.CompanyContact", on_delete=models.CASCADE, null=True, blank=True, related_name="personal_data_exports",
+        verbose_name=_("contact entreprise"),
+    )
+    status = models.CharField(_("état"), max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING)
+    archive = models.FileField(_("archive ZIP"), upload_to="rgpd/%Y/%m/", blank=True)
+    files_included = models.PositiveIntegerField(_("documents joints"), default=0)
+    error = models.TextField(_("erreur"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="personal_data_exports", verbose_name=_("demandé par")
+    )
+    created_at = models.DateTimeField(_("demandé le"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export de données personnelles")
+        verbose_name_plural = _("exports de données personnelles")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(apprentice__isnull=False, contact__isnull=True) | models.Q(apprentice__isnull=True, contact__isnull=False),
+                name="personal_data_export_one_subject",
+            ),
+            models.CheckConstraint(condition=models.Q(status__in=JobStatus.values), name="personal_data_export_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"RGPD {timezone.localtime(self.created_at):%d/%m/%Y %H:%M}"
+
+
 class ApiToken(models.Model):
     """A staff member's key to the read API. Stored hashed (SHA-256); ``prefix`` (the first
     characters) lets people tell their keys apart. The API answers with the owner's access scope."""

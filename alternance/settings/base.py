@@ -419,3 +419,14 @@ CONTENT_SECURITY_POLICY = {
 if env("CSP_REPORT_URI"):
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = [env("CSP_REPORT_URI")]
 # --- end of the Content-Security-Policy settings -----------------------------------------------------------
+
+# --- GDPR: retention periods (issue 17 §8; README « RGPD : accès et anonymisation ») ------------------
+# Years the records of an apprentice are kept after the end of their relationship with the OF (end
+# of cohort, of the last contract, or exclusion), then anonymised by the nightly task. 5 years: the
+# CNIL's référentiel for the management of learners by training organisations (fin de la formation
+# + durée de la prescription) and the funders' audit period [à vérifier].
+GDPR_APPRENTICE_RETENTION_YEARS = int(env("GDPR_APPRENTICE_RETENTION_YEARS", "5"))
+# Years the records of a company contact are kept after the last relationship (interaction, contract
+# supervised, company's last contract): 3 years, the CNIL's référentiel « gestion commerciale »
+# (3 ans à compter de la fin de la relation ou du dernier contact) [à vérifier].
+GDPR_CONTACT_RETENTION_YEARS = int(env("GDPR_CONTACT_RETENTION_YEARS", "3"))

@@ -29,7 +29,7 @@ def labels(items) -> list:
 
 CATALOGUE = ["Formations", "Promotions", "Sites de formation"]
 TOOLS_OFFICE = [
-    "Calendriers", *CATALOGUE, "Fermetures du centre", "Importer des données", "Tableau de bord de l'apprentissage", "Preuves Qualiopi",
+    "Calendriers", *CATALOGUE, "Fermetures du centre", "Importer des données", "Tableau de bord de l'apprentissage", "Preuves Qualiopi", "Dossiers à anonymiser",
     "Paramètres des absences", "Comptes de l'équipe", "Clés d'API",
 ]
 EXPECTED = {

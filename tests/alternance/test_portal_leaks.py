@@ -72,6 +72,7 @@ from alternance.models import (
     DataImport,
     EvidencePack,
     KeyDate,
+    PersonalDataExport,
     TdbExport,
     User,
     Visit,
@@ -275,6 +276,16 @@ ROUTES: dict[str, Spec] = {
     "qualiopi_pack_retry": staff(pk="pack"),
     "qualiopi_pack_pdf": staff(pk="pack"),
     "qualiopi_pack_archive": staff(pk="pack"),
+    # GDPR (issue 17 §8): subject access exports and the records to anonymise.
+    "privacy_export_apprentice": staff(pk="apprentice"),
+    "privacy_export_contact": staff(pk="contact"),
+    "privacy_export_detail": staff(pk="personal_export"),
+    "privacy_export_status": staff(pk="personal_export"),
+    "privacy_export_download": staff(pk="personal_export"),
+    "privacy_due": staff(),
+    "privacy_anonymise_apprentice": staff(pk="apprentice"),
+    "privacy_anonymise_contact": staff(pk="contact"),
+    "privacy_anonymise_all": staff(),
     "api:docs": staff(),
     "api:token_list": staff(),
     "api:token_revoke": staff(pk="api_token"),
@@ -714,7 +725,12 @@ def _office(world: World) -> tuple[dict[str, list], list[str]]:
     # The catalogue: a training site and a competence block of the open programme.
     site = SiteFactory(name="Campus confidentiel")
     block = CompetenceBlockFactory(programme=programme, code=f"{programme.rncp_code}BC01")
-    objects = {"data_import": [data_import], "tdb_export": [tdb], "pack": [pack], "programme": [programme, closed],
+    personal_export = PersonalDataExport.objects.create(
+        apprentice=world.a.apprentice, created_by=world.coordinator, status=JobStatus.DONE,
+        archive=ContentFile(_zip({"donnees.json": b'{"secret": "Export RGPD office"}'}), name="donnees.zip"),
+    )
+    objects = {"data_import": [data_import], "tdb_export": [tdb], "pack": [pack], "personal_export": [personal_export],
+               "programme": [programme, closed],
                "candidate": [candidate], "site": [site], "block": [block]}
     return objects, ["import-confidentiel-office.csv", "Candidatsecret", "candidat.secret@example.test"]
 

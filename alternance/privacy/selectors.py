@@ -1,0 +1,107 @@
+"""Reads of the GDPR feature: the records whose retention is over, and everything recorded about one
+person for a subject access export."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Max, Q
+from django.db.models.functions import Coalesce, TruncDate
+
+from alternance import access
+from alternance.models import Apprentice, AttendanceRecord, PersonalDataExport, User, Visit
+from alternance.privacy.retention import apprentice_years, contact_years, is_due, retention_end
+from companies.models import CompanyContact, Interaction
+from contracts.models import Contract, Document
+
+
+@dataclass(frozen=True)
+class DueRecord:
+    subject: Apprentice | CompanyContact
+    last_day: date
+    retention_end: date
+
+
+def _latest(*days: date | None) -> date | None:
+    present = [d for d in days if d is not None]
+    return max(present) if present else None
+
+
+def apprentice_last_days(qs) -> dict[int, date]:
+    """End of the relationship of each apprentice of ``qs`` (see ``retention``), in one query."""
+    rows = qs.annotate(
+        contract_end=Max(Coalesce("contracts__rupture_date", "contracts__end_date")),
+    ).values_list("pk", "cohort__end_date", "exclusion_date", "contract_end")
+    return {pk: _latest(cohort_end, exclusion, contract_end) for pk, cohort_end, exclusion, contract_end in rows}
+
+
+def contact_last_days(qs) -> dict[int, date]:
+    """End of the relationship of each company contact of ``qs`` (see ``retention``)."""
+    rows = qs.annotate(
+        last_interaction=Max(TruncDate("interactions__occurred_at")),
+        supervised_end=Max(Coalesce("contracts_as_master__rupture_date", "contracts_as_master__end_date")),
+        second_end=Max(Coalesce("contracts_as_second_master__rupture_date", "contracts_as_second_master__end_date")),
+    ).values_list("pk", "company_id", "last_interaction", "supervised_end", "second_end")
+    rows = list(rows)
+    company_ids = {row[1] for row in rows}
+    company_days = dict(
+        Contract.objects.filter(company_id__in=company_ids).values("company_id")
+        .annotate(last=Max(Coalesce("rupture_date", "end_date"))).values_list("company_id", "last")
+    )
+    created = dict(
+        CompanyContact.objects.filter(pk__in=[r[0] for r in rows]).annotate(day=TruncDate("company__created_at")).values_list("pk", "day")
+    )
+    return {
+        pk: _latest(interaction, supervised, second, company_days.get(company_id)) or created.get(pk)
+        for pk, company_id, interaction, supervised, second in rows
+    }
+
+
+def apprentices_due(*, today: date, user: User | None = None) -> list[DueRecord]:
+    """Apprentices, not yet anonymised, whose retention period is over on ``today`` (oldest first):
+    those ``user`` may see, or all of them (the nightly task)."""
+    qs = (access.visible(user, Apprentice) if user is not None else Apprentice.objects.all()).filter(anonymised_at__isnull=True)
+    years = apprentice_years()
+    days = apprentice_last_days(qs)
+    due_ids = [pk for pk, day in days.items() if is_due(day, years=years, today=today)]
+    subjects = qs.filter(pk__in=due_ids).select_related("cohort")
+    records = [DueRecord(a, days[a.pk], retention_end(days[a.pk], years=years)) for a in subjects]
+    return sorted(records, key=lambda r: (r.retention_end, r.subject.pk))
+
+
+def contacts_due(*, today: date, user: User | None = None) -> list[DueRecord]:
+    """Company contacts, not yet anonymised, whose retention period is over on ``today``."""
+    qs = (access.visible(user, CompanyContact) if user is not None else CompanyContact.objects.all()).filter(anonymised_at__isnull=True)
+    years = contact_years()
+    days = contact_last_days(qs)
+    due_ids = [pk for pk, day in days.items() if is_due(day, years=years, today=today)]
+    subjects = qs.filter(pk__in=due_ids).select_related("company")
+    records = [DueRecord(c, days[c.pk], retention_end(days[c.pk], years=years)) for c in subjects]
+    return sorted(records, key=lambda r: (r.retention_end, r.subject.pk))
+
+
+def exports_of(user: User, *, apprentice: Apprentice | None = None, contact: CompanyContact | None = None):
+    qs = access.visible(user, PersonalDataExport).select_related("created_by")
+    return qs.filter(apprentice=apprentice) if apprentice is not None else qs.filter(contact=contact)
+
+
+# --- What a subject access export holds -------------------------------------------------------------
+
+
+def apprentice_records(apprentice: Apprentice) -> dict:
+    """Querysets of everything recorded about ``apprentice`` (ordered: the export is reproducible)."""
+    return {
+        "contracts": Contract.objects.filter(apprentice=apprentice).select_related("company", "programme", "master", "second_master").order_by("start_date", "pk"),
+        "attendance": AttendanceRecord.objects.filter(apprentice=apprentice).order_by("day", "half", "pk"),
+        "visits": Visit.objects.filter(apprentice=apprentice).select_related("tutor", "contract").order_by("pk"),
+        "documents": Document.objects.filter(Q(apprentice=apprentice) | Q(contract__apprentice=apprentice)).order_by("pk").distinct(),
+    }
+
+
+def contact_records(contact: CompanyContact) -> dict:
+    return {
+        "contracts": Contract.objects.filter(Q(master=contact) | Q(second_master=contact)).select_related("company", "programme").order_by("start_date", "pk"),
+        "interactions": Interaction.objects.filter(contact=contact).select_related("author").order_by("occurred_at", "pk"),
+        "visits": Visit.objects.filter(employer_submitted_by=contact.user).order_by("pk") if contact.user_id else Visit.objects.none(),
+    }
