@@ -23,8 +23,15 @@ CONTRACT_FIELDS = (
     "pk", "apprentice_id", "company_id", "company__name", "company__opco", "start_date", "end_date", "rupture_date",
     "signature_date", "apprentice__first_name", "apprentice__last_name", "apprentice__usage_name", "company__is_public",
 )
+# The same fields read through a related row (an OPCO file, or an instalment's file).
+PREFIXED = tuple(f"contract__{name}" for name in CONTRACT_FIELDS)
 DEFAULT_BALANCE_CLAIM_MONTHS = 4  # domain §4 [check]: balance lost 4 months after the contract end
 CRITICAL_CODES = {"not_sent", "no_decision", "balance_lost"}
+
+
+def contract_of(row: dict, prefix: str = "") -> dict:
+    """The contract's fields of a row read through ``prefix`` + ``contract__`` keys."""
+    return {name: row[f"{prefix}contract__{name}"] for name in CONTRACT_FIELDS}
 
 
 def rule_for(rules: list[tuple[date, int | None]], day: date) -> tuple[date, int | None] | None:
@@ -71,17 +78,13 @@ def check(context: RuleContext) -> list[Finding]:
         if today > deadline:
             add(c, "not_sent", f"{where} : limite le {fr(deadline)} ({cs.opco_sending_days} jours {cs.opco_sending_count})",
                 deadline=deadline.isoformat(), start_date=c["start_date"].isoformat())
-    prefixed = tuple(f"contract__{name}" if name != "pk" else "contract_id" for name in CONTRACT_FIELDS)
-
-    def contract_of(row: dict) -> dict:
-        return {name: row[key] for name, key in zip(CONTRACT_FIELDS, prefixed, strict=True)}
 
     # 2. complete files without a decision
     for row in context.only(
         OpcoFile.objects.filter(decision=OpcoDecision.PENDING, complete_file_date__isnull=False, complete_file_date__lt=today,
                                 contract__company__is_public=False), "contract_id"
     ).values(
-        "complete_file_date", "opco", *prefixed
+        "complete_file_date", "opco", *PREFIXED
     ):
         deadline = add_days(row["complete_file_date"], cs.opco_decision_days, cs.opco_decision_count)
         if today > deadline:
@@ -95,9 +98,9 @@ def check(context: RuleContext) -> list[Finding]:
         Q(invoiced_date__isnull=True, due_date__lt=invoice_due) | Q(invoiced_date__isnull=False, paid_date__isnull=True, invoiced_date__lt=payment_due),
         opco_file__decision=OpcoDecision.ACCEPTED, opco_file__contract__company__is_public=False,
     ), "opco_file__contract_id").exclude(kind=InstalmentKind.BALANCE, invoiced_date__isnull=True).order_by("due_date").values(
-        "pk", "kind", "contract_year", "due_date", "invoiced_date", "amount", *(f"opco_file__{p}" for p in prefixed)
+        "pk", "kind", "contract_year", "due_date", "invoiced_date", "amount", *(f"opco_file__{p}" for p in PREFIXED)
     ):
-        contract = {name: row[f"opco_file__{key}"] for name, key in zip(CONTRACT_FIELDS, prefixed, strict=True)}
+        contract = contract_of(row, "opco_file__")
         what = f"{InstalmentKind(row['kind']).label} année {row['contract_year']} ({fr_euros(row['amount'])})"
         if row["invoiced_date"] is None:
             add(contract, "instalment_not_invoiced", f"{what} échu le {fr(row['due_date'])} et non facturé",
@@ -114,12 +117,12 @@ def check(context: RuleContext) -> list[Finding]:
         .filter(Q(opco_file__contract__status=ContractStatus.ENDED) | Q(opco_file__contract__status=ContractStatus.BROKEN)
                 | Q(opco_file__contract__end_date__lt=today))
         .annotate(last_year=Max("opco_file__instalments__contract_year"))
-        .values("pk", "contract_year", "last_year", "amount", *(f"opco_file__{p}" for p in prefixed))
+        .order_by("pk").values("pk", "contract_year", "last_year", "amount", *(f"opco_file__{p}" for p in PREFIXED))
     )
     for row in balances:
         if row["contract_year"] != row["last_year"]:
             continue
-        contract = {name: row[f"opco_file__{key}"] for name, key in zip(CONTRACT_FIELDS, prefixed, strict=True)}
+        contract = contract_of(row, "opco_file__")
         last_day = contract["rupture_date"] or contract["end_date"]
         if last_day > today:
             continue
@@ -141,7 +144,7 @@ def check(context: RuleContext) -> list[Finding]:
     ), "contract_id").values(
         "employer_participation_amount", "contract__practical_training_start_date", "contract__apprentice__cohort_id",
         "contract__apprentice__cohort__rhythm_pattern", "contract__apprentice__cohort__start_date",
-        "contract__apprentice__cohort__end_date", *prefixed,
+        "contract__apprentice__cohort__end_date", *PREFIXED,
     ))
     calendars = practical.calendars_for_rows(participations, prefix="contract__")
     for row in participations:

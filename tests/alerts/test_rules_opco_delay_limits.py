@@ -272,3 +272,46 @@ def test_one_finding_per_contract_critical_when_a_critical_delay_is_listed():
     assert (second.concerned_role, second.apprentice_id, second.company_id, second.contract_id) == (
         ConcernedRole.ADMIN_STAFF, contract.apprentice_id, contract.company_id, contract.pk)
     assert second.recommended_action.startswith("Envoyer ou relancer le dossier")
+
+
+# --- rows the balance stage skips must not hide the next ones (issue 16) ----------------------------
+
+def test_an_invoiced_and_paid_balance_is_never_claimed_again():
+    file = file_of(status=ContractStatus.ENDED, start_date=date(2025, 9, 1), signature_date=date(2025, 8, 25),
+                   practical_training_start_date=date(2025, 9, 1), end_date=date(2026, 6, 30))
+    OpcoInstalmentFactory(opco_file=file, kind=InstalmentKind.BALANCE, due_date=date(2026, 6, 30),
+                          invoiced_date=date(2026, 7, 2), paid_date=date(2026, 7, 20))
+
+    assert delays(date(2027, 2, 1)) == []  # past the claim limit of 30/10/2026
+
+
+def test_balances_skipped_for_each_reason_do_not_stop_the_next_contracts():
+    # Read in this order: an earlier year's balance, a contract ended early but not over, a funding
+    # rule without a claim limit (2019), then the balance that is lost.
+    earlier_year = file_of(status=ContractStatus.ENDED, start_date=date(2025, 9, 1), signature_date=date(2025, 8, 25),
+                   practical_training_start_date=date(2025, 9, 1), end_date=date(2026, 6, 30))
+    OpcoInstalmentFactory(opco_file=earlier_year, contract_year=1, kind=InstalmentKind.BALANCE, due_date=date(2026, 6, 30))
+    OpcoInstalmentFactory(opco_file=earlier_year, contract_year=2, kind=InstalmentKind.ADVANCE, due_date=date(2026, 9, 1),
+                          invoiced_date=date(2026, 9, 2), paid_date=date(2026, 9, 20))
+    not_over = file_of(status=ContractStatus.ENDED, end_date=date(2027, 6, 30))
+    OpcoInstalmentFactory(opco_file=not_over, kind=InstalmentKind.BALANCE, due_date=date(2027, 6, 30))
+    no_limit = file_of(status=ContractStatus.ENDED, signature_date=date(2024, 9, 1), start_date=date(2024, 9, 2),
+                       practical_training_start_date=date(2024, 9, 2), end_date=date(2026, 6, 30))
+    OpcoInstalmentFactory(opco_file=no_limit, kind=InstalmentKind.BALANCE, due_date=date(2026, 6, 30))
+    lost = file_of(status=ContractStatus.ENDED, start_date=date(2025, 9, 1), signature_date=date(2025, 8, 25),
+                   practical_training_start_date=date(2025, 9, 1), end_date=date(2026, 6, 30))
+    OpcoInstalmentFactory(opco_file=lost, kind=InstalmentKind.BALANCE, due_date=date(2026, 6, 30))
+
+    assert delays(date(2027, 2, 1)) == [(lost.contract_id, "balance_lost")]
+
+
+def test_participation_counts_company_days_from_the_practical_training_start():
+    # Same contract start as the 24/12/2026 case, practical training from Monday 14/09 (3 company days
+    # a week, Wednesday to Friday): 14 weeks to 18/12 give 41 days (11/11 is a public holiday), then
+    # 23 and 24/12 (25/12 is a holiday), 30 and 31/12: the 45th is 31/12, invoiceable from 01/01/2027.
+    file = file_of(practical_training_start_date=date(2026, 9, 14))
+    OpcoFile.objects.filter(pk=file.pk).update(employer_participation_amount=Decimal("750.00"))
+
+    [finding] = RULES["opco_delay"](context(date(2027, 2, 1), opco_invoice_grace_days=5))
+
+    assert finding.facts["delays"][0]["invoiceable_from"] == "2027-01-01"

@@ -40,8 +40,11 @@ def every_opco_delay():
 
 
 def test_opco_delay_scoped_to_contracts():
-    kept = every_opco_delay()
+    # The other subject first, then one more contract: the kept contracts' ids then differ from the
+    # ids of their files and instalments (a query scoped on the wrong column would keep other rows).
     other = every_opco_delay()
+    under_contract(status=ContractStatus.ENDED)
+    kept = every_opco_delay()
 
     def codes(context_):
         return sorted((f.subject_id, d["code"]) for f in RULES["opco_delay"](context_) for d in f.facts["delays"])
