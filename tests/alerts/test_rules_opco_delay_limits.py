@@ -256,18 +256,22 @@ def test_one_finding_per_contract_critical_when_a_critical_delay_is_listed():
                           practical_training_start_date=date(2026, 11, 2))
     warning = file_of()
     OpcoInstalmentFactory(opco_file=warning, due_date=TODAY - timedelta(days=3))
-    OpcoInstalmentFactory(opco_file=warning, kind=InstalmentKind.MONTH_7, due_date=TODAY - timedelta(days=2))
+    OpcoInstalmentFactory(opco_file=warning, kind=InstalmentKind.MONTH_7, due_date=TODAY - timedelta(days=60),
+                          invoiced_date=TODAY - timedelta(days=45))
+    warning.contract.apprentice.usage_name = "Durand"  # the name in use, not the birth name
+    warning.contract.apprentice.save(update_fields=["usage_name"])
 
     findings = RULES["opco_delay"](context())
 
-    assert [(f.subject_id, f.severity, f.stage, f.title) for f in findings] == [
-        (late.pk, Severity.CRITICAL, "not_sent", f"Retard OPCO : {findings[0].facts['delays'][0]['label']}"),
-        (warning.contract_id, Severity.WARNING, "instalment_not_invoiced",
-         "Retard OPCO : Avance année 1 (3\u00a0200,00\u00a0€) échu le 27/11/2026 et non facturé (+1)"),
+    assert [(f.subject_model, f.subject_id, f.severity, f.stage, f.title) for f in findings] == [
+        ("contracts.contract", late.pk, Severity.CRITICAL, "not_sent", f"Retard OPCO : {findings[0].facts['delays'][0]['label']}"),
+        ("contracts.contract", warning.contract_id, Severity.WARNING, "instalment_not_invoiced,instalment_unpaid",
+         f"Retard OPCO : {findings[1].facts['delays'][0]['label']} (+1)"),
     ]
+    assert [d["code"] for d in findings[1].facts["delays"]] == ["instalment_unpaid", "instalment_not_invoiced"]  # by due date
     contract = warning.contract
     second = findings[1]
-    assert second.label == f"Contrat {de(contract.apprentice.first_name + ' ' + contract.apprentice.last_name)} chez {contract.company.name}"
+    assert second.label == f"Contrat {de(contract.apprentice.first_name + ' Durand')} chez {contract.company.name}"
     assert second.facts["opco"] == contract.company.opco
     assert (second.concerned_role, second.apprentice_id, second.company_id, second.contract_id) == (
         ConcernedRole.ADMIN_STAFF, contract.apprentice_id, contract.company_id, contract.pk)
@@ -315,3 +319,12 @@ def test_participation_counts_company_days_from_the_practical_training_start():
     [finding] = RULES["opco_delay"](context(date(2027, 2, 1), opco_invoice_grace_days=5))
 
     assert finding.facts["delays"][0]["invoiceable_from"] == "2027-01-01"
+
+
+def test_participation_counts_from_the_contract_start_when_no_practical_start_is_recorded():
+    file = file_of(practical_training_start_date=None)
+    OpcoFile.objects.filter(pk=file.pk).update(employer_participation_amount=Decimal("750.00"))
+
+    [finding] = RULES["opco_delay"](context(date(2027, 2, 1), opco_invoice_grace_days=5))
+
+    assert finding.facts["delays"][0]["invoiceable_from"] == "2026-12-24"  # as with a practical start on the 07/09 start
