@@ -47,6 +47,7 @@ from alternance.models import (
     EvidencePack,
     Invitation,
     KeyDate,
+    ListExport,
     PersonalDataExport,
     Programme,
     Site,
@@ -441,6 +442,8 @@ SCOPES: dict[type[models.Model], Callable[[User, QuerySet], QuerySet]] = {
     # Data in and out (issue 7).
     DataImport: _office_only,
     TdbExport: _office_only,
+    # A list exported in the background: the person who asked for it only (issue 18 §1).
+    ListExport: lambda user, qs: qs.filter(created_by=user) if can_use_back_office(user) else qs.none(),
     EvidencePack: _office_only,
     # GDPR subject access exports (issue 17 §8): the coordinator and admin staff.
     PersonalDataExport: _office_only,
@@ -860,6 +863,8 @@ def can_retry_job(user: User, job: models.Model) -> bool:
         return can_export_tdb(user) and job.created_by_id == user.pk
     if isinstance(job, EvidencePack):
         return can_build_evidence_pack(user) and job.created_by_id == user.pk
+    if isinstance(job, ListExport):
+        return can_use_back_office(user) and job.created_by_id == user.pk
     if isinstance(job, DocumentBatch):
         return can_generate_cohort_documents(user, job.cohort) and job.requested_by_id == user.pk
     return False
