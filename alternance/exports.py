@@ -176,7 +176,7 @@ def list_export_source(export: ListExport) -> tuple[Sequence[str], Iterable[Sequ
     """The header and rows of the recorded list, rebuilt *as its requester* with the recorded filters:
     the list view's own ``export_header`` / ``export_row`` over its own selector and scope."""
     view_class = import_string(export.view)
-    if not getattr(view_class, "export_name", None) or not hasattr(view_class, "for_export"):
+    if not isinstance(getattr(view_class, "export_name", None), str) or not hasattr(view_class, "for_export"):
         raise LookupError(f"{export.view} is not an exportable list")
     view = view_class.for_export(user=export.created_by, params=QueryDict(export.params))
     return [str(h) for h in view.export_header], view.export_rows()

@@ -105,9 +105,13 @@ class StaffListView(StaffOnlyMixin, ListView):
             params.pop(name, None)
         return params.urlencode()
 
+    def _exportable(self) -> bool:
+        # A list that writes its own files (the OPCO board) names them with a method, not a string.
+        return isinstance(self.export_name, str) and bool(self.export_name)
+
     def get(self, request, *args, **kwargs):
         fmt = request.GET.get("export", "")
-        if self.export_name and fmt in EXPORT_FORMATS:
+        if self._exportable() and fmt in EXPORT_FORMATS:
             rows_total = self.get_queryset().count()
             if rows_total > settings.EXPORT_INLINE_MAX_ROWS:
                 return render(request, "alternance/list_exports/confirm.html", {
@@ -121,7 +125,7 @@ class StaffListView(StaffOnlyMixin, ListView):
     def post(self, request, *args, **kwargs):
         """« Préparer le fichier »: the export of a long list as a background job (see ``get``)."""
         fmt = request.POST.get("export", "")
-        if not self.export_name or fmt not in EXPORT_FORMATS:
+        if not self._exportable() or fmt not in EXPORT_FORMATS:
             return HttpResponseBadRequest(_("Choisissez le format du fichier : CSV ou XLSX."))
         export = list_export_start(
             user=request.user, title=self.export_name, view=f"{type(self).__module__}.{type(self).__qualname__}",

@@ -18,6 +18,7 @@ from alternance import exports, selectors
 from alternance.choices import JobStatus, Role
 from alternance.models import Apprentice, ListExport, TaskIntent
 from alternance.retention.services import files_purge
+from companies.models import Offer
 from tests.factories.alternance import ApprenticeFactory, UserFactory
 from tests.factories.web import PARIS, make_world
 
@@ -259,3 +260,33 @@ def test_only_the_requester_retries(client, world, who, expected):
 
     assert response.status_code == expected
     assert ListExport.objects.get().status == (JobStatus.PENDING if expected == 302 else JobStatus.FAILED)
+
+
+@pytest.mark.parametrize(("url_name", "title"), [
+    ("apprentice_list", "apprenti-es"), ("contracts:contract_list", "contrats"), ("companies:company_list", "entreprises"),
+    ("alerts:alert_list", "alertes"), ("companies:offer_list", "offres"),
+])
+def test_every_exportable_list_writes_the_same_rows_in_a_job_as_inline(client, world, settings, celery_eager,
+                                                                       django_capture_on_commit_callbacks, url_name, title):
+    for company in (world.a.company, world.b.company):
+        Offer.objects.create(company=company, programme=world.a.cohort.programme, places=1, start_date=NOW.date(), end_date=NOW.date())
+    client.force_login(world.coordinator)
+    settings.EXPORT_INLINE_MAX_ROWS = 5000
+    inline = read_csv(body(client.get(reverse(url_name), {"export": "csv"})))
+    settings.EXPORT_INLINE_MAX_ROWS = len(inline) - 2  # one row above the limit
+    assert "Préparer le fichier" in client.get(reverse(url_name), {"export": "csv"}).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse(url_name) + "?export=csv", {"export": "csv"})
+
+    export = ListExport.objects.get()
+    assert (export.title, export.status, export.rows_total, export.rows_written) == (title, JobStatus.DONE, len(inline) - 1, len(inline) - 1)
+    assert read_csv(body(client.get(reverse("list_export_download", args=[export.pk])))) == inline
+
+
+def test_the_opco_board_which_writes_its_own_files_starts_no_job(client, world):
+    client.force_login(world.coordinator)
+
+    response = client.post(reverse("contracts:opco_board"), {"export": "csv"})
+
+    assert response.status_code == 400 and ListExport.objects.count() == 0
