@@ -27,4 +27,6 @@ RUN SECRET_KEY=build-only NIR_ENCRYPTION_KEY=build-only-xxxxxxxxxxxxxxxxxxxxxxxx
 RUN useradd --create-home --uid 1000 app && mkdir -p /var/lib/alternance/media /var/lib/alternance/backups && chown -R app /var/lib/alternance
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "alternance.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Workers and timeout set explicitly (gunicorn.conf.py reads GUNICORN_WORKERS / GUNICORN_TIMEOUT).
+ENV GUNICORN_WORKERS=3 GUNICORN_TIMEOUT=60
+CMD ["gunicorn", "alternance.wsgi:application", "--config", "gunicorn.conf.py"]

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -64,28 +64,45 @@ def digest_window(*, now: datetime) -> tuple[datetime, datetime]:
     return since, now
 
 
-def _open_in_scope(user: User) -> QuerySet:
-    return (
-        access.visible(user, Alert).filter(status__in=OPEN_ALERT_STATUSES).select_related("assignee")
-        .annotate(severity_rank=SEVERITY_RANK).order_by("-severity_rank", "-raised_at", "-pk")
-    )
+def _news(*, since: datetime, until: datetime) -> list[Alert]:
+    """Every open alert that may be news to someone in [since, until), most severe first: one query.
 
-
-def digest_for(user: User, *, since: datetime, until: datetime) -> Digest:
-    """What is new for ``user`` in [since, until): three queries."""
-    alerts = _open_in_scope(user)
+    Raised in the window, or assigned in the window (``assigned_in_window``); annotated with what the
+    access policy needs to decide, in Python, who may see each one (``access.alert_in_scope``).
+    """
     assigned_in_window = AlertEvent.objects.filter(
         alert=OuterRef("pk"), to_status=AlertStatus.ASSIGNED, created_at__gte=since, created_at__lt=until
     )
-    assigned = list(alerts.filter(Exists(assigned_in_window), assignee=user))
-    seen = {alert.pk for alert in assigned}
-    raised_in_window = alerts.filter(raised_at__gte=since, raised_at__lt=until).exclude(pk__in=seen)
-    suggested: list[Alert] = []
-    if user.role in (Role.TUTOR, Role.CRE):
-        suggested = list(raised_in_window.filter(suggested_assignee=user, assignee__isnull=True))
-        seen |= {alert.pk for alert in suggested}
-    raised = list(raised_in_window.exclude(pk__in=seen))
-    return Digest(user=user, assigned=assigned, suggested=suggested, raised=raised)
+    alerts = (
+        Alert.objects.filter(status__in=OPEN_ALERT_STATUSES)
+        .annotate(assigned_in_window=Exists(assigned_in_window), severity_rank=SEVERITY_RANK)
+        .filter(Q(raised_at__gte=since, raised_at__lt=until) | Q(assigned_in_window=True))
+        .order_by("-severity_rank", "-raised_at", "-pk")
+    )
+    return list(access.with_alert_scope_keys(alerts))
+
+
+def digest_for(user: User, news: list[Alert], *, since: datetime, until: datetime) -> Digest:
+    """What is new for ``user`` among ``news`` (see ``_news``), without a query.
+
+    Each alert appears once, in the first section that applies: assigned to the person in the window;
+    else (tutors and CREs) suggested for them by its rule, raised in the window and not yet given to
+    anyone; else raised in the window in their scope.
+    """
+    digest = Digest(user=user)
+    suggestible = user.role in (Role.TUTOR, Role.CRE)
+    for alert in news:
+        if not access.alert_in_scope(user, alert):
+            continue
+        if alert.assigned_in_window and alert.assignee_id == user.pk:
+            digest.assigned.append(alert)
+        elif not since <= alert.raised_at < until:
+            continue
+        elif suggestible and alert.suggested_assignee_id == user.pk and alert.assignee_id is None:
+            digest.suggested.append(alert)
+        else:
+            digest.raised.append(alert)
+    return digest
 
 
 def _line(alert: Alert) -> str:
@@ -132,20 +149,26 @@ def send_daily_digests(*, now: datetime | None = None) -> DigestReport:
     """Email each staff member what is new for them since the last digest, then record this digest.
 
     The emails are written to the outbox with the digest run and sent once it commits (retried by
-    the dispatcher on SMTP errors); nobody receives an empty digest.
+    the dispatcher on SMTP errors); nobody receives an empty digest. A fixed number of queries
+    whatever the number of recipients: the window, the news, the recipients, one INSERT of the
+    emails, the run.
     """
-    from alternance.outbox import email_queue
+    from alternance.outbox import email_queue_many
 
     now = now or timezone.now()
     since, until = digest_window(now=now)
     report = DigestReport(since=since, until=until)
+    news = _news(since=since, until=until)
+    emails = []
     for user in digest_recipients():
-        digest = digest_for(user, since=since, until=until)
+        digest = digest_for(user, news, since=since, until=until)
         if not digest.count:
             continue
         subject, body = render_digest(digest, since=since, until=until)
-        email_queue(subject=subject, body=body, to=[user.email])
+        emails.append({"subject": subject, "body": body, "to": [user.email]})
         report.sent_to.append(user.email)
+    if emails:
+        email_queue_many(emails)
     report.run = DigestRun.objects.create(
         window_start=since, window_end=until, emails_sent=len(report.sent_to), recipients=report.sent_to
     )

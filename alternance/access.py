@@ -47,6 +47,7 @@ from alternance.models import (
     EvidencePack,
     Invitation,
     KeyDate,
+    ListExport,
     PersonalDataExport,
     Programme,
     Site,
@@ -253,6 +254,28 @@ def scope_alerts(user: User, qs: QuerySet) -> QuerySet:
     return qs.none()
 
 
+def with_alert_scope_keys(qs: QuerySet) -> QuerySet:
+    """Alerts annotated with what ``alert_in_scope`` reads, so a batch job (the daily digest) decides
+    visibility for many people from one query instead of one ``visible()`` query per person."""
+    return qs.annotate(
+        scope_owner_cre_id=models.F("company__owner_cre_id"),
+        scope_referent_tutor_id=models.F("apprentice__cohort__referent_tutor_id"),
+    )
+
+
+def alert_in_scope(user: User, alert: Alert) -> bool:
+    """``scope_alerts`` in Python, on an alert fetched through ``with_alert_scope_keys``: the same
+    rule row by row (a test holds the two equal for every role)."""
+    role = _role(user)
+    if role in SEE_ALL_ROLES:
+        return True
+    if role == Role.CRE:
+        return user.pk in (alert.assignee_id, alert.scope_owner_cre_id)
+    if role == Role.TUTOR:
+        return user.pk in (alert.assignee_id, alert.scope_referent_tutor_id)
+    return False
+
+
 def scope_cohorts(user: User, qs: QuerySet) -> QuerySet:
     role = _role(user)
     if role in SEE_ALL_ROLES or role == Role.CRE:
@@ -419,6 +442,8 @@ SCOPES: dict[type[models.Model], Callable[[User, QuerySet], QuerySet]] = {
     # Data in and out (issue 7).
     DataImport: _office_only,
     TdbExport: _office_only,
+    # A list exported in the background: the person who asked for it only (issue 18 §1).
+    ListExport: lambda user, qs: qs.filter(created_by=user) if can_use_back_office(user) else qs.none(),
     EvidencePack: _office_only,
     # GDPR subject access exports (issue 17 §8): the coordinator and admin staff.
     PersonalDataExport: _office_only,
@@ -838,6 +863,8 @@ def can_retry_job(user: User, job: models.Model) -> bool:
         return can_export_tdb(user) and job.created_by_id == user.pk
     if isinstance(job, EvidencePack):
         return can_build_evidence_pack(user) and job.created_by_id == user.pk
+    if isinstance(job, ListExport):
+        return can_use_back_office(user) and job.created_by_id == user.pk
     if isinstance(job, DocumentBatch):
         return can_generate_cohort_documents(user, job.cohort) and job.requested_by_id == user.pk
     return False

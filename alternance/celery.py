@@ -12,7 +12,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # The core app keeps the tasks of its bigger features next to them (``<package>/tasks.py``).
 app.autodiscover_tasks(["alternance.attendance", "alternance.imports", "alternance.privacy", "alternance.qualiopi",
-                        "alternance.tdb", "alternance.retention"])
+                        "alternance.tdb", "alternance.retention", "alternance.list_exports"])
 
 
 def beat_schedule(*, nightly_hour: int, nightly_minute: int, digest_hour: int = 7, digest_minute: int = 0,

@@ -1,5 +1,5 @@
 """Long jobs whose worker may die (issue 17 §2): data imports, Tableau de bord exports, Qualiopi
-evidence packs and cohort document batches.
+evidence packs, cohort document batches and list exports (issue 18 §1).
 
 Their tasks are acknowledged late and time-limited (settings ``JOB_SOFT_TIME_LIMIT`` /
 ``JOB_TIME_LIMIT``). A worker that takes a job sets its ``heartbeat_at``; the document batch
@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alternance.choices import JobStatus
-from alternance.models import DataImport, EvidencePack, TdbExport, User
+from alternance.models import DataImport, EvidencePack, ListExport, TdbExport, User
 from alternance.outbox import enqueue, task_waiting
 from contracts.choices import BatchStatus
 from contracts.models import DocumentBatch
@@ -56,6 +56,9 @@ KINDS: dict[type[Model], JobKind] = {
         JobKind(DataImport, "alternance.data_import_process", "data_import_id", JobStatus.PENDING, "created_by", "created_at"),
         JobKind(TdbExport, "alternance.export_tdb", "export_id", JobStatus.PENDING, "created_by", "created_at"),
         JobKind(EvidencePack, "alternance.build_evidence_pack", "pack_id", JobStatus.PENDING, "created_by", "created_at"),
+        # Beats with its progress, every EXPORT_CHUNK_ROWS rows (alternance.exports.list_export_run).
+        JobKind(ListExport, "alternance.list_export_run", "export_id", JobStatus.PENDING, "created_by", "created_at",
+                beats_per_item=True),
         JobKind(DocumentBatch, "contracts.generate_cohort_documents", "batch_id", BatchStatus.QUEUED, "requested_by", "requested_at",
                 beats_per_item=True),
     )

@@ -51,6 +51,7 @@ urlpatterns = [
     # Data in and out (issue 7): imports, State dashboard exports, Qualiopi evidence, read API
     path("", include("alternance.imports.urls")),
     path("", include("alternance.tdb.urls")),
+    path("", include("alternance.list_exports.urls")),
     path("", include("alternance.qualiopi.urls")),
     path("", include("alternance.privacy.urls")),
     # Admissions (issue 13 §1): public application pages, candidates, enrolment

@@ -2,7 +2,7 @@ from .admissions import Candidate, CandidateEvent
 from .apprentices import Apprentice
 from .attendance import AttendanceRecord, AttendanceSettings, AttendanceTally
 from .calendar import CalendarFeedToken, CalendarOverride, ClosurePeriod, KeyDate
-from .exchange import ApiToken, DataImport, EvidencePack, PersonalDataExport, TdbExport
+from .exchange import ApiToken, DataImport, EvidencePack, ListExport, PersonalDataExport, TdbExport
 from .invitations import Invitation
 from .outbox import OutgoingEmail, TaskIntent
 from .training import Cohort, CompetenceBlock, Programme, Site
@@ -12,6 +12,6 @@ from .visits import Visit, VisitCriterion
 __all__ = [
     "ApiToken", "Apprentice", "AttendanceRecord", "AttendanceSettings", "AttendanceTally", "CalendarFeedToken", "CalendarOverride",
     "Candidate", "CandidateEvent",
-    "ClosurePeriod", "Cohort", "CompetenceBlock", "DataImport", "EvidencePack", "Invitation", "KeyDate", "OutgoingEmail",
+    "ClosurePeriod", "Cohort", "CompetenceBlock", "DataImport", "EvidencePack", "Invitation", "KeyDate", "ListExport", "OutgoingEmail",
     "PersonalDataExport", "Programme", "Site", "TaskIntent", "TdbExport", "User", "Visit", "VisitCriterion",
 ]

@@ -133,6 +133,53 @@ class EvidencePack(models.Model):
         return f"Qualiopi {self.period_start:%d/%m/%Y} – {self.period_end:%d/%m/%Y}"
 
 
+class ListExport(models.Model):
+    """A back-office list (apprentices, contracts, companies, alerts…) exported in the background
+    because it has more rows than ``EXPORT_INLINE_MAX_ROWS`` (issue 18 §1).
+
+    The row records which list (``view``: the dotted path of its list view), with which filters and
+    sort (``params``: the page's query string), in which format and for whom: the worker rebuilds
+    the same list *as the requester*, through the same selector and access scope as the page. Only
+    the requester reads the file (``alternance.access``).
+    """
+
+    class Format(models.TextChoices):
+        CSV = "csv", _("CSV (Excel, point-virgule)")
+        XLSX = "xlsx", _("XLSX (Excel)")
+
+    title = models.CharField(_("liste"), max_length=100)
+    view = models.CharField(_("vue de la liste"), max_length=200)
+    params = models.CharField(_("filtres et tri"), max_length=2000, blank=True)
+    format = models.CharField(_("format"), max_length=4, choices=Format.choices)
+    status = models.CharField(_("état"), max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING)
+    # The list's size when it was asked for (one COUNT), then the rows written so far: the progress.
+    rows_total = models.PositiveIntegerField(_("lignes prévues"), default=0)
+    rows_written = models.PositiveIntegerField(_("lignes écrites"), default=0)
+    file = models.FileField(_("fichier"), upload_to="exports/%Y/%m/", blank=True)
+    error = models.TextField(_("erreur"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="list_exports", verbose_name=_("demandé par")
+    )
+    created_at = models.DateTimeField(_("demandé le"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+    # Refreshed with the progress while the file is written (``alternance.jobs``).
+    heartbeat_at = models.DateTimeField(_("dernier signe de vie"), null=True, blank=True)
+    # Set when the retention purge deleted the file (``FILE_RETENTION_DAYS["list_exports"]``).
+    files_purged_at = models.DateTimeField(_("fichier supprimé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export de liste")
+        verbose_name_plural = _("exports de listes")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=JobStatus.values), name="list_export_status_valid"),
+            models.CheckConstraint(condition=models.Q(format__in=("csv", "xlsx")), name="list_export_format_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({timezone.localtime(self.created_at):%d/%m/%Y %H:%M})"
+
+
 class PersonalDataExport(models.Model):
     """A subject access request (GDPR art. 15): a ZIP of everything recorded about one apprentice or
     one company contact, built in the background for the coordinator or admin staff. The row itself

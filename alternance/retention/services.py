@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
-from alternance.models import DataImport, EvidencePack, TdbExport
+from alternance.models import DataImport, EvidencePack, ListExport, TdbExport
 from contracts.models import DocumentBatch
 
 logger = logging.getLogger(__name__)
@@ -42,6 +42,7 @@ KEPT = (
     Kept("tdb_exports", TdbExport, ("file",), "created_at", ("queued", "pending", "running")),
     Kept("evidence_packs", EvidencePack, ("pdf", "archive"), "created_at", ("queued", "pending", "running")),
     Kept("document_batches", DocumentBatch, ("archive",), "requested_at", ("queued", "running")),
+    Kept("list_exports", ListExport, ("file",), "created_at", ("queued", "pending", "running")),
 )
 
 

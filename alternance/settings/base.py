@@ -238,7 +238,13 @@ FILE_RETENTION_DAYS = {
     "evidence_packs": int(env("RETENTION_EVIDENCE_PACKS_DAYS", "90")),
     # The ZIP of a cohort's document batch (each document stays on its contract).
     "document_batches": int(env("RETENTION_DOCUMENT_BATCHES_DAYS", "30")),
+    # A list exported in the background (issue 18 §1): a copy of the list to download, not a record.
+    "list_exports": int(env("RETENTION_LIST_EXPORTS_DAYS", "7")),
 }
+# A list export (CSV / XLSX of a back-office list) with more rows than this is produced by a Celery
+# job with its progress and a download link, not inside the request (issue 18 §1): at about 5 000
+# rows an XLSX takes a few seconds, well within the gunicorn timeout (GUNICORN_TIMEOUT).
+EXPORT_INLINE_MAX_ROWS = int(env("EXPORT_INLINE_MAX_ROWS", "5000"))
 # Time of the nightly retention purge (Celery beat, Europe/Paris); default 03:15, after the alert rules.
 RETENTION_PURGE_HOUR, RETENTION_PURGE_MINUTE = int(env("RETENTION_PURGE_HOUR", "3")), int(env("RETENTION_PURGE_MINUTE", "15"))
 

@@ -30,3 +30,11 @@ def euros(value, decimals: int = 2) -> str:
     except InvalidOperation:
         return str(value)
     return f"{number_format(amount, int(decimals), use_l10n=True, force_grouping=True)}{NBSP}€"
+
+
+@register.filter
+def nombre(value) -> str:
+    """« 12 345 »: an integer with the French thousands separator (a row count, a progress)."""
+    if value is None or value == "":
+        return ""
+    return number_format(int(value), 0, use_l10n=True, force_grouping=True)

@@ -4,12 +4,15 @@ from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.http import HttpRequest, HttpResponseBadRequest, QueryDict
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.generic import ListView
 
 from alternance import access
-from alternance.exports import EXPORT_FORMATS, export_response
+from alternance.exports import EXPORT_CHUNK_ROWS, EXPORT_FORMATS, export_response, list_export_start
 
 PAGE_SIZE = 25
 
@@ -69,7 +72,9 @@ class StaffListView(StaffOnlyMixin, ListView):
     Subclasses set ``filter_names`` and implement ``get_queryset`` with a selector; the template
     receives ``filters`` (the current values) and ``sort`` to fill the filter form and the links.
     With ``export_name`` and ``export_row``, ``?export=csv|xlsx`` downloads the whole filtered list
-    (not just the page), with the same scope and filters.
+    (not just the page), with the same scope and filters. Up to ``EXPORT_INLINE_MAX_ROWS`` rows
+    (one COUNT decides) the file comes in the response; above, the page offers to prepare it in the
+    background (a POST starts a ``ListExport`` job, which rebuilds the list through ``for_export``).
     """
 
     paginate_by = PAGE_SIZE
@@ -80,13 +85,53 @@ class StaffListView(StaffOnlyMixin, ListView):
     def export_row(self, obj) -> tuple:
         raise ImproperlyConfigured(f"{type(self).__name__} sets export_name: it must define export_row().")
 
+    def export_rows(self):
+        """Every row of the filtered list, fetched by chunks: linear in rows, bounded in memory."""
+        return (self.export_row(obj) for obj in self.get_queryset().iterator(chunk_size=EXPORT_CHUNK_ROWS))
+
+    @classmethod
+    def for_export(cls, *, user, params: QueryDict) -> "StaffListView":
+        """The list as ``user`` sees it with the filters ``params``, outside a request: what the
+        background export writes (the same selector, scope and filters as the page)."""
+        request = HttpRequest()
+        request.method, request.user, request.GET = "GET", user, params
+        view = cls()
+        view.setup(request)
+        return view
+
+    def _export_params(self) -> str:
+        params = self.request.GET.copy()
+        for name in ("export", "page"):
+            params.pop(name, None)
+        return params.urlencode()
+
+    def _exportable(self) -> bool:
+        # A list that writes its own files (the OPCO board) names them with a method, not a string.
+        return isinstance(self.export_name, str) and bool(self.export_name)
+
     def get(self, request, *args, **kwargs):
         fmt = request.GET.get("export", "")
-        if self.export_name and fmt in EXPORT_FORMATS:
-            rows = (self.export_row(obj) for obj in self.get_queryset().iterator(chunk_size=2000))
+        if self._exportable() and fmt in EXPORT_FORMATS:
+            rows_total = self.get_queryset().count()
+            if rows_total > settings.EXPORT_INLINE_MAX_ROWS:
+                return render(request, "alternance/list_exports/confirm.html", {
+                    "rows_total": rows_total, "inline_max": settings.EXPORT_INLINE_MAX_ROWS, "fmt": fmt, "file_name": f"{self.export_name}.{fmt}",
+                    "back_url": request.path + (f"?{params}" if (params := self._export_params()) else ""),
+                })
             name = f"{self.export_name}-{timezone.localdate():%Y-%m-%d}"
-            return export_response(fmt, name=name, header=[str(h) for h in self.export_header], rows=rows)
+            return export_response(fmt, name=name, header=[str(h) for h in self.export_header], rows=self.export_rows())
         return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        """« Préparer le fichier »: the export of a long list as a background job (see ``get``)."""
+        fmt = request.POST.get("export", "")
+        if not self._exportable() or fmt not in EXPORT_FORMATS:
+            return HttpResponseBadRequest(_("Choisissez le format du fichier : CSV ou XLSX."))
+        export = list_export_start(
+            user=request.user, title=self.export_name, view=f"{type(self).__module__}.{type(self).__qualname__}",
+            params=self._export_params(), fmt=fmt, rows_total=self.get_queryset().count(),
+        )
+        return redirect("list_export_detail", pk=export.pk)
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)

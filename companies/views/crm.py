@@ -8,11 +8,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from alternance import access
-from alternance.exports import EXPORT_FORMATS, export_response
 from alternance.history.selectors import history_for
 from alternance.views.mixins import StaffListView, int_param, local_next_url, staff_only
 from companies import selectors, services
@@ -34,11 +33,14 @@ class CompanyListView(StaffListView):
     context_object_name = "companies"
     filter_names = ("q", "mine", "sensitive", "sector", "opco", "city", "owner", "offers", "apprentices", "archived", "sort")
 
-    def get(self, request, *args, **kwargs):
-        fmt = request.GET.get("export", "")
-        if fmt in EXPORT_FORMATS:
-            return self.export(fmt)
-        return super().get(request, *args, **kwargs)
+    export_name = "entreprises"
+    export_header = (gettext_lazy("Raison sociale"), gettext_lazy("SIRET"), gettext_lazy("Code NAF"), gettext_lazy("Code postal"),
+                     gettext_lazy("Commune"), gettext_lazy("OPCO"), gettext_lazy("CRE référent·e"), gettext_lazy("Sensible"),
+                     gettext_lazy("Contrats actifs"), gettext_lazy("Offres ouvertes"))
+
+    def export_row(self, c) -> tuple:
+        return (c.name, c.siret, c.naf_code, c.postal_code, c.city, c.opco, c.owner_cre.get_full_name() if c.owner_cre else "",
+                _("oui") if c.sensitive else _("non"), c.active_contracts, c.open_offers)
 
     def get_queryset(self):
         f = self.filters
@@ -59,16 +61,6 @@ class CompanyListView(StaffListView):
             can_create=access.can_create_company(self.request.user),
         )
         return context
-
-    def export(self, fmt: str) -> HttpResponse:
-        header = (_("Raison sociale"), _("SIRET"), _("Code NAF"), _("Code postal"), _("Commune"), _("OPCO"), _("CRE référent·e"),
-                  _("Sensible"), _("Contrats actifs"), _("Offres ouvertes"))
-        rows = (
-            (c.name, c.siret, c.naf_code, c.postal_code, c.city, c.opco, c.owner_cre.get_full_name() if c.owner_cre else "",
-             _("oui") if c.sensitive else _("non"), c.active_contracts, c.open_offers)
-            for c in self.get_queryset()
-        )
-        return export_response(fmt, name=f"entreprises-{timezone.localdate():%Y-%m-%d}", header=header, rows=rows)
 
 
 def _detail_context(request: HttpRequest, company, *, log_form=None, sensitive_form=None, archive_form=None) -> dict:

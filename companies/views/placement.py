@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from alternance import access
@@ -156,15 +157,12 @@ class OfferListView(StaffListView):
     context_object_name = "offers"
     filter_names = ("q", "status", "programme")
 
-    def get(self, request, *args, **kwargs):
-        fmt = request.GET.get("export", "")
-        if fmt in EXPORT_FORMATS:
-            header = (_("Entreprise"), _("Commune"), _("Formation"), _("Places"), _("Embauches"), _("Début"), _("Fin"), _("État"))
-            return export_response(fmt, name=f"offres-{timezone.localdate():%Y-%m-%d}", header=header, rows=(
-                (o.company.name, o.company.city, o.programme.title, o.places, o.hired, o.start_date, o.end_date, o.get_status_display())
-                for o in self.get_queryset()
-            ))
-        return super().get(request, *args, **kwargs)
+    export_name = "offres"
+    export_header = (gettext_lazy("Entreprise"), gettext_lazy("Commune"), gettext_lazy("Formation"), gettext_lazy("Places"),
+                     gettext_lazy("Embauches"), gettext_lazy("Début"), gettext_lazy("Fin"), gettext_lazy("État"))
+
+    def export_row(self, o) -> tuple:
+        return (o.company.name, o.company.city, o.programme.title, o.places, o.hired, o.start_date, o.end_date, o.get_status_display())
 
     def get_queryset(self):
         return selectors.offer_list(self.request.user, **self.filters)

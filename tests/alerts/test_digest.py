@@ -7,10 +7,14 @@ from django.core import mail
 
 from alerts import digest, services
 from alerts.choices import AlertStatus
-from alerts.models import DigestRun
+from alerts.models import Alert, AlertEvent, DigestRun
 from alerts.tasks import send_daily_digests
+from alternance import access
 from alternance.celery import beat_schedule
+from alternance.choices import Role
+from alternance.models import OutgoingEmail
 from tests.factories.alerts import AlertFactory
+from tests.factories.alternance import ApprenticeFactory, CohortFactory, UserFactory
 from tests.factories.web import PARIS, make_world
 
 pytestmark = pytest.mark.django_db
@@ -115,3 +119,75 @@ def test_digest_is_scheduled_every_morning():
 
     assert entry["task"] == "alerts.send_daily_digests"
     assert (entry["schedule"].hour, entry["schedule"].minute) == ({7}, {0})
+
+
+# --- a fixed number of queries whatever the number of recipients (issue 18 §5) -------------------------------
+
+
+def tutors_with_news(count: int) -> list:
+    """``count`` tutors, each referent of a cohort with one alert raised this morning and suggested for
+    them, and one older alert assigned to them this morning: each gets a digest with two sections."""
+    tutors = []
+    for index in range(count):
+        tutor = UserFactory(email=f"tuteur-{index:02d}@example.test", role=Role.TUTOR, first_name=f"Tuteur{index:02d}")
+        apprentice = ApprenticeFactory(cohort=CohortFactory(referent_tutor=tutor))
+        AlertFactory(apprentice=apprentice, title=f"Suggérée {index:02d}", suggested_assignee=tutor)
+        old = AlertFactory(apprentice=apprentice, rule_code="contract_end", title=f"Attribuée {index:02d}",
+                           raised_at=MORNING - timedelta(days=3))
+        AlertEvent.objects.create(alert=old, from_status=AlertStatus.NEW, to_status=AlertStatus.ASSIGNED)  # now: in the window
+        Alert.objects.filter(pk=old.pk).update(status=AlertStatus.ASSIGNED, assignee=tutor)
+        tutors.append(tutor)
+    return tutors
+
+
+@pytest.mark.parametrize("recipients", [1, 20])
+def test_digest_query_count_does_not_grow_with_recipients(recipients, time_machine, django_assert_num_queries, settings):
+    settings.SITE_URL = "https://alternance.example.test"
+    time_machine.move_to(MORNING - timedelta(hours=2), tick=False)
+    tutors = tutors_with_news(recipients)
+    time_machine.move_to(MORNING, tick=False)
+
+    # savepoint, window, news, recipients, one INSERT of the e-mails, the run, release.
+    with django_assert_num_queries(7):
+        report = digest.send_daily_digests()
+
+    emails = list(OutgoingEmail.objects.order_by("pk"))
+    assert [email.to for email in emails] == [[tutor.email] for tutor in tutors]
+    assert report.sent_to == [tutor.email for tutor in tutors]
+    last = emails[-1]
+    index = f"{recipients - 1:02d}"
+    assert last.subject == "Alertes : 2 nouveautés pour vous (28/11/2026)"
+    assert last.body.splitlines()[:8] == [
+        f"Bonjour Tuteur{index},",
+        "",
+        "Voici ce qui est nouveau pour vous dans les alertes depuis le 27/11/2026 à 07:00.",
+        "",
+        "Attribuées à vous (1)",
+        f"- [Vigilance] Attribuée {index} — {last_alert_label(f'Attribuée {index}')}",
+        f"  https://alternance.example.test/alertes/{Alert.objects.get(title=f'Attribuée {index}').pk}/",
+        "",
+    ]
+    assert "Suggérées pour vous (en attente d'attribution par la coordination) (1)" in last.body
+    assert f"Suggérée {index}" in last.body
+    assert DigestRun.objects.get().emails_sent == recipients
+
+
+def last_alert_label(title: str) -> str:
+    return Alert.objects.get(title=title).subject_label
+
+
+def test_alert_in_scope_agrees_with_the_access_policy_for_every_role(world):
+    """The digest decides visibility in Python: it must say exactly what ``visible()`` says."""
+    AlertFactory(apprentice=world.b.apprentice, company=world.b.company, rule_code="rupture_risk", title="Entreprise B")
+    assigned = AlertFactory(apprentice=world.a.apprentice, rule_code="contract_end", title="Attribuée au CRE B")
+    Alert.objects.filter(pk=assigned.pk).update(status=AlertStatus.ASSIGNED, assignee=world.b.cre)
+    AlertFactory(apprentice=world.b.seeking, rule_code="without_company", title="Sans entreprise B", suggested_assignee=world.b.tutor)
+    users = [world.coordinator, world.admin_staff]
+    for side in (world.a, world.b):
+        users += [side.tutor, side.cre, side.apprentice_user, side.employer_user]
+    alerts = list(access.with_alert_scope_keys(Alert.objects.all()))
+
+    for user in users:
+        expected = set(access.visible(user, Alert).values_list("pk", flat=True))
+        assert {alert.pk for alert in alerts if access.alert_in_scope(user, alert)} == expected, user.email
+    assert len(alerts) == 5  # the world's two, and three more

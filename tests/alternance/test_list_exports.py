@@ -20,7 +20,7 @@ def frozen_today(time_machine):
 
 
 def read_csv(response) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    return list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig")), delimiter=";"))
 
 
 def test_apprentice_export_is_scoped_and_filtered(client):
@@ -43,7 +43,7 @@ def test_contract_export_in_xlsx_has_real_dates(client):
 
     response = client.get(reverse("contracts:contract_list"), {"export": "xlsx", "sort": "apprentice"})
 
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(response.getvalue())).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == ("Apprenti·e", "Entreprise", "SIRET", "Formation", "État", "Début", "Fin")
     assert {r[0] for r in rows[1:]} == {world.a.contract.apprentice.full_name, world.b.contract.apprentice.full_name}
@@ -91,6 +91,6 @@ def test_an_xlsx_export_carries_its_sheet_name():
 
     response = export_response("xlsx", name="offres-2026-12-05", header=["Titre"], rows=[["Vendeur"]])
 
-    workbook = load_workbook(BytesIO(response.content))
+    workbook = load_workbook(BytesIO(response.getvalue()))
     assert workbook.sheetnames == ["Offres"]
     assert [[c.value for c in row] for row in workbook.active.iter_rows()] == [["Titre"], ["Vendeur"]]

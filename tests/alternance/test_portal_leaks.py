@@ -72,6 +72,7 @@ from alternance.models import (
     DataImport,
     EvidencePack,
     KeyDate,
+    ListExport,
     PersonalDataExport,
     TdbExport,
     User,
@@ -270,6 +271,10 @@ ROUTES: dict[str, Spec] = {
     "tdb_export_status": staff(pk="tdb_export"),
     "tdb_export_download": staff(pk="tdb_export"),
     "tdb_export_retry": staff(pk="tdb_export"),
+    "list_export_detail": staff(pk="list_export"),
+    "list_export_status": staff(pk="list_export"),
+    "list_export_download": staff(pk="list_export"),
+    "list_export_retry": staff(pk="list_export"),
     "qualiopi_packs": staff(),
     "qualiopi_pack_detail": staff(pk="pack"),
     "qualiopi_pack_status": staff(pk="pack"),
@@ -729,10 +734,15 @@ def _office(world: World) -> tuple[dict[str, list], list[str]]:
         apprentice=world.a.apprentice, created_by=world.coordinator, status=JobStatus.DONE,
         archive=ContentFile(_zip({"donnees.json": b'{"secret": "Export RGPD office"}'}), name="donnees.zip"),
     )
+    list_export = ListExport.objects.create(title="apprenti-es", view="alternance.apprentices.views.ApprenticeListView",
+                                            format=ListExport.Format.CSV, status=JobStatus.DONE, rows_total=1, rows_written=1,
+                                            file=ContentFile("Nom;Prénom\nExportsecret;Office\n".encode(), name="apprenti-es.csv"),
+                                            created_by=world.coordinator)
     objects = {"data_import": [data_import], "tdb_export": [tdb], "pack": [pack], "personal_export": [personal_export],
+               "list_export": [list_export],
                "programme": [programme, closed],
                "candidate": [candidate], "site": [site], "block": [block]}
-    return objects, ["import-confidentiel-office.csv", "Candidatsecret", "candidat.secret@example.test"]
+    return objects, ["import-confidentiel-office.csv", "Candidatsecret", "candidat.secret@example.test", "Exportsecret"]
 
 
 def _stored_files(objects: dict[str, list]) -> list[bytes]:

@@ -14,7 +14,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from alternance.celery import beat_schedule
-from alternance.models import DataImport, EvidencePack, TdbExport
+from alternance.models import DataImport, EvidencePack, ListExport, TdbExport
 from alternance.retention.tasks import files_retention_purge
 from contracts.choices import DocumentKind
 from contracts.models import DocumentBatch
@@ -23,7 +23,7 @@ from tests.factories.alternance import AdminStaffFactory, CohortFactory, Coordin
 pytestmark = pytest.mark.django_db
 
 NOW = datetime(2027, 3, 10, 3, 15, tzinfo=ZoneInfo("Europe/Paris"))
-DAYS = {"imports": 30, "tdb_exports": 90, "evidence_packs": 60, "document_batches": 20}
+DAYS = {"imports": 30, "tdb_exports": 90, "evidence_packs": 60, "document_batches": 20, "list_exports": 7}
 
 
 @pytest.fixture(autouse=True)
@@ -45,6 +45,10 @@ def make(kind: str, user, status: str = "done"):
         row = EvidencePack(period_start=date(2026, 1, 1), period_end=date(2026, 12, 31), status=status, created_by=user)
         row.pdf.save("synthese.pdf", ContentFile(b"x"), save=False)
         row.archive.save("preuves.zip", ContentFile(b"x"), save=False)
+    elif kind == "list_exports":
+        row = ListExport(title="apprenti-es", view="alternance.apprentices.views.ApprenticeListView", format="csv", status=status,
+                         created_by=user)
+        row.file.save("apprenti-es.csv", ContentFile(b"x"), save=False)
     else:
         row = DocumentBatch(cohort=CohortFactory(), kind=DocumentKind.values[0], status=status, total=1, done=1, requested_by=user)
         row.archive.save("lot.zip", ContentFile(b"x"), save=False)
@@ -53,7 +57,7 @@ def make(kind: str, user, status: str = "done"):
 
 
 FILES = {"imports": ("file", "error_report"), "tdb_exports": ("file",), "evidence_packs": ("pdf", "archive"),
-         "document_batches": ("archive",)}
+         "document_batches": ("archive",), "list_exports": ("file",)}
 
 
 def paths(row, kind: str) -> list[Path]:
@@ -94,7 +98,8 @@ def test_a_running_job_keeps_its_files_whatever_their_age(time_machine, django_c
     user = AdminStaffFactory()
     time_machine.move_to(NOW - timedelta(days=400), tick=False)
     running = [make("imports", user, status="running"), make("tdb_exports", user, status="running"),
-               make("evidence_packs", user, status="pending"), make("document_batches", user, status="running")]
+               make("evidence_packs", user, status="pending"), make("document_batches", user, status="running"),
+               make("list_exports", user, status="running")]
     time_machine.move_to(NOW, tick=False)
 
     with django_capture_on_commit_callbacks(execute=True):

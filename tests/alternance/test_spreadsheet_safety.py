@@ -42,9 +42,9 @@ def test_spreadsheet_safe(value, expected):
 def test_list_export_neutralises_csv_and_xlsx_cells():
     rows = [[PAYLOAD, date(2026, 12, 1), Decimal("1234.50"), 3]]
 
-    csv_rows = list(csv.reader(io.StringIO(export_response("csv", name="x", header=["A", "B", "C", "D"], rows=rows).content.decode("utf-8-sig")),
+    csv_rows = list(csv.reader(io.StringIO(export_response("csv", name="x", header=["A", "B", "C", "D"], rows=rows).getvalue().decode("utf-8-sig")),
                                delimiter=";"))
-    sheet = load_workbook(io.BytesIO(export_response("xlsx", name="x", header=["A", "B", "C", "D"], rows=rows).content)).active
+    sheet = load_workbook(io.BytesIO(export_response("xlsx", name="x", header=["A", "B", "C", "D"], rows=rows).getvalue())).active
 
     assert csv_rows == [["A", "B", "C", "D"], ["'" + PAYLOAD, "01/12/2026", "1234.50", "3"]]
     first = list(sheet[2])
@@ -80,8 +80,8 @@ def test_companies_export_of_a_company_named_like_a_formula(client, fmt):
     response = client.get(reverse("companies:company_list") + f"?export={fmt}&q=HYPERLINK")
 
     if fmt == "csv":
-        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+        rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig")), delimiter=";"))
         names = [row[0] for row in rows[1:]]
     else:
-        names = [row[0] for row in load_workbook(io.BytesIO(response.content)).active.iter_rows(min_row=2, values_only=True)]
+        names = [row[0] for row in load_workbook(io.BytesIO(response.getvalue())).active.iter_rows(min_row=2, values_only=True)]
     assert names == ["'" + PAYLOAD]

@@ -69,14 +69,14 @@ def test_company_list_exports_read_back(client, world):
     client.force_login(world.coordinator)
 
     response = client.get(reverse("companies:company_list") + "?export=csv&sort=-name")
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig")), delimiter=";"))
     assert rows[0][:3] == ["Raison sociale", "SIRET", "Code NAF"]
     assert [(r[0], r[6], r[8], r[9]) for r in rows[1:]] == [
         ("Garage Bêta", "Cre B", "1", "0"), ("Boulangerie Alpha", "Cre A", "1", "1"),
     ]
 
     response = client.get(reverse("companies:company_list") + "?export=xlsx&q=Garage")
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(response.getvalue())).active
     assert [[c.value for c in row] for row in sheet.iter_rows(min_row=2)] == [
         ["Garage Bêta", world.b.company.siret, "6201Z", "75011", "Paris", "Atlas", "Cre B", "non", 1, 0]
     ]

@@ -70,9 +70,9 @@ def test_desk_follows_the_configured_limit(client, world):
 
 def test_desk_export_reads_back(client, world):
     client.force_login(world.coordinator)
-    rows = list(csv.reader(io.StringIO(client.get(reverse("companies:placement_desk") + "?export=csv").content.decode("utf-8-sig")), delimiter=";"))
+    rows = list(csv.reader(io.StringIO(client.get(reverse("companies:placement_desk") + "?export=csv").getvalue().decode("utf-8-sig")), delimiter=";"))
     assert [(r[0], r[4], r[7]) for r in rows[1:]] == [("Chloé Petit", "01/09/2026", "2"), ("Damien Roux", "01/09/2026", "2")]
-    sheet = load_workbook(io.BytesIO(client.get(reverse("companies:placement_desk") + "?export=xlsx").content)).active
+    sheet = load_workbook(io.BytesIO(client.get(reverse("companies:placement_desk") + "?export=xlsx").getvalue())).active
     assert [c.value for c in sheet[2]][:2] == ["Chloé Petit", "Promotion A 2026"]
     assert sheet.cell(row=2, column=5).value.date() == date(2026, 9, 1)
 
@@ -240,7 +240,7 @@ def test_desk_export_says_from_when_the_state_dashboard_counts_a_seeker_as_a_dro
                       status_since=start, training_start_date=start)
     client.force_login(world.coordinator)
 
-    rows = list(csv.reader(io.StringIO(client.get(reverse("companies:placement_desk") + "?export=csv").content.decode("utf-8-sig")), delimiter=";"))
+    rows = list(csv.reader(io.StringIO(client.get(reverse("companies:placement_desk") + "?export=csv").getvalue().decode("utf-8-sig")), delimiter=";"))
 
     assert rows[0][9] == "Abandon selon le tableau de bord depuis le"
     assert [r[9] for r in rows[1:] if r[0] == "Zoé Limite"] == [dropout_since]

@@ -124,7 +124,7 @@ def export_rows(client):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("contracts:hiring_aid_export") + "?format=xlsx")
     assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(response.getvalue())).active
     return [cell.value for cell in sheet[1]], list(sheet.iter_rows(min_row=2, values_only=True)), len(queries)
 
 

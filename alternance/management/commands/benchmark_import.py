@@ -9,6 +9,10 @@ The files are written into a temporary folder; the learners go into a cohort of 
 prints its time, its counts and its number of SQL queries. Run it on a throwaway database
 (e.g. ``DATABASE_URL=sqlite:////tmp/bench.sqlite3`` after ``migrate``): it writes real rows.
 Performance is measured here, not asserted in tests (house style).
+
+It may run on a database that holds the demo (``seed_demo``): its learners are new people, never
+demo learners. Their INEs have the 10-digit form that the demo's generator never writes (it writes
+9 digits + 2 letters), and any INE already stored is skipped; their e-mails are on a domain of their own.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from alternance.choices import DiplomaCode, QualificationLevel, Role
-from alternance.demo.identifiers import ine_for, nir_for
+from alternance.demo.identifiers import nir_for
 from alternance.demo.reference import FEMALE_FIRST_NAMES, LAST_NAMES, MALE_FIRST_NAMES
 from alternance.imports.mapping import suggest_mapping
 from alternance.imports.readers import read_table
@@ -33,6 +37,9 @@ from alternance.imports.runner import KINDS, import_table
 from alternance.models import Apprentice, Cohort, Programme, User
 
 COHORT_NAME = "Promotion benchmark import"
+# INEs of the benchmark: 10 digits + 1 letter, from 8 000 000 000 up (demo INEs: 9 digits + 2 letters).
+INE_FIRST_NUMBER = 8_000_000_000
+INE_LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"
 PROGRAMME_TITLE = "Formation du benchmark d'import"
 TUTOR_EMAIL = "tuteur-benchmark-import@example.test"
 HEADER = [
@@ -58,7 +65,7 @@ class Command(BaseCommand):
         if Apprentice.objects.filter(cohort=cohort).exists():
             raise CommandError(f"La promotion « {COHORT_NAME} » contient déjà des apprenti·es (relancez après --keep ?) : "
                                "supprimez-les ou utilisez une base jetable.")
-        people = self._people(rows, random.Random(seed))
+        people = self._people(rows, random.Random(seed), self._free_ines(rows))
         self.stdout.write(f"Base : {connection.vendor} — {Apprentice.objects.count()} apprenti·es avant ; fichier {format.upper()} "
                           f"de {rows} lignes")
         with tempfile.TemporaryDirectory(prefix="benchmark-import-") as folder:
@@ -108,7 +115,21 @@ class Command(BaseCommand):
         return cohort
 
     @staticmethod
-    def _people(rows: int, rng: random.Random) -> list[dict]:
+    def _free_ines(rows: int) -> list[str]:
+        """``rows`` INEs in the benchmark's range that no stored learner holds (one query): the import
+        then creates new learners and never updates a demo or real one found by its INE."""
+        taken = set(Apprentice.objects.filter(ine__startswith=str(INE_FIRST_NUMBER)[0]).values_list("ine", flat=True))
+        ines: list[str] = []
+        number = INE_FIRST_NUMBER
+        while len(ines) < rows:
+            ine = f"{number:010d}{INE_LETTERS[number % len(INE_LETTERS)]}"
+            if ine not in taken:
+                ines.append(ine)
+            number += 1
+        return ines
+
+    @staticmethod
+    def _people(rows: int, rng: random.Random, ines: list[str]) -> list[dict]:
         people = []
         for index in range(rows):
             sex = rng.choice("MF")
@@ -117,7 +138,7 @@ class Command(BaseCommand):
             people.append({
                 "index": index, "sex": sex, "birth": birth, "department": department,
                 "first": rng.choice(MALE_FIRST_NAMES if sex == "M" else FEMALE_FIRST_NAMES), "last": rng.choice(LAST_NAMES),
-                "ine": ine_for(index, rng), "nir": nir_for(sex, birth, department, rng),
+                "ine": ines[index], "nir": nir_for(sex, birth, department, rng),
             })
         return people
 

@@ -465,7 +465,7 @@ def test_the_export_holds_the_whole_filtered_list_in_french(client):
 
     response = client.get(reverse("candidate_list"), {"export": "csv", "etape": "received", "formation": programme.pk})
 
-    lines = response.content.decode("utf-8-sig").splitlines()
+    lines = response.getvalue().decode("utf-8-sig").splitlines()
     assert response["Content-Disposition"] == 'attachment; filename="candidatures-2026-11-25.csv"'
     assert lines[0].startswith("Nom;Prénom;Date de naissance;E-mail")
     assert len(lines) == 2

@@ -199,10 +199,10 @@ def test_the_queue_exports_the_filtered_rows_the_reviewer_may_see(client, world)
     pending_for(world.b.apprentice)
     client.force_login(world.a.tutor)
 
-    tutor_rows = list(csv.reader(io.StringIO(client.get(reverse("justification_queue"), {"export": "csv"}).content.decode("utf-8-sig")), delimiter=";"))
+    tutor_rows = list(csv.reader(io.StringIO(client.get(reverse("justification_queue"), {"export": "csv"}).getvalue().decode("utf-8-sig")), delimiter=";"))
     client.force_login(world.coordinator)
     filtered = client.get(reverse("justification_queue"), {"export": "csv", "promotion": world.b.cohort.pk})
-    coordinator_rows = list(csv.reader(io.StringIO(filtered.content.decode("utf-8-sig")), delimiter=";"))
+    coordinator_rows = list(csv.reader(io.StringIO(filtered.getvalue().decode("utf-8-sig")), delimiter=";"))
 
     assert tutor_rows[0][:4] == ["Nom", "Prénom", "Promotion", "Date"]
     assert [row[2] for row in tutor_rows[1:]] == ["Promotion A 2026"]

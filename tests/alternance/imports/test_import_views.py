@@ -313,7 +313,7 @@ def test_files_over_the_size_limit_are_refused(client, admin, monkeypatch):
 def test_the_template_lists_the_columns_the_suggestions_recognise(client, admin):
     response = client.get(reverse("data_import_template", args=["apprentices"]))
 
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(response.getvalue())).active
     header = [cell.value for cell in sheet[1]]
     assert header == [str(spec.label) for spec in ApprenticeImport.fields]
     assert client.get(reverse("data_import_template", args=["inconnu"])).status_code == 404

@@ -157,7 +157,7 @@ def test_xlsx_export_reads_back_with_numbers(client, world):
 
     response = client.get(DASHBOARD + "?format=xlsx")
 
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(response.getvalue())).active
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert rows[0] == ["Indicateur", "Valeur", "Unité", "Cible", "Valeur 4 semaines plus tôt"]
     assert rows[1] == ["Contrats actifs", 2, None, None, 2]
@@ -243,7 +243,7 @@ def test_dashboard_links_to_every_cohort_and_the_page_sorts_paginates_and_export
     names = [r.name for r in by_name.context["cohorts"]]
     assert len(names) == 50 and names[:3] == ["Promotion A 2026", "Promotion B 2026", "Promotion extra 00"]
     assert [r.name for r in second_page.context["cohorts"]] == [f"Promotion extra {i:02d}" for i in range(48, 55)]
-    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig")), delimiter=";"))
+    rows = list(csv.reader(io.StringIO(export.getvalue().decode("utf-8-sig")), delimiter=";"))
     assert rows[0][0] == "Promotion" and len(rows) == 58
     assert rows[1][:5] == ["Promotion A 2026", "2", "1", "1", "0"]
     # Default order: the largest share without a company first (A and B: 1 of 2 seeking).
@@ -311,7 +311,7 @@ def test_dashboard_shows_the_ten_most_loaded_and_the_loads_page_every_one(client
     assert dashboard.context["cre_states"] == {"over": 0, "within": 0, "under": 14}
     assert len(dashboard.context["tutor_loads"]) == 10 and dashboard.context["tutor_total"] == 14
     assert len(cres.context["rows"]) == 14 and len(tutors.context["rows"]) == 14
-    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig")), delimiter=";"))
+    rows = list(csv.reader(io.StringIO(export.getvalue().decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["Formateur·rice", "Promotions", "Inscrit·es", "Sous contrat"] and len(rows) == 15
     html = dashboard.content.decode()
     assert f'href="{LOADS}" data-testid="all-cre-loads"' in html and f'href="{LOADS}?liste=formateurs"' in html

@@ -112,7 +112,7 @@ def test_the_due_list_exports_as_csv_and_xlsx(client, world):
     response = client.get(reverse("tutor_workspace"), {"format": "csv", "sort": "name"})
 
     assert response["Content-Type"].startswith("text/csv")
-    lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    lines = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig")), delimiter=";"))
     assert lines[0][:6] == ["Apprenti·e", "Promotion", "Entreprise", "Prochaine visite", "Échéance", "État"]
     assert lines[1] == [
         "Alice Martin", "Promotion A 2026", "Boulangerie Alpha", "Première visite", "17/12/2026", "À venir",
@@ -122,7 +122,7 @@ def test_the_due_list_exports_as_csv_and_xlsx(client, world):
     from openpyxl import load_workbook
 
     xlsx = client.get(reverse("tutor_workspace"), {"format": "xlsx", "sort": "name"})
-    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    sheet = load_workbook(io.BytesIO(xlsx.getvalue())).active
     assert [cell.value for cell in sheet[2]][:5] == ["Alice Martin", "Promotion A 2026", "Boulangerie Alpha", "Première visite", datetime(2026, 12, 17)]
 
 
