@@ -81,9 +81,20 @@ def test_tutor_fills_a_visit_grid_and_downloads_the_report(page: Page, live_serv
 
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(path.read_bytes())).pages).split())
     assert apprentice.full_name in text
-    for label, score in scores.items():
+    # The stored report is the one the company and the apprentice download: never the internal
+    # assessment of the risk (issue 17 §7); the tutor downloads the full version separately.
+    shared = {label: score for label, score in scores.items() if label != "Risque de rupture"}
+    for label, score in shared.items():
         assert f"{label} {score} / 4" in text
-    assert "Retards répétés" in text
+    assert "Risque de rupture" not in text and "Retards répétés" not in text
+    with page.expect_download() as internal_info:
+        page.get_by_role("link", name="Télécharger la version interne (avec le risque de rupture)").click()
+    internal_path = tmp_path / "compte-rendu-interne.pdf"
+    internal_info.value.save_as(internal_path)
+    internal = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(internal_path.read_bytes())).pages).split())
+    for label, score in scores.items():
+        assert f"{label} {score} / 4" in internal
+    assert "Retards répétés" in internal
     visit = Visit.objects.filter(apprentice=apprentice).order_by("-pk").first()
     assert Visit.objects.filter(apprentice=apprentice).count() == visits_before + 1
     assert visit.at_risk and visit.done_date is not None
