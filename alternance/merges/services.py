@@ -133,8 +133,9 @@ APPRENTICE_GROUPS: tuple[FieldGroup, ...] = (
 # Not merged: the status follows the contracts once they moved (``apprentice_sync_status``), the
 # kept record's exclusion stays its own, bookkeeping.
 # The exit reason goes with the status and its date (recomputed from the contracts after a merge).
+# The anonymisation date (GDPR, issue 17 §8) is the kept record's own state, never copied.
 APPRENTICE_NOT_MERGED = frozenset({"id", "status", "status_since", "exclusion_date", "exit_reason", "created_at", "updated_at",
-                                   *Apprentice.SEARCH_KEY_FIELDS})
+                                   "anonymised_at", *Apprentice.SEARCH_KEY_FIELDS})
 
 GROUPS: dict[type[models.Model], tuple[FieldGroup, ...]] = {Company: COMPANY_GROUPS, Apprentice: APPRENTICE_GROUPS}
 NOT_MERGED: dict[type[models.Model], frozenset[str]] = {Company: COMPANY_NOT_MERGED, Apprentice: APPRENTICE_NOT_MERGED}

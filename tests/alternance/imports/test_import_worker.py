@@ -61,7 +61,9 @@ def test_the_oversized_workbook_is_refused_by_the_worker_and_a_normal_file_goes_
         "kind": "apprentices", "file": SimpleUploadedFile("enorme.xlsx", raw_xlsx(2_000_000))})
 
     assert response.status_code == 302
-    assert sent == ["AsyncResult"]  # sent through the broker, not run in-process (EagerResult)
+    # The outbox row, handed to the broker once the upload committed (not run in-process: the
+    # fixture's worker sets eager mode off, and the analysis below is the worker's).
+    assert sent == ["TaskIntent"]
     refused = wait_until_not_running(DataImport.objects.get().pk)
     assert (refused.status, refused.phase, refused.rows_read) == (JobStatus.FAILED, "analysis", 0)
     assert refused.errors[0]["message"].startswith("Une fois décompressé, le classeur dépasse 50,0\xa0Mio")

@@ -31,6 +31,7 @@ from alternance.models import (
     CalendarOverride,
     Candidate,
     KeyDate,
+    PersonalDataExport,
     User,
     Visit,
 )
@@ -87,6 +88,7 @@ def hang_everything_on_apprentice(apprentice, *, company):
     DocumentFactory(contract=None, apprentice=apprentice, title="Pièce d'identité")
     AlertFactory(apprentice=apprentice, title="Absences")
     CandidateFactory(status=CandidateStatus.ENROLLED, cohort=apprentice.cohort, apprentice=apprentice)
+    PersonalDataExport.objects.create(apprentice=apprentice, created_by=UserFactory())
     return contract
 
 
@@ -96,6 +98,7 @@ APPRENTICE_RELATIONS = {
     "alternance.candidate.apprentice", "alternance.attendancerecord.apprentice", "alternance.keydate.apprentice",
     "alternance.calendaroverride.apprentice", "alternance.visit.apprentice", "companies.interaction.apprentice",
     "companies.placement.apprentice", "contracts.contract.apprentice", "contracts.document.apprentice", "alerts.alert.apprentice",
+    "alternance.personaldataexport.apprentice",  # the subject access exports (GDPR) follow the person
 }
 COMPANY_RELATIONS = {
     "companies.companycontact.company", "companies.interaction.company", "companies.offer.company", "companies.placement.company",
@@ -128,9 +131,9 @@ def test_apprentice_merge_moves_every_kind_and_deletes_the_duplicate(coordinator
     moved = apprentice_merge(kept=kept, merged=merged, by=coordinator, today=TODAY)
 
     assert not Apprentice.objects.filter(pk=merged_pk).exists()
-    assert sum(moved.values()) == 10
+    assert sum(moved.values()) == 11
     assert list(Contract.objects.filter(apprentice=kept).values_list("pk", flat=True)) == [contract.pk]
-    for model in (AttendanceRecord, CalendarOverride, KeyDate, Visit, Interaction, Placement, Document, Alert):
+    for model in (AttendanceRecord, CalendarOverride, KeyDate, Visit, Interaction, Placement, Document, Alert, PersonalDataExport):
         assert model.objects.filter(apprentice=kept).count() == 1, model
     assert Candidate.objects.get().apprentice_id == kept.pk
 
@@ -462,4 +465,4 @@ def test_a_merge_shows_in_the_history_of_the_kept_record_and_of_the_deleted_one(
     on_merged = LogEntry.objects.filter(content_type=apprentice_type, object_pk=str(merged_pk), additional_data__kind="merge").get()
     assert on_kept.actor_id == coordinator.pk and on_kept.additional_data["merged"]["pk"] == merged_pk
     assert on_merged.additional_data["into"]["pk"] == kept.pk
-    assert sum(on_kept.additional_data["moved"].values()) == 10
+    assert sum(on_kept.additional_data["moved"].values()) == 11
