@@ -57,6 +57,7 @@ class CompanyListView(StaffListView):
         context.update(
             opco_choices=Opco.choices, cres=list(selectors.cre_choices(self.request.user)),
             can_create=access.can_create_company(self.request.user),
+            can_place=access.can_use_placement_desk(self.request.user),
         )
         return context
 
@@ -83,6 +84,7 @@ def _detail_context(request: HttpRequest, company, *, log_form=None, sensitive_f
         "can_archive": access.can_archive_company(user, company),
         "can_manage_contacts": access.can_manage_contacts(user, company),
         "can_merge": access.can_merge_records(user),
+        "can_place": access.can_use_placement_desk(user),
         "log_form": log_form or InteractionLogForm(user=user, company=company, follow_up=int_param(request.GET.get("relance", ""))),
         "sensitive_form": sensitive_form or SensitiveForm(initial={"sensitive": company.sensitive, "reason": company.sensitive_reason}),
         "archive_form": archive_form or ArchiveForm(),

@@ -25,8 +25,15 @@ from companies.views.crm import _add_errors
 from contracts.choices import ContractStatus
 
 
-def placement_desk(request: HttpRequest) -> HttpResponse:
+def _desk_only(request: HttpRequest) -> None:
+    """The desk and a learner's pipeline are the CREs' tool (and the coordinator's): other staff get
+    403 before any object is looked up (issue 17 §15)."""
     staff_only(request.user)
+    access.require(access.can_use_placement_desk(request.user))
+
+
+def placement_desk(request: HttpRequest) -> HttpResponse:
+    _desk_only(request)
     today = timezone.localdate()
     filters = {name: request.GET.get(name, "").strip() for name in ("q", "status", "programme")}
     rows = selectors.placement_desk(request.user, today=today, **filters)
@@ -66,7 +73,7 @@ def _learner_context(request: HttpRequest, apprentice, *, form=None) -> dict:
 
 
 def placement_learner(request: HttpRequest, pk: int) -> HttpResponse:
-    staff_only(request.user)
+    _desk_only(request)
     apprentice = selectors.learner_get(request.user, pk)
     initial = {}
     offer_id = int_param(request.GET.get("offer"))
@@ -80,7 +87,7 @@ def placement_learner(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def placement_propose(request: HttpRequest, pk: int) -> HttpResponse:
-    staff_only(request.user)
+    _desk_only(request)
     apprentice = selectors.learner_get(request.user, pk)
     form = ProposeForm(request.POST, user=request.user)
     if form.is_valid():
@@ -99,7 +106,7 @@ def placement_propose(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def placement_move(request: HttpRequest, pk: int, to: str) -> HttpResponse:
-    staff_only(request.user)
+    _desk_only(request)
     user = request.user
     placement = access.get_visible_or_404(user, Placement.objects.select_related("company", "apprentice__cohort__programme", "offer__programme"), pk=pk)
     access.require(access.can_move_placement(user, placement))
