@@ -90,6 +90,9 @@ def _tools(role: str) -> tuple[NavItem, ...]:
             # The team's accounts: the coordinator manages them, admin staff read them (access.can_view_staff).
             NavItem(_("Comptes de l'équipe"), reverse("staff:staff_list")),
         ]
+    if role == Role.COORDINATOR:
+        # The second factor rule (issue 17 §9): the coordinator's call, as the team's accounts.
+        tools.append(NavItem(_("Sécurité des connexions"), reverse("security_settings")))
     tools.append(NavItem(_("Clés d'API"), reverse("api:token_list")))
     return tuple(tools)
 

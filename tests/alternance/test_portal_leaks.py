@@ -195,6 +195,12 @@ ROUTES: dict[str, Spec] = {
     "logout": extranet(()),  # POST only (GET is 405): it logs the person out
     "password_change": extranet(BOTH),
     "password_change_done": extranet(BOTH),
+    # « Mon compte » (issue 17 §9): everyone's own page; the second factor is the staff's.
+    "account": extranet(BOTH),
+    "second_factor_enrol": staff(),
+    "second_factor_disable": staff(),
+    "second_factor_verify": staff(),
+    "security_settings": staff(),
     "calendar_mine": extranet(BOTH),
     "calendar_feed_manage": extranet(BOTH),
     "apprentice_calendar": extranet(BOTH, pk="apprentice"),
