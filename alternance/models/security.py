@@ -22,6 +22,9 @@ class SecuritySettings(models.Model):
         verbose_name_plural = _("paramètres de sécurité")
         constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="security_settings_single_row")]
 
+    def __str__(self) -> str:
+        return str(_("Sécurité des connexions"))
+
     def clean(self):
         from django.core.exceptions import ValidationError
 
@@ -43,3 +46,6 @@ class PasswordResetRequest(models.Model):
     class Meta:
         verbose_name = _("demande de réinitialisation de mot de passe")
         verbose_name_plural = _("demandes de réinitialisation de mot de passe")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M}"

@@ -111,7 +111,7 @@ def parse_month(value: str | None, *, default: date) -> tuple[int, int]:
         year_text, month_text = (value or "").split("-")
         year, month = int(year_text), int(month_text)
         date(year, month, 1)
-    except ValueError:
+    except (ValueError, OverflowError):  # « 99999999999-01 » overflows date() (issue 17 §16)
         return default.year, default.month
     if not 1900 <= year <= 2200:
         return default.year, default.month

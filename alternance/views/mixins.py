@@ -46,13 +46,17 @@ class StaffOnlyMixin:
         return super().dispatch(request, *args, **kwargs)
 
 
+MAX_DB_INTEGER = 2**63 - 1
+
+
 def int_param(value: str | None) -> int | None:
     """A positive integer from a GET parameter, or None when absent or malformed."""
     try:
         number = int(value or "")
     except ValueError:
         return None
-    return number if number > 0 else None
+    # Beyond a database integer the lookup itself would fail (issue 17 §16): no such row either.
+    return number if 0 < number <= MAX_DB_INTEGER else None
 
 
 def date_param(value: str | None) -> date | None:

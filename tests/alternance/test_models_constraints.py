@@ -10,9 +10,9 @@ from datetime import date
 import pytest
 from cryptography.fernet import Fernet
 from django.contrib.auth import authenticate
-from django.test import RequestFactory
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
+from django.test import RequestFactory
 
 from alternance.choices import ApprenticeStatus, AttendanceStatus, HalfDay, JustificationStatus, Role, VisitKind
 from alternance.models import Apprentice, AttendanceRecord, Programme, User, Visit

@@ -2,8 +2,8 @@
 (issue 17 §9), through the real login form and pages."""
 
 import re
-from html import unescape
 from datetime import datetime, timedelta
+from html import unescape
 
 import pytest
 from django.core import mail

@@ -15,7 +15,13 @@ from django.urls import reverse
 from alternance.choices import Role
 from alternance.extranet import invitations
 from alternance.models import Invitation, User
-from tests.factories.alternance import ApprenticeFactory, CoordinatorFactory, EmployerUserFactory, TutorFactory, UserFactory
+from tests.factories.alternance import (
+    ApprenticeFactory,
+    CoordinatorFactory,
+    EmployerUserFactory,
+    TutorFactory,
+    UserFactory,
+)
 from tests.factories.companies import CompanyContactFactory, CompanyFactory
 from tests.factories.web import make_world
 
