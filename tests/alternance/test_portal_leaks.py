@@ -435,7 +435,8 @@ class Route:
         return ROUTES[self.key]
 
 
-STAFF_SPEC = staff()
+# django-otp's admin adds a page with ``<int:pk>`` (a device's QR code): an admin object id too.
+STAFF_SPEC = staff(pk="admin_object")
 # The admin's own login form is public like ours; a logged-in non-staff account gets the form again
 # with "not authorised" (200) and a post with wrong credentials too.
 ADMIN_LOGIN_SPEC = public(200)
