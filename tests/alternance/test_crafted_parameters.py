@@ -111,7 +111,7 @@ def test_pages_are_discovered_with_their_filters():
     client.force_login(world.coordinator)
     assert "cohort" in discovered_params(client.get("/contrats/").content.decode())
     assert "format" in discovered_params(client.get("/contrats/opco/").content.decode())
-    assert "mois" in discovered_params(client.get("/mon-calendrier/").content.decode())
+    assert "mois" in discovered_params(client.get(reverse("apprentice_calendar", args=[world.a.apprentice.pk])).content.decode())
 
 
 @pytest.mark.parametrize("role", ROLES)
