@@ -219,6 +219,9 @@ def company_contacts(user: User, company: Company, *, today: date) -> list[Compa
     supervision = master_supervision(contacts, today=today)
     for contact in contacts:
         contact.supervision = supervision.get(contact.pk)
+        # Every row is this company's: its invitation predicate (``can_invite_company_contact``)
+        # reads the company without a query per contact.
+        contact.company = company
     return contacts
 
 
