@@ -50,7 +50,10 @@ def employer_apprentice(request: HttpRequest, pk: int) -> HttpResponse:
     _require_employer(user)
     apprentice = selectors_extranet.employer_apprentice_get(user, pk)
     today = timezone.localdate()
-    year, month = planning.parse_month(request.GET.get("mois"), default=today)
+    value = request.GET.get("mois")
+    if value and planning.month_param(value) is None:
+        messages.warning(request, planning.MONTH_IGNORED)
+    year, month = planning.parse_month(value, default=today)
     context = selectors_extranet.employer_apprentice_page(user, apprentice, today=today, year=year, month=month)
     context["today"] = today
     return render(request, "alternance/extranet/employer_apprentice.html", context)

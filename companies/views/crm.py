@@ -8,13 +8,20 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from alternance import access
 from alternance.exports import EXPORT_FORMATS, export_response
 from alternance.history.selectors import history_for
-from alternance.views.mixins import StaffListView, int_param, local_next_url, staff_only
+from alternance.views.mixins import (
+    StaffListView,
+    drop_invalid_params,
+    int_param,
+    local_next_url,
+    staff_only,
+    warn_ignored,
+)
 from companies import selectors, services
 from companies.choices import Opco
 from companies.forms import ArchiveForm, InteractionLogForm, ReassignForm, SensitiveForm
@@ -29,10 +36,19 @@ def _add_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+UNOWNED = "none"  # the owner filter's value for the companies without a CRE
+
+
+def owner_param(value: str) -> int | str | None:
+    """The CRE filter of the company lists: a CRE's pk, ``UNOWNED``, or None when malformed."""
+    return UNOWNED if value == UNOWNED else int_param(value)
+
+
 class CompanyListView(StaffListView):
     template_name = "companies/company_list.html"
     context_object_name = "companies"
     filter_names = ("q", "mine", "sensitive", "sector", "opco", "city", "owner", "offers", "apprentices", "archived", "sort")
+    typed_filters = {"owner": (owner_param, gettext_lazy("CRE référent·e"))}
 
     def get(self, request, *args, **kwargs):
         fmt = request.GET.get("export", "")
@@ -47,7 +63,8 @@ class CompanyListView(StaffListView):
             sort=f["sort"],
             filters=selectors.CompanyFilters(
                 q=f["q"], mine=f["mine"] == "1", sensitive=f["sensitive"] == "1", sector=f["sector"], opco=f["opco"],
-                city=f["city"], owner=f["owner"], open_offers=f["offers"] == "1", with_apprentices=f["apprentices"] == "1",
+                city=f["city"], owner_id=int_param(f["owner"]), unowned=f["owner"] == UNOWNED,
+                open_offers=f["offers"] == "1", with_apprentices=f["apprentices"] == "1",
                 archived=f["archived"] == "1",
             ),
         )
@@ -185,8 +202,10 @@ def portfolio_reassign(request: HttpRequest) -> HttpResponse:
     """The coordinator moves companies from one CRE's portfolio to another's."""
     staff_only(request.user)
     access.require(access.can_reassign_portfolios(request.user))
-    owner = request.GET.get("from", "").strip()
-    companies_qs = selectors.reassignable_companies(request.user, owner=owner)
+    values = {"owner": request.GET.get("from", "").strip()}
+    ignored = drop_invalid_params(values, {"owner": (owner_param, _("Portefeuille de"))})
+    owner = values["owner"]
+    companies_qs = selectors.reassignable_companies(request.user, owner_id=int_param(owner), unowned=owner == UNOWNED)
     form = ReassignForm(request.POST or None, user=request.user, companies_qs=companies_qs)
     if request.method == "POST" and form.is_valid():
         companies = form.cleaned_data["companies"]
@@ -199,6 +218,7 @@ def portfolio_reassign(request: HttpRequest) -> HttpResponse:
             messages.success(request, ngettext("%(count)s entreprise réaffectée à %(cre)s.", "%(count)s entreprises réaffectées à %(cre)s.", moved)
                              % {"count": moved, "cre": form.cleaned_data["to_cre"].get_full_name()})
             return redirect(request.get_full_path())
+    warn_ignored(request, ignored)
     return render(request, "companies/portfolio_reassign.html", {
         "form": form, "owner": owner, "cres": list(selectors.cre_choices(request.user)), "companies": list(companies_qs),
     })

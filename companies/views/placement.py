@@ -10,12 +10,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from alternance import access
 from alternance.exports import EXPORT_FORMATS, export_response
 from alternance.models import Programme
-from alternance.views.mixins import PAGE_SIZE, StaffListView, int_param, staff_only
+from alternance.views.mixins import PAGE_SIZE, StaffListView, drop_invalid_params, int_param, staff_only, warn_ignored
 from companies import selectors, services
 from companies.choices import OfferStatus, PlacementStatus
 from companies.forms import OfferForm, ProposeForm
@@ -36,7 +37,9 @@ def placement_desk(request: HttpRequest) -> HttpResponse:
     _desk_only(request)
     today = timezone.localdate()
     filters = {name: request.GET.get(name, "").strip() for name in ("q", "status", "programme")}
-    rows = selectors.placement_desk(request.user, today=today, **filters)
+    ignored = drop_invalid_params(filters, {"programme": (int_param, _("Formation"))})
+    rows = selectors.placement_desk(request.user, today=today, q=filters["q"], status=filters["status"],
+                                    programme_id=int_param(filters["programme"]))
     fmt = request.GET.get("export", "")
     if fmt in EXPORT_FORMATS:
         header = (_("Apprenti·e"), _("Promotion"), _("Formation"), _("Statut"), _("Depuis le"), _("Jours"), _("Limite"),
@@ -48,6 +51,7 @@ def placement_desk(request: HttpRequest) -> HttpResponse:
              r.apprentice.status_since, r.days, r.deadline, r.days_left, r.open_placements, r.tdb_dropout_since) for r in rows
         ))
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    warn_ignored(request, ignored)
     return render(request, "companies/placement_desk.html", {
         "rows": page.object_list, "page_obj": page, "paginator": page.paginator, "is_paginated": page.has_other_pages(),
         "filters": filters, "is_filtered": any(filters.values()), "today": today,
@@ -162,6 +166,7 @@ class OfferListView(StaffListView):
     template_name = "companies/offer_list.html"
     context_object_name = "offers"
     filter_names = ("q", "status", "programme")
+    typed_filters = {"programme": (int_param, gettext_lazy("Formation"))}
 
     def get(self, request, *args, **kwargs):
         fmt = request.GET.get("export", "")
@@ -174,7 +179,8 @@ class OfferListView(StaffListView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return selectors.offer_list(self.request.user, **self.filters)
+        f = self.filters
+        return selectors.offer_list(self.request.user, q=f["q"], status=f["status"], programme_id=int_param(f["programme"]))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
