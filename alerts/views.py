@@ -21,7 +21,7 @@ from alerts.choices import OPEN_ALERT_STATUSES, AlertStatus, Severity
 from alerts.models import Alert
 from alternance import access
 from alternance.history.selectors import history_for
-from alternance.views.mixins import StaffListView, StaffOnlyMixin, local_next_url, staff_only
+from alternance.views.mixins import LenientPaginationMixin, StaffListView, StaffOnlyMixin, local_next_url, staff_only
 
 SORT_CHOICES = (
     ("-raised", gettext_lazy("Levée le (récentes d'abord)")),
@@ -153,7 +153,7 @@ def alert_bulk(request: HttpRequest) -> HttpResponse:
 
 # --- "Mes alertes" --------------------------------------------------------------------------------------
 
-class InboxView(StaffOnlyMixin, ListView):
+class InboxView(StaffOnlyMixin, LenientPaginationMixin, ListView):
     template_name = "alerts/inbox.html"
     context_object_name = "alerts"
     paginate_by = 25
@@ -284,7 +284,7 @@ def _coordination_only(user) -> None:
     access.require(access.can_manage_reference_data(user))
 
 
-class NightlyRunListView(StaffOnlyMixin, ListView):
+class NightlyRunListView(StaffOnlyMixin, LenientPaginationMixin, ListView):
     template_name = "alerts/run_list.html"
     context_object_name = "runs"
     paginate_by = 25

@@ -703,6 +703,16 @@ def can_invite_extranet_user(user: User) -> bool:
     return _is(user, Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE, Role.TUTOR)
 
 
+def can_invite_company_contact(user: User, contact: CompanyContact) -> bool:
+    """Give an employer contact its extranet account (issue 17 §15): the coordinator and admin staff
+    for any company; a CRE for the companies it may manage the contacts of (its portfolio and
+    unowned prospects: a CRE sees every company but does not open accounts in another CRE's
+    portfolio); a tutor for its apprentices' employers (the contact is already in its scope)."""
+    if _is(user, Role.CRE):
+        return can_manage_contacts(user, contact.company)
+    return can_invite_extranet_user(user)
+
+
 def can_generate_documents(user: User, contract: Contract) -> bool:
     """Render the contract's PDFs (Cerfa sheet, convention, schedules, certificates)."""
     return _is(user, Role.COORDINATOR, Role.ADMIN_STAFF)

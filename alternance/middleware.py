@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 from csp.constants import SELF
 from csp.middleware import CSPMiddleware, PolicyParts
+from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
 
@@ -39,3 +40,21 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         if response.get("Content-Type", "").split(";")[0].strip() == "application/pdf":
             parts.replace = {**(parts.replace or {}), "object-src": [SELF]}
         return parts
+
+
+class RejectNulCharacterMiddleware:
+    """Answer 400 to an address holding a NUL character (``%00``) in its path or query string.
+
+    No link of the product carries one, and PostgreSQL refuses it in any text a query compares, so
+    every search box, filter or lookup that passed it on would fail with a 500 (issue 17 §16).
+    ``SuspiciousOperation`` gives Django's 400 page and a line in the ``django.security`` log.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        texts = [request.path, *(text for key, values in request.GET.lists() for text in (key, *values))]
+        if any("\x00" in text for text in texts):
+            raise SuspiciousOperation("NUL character in the address")
+        return self.get_response(request)

@@ -14,6 +14,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from alternance import access
 from alternance.choices import Role
 
 STAFF = (Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE, Role.TUTOR)
@@ -90,6 +91,9 @@ def _tools(role: str) -> tuple[NavItem, ...]:
             # The team's accounts: the coordinator manages them, admin staff read them (access.can_view_staff).
             NavItem(_("Comptes de l'équipe"), reverse("staff:staff_list")),
         ]
+    if role == Role.COORDINATOR:
+        # The second factor rule (issue 17 §9): the coordinator's call, as the team's accounts.
+        tools.append(NavItem(_("Sécurité des connexions"), reverse("security_settings")))
     tools.append(NavItem(_("Clés d'API"), reverse("api:token_list")))
     return tuple(tools)
 
@@ -119,7 +123,8 @@ def menu_for(user) -> list[NavItem]:
         # The link opens the queue itself (the stage the badge counts).
         items.append(NavItem(_("Admissions"), f"{reverse('candidate_list')}?etape=received", badge=_admissions_badge(user),
                              badge_label=("nouvelle candidature", "nouvelles candidatures")))
-    if role in (Role.COORDINATOR, Role.CRE):
+    if access.can_use_placement_desk(user):
+        # The desk is the CREs' tool (and the coordinator's): the same predicate as its views.
         items.append(NavItem(_("Placement"), reverse("companies:placement_desk")))
     if role == Role.TUTOR:
         items.append(NavItem(_("Mon suivi"), reverse("tutor_workspace")))

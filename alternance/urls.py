@@ -5,7 +5,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from alternance import views
-from alternance.forms import EmailAuthenticationForm, QueuedPasswordResetForm
+from alternance.accounts.views import password_reset
+from alternance.forms import EmailAuthenticationForm
 
 auth_patterns = [
     path(
@@ -14,15 +15,8 @@ auth_patterns = [
         name="login",
     ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "mot-de-passe/oublie/",
-        auth_views.PasswordResetView.as_view(
-            form_class=QueuedPasswordResetForm,
-            email_template_name="registration/password_reset_email.txt",
-            subject_template_name="registration/password_reset_subject.txt",
-        ),
-        name="password_reset",
-    ),
+    # Throttled per address typed and per client address (issue 17 §9).
+    path("mot-de-passe/oublie/", password_reset, name="password_reset"),
     path("mot-de-passe/oublie/envoye/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "mot-de-passe/nouveau/<uidb64>/<token>/",
@@ -37,6 +31,8 @@ auth_patterns = [
 urlpatterns = [
     path("", views.home, name="home"),
     *auth_patterns,
+    # « Mon compte », the second factor and the coordinator's login rule (issue 17 §9)
+    path("", include("alternance.accounts.urls")),
     # Steering: the dashboard and the weekly meeting
     path("", include("alternance.steering.urls")),
     # Apprentice records (issue 13 §2): list, record page, create, edit, leave the OF; « Mes coordonnées »

@@ -73,7 +73,8 @@ class CompanyFilters:
     sector: str = ""  # NAF division (2 digits) or a longer prefix, e.g. "62" or "6201"
     opco: str = ""
     city: str = ""
-    owner: str = ""  # a CRE's pk, or "none" for unowned companies
+    owner_id: int | None = None  # a CRE's pk
+    unowned: bool = False  # the companies without a CRE
     open_offers: bool = False
     with_apprentices: bool = False
     archived: bool = False  # the archived companies instead of the current ones
@@ -116,10 +117,10 @@ def company_list(user: User, *, q: str = "", mine: bool = False, sensitive: bool
         qs = qs.filter(opco=f.opco)
     if f.city:
         qs = qs.filter(city__iexact=f.city.strip())
-    if f.owner == "none":
+    if f.unowned:
         qs = qs.filter(owner_cre__isnull=True)
-    elif f.owner.isdigit():
-        qs = qs.filter(owner_cre_id=int(f.owner))
+    elif f.owner_id:
+        qs = qs.filter(owner_cre_id=f.owner_id)
     if f.open_offers:
         qs = qs.filter(Exists(Offer.objects.filter(company=OuterRef("pk"), status=OfferStatus.OPEN)))
     if f.with_apprentices:
@@ -219,6 +220,9 @@ def company_contacts(user: User, company: Company, *, today: date) -> list[Compa
     supervision = master_supervision(contacts, today=today)
     for contact in contacts:
         contact.supervision = supervision.get(contact.pk)
+        # Every row is this company's: its invitation predicate (``can_invite_company_contact``)
+        # reads the company without a query per contact.
+        contact.company = company
     return contacts
 
 
@@ -297,14 +301,14 @@ def contact_choices(user: User, company: Company) -> QuerySet:
     return access.visible(user, CompanyContact).filter(company=company, active=True).order_by("last_name", "first_name", "pk")
 
 
-def reassignable_companies(user: User, *, owner: str = "") -> QuerySet:
+def reassignable_companies(user: User, *, owner_id: int | None = None, unowned: bool = False) -> QuerySet:
     qs = access.visible(user, Company).select_related("owner_cre").annotate(
         active_contracts=Count("contracts", filter=Q(contracts__status__in=ACTIVE_CONTRACT_STATUSES))
     )
-    if owner == "none":
+    if unowned:
         qs = qs.filter(owner_cre__isnull=True)
-    elif owner.isdigit():
-        qs = qs.filter(owner_cre_id=int(owner))
+    elif owner_id:
+        qs = qs.filter(owner_cre_id=owner_id)
     return qs.order_by("name", "pk")
 
 
@@ -334,7 +338,7 @@ def _limits() -> dict[str, int]:
     return {ApprenticeStatus.SEEKING: settings.seeking_limit_days, ApprenticeStatus.RUPTURANT: settings.rupturant_limit_days}
 
 
-def placement_desk(user: User, *, today: date, q: str = "", status: str = "", programme: str = "") -> list[DeskRow]:
+def placement_desk(user: User, *, today: date, q: str = "", status: str = "", programme_id: int | None = None) -> list[DeskRow]:
     """Learners seeking a company (limit: ``seeking_limit_days``, 3 months) and rupturants
     (``rupturant_limit_days``, 6 months) counted from ``status_since``, most urgent first
     (Code du travail L6222-12-1 and L6222-18-2, domain §3). Two queries."""
@@ -347,8 +351,8 @@ def placement_desk(user: User, *, today: date, q: str = "", status: str = "", pr
         .annotate(open_placements=Count("placements", filter=Q(placements__status__in=OPEN_PLACEMENT_STATUSES)))
     )
     qs = name_search(qs, q, ("last_name", "first_name", "usage_name"))
-    if programme.isdigit():
-        qs = qs.filter(cohort__programme_id=int(programme))
+    if programme_id:
+        qs = qs.filter(cohort__programme_id=programme_id)
     rows = []
     for apprentice in qs:
         limit = limits[apprentice.status]
@@ -361,15 +365,15 @@ def placement_desk(user: User, *, today: date, q: str = "", status: str = "", pr
     return sorted(rows, key=lambda r: (r.days_left, r.apprentice.last_name, r.apprentice.first_name, r.apprentice.pk))
 
 
-def offer_list(user: User, *, q: str = "", status: str = "", programme: str = "") -> QuerySet:
+def offer_list(user: User, *, q: str = "", status: str = "", programme_id: int | None = None) -> QuerySet:
     qs = access.visible(user, Offer).select_related("company", "programme").annotate(
         hired=Count("placements", filter=Q(placements__status="hired"))
     )
     qs = name_search(qs, q, ("company__name", "company__city", "programme__title"))
     if status in OfferStatus.values:
         qs = qs.filter(status=status)
-    if programme.isdigit():
-        qs = qs.filter(programme_id=int(programme))
+    if programme_id:
+        qs = qs.filter(programme_id=programme_id)
     return qs.order_by("start_date", "company__name", "pk")
 
 

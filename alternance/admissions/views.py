@@ -35,7 +35,7 @@ from alternance.choices import CandidateStatus
 from alternance.exports import EXPORT_FORMATS, export_response
 from alternance.history.selectors import history_for
 from alternance.models import Programme
-from alternance.views.mixins import PAGE_SIZE, client_ip, int_param, staff_only
+from alternance.views.mixins import PAGE_SIZE, client_ip, drop_invalid_params, int_param, staff_only, warn_ignored
 
 
 def _form_errors(form, error: ValidationError) -> None:
@@ -112,6 +112,7 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
         "formation": request.GET.get("formation", "").strip(),
         "q": request.GET.get("q", "").strip(),
     }
+    ignored = drop_invalid_params(filters, {"formation": (int_param, _("Formation"))})
     qs = selectors.candidates(request.user, status=filters["etape"], programme_id=int_param(filters["formation"]), q=filters["q"])
     export = request.GET.get("export", "")
     if export in EXPORT_FORMATS:
@@ -123,6 +124,7 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
             for c in qs.iterator(chunk_size=2000)
         ))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    warn_ignored(request, ignored)
     context = {
         "candidates": page.object_list,
         "page_obj": page,

@@ -56,6 +56,7 @@ class ApprenticeListView(StaffListView):
     template_name = "alternance/apprentice_list.html"
     context_object_name = "apprentices"
     filter_names = ("q", "status", "cohort", "sort")
+    typed_filters = {"cohort": (int_param, gettext_lazy("Promotion"))}
 
     def get_queryset(self):
         return selectors.apprentice_list(

@@ -29,7 +29,7 @@ from alternance.attendance.pdf import attendance_statement_filename, attendance_
 from alternance.choices import Role
 from alternance.exports import EXPORT_FORMATS, export_response
 from alternance.models import Apprentice, AttendanceRecord, AttendanceSettings
-from alternance.views.mixins import PAGE_SIZE, int_param, local_next_url, staff_only
+from alternance.views.mixins import PAGE_SIZE, drop_invalid_params, int_param, local_next_url, staff_only, warn_ignored
 from contracts.choices import DocumentAccessChannel
 from contracts.documents import document_access_log, document_is_intact
 
@@ -123,6 +123,7 @@ def justification_queue(request: HttpRequest) -> HttpResponse:
     """Pending justifications I may review (a tutor: its cohorts), filterable by cohort, paginated."""
     _reviewers_only(request)
     filters = {"promotion": request.GET.get("promotion", "").strip()}
+    ignored = drop_invalid_params(filters, {"promotion": (int_param, _("Promotion"))})
     records = absences.justification_queue(request.user, cohort_id=int_param(filters["promotion"]))
     export = request.GET.get("export", "")
     if export in EXPORT_FORMATS:
@@ -134,6 +135,7 @@ def justification_queue(request: HttpRequest) -> HttpResponse:
             for r in records.iterator(chunk_size=2000)
         ))
     page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
+    warn_ignored(request, ignored)
     context = {
         "records": page.object_list,
         "page_obj": page,

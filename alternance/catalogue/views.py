@@ -334,6 +334,7 @@ class CohortListView(_CatalogueList):
     template_name = "alternance/catalogue/cohort_list.html"
     context_object_name = "cohorts"
     filter_names = ("q", "status", "programme", "site")
+    typed_filters = {"programme": (int_param, gettext_lazy("Formation")), "site": (int_param, gettext_lazy("Site"))}
     state_labels = (gettext_lazy("En cours"), gettext_lazy("Archivées"), gettext_lazy("Toutes"))
 
     def get_queryset(self):

@@ -41,6 +41,23 @@ class InvitationNotFound(Exception):
     """No invitation has this token (mistyped or forged link)."""
 
 
+# Inviting an account that already logs in would mail its holder a link to replace its password on
+# someone else's initiative (issue 17 §15): refused, or, for a record just linked to it, nothing sent.
+ALREADY_ACTIVE_MESSAGE = gettext_lazy(
+    "Ce compte est déjà actif : %(email)s se connecte déjà à l'extranet avec son mot de passe, aucune invitation "
+    "n'a été envoyée. Si la personne l'a oublié, elle utilise « Mot de passe oublié ? » sur la page de connexion."
+)
+LINKED_TO_ACTIVE_MESSAGE = gettext_lazy(
+    "Ce compte est déjà actif : la fiche est maintenant rattachée au compte existant de %(email)s, qui s'y connecte "
+    "avec son mot de passe habituel ; aucun e-mail n'a été envoyé."
+)
+
+
+def _refuse_if_active(user: User) -> None:
+    if account_is_active(user):
+        raise ValidationError(str(ALREADY_ACTIVE_MESSAGE) % {"email": user.email})
+
+
 class InvitationGone(Exception):
     """The invitation existed but can no longer be used (used, revoked or expired)."""
 
@@ -129,8 +146,11 @@ def send_invitation(
 
 
 @transaction.atomic
-def invite_apprentice(*, apprentice: Apprentice, by: User) -> Invitation:
-    """Create (or reuse) the apprentice's extranet account and email it an invitation link."""
+def invite_apprentice(*, apprentice: Apprentice, by: User) -> Invitation | None:
+    """Create (or reuse) the apprentice's extranet account and email it an invitation link.
+
+    An account that already logs in is never sent a link: refused when the record already opens it;
+    ``None`` (linked, nothing sent) when the record has just been linked to it by its address."""
     user = apprentice.user
     if user is None:
         if not apprentice.email:
@@ -153,12 +173,18 @@ def invite_apprentice(*, apprentice: Apprentice, by: User) -> Invitation:
             )
         apprentice.user = user
         apprentice.save(update_fields=["user"])
+        if account_is_active(user):
+            return None
+    _refuse_if_active(user)
     return send_invitation(user=user, by=by)
 
 
 @transaction.atomic
-def invite_company_contact(*, contact: CompanyContact, by: User) -> Invitation:
+def invite_company_contact(*, contact: CompanyContact, by: User) -> Invitation | None:
     """Create (or reuse) the employer account of a contact and email it an invitation link.
+
+    As for apprentices, an account that already logs in gets no link: refused, or ``None`` when the
+    contact has just been linked to it (the person then opens this establishment with its password).
 
     One login per person: an existing employer account with the same email is linked to this
     contact too (MA here, HR elsewhere, several establishments)."""
@@ -186,6 +212,9 @@ def invite_company_contact(*, contact: CompanyContact, by: User) -> Invitation:
             )
         contact.user = user
         contact.save(update_fields=["user"])
+        if account_is_active(user):
+            return None
+    _refuse_if_active(user)
     return send_invitation(user=user, by=by)
 
 

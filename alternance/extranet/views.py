@@ -50,7 +50,10 @@ def employer_apprentice(request: HttpRequest, pk: int) -> HttpResponse:
     _require_employer(user)
     apprentice = selectors_extranet.employer_apprentice_get(user, pk)
     today = timezone.localdate()
-    year, month = planning.parse_month(request.GET.get("mois"), default=today)
+    value = request.GET.get("mois")
+    if value and planning.month_param(value) is None:
+        messages.warning(request, planning.MONTH_IGNORED)
+    year, month = planning.parse_month(value, default=today)
     context = selectors_extranet.employer_apprentice_page(user, apprentice, today=today, year=year, month=month)
     context["today"] = today
     return render(request, "alternance/extranet/employer_apprentice.html", context)
@@ -121,6 +124,11 @@ def _invite(request: HttpRequest, service, **kwargs) -> None:
         for message in error.messages:
             messages.error(request, message)
     else:
+        if invitation is None:
+            # The record now opens the person's existing account: nothing to send (issue 17 §15).
+            person = kwargs.get("apprentice") or kwargs.get("contact")
+            messages.info(request, str(invitations.LINKED_TO_ACTIVE_MESSAGE) % {"email": person.user.email})
+            return
         messages.success(request, _("Invitation envoyée à %(email)s.") % {"email": invitation.user.email})
 
 
@@ -134,8 +142,8 @@ def apprentice_invite(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def contact_invite(request: HttpRequest, pk: int) -> HttpResponse:
-    contact = access.get_visible_or_404(request.user, CompanyContact.objects.select_related("user"), pk=pk)
-    access.require(access.can_invite_extranet_user(request.user))
+    contact = access.get_visible_or_404(request.user, CompanyContact.objects.select_related("user", "company"), pk=pk)
+    access.require(access.can_invite_company_contact(request.user, contact))
     _invite(request, invitations.invite_company_contact, contact=contact)
     return redirect("companies:company_detail", pk=contact.company_id)
 

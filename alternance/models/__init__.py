@@ -5,6 +5,7 @@ from .calendar import CalendarFeedToken, CalendarOverride, ClosurePeriod, KeyDat
 from .exchange import ApiToken, DataImport, EvidencePack, ListExport, PersonalDataExport, TdbExport
 from .invitations import Invitation
 from .outbox import OutgoingEmail, TaskIntent
+from .security import PasswordResetRequest, SecuritySettings
 from .training import Cohort, CompetenceBlock, Programme, Site
 from .users import User
 from .visits import Visit, VisitCriterion
@@ -13,5 +14,6 @@ __all__ = [
     "ApiToken", "Apprentice", "AttendanceRecord", "AttendanceSettings", "AttendanceTally", "CalendarFeedToken", "CalendarOverride",
     "Candidate", "CandidateEvent",
     "ClosurePeriod", "Cohort", "CompetenceBlock", "DataImport", "EvidencePack", "Invitation", "KeyDate", "ListExport", "OutgoingEmail",
-    "PersonalDataExport", "Programme", "Site", "TaskIntent", "TdbExport", "User", "Visit", "VisitCriterion",
+    "PasswordResetRequest", "PersonalDataExport", "Programme", "SecuritySettings", "Site", "TaskIntent", "TdbExport", "User", "Visit",
+    "VisitCriterion",
 ]

@@ -42,6 +42,7 @@ from django.utils import timezone
 from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from alternance import access
 from alternance.choices import Role, VisitMode
@@ -105,17 +106,24 @@ def school_year_bounds(start_year: int) -> tuple[date, date]:
     return date(start_year, 9, 1), date(start_year + 1, 8, 31)
 
 
-def parse_month(value: str | None, *, default: date) -> tuple[int, int]:
-    """``"2026-11"`` → ``(2026, 11)``; the month of ``default`` when absent or malformed."""
+# Shown by the calendar pages when ``?mois=`` is malformed (issue 17 §16).
+MONTH_IGNORED = gettext_lazy("Le mois demandé dans l'adresse n'est pas valide : voici le mois en cours.")
+
+
+def month_param(value: str | None) -> tuple[int, int] | None:
+    """``"2026-11"`` → ``(2026, 11)``; None when absent, malformed or outside 1900–2200."""
     try:
         year_text, month_text = (value or "").split("-")
         year, month = int(year_text), int(month_text)
         date(year, month, 1)
-    except ValueError:
-        return default.year, default.month
-    if not 1900 <= year <= 2200:
-        return default.year, default.month
-    return year, month
+    except (ValueError, OverflowError):  # « 99999999999-01 » overflows date() (issue 17 §16)
+        return None
+    return (year, month) if 1900 <= year <= 2200 else None
+
+
+def parse_month(value: str | None, *, default: date) -> tuple[int, int]:
+    """``"2026-11"`` → ``(2026, 11)``; the month of ``default`` when absent or malformed."""
+    return month_param(value) or (default.year, default.month)
 
 
 def parse_school_year(value: str | None, *, default: date) -> int:

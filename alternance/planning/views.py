@@ -14,7 +14,6 @@ exception form ``apprentice_calendar_override`` and its ``_delete``), ``cohort_c
 
 from __future__ import annotations
 
-import contextlib
 from datetime import date
 
 from django.contrib import messages
@@ -41,7 +40,7 @@ from alternance.planning.forms import CalendarOverrideForm, ClosureForm, KeyDate
 from alternance.planning.pdf import apprentice_calendar_pdf as render_apprentice_pdf
 from alternance.planning.pdf import cohort_calendar_pdf as render_cohort_pdf
 from alternance.planning.pdf import pdf_filename
-from alternance.views.mixins import PAGE_SIZE, staff_only
+from alternance.views.mixins import PAGE_SIZE, date_param, staff_only
 
 MONTH_INCLUDE = "alternance/calendar/includes/month.html"
 
@@ -65,7 +64,11 @@ def _cohort(request: HttpRequest, pk: int) -> Cohort:
 
 
 def _month(request: HttpRequest, today: date) -> tuple[int, int]:
-    return planning.parse_month(request.GET.get("mois"), default=today)
+    """The month ``?mois=AAAA-MM``; a malformed one shows the current month and says so."""
+    value = request.GET.get("mois")
+    if value and planning.month_param(value) is None:
+        messages.warning(request, planning.MONTH_IGNORED)
+    return planning.parse_month(value, default=today)
 
 
 def _pdf_response(content: bytes, filename: str) -> HttpResponse:
@@ -166,10 +169,7 @@ def apprentice_calendar_override(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = CalendarOverrideForm(request.POST)
     else:
-        try:
-            day = date.fromisoformat(request.GET.get("jour", ""))
-        except ValueError:
-            day = today
+        day = date_param(request.GET.get("jour")) or today
         existing = CalendarOverride.objects.filter(apprentice=apprentice, day=day).first()
         initial = {"day": day}
         if existing is not None:
@@ -254,9 +254,8 @@ def _key_date_form_page(request: HttpRequest, cohort: Cohort, key_date: KeyDate 
     if key_date is not None:
         initial = {name: getattr(key_date, name) for name in ("kind", "label", "day", "start_time", "end_time", "location")}
         initial["apprentice"] = key_date.apprentice_id
-    elif request.GET.get("jour"):
-        with contextlib.suppress(ValueError):
-            initial["day"] = date.fromisoformat(request.GET["jour"])
+    elif day := date_param(request.GET.get("jour")):
+        initial["day"] = day
     form = KeyDateForm(request.POST or None, initial=initial, cohort=cohort, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

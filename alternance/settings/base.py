@@ -65,6 +65,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "alternance.middleware.HealthCheckMiddleware",
+    "alternance.middleware.RejectNulCharacterMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -436,3 +437,39 @@ GDPR_APPRENTICE_RETENTION_YEARS = int(env("GDPR_APPRENTICE_RETENTION_YEARS", "5"
 # supervised, company's last contract): 3 years, the CNIL's référentiel « gestion commerciale »
 # (3 ans à compter de la fin de la relation ou du dernier contact) [à vérifier].
 GDPR_CONTACT_RETENTION_YEARS = int(env("GDPR_CONTACT_RETENTION_YEARS", "3"))
+
+# --- Login: throttling and second factor (issue 17 §9) ---------------------------------------------
+# django-axes counts the failed logins per account (the e-mail typed) and per client address, each
+# against its own limit over a sliding window; beyond it the login page answers 429 with the time
+# to try again. The address limit is higher: a training centre's or a company's shared connection
+# carries many people. A lock ends by itself after the cool-off; a superuser lifts it sooner with
+# « manage.py axes_reset_username <e-mail> » (README).
+INSTALLED_APPS += ["axes", "django_otp", "django_otp.plugins.otp_totp"]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", *AUTHENTICATION_BACKENDS]
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1, "django_otp.middleware.OTPMiddleware")
+# After the messages middleware: the second factor's redirects carry a message.
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1, "alternance.accounts.middleware.SecondFactorMiddleware")
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # axes asks to be last
+LOGIN_FAILURE_LIMIT_PER_ACCOUNT = int(env("LOGIN_FAILURE_LIMIT_PER_ACCOUNT", "5"))
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = int(env("LOGIN_FAILURE_LIMIT_PER_ADDRESS", "30"))
+LOGIN_COOLOFF_MINUTES = int(env("LOGIN_COOLOFF_MINUTES", "15"))
+AXES_FAILURE_LIMIT = "alternance.accounts.throttle.failure_limit"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # order read by alternance.accounts.throttle
+AXES_HANDLER = "alternance.accounts.throttle.AccountAndAddressHandler"
+AXES_COOLOFF_TIME = "alternance.accounts.throttle.cool_off"
+AXES_USERNAME_CALLABLE = "alternance.accounts.throttle.typed_email"
+AXES_CLIENT_IP_CALLABLE = "alternance.accounts.throttle.client_address"
+AXES_LOCKOUT_CALLABLE = "alternance.accounts.throttle.lockout_response"
+# Tries made while locked out are not counted: the time shown to wait stays true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_DISABLE_ACCESS_LOG = True  # who logged in when is not kept (data minimisation): only the failures
+AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2", "otp_token", "token"]
+# Password reset: at most this many e-mails per address per hour (more requests get the same page
+# and no e-mail: the page never tells whether an account exists), and this many requests per client
+# address per hour (beyond, a French message asks to wait).
+PASSWORD_RESET_MAX_PER_EMAIL = int(env("PASSWORD_RESET_MAX_PER_EMAIL", "3"))
+PASSWORD_RESET_MAX_PER_ADDRESS = int(env("PASSWORD_RESET_MAX_PER_ADDRESS", "20"))
+# Second factor (TOTP, django-otp): the issuer shown in the authenticator application.
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", ORGANISATION["name"])

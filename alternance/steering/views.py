@@ -22,7 +22,7 @@ from alternance.admissions import selectors as admissions
 from alternance.exports import XLSX_CONTENT_TYPE, SafeCsvWriter, export_response, xlsx_bytes
 from alternance.qualiopi import evidence_freshness
 from alternance.steering import indicators
-from alternance.views.mixins import staff_only
+from alternance.views.mixins import date_param, drop_invalid_params, staff_only, warn_ignored
 
 EXPORT_FORMATS = ("csv", "xlsx", "pdf")  # the indicators table
 LIST_EXPORT_FORMATS = ("csv", "xlsx")  # the cohorts and loads lists
@@ -151,7 +151,9 @@ def dashboard_loads(request: HttpRequest) -> HttpResponse:
 def weekly_meeting(request: HttpRequest) -> HttpResponse:
     dashboard_allowed(request.user)
     today = timezone.localdate()
-    start = _week_start(request.GET.get("semaine", ""), today=today)
+    values = {"semaine": request.GET.get("semaine", "").strip()}
+    warn_ignored(request, drop_invalid_params(values, {"semaine": (date_param, _("Semaine"))}))
+    start = _week_start(values["semaine"], today=today)
     context = indicators.weekly_meeting(request.user, start=start, today=today)
     context.update(
         today=today,
@@ -164,11 +166,8 @@ def weekly_meeting(request: HttpRequest) -> HttpResponse:
 
 def _week_start(value: str, *, today: date) -> date:
     """``?semaine=YYYY-MM-DD`` (not after today), else the 7 days before today."""
-    try:
-        start = date.fromisoformat(value)
-    except ValueError:
-        return today - timedelta(days=7)
-    return min(start, today)
+    start = date_param(value)
+    return today - timedelta(days=7) if start is None else min(start, today)
 
 
 # --- exports -------------------------------------------------------------------------------------------

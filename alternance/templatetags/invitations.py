@@ -5,6 +5,7 @@ from django import template
 
 from alternance import access
 from alternance.extranet import invitations
+from companies.models import CompanyContact
 
 register = template.Library()
 
@@ -17,8 +18,11 @@ def extranet_invite(context, person, url_name: str):
     account = person.user
     active = invitations.account_is_active(account)
     pending = None if active else invitations.invitation_pending_for(account)
+    allowed = (
+        access.can_invite_company_contact(user, person) if isinstance(person, CompanyContact) else access.can_invite_extranet_user(user)
+    )
     can_invite = (
-        access.can_invite_extranet_user(user)
+        allowed
         and bool(person.email or account)
         and getattr(person, "active", True)
         and not active

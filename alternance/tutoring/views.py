@@ -37,7 +37,7 @@ from alternance.tutoring.forms import (
     VisitPlanForm,
 )
 from alternance.tutoring.pdf import visit_report_generate, visit_report_internal_filename, visit_report_pdf
-from alternance.views.mixins import PAGE_SIZE, int_param, staff_only
+from alternance.views.mixins import PAGE_SIZE, drop_invalid_params, int_param, staff_only, warn_ignored
 
 
 def _form_errors(form, error: ValidationError) -> None:
@@ -57,11 +57,13 @@ def tutor_workspace(request: HttpRequest) -> HttpResponse:
     staff_only(request.user)
     today = timezone.localdate()
     filters = {name: request.GET.get(name, "").strip() for name in ("tuteur", "promotion", "q", "a_faire", "sort")}
+    ignored = drop_invalid_params(filters, {"tuteur": (int_param, _("Formateur·rice référent·e")), "promotion": (int_param, _("Promotion"))})
     context = {"today": today, "filters": filters, "is_coordinator": request.user.role == "coordinator"}
     tutor_id = int_param(filters["tuteur"])
     if context["is_coordinator"]:
         context["tutors"] = selectors_tutor.tutor_choices(request.user)
         if tutor_id is None:
+            warn_ignored(request, ignored)
             return render(request, "alternance/tutor/workspace.html", {**context, "tutor": None})
     tutor = selectors_tutor.workspace_tutor(request.user, tutor_id)
     rows = selectors_tutor.tutor_workspace(
@@ -74,6 +76,7 @@ def tutor_workspace(request: HttpRequest) -> HttpResponse:
             export, name=f"suivi-{tutor.pk}-{today:%Y%m%d}", header=_export_header(), rows=(_export_values(row) for row in rows)
         )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    warn_ignored(request, ignored)
     context.update(
         tutor=tutor,
         cohorts=selectors_tutor.tutor_cohorts(request.user, tutor),

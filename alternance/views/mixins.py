@@ -1,14 +1,17 @@
 """Shared building blocks of the project's views (the project package serves every app)."""
 
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import HttpRequest, HttpResponseBadRequest, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.generic import ListView
 
 from alternance import access
@@ -49,24 +52,71 @@ class StaffOnlyMixin:
         return super().dispatch(request, *args, **kwargs)
 
 
-def int_param(value: str | None) -> int | None:
-    """A positive integer from a GET parameter, or None when absent or malformed."""
+MAX_DB_INTEGER = 2**63 - 1
+# Dates a filter may hold: the range of the calendars' months (``planning.parse_month``). Beyond it
+# no row exists, and a day added to ``date.max`` or taken from ``date.min`` overflows (issue 17 §16).
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2200, 12, 31)
+
+
+def int_param(value: str | None, *, maximum: int = MAX_DB_INTEGER) -> int | None:
+    """A positive integer from a GET parameter, or None when absent, malformed or above ``maximum``
+    (a count of days must stay below what ``timedelta`` holds)."""
     try:
         number = int(value or "")
     except ValueError:
         return None
-    return number if number > 0 else None
+    # Beyond a database integer the lookup itself would fail (issue 17 §16): no such row either.
+    return number if 0 < number <= min(maximum, MAX_DB_INTEGER) else None
 
 
 def date_param(value: str | None) -> date | None:
-    """An ISO date (AAAA-MM-JJ) from a GET parameter, or None when absent or malformed."""
+    """An ISO date (AAAA-MM-JJ) from a GET parameter, or None when absent, malformed or outside
+    1900–2200."""
     try:
-        return date.fromisoformat(value or "")
+        day = date.fromisoformat(value or "")
     except ValueError:
         return None
+    return day if EARLIEST_DATE <= day <= LATEST_DATE else None
 
 
-class StaffListView(StaffOnlyMixin, ListView):
+def drop_invalid_params(values: dict[str, str], checks: dict[str, tuple[Callable[[str], object], str]]) -> list[str]:
+    """Empty each entry of ``values`` (the GET filters of a page) that is set but that its parser
+    (``int_param``, ``date_param``…) rejects; the labels of the dropped ones, for ``warn_ignored``.
+
+    A crafted or outdated address thus filters nothing on that criterion instead of failing, and the
+    page's form and links no longer carry the bad value (issue 17 §16)."""
+    dropped = []
+    for name, (parse, label) in checks.items():
+        if values.get(name) and parse(values[name]) is None:
+            values[name] = ""
+            dropped.append(str(label))
+    return dropped
+
+
+def warn_ignored(request, labels: Sequence[str]) -> None:
+    """The French message of a page shown without the filters ``drop_invalid_params`` dropped
+    (never added to a download: it would show up on some later page)."""
+    if labels:
+        messages.warning(request, ngettext(
+            "Le filtre « %(names)s » de l'adresse n'est pas valide : il a été ignoré.",
+            "Les filtres « %(names)s » de l'adresse ne sont pas valides : ils ont été ignorés.",
+            len(labels),
+        ) % {"names": " », « ".join(labels)})
+
+
+class LenientPaginationMixin:
+    """For a ``ListView``: a ``?page=`` that is not a number shows the first page, one past the end
+    the last — as the lists paginated with ``Paginator.get_page`` do — rather than a 404 (issue 17 §16)."""
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = self.get_paginator(queryset, page_size, orphans=self.get_paginate_orphans(),
+                                       allow_empty_first_page=self.get_allow_empty())
+        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        return paginator, page, page.object_list, page.has_other_pages()
+
+
+class StaffListView(StaffOnlyMixin, LenientPaginationMixin, ListView):
     """A paginated list of the back office, filtered by simple GET parameters.
 
     Subclasses set ``filter_names`` and implement ``get_queryset`` with a selector; the template
@@ -75,10 +125,13 @@ class StaffListView(StaffOnlyMixin, ListView):
     (not just the page), with the same scope and filters. Up to ``EXPORT_INLINE_MAX_ROWS`` rows
     (one COUNT decides) the file comes in the response; above, the page offers to prepare it in the
     background (a POST starts a ``ListExport`` job, which rebuilds the list through ``for_export``).
+    ``typed_filters`` names the filters that hold an id, a number or a date, with their parser and
+    their label: a value the parser rejects is dropped (``drop_invalid_params``) and the page says so.
     """
 
     paginate_by = PAGE_SIZE
     filter_names: tuple[str, ...] = ("q", "status", "sort")
+    typed_filters: dict[str, tuple[Callable[[str], object], str]] = {}
     export_name: str | None = None
     export_header: tuple[str, ...] = ()
 
@@ -136,8 +189,10 @@ class StaffListView(StaffOnlyMixin, ListView):
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
         self.filters = {name: request.GET.get(name, "").strip() for name in self.filter_names}
+        self.ignored_filters = drop_invalid_params(self.filters, self.typed_filters)
 
     def get_context_data(self, **kwargs):
+        warn_ignored(self.request, self.ignored_filters)
         context = super().get_context_data(**kwargs)
         context["filters"] = self.filters
         context["is_filtered"] = any(value for name, value in self.filters.items() if name != "sort")

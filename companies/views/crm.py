@@ -13,7 +13,14 @@ from django.views.decorators.http import require_POST
 
 from alternance import access
 from alternance.history.selectors import history_for
-from alternance.views.mixins import StaffListView, int_param, local_next_url, staff_only
+from alternance.views.mixins import (
+    StaffListView,
+    drop_invalid_params,
+    int_param,
+    local_next_url,
+    staff_only,
+    warn_ignored,
+)
 from companies import selectors, services
 from companies.choices import Opco
 from companies.forms import ArchiveForm, InteractionLogForm, ReassignForm, SensitiveForm
@@ -28,10 +35,19 @@ def _add_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+UNOWNED = "none"  # the owner filter's value for the companies without a CRE
+
+
+def owner_param(value: str) -> int | str | None:
+    """The CRE filter of the company lists: a CRE's pk, ``UNOWNED``, or None when malformed."""
+    return UNOWNED if value == UNOWNED else int_param(value)
+
+
 class CompanyListView(StaffListView):
     template_name = "companies/company_list.html"
     context_object_name = "companies"
     filter_names = ("q", "mine", "sensitive", "sector", "opco", "city", "owner", "offers", "apprentices", "archived", "sort")
+    typed_filters = {"owner": (owner_param, gettext_lazy("CRE référent·e"))}
 
     export_name = "entreprises"
     export_header = (gettext_lazy("Raison sociale"), gettext_lazy("SIRET"), gettext_lazy("Code NAF"), gettext_lazy("Code postal"),
@@ -49,7 +65,8 @@ class CompanyListView(StaffListView):
             sort=f["sort"],
             filters=selectors.CompanyFilters(
                 q=f["q"], mine=f["mine"] == "1", sensitive=f["sensitive"] == "1", sector=f["sector"], opco=f["opco"],
-                city=f["city"], owner=f["owner"], open_offers=f["offers"] == "1", with_apprentices=f["apprentices"] == "1",
+                city=f["city"], owner_id=int_param(f["owner"]), unowned=f["owner"] == UNOWNED,
+                open_offers=f["offers"] == "1", with_apprentices=f["apprentices"] == "1",
                 archived=f["archived"] == "1",
             ),
         )
@@ -59,6 +76,7 @@ class CompanyListView(StaffListView):
         context.update(
             opco_choices=Opco.choices, cres=list(selectors.cre_choices(self.request.user)),
             can_create=access.can_create_company(self.request.user),
+            can_place=access.can_use_placement_desk(self.request.user),
         )
         return context
 
@@ -75,6 +93,7 @@ def _detail_context(request: HttpRequest, company, *, log_form=None, sensitive_f
         "can_archive": access.can_archive_company(user, company),
         "can_manage_contacts": access.can_manage_contacts(user, company),
         "can_merge": access.can_merge_records(user),
+        "can_place": access.can_use_placement_desk(user),
         "log_form": log_form or InteractionLogForm(user=user, company=company, follow_up=int_param(request.GET.get("relance", ""))),
         "sensitive_form": sensitive_form or SensitiveForm(initial={"sensitive": company.sensitive, "reason": company.sensitive_reason}),
         "archive_form": archive_form or ArchiveForm(),
@@ -175,8 +194,10 @@ def portfolio_reassign(request: HttpRequest) -> HttpResponse:
     """The coordinator moves companies from one CRE's portfolio to another's."""
     staff_only(request.user)
     access.require(access.can_reassign_portfolios(request.user))
-    owner = request.GET.get("from", "").strip()
-    companies_qs = selectors.reassignable_companies(request.user, owner=owner)
+    values = {"owner": request.GET.get("from", "").strip()}
+    ignored = drop_invalid_params(values, {"owner": (owner_param, _("Portefeuille de"))})
+    owner = values["owner"]
+    companies_qs = selectors.reassignable_companies(request.user, owner_id=int_param(owner), unowned=owner == UNOWNED)
     form = ReassignForm(request.POST or None, user=request.user, companies_qs=companies_qs)
     if request.method == "POST" and form.is_valid():
         companies = form.cleaned_data["companies"]
@@ -189,6 +210,7 @@ def portfolio_reassign(request: HttpRequest) -> HttpResponse:
             messages.success(request, ngettext("%(count)s entreprise réaffectée à %(cre)s.", "%(count)s entreprises réaffectées à %(cre)s.", moved)
                              % {"count": moved, "cre": form.cleaned_data["to_cre"].get_full_name()})
             return redirect(request.get_full_path())
+    warn_ignored(request, ignored)
     return render(request, "companies/portfolio_reassign.html", {
         "form": form, "owner": owner, "cres": list(selectors.cre_choices(request.user)), "companies": list(companies_qs),
     })

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from alternance import access
 from alternance.exports import EXPORT_FORMATS, export_response
 from alternance.models import Programme
-from alternance.views.mixins import PAGE_SIZE, StaffListView, int_param, staff_only
+from alternance.views.mixins import PAGE_SIZE, StaffListView, drop_invalid_params, int_param, staff_only, warn_ignored
 from companies import selectors, services
 from companies.choices import OfferStatus, PlacementStatus
 from companies.forms import OfferForm, ProposeForm
@@ -26,11 +26,20 @@ from companies.views.crm import _add_errors
 from contracts.choices import ContractStatus
 
 
-def placement_desk(request: HttpRequest) -> HttpResponse:
+def _desk_only(request: HttpRequest) -> None:
+    """The desk and a learner's pipeline are the CREs' tool (and the coordinator's): other staff get
+    403 before any object is looked up (issue 17 §15)."""
     staff_only(request.user)
+    access.require(access.can_use_placement_desk(request.user))
+
+
+def placement_desk(request: HttpRequest) -> HttpResponse:
+    _desk_only(request)
     today = timezone.localdate()
     filters = {name: request.GET.get(name, "").strip() for name in ("q", "status", "programme")}
-    rows = selectors.placement_desk(request.user, today=today, **filters)
+    ignored = drop_invalid_params(filters, {"programme": (int_param, _("Formation"))})
+    rows = selectors.placement_desk(request.user, today=today, q=filters["q"], status=filters["status"],
+                                    programme_id=int_param(filters["programme"]))
     fmt = request.GET.get("export", "")
     if fmt in EXPORT_FORMATS:
         header = (_("Apprenti·e"), _("Promotion"), _("Formation"), _("Statut"), _("Depuis le"), _("Jours"), _("Limite"),
@@ -42,6 +51,7 @@ def placement_desk(request: HttpRequest) -> HttpResponse:
              r.apprentice.status_since, r.days, r.deadline, r.days_left, r.open_placements, r.tdb_dropout_since) for r in rows
         ))
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    warn_ignored(request, ignored)
     return render(request, "companies/placement_desk.html", {
         "rows": page.object_list, "page_obj": page, "paginator": page.paginator, "is_paginated": page.has_other_pages(),
         "filters": filters, "is_filtered": any(filters.values()), "today": today,
@@ -67,7 +77,7 @@ def _learner_context(request: HttpRequest, apprentice, *, form=None) -> dict:
 
 
 def placement_learner(request: HttpRequest, pk: int) -> HttpResponse:
-    staff_only(request.user)
+    _desk_only(request)
     apprentice = selectors.learner_get(request.user, pk)
     initial = {}
     offer_id = int_param(request.GET.get("offer"))
@@ -81,7 +91,7 @@ def placement_learner(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def placement_propose(request: HttpRequest, pk: int) -> HttpResponse:
-    staff_only(request.user)
+    _desk_only(request)
     apprentice = selectors.learner_get(request.user, pk)
     form = ProposeForm(request.POST, user=request.user)
     if form.is_valid():
@@ -100,7 +110,7 @@ def placement_propose(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def placement_move(request: HttpRequest, pk: int, to: str) -> HttpResponse:
-    staff_only(request.user)
+    _desk_only(request)
     user = request.user
     placement = access.get_visible_or_404(user, Placement.objects.select_related("company", "apprentice__cohort__programme", "offer__programme"), pk=pk)
     access.require(access.can_move_placement(user, placement))
@@ -156,6 +166,7 @@ class OfferListView(StaffListView):
     template_name = "companies/offer_list.html"
     context_object_name = "offers"
     filter_names = ("q", "status", "programme")
+    typed_filters = {"programme": (int_param, gettext_lazy("Formation"))}
 
     export_name = "offres"
     export_header = (gettext_lazy("Entreprise"), gettext_lazy("Commune"), gettext_lazy("Formation"), gettext_lazy("Places"),
@@ -165,7 +176,8 @@ class OfferListView(StaffListView):
         return (o.company.name, o.company.city, o.programme.title, o.places, o.hired, o.start_date, o.end_date, o.get_status_display())
 
     def get_queryset(self):
-        return selectors.offer_list(self.request.user, **self.filters)
+        f = self.filters
+        return selectors.offer_list(self.request.user, q=f["q"], status=f["status"], programme_id=int_param(f["programme"]))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -4,6 +4,7 @@ workflow actions, and the create / edit forms of the admin staff's workspace."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -36,6 +37,10 @@ from contracts.forms import (
 from contracts.models import Contract
 from contracts.services import ContractTransitionError, RuptureInput
 
+# « Finissant dans les N prochains jours »: ten years at most, longer than any contract (and far
+# below what a timedelta holds).
+ENDING_DAYS_MAX = 3660
+
 
 class ContractListView(StaffListView):
     export_name = "contrats"
@@ -47,6 +52,12 @@ class ContractListView(StaffListView):
                 contract.get_status_display(), contract.start_date, contract.end_date)
     context_object_name = "contracts"
     filter_names = ("q", "status", "ending", "opco", "cohort", "company_opco", "missing", "rupture_du", "rupture_au", "sort")
+    typed_filters = {
+        "ending": (partial(int_param, maximum=ENDING_DAYS_MAX), gettext_lazy("Contrats finissant bientôt")),
+        "cohort": (int_param, gettext_lazy("Promotion")),
+        "rupture_du": (date_param, gettext_lazy("Période de ruptures (début)")),
+        "rupture_au": (date_param, gettext_lazy("Période de ruptures (fin)")),
+    }
 
     def get_queryset(self):
         return selectors.contract_list(

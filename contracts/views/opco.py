@@ -51,7 +51,8 @@ class OpcoBoardView(StaffListView):
         self.today = timezone.localdate()
 
     def get(self, request, *args, **kwargs):
-        export = request.GET.get("format", "")
+        # ``format`` is the board's own links' parameter; ``export`` the one of every other list.
+        export = request.GET.get("format") or request.GET.get("export", "")
         if export in EXPORT_FORMATS:
             rows = self.get_queryset()
             return export_csv(request, rows, self) if export == "csv" else export_xlsx(request, rows, self)
@@ -75,7 +76,7 @@ class OpcoBoardView(StaffListView):
         context["is_filtered"] = bool(self.filters["etape"])
         return context
 
-    def export_name(self, extension: str) -> str:
+    def download_name(self, extension: str) -> str:
         return f"suivi-opco-{self.filters['filter']}-{self.today:%Y-%m-%d}.{extension}"
 
 
@@ -103,7 +104,7 @@ def _export_values(request: HttpRequest, row: opco.BoardRow) -> list:
 def export_csv(request: HttpRequest, rows: list[opco.BoardRow], view: OpcoBoardView) -> HttpResponse:
     """CSV for Excel in French: UTF-8 with a BOM, ``;`` separator, dd/mm/yyyy dates, decimal comma."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{view.export_name("csv")}"'
+    response["Content-Disposition"] = f'attachment; filename="{view.download_name("csv")}"'
     response.write("\ufeff")
     writer = SafeCsvWriter(response, delimiter=";")
     writer.writerow(export_header())
@@ -130,7 +131,7 @@ def export_xlsx(request: HttpRequest, rows: list[opco.BoardRow], view: OpcoBoard
         widths=(24, 28, 16, 22, 60, 12, 12, 14, 40),
     )
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{view.export_name("xlsx")}"'
+    response["Content-Disposition"] = f'attachment; filename="{view.download_name("xlsx")}"'
     return response
 
 

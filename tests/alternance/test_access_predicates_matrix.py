@@ -14,7 +14,7 @@ from django.contrib.auth.models import AnonymousUser
 from alternance import access
 from alternance.choices import Role
 from alternance.models import Apprentice, Cohort, User
-from companies.models import Company
+from companies.models import Company, CompanyContact
 from contracts.choices import SignatureRequestStatus
 from contracts.models import Document, SignatureRequest, Signer
 from tests.factories.alternance import (
@@ -84,6 +84,10 @@ CASES = [
     ("can_manage_offer", (company(None),), {"coordinator", "cre"}),
     ("can_manage_offer", (company(OTHER_CRE),), {"coordinator"}),
     ("can_use_placement_desk", (), {"coordinator", "cre"}),
+    # Extranet accounts for employer contacts (issue 17 §15): a CRE only within its portfolio.
+    ("can_invite_company_contact", (CompanyContact(company=company(CRE)),), STAFF),
+    ("can_invite_company_contact", (CompanyContact(company=company(None)),), STAFF),
+    ("can_invite_company_contact", (CompanyContact(company=company(OTHER_CRE)),), {"coordinator", "admin", "tutor"}),
     ("can_propose_placement", (company(CRE),), {"coordinator", "cre"}),
     ("can_propose_placement", (company(OTHER_CRE),), {"coordinator"}),
     ("can_reassign_portfolios", (), {"coordinator"}),

@@ -12,6 +12,7 @@ from cryptography.fernet import Fernet
 from django.contrib.auth import authenticate
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
+from django.test import RequestFactory
 
 from alternance.choices import ApprenticeStatus, AttendanceStatus, HalfDay, JustificationStatus, Role, VisitKind
 from alternance.models import Apprentice, AttendanceRecord, Programme, User, Visit
@@ -75,9 +76,9 @@ def test_user_save_lowercases_an_email_changed_afterwards():
 def test_user_logs_in_by_email_in_any_case_through_the_username_or_the_email_keyword():
     user = User.objects.create_user("camille.dupont@example.test", "motdepasse-solide-42", role=Role.TUTOR)
 
-    assert authenticate(username="Camille.DUPONT@example.test", password="motdepasse-solide-42") == user
-    assert authenticate(email="camille.dupont@EXAMPLE.test", password="motdepasse-solide-42") == user
-    assert authenticate(email="camille.dupont@example.test", password="mauvais") is None
+    assert authenticate(RequestFactory().post("/connexion/"), username="Camille.DUPONT@example.test", password="motdepasse-solide-42") == user
+    assert authenticate(RequestFactory().post("/connexion/"), email="camille.dupont@EXAMPLE.test", password="motdepasse-solide-42") == user
+    assert authenticate(RequestFactory().post("/connexion/"), email="camille.dupont@example.test", password="mauvais") is None
 
 
 def test_database_refuses_an_uppercase_email():

@@ -35,7 +35,9 @@ TOOLS_OFFICE = [
 EXPECTED = {
     Role.COORDINATOR: [
         "Accueil", "Pilotage", "Apprenti·es", "Entreprises", "Contrats", "Suivi OPCO", "Admissions", "Placement", "Justificatifs",
-        "Alertes", "À signer", ("Outils", TOOLS_OFFICE),
+        "Alertes", "À signer",
+        # The second factor rule is the coordinator's (issue 17 §9).
+        ("Outils", [*TOOLS_OFFICE[:-1], "Sécurité des connexions", "Clés d'API"]),
     ],
     Role.ADMIN_STAFF: [
         "Accueil", "Pilotage", "Apprenti·es", "Entreprises", "Contrats", "Suivi OPCO", "Admissions", "Justificatifs", "Alertes",

@@ -197,6 +197,12 @@ ROUTES: dict[str, Spec] = {
     "logout": extranet(()),  # POST only (GET is 405): it logs the person out
     "password_change": extranet(BOTH),
     "password_change_done": extranet(BOTH),
+    # « Mon compte » (issue 17 §9): everyone's own page; the second factor is the staff's.
+    "account": extranet(BOTH),
+    "second_factor_enrol": staff(),
+    "second_factor_disable": staff(),
+    "second_factor_verify": staff(),
+    "security_settings": staff(),
     "calendar_mine": extranet(BOTH),
     "calendar_feed_manage": extranet(BOTH),
     "apprentice_calendar": extranet(BOTH, pk="apprentice"),
@@ -451,7 +457,8 @@ class Route:
         return ROUTES[self.key]
 
 
-STAFF_SPEC = staff()
+# django-otp's admin adds a page with ``<int:pk>`` (a device's QR code): an admin object id too.
+STAFF_SPEC = staff(pk="admin_object")
 # The admin's own login form is public like ours; a logged-in non-staff account gets the form again
 # with "not authorised" (200) and a post with wrong credentials too.
 ADMIN_LOGIN_SPEC = public(200)

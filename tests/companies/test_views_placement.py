@@ -59,8 +59,6 @@ def test_desk_lists_seekers_and_rupturants_by_urgency_with_days_left(client, wor
         ("Sam Récent", "seeking", 90, date(2027, 2, 26)),
     ]
     assert [n for n, *_ in desk(client, world.a.cre, "?status=rupturant")] == ["Rémi Rupt"]
-    # A tutor sees the learners of its own cohorts only.
-    assert [n for n, *_ in desk(client, world.a.tutor)] == ["Chloé Petit", "Rémi Rupt"]
 
 
 def test_desk_follows_the_configured_limit(client, world):
@@ -174,7 +172,8 @@ def test_refused_transition_shows_a_french_message(client, world):
 
 @pytest.mark.parametrize(("role", "side", "expected"), [
     (Role.COORDINATOR, "b", 302), (Role.CRE, "a", 302), (Role.CRE, "b", 403), (Role.ADMIN_STAFF, "a", 403),
-    (Role.TUTOR, "a", 403), (Role.TUTOR, "b", 404), (Role.APPRENTICE, "a", 403), (Role.EMPLOYER, "a", 403),
+    # The desk is refused to tutors and admin staff as a whole (issue 17 §15): 403 whatever the placement.
+    (Role.TUTOR, "a", 403), (Role.TUTOR, "b", 403), (Role.APPRENTICE, "a", 403), (Role.EMPLOYER, "a", 403),
 ])
 def test_placement_move_permission_matrix(client, world, role, side, expected):
     s = getattr(world, side)
@@ -244,3 +243,46 @@ def test_desk_export_says_from_when_the_state_dashboard_counts_a_seeker_as_a_dro
 
     assert rows[0][9] == "Abandon selon le tableau de bord depuis le"
     assert [r[9] for r in rows[1:] if r[0] == "Zoé Limite"] == [dropout_since]
+
+
+# --- who uses the desk (issue 17 §15): the CREs' tool, and the coordinator's ------------------------
+
+DESK_ROLES = [Role.COORDINATOR, Role.CRE, Role.ADMIN_STAFF, Role.TUTOR, Role.APPRENTICE, Role.EMPLOYER]
+#                  coord cre  adm  tutor appr empl
+DESK_MATRIX = {
+    "desk": (200, 200, 403, 403, 403, 403),
+    "learner": (200, 200, 403, 403, 403, 403),
+    "propose": (302, 302, 403, 403, 403, 403),
+}
+
+
+@pytest.mark.parametrize("page", list(DESK_MATRIX))
+@pytest.mark.parametrize("role", DESK_ROLES)
+def test_placement_desk_permission_matrix(client, world, page, role):
+    expected = DESK_MATRIX[page][DESK_ROLES.index(role)]
+    client.force_login(world.user(role))
+    if page == "desk":
+        response = client.get(reverse("companies:placement_desk"))
+    elif page == "learner":
+        response = client.get(reverse("companies:placement_learner", args=[world.a.seeking.pk]))
+    else:
+        response = client.post(reverse("companies:placement_propose", args=[world.a.seeking.pk]), {"company": world.a.company.pk})
+
+    assert response.status_code == expected
+    assert Placement.objects.count() == (1 if expected == 302 else 0)
+
+
+@pytest.mark.parametrize("role", DESK_ROLES)
+def test_the_placement_links_show_to_who_may_open_the_desk(client, world, role):
+    services.placement_propose(apprentice=world.a.seeking, company=world.a.company, by=world.a.cre, today=TODAY)
+    client.force_login(world.user(role))
+    desk_url = reverse("companies:placement_desk")
+    learner_url = reverse("companies:placement_learner", args=[world.a.seeking.pk])
+    pages = [reverse("home"), reverse("apprentice_detail", args=[world.a.seeking.pk])]
+    if role not in (Role.APPRENTICE, Role.EMPLOYER):
+        pages += [reverse("companies:company_list"), reverse("companies:company_detail", args=[world.a.company.pk])]
+
+    html = "".join(client.get(url).content.decode() for url in pages)
+
+    may = role in (Role.COORDINATOR, Role.CRE)
+    assert (f'href="{desk_url}"' in html, f'href="{learner_url}"' in html) == (may, may)

@@ -15,7 +15,13 @@ from django.urls import reverse
 from alternance.choices import Role
 from alternance.extranet import invitations
 from alternance.models import Invitation, User
-from tests.factories.alternance import ApprenticeFactory, CoordinatorFactory, EmployerUserFactory, TutorFactory
+from tests.factories.alternance import (
+    ApprenticeFactory,
+    CoordinatorFactory,
+    EmployerUserFactory,
+    TutorFactory,
+    UserFactory,
+)
 from tests.factories.companies import CompanyContactFactory, CompanyFactory
 from tests.factories.web import make_world
 
@@ -98,8 +104,8 @@ def test_the_same_employer_invited_from_two_contacts_gets_one_login(invite):
     assert first.revoked_at == NOW and second.revoked_at is None
 
 
-def test_an_existing_employer_account_is_linked_not_duplicated(invite):
-    existing = EmployerUserFactory(email="rh@garage.test")
+def test_an_existing_employer_account_not_yet_active_is_linked_not_duplicated(invite):
+    existing = EmployerUserFactory(email="rh@garage.test", is_active=False)
     contact = CompanyContactFactory(email="rh@garage.test")
 
     invitation, _ = invite(invitations.invite_company_contact, contact=contact, by=CoordinatorFactory())
@@ -107,6 +113,40 @@ def test_an_existing_employer_account_is_linked_not_duplicated(invite):
     contact.refresh_from_db()
     assert contact.user == existing == invitation.user
     assert User.objects.filter(email="rh@garage.test").count() == 1
+
+
+def test_a_contact_matching_an_active_account_is_linked_and_no_link_is_mailed(django_capture_on_commit_callbacks, celery_eager):
+    existing = EmployerUserFactory(email="rh@garage.test")
+    contact = CompanyContactFactory(email="rh@garage.test")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = invitations.invite_company_contact(contact=contact, by=CoordinatorFactory())
+
+    contact.refresh_from_db()
+    assert result is None
+    assert contact.user == existing
+    assert (Invitation.objects.count(), mail.outbox) == (0, [])
+
+
+@pytest.mark.parametrize("kind", ["apprentice", "contact"])
+def test_inviting_an_account_that_already_logs_in_is_refused_in_french(kind, django_capture_on_commit_callbacks, celery_eager):
+    if kind == "apprentice":
+        account = UserFactory(email="lea@eleve.test", role=Role.APPRENTICE)
+        service, kwargs = invitations.invite_apprentice, {"apprentice": ApprenticeFactory(email="lea@eleve.test", user=account)}
+    else:
+        account = EmployerUserFactory(email="lea@eleve.test")
+        service, kwargs = invitations.invite_company_contact, {"contact": CompanyContactFactory(email="lea@eleve.test", user=account)}
+    password_before = User.objects.get(pk=account.pk).password
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError) as error:
+        service(by=CoordinatorFactory(), **kwargs)
+
+    assert error.value.messages == [
+        "Ce compte est déjà actif : lea@eleve.test se connecte déjà à l'extranet avec son mot de passe, aucune invitation "
+        "n'a été envoyée. Si la personne l'a oublié, elle utilise « Mot de passe oublié ? » sur la page de connexion."
+    ]
+    assert (Invitation.objects.count(), mail.outbox) == (0, [])
+    assert User.objects.get(pk=account.pk).password == password_before
 
 
 def test_an_email_used_by_an_account_of_another_role_is_refused_in_french():
@@ -269,21 +309,27 @@ def world():
 
 
 def _targets(world) -> dict:
-    # Side A's apprentice under contract and its MA: in the scope of every side-A account (the
-    # apprentice and the employer see them too), so extranet roles get 403, not 404.
+    """Side A's seeking apprentice and a new contact of side A's company, neither with an account yet
+    (an account that already logs in is refused, tested below). The contact is in the scope of the
+    side-A extranet accounts (their company), so they get 403; the seeker is outside it (404)."""
+    contact = CompanyContactFactory(company=world.a.company, first_name="Nina", last_name="Nouvelle", email="nina@alpha.test")
     return {
-        "apprentice": (reverse("apprentice_invite", args=[world.a.apprentice.pk]), reverse("apprentice_detail", args=[world.a.apprentice.pk])),
-        "contact": (reverse("contact_invite", args=[world.a.employer_contact.pk]), reverse("companies:company_detail", args=[world.a.company.pk])),
+        "apprentice": (reverse("apprentice_invite", args=[world.a.seeking.pk]), reverse("apprentice_detail", args=[world.a.seeking.pk])),
+        "contact": (reverse("contact_invite", args=[contact.pk]), reverse("companies:company_detail", args=[world.a.company.pk])),
     }
 
 
-#            coord adm  cre  tutor appr empl
-MATRIX = (302, 302, 302, 302, 403, 403)
+#              coord adm  cre  tutor appr empl
+MATRIX = {
+    "apprentice": (302, 302, 302, 302, 404, 404),
+    "contact": (302, 302, 302, 302, 403, 403),
+}
 
 
 @pytest.mark.parametrize("target", ["apprentice", "contact"])
-@pytest.mark.parametrize(("role", "expected"), list(zip(ROLES, MATRIX, strict=True)))
-def test_permission_matrix_of_the_invite_buttons(client, world, django_capture_on_commit_callbacks, celery_eager, target, role, expected):
+@pytest.mark.parametrize("role", ROLES)
+def test_permission_matrix_of_the_invite_buttons(client, world, django_capture_on_commit_callbacks, celery_eager, target, role):
+    expected = MATRIX[target][ROLES.index(role)]
     url, back = _targets(world)[target]
     client.force_login(world.user(role))
 
@@ -299,6 +345,38 @@ def test_permission_matrix_of_the_invite_buttons(client, world, django_capture_o
     else:
         assert Invitation.objects.count() == 0
         assert mail.outbox == []
+
+
+@pytest.mark.parametrize(("inviter", "expected"), [("b_cre", 403), ("a_cre", 302), ("unowned_b_cre", 302), ("coordinator", 302)])
+def test_a_cre_opens_accounts_only_for_the_contacts_of_its_portfolio(client, world, django_capture_on_commit_callbacks, celery_eager, inviter, expected):
+    company = world.a.company
+    if inviter == "unowned_b_cre":
+        company = CompanyFactory(name="Prospect sans CRE", owner_cre=None)
+    contact = CompanyContactFactory(company=company, email="nina@alpha.test")
+    user = {"b_cre": world.b.cre, "a_cre": world.a.cre, "unowned_b_cre": world.b.cre, "coordinator": world.coordinator}[inviter]
+    client.force_login(user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("contact_invite", args=[contact.pk]))
+
+    assert response.status_code == expected
+    contact.refresh_from_db()
+    assert (contact.user_id is not None, Invitation.objects.count(), len(mail.outbox)) == ((True, 1, 1) if expected == 302 else (False, 0, 0))
+    page = client.get(reverse("companies:company_detail", args=[company.pk])).content.decode()
+    # The page offers the button to exactly who may use it.
+    assert (reverse("contact_invite", args=[contact.pk]) in page) == (expected == 302)
+
+
+@pytest.mark.parametrize("target", ["apprentice", "contact"])
+def test_the_invite_button_of_an_active_account_is_refused_with_a_french_message(client, world, target, django_capture_on_commit_callbacks, celery_eager):
+    url = reverse("apprentice_invite", args=[world.a.apprentice.pk]) if target == "apprentice" else reverse("contact_invite", args=[world.a.employer_contact.pk])
+    client.force_login(world.coordinator)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, follow=True)
+
+    assert "Ce compte est déjà actif" in response.content.decode()
+    assert (Invitation.objects.count(), mail.outbox) == (0, [])
 
 
 @pytest.mark.parametrize("target", ["apprentice", "contact"])
