@@ -279,7 +279,7 @@ def test_an_export_with_a_malformed_filter_is_the_whole_list_and_leaves_no_messa
 
     assert export.status_code == 200
     assert export["Content-Type"].startswith("text/csv")
-    assert len(export.content.decode("utf-8-sig").strip().splitlines()) == 1 + 2  # header + both contracts
+    assert len(export.getvalue().decode("utf-8-sig").strip().splitlines()) == 1 + 2  # header + both contracts
     assert shown_messages(next_page) == []
 
 
