@@ -59,6 +59,12 @@ class AlternanceConfig(AppConfig):
     def ready(self) -> None:
         french_empty_choices()
         french_decimal_input()
+        # The second factor gate knows from the login on whether a staff account has a device.
+        from django.contrib.auth.signals import user_logged_in
+
+        from alternance.accounts.middleware import on_login
+
+        user_logged_in.connect(on_login, dispatch_uid="alternance.second_factor_on_login")
         # History of changes (issue 13 §4): the logged models, and the label of changes no person made.
         from auditlog.models import LogEntry
         from celery.signals import task_postrun, task_prerun

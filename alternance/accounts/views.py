@@ -20,6 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from alternance import access
 from alternance.accounts import selectors, services
 from alternance.accounts.forms import CodeForm, SecuritySettingsForm
+from alternance.accounts.middleware import remember_second_factor
 from alternance.views.mixins import client_ip
 
 
@@ -68,6 +69,7 @@ def second_factor_enrol(request: HttpRequest) -> HttpResponse:
         else:
             # This session has just proven the code: it counts as verified.
             django_otp.login(request, device)
+            remember_second_factor(request, user, True)
             messages.success(request, _("Double authentification activée : chaque connexion vous demandera désormais un code."))
             return HttpResponseRedirect(_safe_next(request, "account"))
     return render(request, "alternance/accounts/enrol.html", {
@@ -89,6 +91,7 @@ def second_factor_disable(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             _form_errors(form, error)
         else:
+            remember_second_factor(request, request.user, False)
             messages.success(request, _("Double authentification désactivée : la connexion ne demande plus que le mot de passe."))
             return redirect("account")
     for error in form.errors.values():
@@ -101,7 +104,8 @@ def second_factor_verify(request: HttpRequest) -> HttpResponse:
     """The second step of a login: the code of the application (after the password)."""
     user = request.user
     access.require(user.is_staff_member)  # extranet accounts never have a second factor
-    if user.is_verified() or not selectors.has_second_factor(user):
+    # A device removed meanwhile (``reset_second_factor``): the session learns it, no code is asked.
+    if user.is_verified() or not remember_second_factor(request, user):
         return HttpResponseRedirect(_safe_next(request))
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     form = CodeForm(request.POST or None)
