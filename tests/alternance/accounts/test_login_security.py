@@ -237,6 +237,21 @@ def test_disabling_needs_a_current_code(client, tutor, time_machine):
     assert TOTPDevice.objects.filter(user=tutor).count() == 1
     client.post(reverse("second_factor_disable"), {"code": code_of(device, later)})
     assert TOTPDevice.objects.filter(user=tutor).count() == 0
+    assert client.get(reverse("apprentice_list")).status_code == 200  # the session knows: no code asked
+
+
+def test_a_device_removed_during_a_session_is_noticed_by_the_code_page(client, tutor, time_machine):
+    client.force_login(tutor)
+    enrol(client, tutor)
+    client.post(reverse("logout"))
+    log_in(client, tutor.email)  # password given: the session expects a code
+    assert client.get(reverse("apprentice_list")).url.startswith(reverse("second_factor_verify"))
+
+    call_command("reset_second_factor", tutor.email)  # the device is lost, a superuser removes it
+    code_page = client.get(reverse("second_factor_verify") + "?next=/apprenti-es/")
+
+    assert code_page.status_code == 302 and code_page.url == "/apprenti-es/"
+    assert client.get(reverse("apprentice_list")).status_code == 200  # no loop back to the code page
 
 
 def test_extranet_accounts_are_not_offered_the_second_factor(client):
