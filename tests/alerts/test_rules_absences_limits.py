@@ -124,6 +124,18 @@ def test_a_month_is_rated_from_six_recorded_half_days(records, flagged):
     assert [(s["recorded"], s["rate"]) for f in findings for s in f.facts["signals"]] == ([(records, 0.0)] if flagged else [])
 
 
+def test_a_low_rate_made_of_justified_absences_reports_no_unjustified_half_day():
+    apprentice = seeker()
+    for index in range(6):  # six absences with an accepted proof: rate 0 %, nothing unjustified
+        absent(apprentice, date(2026, 11, 2 + index), justification=JustificationStatus.ACCEPTED)
+
+    [finding] = absences(context(**ONLY_MONTHLY))
+
+    assert (finding.facts["unjustified_in_window"], finding.stage, finding.title) == (
+        0, "monthly_rate", "Absences : Assiduité de 0,0 % en novembre 2026 (minimum 80 %)",
+    )
+
+
 def test_a_month_too_short_to_rate_does_not_stop_the_rating_of_the_next_learners():
     first, second = seeker(), seeker()
     for index in range(5):

@@ -31,13 +31,18 @@ def test_a_learner_is_named_by_first_name_and_usage_name_else_birth_name(usage, 
     assert full_name("Inès", "Martin", usage) == expected
 
 
+def test_a_contact_without_usage_name_is_named_by_first_and_last_name():
+    assert full_name("Paul", "Lefèvre") == "Paul Lefèvre"
+
+
 @pytest.mark.django_db
-def test_apprentices_info_gives_the_name_cohort_and_referent_tutor_of_the_asked_learners_only():
-    asked = ApprenticeFactory(first_name="Inès", last_name="Martin", usage_name="Durand")
+@pytest.mark.parametrize(("usage", "label"), [("Durand", "Inès Durand"), ("", "Inès Martin")])
+def test_apprentices_info_gives_the_name_cohort_and_referent_tutor_of_the_asked_learners_only(usage, label):
+    asked = ApprenticeFactory(first_name="Inès", last_name="Martin", usage_name=usage)
     ApprenticeFactory()  # not asked
 
     assert apprentices_info([asked.pk]) == {asked.pk: {
-        "label": "Inès Durand", "cohort": asked.cohort.name, "cohort_id": asked.cohort_id,
+        "label": label, "cohort": asked.cohort.name, "cohort_id": asked.cohort_id,
         "tutor_id": asked.cohort.referent_tutor_id,
     }}
 
@@ -54,6 +59,7 @@ def test_the_current_contract_is_the_active_one_started_last():
     contract(date(2026, 9, 1))
     latest_same_day_first = contract(date(2026, 10, 1))
     latest = contract(date(2026, 10, 1))  # same start: the later record wins
+    contract(date(2026, 8, 1))  # recorded after, started before: the start date decides, not the record
     contract(date(2026, 11, 1), status=ContractStatus.DRAFT)  # not active yet
     contract(date(2026, 12, 1))  # not started on TODAY
     other = ApprenticeFactory()
