@@ -64,9 +64,9 @@ def check(context: RuleContext) -> list[Finding]:
     s, cs, today = context.settings, context.contract_settings, context.today
     since = today - timedelta(days=s.rupture_risk_lookback_days)
     # 1. contracts in force and what the rule needs about them
+    in_force = context.only(Contract.objects.filter(status__in=EMPLOYED, start_date__lte=today, end_date__gte=today), "apprentice_id")
     contracts = list(
-        context.only(Contract.objects.filter(status__in=EMPLOYED, start_date__lte=today, end_date__gte=today), "apprentice_id")
-        .order_by("apprentice_id", "-start_date", "-pk")
+        in_force.order_by("apprentice_id", "-start_date", "-pk")
         .values(
             "pk", "apprentice_id", "company_id", "company__name", "company__sensitive", "company__sensitive_reason",
             "start_date", "practical_training_start_date", "apprentice__first_name", "apprentice__last_name",
@@ -80,7 +80,6 @@ def check(context: RuleContext) -> list[Finding]:
     if not by_apprentice:
         return []
     calendars = practical.calendars_for_rows(by_apprentice.values())  # the real calendar (L6222-18 al. 1)
-    in_force = context.only(Contract.objects.filter(status__in=EMPLOYED, start_date__lte=today, end_date__gte=today), "apprentice_id")
     employed = AttendanceRecord.objects.filter(apprentice_id__in=in_force.values("apprentice_id"))
     # 2. unjustified absences: last 30 days against the 30 before
     trend = {
