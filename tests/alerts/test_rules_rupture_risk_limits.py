@@ -119,16 +119,20 @@ def test_a_score_at_the_critical_level_is_critical(critical, severity, stage):
     assert (finding.facts["score"], finding.severity, finding.stage) == (3, severity, stage)
 
 
-@pytest.mark.parametrize(("scores", "low"), [
-    ([2, 2, 2, 1], True),  # 1.75
-    ([2, 2, 2, 2], True),  # 2.0: the limit, "inférieure ou égale"
-    ([2, 2, 2, 3], False),  # 2.25
+@pytest.mark.parametrize(("scores", "average"), [
+    ([2, 2, 1], 1.67),  # rounded to two decimals
+    ([2, 2, 2], 2.0),  # the limit: "inférieure ou égale"
+    ([2, 2, 3], None),  # 2.33: not low
 ])
-def test_a_grid_averaging_the_low_score_or_less_is_a_signal(scores, low):
+def test_a_grid_averaging_the_low_score_or_less_is_a_signal(scores, average):
     contract = under_contract()
     visited(contract, date(2026, 11, 10), grid_answers={f"c{i}": {"score": score} for i, score in enumerate(scores)})
 
-    assert codes(rupture_risk(context(**ANY_SIGNAL))) == ([["low_grid_score"]] if low else [])
+    findings = rupture_risk(context(**ANY_SIGNAL))
+
+    assert [(f["code"], f["average"]) for finding in findings for f in finding.facts["factors"]] == (
+        [("low_grid_score", average)] if average else []
+    )
 
 
 @pytest.mark.parametrize(("age", "counted"), [(89, True), (90, True), (91, False)])
