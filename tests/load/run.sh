@@ -68,8 +68,8 @@ fi
 
 # Each worker's first requests load the templates, translations and URL resolvers: not what is measured.
 for _ in 1 2 3 4; do
-  "$BIN/python" -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$PORT/connexion/', timeout=30)" \
-    >/dev/null 2>&1 || true
+  "$BIN/python" -c "import urllib.request as u; u.urlopen(u.Request('http://127.0.0.1:$PORT/connexion/',
+    headers={'X-Forwarded-Proto': 'https'}), timeout=30)" >/dev/null 2>&1 || echo "préchauffage : /connexion/ n'a pas répondu" >&2
 done
 
 # Bounded twice: locust's own --run-time, and timeout(1) if it does not stop by itself.
