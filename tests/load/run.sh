@@ -72,9 +72,10 @@ for _ in 1 2 3 4; do
     headers={'X-Forwarded-Proto': 'https'}), timeout=30)" >/dev/null 2>&1 || echo "préchauffage : /connexion/ n'a pas répondu" >&2
 done
 
-# Bounded twice: locust's own --run-time, and timeout(1) if it does not stop by itself.
+# Bounded twice: locust's own --run-time, and timeout(1) if it does not stop by itself (--foreground: Ctrl-C
+# reaches locust, which stops and prints its figures; then the trap stops gunicorn).
 status=0
-PYTHONPATH="$PWD" timeout --kill-after=10 "$((SECONDS_RUN + 60))" \
+PYTHONPATH="$PWD" timeout --foreground --kill-after=10 "$((SECONDS_RUN + 60))" \
   "$BIN/locust" -f tests/load/locustfile.py --headless --users 8 --spawn-rate 8 --run-time "${SECONDS_RUN}s" \
   --stop-timeout 5 --host "http://127.0.0.1:$PORT" --only-summary --loglevel WARNING || status=$?
 if [ "$status" != 0 ]; then
