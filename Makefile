@@ -8,7 +8,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-test migrate seed lint check-deploy bench bench-search mutation backup restore restore-archive-given clean help
+.PHONY: run test install install-test migrate seed lint check-deploy bench bench-search loadtest mutation backup restore restore-archive-given clean help
 
 help:
 	@echo "make run    — installe, migre, charge la démo si la base est vide, sert sur http://$(HOST):$(PORT)"
@@ -19,6 +19,7 @@ help:
 	@echo "make restore ARCHIVE=var/backups/….tar — restaure une sauvegarde dans une instance vide (FORCE=1 pour écraser)"
 	@echo "make bench  — mesure seed_demo sur 20 000 apprenti·es (base jetable)"
 	@echo "make bench-search — mesure la recherche sur 20 000 apprenti·es (BENCH_DATABASE_URL, SQLite jetable par défaut)"
+	@echo "make loadtest — test de charge : 8 sessions, 60 s, gunicorn en production (LOADTEST_DB, LOADTEST_SECONDS)"
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 ou plus est requis"'
@@ -82,6 +83,18 @@ bench-search: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py seed_demo --apprentices 20000 --if-empty
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py bench_search
+
+# Load test (issue 18 §4): gunicorn with the production settings on 127.0.0.1:$(LOADTEST_PORT), 2 workers,
+# and locust (headless) with 8 logged-in sessions for LOADTEST_SECONDS; prints requests/s, p50/p95/p99 and
+# the errors, stops gunicorn even on failure, fails on any error. LOADTEST_DB: a migrated and seeded
+# database (DATABASE_URL); by default the SQLite demo of make run (migrated and seeded here if empty), e.g.
+#   make loadtest LOADTEST_DB=postgres://postgres@127.0.0.1:5432/alternance_bench LOADTEST_SECONDS=30
+LOADTEST_DB ?=
+LOADTEST_SECONDS ?= 60
+LOADTEST_PORT ?= 8765
+loadtest: install-test $(if $(LOADTEST_DB),,seed)
+	BIN=$(BIN) LOADTEST_DB="$(LOADTEST_DB)" LOADTEST_SECONDS=$(LOADTEST_SECONDS) LOADTEST_PORT=$(LOADTEST_PORT) \
+	bash tests/load/run.sh
 
 # Backups (issue 17 §4): the database (pg_dump or SQLite's backup API) and MEDIA_ROOT in one archive
 # with a manifest; restore into an empty instance, checked against the manifest. README « Sauvegarde

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import date, datetime
 
 import pytest
@@ -340,14 +341,19 @@ def test_the_qualiopi_panel_is_computed_once_an_hour(client, world):
 
 
 def test_the_benchmark_command_times_the_dashboard_against_a_trivial_page(world):
+    """``benchmark_dashboard`` is ``benchmark_pages`` on the dashboard and the weekly meeting (issue 18 §3)."""
     from django.core.management import call_command
 
+    world.coordinator.email = "coordination@demo.test"
+    world.coordinator.save(update_fields=["email"])
     out = io.StringIO()
-    call_command("benchmark_dashboard", runs=2, stdout=out)
+    call_command("benchmark_dashboard", runs=2, stdout=out, stderr=io.StringIO())
 
     lines = out.getvalue().splitlines()
-    assert lines[1].split() == ["Page", "1re", "médiane", "max", "requêtes"]
-    assert [line.split(" ms")[0].rsplit(" ", 1)[0].strip() for line in lines[2:]] == [
-        "Page triviale (changement de mot de passe)", "Tableau de pilotage", "Réunion hebdomadaire",
+    assert re.split(r"\s{2,}", lines[1]) == ["Rôle", "Page", "Requêtes", "Médiane (ms)", "p90 (ms)", "Ratio"]
+    assert [re.split(r"\s{2,}", line)[:2] for line in lines[2:]] == [
+        ["Responsable alternance", "Pilotage"],
+        ["Responsable alternance", "Réunion hebdomadaire"],
+        ["Responsable alternance", "Page triviale (changement de mot de passe)"],
     ]
-    assert all(line.split()[-1].isdigit() for line in lines[2:])
+    assert all(re.split(r"\s{2,}", line)[2].isdigit() and line.endswith("×") for line in lines[2:])
