@@ -2,6 +2,7 @@
 and the rows the rule must leave out: files never accepted, earlier years' balances, contracts not
 over yet, funding rules without a claim limit."""
 
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -13,6 +14,7 @@ from alternance.french import de
 from contracts.choices import ContractStatus, InstalmentKind, OpcoDecision, RuptureKind
 from contracts.models import OpcoFile
 from tests.alerts.conftest import TODAY, context, under_contract
+from tests.factories.companies import CompanyFactory
 from tests.factories.contracts import OpcoFileFactory, OpcoInstalmentFactory
 
 pytestmark = pytest.mark.django_db
@@ -328,3 +330,43 @@ def test_participation_counts_from_the_contract_start_when_no_practical_start_is
     [finding] = RULES["opco_delay"](context(date(2027, 2, 1), opco_invoice_grace_days=5))
 
     assert finding.facts["delays"][0]["invoiceable_from"] == "2026-12-24"  # as with a practical start on the 07/09 start
+
+
+def test_a_public_employers_files_raise_no_opco_delay_once_deposited():
+    """A public employer deposits the contract with the DDETS (domain §6): no OPCO decision, instalment or
+    employer participation is awaited, whatever the file holds."""
+    public = {"company": CompanyFactory(name="Mairie de Lyon", is_public=True, employer_type="22")}
+    OpcoFileFactory(contract=under_contract(**public), sent_date=date(2026, 9, 8), complete_file_date=date(2026, 9, 8),
+                    decision=OpcoDecision.PENDING)
+    accepted = OpcoFileFactory(contract=under_contract(**public), sent_date=date(2026, 9, 8), complete_file_date=date(2026, 9, 8),
+                               decision=OpcoDecision.ACCEPTED, decision_date=date(2026, 9, 20),
+                               employer_participation_amount=Decimal("750.00"))
+    OpcoInstalmentFactory(opco_file=accepted, due_date=TODAY - timedelta(days=60))
+
+    assert delays() == []
+
+
+def test_a_scoped_run_reads_only_the_instalments_of_its_contracts():
+    files = [file_of() for _ in range(3)]
+    for year in (2, 3, 4):  # paid instalments first: the late ones' ids no longer equal their contracts' ids
+        OpcoInstalmentFactory(opco_file=files[2], contract_year=year, due_date=TODAY - timedelta(days=90), invoiced_date=TODAY - timedelta(days=80),
+                              paid_date=TODAY - timedelta(days=70))
+    late = [OpcoInstalmentFactory(opco_file=file, due_date=TODAY - timedelta(days=60)) for file in files]
+    subject = files[0].contract_id
+    assert late[0].pk != subject
+
+    findings = RULES["opco_delay"](replace(context(), subject_ids=frozenset({subject})))
+
+    assert [(f.subject_id, [d["code"] for d in f.facts["delays"]]) for f in findings] == [(subject, ["instalment_not_invoiced"])]
+
+
+def test_the_finding_names_the_learner_by_usage_name():
+    file = file_of()
+    apprentice = file.contract.apprentice
+    apprentice.first_name, apprentice.last_name, apprentice.usage_name = "Inès", "Martin", "Durand"
+    apprentice.save()
+    OpcoInstalmentFactory(opco_file=file, due_date=TODAY - timedelta(days=60))
+
+    [finding] = RULES["opco_delay"](context())
+
+    assert finding.label == f"Contrat {de('Inès Durand')} chez {file.contract.company.name}"
