@@ -53,7 +53,7 @@ def test_every_signal_in_one_finding():
     company = CompanyFactory(name="Boulangerie Martin", sensitive=True, sensitive_reason="Trois ruptures en deux ans.")
     contract = under_contract(company=company)
     apprentice = contract.apprentice
-    apprentice.first_name, apprentice.last_name, apprentice.usage_name = "Inès", "Martin", ""
+    apprentice.first_name, apprentice.last_name, apprentice.usage_name = "Inès", "Martin", "Durand"
     apprentice.save()
     visited(contract, date(2026, 11, 10), at_risk=True, risk_comment="Tensions avec le maître d'apprentissage.",
             grid_answers={"a": {"score": 1}, "b": {"score": 2}, "remarque": "pas de score"})
@@ -63,7 +63,7 @@ def test_every_signal_in_one_finding():
     negative(contract, "2026-11-02T10:00:00+01:00", summary="Retards.", apprentice=None)  # about the company: counted
 
     assert rupture_risk(context()) == [Finding(
-        subject_model="alternance.apprentice", subject_id=apprentice.pk, label="Inès Martin",
+        subject_model="alternance.apprentice", subject_id=apprentice.pk, label="Inès Durand",
         title="Risque de rupture (score 11) chez Boulangerie Martin", severity=Severity.CRITICAL, stage="critical",
         facts={"score": 11, "threshold": 3, "employer": "Boulangerie Martin", "factors": [
             {"code": "visit_at_risk", "weight": 3, "date": "2026-11-10",
@@ -262,7 +262,7 @@ def test_only_visits_done_up_to_today_on_the_contract_in_force_count():
         old = under_contract(**previous)
         old.apprentice = apprentice
         old.save()
-        visited(old, date(2026, 9, 20), at_risk=True, risk_comment="Ancien contrat.")
+        visited(old, date(2026, 11, 20), at_risk=True, risk_comment="Ancien contrat.")  # done after the current one's
     VisitFactory(apprentice=apprentice, contract=contract, planned_date=TODAY + timedelta(days=1),
                  done_date=TODAY + timedelta(days=1), at_risk=True, risk_comment="Pas encore faite.")
 
@@ -322,3 +322,18 @@ def test_a_scoped_run_gives_its_learner_the_finding_of_a_whole_run():
     assert [f["code"] for f in scoped[0].facts["factors"]] == [
         "visit_at_risk", "low_grid_score", "absence_trend", "negative_interaction", "sensitive_company", "several_signals",
     ]
+
+
+@pytest.mark.parametrize("contract", [
+    {"status": ContractStatus.SIGNED, "start_date": TODAY + timedelta(days=1), "practical_training_start_date": TODAY + timedelta(days=1)},
+    {"status": ContractStatus.IN_PROGRESS, "end_date": TODAY - timedelta(days=1)},
+    {"status": ContractStatus.DRAFT},
+    {"status": ContractStatus.ENDED},
+], ids=["starts-tomorrow", "ended-yesterday", "draft", "ended"])
+def test_only_contracts_in_force_today_are_scored(contract):
+    worried = under_contract(company=CompanyFactory(sensitive=True, sensitive_reason="Tensions."), **contract)
+    for offset in (1, 2):
+        absent(worried.apprentice, TODAY - timedelta(days=offset))
+    negative(worried, "2026-11-15T10:00:00+01:00")
+
+    assert rupture_risk(context(**ANY_SIGNAL)) == []
