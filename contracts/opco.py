@@ -561,9 +561,24 @@ class Board:
     def participation_from(self) -> dict[int, date]:
         """The first day each file's employer participation may be invoiced, by file id, for the
         files whose participation is not invoiced and may be invoiced by today."""
+        # The n-th company day from the practical start is at least n - 1 days after it: a
+        # participation can be due by today only after a rupture or for a practical start n days ago
+        # or more (the recent contracts need no calendar).
+        soonest_start = self.today - timedelta(days=max(self.settings.free_period_company_days, 0))
         pending = list(
             self.files.filter(employer_participation_amount__isnull=False, employer_participation_invoiced_date__isnull=True)
+            .filter(
+                Q(contract__rupture_date__lt=self.today)
+                | Q(contract__practical_training_start_date__lte=soonest_start)
+                | Q(contract__practical_training_start_date__isnull=True, contract__start_date__lte=soonest_start)
+            )
             .select_related("contract__apprentice__cohort")
+            .only(  # what the calendars and the dates read, not the four whole rows
+                "contract_id", "employer_participation_amount", "employer_participation_invoiced_date",
+                "contract__apprentice_id", "contract__start_date", "contract__practical_training_start_date", "contract__rupture_date",
+                "contract__apprentice__cohort_id", "contract__apprentice__cohort__rhythm_pattern",
+                "contract__apprentice__cohort__start_date", "contract__apprentice__cohort__end_date",
+            )
         )
         return {pk: day for pk, day in participation_dates(pending, settings=self.settings).items() if day is not None and day <= self.today}
 
