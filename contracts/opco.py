@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -565,22 +566,36 @@ class Board:
         # participation can be due by today only after a rupture or for a practical start n days ago
         # or more (the recent contracts need no calendar).
         soonest_start = self.today - timedelta(days=max(self.settings.free_period_company_days, 0))
-        pending = list(
+        rows = (
             self.files.filter(employer_participation_amount__isnull=False, employer_participation_invoiced_date__isnull=True)
             .filter(
                 Q(contract__rupture_date__lt=self.today)
                 | Q(contract__practical_training_start_date__lte=soonest_start)
                 | Q(contract__practical_training_start_date__isnull=True, contract__start_date__lte=soonest_start)
             )
-            .select_related("contract__apprentice__cohort")
-            .only(  # what the calendars and the dates read, not the four whole rows
-                "contract_id", "employer_participation_amount", "employer_participation_invoiced_date",
-                "contract__apprentice_id", "contract__start_date", "contract__practical_training_start_date", "contract__rupture_date",
-                "contract__apprentice__cohort_id", "contract__apprentice__cohort__rhythm_pattern",
+            .values_list(
+                "pk", "contract_id", "contract__apprentice_id", "contract__start_date", "contract__practical_training_start_date",
+                "contract__rupture_date", "contract__apprentice__cohort_id", "contract__apprentice__cohort__rhythm_pattern",
                 "contract__apprentice__cohort__start_date", "contract__apprentice__cohort__end_date",
             )
         )
-        return {pk: day for pk, day in participation_dates(pending, settings=self.settings).items() if day is not None and day <= self.today}
+        # Plain rows with the attributes the calendars read (``practical.rhythm_of_contract``): no
+        # model instances for hundreds of files.
+        contracts = {
+            file_pk: SimpleNamespace(
+                pk=contract_pk, apprentice_id=apprentice_pk, start_date=start, practical_training_start_date=practical_start,
+                rupture_date=rupture, apprentice=SimpleNamespace(cohort=SimpleNamespace(
+                    pk=cohort_pk, rhythm_pattern=pattern, start_date=cohort_start, end_date=cohort_end,
+                )),
+            )
+            for file_pk, contract_pk, apprentice_pk, start, practical_start, rupture, cohort_pk, pattern, cohort_start, cohort_end in rows
+        }
+        ends = free_period_ends(list(contracts.values()), settings=self.settings)
+        dates = {
+            file_pk: funding.participation_invoiceable_from(free_period_end=ends[contract.pk], rupture_date=contract.rupture_date)
+            for file_pk, contract in contracts.items()
+        }
+        return {pk: day for pk, day in dates.items() if day is not None and day <= self.today}
 
     # --- the stages ---------------------------------------------------------------------------------
 
