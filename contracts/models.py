@@ -456,7 +456,13 @@ class OpcoInstalment(models.Model):
         verbose_name = _("versement OPCO")
         verbose_name_plural = _("versements OPCO")
         ordering = ["opco_file", "contract_year", "due_date"]
-        indexes = [models.Index(fields=["due_date", "paid_date"], name="instalment_due_paid_idx")]
+        indexes = [
+            models.Index(fields=["due_date", "paid_date"], name="instalment_due_paid_idx"),
+            # The OPCO board reads only the unpaid instalments (a few % of them once contracts run):
+            # partial indexes give the planner their number and a path to them (issue 18 §2).
+            models.Index(fields=["due_date"], condition=models.Q(paid_date__isnull=True, invoiced_date__isnull=True), name="instalment_to_invoice_idx"),
+            models.Index(fields=["invoiced_date"], condition=models.Q(paid_date__isnull=True, invoiced_date__isnull=False), name="instalment_unpaid_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["opco_file", "contract_year", "kind"], name="instalment_one_per_year_kind"),
             models.CheckConstraint(condition=models.Q(percent__gt=0, percent__lte=100), name="instalment_percent_range"),

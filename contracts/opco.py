@@ -11,14 +11,34 @@ French messages (per field where there is one). Nothing here calls ``date.today(
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateField,
+    Expression,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast
+from django.db.models.lookups import IsNull
 from django.utils.formats import number_format
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -393,96 +413,6 @@ def _instalment_label(instalment: OpcoInstalment) -> str:
     return _("%(kind)s, année %(year)s") % {"kind": instalment.get_kind_display(), "year": instalment.contract_year}
 
 
-def _to_send_rows(user: User, *, today: date, settings: ContractSettings) -> list[BoardRow]:
-    contracts = (
-        access.visible(user, Contract)
-        .filter(status__in=ACTIVE_CONTRACT_STATUSES)
-        .filter(Q(opco_file__isnull=True) | Q(opco_file__sent_date__isnull=True))
-        .select_related("apprentice", "company", "programme", "opco_file")
-    )
-    rows = []
-    for contract in contracts:
-        deadline = funding.sending_deadline(contract.start_date, settings.opco_sending_days, settings.opco_sending_count)
-        # A public employer deposits its contract with the DDETS in the same delay [à vérifier].
-        what = _("Envoyer le dossier complet à l'OPCO") if contract.goes_through_opco else _("Déposer le contrat auprès de la DDETS (employeur public)")
-        rows.append(BoardRow(
-            category=BoardFilter.TO_SEND, contract=contract, opco_file=getattr(contract, "opco_file", None),
-            what=what, deadline=deadline, today=today, alarming=today > deadline,
-        ))
-    return rows
-
-
-def _file_rows(
-    opco_file: OpcoFile, *, today: date, settings: ContractSettings, rules: list[FundingRule], participation_from: date | None = None,
-) -> list[BoardRow]:
-    """The file's rows; ``participation_from``: the day its employer participation may be invoiced
-    (``participation_dates``)."""
-    contract = opco_file.contract
-    rows: list[BoardRow] = []
-
-    def row(category, what, deadline, **extra) -> BoardRow:
-        return BoardRow(category=category, contract=contract, opco_file=opco_file, what=what, deadline=deadline, today=today, **extra)
-
-    if opco_file.sent_date and opco_file.decision == OpcoDecision.PENDING:
-        if opco_file.complete_file_date:
-            deadline = funding.decision_deadline(opco_file.complete_file_date, settings.opco_decision_days, settings.opco_decision_count)
-            rows.append(row(BoardFilter.AWAITING_DECISION, _("Décision de l'OPCO attendue"), deadline, alarming=today > deadline))
-        else:
-            rows.append(row(
-                BoardFilter.AWAITING_DECISION, _("Dossier incomplet : obtenir de l'OPCO l'accusé de dossier complet"), None,
-                deadline_note=_("dossier incomplet"),
-            ))
-
-    # Only the instalments that can still be due (prefetched by _board_files); the last contract
-    # year comes from an annotation over all of them.
-    instalments = list(opco_file.open_instalments)
-    last_year = opco_file.last_instalment_year or 0
-    day = funding.funding_reference_date(signature_date=contract.signature_date, start_date=contract.start_date)
-    rule = funding.rule_in_force(rules, day)
-    claim_limit = funding.balance_claim_limit(rule, contract_last_day(contract)) if rule else None
-    for instalment in instalments:
-        if instalment.invoiced_date is None and instalment.due_date <= today:
-            label = _instalment_label(instalment)
-            rows.append(row(
-                BoardFilter.INSTALMENT_DUE, _("Facturer à l'OPCO : %(what)s") % {"what": label}, instalment.due_date,
-                instalment=instalment, amount=instalment.amount, alarming=today > instalment.due_date,
-            ))
-        if instalment.invoiced_date is not None and instalment.paid_date is None:
-            label = _instalment_label(instalment)
-            deadline = instalment.invoiced_date + timedelta(days=PAYMENT_DAYS)
-            rows.append(row(
-                BoardFilter.UNPAID,
-                # An instalment invoiced before numbers were required (import) has no number: say its date.
-                (_("Paiement attendu de l'OPCO : %(what)s (facture %(number)s)") if instalment.invoice_number.strip()
-                 else _("Paiement attendu de l'OPCO : %(what)s (facturé le %(day)s)")) % {
-                    "what": label, "number": instalment.invoice_number.strip(), "day": instalment.invoiced_date.strftime("%d/%m/%Y")},
-                deadline, instalment=instalment, amount=instalment.amount, alarming=today > deadline,
-            ))
-        if (
-            claim_limit is not None
-            and funding.is_last_year_balance(instalment.kind, instalment.contract_year, last_year)
-            and instalment.invoiced_date is None
-            and today >= claim_limit - timedelta(days=BALANCE_WARNING_DAYS)
-        ):
-            rows.append(row(
-                BoardFilter.BALANCE_AT_RISK,
-                _("Réclamer le solde de la dernière année (facture et certificat de réalisation) avant qu'il soit perdu"),
-                claim_limit, instalment=instalment, amount=instalment.amount, alarming=True,
-            ))
-
-    if (
-        opco_file.employer_participation_amount is not None
-        and opco_file.employer_participation_invoiced_date is None
-        and participation_from is not None
-        and participation_from <= today
-    ):
-        rows.append(row(
-            BoardFilter.EMPLOYER_PARTICIPATION, _("Facturer la participation employeur à l'employeur"), participation_from,
-            amount=opco_file.employer_participation_amount,
-        ))
-    return rows
-
-
 def _participation_pending(opco_file: OpcoFile) -> bool:
     return opco_file.employer_participation_amount is not None and opco_file.employer_participation_invoiced_date is None
 
@@ -499,62 +429,355 @@ def participation_dates(opco_files: list[OpcoFile], *, settings: ContractSetting
     }
 
 
-def _board_files(user: User, *, today: date):
-    """The visible files that may have something due: pending decision, an unpaid instalment or an
-    employer participation not invoiced (the rest is decided in Python over these rows)."""
-    # An instalment can be due only while unpaid: invoiced and awaiting payment, or past its due
-    # date and not invoiced. A last balance becomes "at risk" BALANCE_WARNING_DAYS before its claim
-    # limit, which is never before its due date: due dates up to today + that warning suffice.
-    open_instalments = OpcoInstalment.objects.filter(paid_date__isnull=True).filter(
-        Q(invoiced_date__isnull=False) | Q(due_date__lte=today + timedelta(days=BALANCE_WARNING_DAYS))
-    )
-    return (
+# The board's items are rows of three tables (contracts to send, files, instalments). Each stage is
+# a queryset of the same columns, so that a tab — the "late" one is a UNION of five — is counted,
+# ordered and sliced in SQL, and only the rows of the page shown become BoardRow objects. The order
+# is the board's: deadline (none last), apprentice's last and first name, contract, then within one
+# contract the file's order (decision, instalments by year, due date and id — due, unpaid, balance —
+# then the employer participation).
+_ITEM_COLUMNS = (
+    "stage", "contract_ref", "instalment_ref", "no_deadline", "deadline", "last_name_key", "first_name_key",
+    "group_rank", "instalment_year", "instalment_due", "row_rank",
+)
+_ITEM_ORDER = (
+    "no_deadline", "deadline", "last_name_key", "first_name_key", "contract_ref",
+    "group_rank", "instalment_year", "instalment_due", "instalment_ref", "row_rank",
+)
+_STAGE_GROUP = {  # (group_rank, row_rank)
+    BoardFilter.TO_SEND: (0, 0), BoardFilter.AWAITING_DECISION: (1, 0), BoardFilter.INSTALMENT_DUE: (2, 0),
+    BoardFilter.UNPAID: (2, 1), BoardFilter.BALANCE_AT_RISK: (2, 2), BoardFilter.EMPLOYER_PARTICIPATION: (3, 0),
+}
+# The stages of the "late" tab, in the order of the dashboard's figures.
+LATE_STAGES = (
+    BoardFilter.TO_SEND, BoardFilter.AWAITING_DECISION, BoardFilter.INSTALMENT_DUE, BoardFilter.UNPAID, BoardFilter.BALANCE_AT_RISK,
+)
+
+
+def _null(field) -> Cast:
+    # Typed, so that a UNION whose first branches hold only NULLs still agrees on the column's type.
+    return Cast(Value(None), output_field=field)
+
+
+def _date_by_key(field: str, dates: dict) -> Expression:
+    """A SQL expression giving ``dates[row.field]``: the deadlines counted in jours ouvrables (or on
+    a calendar) are computed in Python once per distinct key, then grouped by deadline."""
+    keys_by_date: dict[date, list] = defaultdict(list)
+    for key, day in dates.items():
+        if day is not None:
+            keys_by_date[day].append(key)
+    whens = [When(**{f"{field}__in": keys}, then=Value(day)) for day, keys in sorted(keys_by_date.items())]
+    return Case(*whens, default=_null(DateField()), output_field=DateField()) if whens else _null(DateField())
+
+
+def _items(qs: QuerySet, stage: str, *, contract: str, apprentice: str, deadline: Expression, instalment: bool = False) -> QuerySet:
+    group_rank, row_rank = _STAGE_GROUP[stage]
+    return qs.annotate(
+        stage=Value(stage, output_field=CharField()),
+        contract_ref=F(contract),
+        instalment_ref=F("pk") if instalment else _null(IntegerField()),
+        no_deadline=Case(When(IsNull(deadline, True), then=Value(1)), default=Value(0), output_field=IntegerField()),
+        deadline=deadline,
+        last_name_key=F(f"{apprentice}__last_name"),
+        first_name_key=F(f"{apprentice}__first_name"),
+        group_rank=Value(group_rank, output_field=IntegerField()),
+        instalment_year=F("contract_year") if instalment else _null(IntegerField()),
+        instalment_due=F("due_date") if instalment else _null(DateField()),
+        row_rank=Value(row_rank, output_field=IntegerField()),
+    ).values(*_ITEM_COLUMNS).order_by()
+
+
+class Board:
+    """The OPCO board of ``user`` at ``today``: the one selector behind the tabs, their badges, the
+    late figures by stage (``opco_late_counts``: dashboard, weekly meeting) and the exports.
+
+    Every stage is filtered in SQL. The deadlines counted in jours ouvrables (sending, decision) are
+    computed in Python once per distinct start / complete-file date and injected as a CASE; the
+    balance claim limit (contract end + months of the funding rule) for the last balances due within
+    the warning window; the employer participation's first day (the 45th company day on the
+    apprentice's real calendar) for the files whose participation is not invoiced. A fixed number of
+    queries whatever the rows.
+    """
+
+    def __init__(self, user: User, *, today: date):
+        self.user, self.today = user, today
+        self.settings = ContractSettings.load()
+        self.rules = funding_rules()
         # A public employer's file is a DDETS deposit: no OPCO decision, instalments or participation.
-        access.visible(user, OpcoFile)
-        .filter(contract__company__is_public=False)
-        .filter(
-            Q(sent_date__isnull=False, decision=OpcoDecision.PENDING)
-            | Q(Exists(open_instalments.filter(opco_file=OuterRef("pk"))))
-            | Q(employer_participation_amount__isnull=False, employer_participation_invoiced_date__isnull=True)
+        self.files = access.visible(user, OpcoFile).filter(contract__company__is_public=False)
+        self.instalments = OpcoInstalment.objects.filter(opco_file__in=self.files, paid_date__isnull=True)
+
+    # --- what each stage needs computed in Python, by distinct key ---------------------------------
+
+    @cached_property
+    def _contracts_to_send(self) -> QuerySet:
+        return (
+            access.visible(self.user, Contract)
+            .filter(status__in=ACTIVE_CONTRACT_STATUSES)
+            .filter(Q(opco_file__isnull=True) | Q(opco_file__sent_date__isnull=True))
         )
-        .annotate(last_instalment_year=Subquery(
-            OpcoInstalment.objects.filter(opco_file=OuterRef("pk")).order_by("-contract_year").values("contract_year")[:1]
-        ))
-        .select_related("contract__apprentice__cohort", "contract__company", "contract__programme")
-        .prefetch_related(Prefetch(
-            "instalments", queryset=open_instalments.order_by("contract_year", "due_date", "pk"), to_attr="open_instalments"
-        ))
-    )
+
+    @cached_property
+    def sending_deadlines(self) -> dict[date, date]:
+        """Sending deadline by contract start date (the contracts to send only)."""
+        days, count = self.settings.opco_sending_days, self.settings.opco_sending_count
+        starts = self._contracts_to_send.order_by().values_list("start_date", flat=True).distinct()
+        return {start: funding.sending_deadline(start, days, count) for start in starts}
+
+    @cached_property
+    def _files_awaiting_decision(self) -> QuerySet:
+        return self.files.filter(sent_date__isnull=False, decision=OpcoDecision.PENDING)
+
+    @cached_property
+    def decision_deadlines(self) -> dict[date, date]:
+        """Decision deadline by complete-file date (the files awaiting a decision only)."""
+        days, count = self.settings.opco_decision_days, self.settings.opco_decision_count
+        received = self._files_awaiting_decision.filter(complete_file_date__isnull=False).order_by()
+        return {day: funding.decision_deadline(day, days, count) for day in received.values_list("complete_file_date", flat=True).distinct()}
+
+    @cached_property
+    def balance_limits(self) -> dict[int, date]:
+        """The claim limit of each last-year balance at risk, by instalment id: not invoiced, and
+        the limit (contract's last day + the rule's months) at most BALANCE_WARNING_DAYS ahead. The
+        limit is never before the balance's due date, so due dates up to today + that warning suffice."""
+        candidates = (
+            self.instalments.filter(
+                kind=InstalmentKind.BALANCE, invoiced_date__isnull=True, due_date__lte=self.today + timedelta(days=BALANCE_WARNING_DAYS)
+            )
+            .annotate(last_year=Subquery(
+                OpcoInstalment.objects.filter(opco_file=OuterRef("opco_file")).order_by("-contract_year").values("contract_year")[:1]
+            ))
+            .filter(contract_year=F("last_year"))
+            .values_list("pk", "opco_file__contract__signature_date", "opco_file__contract__start_date",
+                         "opco_file__contract__rupture_date", "opco_file__contract__end_date")
+        )
+        limits = {}
+        for pk, signature, start, rupture, end in candidates:
+            rule = funding.rule_in_force(self.rules, funding.funding_reference_date(signature_date=signature, start_date=start))
+            limit = funding.balance_claim_limit(rule, rupture or end) if rule else None
+            if limit is not None and self.today >= limit - timedelta(days=BALANCE_WARNING_DAYS):
+                limits[pk] = limit
+        return limits
+
+    @cached_property
+    def participation_from(self) -> dict[int, date]:
+        """The first day each file's employer participation may be invoiced, by file id, for the
+        files whose participation is not invoiced and may be invoiced by today."""
+        # The n-th company day from the practical start is at least n - 1 days after it: a
+        # participation can be due by today only after a rupture or for a practical start n days ago
+        # or more (the recent contracts need no calendar).
+        soonest_start = self.today - timedelta(days=max(self.settings.free_period_company_days, 0))
+        rows = (
+            self.files.filter(employer_participation_amount__isnull=False, employer_participation_invoiced_date__isnull=True)
+            .filter(
+                Q(contract__rupture_date__lt=self.today)
+                | Q(contract__practical_training_start_date__lte=soonest_start)
+                | Q(contract__practical_training_start_date__isnull=True, contract__start_date__lte=soonest_start)
+            )
+            .values_list(
+                "pk", "contract_id", "contract__apprentice_id", "contract__start_date", "contract__practical_training_start_date",
+                "contract__rupture_date", "contract__apprentice__cohort_id", "contract__apprentice__cohort__rhythm_pattern",
+                "contract__apprentice__cohort__start_date", "contract__apprentice__cohort__end_date",
+            )
+        )
+        # Plain rows with the attributes the calendars read (``practical.rhythm_of_contract``): no
+        # model instances for hundreds of files.
+        contracts = {
+            file_pk: SimpleNamespace(
+                pk=contract_pk, apprentice_id=apprentice_pk, start_date=start, practical_training_start_date=practical_start,
+                rupture_date=rupture, apprentice=SimpleNamespace(cohort=SimpleNamespace(
+                    pk=cohort_pk, rhythm_pattern=pattern, start_date=cohort_start, end_date=cohort_end,
+                )),
+            )
+            for file_pk, contract_pk, apprentice_pk, start, practical_start, rupture, cohort_pk, pattern, cohort_start, cohort_end in rows
+        }
+        ends = free_period_ends(list(contracts.values()), settings=self.settings)
+        dates = {
+            file_pk: funding.participation_invoiceable_from(free_period_end=ends[contract.pk], rupture_date=contract.rupture_date)
+            for file_pk, contract in contracts.items()
+        }
+        return {pk: day for pk, day in dates.items() if day is not None and day <= self.today}
+
+    # --- the stages ---------------------------------------------------------------------------------
+
+    def stage(self, name: str, *, late: bool = False) -> QuerySet:
+        """The items of one stage (``late``: only those in the "late" tab), unordered."""
+        today = self.today
+        if name == BoardFilter.TO_SEND:
+            qs = self._contracts_to_send
+            if late:
+                qs = qs.filter(start_date__in=[s for s, deadline in self.sending_deadlines.items() if today > deadline])
+            return _items(qs, name, contract="pk", apprentice="apprentice", deadline=_date_by_key("start_date", self.sending_deadlines))
+        if name == BoardFilter.AWAITING_DECISION:
+            qs = self._files_awaiting_decision
+            if late:
+                qs = qs.filter(complete_file_date__in=[d for d, deadline in self.decision_deadlines.items() if today > deadline])
+            deadline = _date_by_key("complete_file_date", self.decision_deadlines)
+            return _items(qs, name, contract="contract_id", apprentice="contract__apprentice", deadline=deadline)
+        if name == BoardFilter.EMPLOYER_PARTICIPATION:
+            # Never alarming: it has no place in the "late" tab.
+            qs = self.files.filter(pk__in=list(self.participation_from)) if not late else self.files.none()
+            deadline = _date_by_key("pk", self.participation_from)
+            return _items(qs, name, contract="contract_id", apprentice="contract__apprentice", deadline=deadline)
+        if name == BoardFilter.INSTALMENT_DUE:
+            qs = self.instalments.filter(invoiced_date__isnull=True, due_date__lte=today)
+            if late:
+                # A balance both overdue and at risk is late once, as at risk.
+                qs = qs.filter(due_date__lt=today).exclude(pk__in=list(self.balance_limits))
+            deadline = F("due_date")
+        elif name == BoardFilter.UNPAID:
+            qs = self.instalments.filter(invoiced_date__isnull=False)
+            if late:
+                qs = qs.filter(invoiced_date__lt=today - timedelta(days=PAYMENT_DAYS))
+            deadline = Cast(ExpressionWrapper(F("invoiced_date") + timedelta(days=PAYMENT_DAYS), output_field=DateField()), DateField())
+        elif name == BoardFilter.BALANCE_AT_RISK:
+            qs = self.instalments.filter(pk__in=list(self.balance_limits))
+            deadline = _date_by_key("pk", self.balance_limits)
+        else:
+            raise KeyError(name)
+        return _items(qs, name, contract="opco_file__contract_id", apprentice="opco_file__contract__apprentice", deadline=deadline, instalment=True)
+
+    def tab(self, name: str, *, stage: str = "") -> QuerySet:
+        """The items of one tab (``stage`` narrows the "late" tab to one stage), in the board's order;
+        an unknown tab raises ``KeyError``."""
+        if name == BoardFilter.LATE:
+            stages = [stage] if stage else LATE_STAGES
+            parts = [self.stage(s, late=True) for s in stages]
+            qs = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+        else:
+            if name not in BOARD_FILTERS:
+                raise KeyError(name)
+            qs = self.stage(name)
+        return qs.order_by(*_ITEM_ORDER)
+
+    def late_counts(self) -> dict[str, int]:
+        """The number of items of each stage in the "late" tab (the stages with none left out)."""
+        counts = self._counts()
+        return {s: counts[s, True] for s in LATE_STAGES if counts[s, True]}
+
+    def tab_counts(self) -> dict[str, int]:
+        """The badge of each tab: the number of items its list holds."""
+        counts = self._counts()
+        result = {name: counts[name, False] for name in BOARD_FILTERS if name != BoardFilter.LATE}
+        result[BoardFilter.LATE] = sum(counts[s, True] for s in LATE_STAGES)
+        return result
+
+    def _counts(self) -> dict[tuple[str, bool], int]:
+        # One COUNT per table (filtered aggregates), the rest from the keys computed in Python.
+        if hasattr(self, "_counts_cache"):
+            return self._counts_cache
+        counts: dict[tuple[str, bool], int] = {}
+        contracts = self._contracts_to_send.aggregate(
+            all=Count("pk"), late=Count("pk", filter=Q(start_date__in=[s for s, d in self.sending_deadlines.items() if self.today > d])),
+        )
+        counts[BoardFilter.TO_SEND, False], counts[BoardFilter.TO_SEND, True] = contracts["all"], contracts["late"]
+        late_received = [d for d, deadline in self.decision_deadlines.items() if self.today > deadline]
+        files = self._files_awaiting_decision.aggregate(all=Count("pk"), late=Count("pk", filter=Q(complete_file_date__in=late_received)))
+        counts[BoardFilter.AWAITING_DECISION, False], counts[BoardFilter.AWAITING_DECISION, True] = files["all"], files["late"]
+        today, at_risk = self.today, list(self.balance_limits)
+        due = Q(invoiced_date__isnull=True, due_date__lte=today)
+        unpaid = Q(invoiced_date__isnull=False)
+        instalments = self.instalments.aggregate(
+            due=Count("pk", filter=due),
+            due_late=Count("pk", filter=due & Q(due_date__lt=today) & ~Q(pk__in=at_risk)),
+            unpaid=Count("pk", filter=unpaid),
+            unpaid_late=Count("pk", filter=unpaid & Q(invoiced_date__lt=today - timedelta(days=PAYMENT_DAYS))),
+        )
+        counts[BoardFilter.INSTALMENT_DUE, False], counts[BoardFilter.INSTALMENT_DUE, True] = instalments["due"], instalments["due_late"]
+        counts[BoardFilter.UNPAID, False], counts[BoardFilter.UNPAID, True] = instalments["unpaid"], instalments["unpaid_late"]
+        counts[BoardFilter.BALANCE_AT_RISK, False] = counts[BoardFilter.BALANCE_AT_RISK, True] = len(at_risk)
+        counts[BoardFilter.EMPLOYER_PARTICIPATION, False] = len(self.participation_from)
+        counts[BoardFilter.EMPLOYER_PARTICIPATION, True] = 0
+        self._counts_cache = counts
+        return counts
+
+    # --- the rows shown -----------------------------------------------------------------------------
+
+    def rows(self, items: list[dict]) -> list[BoardRow]:
+        """The BoardRow of each item, in the items' order: two queries (the contracts with their
+        file, apprentice and company; the instalments) whatever the number of items."""
+        contracts = Contract.objects.select_related("apprentice", "company", "opco_file").in_bulk({i["contract_ref"] for i in items})
+        instalment_ids = {i["instalment_ref"] for i in items if i["instalment_ref"] is not None}
+        instalments = OpcoInstalment.objects.in_bulk(instalment_ids) if instalment_ids else {}
+        return [self._row(item, contracts[item["contract_ref"]], instalments.get(item["instalment_ref"])) for item in items]
+
+    def _row(self, item: dict, contract: Contract, instalment: OpcoInstalment | None) -> BoardRow:
+        stage, today = item["stage"], self.today
+        opco_file = getattr(contract, "opco_file", None)
+
+        def row(what, deadline, **extra) -> BoardRow:
+            return BoardRow(category=stage, contract=contract, opco_file=opco_file, what=what, deadline=deadline, today=today, **extra)
+
+        if stage == BoardFilter.TO_SEND:
+            deadline = self.sending_deadlines[contract.start_date]
+            # A public employer deposits its contract with the DDETS in the same delay [à vérifier].
+            what = _("Envoyer le dossier complet à l'OPCO") if contract.goes_through_opco else _("Déposer le contrat auprès de la DDETS (employeur public)")
+            return row(what, deadline, alarming=today > deadline)
+        if stage == BoardFilter.AWAITING_DECISION:
+            if opco_file.complete_file_date:
+                deadline = self.decision_deadlines[opco_file.complete_file_date]
+                return row(_("Décision de l'OPCO attendue"), deadline, alarming=today > deadline)
+            return row(_("Dossier incomplet : obtenir de l'OPCO l'accusé de dossier complet"), None, deadline_note=_("dossier incomplet"))
+        if stage == BoardFilter.EMPLOYER_PARTICIPATION:
+            return row(
+                _("Facturer la participation employeur à l'employeur"), self.participation_from[opco_file.pk],
+                amount=opco_file.employer_participation_amount,
+            )
+        instalment.opco_file = opco_file
+        label = _instalment_label(instalment)
+        if stage == BoardFilter.INSTALMENT_DUE:
+            return row(
+                _("Facturer à l'OPCO : %(what)s") % {"what": label}, instalment.due_date,
+                instalment=instalment, amount=instalment.amount, alarming=today > instalment.due_date,
+            )
+        if stage == BoardFilter.UNPAID:
+            deadline = instalment.invoiced_date + timedelta(days=PAYMENT_DAYS)
+            return row(
+                # An instalment invoiced before numbers were required (import) has no number: say its date.
+                (_("Paiement attendu de l'OPCO : %(what)s (facture %(number)s)") if instalment.invoice_number.strip()
+                 else _("Paiement attendu de l'OPCO : %(what)s (facturé le %(day)s)")) % {
+                    "what": label, "number": instalment.invoice_number.strip(), "day": instalment.invoiced_date.strftime("%d/%m/%Y")},
+                deadline, instalment=instalment, amount=instalment.amount, alarming=today > deadline,
+            )
+        return row(
+            _("Réclamer le solde de la dernière année (facture et certificat de réalisation) avant qu'il soit perdu"),
+            self.balance_limits[instalment.pk], instalment=instalment, amount=instalment.amount, alarming=True,
+        )
+
+
+class BoardList:
+    """One tab of the board as the paginator and the exports want it: ``count()`` is the tab's
+    badge, a slice builds the BoardRow objects of those items only, iterating builds them by chunks."""
+
+    CHUNK = 500
+
+    def __init__(self, board: Board, name: str, *, stage: str = ""):
+        self.board, self.items = board, board.tab(name, stage=stage)
+        counts = board.tab_counts()
+        self._count = counts[name] if not stage else board.late_counts().get(stage, 0)
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return self.board.rows(list(self.items[index]))
+        return self.board.rows([self.items[index]])[0]
+
+    def __iter__(self):
+        for start in range(0, self._count, self.CHUNK):
+            yield from self[start:start + self.CHUNK]
 
 
 def opco_board_summary(user: User, *, today: date) -> dict[str, list[BoardRow]]:
-    """Every board tab's rows for ``user`` at ``today``, sorted by deadline: a fixed number of
-    queries (settings, rules, contracts to send, files, their instalments, the closures and
-    exceptions of the real calendars) whatever the rows."""
+    """Every row of every tab for ``user`` at ``today`` (for checks and tests: the board page shows one
+    page of one tab through ``BoardList``)."""
     if not access.can_use_back_office(user):
         return {name: [] for name in BOARD_FILTERS}
-    settings = ContractSettings.load()
-    rules = funding_rules()
-    rows = _to_send_rows(user, today=today, settings=settings)
-    files = list(_board_files(user, today=today))
-    participation = participation_dates(files, settings=settings)
-    for opco_file in files:
-        rows.extend(_file_rows(opco_file, today=today, settings=settings, rules=rules, participation_from=participation.get(opco_file.pk)))
-    rows.sort(key=lambda r: r.sort_key)
-    summary: dict[str, list[BoardRow]] = {name: [] for name in BOARD_FILTERS}
-    for board_row in rows:
-        summary[board_row.category].append(board_row)
-    summary[BoardFilter.LATE] = _late_rows(rows)
-    return summary
-
-
-def _late_rows(rows: list[BoardRow]) -> list[BoardRow]:
-    """The alarming rows, one per subject: an instalment both overdue and at risk shows once, as at risk."""
-    balance_at_risk = {r.instalment.pk for r in rows if r.category == BoardFilter.BALANCE_AT_RISK}
-    return [
-        r for r in rows
-        if r.alarming and not (r.category == BoardFilter.INSTALMENT_DUE and r.instalment.pk in balance_at_risk)
-    ]
+    board = Board(user, today=today)
+    return {name: list(BoardList(board, name)) for name in BOARD_FILTERS}
 
 
 def late_rows_of_stage(rows: list[BoardRow], stage: str) -> list[BoardRow]:
@@ -564,7 +787,12 @@ def late_rows_of_stage(rows: list[BoardRow], stage: str) -> list[BoardRow]:
 
 def opco_board(user: User, *, today: date, filter: str) -> list[BoardRow]:
     """The board rows of one tab (``BoardFilter``); an unknown filter raises ``KeyError``."""
-    return opco_board_summary(user, today=today)[filter]
+    if filter not in BOARD_FILTERS:
+        raise KeyError(filter)
+    if not access.can_use_back_office(user):
+        return []
+    return list(BoardList(Board(user, today=today), filter))
+
 
 
 # --- the contract page's panel ----------------------------------------------------------------------
@@ -653,57 +881,10 @@ def instalment_state(instalment: OpcoInstalment, *, today: date) -> str:
 
 # --- counts of the late items, for the dashboard ----------------------------------------------------
 
-def _latest_day_with_deadline_before(deadline_of, today: date) -> date:
-    """The latest day ``d`` whose deadline ``deadline_of(d)`` is already past at ``today``
-    (deadlines grow with their starting day, so every earlier day is past too)."""
-    day = today
-    while deadline_of(day) >= today:
-        day -= timedelta(days=1)
-    return day
-
-
 def opco_late_counts(user: User, *, today: date) -> dict[str, int]:
-    """How many items of the board's "late" tab there are, by stage, counted in the database.
-
-    The same definitions as ``opco_board(filter="late")`` (a test holds them equal) without
-    building every row: the dashboard and the weekly meeting need the figures only. The deadlines
-    in jours ouvrables become a cut-off date computed in Python, then one COUNT per stage; the last
-    balances near their claim limit (a handful) are checked in Python.
-    """
+    """How many items of the board's "late" tab there are, by stage (the stages with none left out):
+    the board's own selector (``Board``), counted in the database — the dashboard, the weekly meeting
+    and the board's badges agree by construction."""
     if not access.can_use_back_office(user):
         return {}
-    settings = ContractSettings.load()
-    send_cutoff = _latest_day_with_deadline_before(
-        lambda day: funding.sending_deadline(day, settings.opco_sending_days, settings.opco_sending_count), today
-    )
-    decision_cutoff = _latest_day_with_deadline_before(
-        lambda day: funding.decision_deadline(day, settings.opco_decision_days, settings.opco_decision_count), today
-    )
-    files = access.visible(user, OpcoFile).filter(contract__company__is_public=False)  # as _board_files
-    instalments = OpcoInstalment.objects.filter(opco_file__in=files, paid_date__isnull=True)
-    balances = (
-        instalments.filter(kind=InstalmentKind.BALANCE, invoiced_date__isnull=True, due_date__lte=today + timedelta(days=BALANCE_WARNING_DAYS))
-        .annotate(last_year=Subquery(
-            OpcoInstalment.objects.filter(opco_file=OuterRef("opco_file")).order_by("-contract_year").values("contract_year")[:1]
-        ))
-        .select_related("opco_file__contract")
-    )
-    rules = funding_rules()
-    at_risk = []
-    for balance in balances:
-        contract = balance.opco_file.contract
-        rule = funding.rule_in_force(rules, funding.funding_reference_date(signature_date=contract.signature_date, start_date=contract.start_date))
-        limit = funding.balance_claim_limit(rule, contract_last_day(contract)) if rule else None
-        if limit is not None and balance.contract_year == balance.last_year and today >= limit - timedelta(days=BALANCE_WARNING_DAYS):
-            at_risk.append(balance.pk)
-    counts = {
-        BoardFilter.TO_SEND: access.visible(user, Contract).filter(status__in=ACTIVE_CONTRACT_STATUSES, start_date__lte=send_cutoff)
-        .filter(Q(opco_file__isnull=True) | Q(opco_file__sent_date__isnull=True)).count(),
-        BoardFilter.AWAITING_DECISION: files.filter(
-            sent_date__isnull=False, decision=OpcoDecision.PENDING, complete_file_date__lte=decision_cutoff
-        ).count(),
-        BoardFilter.INSTALMENT_DUE: instalments.filter(invoiced_date__isnull=True, due_date__lt=today).exclude(pk__in=at_risk).count(),
-        BoardFilter.UNPAID: instalments.filter(invoiced_date__lt=today - timedelta(days=PAYMENT_DAYS)).count(),
-        BoardFilter.BALANCE_AT_RISK: len(at_risk),
-    }
-    return {stage: count for stage, count in counts.items() if count}
+    return Board(user, today=today).late_counts()

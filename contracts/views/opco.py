@@ -59,15 +59,19 @@ class OpcoBoardView(StaffListView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        self.summary = opco.opco_board_summary(self.request.user, today=self.today)
-        rows = self.summary[self.filters["filter"]]
-        return opco.late_rows_of_stage(rows, self.filters["etape"]) if self.filters["etape"] else rows
+        # One page of one tab: the items are counted, ordered and sliced in SQL (``opco.Board``),
+        # and only the rows shown are built; the badges are the same selector's counts.
+        if not access.can_use_back_office(self.request.user):
+            return []
+        self.board = opco.Board(self.request.user, today=self.today)
+        return opco.BoardList(self.board, self.filters["filter"], stage=self.filters["etape"])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         current = self.filters["filter"]
+        counts = self.board.tab_counts() if hasattr(self, "board") else {}
         context["tabs"] = [
-            {"key": key, "label": label, "count": len(self.summary[key]), "active": key == current}
+            {"key": key, "label": label, "count": counts.get(key, 0), "active": key == current}
             for key, label in opco.BOARD_FILTERS.items()
         ]
         context["current_label"] = opco.BOARD_FILTERS[current]

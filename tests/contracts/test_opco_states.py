@@ -14,7 +14,6 @@ from contracts.opco import (
     PAYMENT_DAYS,
     BoardRow,
     FileTimeline,
-    _latest_day_with_deadline_before,
     instalment_state,
     late_rows_of_stage,
 )
@@ -98,8 +97,3 @@ def test_late_rows_of_one_stage():
 
     assert [r.contract.pk for r in late_rows_of_stage(rows, "unpaid")] == [1, 3]
     assert late_rows_of_stage(rows, "balance_at_risk") == []
-
-
-@pytest.mark.parametrize(("delay", "expected"), [(0, TODAY - timedelta(days=1)), (5, TODAY - timedelta(days=6)), (20, TODAY - timedelta(days=21))])
-def test_the_counts_cut_off_is_the_last_day_whose_deadline_is_past(delay, expected):
-    assert _latest_day_with_deadline_before(lambda day: day + timedelta(days=delay), TODAY) == expected
