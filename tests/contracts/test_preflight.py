@@ -235,3 +235,12 @@ def test_thresholds_come_from_the_rules_passed_in(contract):
     strict = replace(ContractRules(), max_weekly_hours=D("35"))
 
     assert run(contract, rules=strict).codes() == ["hours.weekly_max"]
+
+
+@pytest.mark.parametrize("missing", ["start_date", "end_date"])
+def test_a_form_without_one_of_its_dates_is_checked_without_the_length_rules(contract, missing):
+    """The check can run on unsaved values: the form itself requires both dates (the model's fields are not
+    nullable), so the pre-flight only skips the rules that need both, without failing."""
+    setattr(contract, missing, None)
+
+    assert run(contract, stage="signature").codes() == []
