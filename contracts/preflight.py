@@ -258,7 +258,7 @@ def check_contract(
     master_loads = master_loads or {}
     report = PreflightReport()
 
-    def add(code: str, severity: str, message: str, source: str, field_name: str) -> None:
+    def add(code: str, severity: str, message: str, source: str, field_name: str = "") -> None:
         report.findings.append(Finding(code, severity, message, source, field_name))
 
     apprentice, company, programme = contract.apprentice, contract.company, contract.programme

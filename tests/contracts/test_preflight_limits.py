@@ -508,3 +508,44 @@ def test_contrat_pro_length_messages(contract, end, branch, public, message):
     contract.pro_branch_agreement, contract.pro_public_l6325_1_1 = branch, public
 
     assert [f.message for f in run(contract).findings if f.code.startswith("pro.duration")] == [message]
+
+
+@pytest.mark.parametrize(("practical", "expected"), [
+    pytest.param(date(2026, 10, 30), [], id="the-day-before-the-end"),
+    pytest.param(date(2026, 10, 31), [], id="on-the-last-day"),
+    pytest.param(date(2026, 11, 1), ["dates.practical_start"], id="the-day-after-the-end"),
+])
+def test_practical_training_starts_at_the_latest_on_the_last_day_of_a_short_contract(contract, practical, expected):
+    contract.end_date = contract.exams_end_date = date(2026, 10, 31)
+    contract.practical_training_start_date = practical
+
+    assert [c for c in run(contract).codes() if c.startswith("dates.practical")] == expected
+
+
+# --- Share of training: 25 % of the contract's hours for an apprenticeship (L6211-2), 15 to 25 % for a
+# contrat pro (L6325-13, L6325-14). A one-year contract (365 days) on a 1 600-hour year: exactly 1 600 h.
+
+ONE_YEAR = {"end_date": date(2027, 8, 31), "exams_end_date": date(2027, 6, 30)}
+BASIS_1600 = ContractRules(yearly_hours_basis=1600)
+
+
+@pytest.mark.parametrize(("hours", "expected"), [
+    pytest.param(399, ["training.share"], id="24.94%"), pytest.param(400, [], id="25%"), pytest.param(401, [], id="25.06%"),
+])
+def test_an_apprenticeship_trains_at_least_25_percent_of_the_contract(contract, hours, expected):
+    contract.end_date, contract.exams_end_date, contract.training_hours = *ONE_YEAR.values(), hours
+
+    assert [c for c in run(contract, rules=BASIS_1600).codes() if c.startswith("training.")] == expected
+
+
+@pytest.mark.parametrize(("hours", "expected"), [
+    pytest.param(239, ["training.pro_share"], id="14.94%"), pytest.param(240, [], id="15%"), pytest.param(241, [], id="15.06%"),
+    pytest.param(399, [], id="24.94%"), pytest.param(400, [], id="25%"), pytest.param(401, ["training.pro_share_high"], id="25.06%"),
+])
+def test_a_contrat_pro_trains_15_to_25_percent_of_the_contract(contract, hours, expected):
+    contract.kind = ContractKind.PROFESSIONALISATION
+    contract.end_date, contract.exams_end_date, contract.training_hours = *ONE_YEAR.values(), hours
+    contract.gross_monthly_salary = SMIC
+
+    assert [c for c in run(contract, rules=BASIS_1600).codes() if c.startswith("training.")] == expected
+
