@@ -252,8 +252,20 @@ def test_the_minimum_periods_passed_in_rates_edited_in_the_admin_are_the_ones_ch
 def test_no_smic_says_the_start_day(contract):
     [finding] = run(contract, smic_monthly=None).findings
 
-    assert (finding.code, finding.severity, finding.source) == ("salary.no_smic", WARNING, SOURCE_CT_SALARY)
+    assert (finding.code, finding.severity, finding.source, finding.field) == ("salary.no_smic", WARNING, SOURCE_CT_SALARY, "")
     assert "01/09/2026" in finding.message
+
+
+@pytest.mark.parametrize(("missing", "expected"), [
+    ("birth_date", ["missing.apprentice_birth_date"]),
+    ("gross_monthly_salary", ["missing.contract_salary"]),
+])
+def test_the_salary_is_compared_only_when_the_birth_date_and_the_salary_are_known(contract, missing, expected):
+    """The age bands need the birth date; the comparison needs the salary. Either missing is reported as
+    missing (Cerfa), and no minimum is computed."""
+    setattr(contract.apprentice if missing == "birth_date" else contract, missing, None)
+
+    assert run(contract).codes() == expected
 
 
 # --- Contrat pro pay (D6325-15, D6325-16): 21–25 by qualification, 26 and over -------------------------
