@@ -3,7 +3,7 @@ alternance/planning/practical.py): the cohort's first and last days, Friday/Satu
 cohort, a closure's first and last days, the 44th/45th/46th day, n = 0 and 1, a one-day range;
 loaded calendars keep another cohort's closures and another apprentice's exceptions out."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -107,3 +107,152 @@ def test_loaded_calendars_keep_other_cohorts_closures_and_other_apprentices_exce
     assert calendars[zoe.pk].overrides == ()
     assert calendars[zoe.pk].is_company_day(date(2026, 10, 26)) is False
     assert practical.load_calendars([], first_day=START, last_day=END) == {}
+
+
+def test_the_cohorts_last_day_is_inside_the_cohort_even_on_a_centre_day():
+    """Domain §3 (module docstring, rules 4 and 5): on the cohort's last day its rhythm decides, the day after
+    the apprentice is full time in the company. A cohort ending on a centre Monday."""
+    calendar = PracticalCalendar(pattern="CCEEE", cohort_start=START, cohort_end=date(2027, 6, 14))
+    assert [calendar.is_company_day(date(2027, 6, d)) for d in (13, 14, 15)] == [False, False, True]
+
+
+def test_zero_days_on_a_calendar_without_any_company_day_is_none():
+    """n = 0 is refused before any search, even where no company day exists within the horizon."""
+    centre_only = PracticalCalendar(pattern="CCCCC", cohort_start=START, cohort_end=date(2029, 12, 31))
+    assert nth_company_day(START, 0, calendar=centre_only) is None
+    assert nth_company_day(START, 1, calendar=centre_only) is None
+
+
+def _row(prefix="", **values):
+    return {f"{prefix}{key}": value for key, value in values.items()}
+
+
+@pytest.mark.parametrize("prefix", ["", "contract__"])
+def test_rhythm_of_row_reads_every_field_with_or_without_prefix(prefix):
+    row = _row(prefix, apprentice_id=7, apprentice__cohort_id=3, apprentice__cohort__rhythm_pattern="CCEEE",
+               apprentice__cohort__start_date=START, apprentice__cohort__end_date=END)
+    rhythm = practical.rhythm_of_row(row, prefix) if prefix else practical.rhythm_of_row(row)
+    assert rhythm == CohortRhythm(apprentice_id=7, cohort_id=3, pattern="CCEEE", start=START, end=END)
+
+
+# The window of exceptions loaded for a contract: [practical start, practical start + HORIZON_DAYS] —
+# each end at −1 / = / +1 day. Practical start Thursday 10 September 2026, contract start Monday 7.
+PRACTICAL = date(2026, 9, 10)
+LAST = date(2028, 11, 18)  # PRACTICAL + 800 days
+
+
+@pytest.fixture
+def apprentice_with_window_exceptions():
+    apprentice = ApprenticeFactory(cohort=CohortFactory(rhythm_pattern="CCEEE", start_date=START, end_date=END))
+    for day in (PRACTICAL - timedelta(days=1), PRACTICAL, LAST, LAST + timedelta(days=1)):
+        CalendarOverride.objects.create(apprentice=apprentice, day=day, place="E", reason="Test")
+    return apprentice
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("prefix", ["", "contract__"])
+def test_rows_calendars_load_exceptions_from_the_practical_start_to_the_horizon(apprentice_with_window_exceptions, prefix):
+    apprentice = apprentice_with_window_exceptions
+    assert PRACTICAL + timedelta(days=practical.HORIZON_DAYS) == LAST
+    row = _row(prefix, apprentice_id=apprentice.pk, apprentice__cohort_id=apprentice.cohort_id,
+               apprentice__cohort__rhythm_pattern="CCEEE", apprentice__cohort__start_date=START,
+               apprentice__cohort__end_date=END, start_date=START, practical_training_start_date=PRACTICAL)
+    calendars = practical.calendars_for_rows([row], prefix=prefix)
+    assert calendars[apprentice.pk].overrides == ((PRACTICAL, "E"), (LAST, "E"))
+
+
+@pytest.mark.django_db
+def test_rows_without_practical_start_load_from_the_contract_start(apprentice_with_window_exceptions):
+    apprentice = apprentice_with_window_exceptions
+    row = _row(apprentice_id=apprentice.pk, apprentice__cohort_id=apprentice.cohort_id,
+               apprentice__cohort__rhythm_pattern="CCEEE", apprentice__cohort__start_date=START,
+               apprentice__cohort__end_date=END, start_date=PRACTICAL - timedelta(days=1), practical_training_start_date=None)
+    assert practical.calendars_for_rows([row])[apprentice.pk].overrides == ((PRACTICAL - timedelta(days=1), "E"), (PRACTICAL, "E"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("practical_date, first", [(PRACTICAL, PRACTICAL), (None, START)])
+def test_contract_calendars_load_from_the_practical_start_else_the_contract_start(apprentice_with_window_exceptions, practical_date, first):
+    from contracts.models import Contract
+    from tests.factories.contracts import ContractFactory
+
+    apprentice = apprentice_with_window_exceptions
+    ContractFactory(apprentice=apprentice, start_date=START, practical_training_start_date=practical_date, training_start_date=START)
+    calendars = practical.calendars_for_contracts(Contract.objects.select_related("apprentice__cohort"))
+    expected = ((PRACTICAL - timedelta(days=1), "E"), (PRACTICAL, "E"))
+    if practical_date:
+        expected = ((PRACTICAL, "E"), (LAST, "E"))
+    assert calendars[apprentice.pk].overrides == expected
+    assert min(day for day, _ in calendars[apprentice.pk].overrides) >= first
+
+
+@pytest.mark.django_db
+def test_a_closure_is_loaded_when_it_ends_on_the_windows_first_day_not_the_day_before():
+    cohort = CohortFactory(rhythm_pattern="CCEEE", start_date=START, end_date=END)
+    apprentice = ApprenticeFactory(cohort=cohort)
+    ClosurePeriod.objects.create(label="Veille", start_date=date(2026, 10, 19), end_date=date(2026, 10, 25))
+    ClosurePeriod.objects.create(label="Premier jour", start_date=date(2026, 10, 20), end_date=date(2026, 10, 26))
+    ClosurePeriod.objects.create(label="Dernier jour", start_date=date(2026, 12, 31), end_date=date(2027, 1, 4))
+    ClosurePeriod.objects.create(label="Lendemain", start_date=date(2027, 1, 1), end_date=date(2027, 1, 8))
+    calendars = practical.load_calendars([CohortRhythm(apprentice.pk, cohort.pk, "CCEEE", START, END)],
+                                         first_day=date(2026, 10, 26), last_day=date(2026, 12, 31))
+    assert calendars[apprentice.pk].closures == ((date(2026, 10, 20), date(2026, 10, 26)), (date(2026, 12, 31), date(2027, 1, 4)))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count, max_ids, ids_in_query", [(2, 3, True), (2, 2, True), (2, 1, False)],
+                         ids=["limit+1", "limit", "limit-1"])
+def test_exceptions_are_read_by_ids_up_to_max_ids_then_by_date_range_only(monkeypatch, count, max_ids, ids_in_query):
+    """MAX_IDS_IN_QUERY (SQLite's parameter limit): up to it the query names the apprentices, above it only
+    the dates — the calendars are the same either way."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(practical, "MAX_IDS_IN_QUERY", max_ids)
+    cohort = CohortFactory(rhythm_pattern="CCEEE", start_date=START, end_date=END)
+    apprentices = [ApprenticeFactory(cohort=cohort) for _ in range(count)]
+    for apprentice in apprentices:
+        CalendarOverride.objects.create(apprentice=apprentice, day=date(2026, 9, 9), place="-", reason="Arrêt")
+    with CaptureQueriesContext(connection) as queries:
+        calendars = practical.load_calendars([CohortRhythm(a.pk, cohort.pk, "CCEEE", START, END) for a in apprentices],
+                                             first_day=START, last_day=END)
+    override_sql = queries.captured_queries[1]["sql"]
+    assert ('"apprentice_id" IN' in override_sql) is ids_in_query
+    assert all(c.overrides == ((date(2026, 9, 9), "-"),) for c in calendars.values())
+
+
+@pytest.fixture
+def contract_from_thursday():
+    """CCEEE from Monday 7 September; the contract starts that Monday, its practical training on Thursday
+    10 September: the company days are Thu 10, Fri 11, Wed 16, Thu 17…"""
+    from tests.factories.contracts import ContractFactory
+
+    apprentice = ApprenticeFactory(cohort=CohortFactory(rhythm_pattern="CCEEE", start_date=START, end_date=END))
+    return ContractFactory(apprentice=apprentice, start_date=START, practical_training_start_date=PRACTICAL, training_start_date=START)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("day, expected", [(date(2026, 9, 15), 2), (date(2026, 9, 16), 3), (date(2026, 9, 17), 4)])
+def test_contract_company_days_count_from_the_practical_start(contract_from_thursday, day, expected, django_assert_num_queries):
+    """L6222-18 al. 1: days of practical training, from the Cerfa's practical start (not the contract start:
+    Wed 9 September is not counted)."""
+    with django_assert_num_queries(2):
+        assert practical.contract_company_days(contract_from_thursday, day) == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("days, expected", [(2, date(2026, 9, 11)), (3, date(2026, 9, 16)), (4, date(2026, 9, 17))])
+def test_contract_free_period_end_from_the_practical_start(contract_from_thursday, days, expected, django_assert_num_queries):
+    with django_assert_num_queries(2):
+        assert practical.contract_free_period_end(contract_from_thursday, days) == expected
+
+
+@pytest.mark.django_db
+def test_contract_counts_use_the_calendars_given_without_a_query(contract_from_thursday, django_assert_num_queries):
+    """A batch passes its calendars: no query, and the given calendar is the one used (here one where every
+    Monday–Friday is a company day, as outside any cohort)."""
+    contract = contract_from_thursday
+    full_time = {contract.apprentice_id: PracticalCalendar(pattern="EEEEE", cohort_start=START, cohort_end=END)}
+    with django_assert_num_queries(0):
+        assert practical.contract_company_days(contract, date(2026, 9, 16), calendars=full_time) == 5  # Thu 10 → Wed 16
+        assert practical.contract_free_period_end(contract, 3, calendars=full_time) == date(2026, 9, 14)
