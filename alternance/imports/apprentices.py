@@ -149,7 +149,7 @@ class ApprenticeImport(ImportKindBase):
     )
 
     def validate(self, rows: list[Row], *, for_write: bool) -> list[RowOutcome]:
-        cohorts = {v.fold(c.name): c for c in Cohort.objects.select_related("programme")}
+        cohorts = {v.fold(c.name): c for c in Cohort.objects.all()}
         by_ine: dict[str, int] = {}
         by_email: dict[str, list[tuple[int, str]]] = defaultdict(list)
         for pk, ine, email in Apprentice.objects.values_list("pk", "ine", "email"):
@@ -282,10 +282,7 @@ class ApprenticeImport(ImportKindBase):
         except ValidationError as error:
             outcome.errors.extend(self.model_errors(outcome.row, error, skip=skip))
         if nir is not None:
-            try:
-                apprentice.set_nir(nir)
-            except ValidationError as error:
-                outcome.errors.extend(self.model_errors(outcome.row, ValidationError({"nir": error.messages})))
+            apprentice.set_nir(nir)  # parse_nir has already checked it (format and key)
         return outcome.ok
 
     def _plan_create(self, outcome: RowOutcome, values: dict, bad: set[str]) -> None:
