@@ -242,3 +242,25 @@ def test_deactivated_account_gets_an_empty_valid_calendar(data):
 
     assert calendar.walk("VEVENT") == []
     assert str(calendar["VERSION"]) == "2.0"
+
+
+def test_tutor_events_are_its_own_visits_and_name_who_and_each_closures_scope(data):
+    """A visit of one of its apprentices made by another tutor is not in its calendar; a cohort-wide key
+    date names the cohort, a personal one the apprentice; a closure says whom it closes for."""
+    other_tutor = UserFactory(role=Role.TUTOR, email="remplacant@example.test")
+    VisitFactory(apprentice=data["alice"], tutor=other_tutor, planned_date=date(2026, 12, 12))
+
+    events = planning.events_for_user(data["tutor_a"], date(2026, 11, 1), date(2027, 1, 31))
+
+    assert [(e.uid, e.who) for e in events] == [
+        (f"closure-{data['pedago'].pk}@alternance", ""),
+        (f"visit-{data['alice_visit'].pk}@alternance", "Alice Martin"),
+        (f"visit-{data['bruno_visit'].pk}@alternance", "Bruno Durand"),
+        (f"keydate-{data['exam'].pk}@alternance", "Promo A"),
+        (f"keydate-{data['alice_review'].pk}@alternance", "Alice Martin"),
+        (f"keydate-{data['bruno_review'].pk}@alternance", "Bruno Durand"),
+        (f"closure-{data['noel'].pk}@alternance", ""),
+    ]
+    closures = [e for e in events if e.uid.startswith("closure-")]
+    assert [(e.obj, e.description) for e in closures] == [
+        (data["pedago"], "Fermeture : Promo A."), (data["noel"], "Fermeture : tout l'organisme.")]

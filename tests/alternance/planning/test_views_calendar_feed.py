@@ -159,3 +159,27 @@ def test_feed_queries_do_not_grow_with_the_employers_apprentices(client, world):
         add_contracted_apprentice(world.a.cohort, world.a.company, last_name=f"Nom{index}")
 
     assert count() == one
+
+
+def test_the_live_feed_is_the_accounts_own_and_not_a_revoked_one(world):
+    from alternance.planning import calendar as planning
+    from alternance.planning.services import calendar_feed_revoke
+
+    mine, theirs = world.a.apprentice_user, world.a.employer_user
+    assert planning.calendar_feed_live(mine) is None
+    calendar_feed_create(user=theirs)
+    assert planning.calendar_feed_live(mine) is None  # another account's live feed
+    created = calendar_feed_create(user=mine)
+    assert planning.calendar_feed_live(mine) == created.feed
+    calendar_feed_revoke(user=mine)
+    assert planning.calendar_feed_live(mine) is None
+
+
+def test_looking_up_a_token_reads_its_account_in_the_same_query(world, django_assert_num_queries):
+    from alternance.planning import calendar as planning
+
+    created = calendar_feed_create(user=world.a.apprentice_user)
+    with django_assert_num_queries(1):
+        feed = planning.calendar_feed_lookup(created.token)
+        assert feed.user.email == world.a.apprentice_user.email
+    assert planning.calendar_feed_lookup("") is None
