@@ -637,7 +637,7 @@ def apprentice_month(
     """One month of an apprentice's calendar as ``user`` may see it: its places (precedence of the
     module docstring), its key dates (the cohort's and its own) and its visits, scoped by the access
     policy. ``link``: the page whose ``?mois=`` shows another month (default: the apprentice's
-    calendar page). Five queries at most, whatever the number of key dates or visits."""
+    calendar page). Six queries at most, whatever the number of key dates, visits or sessions."""
     today = today or timezone.localdate()
     first, last = month_bounds(year, month)
     periods = contract_periods(user, [apprentice.pk])
@@ -670,7 +670,7 @@ def cohort_month(
 ) -> MonthCalendar:
     """One month of a cohort's calendar (rhythm, holidays, closures; no personal exceptions) with
     the key dates and visits of the cohort ``user`` may see, each naming its apprentice when it is
-    personal. Three queries, whatever the number of apprentices, key dates or visits."""
+    personal. Four queries, whatever the number of apprentices, key dates, visits or sessions."""
     today = today or timezone.localdate()
     first, last = month_bounds(year, month)
     closures = closures_between(first, last, [cohort.pk])
