@@ -210,3 +210,15 @@ def test_the_list_keeps_its_query_count_whatever_the_number_of_sessions(client, 
 
     assert len(response.context["sessions"]) == 4
     assert len(four) == len(one)
+
+
+def test_the_month_filter_answers_htmx_with_the_list_alone(client, world):
+    TrainingSessionFactory(cohort=world.a.cohort, day=date(2027, 1, 4), subject="Janvier")
+    client.force_login(world.a.tutor)
+
+    response = client.get(urls(world.a.cohort, world.session_a)["list"] + "?mois=2027-01", HTTP_HX_REQUEST="true")
+
+    content = response.content.decode()
+    assert content.lstrip().startswith('<div id="liste-seances">')
+    assert "<html" not in content
+    assert [s.subject for s in response.context["sessions"]] == ["Janvier"]
