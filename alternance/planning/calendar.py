@@ -637,7 +637,7 @@ def apprentice_month(
     """One month of an apprentice's calendar as ``user`` may see it: its places (precedence of the
     module docstring), its key dates (the cohort's and its own) and its visits, scoped by the access
     policy. ``link``: the page whose ``?mois=`` shows another month (default: the apprentice's
-    calendar page). Six queries at most, whatever the number of key dates, visits or sessions."""
+    calendar page). Five queries at most, whatever the number of key dates, visits or sessions."""
     today = today or timezone.localdate()
     first, last = month_bounds(year, month)
     periods = contract_periods(user, [apprentice.pk])
@@ -650,8 +650,10 @@ def apprentice_month(
     key_dates = _key_dates(user, first, last, cohort_id=apprentice.cohort_id)
     events = [key_date_event(kd) for kd in key_dates if kd.apprentice_id in (None, apprentice.pk)]
     events += [visit_event(visit) for visit in _visits(user, first, last, apprentice=apprentice)]
-    events += [session_event(s) for s in _sessions(user, first, last, cohort_id=apprentice.cohort_id)
-               if days[s.day].source != SOURCE_HIDDEN]
+    if not _is_employer(user):
+        # The apprentice's (and the staff's) view: its cohort's sessions. An employer contact sees the
+        # centre days, not the timetable (as in its ICS feed).
+        events += [session_event(s) for s in _sessions(user, first, last, cohort_id=apprentice.cohort_id)]
     events.sort(key=lambda e: e.sort_key)
     can_override = access.can_override_calendar(user, apprentice)
     return MonthCalendar(

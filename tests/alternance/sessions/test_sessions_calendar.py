@@ -122,3 +122,9 @@ def test_the_feed_reads_the_sessions_in_one_query_whatever_their_number(world, r
 
     assert len(session_events(events)) == 5
     assert len(more) == len(few)
+
+
+def test_the_employer_sees_the_centre_days_not_the_timetable(world):
+    month = planning.apprentice_month(world.a.apprentice, 2026, 12, user=world.a.employer_user, today=date(2026, 11, 28))
+
+    assert session_events(month.events) == []
