@@ -52,6 +52,7 @@ from alternance.models import (
     Programme,
     Site,
     TdbExport,
+    TrainingSession,
     User,
     Visit,
     VisitCriterion,
@@ -377,6 +378,18 @@ def scope_key_dates(user: User, qs: QuerySet) -> QuerySet:
     return qs.filter(cohort__in=cohorts).filter(Q(apprentice__isnull=True) | Q(apprentice__in=apprentices))
 
 
+def scope_training_sessions(user: User, qs: QuerySet) -> QuerySet:
+    """Sessions (issue 19 §1) follow their cohort; a staff member also sees the sessions it trains."""
+    role = _role(user)
+    if role in SEE_ALL_ROLES or role == Role.CRE:
+        return qs
+    if role == Role.TUTOR:
+        return qs.filter(Q(cohort__referent_tutor=user) | Q(trainer=user))
+    if role in (Role.APPRENTICE, Role.EMPLOYER):
+        return qs.filter(cohort__in=scope_cohorts(user, Cohort.objects.all()))
+    return qs.none()
+
+
 def _own_rows(user: User, qs: QuerySet) -> QuerySet:
     return qs.filter(user=user) if _role(user) else qs.none()
 
@@ -436,6 +449,8 @@ SCOPES: dict[type[models.Model], Callable[[User, QuerySet], QuerySet]] = {
     KeyDate: scope_key_dates,
     CalendarOverride: lambda user, qs: qs.filter(apprentice__in=scope_apprentices(user, Apprentice.objects.all())),
     CalendarFeedToken: _own_rows,
+    # Training sessions (issue 19 §1).
+    TrainingSession: scope_training_sessions,
     AttendanceSettings: scope_reference_data,
     # The register summed per cohort and day: for those who see the whole register.
     AttendanceTally: lambda user, qs: qs if sees_whole_register(user) else qs.none(),
@@ -824,6 +839,12 @@ def can_edit_cohort_calendar(user: User, cohort: Cohort) -> bool:
     if _is(user, Role.COORDINATOR, Role.ADMIN_STAFF):
         return True
     return _is(user, Role.TUTOR) and cohort.referent_tutor_id == user.pk
+
+
+def can_manage_sessions(user: User, cohort: Cohort) -> bool:
+    """A cohort's training sessions (issue 19 §1: list, generate, create, edit, move, split, cancel,
+    restore): the coordinator, admin staff and the cohort's referent tutor."""
+    return can_edit_cohort_calendar(user, cohort)
 
 
 def can_override_calendar(user: User, apprentice: Apprentice) -> bool:

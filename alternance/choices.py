@@ -145,6 +145,13 @@ class HalfDay(models.TextChoices):
     AFTERNOON = "pm", _("Après-midi")
 
 
+class SessionStatus(models.TextChoices):
+    """A training session's state (issue 19 §1). The sign-in of §2 will add "open" and "closed"."""
+
+    PLANNED = "planned", _("Prévue")
+    CANCELLED = "cancelled", _("Annulée")
+
+
 class AttendanceStatus(models.TextChoices):
     PRESENT = "present", _("Présent")
     ABSENT = "absent", _("Absent")

@@ -44,6 +44,7 @@ urlpatterns = [
     # Calendars and ICS feeds, absences and their justification (issue 6)
     path("", include("alternance.planning.urls")),
     path("", include("alternance.attendance.urls")),
+    path("", include("alternance.sessions.urls")),
     # Data in and out (issue 7): imports, State dashboard exports, Qualiopi evidence, read API
     path("", include("alternance.imports.urls")),
     path("", include("alternance.tdb.urls")),

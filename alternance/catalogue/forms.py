@@ -11,6 +11,16 @@ from alternance.catalogue import selectors
 from alternance.models import Cohort, CompetenceBlock, Programme, Site, User
 
 
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
+SESSION_TIME_FIELDS = ("session_morning_start", "session_morning_end", "session_afternoon_start", "session_afternoon_end")
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -120,9 +130,10 @@ class CohortForm(_ServiceValidatedForm):
     class Meta:
         model = Cohort
         fields = ("programme", "site", "name", "start_date", "end_date", "exams_end_date", "rhythm_label", "rhythm_pattern",
-                  "referent_tutor", "capacity")
+                  "referent_tutor", "capacity", *SESSION_TIME_FIELDS)
         field_classes = {"referent_tutor": _TutorChoiceField}
-        widgets = {"start_date": DateInput(), "end_date": DateInput(), "exams_end_date": DateInput()}
+        widgets = {"start_date": DateInput(), "end_date": DateInput(), "exams_end_date": DateInput(),
+                   **{name: TimeInput() for name in SESSION_TIME_FIELDS}}
         help_texts = {
             "name": _("Par exemple « BTS SIO 2026–2028 groupe 1 »."),
             "site": _("Le lieu principal de la formation (il figure sur le Cerfa). Vide : le centre lui-même."),
@@ -162,4 +173,12 @@ class CohortForm(_ServiceValidatedForm):
         self.fields["referent_tutor"].error_messages["invalid_choice"] = _(
             "Ce compte ne peut pas être référent·e : choisissez un·e formateur·rice actif·ve dans la liste.")
         self.fields["capacity"].widget.attrs["min"] = 1
+        for name in SESSION_TIME_FIELDS:
+            # Left empty, the time already set (or the default, 09:00–12:30 and 13:30–17:00) stays.
+            self.fields[name].required = False
+            self.fields[name].error_messages["invalid"] = _("Saisissez une heure valide, par exemple 09:00.")
+
+    def data_for_service(self) -> dict:
+        data = super().data_for_service()
+        return {name: value for name, value in data.items() if name not in SESSION_TIME_FIELDS or value is not None}
 

@@ -30,6 +30,8 @@ SITE_FIELDS = ("name", "uai", "siret", "address", "postal_code", "city")
 COHORT_FIELDS = (
     "programme", "site", "name", "start_date", "end_date", "exams_end_date", "rhythm_label", "rhythm_pattern",
     "referent_tutor", "capacity",
+    # Default times of the generated training sessions (issue 19 §1).
+    "session_morning_start", "session_morning_end", "session_afternoon_start", "session_afternoon_end",
 )
 BLOCK_FIELDS = ("code", "title", "order")
 

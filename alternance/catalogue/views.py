@@ -364,6 +364,7 @@ def _cohort_page(request: HttpRequest, cohort: Cohort, *, refusal: dict | None =
         "is_full": cohort.capacity is not None and cohort.enrolled >= cohort.capacity,
         "can_manage": access.can_manage_catalogue(user),
         "can_record_attendance": access.can_record_cohort_attendance(user, cohort),
+        "can_manage_sessions": access.can_manage_sessions(user, cohort),
         "apprentices_url": f"{reverse('apprentice_list')}?{urlencode({'cohort': cohort.pk})}",
         "refusal": refusal,
         "history": history_for(user, cohort),

@@ -31,7 +31,7 @@ DEFAULT_SEED = 42
 SUMMARY_MODELS = (
     "alternance.User", "alternance.Programme", "alternance.CompetenceBlock", "alternance.Site", "alternance.Cohort", "companies.Company", "companies.CompanyContact",
     "alternance.Apprentice", "contracts.Contract", "contracts.OpcoFile", "contracts.OpcoInstalment",
-    "alternance.AttendanceRecord", "alternance.ClosurePeriod", "alternance.KeyDate", "alternance.Visit", "companies.Interaction", "alerts.Alert",
+    "alternance.AttendanceRecord", "alternance.ClosurePeriod", "alternance.KeyDate", "alternance.TrainingSession", "alternance.Visit", "companies.Interaction", "alerts.Alert",
     "alternance.Candidate", "companies.Offer", "companies.Placement", "contracts.ContractStatusChange",
     "contracts.SignatureRequest", "auditlog.LogEntry",
 )
@@ -89,6 +89,10 @@ def seed_demo(*, apprentices: int = DEFAULT_APPRENTICES, seed: int = DEFAULT_SEE
             from alternance.demo.evaluations import seed_evaluations
 
             seed_calendar(today=today)
+            # Training sessions (issue 19 §1), generated from the calendars once the closures exist.
+            from alternance.demo.sessions import seed_sessions
+
+            seed_sessions(today=today)
             seed_absences(today=today)
             seed_evaluations(today=today)
             # Admissions (issue 13 §1): candidates at every stage, one enrolled without a company.

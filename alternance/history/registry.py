@@ -97,6 +97,7 @@ def register_models() -> None:
         CompetenceBlock,
         Programme,
         Site,
+        TrainingSession,
         User,
     )
     from companies.models import Company, CompanyContact, Placement
@@ -121,6 +122,8 @@ def register_models() -> None:
     _register(Alert, exclude=("facts", "rule_code"))
     # The CRM exchanges are themselves a dated log (the company's timeline): not logged again.
     _register(Placement)
+    # Training sessions (issue 19 §1): who moved, split, cancelled or restored a session, and why.
+    _register(TrainingSession, exclude=("updated_at",))
 
 
 def is_registered(model: type[models.Model]) -> bool:

@@ -1,4 +1,5 @@
 import re
+from datetime import time
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -191,6 +192,11 @@ class Cohort(models.Model):
         validators=[validate_rhythm_pattern],
         help_text=_("Semaine par semaine, séparées par « | » : C = centre, E = entreprise, - = repos. Ex. CCEEE."),
     )
+    # Default times of the sessions generated from the calendar (issue 19 §1).
+    session_morning_start = models.TimeField(_("début des séances du matin"), default=time(9, 0))
+    session_morning_end = models.TimeField(_("fin des séances du matin"), default=time(12, 30))
+    session_afternoon_start = models.TimeField(_("début des séances de l'après-midi"), default=time(13, 30))
+    session_afternoon_end = models.TimeField(_("fin des séances de l'après-midi"), default=time(17, 0))
 
     class Meta:
         verbose_name = _("promotion")
@@ -204,6 +210,12 @@ class Cohort(models.Model):
                 name="cohort_exams_after_start",
             ),
             models.CheckConstraint(condition=models.Q(capacity__isnull=True) | models.Q(capacity__gt=0), name="cohort_capacity_positive"),
+            models.CheckConstraint(
+                condition=models.Q(session_morning_end__gt=models.F("session_morning_start"),
+                                   session_afternoon_start__gte=models.F("session_morning_end"),
+                                   session_afternoon_end__gt=models.F("session_afternoon_start")),
+                name="cohort_session_times_ordered",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -223,5 +235,12 @@ class Cohort(models.Model):
             raise ValidationError({"capacity": _("La capacité est un nombre de places d'au moins 1 ; laissez le champ vide s'il n'y a pas de limite.")})
         if self.exams_end_date and self.start_date and self.exams_end_date < self.start_date:
             raise ValidationError({"exams_end_date": _("La fin des épreuves ne peut pas précéder le début de la promotion.")})
+        if self.session_morning_start and self.session_morning_end and self.session_afternoon_start and self.session_afternoon_end and not (
+            self.session_morning_start < self.session_morning_end <= self.session_afternoon_start < self.session_afternoon_end
+        ):
+            raise ValidationError({"session_afternoon_start": _(
+                "Les horaires des séances doivent se suivre : début du matin, fin du matin, début de l'après-midi, "
+                "fin de l'après-midi (par exemple 09:00, 12:30, 13:30, 17:00)."
+            )})
         if self.referent_tutor_id and self.referent_tutor.role != Role.TUTOR:
             raise ValidationError({"referent_tutor": _("Choisissez un compte ayant le rôle formateur·rice référent·e.")})

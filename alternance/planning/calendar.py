@@ -45,7 +45,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from alternance import access
-from alternance.choices import Role, VisitMode
+from alternance.choices import Role, SessionStatus, VisitMode
 from alternance.models import (
     Apprentice,
     CalendarFeedToken,
@@ -53,6 +53,7 @@ from alternance.models import (
     ClosurePeriod,
     Cohort,
     KeyDate,
+    TrainingSession,
     User,
     Visit,
 )
@@ -395,6 +396,7 @@ EVENT_KEY_DATE = "key_date"
 EVENT_VISIT = "visit"
 EVENT_CENTRE = "centre"
 EVENT_CLOSURE = "closure"
+EVENT_SESSION = "session"
 
 
 @dataclass
@@ -414,7 +416,7 @@ class CalendarEvent:
     location: str = ""
     description: str = ""
     who: str = ""  # the apprentice(s) concerned, on calendars that show several
-    obj: Any = None  # the KeyDate / Visit / ClosurePeriod behind it (edit links)
+    obj: Any = None  # the KeyDate / Visit / ClosurePeriod / TrainingSession behind it (edit links)
 
     @property
     def is_timed(self) -> bool:
@@ -456,6 +458,30 @@ def visit_event(visit: Visit, *, who: str = "") -> CalendarEvent:
     return CalendarEvent(
         uid=uid("visit", visit.pk), kind=EVENT_VISIT, title=title, day=day, description=description,
         location=company if visit.mode == VisitMode.ON_SITE else "", who=who, obj=visit,
+    )
+
+
+def session_event(session: TrainingSession, *, who: str = "") -> CalendarEvent:
+    """A planned training session (issue 19 §1): timed, its subject as title, its room as place."""
+    trainer = session.trainer.get_full_name() if session.trainer_id and session.trainer else ""
+    block = str(session.competence_block) if session.competence_block_id and session.competence_block else ""
+    parts = [_("Séance de formation")]
+    if trainer:
+        parts.append(_("Formateur·rice : %(name)s") % {"name": trainer})
+    if block:
+        parts.append(block)
+    return CalendarEvent(
+        uid=uid("session", session.pk), kind=EVENT_SESSION, title=session.title, day=session.day,
+        start_time=session.start_time, end_time=session.end_time, location=session.room,
+        description=" — ".join(parts), who=who, obj=session,
+    )
+
+
+def _sessions(user: User, start: date, end: date, **filters) -> list[TrainingSession]:
+    """The planned (not cancelled) sessions ``user`` may see in [start, end] — one query."""
+    return list(
+        access.visible(user, TrainingSession).filter(day__range=(start, end), status=SessionStatus.PLANNED, **filters)
+        .select_related("trainer", "competence_block", "cohort").order_by("day", "start_time", "pk")
     )
 
 
@@ -611,7 +637,7 @@ def apprentice_month(
     """One month of an apprentice's calendar as ``user`` may see it: its places (precedence of the
     module docstring), its key dates (the cohort's and its own) and its visits, scoped by the access
     policy. ``link``: the page whose ``?mois=`` shows another month (default: the apprentice's
-    calendar page). Five queries at most, whatever the number of key dates or visits."""
+    calendar page). Five queries at most, whatever the number of key dates, visits or sessions."""
     today = today or timezone.localdate()
     first, last = month_bounds(year, month)
     periods = contract_periods(user, [apprentice.pk])
@@ -624,6 +650,10 @@ def apprentice_month(
     key_dates = _key_dates(user, first, last, cohort_id=apprentice.cohort_id)
     events = [key_date_event(kd) for kd in key_dates if kd.apprentice_id in (None, apprentice.pk)]
     events += [visit_event(visit) for visit in _visits(user, first, last, apprentice=apprentice)]
+    if not _is_employer(user):
+        # The apprentice's (and the staff's) view: its cohort's sessions. An employer contact sees the
+        # centre days, not the timetable (as in its ICS feed).
+        events += [session_event(s) for s in _sessions(user, first, last, cohort_id=apprentice.cohort_id)]
     events.sort(key=lambda e: e.sort_key)
     can_override = access.can_override_calendar(user, apprentice)
     return MonthCalendar(
@@ -642,7 +672,7 @@ def cohort_month(
 ) -> MonthCalendar:
     """One month of a cohort's calendar (rhythm, holidays, closures; no personal exceptions) with
     the key dates and visits of the cohort ``user`` may see, each naming its apprentice when it is
-    personal. Three queries, whatever the number of apprentices, key dates or visits."""
+    personal. Four queries, whatever the number of apprentices, key dates, visits or sessions."""
     today = today or timezone.localdate()
     first, last = month_bounds(year, month)
     closures = closures_between(first, last, [cohort.pk])
@@ -652,6 +682,7 @@ def cohort_month(
         for kd in _key_dates(user, first, last, cohort_id=cohort.pk)
     ]
     events += [visit_event(v, who=v.apprentice.full_name) for v in _visits(user, first, last, apprentice__cohort_id=cohort.pk)]
+    events += [session_event(s) for s in _sessions(user, first, last, cohort_id=cohort.pk)]
     events.sort(key=lambda e: e.sort_key)
     return MonthCalendar(
         year=year, month=month, subject=cohort.name, weeks=_month_grid(year, month, days, events, today=today),
@@ -784,7 +815,9 @@ def events_for_user(user: User, start: date, end: date) -> list[CalendarEvent]:
     - tutor: its own visits, the key dates of the cohorts it refers, the closures of the OF and of
       those cohorts;
     - coordinator, admin staff, CRE: the closures of the whole OF (a cheap, useful rule: when the
-      centre is closed; key dates of every cohort would drown their calendar).
+      centre is closed; key dates of every cohort would drown their calendar);
+    - training sessions (issue 19 §1): an apprentice the planned sessions of its cohort; a staff
+      member the planned sessions it trains.
 
     A constant number of queries whatever the number of apprentices, key dates or visits."""
     role = _role(user)
@@ -794,8 +827,20 @@ def events_for_user(user: User, start: date, end: date) -> list[CalendarEvent]:
         return _tutor_events(user, start, end)
     if role in (Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE):
         description = _("Le centre de formation est fermé pour tout l'organisme.")
-        return [_closure_event(c, description=description) for c in closures_between(start, end, [])]
+        events = [_closure_event(c, description=description) for c in closures_between(start, end, [])]
+        events += _trained_session_events(user, start, end)
+        return sorted(events, key=lambda e: e.sort_key)
     return []
+
+
+def _trained_session_events(user: User, start: date, end: date) -> list[CalendarEvent]:
+    """The planned sessions ``user`` trains, each naming its cohort — one query."""
+    events = []
+    for session in _sessions(user, start, end, trainer=user):
+        event = session_event(session, who=session.cohort.name)
+        event.title = f"{event.title} — {session.cohort.name}"
+        events.append(event)
+    return events
 
 
 def _extranet_events(user: User, start: date, end: date, *, employer: bool) -> list[CalendarEvent]:
@@ -850,6 +895,8 @@ def _extranet_events(user: User, start: date, end: date, *, employer: bool) -> l
         if employer:
             event.title = f"{event.title} — {event.who}"
         events.append(event)
+    if not employer:
+        events += [session_event(s) for s in _sessions(user, start, end, cohort_id__in=list(by_cohort))]
     return sorted(events, key=lambda e: e.sort_key)
 
 
@@ -869,6 +916,7 @@ def _tutor_events(user: User, start: date, end: date) -> list[CalendarEvent]:
     for closure in closures_between(start, end, list(names)):
         scope = names[closure.cohort_id] if closure.cohort_id else _("tout l'organisme")
         events.append(_closure_event(closure, description=_("Fermeture : %(scope)s.") % {"scope": scope}))
+    events += _trained_session_events(user, start, end)
     return sorted(events, key=lambda e: e.sort_key)
 
 

@@ -3,9 +3,9 @@
 A person subscribes its phone or mail client to ``/calendrier/ics/<token>.ics``: the feed holds
 ``planning.events_for_user`` over the window of ``planning.feed_window`` (60 days back, 12 months
 ahead). Every event has a stable UID (``centre-<apprentice>-<YYYYMMDD>@alternance``,
-``keydate-<pk>@…``, ``visit-<pk>@…``, ``closure-<pk>@…``) so that clients update events instead
+``keydate-<pk>@…``, ``visit-<pk>@…``, ``closure-<pk>@…``, ``session-<pk>@…``) so that clients update events instead
 of duplicating them; all-day events use DATE values (DTEND the day after the last day, RFC 5545);
-timed key dates carry TZID=Europe/Paris with the time zone's definition in the file; a key date
+timed key dates and training sessions carry TZID=Europe/Paris with the time zone's definition in the file; a key date
 with a start time and no end time lasts one hour.
 """
 
@@ -94,7 +94,7 @@ def build_calendar(*, name: str, events: list[CalendarEvent], now: datetime) -> 
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", name)
-    calendar.add("x-wr-caldesc", _("Calendrier d'alternance : jours au centre de formation, dates clés, visites."))
+    calendar.add("x-wr-caldesc", _("Calendrier d'alternance : jours au centre de formation, séances, dates clés, visites."))
     calendar.add("x-wr-timezone", PARIS_TZID)
     calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT12H")

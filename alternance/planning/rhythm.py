@@ -18,9 +18,15 @@ CENTRE, COMPANY, OFF = "C", "E", "-"
 
 def place_on(day: date, *, pattern: str, cycle_start: date) -> str:
     """"C", "E" or "-" for ``day`` (weekends beyond the pattern and public holidays are "-")."""
-    weeks = pattern.split("|")
     if is_public_holiday(day):
         return OFF
+    return pattern_place(day, pattern=pattern, cycle_start=cycle_start)
+
+
+def pattern_place(day: date, *, pattern: str, cycle_start: date) -> str:
+    """What the pattern alone says of ``day``, public holidays aside: the sessions' generation
+    reports the centre days a holiday took (issue 19 §1)."""
+    weeks = pattern.split("|")
     week_index = ((day - timedelta(days=day.weekday())) - (cycle_start - timedelta(days=cycle_start.weekday()))).days // 7
     week = weeks[week_index % len(weeks)]
     return week[day.weekday()] if day.weekday() < len(week) else OFF

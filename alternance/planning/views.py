@@ -117,7 +117,10 @@ def calendar_mine(request: HttpRequest) -> HttpResponse:
         cohorts = cohorts.filter(referent_tutor=user)
     elif not show_all:
         cohorts = cohorts.filter(end_date__gte=today)
-    context.update(cohorts=list(cohorts.order_by("-start_date", "name")), show_all=show_all,
+    cohorts = list(cohorts.order_by("-start_date", "name"))
+    for cohort in cohorts:
+        cohort.can_manage_sessions = access.can_manage_sessions(user, cohort)
+    context.update(cohorts=cohorts, show_all=show_all,
                    is_tutor=user.role == Role.TUTOR, school_year=f"{planning.school_year_of(today)}-{planning.school_year_of(today) + 1}")
     return render(request, "alternance/calendar/mine_staff.html", context)
 

@@ -40,6 +40,7 @@ from alternance.models import (
     Programme,
     Site,
     TdbExport,
+    TrainingSession,
     User,
     Visit,
     VisitCriterion,
@@ -77,6 +78,7 @@ from tests.factories.alternance import (
     EmployerUserFactory,
     ProgrammeFactory,
     SiteFactory,
+    TrainingSessionFactory,
     TutorFactory,
     VisitFactory,
 )
@@ -275,6 +277,9 @@ def world(settings, tmp_path, time_machine) -> World:
     w.add("kd_a1", KeyDate.objects.create(cohort=cohort_a, apprentice=a1, kind=KeyDateKind.MID_TERM_REVIEW, label="Bilan", day=date(2027, 2, 3)))
     w.add("kd_a2", KeyDate.objects.create(cohort=cohort_a, apprentice=a2, kind=KeyDateKind.OTHER, label="Rattrapage", day=date(2027, 2, 4)))
     w.add("kd_b", KeyDate.objects.create(cohort=cohort_b, kind=KeyDateKind.EXAM, label="Partiel", day=date(2027, 1, 21)))
+    # Training sessions (issue 19 §1): one of cohort A without trainer, one of cohort B trained by tutor A.
+    w.add("ses_a", TrainingSessionFactory(cohort=cohort_a, trainer=None))
+    w.add("ses_b_by_tutor_a", TrainingSessionFactory(cohort=cohort_b, trainer=tutor_a))
     w.add("ov_a1", CalendarOverride.objects.create(apprentice=a1, day=date(2027, 1, 11), place=CalendarPlace.COMPANY, reason="Inventaire"))
     w.add("ov_b1", CalendarOverride.objects.create(apprentice=b1, day=date(2027, 1, 11), place=CalendarPlace.COMPANY, reason="Salon"))
     w.add("feed_a1", CalendarFeedToken.objects.create(user=user_a1, token_hash="c" * 64))
@@ -369,6 +374,8 @@ EXPECTED: dict[str, dict[type[models.Model], set[str] | str]] = {
         KeyDate: {"kd_a", "kd_a1", "kd_a2"},
         CalendarOverride: {"ov_a1"},
         CalendarFeedToken: {"feed_tutor_a"},
+        # Its cohort's sessions and those it trains in another cohort.
+        TrainingSession: {"ses_a", "ses_b_by_tutor_a"},
         ApiToken: {"token_tutor_a"},
         Offer: {"offer_a", "offer_b"},
         Placement: {"placement_s1"},
@@ -410,6 +417,7 @@ EXPECTED: dict[str, dict[type[models.Model], set[str] | str]] = {
         ClosurePeriod: ALL,
         KeyDate: {"kd_b"},
         CalendarOverride: {"ov_b1"},
+        TrainingSession: {"ses_b_by_tutor_a"},
         Offer: {"offer_b"},
         Placement: {"placement_b2"},
         PlacementEvent: {"pe_b2"},
@@ -436,6 +444,7 @@ EXPECTED: dict[str, dict[type[models.Model], set[str] | str]] = {
         KeyDate: {"kd_a", "kd_a1"},
         CalendarOverride: {"ov_a1"},
         CalendarFeedToken: {"feed_a1"},
+        TrainingSession: {"ses_a"},
     },
     # Only a draft contract: drafts are internal to the OF, and so are their documents.
     "apprentice_a2": {
@@ -449,6 +458,7 @@ EXPECTED: dict[str, dict[type[models.Model], set[str] | str]] = {
         User: {"apprentice_a2"},
         ClosurePeriod: {"closure_all", "closure_a"},
         KeyDate: {"kd_a", "kd_a2"},
+        TrainingSession: {"ses_a"},
     },
     "employer_a": {
         Apprentice: {"a1"},
@@ -469,6 +479,7 @@ EXPECTED: dict[str, dict[type[models.Model], set[str] | str]] = {
         KeyDate: {"kd_a", "kd_a1"},
         CalendarOverride: {"ov_a1"},
         CalendarFeedToken: {"feed_employer_a"},
+        TrainingSession: {"ses_a"},
     },
     "employer_b": {
         Apprentice: {"b1"},
@@ -488,6 +499,7 @@ EXPECTED: dict[str, dict[type[models.Model], set[str] | str]] = {
         ClosurePeriod: {"closure_all", "closure_b"},
         KeyDate: {"kd_b"},
         CalendarOverride: {"ov_b1"},
+        TrainingSession: {"ses_b_by_tutor_a"},
     },
     # Its only contact was deactivated (the person left company A).
     "employer_former": {Programme: ALL, CompetenceBlock: ALL, User: {"employer_former"}, ClosurePeriod: {"closure_all"}},

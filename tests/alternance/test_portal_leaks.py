@@ -75,6 +75,7 @@ from alternance.models import (
     ListExport,
     PersonalDataExport,
     TdbExport,
+    TrainingSession,
     User,
     Visit,
 )
@@ -252,6 +253,14 @@ ROUTES: dict[str, Spec] = {
     "key_date_create": staff(pk="cohort"),
     "key_date_edit": staff(pk="cohort", key_pk="key_date"),
     "key_date_delete": staff(pk="cohort", key_pk="key_date"),
+    # Training sessions (issue 19 §1): staff screens of a cohort.
+    "sessions:session_list": staff(pk="cohort"),
+    "sessions:session_generate": staff(pk="cohort"),
+    "sessions:session_create": staff(pk="cohort"),
+    "sessions:session_edit": staff(pk="cohort", session_pk="session"),
+    "sessions:session_split": staff(pk="cohort", session_pk="session"),
+    "sessions:session_cancel": staff(pk="cohort", session_pk="session"),
+    "sessions:session_restore": staff(pk="cohort", session_pk="session"),
     "closure_list": staff(),
     "closure_create": staff(),
     "closure_edit": staff(pk="closure"),
@@ -606,6 +615,8 @@ def _extend_side(world: World, side: Side, *, tag: str) -> tuple[dict[str, list]
                                                reason=f"Rattrapage {tag}", created_by=side.tutor)
     closure = ClosurePeriod.objects.create(label=f"Séminaire {tag}", start_date=date(2026, 12, 21),
                                            end_date=date(2026, 12, 22), cohort=side.cohort)
+    session = TrainingSession.objects.create(cohort=side.cohort, day=date(2026, 12, 8), start_time=time(9, 0), end_time=time(12, 30),
+                                             trainer=side.tutor, subject=f"Cours {tag}", room=f"Salle de cours {tag}")
 
     visit = Visit.objects.get(apprentice=apprentice)  # make_world's, planned 10/12, employer part to fill
     offer = Offer.objects.create(company=side.company, programme=side.cohort.programme, start_date=date(2027, 1, 4),
@@ -635,6 +646,7 @@ def _extend_side(world: World, side: Side, *, tag: str) -> tuple[dict[str, list]
         "key_date": [cohort_date, personal_date],
         "override": [override],
         "closure": [closure],
+        "session": [session],
         "alert": list(apprentice.alerts.all()),
         "interaction": list(side.company.interactions.all()),
         "offer": [offer],
@@ -649,7 +661,7 @@ def _extend_side(world: World, side: Side, *, tag: str) -> tuple[dict[str, list]
         side.seeking.full_name, side.company.name, side.company.siret, side.employer_contact.full_name,
         side.employer_user.email, side.tutor.get_full_name(), side.tutor.email, side.cre.get_full_name(), side.cre.email,
         side.cohort.name, cohort_date.label, cohort_date.location, personal_date.label, override.reason, closure.label,
-        pending.reason, to_sign.title, signed_original.title, company_document.title, proof.title, f"Alerte {tag}",
+        session.subject, session.room, pending.reason, to_sign.title, signed_original.title, company_document.title, proof.title, f"Alerte {tag}",
         f"Relance {side.company.name}", offer.description, placement.notes, f"Clé {tag}", f"Certificat médical {apprentice.full_name}",
     ]
     return objects, strings

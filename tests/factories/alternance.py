@@ -1,6 +1,6 @@
 """Factories of the core app: coherent objects, no surprising side effects."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import factory
@@ -15,6 +15,7 @@ from alternance.choices import (
     HalfDay,
     QualificationLevel,
     Role,
+    SessionStatus,
     VisitKind,
 )
 from alternance.models import (
@@ -25,6 +26,7 @@ from alternance.models import (
     CompetenceBlock,
     Programme,
     Site,
+    TrainingSession,
     User,
     Visit,
 )
@@ -174,6 +176,23 @@ class AttendanceRecordFactory(DjangoModelFactory):
     day = date(2026, 10, 5)
     half = HalfDay.MORNING
     status = AttendanceStatus.ABSENT
+
+
+class TrainingSessionFactory(DjangoModelFactory):
+    """A planned morning session of the cohort (Monday 7 December 2026, a centre day of CCEEE),
+    trained by the cohort's referent tutor."""
+
+    class Meta:
+        model = TrainingSession
+
+    cohort = factory.SubFactory(CohortFactory)
+    day = date(2026, 12, 7)
+    start_time = time(9, 0)
+    end_time = time(12, 30)
+    trainer = factory.LazyAttribute(lambda o: o.cohort.referent_tutor)
+    subject = factory.Sequence(lambda n: f"Sujet {n}")
+    room = "Salle 1"
+    status = SessionStatus.PLANNED
 
 
 class CandidateFactory(DjangoModelFactory):

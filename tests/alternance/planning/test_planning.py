@@ -12,7 +12,13 @@ from alternance.choices import ApprenticeStatus, KeyDateKind, Role, VisitKind
 from alternance.models import CalendarOverride, ClosurePeriod, KeyDate
 from alternance.planning import calendar as planning
 from contracts.choices import ContractStatus
-from tests.factories.alternance import ApprenticeFactory, CohortFactory, UserFactory, VisitFactory
+from tests.factories.alternance import (
+    ApprenticeFactory,
+    CohortFactory,
+    TrainingSessionFactory,
+    UserFactory,
+    VisitFactory,
+)
 from tests.factories.companies import CompanyContactFactory, CompanyFactory
 from tests.factories.contracts import ContractFactory
 
@@ -287,10 +293,12 @@ def test_apprentice_month_queries_do_not_grow_with_key_dates_visits_and_exceptio
         VisitFactory(apprentice=apprentice, planned_date=date(2026, 11, day))
         CalendarOverride.objects.create(apprentice=apprentice, day=date(2026, 11, day), place="C", reason="x")
         ClosurePeriod.objects.create(label=f"F{day}", start_date=date(2026, 11, day), end_date=date(2026, 11, day))
+        TrainingSessionFactory(cohort=cohort, day=date(2026, 11, day))
     many = _count(month)
 
     assert one == many
-    assert many <= 4
+    # Closures, exceptions, key dates, visits, training sessions (issue 19 §1).
+    assert many <= 5
 
 
 def test_cohort_month_queries_do_not_grow_with_apprentices():
@@ -307,7 +315,9 @@ def test_cohort_month_queries_do_not_grow_with_apprentices():
         apprentice = ApprenticeFactory(cohort=cohort)
         VisitFactory(apprentice=apprentice, planned_date=date(2026, 11, 5 + index))
         KeyDate.objects.create(cohort=cohort, apprentice=apprentice, kind=KeyDateKind.OTHER, label="x", day=date(2026, 11, 9))
+        TrainingSessionFactory(cohort=cohort, day=date(2026, 11, 2 + index))
     many = _count(month)
 
     assert one == many
-    assert many <= 3
+    # Closures, key dates, visits, training sessions (issue 19 §1).
+    assert many <= 4

@@ -1,0 +1,36 @@
+"""seed_demo's training sessions (issue 19 §1): every demo cohort gets its sessions on its centre
+days only (never on a closure or a public holiday), with its referent tutor as trainer, a subject
+and a room; one cancelled session shows its reason; generating again creates nothing."""
+
+from datetime import date
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from alternance.choices import SessionStatus
+from alternance.models import Cohort, TrainingSession
+from alternance.planning import calendar as planning
+from alternance.planning.rhythm import CENTRE
+from alternance.sessions.services import sessions_generate
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_generates_dressed_sessions_on_centre_days_only():
+    call_command("seed_demo", apprentices=60, seed=7, today="2026-11-28", stdout=StringIO())
+
+    cohorts = list(Cohort.objects.select_related("referent_tutor"))
+    for cohort in cohorts:
+        sessions = list(TrainingSession.objects.filter(cohort=cohort))
+        days = planning.cohort_days(cohort, cohort.start_date, cohort.end_date)
+        centre_days = {day for day, where in days.items() if where.place == CENTRE}
+        assert {s.day for s in sessions} == centre_days, cohort.name
+        assert len(sessions) == 2 * len(centre_days)
+        assert {s.trainer_id for s in sessions} == {cohort.referent_tutor_id}
+        assert all(s.subject and s.room for s in sessions)
+    cancelled = list(TrainingSession.objects.filter(status=SessionStatus.CANCELLED).values_list("day", "cancel_reason"))
+    assert len(cancelled) == 1 and cancelled[0][0] > date(2026, 11, 28)
+    assert cancelled[0][1] == "Formateur en jury d'examen"
+    again = [sessions_generate(cohort=c, start=c.start_date, end=c.end_date, created_by=None).created_count for c in cohorts]
+    assert again == [0] * len(cohorts)
