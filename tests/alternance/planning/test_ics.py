@@ -264,3 +264,64 @@ def test_tutor_events_are_its_own_visits_and_name_who_and_each_closures_scope(da
     closures = [e for e in events if e.uid.startswith("closure-")]
     assert [(e.obj, e.description) for e in closures] == [
         (data["pedago"], "Fermeture : Promo A."), (data["noel"], "Fermeture : tout l'organisme.")]
+
+
+def described(calendar: icalendar.Calendar) -> dict[str, tuple[str, str]]:
+    """Each event's description and place, by UID without its domain."""
+    return {str(e["uid"]).split("@")[0]: (str(e.get("description", "")), str(e.get("location", "")))
+            for e in calendar.walk("VEVENT")}
+
+
+CLOSED_FOR_APPRENTICE = ("Le centre de formation est fermé : les jours prévus au centre se passent en entreprise, "
+                         "sauf congé posé auprès de votre employeur.")
+CLOSED_FOR_EMPLOYER = ("Le centre de formation est fermé : les jours prévus au centre se passent en entreprise "
+                       "(sauf congé posé auprès de l'employeur). Concerne : ")
+
+
+def test_every_event_says_what_it_is_and_where_for_each_reader(data):
+    """Key dates: their kind, at their place; visits: mode and company, at the company only on site (a
+    visit by phone has no place, one without a contract no company); closures: what they mean for the
+    reader; centre days: the exception's reason."""
+    from alternance.choices import VisitMode
+
+    phone = VisitFactory(apprentice=data["alice"], contract=None, planned_date=date(2026, 12, 14), mode=VisitMode.PHONE)
+    alice, zoe, noel, pedago = data["alice"], data["zoe"], data["noel"], data["pedago"]
+    exam, alice_review, meeting_b = data["exam"], data["alice_review"], data["meeting_b"]
+    alice_visit, zoe_visit = data["alice_visit"], data["zoe_visit"]
+
+    apprentice = described(feed(data["alice_user"]))
+    assert {uid: value for uid, value in apprentice.items() if not uid.startswith("centre-")} == {
+        f"closure-{noel.pk}": (CLOSED_FOR_APPRENTICE, ""), f"closure-{pedago.pk}": (CLOSED_FOR_APPRENTICE, ""),
+        f"keydate-{exam.pk}": ("Examen / épreuve", "Salle 2"), f"keydate-{alice_review.pk}": ("Bilan de mi-parcours", ""),
+        f"visit-{alice_visit.pk}": ("Sur site — Entreprise X", "Entreprise X"), f"visit-{phone.pk}": ("Téléphone", ""),
+    }
+    assert apprentice[f"centre-{alice.pk}-20261209"] == ("Rattrapage", "")
+    assert apprentice[f"centre-{alice.pk}-20261116"] == ("", "")
+
+    employer = described(feed(data["employer_x"]))
+    assert {uid: value for uid, value in employer.items() if not uid.startswith("centre-")} == {
+        f"closure-{noel.pk}": (CLOSED_FOR_EMPLOYER + "Alice Martin, Zoé Bernard.", ""),
+        f"closure-{pedago.pk}": (CLOSED_FOR_EMPLOYER + "Alice Martin.", ""),
+        f"keydate-{exam.pk}": ("Examen / épreuve", "Salle 2"), f"keydate-{alice_review.pk}": ("Bilan de mi-parcours", ""),
+        f"keydate-{meeting_b.pk}": ("Réunion (parents, entreprises, rentrée)", ""),
+        f"visit-{alice_visit.pk}": ("Sur site — Entreprise X", "Entreprise X"),
+        f"visit-{zoe_visit.pk}": ("Sur site — Entreprise X", "Entreprise X"),  # the visit without a contract: not theirs
+    }
+    assert employer[f"centre-{alice.pk}-20261209"] == ("Rattrapage", "")
+    assert employer[f"centre-{zoe.pk}-20261126"] == ("", "")
+
+    office = described(feed(UserFactory(role=Role.COORDINATOR, email="coordination@example.test")))
+    assert office == {f"closure-{noel.pk}": ("Le centre de formation est fermé pour tout l'organisme.", "")}
+
+
+def test_a_closure_names_the_employers_apprentices_by_full_name(data):
+    """Two apprentices of company X whose first names sort the other way round from their last names."""
+    from alternance.choices import ApprenticeStatus as Status
+
+    cohort_a = data["alice"].cohort
+    company_x = data["alice_visit"].contract.company
+    for first, last in (("Anne", "Martin"), ("Yves", "Aubert")):
+        contract(ApprenticeFactory(first_name=first, last_name=last, cohort=cohort_a, status=Status.UNDER_CONTRACT),
+                 company_x, date(2026, 11, 16))
+    noel = next(e for e in feed(data["employer_x"]).walk("VEVENT") if str(e["uid"]) == f"closure-{data['noel'].pk}@alternance")
+    assert str(noel["description"]).endswith("Concerne : Alice Martin, Anne Martin, Yves Aubert, Zoé Bernard.")
