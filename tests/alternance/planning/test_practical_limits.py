@@ -256,3 +256,15 @@ def test_contract_counts_use_the_calendars_given_without_a_query(contract_from_t
     with django_assert_num_queries(0):
         assert practical.contract_company_days(contract, date(2026, 9, 16), calendars=full_time) == 5  # Thu 10 → Wed 16
         assert practical.contract_free_period_end(contract, 3, calendars=full_time) == date(2026, 9, 14)
+
+
+@pytest.mark.django_db
+def test_without_a_practical_start_the_contract_counts_from_its_start():
+    """The Cerfa's practical start is optional: the contract start (Monday 7, a centre day) is then the first
+    day that can count — Wed 9, Thu 10, Fri 11 are the first three company days."""
+    from tests.factories.contracts import ContractFactory
+
+    apprentice = ApprenticeFactory(cohort=CohortFactory(rhythm_pattern="CCEEE", start_date=START, end_date=END))
+    contract = ContractFactory(apprentice=apprentice, start_date=START, practical_training_start_date=None, training_start_date=START)
+    assert practical.contract_company_days(contract, date(2026, 9, 11)) == 3
+    assert practical.contract_free_period_end(contract, 3) == date(2026, 9, 11)
