@@ -348,3 +348,24 @@ def test_the_number_of_queries_of_a_re_import_that_updates_does_not_grow(cohort,
         assert (report.updated, report.in_error) == (count, 0), messages(report)
         counts.append(len(updated))
     assert counts[0] == counts[1]
+
+
+def test_empty_optional_cells_keep_the_stored_values(cohort, trainer):
+    TrainingSessionFactory(cohort=cohort, day=MONDAY, start_time=time(9, 0), end_time=time(12, 30), trainer=trainer,
+                           subject="Bases de données", room="Salle 1")
+
+    report = run(csv_bytes([row(Salle="", Formateur="", Bloc="")]))
+
+    assert (report.updated, report.unchanged, report.in_error) == (0, 1, 0), messages(report)
+    assert stored(cohort) == [(MONDAY, time(9, 0), time(12, 30), "Bases de données", "Salle 1", "marc.durand@example.fr",
+                               None, SessionStatus.PLANNED)]
+
+
+def test_a_session_whose_start_moved_is_a_new_one_refused_while_it_overlaps_the_old_one(cohort, trainer):
+    TrainingSessionFactory(cohort=cohort, day=MONDAY, start_time=time(9, 0), end_time=time(12, 30), subject="Avant")
+
+    report = run(csv_bytes([row(**{"Début": "10:00"})]))
+
+    assert messages(report) == [
+        "Ligne 2, colonne « Début » : La séance chevauche celle du 07/12/2026 de 09:00 à 12:30 : changez l'heure ou la date."]
+    assert [(s[1], s[3]) for s in stored(cohort)] == [(time(9, 0), "Avant")]
