@@ -13,7 +13,6 @@ beforehand; the writes are ``bulk_create`` / ``bulk_update`` in batches — a fe
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -140,18 +139,6 @@ PLAIN_FIELDS = tuple(spec.name for spec in FIELDS if spec.name not in ("nir", "c
 # On a new learner an unmapped or empty boolean is False (the model's default).
 
 
-def unknown_cohort_message(value, cohorts: Iterable[Cohort]) -> str:
-    """The French error of a cohort name that matches none (shared by the imports that name a cohort):
-    the first eight names, so that the person can copy the right one."""
-    names = sorted(c.name for c in cohorts)
-    listing = ", ".join(f"« {name} »" for name in names[:8]) + (" …" if len(names) > 8 else "")
-    if not names:
-        return _("aucune promotion n'existe encore : créez d'abord la promotion « %(value)s », puis relancez l'import.") % {
-            "value": v.shown(value)}
-    return _("aucune promotion ne s'appelle « %(value)s » : écrivez le nom exact d'une promotion existante (%(listing)s).") % {
-        "value": v.shown(value), "listing": listing}
-
-
 class ApprenticeImport(ImportKindBase):
     kind = ImportKind.APPRENTICES
     label = gettext_lazy("Apprenti·es")
@@ -185,7 +172,7 @@ class ApprenticeImport(ImportKindBase):
                 cohort = cohorts.get(v.fold(values["cohort"]))
                 if cohort is None:
                     del values["cohort"]
-                    errors.append(self.error(row, "cohort", unknown_cohort_message(self.raw(row, "cohort"), cohorts.values())))
+                    errors.append(self.error(row, "cohort", self._unknown_cohort(values_cohort=self.raw(row, "cohort"), cohorts=cohorts)))
                 else:
                     values["cohort"] = cohort
             ine, email = values.get("ine", ""), values.get("email", "").lower()
@@ -240,6 +227,16 @@ class ApprenticeImport(ImportKindBase):
                 self._plan_update(outcome, values, existing[pk], now, bad)
             self.tick(len(rows) + index + 1, len(rows) * 2)
         return outcomes
+
+    @staticmethod
+    def _unknown_cohort(*, values_cohort, cohorts: dict) -> str:
+        names = sorted(c.name for c in cohorts.values())
+        listing = ", ".join(f"« {name} »" for name in names[:8]) + (" …" if len(names) > 8 else "")
+        if not names:
+            return _("aucune promotion n'existe encore : créez d'abord la promotion « %(value)s », puis relancez l'import.") % {
+                "value": v.shown(values_cohort)}
+        return _("aucune promotion ne s'appelle « %(value)s » : écrivez le nom exact d'une promotion existante (%(listing)s).") % {
+            "value": v.shown(values_cohort), "listing": listing}
 
     def _match(self, row: Row, ine: str, email: str, by_ine: dict, by_email: dict, errors: list) -> int | None:
         if ine and ine in by_ine:

@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from alternance.choices import ImportKind
 from alternance.imports import values as v
-from alternance.imports.apprentices import unknown_cohort_message
+from alternance.imports.apprentices import ApprenticeImport
 from alternance.imports.base import (
     CREATE,
     UNCHANGED,
@@ -120,7 +120,9 @@ class SessionImport(ImportKindBase):
                 cohort = cohorts.get(v.fold(values["cohort"]))
                 if cohort is None:
                     del values["cohort"]
-                    errors.append(self.error(row, "cohort", unknown_cohort_message(self.raw(row, "cohort"), cohorts.values())))
+                    # The apprentices' import's message (the first eight names), the same for both files.
+                    message = ApprenticeImport._unknown_cohort(values_cohort=self.raw(row, "cohort"), cohorts=cohorts)
+                    errors.append(self.error(row, "cohort", message))
                 else:
                     values["cohort"] = cohort
             self.tick(len(outcomes), len(rows) * 2)
