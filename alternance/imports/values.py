@@ -205,7 +205,7 @@ def parse_time(value) -> time:
         raise CellError(_("« %(value)s » n'est pas une heure : écrivez-la %(help)s.") % {"value": shown(value), "help": TIME_HELP})
     if isinstance(value, int | float):
         minutes = round(float(value) * MINUTES_PER_DAY)
-        if not 0 <= value < 1 or minutes >= MINUTES_PER_DAY:
+        if value < 0 or minutes >= MINUTES_PER_DAY:  # 1 (a whole day) is 24:00
             raise CellError(_("« %(value)s » n'est pas une heure : écrivez-la %(help)s.") % {"value": shown(value), "help": TIME_HELP})
         return time(minutes // 60, minutes % 60)
     text = str(value).strip()
