@@ -187,6 +187,7 @@ class ImportKind(models.TextChoices):
     APPRENTICES = "apprentices", _("Apprenti·es")
     COMPANIES = "companies", _("Entreprises et contacts")
     CONTRACTS = "contracts", _("Contrats")
+    SESSIONS = "sessions", _("Séances (emploi du temps)")
 
 
 class ImportPhase(models.TextChoices):

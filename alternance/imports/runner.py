@@ -23,6 +23,7 @@ from alternance.imports.base import CREATE, UNCHANGED, UPDATE, ImportKindBase, R
 from alternance.imports.companies import CompanyImport
 from alternance.imports.contracts import ContractImport
 from alternance.imports.readers import Row, Table
+from alternance.imports.sessions import SessionImport
 from alternance.imports.values import shown
 from alternance.validators import mask_identifiers, mask_nir
 
@@ -30,6 +31,7 @@ KINDS: dict[str, type[ImportKindBase]] = {
     ImportKind.APPRENTICES: ApprenticeImport,
     ImportKind.COMPANIES: CompanyImport,
     ImportKind.CONTRACTS: ContractImport,
+    ImportKind.SESSIONS: SessionImport,
 }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -178,6 +178,45 @@ def parse_date(value) -> date:
             % {"value": shown(value), "help": DATE_HELP}
         )
     raise CellError(_("« %(value)s » n'est pas une date : écrivez-la %(help)s.") % {"value": shown(value), "help": DATE_HELP})
+
+
+TIME_HELP = "HH:MM (par exemple 09:00 ou 13:30) ; 9h et 9h30 sont aussi acceptés"
+MINUTES_PER_DAY = 24 * 60
+
+
+def _time_or_error(hours: int, minutes: int, value) -> time:
+    if not (0 <= hours <= 23 and 0 <= minutes <= 59):
+        raise CellError(
+            _("« %(value)s » n'est pas une heure qui existe (de 00:00 à 23:59 ; minuit s'écrit 00:00) : écrivez-la %(help)s.")
+            % {"value": shown(value), "help": TIME_HELP}
+        )
+    return time(hours, minutes)
+
+
+def parse_time(value) -> time:
+    """A time of day to the minute: a real time cell, a date-and-time cell (its time), an Excel
+    fraction of a day (0.375 = 09:00, rounded to the minute), or a text time « 09:00 », « 9:00 »,
+    « 9h », « 9h30 », « 09:00:00 ». 24:00 is refused (a session ends at 23:59 at the latest)."""
+    if isinstance(value, datetime):
+        value = value.time()
+    if isinstance(value, time):
+        return time(value.hour, value.minute)
+    if isinstance(value, bool):
+        raise CellError(_("« %(value)s » n'est pas une heure : écrivez-la %(help)s.") % {"value": shown(value), "help": TIME_HELP})
+    if isinstance(value, int | float):
+        minutes = round(float(value) * MINUTES_PER_DAY)
+        if value < 0 or minutes >= MINUTES_PER_DAY:  # 1 (a whole day) is 24:00
+            raise CellError(_("« %(value)s » n'est pas une heure : écrivez-la %(help)s.") % {"value": shown(value), "help": TIME_HELP})
+        return time(minutes // 60, minutes % 60)
+    text = str(value).strip()
+    if match := re.fullmatch(r"(\d{1,2})\s*[hH]\s*(\d{2})?", text):
+        return _time_or_error(int(match.group(1)), int(match.group(2) or 0), value)
+    if match := re.fullmatch(r"(\d{1,2}):(\d{2})(?::(\d{2}))?", text):
+        if match.group(3) and int(match.group(3)) != 0:
+            raise CellError(_("« %(value)s » : indiquez l'heure à la minute près, sans secondes, par exemple 09:00.")
+                            % {"value": shown(value)})
+        return _time_or_error(int(match.group(1)), int(match.group(2)), value)
+    raise CellError(_("« %(value)s » n'est pas une heure : écrivez-la %(help)s.") % {"value": shown(value), "help": TIME_HELP})
 
 
 # --- booleans, sex -------------------------------------------------------------------------------

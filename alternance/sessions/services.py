@@ -57,10 +57,19 @@ def _check_no_overlap(session: TrainingSession) -> None:
         cohort_id=session.cohort_id, day=session.day, start=session.start_time, end=session.end_time, exclude_pk=session.pk
     ).order_by("start_time").first()
     if other is not None:
-        raise ValidationError({"start_time": _(
-            "La séance chevauche celle du %(day)s de %(start)s à %(end)s : changez l'heure ou la date."
-        ) % {"day": f"{other.day:%d/%m/%Y}", "start": f"{other.start_time:%H:%M}", "end": f"{other.end_time:%H:%M}"}},
-            code="overlap")
+        raise ValidationError({"start_time": overlap_message(other)}, code="overlap")
+
+
+def overlaps(start: time, end: time, other_start: time, other_end: time) -> bool:
+    """Whether [start, end) and [other_start, other_end) share a minute: touching is no overlap
+    (the rule of ``overlapping``, for sessions not yet in the database, e.g. the rows of an import)."""
+    return start < other_end and end > other_start
+
+
+def overlap_message(other: TrainingSession) -> str:
+    """The French refusal of a session overlapping ``other`` (the screens' and the import's)."""
+    return _("La séance chevauche celle du %(day)s de %(start)s à %(end)s : changez l'heure ou la date.") % {
+        "day": f"{other.day:%d/%m/%Y}", "start": f"{other.start_time:%H:%M}", "end": f"{other.end_time:%H:%M}"}
 
 
 def _save(session: TrainingSession) -> TrainingSession:

@@ -1,10 +1,10 @@
-"""Import a CSV / XLSX file of apprentices, companies (with contacts) or contracts, with the same
+"""Import a CSV / XLSX file of apprentices, companies (with contacts), contracts or training sessions (a timetable), with the same
 service as the import pages.
 
     python manage.py import_data KIND FILE [--mapping JSON] [--only-valid-rows] [--dry-run]
                                            [--user EMAIL] [--error-report PATH]
 
-KIND: apprentices, companies or contracts. Without ``--mapping`` the columns are mapped from
+KIND: apprentices, companies, contracts or sessions. Without ``--mapping`` the columns are mapped from
 their headers as the page suggests; ``--mapping`` takes a JSON object {field: column header}
 (or the path of a file holding it) and replaces the suggestion for the fields it names.
 Prints the counts and every error (row and column as in the spreadsheet). Exit code 1 when rows
@@ -36,7 +36,7 @@ class Command(BaseCommand):
     help = "Importe un fichier CSV ou XLSX d'apprenti·es, d'entreprises (avec contacts) ou de contrats."
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=sorted(KINDS), help="apprentices, companies ou contracts")
+        parser.add_argument("kind", choices=sorted(KINDS), help="apprentices, companies, contracts ou sessions")
         parser.add_argument("file", help="Chemin du fichier .csv ou .xlsx")
         parser.add_argument("--mapping", default="", help="JSON {champ: intitulé de colonne}, ou chemin d'un fichier JSON")
         parser.add_argument("--only-valid-rows", action="store_true", help="Importer les lignes valides même si d'autres sont en erreur")

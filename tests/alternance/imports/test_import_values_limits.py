@@ -2,7 +2,7 @@
 Excel serial numbers EXCEL_SERIAL_MIN/MAX ± 1, compact AAAAMMJJ years 1900/2100 ± 1, how each kind
 of cell is shown back in messages, number and identifier cells, code lists short and long."""
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 
 import pytest
@@ -271,3 +271,63 @@ def test_an_ine_of_the_wrong_length_quotes_the_cell_and_the_rule():
 
 def test_a_french_date_with_an_iso_time_separator():
     assert v.parse_date("14/03/2005T08:30") == date(2005, 3, 14)
+
+
+# --- times (issue 19 §1: the timetable import) --------------------------------------------------------
+
+TIME_ERROR = "« {} » n'est pas une heure : écrivez-la HH:MM (par exemple 09:00 ou 13:30) ; 9h et 9h30 sont aussi acceptés."
+IMPOSSIBLE_TIME = ("« {} » n'est pas une heure qui existe (de 00:00 à 23:59 ; minuit s'écrit 00:00) : écrivez-la HH:MM "
+                   "(par exemple 09:00 ou 13:30) ; 9h et 9h30 sont aussi acceptés.")
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("09:00", time(9, 0)),
+    ("9:00", time(9, 0)),
+    ("9h", time(9, 0)),
+    ("9H", time(9, 0)),
+    ("9h30", time(9, 30)),
+    ("9 h 30", time(9, 30)),
+    ("09:00:00", time(9, 0)),
+    (" 13:45 ", time(13, 45)),
+    ("00:00", time(0, 0)),
+    ("0h", time(0, 0)),
+    ("23:59", time(23, 59)),
+    ("23h59", time(23, 59)),
+    ("23:59:00", time(23, 59)),
+    (time(9, 30), time(9, 30)),
+    (time(9, 30, 45), time(9, 30)),
+    (datetime(1899, 12, 30, 14, 15), time(14, 15)),
+    (0.375, time(9, 0)),
+    (0.0, time(0, 0)),
+    (0, time(0, 0)),
+    (23 / 24 + 59 / 1440, time(23, 59)),
+    (0.3749999, time(9, 0)),
+], ids=["hh:mm", "h:mm", "9h", "9H", "9h30", "spaces", "hh:mm:ss", "padded", "midnight", "0h", "23:59", "23h59",
+        "23:59:00", "time-cell", "time-cell-seconds", "datetime-cell", "fraction", "fraction-zero", "int-zero",
+        "fraction-23:59", "fraction-rounded"])
+def test_times_that_are_read(raw, expected):
+    assert v.parse_time(raw) == expected
+
+
+@pytest.mark.parametrize("raw, message", [
+    ("24:00", IMPOSSIBLE_TIME.format("24:00")),
+    ("24h", IMPOSSIBLE_TIME.format("24h")),
+    ("9h60", IMPOSSIBLE_TIME.format("9h60")),
+    ("09:60", IMPOSSIBLE_TIME.format("09:60")),
+    ("25:00", IMPOSSIBLE_TIME.format("25:00")),
+    ("09:00:30", "« 09:00:30 » : indiquez l'heure à la minute près, sans secondes, par exemple 09:00."),
+    ("9h5", TIME_ERROR.format("9h5")),
+    ("neuf heures", TIME_ERROR.format("neuf heures")),
+    ("9", TIME_ERROR.format("9")),
+    ("123:00", TIME_ERROR.format("123:00")),
+    (1.0, TIME_ERROR.format("1")),
+    (1, TIME_ERROR.format("1")),
+    (-0.1, TIME_ERROR.format("-0.1")),
+    (0.99999, TIME_ERROR.format("0.99999")),
+    (True, TIME_ERROR.format("VRAI")),
+], ids=["24:00", "24h", "9h60", "09:60", "25:00", "seconds", "one-digit-minutes", "words", "bare-number", "three-digit-hours",
+        "fraction-one", "int-one", "negative", "rounds-to-24:00", "boolean"])
+def test_times_that_are_refused_say_how_to_write_them(raw, message):
+    with pytest.raises(v.CellError) as error:
+        v.parse_time(raw)
+    assert str(error.value) == message
