@@ -325,3 +325,7 @@ def test_a_closure_names_the_employers_apprentices_by_full_name(data):
                  company_x, date(2026, 11, 16))
     noel = next(e for e in feed(data["employer_x"]).walk("VEVENT") if str(e["uid"]) == f"closure-{data['noel'].pk}@alternance")
     assert str(noel["description"]).endswith("Concerne : Alice Martin, Anne Martin, Yves Aubert, Zoé Bernard.")
+    # A personal key date concerns its apprentice only, not the other apprentices of its cohort at this employer.
+    review = next(e for e in feed(data["employer_x"]).walk("VEVENT")
+                  if str(e["uid"]) == f"keydate-{data['alice_review'].pk}@alternance")
+    assert str(review["summary"]) == "Bilan d'Alice — Alice Martin"
