@@ -106,8 +106,9 @@ def test_weekly_blocks_take_the_weeks_first_and_last_days_not_the_days_around(co
 def test_visits_are_overdue_as_of_the_day_after_the_week_or_today_if_earlier(coordinator, cohort, company, today, reference,
                                                                             django_assert_num_queries):
     signed = contract(cohort, company, start_date=date(2026, 9, 1))
+    # Created latest first: the block is in date order.
     visits = {d: VisitFactory(apprentice=signed.apprentice, contract=signed, planned_date=d)
-              for d in (date(2026, 11, 26), date(2026, 11, 27), date(2026, 11, 28))}
+              for d in (date(2026, 11, 28), date(2026, 11, 27), date(2026, 11, 26))}
     VisitFactory(apprentice=signed.apprentice, contract=signed, planned_date=date(2026, 11, 20), done_date=date(2026, 11, 20))
 
     result = indicators.weekly_meeting(coordinator, start=START, today=today)
@@ -116,7 +117,7 @@ def test_visits_are_overdue_as_of_the_day_after_the_week_or_today_if_earlier(coo
     with django_assert_num_queries(0):  # the rows come with what the page shows of them
         assert all(v.apprentice.last_name and v.tutor.last_name for v in overdue.rows)
     assert result["reference"] == reference
-    assert overdue.rows == [visit for d, visit in visits.items() if d < reference]
+    assert overdue.rows == [visit for d, visit in sorted(visits.items()) if d < reference]
     assert overdue.count == len(overdue.rows)
 
 
@@ -161,8 +162,8 @@ def test_rupture_rate_counts_ruptures_and_contracts_that_ran_in_the_365_days_end
         Detail("Contrats en cours sur la période", 4),
         Detail("Part des ruptures pendant les 45 premiers jours (%)", Decimal("50.0")),
     )
-    assert (indicator.label, indicator.unit, indicator.target_label, indicator.higher_is_better) == (
-        "Taux de rupture sur 12 mois", "percent", "≤ 15 %", False)
+    assert (indicator.label, indicator.unit, indicator.target, indicator.target_label, indicator.higher_is_better) == (
+        "Taux de rupture sur 12 mois", "percent", Decimal("15"), "≤ 15 %", False)
 
 
 def test_rupture_rate_without_any_contract_has_no_value_and_no_share(coordinator):
@@ -199,7 +200,7 @@ def test_placement_rate_counts_the_cohorts_running_today_without_dropouts(coordi
 def test_alerts_to_validate_by_rule_most_first_then_by_code_an_unknown_rule_shown_by_its_code(coordinator):
     from alerts.selectors import rule_titles
 
-    for code, n in (("contract_end", 2), ("absences", 2), ("regle_retiree", 1)):
+    for code, n in (("contract_end", 2), ("absences", 2), ("regle_retiree", 1), ("opco_delay", 3)):
         for _ in range(n):
             AlertFactory(rule_code=code)
     AlertFactory(rule_code="absences", status=AlertStatus.VALIDATED)
@@ -208,8 +209,9 @@ def test_alerts_to_validate_by_rule_most_first_then_by_code_an_unknown_rule_show
     indicator = indicators.alerts_to_validate(coordinator, today=TODAY)
 
     titles = rule_titles()
-    assert indicator.value == 5
+    assert indicator.value == 8
     assert indicator.details == (
+        Detail(titles["opco_delay"], 3, "/alertes/?status=new&rule=opco_delay"),
         Detail(titles["absences"], 2, "/alertes/?status=new&rule=absences"),
         Detail(titles["contract_end"], 2, "/alertes/?status=new&rule=contract_end"),
         Detail("regle_retiree", 1, "/alertes/?status=new&rule=regle_retiree"),
@@ -236,6 +238,11 @@ def _attendance_world():
                         (date(2026, 11, 29), present)):
         AttendanceRecordFactory(apprentice=learner, day=day, status=status, minutes_late=10 if status == late else 0)
     AttendanceRecordFactory(apprentice=ApprenticeFactory(cohort=b), day=date(2026, 10, 15), status=present)
+    # Cohort D: records only outside both windows (01/10 and 29/11): no figure at all, not a row of zeros.
+    outside = ApprenticeFactory(cohort=CohortFactory(name="D", referent_tutor=tutor, start_date=date(2026, 9, 1),
+                                                     end_date=date(2028, 6, 30)))
+    for day in (date(2026, 10, 1), date(2026, 11, 29)):
+        AttendanceRecordFactory(apprentice=outside, day=day, status=present)
     only_absent_now = ApprenticeFactory(cohort=c)
     for day in (date(2026, 11, 2), date(2026, 11, 3)):
         AttendanceRecordFactory(apprentice=only_absent_now, day=day, status=absent)
@@ -266,8 +273,8 @@ def test_attendance_rate_sums_the_cohorts_it_sees(coordinator, who, value, previ
     indicator = indicators.attendance_rate(coordinator if who == "coordinator" else tutor, today=TODAY)
     assert (indicator.value, indicator.previous) == (value, previous)
     assert indicator.details == (Detail("Demi-journées relevées", recorded),)
-    assert (indicator.label, indicator.target, indicator.target_label, indicator.url) == (
-        "Taux d'assiduité sur 30 jours", Decimal(85), "≥ 85 %", "/alertes/?status=open&rule=absences")
+    assert (indicator.label, indicator.unit, indicator.target, indicator.target_label, indicator.higher_is_better, indicator.url) == (
+        "Taux d'assiduité sur 30 jours", "percent", Decimal(85), "≥ 85 %", True, "/alertes/?status=open&rule=absences")
 
 
 def test_the_indicators_table_in_display_order_with_the_settings_read_once(coordinator):
@@ -385,6 +392,8 @@ def test_visits_on_time_as_a_whole(coordinator, cohort, company):
     # Started in June, before its cohort (full time in the company): its 45 days ended in August, and its
     # first visit was never done — due and late on both days.
     contract(cohort, company, start_date=date(2026, 6, 1))
+    # A draft is never in force, whatever its dates.
+    contract(cohort, company, status=ContractStatus.DRAFT, start_date=date(2026, 6, 1))
 
     indicator = indicators.visits_on_time(coordinator, today=TODAY, contract_settings=ContractSettings.load())
 
@@ -494,16 +503,17 @@ def test_cre_loads_most_loaded_first_then_by_name_and_the_range_from_the_setting
     settings.cre_max_active_contracts = 90
     settings.save()
     cres = {key: UserFactory(role=Role.CRE, last_name=last, first_name=first) for key, last, first in (
-        ("zoe", "Martin", "Zoé"), ("ali", "Martin", "Ali"), ("twin", "Martin", "Ali"), ("busy", "Zed", "Anne"))}
+        ("zoe", "Martin", "Zoé"), ("ali", "Martin", "Ali"), ("twin", "Martin", "Ali"), ("busy", "Zed", "Anne"),
+        ("yves", "Aubert", "Yves"))}
     UserFactory(role=Role.CRE, last_name="Absent", first_name="Paul", is_active=False)
-    for key, n in (("busy", 2), ("zoe", 1), ("ali", 1), ("twin", 1)):
+    for key, n in (("busy", 2), ("zoe", 1), ("ali", 1), ("twin", 1), ("yves", 1)):
         company = CompanyFactory(owner_cre=cres[key])
         for _ in range(n):
             contract(cohort, company)
     rows = indicators.cre_loads(coordinator, today=TODAY)
     # 90 × 0,8 = 72.
     assert rows == [LoadRow(cres[k].pk, str(cres[k]), n, 72, 90, f"/entreprises/?owner={cres[k].pk}")
-                    for k, n in (("busy", 2), ("ali", 1), ("twin", 1), ("zoe", 1))]
+                    for k, n in (("busy", 2), ("yves", 1), ("ali", 1), ("twin", 1), ("zoe", 1))]
 
 
 def test_tutor_loads_active_tutors_by_name_most_loaded_first(coordinator):
@@ -511,10 +521,11 @@ def test_tutor_loads_active_tutors_by_name_most_loaded_first(coordinator):
     from tests.factories.alternance import TutorFactory
 
     tutors = {key: TutorFactory(last_name=last, first_name=first) for key, last, first in (
-        ("zoe", "Martin", "Zoé"), ("ali", "Martin", "Ali"), ("twin", "Martin", "Ali"), ("busy", "Zed", "Anne"))}
+        ("zoe", "Martin", "Zoé"), ("ali", "Martin", "Ali"), ("twin", "Martin", "Ali"), ("busy", "Zed", "Anne"),
+        ("yves", "Aubert", "Yves"))}
     gone = TutorFactory(last_name="Absent", first_name="Paul", is_active=False)
     for key, statuses in (("busy", ("under_contract", "under_contract", "dropped_out")), ("zoe", ("seeking",)),
-                          ("ali", ()), ("twin", ())):
+                          ("ali", ()), ("twin", ()), ("yves", ())):
         cohort = CohortFactory(referent_tutor=tutors[key])
         for status in statuses:
             ApprenticeFactory(cohort=cohort, status=status, exclusion_date=TODAY if status == "dropped_out" else None)
@@ -522,7 +533,7 @@ def test_tutor_loads_active_tutors_by_name_most_loaded_first(coordinator):
     rows = indicators.tutor_loads(coordinator, today=TODAY)
     assert rows == [
         LoadRow(tutors["busy"].pk, str(tutors["busy"]), 2, extra={"cohorts": 1, "enrolled": 2}),
-        *[LoadRow(tutors[k].pk, str(tutors[k]), 0, extra={"cohorts": 1, "enrolled": n}) for k, n in (("ali", 0), ("twin", 0), ("zoe", 1))],
+        *[LoadRow(tutors[k].pk, str(tutors[k]), 0, extra={"cohorts": 1, "enrolled": n}) for k, n in (("yves", 0), ("ali", 0), ("twin", 0), ("zoe", 1))],
     ]
 
 
@@ -537,3 +548,38 @@ def test_without_company_as_a_whole_with_its_buckets_at_their_limits(coordinator
         details=(Detail("moins de 30 jours", 2), Detail("30 à 59 jours", 2), Detail("60 à 89 jours", 2),
                  Detail("90 jours et plus", 1)),
     )
+
+
+def test_visits_on_time_takes_on_each_day_the_last_visit_done_by_that_day(coordinator, cohort, company):
+    """Interval 30 days. A follow-up done on 20/11 counts today (8 days old) but not four weeks earlier
+    (31/10: the last one then is the first visit of 9/9, 52 days old); one dated after today counts for
+    neither day."""
+    from alerts.models import RuleSettings
+
+    settings = RuleSettings.load()
+    settings.visit_interval_days = 30
+    settings.save()
+    followed = contract(cohort, company, start_date=date(2026, 9, 7))
+    for done in (date(2026, 9, 9), date(2026, 11, 20)):
+        VisitFactory(apprentice=followed.apprentice, contract=followed, planned_date=done, done_date=done)
+    ahead = contract(cohort, company, start_date=date(2026, 9, 7))
+    for done in (date(2026, 9, 9), TODAY + timedelta(days=2)):
+        VisitFactory(apprentice=ahead.apprentice, contract=ahead, planned_date=done, done_date=done)
+
+    indicator = indicators.visits_on_time(coordinator, today=TODAY)
+
+    # Today: both first visits on time, follow-ups: 20/11 on time, 9/9 late (the visit ahead ignored): 3 of 4.
+    # Four weeks earlier: first visits on time, both follow-ups late: 2 of 4.
+    assert (indicator.value, indicator.previous) == (Decimal("75.0"), Decimal("50.0"))
+
+
+def test_the_indicators_table_holds_each_indicator_as_computed_alone(coordinator, cohort, company):
+    tutor, *_cohorts = _attendance_world()
+    followed = contract(cohort, company, start_date=date(2026, 9, 7))
+    VisitFactory(apprentice=followed.apprentice, contract=followed, planned_date=date(2026, 9, 9), done_date=date(2026, 9, 9))
+    table = indicators.indicators(coordinator, today=TODAY)
+    alone = [indicators.active_contracts, indicators.without_company, indicators.placement_rate, indicators.rupture_rate,
+             indicators.attendance_rate, indicators.visits_on_time, indicators.opco_late, indicators.alerts_to_validate]
+    assert table == [function(coordinator, today=TODAY) for function in alone]
+    # Figures, not empty ones: attendance 2 of 5; visits 2 of 2 (the follow-up 80 days old, within the default 180).
+    assert (table[4].value, table[5].value) == (Decimal("40.0"), Decimal("100.0"))
