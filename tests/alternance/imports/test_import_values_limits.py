@@ -331,3 +331,14 @@ def test_times_that_are_refused_say_how_to_write_them(raw, message):
     with pytest.raises(v.CellError) as error:
         v.parse_time(raw)
     assert str(error.value) == message
+
+
+def test_a_nir_masked_by_an_error_report_is_explained_not_read():
+    """Issue 17 §5: the error report masks NIRs; sent back as it is, the masked cell says what to do and
+    still never shows the number."""
+    with pytest.raises(v.CellError) as error:
+        v.parse_nir("1 85 05 •• ••• ••• ••")
+    assert str(error.value) == (
+        "« 1 85 05 •• ••• ••• •• » : le NIR est masqué dans le rapport d'erreurs. Recopiez-le depuis votre fichier "
+        "d'origine, ou videz la cellule pour garder le NIR déjà enregistré."
+    )
