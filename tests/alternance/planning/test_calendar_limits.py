@@ -5,6 +5,8 @@ French date, the days listed under a month (those with a note only) and the day 
 from datetime import date, datetime, time
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from alternance.models import ClosurePeriod
 from alternance.planning import calendar as planning
@@ -181,3 +183,146 @@ def test_a_months_grid_runs_from_the_monday_before_its_first_day_to_the_sunday_a
     assert [len(week) for week in weeks] == [7, 7, 7, 7, 7]
     assert (weeks[0][0].day, weeks[-1][-1].day) == (date(2026, 11, 30), date(2027, 1, 3))
     assert [c.in_month for c in weeks[0]] == [False] + [True] * 6
+
+
+# --- dates and places, pure ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("day, months, expected", [
+    (date(2027, 1, 31), 1, date(2027, 2, 28)),   # clipped to a 28-day February
+    (date(2028, 1, 31), 1, date(2028, 2, 29)),   # a leap year's February
+    (date(2026, 12, 31), 1, date(2027, 1, 31)),  # over the new year, a 31-day January
+    (date(2026, 10, 31), -1, date(2026, 9, 30)),
+    (date(2026, 3, 31), 9, date(2026, 12, 31)),
+])
+def test_add_months_clips_the_day_to_the_months_length(day, months, expected):
+    assert planning.add_months(day, months) == expected
+
+
+def test_a_school_year_runs_from_1_september_to_31_august():
+    assert planning.school_year_bounds(2026) == (date(2026, 9, 1), date(2027, 8, 31))
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("1899-1900", 2026), ("1900-1901", 1900), ("2200-2201", 2200), ("2201-2202", 2026), ("2199-2200", 2199),
+    ("2026-2028", 2026), ("2025-2026", 2025), ("2027-2027", 2026), ("", 2026), (None, 2026), ("2026", 2026), ("a-b", 2026),
+])
+def test_parse_school_year_accepts_consecutive_years_from_1900_to_2200(value, expected):
+    """The default (``today`` 2 December 2026) is the school year 2026-2027."""
+    assert planning.parse_school_year(value, default=date(2026, 12, 2)) == expected
+
+
+def test_month_titles_and_places_read_in_french():
+    assert planning.month_title(2026, 12) == "décembre 2026"
+    assert planning.holiday_name(date(2026, 12, 25)) == "Noël"
+    assert planning.holiday_name(date(2026, 12, 24)) is None
+
+
+@pytest.mark.parametrize("place, source, css, letter, exception", [
+    ("C", planning.SOURCE_RHYTHM, "centre", "C", False),
+    ("E", planning.SOURCE_CLOSURE, "closed", "E", False),
+    ("E", planning.SOURCE_OVERRIDE, "company", "E", True),
+    ("-", planning.SOURCE_HOLIDAY, "off", "-", False),
+    (None, planning.SOURCE_HIDDEN, "none", "", False),
+])
+def test_a_days_style_letter_and_exception(place, source, css, letter, exception):
+    day = DayPlace(place, "libellé", "", source)
+    assert (day.css, day.letter, day.is_exception) == (css, letter, exception)
+
+
+def test_a_day_outside_the_employers_contracts_is_hidden_without_a_note():
+    assert planning._hidden_day() == DayPlace(None, "Hors contrat avec votre entreprise", "", planning.SOURCE_HIDDEN)
+
+
+@pytest.mark.django_db
+def test_a_contracts_last_day_is_inside_its_period():
+    cohort = CohortFactory(rhythm_pattern="CCEEE", start_date=date(2026, 9, 7), end_date=date(2027, 6, 18))
+    days = planning.plan_days(cohort=cohort, start=date(2026, 12, 1), end=date(2026, 12, 4), closures=[],
+                              periods=[(date(2026, 12, 2), date(2026, 12, 3))])
+    assert [d.source == planning.SOURCE_HIDDEN for _day, d in sorted(days.items())] == [True, False, False, True]
+
+
+@pytest.mark.django_db
+def test_an_inactive_account_has_no_calendar_events():
+    ClosurePeriod.objects.create(label="Noël", start_date=date(2026, 12, 21), end_date=date(2027, 1, 1))
+    coordinator = UserFactory(role="coordinator")
+    assert len(planning.events_for_user(coordinator, date(2026, 12, 1), date(2026, 12, 31))) == 1
+    coordinator.is_active = False
+    assert planning.events_for_user(coordinator, date(2026, 12, 1), date(2026, 12, 31)) == []
+
+
+# --- more of one month: visits' windows, events' objects, the sessions' blocks -----------------------------
+
+@pytest.mark.django_db
+def test_a_months_visits_are_those_planned_in_it_not_done_yet_or_done_in_it(two_cohorts):
+    from alternance.choices import VisitMode
+    from tests.factories.alternance import VisitFactory
+    from tests.factories.contracts import ContractFactory
+
+    w = two_cohorts
+    alice = w["alice"]
+    VisitFactory(apprentice=alice, planned_date=date(2026, 12, 10), done_date=date(2026, 11, 20))  # done in November
+    VisitFactory(apprentice=alice, planned_date=date(2027, 1, 5))                                   # planned in January
+    done_in_december = VisitFactory(apprentice=alice, planned_date=date(2026, 11, 25), done_date=date(2026, 12, 2))
+    phone = VisitFactory(apprentice=alice, planned_date=date(2026, 12, 16), mode=VisitMode.PHONE,
+                         contract=ContractFactory(apprentice=alice))
+    month = planning.apprentice_month(alice, 2026, 12, user=UserFactory(role="coordinator"), today=date(2026, 12, 2))
+    visits = [e for e in month.events if e.kind == planning.EVENT_VISIT]
+    assert [e.obj for e in visits] == [done_in_december, w["alice_visit"], phone]
+    assert all(e.who == "" for e in month.events)  # its own calendar names nobody
+    key_dates = [e for e in month.events if e.kind == planning.EVENT_KEY_DATE]
+    assert [e.obj for e in key_dates] == [w["a_exam"], w["alice_review"]]
+    assert (visits[-1].location, visits[-1].description) == ("", f"Téléphone — {phone.contract.company.name}")
+
+
+@pytest.mark.django_db
+def test_a_months_sessions_are_its_own_and_read_with_their_blocks_in_one_query(two_cohorts, django_assert_num_queries):
+    from tests.factories.alternance import CompetenceBlockFactory, TrainingSessionFactory
+
+    w = two_cohorts
+    TrainingSessionFactory(cohort=w["a"], day=date(2027, 1, 4))  # January: not in December
+    user = UserFactory(role="coordinator")
+    with CaptureQueriesContext(connection) as before:
+        month = planning.apprentice_month(w["alice"], 2026, 12, user=user, today=date(2026, 12, 2))
+        assert [e.description for e in month.events if e.kind == planning.EVENT_SESSION][1].endswith("Support informatique")
+    for day in (15, 16, 17):
+        TrainingSessionFactory(cohort=w["a"], day=date(2026, 12, day),
+                               competence_block=CompetenceBlockFactory(programme=w["a"].programme))
+    with django_assert_num_queries(len(before.captured_queries)):
+        month = planning.apprentice_month(w["alice"], 2026, 12, user=user, today=date(2026, 12, 2))
+        assert len([e.description for e in month.events if e.kind == planning.EVENT_SESSION]) == 5  # blocks read with them
+
+
+# --- the school-year calendars (PDF) --------------------------------------------------------------------------
+
+@pytest.mark.django_db
+def test_a_cohorts_school_year_counts_its_days_and_holds_its_closures(two_cohorts):
+    w = two_cohorts
+    year = planning.cohort_year(w["a"], 2026, user=UserFactory(role="coordinator"))
+    days = planning.cohort_days(w["a"], date(2026, 9, 1), date(2027, 8, 31))
+    assert year.centre_days == sum(1 for d in days.values() if d.place == "C") > 0
+    assert year.company_days == sum(1 for d in days.values() if d.place == "E") > 0
+    assert (year.subject, year.closures) == ("Promo A", [w["a_closure"], w["of_closure"]])
+    september = year.months[0]
+    assert len(september.weekday_initials) == 31
+    assert september.weekday_initials[:3] == ["M", "M", "J"]  # Tuesday 1, Wednesday 2, Thursday 3
+    assert september.weekday_initials[29:] == ["M", ""]        # Wednesday 30, no 31st
+
+
+@pytest.mark.django_db
+def test_an_employers_school_year_shows_the_contracts_days_only(two_cohorts):
+    from contracts.choices import ContractStatus
+    from tests.factories.companies import CompanyContactFactory, CompanyFactory
+    from tests.factories.contracts import ContractFactory
+
+    w = two_cohorts
+    employer = UserFactory(role="employer")
+    company = CompanyFactory()
+    CompanyContactFactory(company=company, user=employer)
+    ContractFactory(apprentice=w["alice"], company=company, status=ContractStatus.IN_PROGRESS, start_date=date(2026, 11, 2),
+                    practical_training_start_date=date(2026, 11, 2), signature_date=date(2026, 10, 20), end_date=date(2028, 8, 31))
+    year = planning.apprentice_year(w["alice"], 2026, user=employer)
+    assert year.subject == "Alice Martin"
+    october, november, december = year.months[1], year.months[2], year.months[3]
+    assert {cell.source for cell in october.cells if cell} == {planning.SOURCE_HIDDEN}
+    assert [n for n, cell in enumerate(november.cells, start=1) if cell and cell.source == planning.SOURCE_HIDDEN] == [1]
+    assert planning.SOURCE_HIDDEN not in {cell.source for cell in december.cells if cell}
