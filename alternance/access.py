@@ -847,6 +847,20 @@ def can_manage_sessions(user: User, cohort: Cohort) -> bool:
     return can_edit_cohort_calendar(user, cohort)
 
 
+def can_run_signin(user: User, session: TrainingSession) -> bool:
+    """A session's sign-in (issue 19 §2: open it, show its code, note who cannot sign, close and
+    sign the sheet): those who manage the cohort's sessions, and the session's trainer."""
+    if can_manage_sessions(user, session.cohort):
+        return True
+    return _is(user, Role.COORDINATOR, Role.ADMIN_STAFF, Role.CRE, Role.TUTOR) and session.trainer_id == user.pk
+
+
+def can_reopen_signin(user: User) -> bool:
+    """Reopen a closed sheet (with a reason, kept in its history): the office only, never the trainer
+    who signed it."""
+    return _is(user, Role.COORDINATOR, Role.ADMIN_STAFF)
+
+
 def can_override_calendar(user: User, apprentice: Apprentice) -> bool:
     """A day of one apprentice somewhere else than the rhythm says: same people as its cohort's key dates."""
     return can_edit_cohort_calendar(user, apprentice.cohort)

@@ -146,10 +146,27 @@ class HalfDay(models.TextChoices):
 
 
 class SessionStatus(models.TextChoices):
-    """A training session's state (issue 19 §1). The sign-in of §2 will add "open" and "closed"."""
+    """A training session's planning state (issue 19 §1); its sign-in has its own (``SigninState``)."""
 
     PLANNED = "planned", _("Prévue")
     CANCELLED = "cancelled", _("Annulée")
+
+
+class SigninState(models.TextChoices):
+    """A session's sign-in (issue 19 §2): not open yet → open (apprentices sign) → closed and signed
+    by the trainer (absences written). Only the coordinator or admin staff reopen it, with a reason."""
+
+    NOT_OPEN = "not_open", _("Non ouvert")
+    OPEN = "open", _("Ouvert")
+    CLOSED = "closed", _("Clos et signé")
+
+
+class SignatureMethod(models.TextChoices):
+    """How an apprentice's line of a sign-in sheet was signed."""
+
+    QR = "qr", _("QR code scanné")
+    CODE = "code", _("Code saisi")
+    MANUAL = "manual", _("Noté par le formateur·rice")
 
 
 class AttendanceStatus(models.TextChoices):

@@ -102,7 +102,11 @@ def menu_for(user) -> list[NavItem]:
     items = [NavItem(_("Accueil"), reverse("home"))]
     role = getattr(user, "role", None)
     if role == Role.APPRENTICE:
-        items += [NavItem(_("Mon calendrier"), reverse("calendar_mine")), NavItem(_("Mes absences"), reverse("my_absences"))]
+        items += [
+            # The sign-in by code (issue 19 §2): one tap from the menu on the phone.
+            NavItem(_("Émarger"), reverse("signin:sign")),
+            NavItem(_("Mon calendrier"), reverse("calendar_mine")), NavItem(_("Mes absences"), reverse("my_absences")),
+        ]
     if role == Role.EMPLOYER:
         items += [
             NavItem(_("Calendrier"), reverse("calendar_mine")),
@@ -128,6 +132,9 @@ def menu_for(user) -> list[NavItem]:
         items.append(NavItem(_("Placement"), reverse("companies:placement_desk")))
     if role == Role.TUTOR:
         items.append(NavItem(_("Mon suivi"), reverse("tutor_workspace")))
+    if role in STAFF:
+        # Today's sessions whose sign-in the user runs (issue 19 §2).
+        items.append(NavItem(_("Émargement"), reverse("signin:today")))
     if role in (Role.COORDINATOR, Role.ADMIN_STAFF, Role.TUTOR):
         items.append(NavItem(_("Justificatifs"), reverse("justification_queue"), badge=_justifications_badge(user),
                              badge_label=("justificatif à examiner", "justificatifs à examiner")))

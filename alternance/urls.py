@@ -45,6 +45,7 @@ urlpatterns = [
     path("", include("alternance.planning.urls")),
     path("", include("alternance.attendance.urls")),
     path("", include("alternance.sessions.urls")),
+    path("", include("alternance.signin.urls")),
     # Data in and out (issue 7): imports, State dashboard exports, Qualiopi evidence, read API
     path("", include("alternance.imports.urls")),
     path("", include("alternance.tdb.urls")),

@@ -7,7 +7,7 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from alternance.attendance.services import DEADLINE_DAYS_BOUNDS, PROOF_MAX_SIZE_BOUNDS
+from alternance.attendance.services import DEADLINE_DAYS_BOUNDS, PROOF_MAX_SIZE_BOUNDS, SIGNIN_TOLERANCE_BOUNDS
 from alternance.models import AttendanceSettings
 
 # What the phone's file picker offers (camera or files). Only a hint: the type is checked by content.
@@ -74,6 +74,13 @@ class AttendanceSettingsForm(forms.Form):
         PROOF_MAX_SIZE_BOUNDS,
         _("Choisissez une taille de %(low)s à %(high)s Mo."),
         _("De 1 à 20 Mo. Une photo prise au téléphone pèse en général 2 à 5 Mo."),
+    )
+    signin_late_tolerance_minutes = _bounded_int(
+        capfirst(AttendanceSettings._meta.get_field("signin_late_tolerance_minutes").verbose_name),
+        SIGNIN_TOLERANCE_BOUNDS,
+        _("Choisissez une tolérance de %(low)s à %(high)s minutes."),
+        _("De 0 à 60 minutes. Avec 10, une signature 10 minutes après le début de la séance est à l'heure, "
+          "11 minutes après est un retard de 11 minutes."),
     )
     notify_employer_on_unjustified = forms.BooleanField(
         label=capfirst(AttendanceSettings._meta.get_field("notify_employer_on_unjustified").verbose_name),

@@ -47,6 +47,8 @@ MEGABYTE = 1024 * 1024
 # Bounds of the settings page (the model's database constraint holds the size bounds too).
 PROOF_MAX_SIZE_BOUNDS = (1, 20)
 DEADLINE_DAYS_BOUNDS = (0, 60)
+# The lateness tolerance of the sign-in (issue 19 §2), in minutes after a session's start.
+SIGNIN_TOLERANCE_BOUNDS = (0, 60)
 JUSTIFIABLE_STATUSES = (AttendanceStatus.ABSENT, AttendanceStatus.LATE)
 # Contracts printed on a statement: those under which the apprentice worked (not drafts, not awaiting
 # signatures, not refused by the OPCO).
@@ -622,9 +624,11 @@ def absence_employer_notify(*, record_id: int) -> list[str]:
 
 @transaction.atomic
 def attendance_settings_update(
-    *, by: User, justification_deadline_days: int, notify_employer_on_unjustified: bool, proof_max_size_mb: int
+    *, by: User, justification_deadline_days: int, notify_employer_on_unjustified: bool, proof_max_size_mb: int,
+    signin_late_tolerance_minutes: int | None = None,
 ) -> AttendanceSettings:
-    """Change the OF's absence rules (the caller checks ``access.can_manage_attendance_settings``)."""
+    """Change the OF's absence rules (the caller checks ``access.can_manage_attendance_settings``);
+    a tolerance left to None keeps its value."""
     errors = {}
     low, high = DEADLINE_DAYS_BOUNDS
     if not low <= justification_deadline_days <= high:
@@ -632,12 +636,17 @@ def attendance_settings_update(
     low, high = PROOF_MAX_SIZE_BOUNDS
     if not low <= proof_max_size_mb <= high:
         errors["proof_max_size_mb"] = _("Choisissez une taille de %(low)s à %(high)s Mo.") % {"low": low, "high": high}
+    low, high = SIGNIN_TOLERANCE_BOUNDS
+    if signin_late_tolerance_minutes is not None and not low <= signin_late_tolerance_minutes <= high:
+        errors["signin_late_tolerance_minutes"] = _("Choisissez une tolérance de %(low)s à %(high)s minutes.") % {"low": low, "high": high}
     if errors:
         raise ValidationError(errors)
     row = AttendanceSettings.objects.select_for_update().get(pk=AttendanceSettings.load().pk)
     row.justification_deadline_days = justification_deadline_days
     row.notify_employer_on_unjustified = notify_employer_on_unjustified
     row.proof_max_size_mb = proof_max_size_mb
+    if signin_late_tolerance_minutes is not None:
+        row.signin_late_tolerance_minutes = signin_late_tolerance_minutes
     row.full_clean()
     row.save()
     return row

@@ -123,7 +123,7 @@ def register_models() -> None:
     # The CRM exchanges are themselves a dated log (the company's timeline): not logged again.
     _register(Placement)
     # Training sessions (issue 19 §1): who moved, split, cancelled or restored a session, and why.
-    _register(TrainingSession, exclude=("updated_at",))
+    _register(TrainingSession, exclude=("updated_at", "signin_secret"))
 
 
 def is_registered(model: type[models.Model]) -> bool:

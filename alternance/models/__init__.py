@@ -6,7 +6,7 @@ from .exchange import ApiToken, DataImport, EvidencePack, ListExport, PersonalDa
 from .invitations import Invitation
 from .outbox import OutgoingEmail, TaskIntent
 from .security import PasswordResetRequest, SecuritySettings
-from .sessions import TrainingSession
+from .sessions import SessionSignature, TrainingSession
 from .training import Cohort, CompetenceBlock, Programme, Site
 from .users import User
 from .visits import Visit, VisitCriterion
@@ -15,6 +15,6 @@ __all__ = [
     "ApiToken", "Apprentice", "AttendanceRecord", "AttendanceSettings", "AttendanceTally", "CalendarFeedToken", "CalendarOverride",
     "Candidate", "CandidateEvent",
     "ClosurePeriod", "Cohort", "CompetenceBlock", "DataImport", "EvidencePack", "Invitation", "KeyDate", "ListExport", "OutgoingEmail",
-    "PasswordResetRequest", "PersonalDataExport", "Programme", "SecuritySettings", "Site", "TaskIntent", "TdbExport", "TrainingSession", "User", "Visit",
+    "PasswordResetRequest", "PersonalDataExport", "Programme", "SecuritySettings", "Site", "TaskIntent", "SessionSignature", "TdbExport", "TrainingSession", "User", "Visit",
     "VisitCriterion",
 ]

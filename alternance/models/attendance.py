@@ -103,6 +103,10 @@ class AttendanceSettings(models.Model):
         help_text=_("Un e-mail part vers les contacts de l'entreprise dès la saisie de l'absence."),
     )
     proof_max_size_mb = models.PositiveSmallIntegerField(_("taille maximale d'un justificatif (Mo)"), default=5)
+    signin_late_tolerance_minutes = models.PositiveSmallIntegerField(
+        _("tolérance de retard à l'émargement (minutes)"), default=10,
+        help_text=_("Une signature au-delà de ce délai après le début de la séance est notée en retard, avec l'heure."),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -111,6 +115,7 @@ class AttendanceSettings(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(pk=1), name="attendance_settings_single_row"),
             models.CheckConstraint(condition=models.Q(proof_max_size_mb__gte=1, proof_max_size_mb__lte=20), name="attendance_proof_size_1_20"),
+            models.CheckConstraint(condition=models.Q(signin_late_tolerance_minutes__lte=60), name="attendance_signin_tolerance_0_60"),
         ]
 
     def __str__(self) -> str:

@@ -26,7 +26,7 @@ from alternance.models import Cohort, CompetenceBlock, TrainingSession, User
 from alternance.planning.calendar import SOURCE_CLOSURE, SOURCE_HOLIDAY, cohort_days
 from alternance.planning.rhythm import CENTRE, pattern_place
 
-# The state machine of §1 (§2's sign-in will add open → closed): (from, to) pairs allowed.
+# The planning state machine of §1 (the sign-in of §2 has its own, in alternance.signin): (from, to) pairs allowed.
 TRANSITIONS = {
     (SessionStatus.PLANNED, SessionStatus.CANCELLED),
     (SessionStatus.CANCELLED, SessionStatus.PLANNED),
@@ -97,6 +97,16 @@ def session_create(
 def _refuse_if_cancelled(session: TrainingSession) -> None:
     if session.is_cancelled:
         raise ValidationError(_("Cette séance est annulée : rétablissez-la avant de la modifier ou de la scinder."), code="cancelled")
+    _refuse_if_signin_started(session)
+
+
+def _refuse_if_signin_started(session: TrainingSession) -> None:
+    """Once its sign-in was opened, a session's date and times are the evidence of its sheet
+    (issue 19 §2): nobody edits, splits, moves or cancels it any more."""
+    if session.signin_started:
+        raise ValidationError(_(
+            "L'émargement de cette séance a été ouvert : sa date, ses horaires et son état font foi et ne se modifient "
+            "plus."), code="signin_started")
 
 
 @transaction.atomic
@@ -165,6 +175,7 @@ def session_cancel(*, session: TrainingSession, reason: str, by: User) -> Traini
     if not reason:
         raise ValidationError({"reason": _("Indiquez le motif de l'annulation, par exemple « formateur absent ».")}, code="required")
     _lock(session.cohort)
+    _refuse_if_signin_started(TrainingSession.objects.only("signin_state").get(pk=session.pk))
     return _transition(session, to=SessionStatus.CANCELLED, by=by, values={"cancel_reason": reason[:200]}, note=reason)
 
 

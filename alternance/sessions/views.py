@@ -82,6 +82,7 @@ def session_list(request: HttpRequest, pk: int) -> HttpResponse:
         "month_param": "" if every_month else f"{year:04d}-{month:02d}",
         "prev_month": f"{planning.add_months(current, -1):%Y-%m}",
         "next_month": f"{planning.add_months(current, 1):%Y-%m}",
+        "today": today,
     })
 
 

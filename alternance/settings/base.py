@@ -375,6 +375,15 @@ TDB_DROPOUT_WITHOUT_CONTRACT_DAYS = int(env("TDB_DROPOUT_WITHOUT_CONTRACT_DAYS",
 # when gunicorn faces the clients: the header could then be forged.
 TRUSTED_PROXIES = int(env("TRUSTED_PROXIES", "0"))
 
+# Sign-in of the training sessions (issue 19 §2): the code shown to the room changes every
+# SIGNIN_CODE_STEP_SECONDS (a code is accepted in its step and the next); a code older than that,
+# within the lookback, is said "expired" rather than "unknown". An apprentice who types wrong codes
+# SIGNIN_MAX_FAILURES times in SIGNIN_FAILURE_WINDOW_SECONDS waits until the window ends.
+SIGNIN_CODE_STEP_SECONDS = int(env("SIGNIN_CODE_STEP_SECONDS", "30"))
+SIGNIN_CODE_LOOKBACK_STEPS = 12 * 60 * 60 // SIGNIN_CODE_STEP_SECONDS
+SIGNIN_MAX_FAILURES = int(env("SIGNIN_MAX_FAILURES", "10"))
+SIGNIN_FAILURE_WINDOW_SECONDS = int(env("SIGNIN_FAILURE_WINDOW_SECONDS", "600"))
+
 # Anti-abuse limits, counted from the stored applications over a sliding window: at most this many
 # applications per e-mail address and per client IP address (a school's shared connection needs a
 # higher figure than one person's address).

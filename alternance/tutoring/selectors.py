@@ -15,12 +15,10 @@ from django.db.models import Count, Max, Q, QuerySet
 
 from alerts.models import RuleSettings
 from alternance import access
+from alternance.attendance.roster import RegisterPeople, register_apprentices  # noqa: F401 — the register page's roster
 from alternance.choices import ApprenticeStatus, AttendanceStatus, JustificationStatus, Role, VisitKind
 from alternance.models import Apprentice, AttendanceRecord, Cohort, User, Visit, VisitCriterion
-from alternance.planning import calendar as planning
 from alternance.planning import practical
-from alternance.planning.calendar import DayPlace
-from alternance.planning.rhythm import CENTRE
 from alternance.selectors import name_search, with_active_contracts
 from alternance.tutoring.rules import (
     URGENCY,
@@ -235,33 +233,6 @@ def visit_reports(user: User, visit: Visit) -> list[Document]:
         access.visible(user, Document)
         .filter(kind="visit_report", apprentice=visit.apprentice_id, period_start=visit.done_date)
         .order_by("-version", "-pk")
-    )
-
-
-@dataclass(frozen=True)
-class RegisterPeople:
-    """Who the register of a day lists: the apprentices at the centre, and those of the cohort
-    who are elsewhere that day by their own exception (named apart, not taken)."""
-
-    at_centre: list[Apprentice]
-    elsewhere: list[tuple[Apprentice, DayPlace]]
-
-
-def register_apprentices(cohort: Cohort, day: date) -> RegisterPeople:
-    """The apprentices expected at the OF on ``day``: in the cohort, already in training, not yet
-    excluded, and at the centre that day by the alternance calendar (their exceptions, closures
-    and holidays included). Three queries."""
-    apprentices = list(
-        Apprentice.objects.filter(cohort=cohort, training_start_date__lte=day)
-        .exclude(exclusion_date__lt=day)
-        .exclude(status=ApprenticeStatus.COMPLETED)
-        .select_related("cohort")
-        .order_by("last_name", "first_name", "pk")
-    )
-    places = planning.places_on(apprentices, day)
-    return RegisterPeople(
-        at_centre=[a for a in apprentices if places[a.pk].place == CENTRE],
-        elsewhere=[(a, places[a.pk]) for a in apprentices if places[a.pk].place != CENTRE],
     )
 
 

@@ -1,0 +1,1 @@
+"""Digital sign-in of the training sessions (issue 19 §2)."""
