@@ -230,7 +230,7 @@ def sign(request: HttpRequest) -> HttpResponse:
     return render(request, "alternance/signin/sign.html", {
         "form": form,
         "open_sessions": selectors.open_sessions_for(apprentice, timezone.localdate()) if apprentice else [],
-    }, status=400 if form.is_bound and form.errors else 200)
+    })
 
 
 @never_cache
@@ -252,5 +252,4 @@ def scan(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     # The session is named only to the apprentices who see it (their cohort's); the others learn why
     # they cannot sign when they tap.
     session = access.visible(request.user, TrainingSession).filter(pk=pk).select_related("trainer").first()
-    return render(request, "alternance/signin/scan.html", {"error": error, "code": code, "pk": pk, "session": session},
-                  status=400 if error else 200)
+    return render(request, "alternance/signin/scan.html", {"error": error, "code": code, "pk": pk, "session": session})

@@ -261,6 +261,20 @@ ROUTES: dict[str, Spec] = {
     "sessions:session_split": staff(pk="cohort", session_pk="session"),
     "sessions:session_cancel": staff(pk="cohort", session_pk="session"),
     "sessions:session_restore": staff(pk="cohort", session_pk="session"),
+    # Sign-in (issue 19 §2): the apprentice signs (the code typed, or the QR code's page of its own
+    # cohort's session); the sign-in pages of a session are staff's.
+    "signin:sign": extranet((APPRENTICE,)),
+    "signin:scan": extranet((APPRENTICE,), pk="session", code="signin_code"),
+    "signin:today": staff(),
+    "signin:session": staff(pk="session"),
+    "signin:code": staff(pk="session"),
+    "signin:lines": staff(pk="session"),
+    "signin:projection": staff(pk="session"),
+    "signin:open": staff(pk="session"),
+    "signin:mark": staff(pk="session"),
+    "signin:strike": staff(pk="session", signature_pk="fixed_one"),
+    "signin:close": staff(pk="session"),
+    "signin:reopen": staff(pk="session"),
     "closure_list": staff(),
     "closure_create": staff(),
     "closure_edit": staff(pk="closure"),
@@ -851,6 +865,10 @@ def param_values(portal: Portal, route: Route, param: str, *, owners: tuple[str,
         return ["apprenti"]
     if name == "search_source":
         return ["apprentis"]
+    if name == "signin_code":
+        return ["123456"]
+    if name == "fixed_one":
+        return [1]
     if name == "placement_step":
         return [PlacementStatus.INTERVIEW.value]
     if name == "contract_action":

@@ -36,13 +36,16 @@ def test_the_coordinator_changes_the_settings(client, world):
     assert page.status_code == 200
     assert page.context["form"].initial == {
         "justification_deadline_days": 7, "proof_max_size_mb": 5, "notify_employer_on_unjustified": True,
+        "signin_late_tolerance_minutes": 10,
     }
 
-    response = client.post(URL, {"justification_deadline_days": "14", "proof_max_size_mb": "10"}, follow=True)
+    response = client.post(URL, {"justification_deadline_days": "14", "proof_max_size_mb": "10",
+                                 "signin_late_tolerance_minutes": "15"}, follow=True)
 
     assert response.redirect_chain == [(URL, 302)]
     assert "Paramètres des absences enregistrés." in response.content.decode()
     assert current() == (14, 10, False)
+    assert AttendanceSettings.load().signin_late_tolerance_minutes == 15
 
 
 @pytest.mark.parametrize(
@@ -52,6 +55,10 @@ def test_the_coordinator_changes_the_settings(client, world):
         ({"justification_deadline_days": "-1", "proof_max_size_mb": "5"}, {"justification_deadline_days": ["Choisissez un délai de 0 à 60 jours."]}),
         ({"justification_deadline_days": "7", "proof_max_size_mb": "21"}, {"proof_max_size_mb": ["Choisissez une taille de 1 à 20 Mo."]}),
         ({"justification_deadline_days": "7", "proof_max_size_mb": "0"}, {"proof_max_size_mb": ["Choisissez une taille de 1 à 20 Mo."]}),
+        ({"justification_deadline_days": "7", "proof_max_size_mb": "5", "signin_late_tolerance_minutes": "61"},
+         {"signin_late_tolerance_minutes": ["Choisissez une tolérance de 0 à 60 minutes."]}),
+        ({"justification_deadline_days": "7", "proof_max_size_mb": "5", "signin_late_tolerance_minutes": "-1"},
+         {"signin_late_tolerance_minutes": ["Choisissez une tolérance de 0 à 60 minutes."]}),
         ({"justification_deadline_days": "sept", "proof_max_size_mb": ""},
          {"justification_deadline_days": ["Saisissez un nombre entier."], "proof_max_size_mb": ["Choisissez une taille de 1 à 20 Mo."]}),
     ],
@@ -60,7 +67,7 @@ def test_out_of_bounds_values_are_refused_and_nothing_is_saved(client, world, da
     client.force_login(world.admin_staff)
     before = current()
 
-    response = client.post(URL, {**data, "notify_employer_on_unjustified": "on"})
+    response = client.post(URL, {"signin_late_tolerance_minutes": "10", **data, "notify_employer_on_unjustified": "on"})
 
     assert response.status_code == 400
     assert response.context["form"].errors == errors
@@ -69,10 +76,14 @@ def test_out_of_bounds_values_are_refused_and_nothing_is_saved(client, world, da
 
 def test_the_bounds_themselves_are_accepted(client, world):
     client.force_login(world.coordinator)
-    client.post(URL, {"justification_deadline_days": "0", "proof_max_size_mb": "20", "notify_employer_on_unjustified": "on"})
+    client.post(URL, {"justification_deadline_days": "0", "proof_max_size_mb": "20", "notify_employer_on_unjustified": "on",
+                      "signin_late_tolerance_minutes": "0"})
     assert current() == (0, 20, True)
-    client.post(URL, {"justification_deadline_days": "60", "proof_max_size_mb": "1", "notify_employer_on_unjustified": "on"})
+    assert AttendanceSettings.load().signin_late_tolerance_minutes == 0
+    client.post(URL, {"justification_deadline_days": "60", "proof_max_size_mb": "1", "notify_employer_on_unjustified": "on",
+                      "signin_late_tolerance_minutes": "60"})
     assert current() == (60, 1, True)
+    assert AttendanceSettings.load().signin_late_tolerance_minutes == 60
 
 
 @pytest.mark.parametrize(
@@ -87,7 +98,7 @@ def test_access_matrix_of_the_settings(client, world, who, expected):
     before = current()
 
     assert client.get(URL).status_code == expected
-    client.post(URL, {"justification_deadline_days": "30", "proof_max_size_mb": "2"})
+    client.post(URL, {"justification_deadline_days": "30", "proof_max_size_mb": "2", "signin_late_tolerance_minutes": "5"})
     assert current() == ((30, 2, False) if expected == 200 else before)
 
 
