@@ -31,7 +31,7 @@ DEFAULT_SEED = 42
 SUMMARY_MODELS = (
     "alternance.User", "alternance.Programme", "alternance.CompetenceBlock", "alternance.Site", "alternance.Cohort", "companies.Company", "companies.CompanyContact",
     "alternance.Apprentice", "contracts.Contract", "contracts.OpcoFile", "contracts.OpcoInstalment",
-    "alternance.AttendanceRecord", "alternance.ClosurePeriod", "alternance.KeyDate", "alternance.TrainingSession", "alternance.Visit", "companies.Interaction", "alerts.Alert",
+    "alternance.AttendanceRecord", "alternance.ClosurePeriod", "alternance.KeyDate", "alternance.SessionSignature", "alternance.TrainingSession", "alternance.Visit", "companies.Interaction", "alerts.Alert",
     "alternance.Candidate", "companies.Offer", "companies.Placement", "contracts.ContractStatusChange",
     "contracts.SignatureRequest", "auditlog.LogEntry",
 )
@@ -94,6 +94,10 @@ def seed_demo(*, apprentices: int = DEFAULT_APPRENTICES, seed: int = DEFAULT_SEE
 
             seed_sessions(today=today)
             seed_absences(today=today)
+            # The sign-in sheets of the last weeks (issue 19 §2), from the register the demo wrote.
+            from alternance.demo.signin import seed_signin
+
+            seed_signin(today=today)
             seed_evaluations(today=today)
             # Admissions (issue 13 §1): candidates at every stage, one enrolled without a company.
             from alternance.demo.admissions import seed_admissions
