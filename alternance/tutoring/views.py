@@ -22,11 +22,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from alternance import access
 from alternance.attendance import register
-from alternance.choices import HalfDay
+from alternance.choices import HalfDay, SessionStatus
 from alternance.exports import EXPORT_FORMATS, export_response
-from alternance.models import Apprentice, Cohort
+from alternance.models import Apprentice, Cohort, TrainingSession
 from alternance.planning import calendar as planning
 from alternance.planning.rhythm import CENTRE
+from alternance.signin.services import session_half
 from alternance.tutoring import selectors as selectors_tutor
 from alternance.tutoring import services
 from alternance.tutoring.forms import (
@@ -252,6 +253,14 @@ def attendance_register(request: HttpRequest, cohort_pk: int) -> HttpResponse:
             today=today,
         )
         return render(request, "alternance/tutor/register.html", context, status=400 if request.method == "POST" else 200)
+    # The register is a view of the day's sessions (issue 19 §2): their sign-in, and a note when a
+    # closed sheet wrote this half-day.
+    day_sessions = [
+        (s, session_half(s)) for s in access.visible(request.user, TrainingSession)
+        .filter(cohort=cohort, day=day, status=SessionStatus.PLANNED).select_related("cohort").order_by("start_time", "pk")
+    ]
+    context.update(day_sessions=day_sessions, today_date=today,
+                   signed_here=any(s.signin_closed and s_half == half for s, s_half in day_sessions))
     people = selectors_tutor.register_apprentices(cohort, day)
     apprentices = people.at_centre
     existing = selectors_tutor.register_existing([a.pk for a in apprentices], day, half)

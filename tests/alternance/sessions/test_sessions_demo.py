@@ -1,18 +1,20 @@
 """seed_demo's training sessions (issue 19 §1): every demo cohort gets its sessions on its centre
 days only (never on a closure or a public holiday), with its referent tutor as trainer, a subject
-and a room; one cancelled session shows its reason; generating again creates nothing."""
+and a room; one cancelled session shows its reason; generating again creates nothing. The sessions
+of the last four weeks are closed and signed (issue 19 §2), their lines matching the register."""
 
-from datetime import date
+from datetime import date, timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 
-from alternance.choices import SessionStatus
-from alternance.models import Cohort, TrainingSession
+from alternance.choices import AttendanceStatus, SessionStatus, SigninState
+from alternance.models import AttendanceRecord, Cohort, SessionSignature, TrainingSession
 from alternance.planning import calendar as planning
 from alternance.planning.rhythm import CENTRE
 from alternance.sessions.services import sessions_generate
+from alternance.signin.services import session_half
 
 pytestmark = pytest.mark.django_db
 
@@ -34,3 +36,17 @@ def test_the_demo_generates_dressed_sessions_on_centre_days_only():
     assert cancelled[0][1] == "Formateur en jury d'examen"
     again = [sessions_generate(cohort=c, start=c.start_date, end=c.end_date, created_by=None).created_count for c in cohorts]
     assert again == [0] * len(cohorts)
+
+    # Issue 19 §2: the sessions of the four weeks before today are closed and signed; their lines
+    # are exactly the register's present and late half-days (an absent apprentice has none).
+    signed = TrainingSession.objects.filter(signin_state=SigninState.CLOSED)
+    assert signed.exists()
+    assert set(signed.values_list("day", flat=True)) <= {date(2026, 10, 31) + timedelta(days=n) for n in range(28)}
+    assert not TrainingSession.objects.filter(signin_state=SigninState.CLOSED, closed_at__isnull=True).exists()
+    assert not TrainingSession.objects.filter(day__gte=date(2026, 11, 28)).exclude(signin_state=SigninState.NOT_OPEN).exists()
+    lines = {(line.apprentice_id, line.session.day, session_half(line.session))
+             for line in SessionSignature.objects.select_related("session__cohort")}
+    attended = set(AttendanceRecord.objects.filter(
+        day__in=signed.values("day"), status__in=(AttendanceStatus.PRESENT, AttendanceStatus.LATE),
+    ).values_list("apprentice_id", "day", "half"))
+    assert lines and lines <= attended

@@ -190,3 +190,16 @@ def test_the_lines_query_count_does_not_grow_with_the_cohort(client, world):
         response = client.get(url)
     assert "Signatures : 15 sur 17" in text(response)
     assert len(big) == len(small)
+
+
+def test_the_register_shows_the_days_sessions_and_says_when_a_sheet_wrote_it(client, world):
+    session = opened(world.session_a)
+    client.force_login(world.a.tutor)
+    url = f"{reverse('attendance_register', args=[world.a.cohort.pk])}?day=2026-12-07&half=am"
+    page = text(client.get(url))
+    assert "Séances de ce jour" in page and "Réseaux" in page and "Ouvert" in page
+    assert "écrite à la clôture de l'émargement" not in page
+    services.signin_close(session=session, by=world.a.tutor, ip=None, user_agent="", now=NOW)
+    page = text(client.get(url))
+    assert "Clos et signé" in page and "écrite à la clôture de l'émargement" in page
+    assert "écrite à la clôture de l'émargement" not in text(client.get(url.replace("half=am", "half=pm")))
