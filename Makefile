@@ -8,7 +8,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-test migrate seed lint check-deploy bench bench-search loadtest mutation backup restore restore-archive-given clean help
+.PHONY: run test install install-test migrate seed lint check-deploy bench bench-search loadtest loadtest-signin mutation backup restore restore-archive-given clean help
 
 help:
 	@echo "make run    — installe, migre, charge la démo si la base est vide, sert sur http://$(HOST):$(PORT)"
@@ -20,6 +20,7 @@ help:
 	@echo "make bench  — mesure seed_demo sur 20 000 apprenti·es (base jetable)"
 	@echo "make bench-search — mesure la recherche sur 20 000 apprenti·es (BENCH_DATABASE_URL, SQLite jetable par défaut)"
 	@echo "make loadtest — test de charge : 8 sessions, 60 s, gunicorn en production (LOADTEST_DB, LOADTEST_SECONDS)"
+	@echo "make loadtest-signin — test de charge de l'émargement : 200 apprenti·es signent en 60 s"
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 ou plus est requis"'
@@ -95,6 +96,12 @@ LOADTEST_PORT ?= 8765
 loadtest: install-test $(if $(LOADTEST_DB),,seed)
 	BIN=$(BIN) LOADTEST_DB="$(LOADTEST_DB)" LOADTEST_SECONDS=$(LOADTEST_SECONDS) LOADTEST_PORT=$(LOADTEST_PORT) \
 	bash tests/load/run.sh
+
+# Sign-in load test (issue 19 §4): 5 sessions of 40 apprentices (200) signing in within LOADTEST_SECONDS,
+# the rooms' screens polling the code; then one signature per apprentice is checked in the database.
+loadtest-signin: install-test $(if $(LOADTEST_DB),,seed)
+	BIN=$(BIN) LOADTEST_DB="$(LOADTEST_DB)" LOADTEST_SECONDS=$(LOADTEST_SECONDS) LOADTEST_PORT=$(LOADTEST_PORT) \
+	LOADTEST_SCENARIO=signin bash tests/load/run.sh
 
 # Backups (issue 17 §4): the database (pg_dump or SQLite's backup API) and MEDIA_ROOT in one archive
 # with a manifest; restore into an empty instance, checked against the manifest. README « Sauvegarde

@@ -30,14 +30,14 @@ WAIT_MAX = float(os.environ.get("LOADTEST_WAIT_MAX", "0.1"))
 LOGIN_URL = "/connexion/"
 
 
-class DemoSession(HttpUser):
-    """One person of the demo organisation, logged in with their own session."""
+class LoggedInUser(HttpUser):
+    """Someone of the demo organisation logged in through the real form (the sign-in test's users too)."""
 
     abstract = True
     email = ""
-    wait_time = between(0, WAIT_MAX)
 
-    def on_start(self) -> None:
+    def log_in(self) -> None:
+        """Through the real login form (its CSRF token), as ``self.email``; a refusal is an error."""
         site = urlsplit(self.host)
         self.client.headers.update({"X-Forwarded-Proto": "https", "Origin": f"https://{site.netloc}"})
         form = self.client.get(LOGIN_URL, name=f"{LOGIN_URL} (formulaire)")
@@ -49,6 +49,22 @@ class DemoSession(HttpUser):
             if response.status_code != 302:
                 response.failure(f"connexion de {self.email} refusée (HTTP {response.status_code})")
         self.send_back_secure_cookies()
+
+    def send_back_secure_cookies(self) -> None:
+        """The production settings mark the session and CSRF cookies ``Secure``, which a client keeps
+        off plain HTTP; this client plays the TLS proxy, so it sends them back over the loopback."""
+        for cookie in self.client.cookies:
+            cookie.secure = False
+
+
+class DemoSession(LoggedInUser):
+    """One person of the demo organisation, logged in with their own session."""
+
+    abstract = True
+    wait_time = between(0, WAIT_MAX)
+
+    def on_start(self) -> None:
+        self.log_in()
         home = self.client.get("/", name="/", allow_redirects=False)
         self.pages = menu_links(home.text) if home.status_code == 200 else []
         if not self.pages:
@@ -70,12 +86,6 @@ class DemoSession(HttpUser):
             if response.status_code != 200:
                 response.failure(f"HTTP {response.status_code}")
         self.send_back_secure_cookies()
-
-    def send_back_secure_cookies(self) -> None:
-        """The production settings mark the session and CSRF cookies ``Secure``, which a client keeps
-        off plain HTTP; this client plays the TLS proxy, so it sends them back over the loopback."""
-        for cookie in self.client.cookies:
-            cookie.secure = False
 
 
 class Coordinator(DemoSession):

@@ -8,6 +8,9 @@
 #   LOADTEST_PORT      free port on 127.0.0.1 (default 8765)
 #   LOADTEST_WORKERS   gunicorn workers (default 2)
 #   LOADTEST_WAIT_MAX  longest pause between two pages of a session, in seconds (default 0.1)
+#   LOADTEST_SCENARIO  "menus" (default: the 8 sessions above) or "signin" (issue 19 §4: LOADTEST_COHORTS
+#                      sessions of LOADTEST_COHORT_SIZE apprentices who all sign in within LOADTEST_SECONDS,
+#                      their rooms' screens polling; gunicorn runs under faketime on the sessions' day)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN="${BIN:-.venv/bin}"
@@ -38,7 +41,24 @@ echo "Base : ${DATABASE_URL%%://*} ; $GUNICORN_WORKERS workers gunicorn sur http
 # The manifest storage of the production settings needs the collected files (kept in staticfiles/, as the Dockerfile does).
 "$BIN/python" manage.py collectstatic --noinput -v0
 
-"$BIN/gunicorn" alternance.wsgi:application --config gunicorn.conf.py >"$WORK/gunicorn.log" 2>&1 &
+SCENARIO="${LOADTEST_SCENARIO:-menus}"
+CLOCK=()
+if [ "$SCENARIO" = signin ]; then
+  # The sessions are opened on the cohorts' next centre day at 09:00: gunicorn lives at 09:01 that day
+  # (libfaketime, the Debian package), so that a weekend or a holiday never stops the test.
+  export LOADTEST_SIGNIN_PLAN="$WORK/plan.json"
+  "$BIN/python" manage.py loadtest_signin setup --plan "$LOADTEST_SIGNIN_PLAN" \
+    --cohorts "${LOADTEST_COHORTS:-5}" --size "${LOADTEST_COHORT_SIZE:-40}"
+  DAY="$("$BIN/python" -c "import json, os; print(json.load(open(os.environ['LOADTEST_SIGNIN_PLAN']))['day'])")"
+  # env(1) execs gunicorn itself (the faketime wrapper would stand between it and the trap's kill).
+  LIBFAKETIME="$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -n 1)"
+  if [ -z "$LIBFAKETIME" ]; then
+    echo "libfaketime manque : apt-get install faketime" >&2
+    exit 2
+  fi
+  CLOCK=(env LD_PRELOAD="$LIBFAKETIME" FAKETIME="@$DAY 09:01:00")
+fi
+"${CLOCK[@]}" "$BIN/gunicorn" alternance.wsgi:application --config gunicorn.conf.py >"$WORK/gunicorn.log" 2>&1 &
 GUNICORN_PID=$!
 stop_gunicorn() {
   if kill -0 "$GUNICORN_PID" 2>/dev/null; then
@@ -75,9 +95,21 @@ done
 # Bounded twice: locust's own --run-time, and timeout(1) if it does not stop by itself (--foreground: Ctrl-C
 # reaches locust, which stops and prints its figures; then the trap stops gunicorn).
 status=0
-PYTHONPATH="$PWD" timeout --foreground --kill-after=10 "$((SECONDS_RUN + 60))" \
-  "$BIN/locust" -f tests/load/locustfile.py --headless --users 8 --spawn-rate 8 --run-time "${SECONDS_RUN}s" \
+if [ "$SCENARIO" = signin ]; then
+  PEOPLE="$("$BIN/python" -c "import json, os; p = json.load(open(os.environ['LOADTEST_SIGNIN_PLAN'])); print(len(p['sessions']) + len(p['apprentices']))")"
+  # Everyone logs in during the first LOADTEST_LOGIN_SECONDS, then signs at its turn within SECONDS_RUN.
+  export LOADTEST_LOGIN_SECONDS="${LOADTEST_LOGIN_SECONDS:-60}" LOADTEST_SECONDS="$SECONDS_RUN"
+  LOCUST=(-f tests/load/signin_locustfile.py --users "$PEOPLE" --spawn-rate 10
+          --run-time "$((LOADTEST_LOGIN_SECONDS + SECONDS_RUN + 20))s")
+else
+  LOCUST=(-f tests/load/locustfile.py --users 8 --spawn-rate 8 --run-time "${SECONDS_RUN}s")
+fi
+PYTHONPATH="$PWD" timeout --foreground --kill-after=10 "$((SECONDS_RUN + ${LOADTEST_LOGIN_SECONDS:-0} + 90))" \
+  "$BIN/locust" "${LOCUST[@]}" --headless \
   --stop-timeout 5 --host "http://127.0.0.1:$PORT" --only-summary --loglevel WARNING || status=$?
+if [ "$SCENARIO" = signin ] && [ "$status" = 0 ]; then
+  "$BIN/python" manage.py loadtest_signin report --plan "$LOADTEST_SIGNIN_PLAN" || status=$?
+fi
 if [ "$status" != 0 ]; then
   echo "Test de charge en échec (code $status) : voir les erreurs ci-dessus et $WORK/gunicorn.log" >&2
 fi
