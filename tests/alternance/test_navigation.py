@@ -34,24 +34,24 @@ TOOLS_OFFICE = [
 ]
 EXPECTED = {
     Role.COORDINATOR: [
-        "Accueil", "Pilotage", "Apprenti·es", "Entreprises", "Contrats", "Suivi OPCO", "Admissions", "Placement", "Justificatifs",
+        "Accueil", "Pilotage", "Apprenti·es", "Entreprises", "Contrats", "Suivi OPCO", "Admissions", "Placement", "Émargement", "Justificatifs",
         "Alertes", "À signer",
         # The second factor rule is the coordinator's (issue 17 §9).
         ("Outils", [*TOOLS_OFFICE[:-1], "Sécurité des connexions", "Clés d'API"]),
     ],
     Role.ADMIN_STAFF: [
-        "Accueil", "Pilotage", "Apprenti·es", "Entreprises", "Contrats", "Suivi OPCO", "Admissions", "Justificatifs", "Alertes",
+        "Accueil", "Pilotage", "Apprenti·es", "Entreprises", "Contrats", "Suivi OPCO", "Admissions", "Émargement", "Justificatifs", "Alertes",
         "Mes alertes", "À signer", ("Outils", TOOLS_OFFICE),
     ],
     Role.CRE: [
-        "Accueil", "Apprenti·es", "Entreprises", "Contrats", "Suivi OPCO", "Admissions", "Placement", "Alertes", "Mes alertes",
+        "Accueil", "Apprenti·es", "Entreprises", "Contrats", "Suivi OPCO", "Admissions", "Placement", "Émargement", "Alertes", "Mes alertes",
         ("Outils", ["Calendriers", *CATALOGUE, "Clés d'API"]),
     ],
     Role.TUTOR: [
-        "Accueil", "Apprenti·es", "Entreprises", "Contrats", "Suivi OPCO", "Admissions", "Mon suivi", "Justificatifs", "Alertes",
+        "Accueil", "Apprenti·es", "Entreprises", "Contrats", "Suivi OPCO", "Admissions", "Mon suivi", "Émargement", "Justificatifs", "Alertes",
         "Mes alertes", ("Outils", ["Calendriers", *CATALOGUE, "Clés d'API"]),
     ],
-    Role.APPRENTICE: ["Accueil", "Mon calendrier", "Mes absences", "À signer", "Mes coordonnées"],
+    Role.APPRENTICE: ["Accueil", "Émarger", "Mon calendrier", "Mes absences", "À signer", "Mes coordonnées"],
     Role.EMPLOYER: ["Accueil", "Calendrier", "Évaluations", "À signer", "Mes coordonnées"],
 }
 

@@ -12,7 +12,15 @@ from django.test.utils import CaptureQueriesContext
 
 from alerts.choices import AlertStatus
 from alerts.models import Alert
-from alternance.choices import ApprenticeStatus, AttendanceStatus, CalendarPlace, CandidateStatus, HalfDay, Role
+from alternance.choices import (
+    ApprenticeStatus,
+    AttendanceStatus,
+    CalendarPlace,
+    CandidateStatus,
+    HalfDay,
+    Role,
+    SignatureMethod,
+)
 from alternance.merges import services
 from alternance.merges.services import (
     KEPT,
@@ -32,6 +40,7 @@ from alternance.models import (
     Candidate,
     KeyDate,
     PersonalDataExport,
+    SessionSignature,
     User,
     Visit,
 )
@@ -46,6 +55,7 @@ from tests.factories.alternance import (
     CandidateFactory,
     CohortFactory,
     CoordinatorFactory,
+    TrainingSessionFactory,
     UserFactory,
     VisitFactory,
 )
@@ -89,6 +99,10 @@ def hang_everything_on_apprentice(apprentice, *, company):
     AlertFactory(apprentice=apprentice, title="Absences")
     CandidateFactory(status=CandidateStatus.ENROLLED, cohort=apprentice.cohort, apprentice=apprentice)
     PersonalDataExport.objects.create(apprentice=apprentice, created_by=UserFactory())
+    # A line of a sign-in sheet (issue 19 §2): the evidence follows the person.
+    SessionSignature.objects.create(session=TrainingSessionFactory(cohort=apprentice.cohort), apprentice=apprentice,
+                                    method=SignatureMethod.MANUAL, manual_reason="Pas de téléphone",
+                                    signed_at=datetime(2026, 12, 7, 9, 5, tzinfo=PARIS))
     return contract
 
 
@@ -99,6 +113,7 @@ APPRENTICE_RELATIONS = {
     "alternance.calendaroverride.apprentice", "alternance.visit.apprentice", "companies.interaction.apprentice",
     "companies.placement.apprentice", "contracts.contract.apprentice", "contracts.document.apprentice", "alerts.alert.apprentice",
     "alternance.personaldataexport.apprentice",  # the subject access exports (GDPR) follow the person
+    "alternance.sessionsignature.apprentice",  # sign-in lines: two on one session refuse the merge (unique)
 }
 COMPANY_RELATIONS = {
     "companies.companycontact.company", "companies.interaction.company", "companies.offer.company", "companies.placement.company",
@@ -131,9 +146,10 @@ def test_apprentice_merge_moves_every_kind_and_deletes_the_duplicate(coordinator
     moved = apprentice_merge(kept=kept, merged=merged, by=coordinator, today=TODAY)
 
     assert not Apprentice.objects.filter(pk=merged_pk).exists()
-    assert sum(moved.values()) == 11
+    assert sum(moved.values()) == 12
     assert list(Contract.objects.filter(apprentice=kept).values_list("pk", flat=True)) == [contract.pk]
-    for model in (AttendanceRecord, CalendarOverride, KeyDate, Visit, Interaction, Placement, Document, Alert, PersonalDataExport):
+    for model in (AttendanceRecord, CalendarOverride, KeyDate, Visit, Interaction, Placement, Document, Alert, PersonalDataExport,
+                  SessionSignature):
         assert model.objects.filter(apprentice=kept).count() == 1, model
     assert Candidate.objects.get().apprentice_id == kept.pk
 
@@ -465,4 +481,4 @@ def test_a_merge_shows_in_the_history_of_the_kept_record_and_of_the_deleted_one(
     on_merged = LogEntry.objects.filter(content_type=apprentice_type, object_pk=str(merged_pk), additional_data__kind="merge").get()
     assert on_kept.actor_id == coordinator.pk and on_kept.additional_data["merged"]["pk"] == merged_pk
     assert on_merged.additional_data["into"]["pk"] == kept.pk
-    assert sum(on_kept.additional_data["moved"].values()) == 11
+    assert sum(on_kept.additional_data["moved"].values()) == 12
