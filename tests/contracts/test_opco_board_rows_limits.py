@@ -207,3 +207,60 @@ def test_an_unknown_stage_is_refused_by_its_name(staff):
         Board(staff, today=date(2026, 9, 8)).stage("nope")
 
     assert error.value.args == ("nope",)
+
+
+def test_the_late_items_of_one_contract_on_one_deadline_are_keyed_in_the_files_order(staff, contract):
+    # Start 1 Sept 2026: to send by 7 Sept (D6224-1); the advance falls due on 7 Sept too, and a
+    # 7th month invoiced on 8 Aug is paid by 7 Sept (opco.PAYMENT_DAYS). On 8 Sept all three are
+    # late on one deadline: the sending first, then the instalments by year and due date.
+    opco_file = OpcoFileFactory(contract=contract, sent_date=None, npec_amount=Decimal("8000.00"))
+    advance = OpcoInstalmentFactory(opco_file=opco_file, kind="advance", due_date=SENDING_LIMIT)
+    month_7 = OpcoInstalmentFactory(opco_file=opco_file, kind="month_7", amount=Decimal("2400.00"), due_date=date(2027, 3, 1),
+                                    invoiced_date=date(2026, 8, 8), invoice_number="F-7")
+    OpcoInstalmentFactory(opco_file=opco_file, kind="month_10", amount=Decimal("1600.00"), due_date=date(2027, 6, 1))  # not due yet
+    board = Board(staff, today=date(2026, 9, 8))
+
+    items = board.tab(BoardFilter.LATE)
+
+    assert [(i["stage"], i["deadline"], i["group_rank"], i["instalment_ref"], i["instalment_year"], i["instalment_due"], i["row_rank"])
+            for i in items] == [
+        ("to_send", SENDING_LIMIT, 0, None, None, None, 0),
+        ("instalment_due", SENDING_LIMIT, 2, advance.pk, 1, SENDING_LIMIT, 0),
+        ("unpaid", SENDING_LIMIT, 2, month_7.pk, 1, date(2027, 3, 1), 1),
+    ]
+    assert board.tab_counts() == {"late": 3, "to_send": 1, "awaiting_decision": 0, "instalment_due": 1, "unpaid": 1,
+                                  "balance_at_risk": 0, "employer_participation": 0}
+
+
+def test_the_late_badge_counts_only_the_late_items(staff, contract):
+    # On the sending limit (7 Sept) the contract is to send, not late yet; on the 8th it is.
+    assert Board(staff, today=SENDING_LIMIT).tab_counts()["late"] == 0
+    assert Board(staff, today=date(2026, 9, 8)).tab_counts()["late"] == 1
+
+
+def test_a_public_employers_instalments_are_not_on_the_board(staff, contract):
+    # A DDETS deposit has no OPCO instalments: even one recorded stays off every instalment tab.
+    Company.objects.filter(pk=contract.company_id).update(is_public=True, employer_type="22")
+    OpcoInstalmentFactory(opco_file=OpcoFileFactory(contract=contract), due_date=date(2026, 9, 1))
+    board = Board(staff, today=date(2026, 9, 8))
+
+    assert [(name, list(board.tab(name))) for name in (BoardFilter.INSTALMENT_DUE, BoardFilter.UNPAID)] == [
+        (BoardFilter.INSTALMENT_DUE, []), (BoardFilter.UNPAID, []),
+    ]
+
+
+def test_board_tab_refuses_an_unknown_tab_by_its_name(staff):
+    with pytest.raises(KeyError) as error:
+        Board(staff, today=date(2026, 9, 8)).tab("nope")
+
+    assert error.value.args == ("nope",)
+
+
+def test_the_counts_are_computed_once_per_board(staff, contract):
+    # Every tab's badge (BoardList) asks for the counts: one set of COUNT queries per board.
+    board = Board(staff, today=date(2026, 9, 8))
+    counts = board.tab_counts()
+
+    with CaptureQueriesContext(connection) as queries:
+        assert (board.tab_counts(), board.late_counts()) == (counts, {"to_send": 1})
+    assert len(queries) == 0
