@@ -37,7 +37,7 @@ TRANSITIONS = {
 USER_AGENT_MAX = 400
 
 
-def OTHER_COHORT() -> str:  # noqa: N802 — a message, translated when said
+def _other_cohort_message() -> str:
     # The other cohort is not named: an apprentice learns nothing of a session not its own.
     return _("Ce code est celui d'une séance d'une autre promotion : vous ne pouvez émarger que pour les séances de "
              "votre promotion.")
@@ -198,7 +198,7 @@ def signin_sign(
     if session is None:
         raise _refuse(user, _("Code inconnu : vérifiez les 6 chiffres affichés à l'écran de la salle."), "unknown_code")
     if session.cohort_id != apprentice.cohort_id:
-        raise ValidationError(OTHER_COHORT(), code="other_cohort")
+        raise ValidationError(_other_cohort_message(), code="other_cohort")
     _state_refusal(session)
     _code_refusal(session, user, code, now)
     if not _expected(apprentice, session.day):
@@ -230,7 +230,7 @@ def signin_sign_by_code(*, user: User, code: str, ip: str | None, user_agent: st
     other = next((session for session in open_today if session.cohort_id != apprentice.cohort_id
                   and codes.check(session, code, now, look_back=False) == codes.VALID), None)
     if other is not None:
-        raise ValidationError(OTHER_COHORT(), code="other_cohort")
+        raise ValidationError(_other_cohort_message(), code="other_cohort")
     if any(verdict == codes.EXPIRED for _session, verdict in mine):
         _code_refusal(next(session for session, verdict in mine if verdict == codes.EXPIRED), user, code, now)
     if not mine:

@@ -43,6 +43,12 @@ def _page_url(session) -> str:
     return reverse("signin:session", args=[session.pk])
 
 
+def _session(request: HttpRequest, pk: int):
+    """The session whose sign-in the user runs: extranet 403, outside the scope 404, not allowed 403."""
+    staff_only(request.user)
+    return selectors.signin_session_get(request.user, pk)
+
+
 # --- staff -----------------------------------------------------------------------------------------
 
 
@@ -83,8 +89,7 @@ def _session_context(request: HttpRequest, session) -> dict:
 @never_cache
 @require_GET
 def session_page(request: HttpRequest, pk: int) -> HttpResponse:
-    staff_only(request.user)
-    session = selectors.signin_session_get(request.user, pk)
+    session = _session(request, pk)
     return render(request, "alternance/signin/session.html", _session_context(request, session))
 
 
@@ -92,8 +97,7 @@ def session_page(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def session_code(request: HttpRequest, pk: int) -> HttpResponse:
     """The QR code and the short code of the moment (htmx, every few seconds)."""
-    staff_only(request.user)
-    session = selectors.signin_session_get(request.user, pk)
+    session = _session(request, pk)
     return render(request, "alternance/signin/_code.html", {"session": session, **_qr_context(request, session)})
 
 
@@ -101,8 +105,7 @@ def session_code(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def session_lines(request: HttpRequest, pk: int) -> HttpResponse:
     """The lines of the sheet as they fill in (htmx, every few seconds)."""
-    staff_only(request.user)
-    session = selectors.signin_session_get(request.user, pk)
+    session = _session(request, pk)
     return render(request, "alternance/signin/_lines.html", _session_context(request, session))
 
 
@@ -110,8 +113,7 @@ def session_lines(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def session_projection(request: HttpRequest, pk: int) -> HttpResponse:
     """The QR code and the code alone, full screen, for the room's projector."""
-    staff_only(request.user)
-    session = selectors.signin_session_get(request.user, pk)
+    session = _session(request, pk)
     return render(request, "alternance/signin/projection.html", {"session": session, "poll_seconds": POLL_SECONDS,
                                                                   **_qr_context(request, session)})
 
@@ -128,16 +130,14 @@ def _act(request: HttpRequest, session, action, success: str) -> HttpResponse:
 
 @require_POST
 def session_open(request: HttpRequest, pk: int) -> HttpResponse:
-    staff_only(request.user)
-    session = selectors.signin_session_get(request.user, pk)
+    session = _session(request, pk)
     return _act(request, session, lambda: services.signin_open(session=session, by=request.user, now=timezone.now()),
                 _("Émargement ouvert : affichez le QR code à la salle."))
 
 
 @require_POST
 def session_mark(request: HttpRequest, pk: int) -> HttpResponse:
-    staff_only(request.user)
-    session = selectors.signin_session_get(request.user, pk)
+    session = _session(request, pk)
     form = MarkForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
@@ -151,8 +151,7 @@ def session_mark(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def session_strike(request: HttpRequest, pk: int, signature_pk: int) -> HttpResponse:
-    staff_only(request.user)
-    session = selectors.signin_session_get(request.user, pk)
+    session = _session(request, pk)
     signature = SessionSignature.objects.select_related("apprentice", "session__cohort").filter(
         session=session, pk=signature_pk).first()
     if signature is None:
@@ -169,8 +168,7 @@ def session_strike(request: HttpRequest, pk: int, signature_pk: int) -> HttpResp
 
 @require_POST
 def session_close(request: HttpRequest, pk: int) -> HttpResponse:
-    staff_only(request.user)
-    session = selectors.signin_session_get(request.user, pk)
+    session = _session(request, pk)
     form = CloseForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(form.errors["attest"]))
@@ -182,8 +180,7 @@ def session_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def session_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    staff_only(request.user)
-    session = selectors.signin_session_get(request.user, pk)
+    session = _session(request, pk)
     access.require(access.can_reopen_signin(request.user))
     form = ReopenForm(request.POST)
     if not form.is_valid():
