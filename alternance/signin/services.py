@@ -199,6 +199,12 @@ def signin_sign(
         raise _refuse(user, _("Code inconnu : vérifiez les 6 chiffres affichés à l'écran de la salle."), "unknown_code")
     if session.cohort_id != apprentice.cohort_id:
         raise ValidationError(_other_cohort_message(), code="other_cohort")
+    return _sign(session, apprentice, user=user, code=code, method=method, ip=ip, user_agent=user_agent, now=now)
+
+
+def _sign(session: TrainingSession, apprentice: Apprentice, *, user: User, code: str, method: str, ip: str | None,
+          user_agent: str, now: datetime) -> SessionSignature:
+    """The checks and the line once the session and the apprentice (of its cohort) are known."""
     _state_refusal(session)
     _code_refusal(session, user, code, now)
     if not _expected(apprentice, session.day):
@@ -224,8 +230,8 @@ def signin_sign_by_code(*, user: User, code: str, ip: str | None, user_agent: st
     mine = [(session, codes.check(session, code, now)) for session in open_today if session.cohort_id == apprentice.cohort_id]
     for session, verdict in mine:
         if verdict == codes.VALID:
-            return signin_sign(session_pk=session.pk, user=user, code=code, method=SignatureMethod.CODE, ip=ip,
-                               user_agent=user_agent, now=now)
+            return _sign(session, apprentice, user=user, code=code, method=SignatureMethod.CODE, ip=ip,
+                         user_agent=user_agent, now=now)
     # Other cohorts' sessions: only the codes of the moment (no look back: hundreds may be open).
     other = next((session for session in open_today if session.cohort_id != apprentice.cohort_id
                   and codes.check(session, code, now, look_back=False) == codes.VALID), None)
