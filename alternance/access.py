@@ -210,8 +210,13 @@ def scope_documents(user: User, qs: QuerySet) -> QuerySet:
     if role == Role.CRE:
         return qs.exclude(kind=DocumentKind.ABSENCE_PROOF)
     if role == Role.TUTOR:
+        # Its apprentices' documents, and the signed sheets of its cohorts' sessions and of the
+        # sessions it trained (issue 19 §3).
         apprentices = scope_apprentices(user, Apprentice.objects.all())
-        return qs.filter(Q(apprentice__in=apprentices) | Q(contract__apprentice__in=apprentices))
+        return qs.filter(
+            Q(apprentice__in=apprentices) | Q(contract__apprentice__in=apprentices)
+            | Q(cohort__referent_tutor=user) | Q(training_session__cohort__referent_tutor=user) | Q(training_session__trainer=user)
+        )
     if role == Role.APPRENTICE:
         # Its own documents; those of a draft contract stay internal to the OF, like the draft itself,
         # and so do the OF's invoices (a matter between the OF, the employer and the OPCO).

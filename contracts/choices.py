@@ -166,6 +166,10 @@ class DocumentKind(models.TextChoices):
     EVALUATION = "evaluation", _("Évaluation")
     ABSENCE_PROOF = "absence_proof", _("Justificatif d'absence")
     ATTENDANCE_STATEMENT = "attendance_statement", _("Relevé d'assiduité")
+    # Signed attendance sheets of the digital sign-in (issue 19 §3): one per closed session, and the
+    # monthly sheets of a cohort and of an apprentice.
+    SIGNIN_SHEET = "signin_sheet", _("Feuille d'émargement d'une séance")
+    MONTHLY_SIGNIN_SHEET = "monthly_signin_sheet", _("Feuille d'émargement mensuelle")
     OTHER = "other", _("Autre document")
 
 

@@ -41,17 +41,24 @@ def document_store(
     source_values: dict | None = None,
     source_fingerprint: str = "",
     signature_boxes: list | None = None,
+    training_session=None,
+    cohort=None,
 ) -> Document:
     """Store ``content`` as a new Document. A generated document gets the next version number of
-    its (contract or apprentice, kind) so that earlier versions stay available and traceable."""
+    its (contract or apprentice or session or cohort, kind) so that earlier versions stay available
+    and traceable; a monthly sheet counts its versions per month (``period_start``)."""
     if contract is not None and apprentice is None:
         apprentice = contract.apprentice
     version = 1
     if generated:
-        same = Document.objects.select_for_update().filter(kind=kind, is_generated=True, contract=contract, apprentice=apprentice)
+        same = Document.objects.select_for_update().filter(
+            kind=kind, is_generated=True, contract=contract, apprentice=apprentice, training_session=training_session, cohort=cohort)
+        if kind == DocumentKind.MONTHLY_SIGNIN_SHEET:
+            same = same.filter(period_start=period_start)
         version = (same.aggregate(latest=Max("version"))["latest"] or 0) + 1
     document = Document(
         kind=kind, title=title, contract=contract, apprentice=apprentice, company=company, uploaded_by=by,
+        training_session=training_session, cohort=cohort,
         is_generated=generated, version=version, content_type=content_type,
         period_start=period_start, period_end=period_end, instalment=instalment,
         sha256=hashlib.sha256(content).hexdigest(), size=len(content),

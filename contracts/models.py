@@ -495,6 +495,15 @@ class Document(models.Model):
     company = models.ForeignKey(
         "companies.Company", on_delete=models.CASCADE, null=True, blank=True, related_name="documents", verbose_name=_("entreprise")
     )
+    # A signed attendance sheet (issue 19 §3) belongs to its session, a monthly one of a whole cohort
+    # to the cohort; an apprentice's monthly sheet to the apprentice.
+    training_session = models.ForeignKey(
+        "alternance.TrainingSession", on_delete=models.CASCADE, null=True, blank=True, related_name="documents",
+        verbose_name=_("séance"),
+    )
+    cohort = models.ForeignKey(
+        "alternance.Cohort", on_delete=models.CASCADE, null=True, blank=True, related_name="documents", verbose_name=_("promotion"),
+    )
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(_("déposé le"), auto_now_add=True)
     # Generated documents (PDFs rendered by the app) are versioned per contract and kind.
@@ -522,10 +531,12 @@ class Document(models.Model):
         indexes = [
             models.Index(fields=["apprentice", "kind"], name="document_apprentice_kind_idx"),
             models.Index(fields=["contract", "kind"], name="document_contract_kind_idx"),
+            models.Index(fields=["cohort", "kind", "period_start"], name="document_cohort_kind_idx"),
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(apprentice__isnull=False) | models.Q(contract__isnull=False) | models.Q(company__isnull=False),
+                condition=models.Q(apprentice__isnull=False) | models.Q(contract__isnull=False) | models.Q(company__isnull=False)
+                | models.Q(training_session__isnull=False) | models.Q(cohort__isnull=False),
                 name="document_belongs_to_something",
             ),
             models.CheckConstraint(condition=models.Q(sha256__regex=r"^[0-9a-f]{64}$"), name="document_sha256_format"),
@@ -551,7 +562,7 @@ class Document(models.Model):
         self.size = self.file.size
 
     def clean(self) -> None:
-        if not (self.apprentice_id or self.contract_id or self.company_id):
+        if not (self.apprentice_id or self.contract_id or self.company_id or self.training_session_id or self.cohort_id):
             raise ValidationError(_("Rattachez le document à un·e apprenti·e, un contrat ou une entreprise."))
         if self.contract_id and self.apprentice_id and self.contract.apprentice_id != self.apprentice_id:
             raise ValidationError({"apprentice": _("Le document et son contrat concernent deux apprenti·es différent·es.")})

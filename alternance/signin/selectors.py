@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Q, QuerySet
 
 from alternance import access
 from alternance.choices import Role, SessionStatus, SigninState
-from alternance.models import Apprentice, TrainingSession, User
+from alternance.models import Apprentice, Cohort, TrainingSession, User
+from alternance.signin.sheets import sheet_fingerprint
+from contracts.choices import DocumentKind
+from contracts.models import Document
 
 
 def signin_session_get(user: User, pk: int) -> TrainingSession:
@@ -41,3 +44,40 @@ def open_sessions_for(apprentice: Apprentice, day: date) -> list[TrainingSession
     return list(TrainingSession.objects.filter(
         cohort_id=apprentice.cohort_id, day=day, status=SessionStatus.PLANNED, signin_state=SigninState.OPEN,
     ).select_related("trainer").order_by("start_time", "pk"))
+
+
+def cohort_month_sheets(cohort: Cohort, first: date) -> dict:
+    """A cohort's signed sheets of the month starting ``first`` (four queries): its planned sessions
+    with their sign-in state and the current sheet of each closed one, and the monthly sheets (the
+    cohort's and each apprentice's), latest version first."""
+    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    sessions = list(TrainingSession.objects.filter(cohort=cohort, day__range=(first, last), status=SessionStatus.PLANNED)
+                    .select_related("trainer", "closed_by").order_by("day", "start_time", "pk"))
+    closed = [s for s in sessions if s.signin_state == SigninState.CLOSED]
+    current: dict[int, Document] = {}
+    if closed:
+        wanted = {(s.pk, sheet_fingerprint(s)) for s in closed}
+        for document in Document.objects.filter(training_session__in=closed, kind=DocumentKind.SIGNIN_SHEET).order_by("version"):
+            if (document.training_session_id, document.source_fingerprint) in wanted:
+                current[document.training_session_id] = document
+    for session in sessions:
+        session.current_sheet = current.get(session.pk)
+    monthly = list(
+        Document.objects.filter(kind=DocumentKind.MONTHLY_SIGNIN_SHEET, period_start=first)
+        .filter(Q(cohort=cohort) | Q(apprentice__cohort=cohort)).select_related("apprentice")
+        .order_by("-version", "apprentice__last_name", "apprentice__first_name", "pk")
+    )
+    latest: list[Document] = []
+    owners: set[tuple[int | None, int | None]] = set()
+    for document in monthly:  # latest version first: keep one per owner (the cohort, each apprentice)
+        if (document.cohort_id, document.apprentice_id) not in owners:
+            owners.add((document.cohort_id, document.apprentice_id))
+            latest.append(document)
+    latest.sort(key=lambda d: (d.apprentice is not None, (d.apprentice.usage_name or d.apprentice.last_name).lower() if d.apprentice else "", d.pk))
+    return {
+        "sessions": sessions,
+        "closed_count": len(closed),
+        "cohort_sheet": next((d for d in latest if d.cohort_id == cohort.pk), None),
+        "apprentice_sheets": [d for d in latest if d.apprentice_id],
+        "earlier_monthly_count": len(monthly) - len(latest),
+    }

@@ -24,6 +24,7 @@ from alternance.attendance.roster import register_apprentices
 from alternance.choices import AttendanceStatus, HalfDay, SessionStatus, SignatureMethod, SigninState
 from alternance.history.services import record_change, record_update
 from alternance.models import Apprentice, AttendanceSettings, SessionSignature, TrainingSession, User
+from alternance.outbox import enqueue
 from alternance.planning import calendar as planning
 from alternance.planning.rhythm import CENTRE
 from alternance.signin import codes
@@ -35,6 +36,9 @@ TRANSITIONS = {
 }
 
 USER_AGENT_MAX = 400
+# The tasks rendering the signed sheets (alternance.signin.tasks, issue 19 §3), started by name.
+SHEET_TASK = "alternance.signin_sheet_store"
+MONTHLY_TASK = "alternance.signin_monthly_sheets_store"
 
 
 def _other_cohort_message() -> str:
@@ -362,7 +366,21 @@ def signin_close(*, session: TrainingSession, by: User, ip: str | None, user_age
     if expected:
         register.attendance_register_save(
             cohort=session.cohort, day=session.day, half=session_half(session), entries=_half_entries(session, expected), by=by)
+    # The signed sheet (PDF) is rendered in the background; the intent commits with the closing.
+    enqueue(SHEET_TASK, kwargs={"session_id": session.pk})
     return session
+
+
+@transaction.atomic
+def sheet_request(*, session: TrainingSession) -> None:
+    """Render a closed session's sheet again (its task is safe to run twice)."""
+    enqueue(SHEET_TASK, kwargs={"session_id": session.pk})
+
+
+@transaction.atomic
+def monthly_sheets_request(*, cohort, year: int, month: int, by: User) -> None:
+    """Ask for the monthly sheets of a cohort (its own and each apprentice's), rendered in the background."""
+    enqueue(MONTHLY_TASK, kwargs={"cohort_id": cohort.pk, "year": year, "month": month, "by_id": by.pk})
 
 
 @transaction.atomic

@@ -21,4 +21,7 @@ urlpatterns = [
     path("seances/<int:pk>/emargement/<int:signature_pk>/retirer/", views.session_strike, name="strike"),
     path("seances/<int:pk>/emargement/clore/", views.session_close, name="close"),
     path("seances/<int:pk>/emargement/rouvrir/", views.session_reopen, name="reopen"),
+    # The signed sheets (issue 19 §3): a session's, and a cohort's of a month.
+    path("seances/<int:pk>/emargement/feuille/", views.session_sheet, name="sheet"),
+    path("promotions/<int:pk>/feuilles-emargement/", views.cohort_sheets, name="cohort_sheets"),
 ]

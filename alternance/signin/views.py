@@ -12,6 +12,8 @@ page keeps that address as its target. Every refusal is the service's French mes
 
 from __future__ import annotations
 
+from datetime import date
+
 import segno
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,10 +28,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from alternance import access
 from alternance.choices import Role, SignatureMethod
-from alternance.models import Apprentice, SessionSignature, TrainingSession
-from alternance.signin import codes, selectors, services
+from alternance.models import Apprentice, Cohort, SessionSignature, TrainingSession
+from alternance.planning import calendar as planning
+from alternance.signin import codes, selectors, services, sheets
 from alternance.signin.forms import CloseForm, CodeForm, MarkForm, ReopenForm, StrikeForm
 from alternance.views.mixins import PAGE_SIZE, client_ip, staff_only
+from contracts.choices import DocumentKind
+from contracts.models import Document
 
 # How often the trainer's page asks for the code and the lines (seconds): the code rotates every 30.
 POLL_SECONDS = 5
@@ -80,8 +85,10 @@ def _qr_context(request: HttpRequest, session) -> dict:
 def _session_context(request: HttpRequest, session) -> dict:
     lines = services.sheet_lines(session)
     return {
+        **_sheet_context(session),
         "session": session, "lines": lines, "signed_count": sum(1 for line in lines if line.signed),
         "poll_seconds": POLL_SECONDS, "can_reopen": access.can_reopen_signin(request.user),
+        "can_manage_sessions": access.can_manage_sessions(request.user, session.cohort),
         "close_form": CloseForm(), "reopen_form": ReopenForm(), **_qr_context(request, session),
     }
 
@@ -189,6 +196,60 @@ def session_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, session, lambda: services.signin_reopen(
         session=session, reason=form.cleaned_data["reason"], by=request.user, now=timezone.now()),
         _("Émargement rouvert : le motif est consigné dans l'historique de la séance."))
+
+
+# --- the signed sheets (issue 19 §3) ------------------------------------------------------------------
+
+
+def _sheet_context(session) -> dict:
+    """The signed sheet of a closed session (rendered in the background after the closing) and its
+    earlier versions (before a reopening)."""
+    if not session.signin_closed:
+        return {}
+    current = sheets.current_session_sheet(session)
+    earlier = Document.objects.filter(training_session=session, kind=DocumentKind.SIGNIN_SHEET).order_by("-version")
+    return {"sheet": current, "earlier_sheets": [d for d in earlier if current is None or d.pk != current.pk]}
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def session_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the sheet's block (htmx polls it while the sheet is being rendered). POST: render it
+    again (a worker that was down: the task is safe to run twice)."""
+    session = _session(request, pk)
+    if request.method == "POST":
+        if session.signin_closed:
+            services.sheet_request(session=session)
+            messages.success(request, _("La feuille d'émargement est en préparation ; elle apparaît ici dans un instant."))
+        return redirect(_page_url(session))
+    return render(request, "alternance/signin/_sheet.html", {"session": session, "poll_seconds": POLL_SECONDS,
+                                                             **_sheet_context(session)})
+
+
+@require_http_methods(["GET", "POST"])
+def cohort_sheets(request: HttpRequest, pk: int) -> HttpResponse:
+    """The signed sheets of a cohort for a month (``?mois=AAAA-MM``): each closed session's sheet,
+    the monthly sheets (the cohort's and each apprentice's, latest version first) and the button that
+    renders them in the background."""
+    cohort = access.get_visible_or_404(request.user, Cohort.objects.select_related("programme"), pk=pk)
+    access.require(access.can_manage_sessions(request.user, cohort))
+    today = timezone.localdate()
+    value = request.POST.get("mois") if request.method == "POST" else request.GET.get("mois")
+    if value and planning.month_param(value) is None:
+        messages.warning(request, planning.MONTH_IGNORED)
+    year, month = planning.parse_month(value, default=today)
+    if request.method == "POST":
+        services.monthly_sheets_request(cohort=cohort, year=year, month=month, by=request.user)
+        messages.success(request, _("Les feuilles mensuelles sont en préparation : elles apparaîtront sur cette page dans "
+                                    "quelques instants."))
+        return redirect(f"{reverse('signin:cohort_sheets', args=[cohort.pk])}?mois={year:04d}-{month:02d}")
+    first = date(year, month, 1)
+    context = selectors.cohort_month_sheets(cohort, first)
+    return render(request, "alternance/signin/cohort_sheets.html", {
+        "cohort": cohort, **context,
+        "month_title": planning.month_title(year, month), "month_param": f"{year:04d}-{month:02d}",
+        "prev_month": f"{planning.add_months(first, -1):%Y-%m}", "next_month": f"{planning.add_months(first, 1):%Y-%m}",
+    })
 
 
 # --- apprentices -------------------------------------------------------------------------------------

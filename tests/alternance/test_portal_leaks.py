@@ -275,6 +275,8 @@ ROUTES: dict[str, Spec] = {
     "signin:strike": staff(pk="session", signature_pk="fixed_one"),
     "signin:close": staff(pk="session"),
     "signin:reopen": staff(pk="session"),
+    "signin:sheet": staff(pk="session"),
+    "signin:cohort_sheets": staff(pk="cohort"),
     "closure_list": staff(),
     "closure_create": staff(),
     "closure_edit": staff(pk="closure"),
