@@ -30,8 +30,8 @@ from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from alternance.choices import AttendanceStatus, JustificationStatus
-from alternance.models import AttendanceRecord, User
+from alternance.choices import AttendanceStatus, JustificationStatus, SessionStatus, SigninState
+from alternance.models import AttendanceRecord, SessionSignature, User
 from contracts.choices import ContractKind, ContractType, DocumentKind, InstalmentKind
 from contracts.documents import document_store
 from contracts.funding import add_months
@@ -332,6 +332,39 @@ def attendance_summary(contract: Contract, *, period_start: date, period_end: da
 
 
 @dataclass(frozen=True)
+class SignedSessions:
+    """The training sessions an apprentice signed in a period, from the closed and signed sheets
+    (issue 19 §3), and the monthly sheets of that period that back them (latest version of each month)."""
+
+    count: int
+    minutes: int
+    monthly_sheets: list[Document]
+
+    @property
+    def hours_display(self) -> str:
+        return format_hours_minutes(Decimal(self.minutes) / 60)
+
+
+def signed_sessions_summary(apprentice_id: int, *, period_start: date, period_end: date) -> SignedSessions:
+    """Sessions of ``period_start``–``period_end`` (inclusive) whose sheet the trainer closed and
+    signed with the apprentice's signature on it (two queries)."""
+    signed = SessionSignature.objects.filter(
+        apprentice_id=apprentice_id, session__day__gte=period_start, session__day__lte=period_end,
+        session__status=SessionStatus.PLANNED, session__signin_state=SigninState.CLOSED,
+    ).select_related("session")
+    count = minutes = 0
+    for signature in signed:
+        count += 1
+        minutes += signature.session.duration_minutes
+    sheets: dict[date, Document] = {}
+    for document in Document.objects.filter(
+        apprentice_id=apprentice_id, kind=DocumentKind.MONTHLY_SIGNIN_SHEET, period_start__lte=period_end, period_end__gte=period_start,
+    ).order_by("period_start", "-version"):
+        sheets.setdefault(document.period_start, document)
+    return SignedSessions(count=count, minutes=minutes, monthly_sheets=list(sheets.values()))
+
+
+@dataclass(frozen=True)
 class InstalmentPeriod:
     contract_year: int
     year_start: date
@@ -545,6 +578,7 @@ def completion_certificate_pdf(contract: Contract, *, instalment: OpcoInstalment
         instalment=instalment,
         period=period,
         attendance=attendance_summary(contract, period_start=period.start, period_end=period.end),
+        signed_sessions=signed_sessions_summary(contract.apprentice_id, period_start=period.start, period_end=period.end),
         half_day_hours_display=format_hours_minutes(half_day_hours()),
         opco_file=instalment.opco_file,
     )

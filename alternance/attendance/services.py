@@ -34,9 +34,9 @@ from django.utils.translation import gettext as _
 
 from alerts.triggers import facts_changed
 from alternance import access
-from alternance.choices import AttendanceStatus, JustificationStatus, Role
+from alternance.choices import AttendanceStatus, JustificationStatus, Role, SessionStatus, SigninState
 from alternance.history.services import record_bulk, record_change
-from alternance.models import Apprentice, AttendanceRecord, AttendanceSettings, Cohort, User
+from alternance.models import Apprentice, AttendanceRecord, AttendanceSettings, Cohort, SessionSignature, User
 from alternance.outbox import email_queue, email_queue_many
 from companies.models import CompanyContact
 from contracts.choices import ACTIVE_CONTRACT_STATUSES, ContractStatus, DocumentKind
@@ -785,6 +785,18 @@ class AttendanceStatement:
     contracts: list[Contract]
     totals: StatementTotals = field(default_factory=StatementTotals)
     restricted_to_contract: bool = False
+    # The sessions the apprentice signed this month (issue 19 §3), from the sheets its trainers closed
+    # and signed, on the days of ``records`` only (an employer's statement: its contract's days).
+    signatures: list[SessionSignature] = field(default_factory=list)
+
+    @property
+    def signed_minutes(self) -> int:
+        return sum(signature.session.duration_minutes for signature in self.signatures)
+
+    @property
+    def signed_hours_display(self) -> str:
+        hours, minutes = divmod(self.signed_minutes, 60)
+        return f"{hours}\u00a0h\u00a0{minutes:02d}"
 
     @property
     def month_label(self) -> str:
@@ -834,9 +846,17 @@ def attendance_statement(user: User, apprentice: Apprentice, *, first: date, las
         .select_related("company")
         .order_by("start_date")
     )
+    days = {record.day for record in records}
+    signatures = [
+        signature for signature in SessionSignature.objects.filter(
+            apprentice=apprentice, session__day__gte=first, session__day__lte=last,
+            session__status=SessionStatus.PLANNED, session__signin_state=SigninState.CLOSED,
+        ).select_related("session__trainer").order_by("session__day", "session__start_time", "session_id")
+        if signature.session.day in days
+    ]
     return AttendanceStatement(
         apprentice=apprentice, month=first, records=records, contracts=contracts, totals=statement_totals(records),
-        restricted_to_contract=user.role == Role.EMPLOYER,
+        restricted_to_contract=user.role == Role.EMPLOYER, signatures=signatures,
     )
 
 

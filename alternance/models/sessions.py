@@ -12,6 +12,8 @@ transaction, the cohort row locked: SQLite has no exclusion constraint). ``origi
 recreates it, even after it was moved, split or cancelled (unique per cohort).
 """
 
+from datetime import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -131,6 +133,11 @@ class TrainingSession(models.Model):
     @property
     def time_display(self) -> str:
         return f"{self.start_time:%H:%M}–{self.end_time:%H:%M}"
+
+    @property
+    def duration_minutes(self) -> int:
+        start, end = (datetime.combine(self.day, moment) for moment in (self.start_time, self.end_time))
+        return int((end - start).total_seconds() // 60)
 
     @property
     def title(self) -> str:

@@ -71,6 +71,7 @@ from alternance.qualiopi.sources import (
     RUPTURANT_PLACEMENTS,
     RUPTURE_NOTICES,
     RUPTURES,
+    SIGNIN_SHEETS,
     VISIT_REPORTS,
     VISITS_DONE,
     Period,
@@ -130,10 +131,10 @@ INDICATORS: tuple[Indicator, ...] = (
         13, "coordination-centre-entreprise", gettext_lazy("Coordination des apprentissages entre le centre et l'entreprise"),
         gettext_lazy(
             "Les visites en entreprise et les bilans (première visite, suivi, mi-parcours, fin de formation) avec leur grille "
-            "standard, les comptes rendus remis, les évaluations et relevés d'assiduité partagés, et les réunions inscrites aux "
-            "calendriers d'alternance des promotions."
+            "standard, les comptes rendus remis, les évaluations et relevés d'assiduité partagés, les feuilles d'émargement "
+            "signées des séances, et les réunions inscrites aux calendriers d'alternance des promotions."
         ),
-        (VISITS_DONE, VISIT_REPORTS, LIAISON_DOCUMENTS, MEETINGS),
+        (VISITS_DONE, VISIT_REPORTS, LIAISON_DOCUMENTS, SIGNIN_SHEETS, MEETINGS),
         collect_coordination,
     ),
     Indicator(
@@ -189,7 +190,7 @@ def indicator_documents(indicator: Indicator, period: Period) -> list[Document]:
     for source in indicator.document_sources:
         condition |= source.condition & source.in_range(period)
     return list(
-        annotated(Document).filter(condition).select_related("apprentice", "company", "contract__apprentice").order_by("evidence_day", "pk")
+        annotated(Document).filter(condition).select_related("apprentice", "company", "contract__apprentice", "cohort").order_by("evidence_day", "pk")
     )
 
 

@@ -94,6 +94,8 @@ def document_entry_name(document: Document) -> str:
     apprentice = document.apprentice or (document.contract.apprentice if document.contract_id else None)
     if apprentice is not None:
         subject = slugify(f"{apprentice.usage_name or apprentice.last_name} {apprentice.first_name}")
+    elif document.cohort_id:
+        subject = slugify(document.cohort.name)
     else:
         subject = slugify(document.company.name) if document.company_id else ""
     subject = subject[:SUBJECT_SLUG_LENGTH].strip("-") or "document"

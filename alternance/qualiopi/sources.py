@@ -175,6 +175,12 @@ LIAISON_DOCUMENTS = Source(
     "liaison_documents", gettext_lazy("Évaluations et documents d'assiduité archivés"), Document, "evidence_day",
     Q(kind__in=(DocumentKind.EVALUATION, DocumentKind.ATTENDANCE_STATEMENT, DocumentKind.ATTENDANCE_CERTIFICATE)),
 )
+# The monthly signed attendance sheets of each cohort (issue 19 §3): every session closed and signed
+# by its trainer, each apprentice's signature time. The apprentices' own monthly sheets repeat them.
+SIGNIN_SHEETS = Source(
+    "signin_sheets", gettext_lazy("Feuilles d'émargement mensuelles des promotions"), Document, "evidence_day",
+    Q(kind=DocumentKind.MONTHLY_SIGNIN_SHEET, cohort__isnull=False),
+)
 MEETINGS = Source(
     "meetings", gettext_lazy("Réunions et bilans inscrits au calendrier des promotions"), KeyDate, "day",
     Q(kind__in=(KeyDateKind.MEETING, KeyDateKind.MID_TERM_REVIEW, KeyDateKind.END_REVIEW)),

@@ -46,11 +46,6 @@ def signature_reference(signature: SessionSignature) -> str:
     return hashlib.sha256(evidence.encode()).hexdigest()[:12].upper()
 
 
-def session_minutes(session: TrainingSession) -> int:
-    start = datetime.combine(session.day, session.start_time)
-    return int((datetime.combine(session.day, session.end_time) - start).total_seconds() // 60)
-
-
 def hours_label(minutes: int) -> str:
     """« 3 h 30 », « 7 h » — the way the sheets print a duration."""
     hours, rest = divmod(minutes, 60)
@@ -118,7 +113,7 @@ class SessionSheet:
 
     @property
     def duration_label(self) -> str:
-        return hours_label(session_minutes(self.session))
+        return hours_label(self.session.duration_minutes)
 
 
 def _closed_sessions(cohort: Cohort, first: date, last: date) -> QuerySet:
@@ -274,11 +269,11 @@ class ApprenticeMonth:
 
     @property
     def signed_hours_label(self) -> str:
-        return hours_label(sum(session_minutes(sheet.session) for sheet in self.sheets if sheet.rows[0].signed))
+        return hours_label(sum(sheet.session.duration_minutes for sheet in self.sheets if sheet.rows[0].signed))
 
     @property
     def expected_hours_label(self) -> str:
-        return hours_label(sum(session_minutes(sheet.session) for sheet in self.sheets))
+        return hours_label(sum(sheet.session.duration_minutes for sheet in self.sheets))
 
 
 def apprentice_month(apprentice: Apprentice, month: date) -> ApprenticeMonth:

@@ -8,7 +8,7 @@ page without JavaScript) with the input kept and the French errors next to their
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -24,8 +24,10 @@ from alternance import access
 from alternance.exports import XLSX_CONTENT_TYPE, SafeCsvWriter, xlsx_bytes
 from alternance.views.mixins import StaffListView
 from contracts import opco, selectors
+from contracts.choices import DocumentKind
 from contracts.forms_opco import EmployerParticipationForm, InvoiceForm, OpcoFileForm, PaymentForm, ReminderForm
-from contracts.models import Contract, OpcoFile, OpcoInstalment
+from contracts.models import Contract, Document, OpcoFile, OpcoInstalment
+from contracts.pdf import InstalmentPeriod, instalment_period
 
 PANEL_TEMPLATE = "contracts/panels/opco.html"
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -147,6 +149,20 @@ class InstalmentLine:
     state: str
     invoice_form: InvoiceForm | None
     payment_form: PaymentForm | None
+    # The part of the contract year the instalment pays for, and the apprentice's monthly signed
+    # attendance sheets of that part (issue 19 §3: the OPCO asks for them to pay).
+    period: InstalmentPeriod | None = None
+    sheets: list[Document] = field(default_factory=list)
+
+
+def _monthly_sheets(user, contract: Contract) -> list[Document]:
+    """The apprentice's monthly signed sheets the user sees, latest version of each month (one query)."""
+    latest: dict = {}
+    for document in access.visible(user, Document).filter(
+        apprentice_id=contract.apprentice_id, kind=DocumentKind.MONTHLY_SIGNIN_SHEET,
+    ).order_by("period_start", "-version"):
+        latest.setdefault(document.period_start, document)
+    return list(latest.values())
 
 
 def _instalment_forms(instalment: OpcoInstalment, bound: dict) -> tuple[InvoiceForm, PaymentForm]:
@@ -188,11 +204,15 @@ def panel_context(request: HttpRequest, contract: Contract) -> dict:
     if opco_file is None:
         return context
     lines = []
+    monthly_sheets = _monthly_sheets(user, contract)
     for instalment in opco_file.instalments.all():
         invoice_form = payment_form = None
         if can_edit and not instalment.paid_date:
             invoice_form, payment_form = _instalment_forms(instalment, bound)
-        lines.append(InstalmentLine(instalment, opco.instalment_state(instalment, today=today), invoice_form, payment_form))
+        period = instalment_period(contract, instalment)
+        sheets = [d for d in monthly_sheets if d.period_start <= period.end and d.period_end >= period.start]
+        lines.append(InstalmentLine(
+            instalment, opco.instalment_state(instalment, today=today), invoice_form, payment_form, period, sheets))
     context["opco_lines"] = lines
     context["opco_reminders"] = list(opco_file.reminders.all())
     if can_edit:

@@ -3,7 +3,7 @@ OPCO panel's actions on the contract page (permission matrix, state re-read, Fre
 
 import csv
 import io
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -271,3 +271,35 @@ def test_htmx_success_saves_and_answers_with_the_panel_and_its_message(client, w
     assert "Facture enregistrée." in html and "F-7 · 27/11/2026" in html
     advance.refresh_from_db()
     assert (advance.invoice_number, advance.invoiced_date) == ("F-7", date(2026, 11, 27))
+
+
+# --- the signed sheets of each instalment's period (issue 19 §3) ---------------------------------------
+
+def test_each_instalment_lists_the_monthly_sheets_of_its_period(client, world, advance, settings, tmp_path):
+    """The advance of year 1 covers the contract's first six months: the apprentice's monthly sheets of
+    those months (latest version of each) are listed; a month after the period and another apprentice's
+    sheet are not."""
+    from contracts.choices import DocumentKind
+    from contracts.documents import document_store
+    from contracts.pdf import instalment_period
+
+    settings.MEDIA_ROOT = tmp_path
+    contract = world.a.contract
+    period = instalment_period(contract, advance)
+    first_month = period.start.replace(day=1)
+
+    def sheet(apprentice, start, end):
+        return document_store(content=b"%PDF sheet", filename="f.pdf", kind=DocumentKind.MONTHLY_SIGNIN_SHEET, title="Feuille",
+                              apprentice=apprentice, generated=True, period_start=start, period_end=end)
+
+    older = sheet(contract.apprentice, first_month, period.start.replace(day=28))
+    newer = sheet(contract.apprentice, first_month, period.start.replace(day=28))
+    after = sheet(contract.apprentice, period.end + timedelta(days=1), period.end + timedelta(days=30))
+    other = sheet(world.b.apprentice, first_month, period.start.replace(day=28))
+    client.force_login(world.admin_staff)
+    page = client.get(reverse("contracts:contract_detail", args=[contract.pk])).content.decode()
+    assert f"Période du {period.start:%d/%m/%Y} au {period.end:%d/%m/%Y} — feuilles d'émargement :" in page
+    link = reverse("contracts:document_download", args=[newer.pk])
+    assert link in page
+    for absent in (older, after, other):
+        assert reverse("contracts:document_download", args=[absent.pk]) not in page

@@ -16,6 +16,8 @@ from alternance.choices import (
     QualificationLevel,
     Role,
     SessionStatus,
+    SignatureMethod,
+    SigninState,
     VisitKind,
 )
 from alternance.models import (
@@ -25,6 +27,7 @@ from alternance.models import (
     Cohort,
     CompetenceBlock,
     Programme,
+    SessionSignature,
     Site,
     TrainingSession,
     User,
@@ -193,6 +196,20 @@ class TrainingSessionFactory(DjangoModelFactory):
     subject = factory.Sequence(lambda n: f"Sujet {n}")
     room = "Salle 1"
     status = SessionStatus.PLANNED
+
+
+def signed_session(apprentice, day, start, end, *, signed=True, state=SigninState.CLOSED, minutes_late=0, **fields):
+    """A session of the apprentice's cohort whose sign-in reached ``state`` (closed and signed by
+    default), with the apprentice's signature by the code at its start unless ``signed`` is False;
+    written directly, without the services' clock checks (for the documents built from the sheets)."""
+    moment = datetime.combine(day, start, tzinfo=ZoneInfo("Europe/Paris"))
+    session = TrainingSessionFactory(
+        cohort=apprentice.cohort, day=day, start_time=start, end_time=end, signin_state=state, signin_secret="s" * 64,
+        signin_opened_at=moment, closed_at=moment if state == SigninState.CLOSED else None, **fields)
+    if signed:
+        SessionSignature.objects.create(session=session, apprentice=apprentice, method=SignatureMethod.CODE, code_used="123456",
+                                        signed_at=moment + timedelta(minutes=minutes_late), minutes_late=minutes_late)
+    return session
 
 
 class CandidateFactory(DjangoModelFactory):

@@ -4,7 +4,7 @@ and the month bounds."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 from io import BytesIO
 
@@ -19,10 +19,10 @@ from alternance.attendance.services import (
     statement_totals,
 )
 from alternance.choices import AttendanceStatus as Status
-from alternance.choices import HalfDay
+from alternance.choices import HalfDay, SigninState
 from alternance.choices import JustificationStatus as Justification
 from tests.alternance.attendance.test_absences_support import NOW
-from tests.factories.alternance import AttendanceRecordFactory
+from tests.factories.alternance import AttendanceRecordFactory, signed_session
 from tests.factories.web import make_world
 
 pytestmark = pytest.mark.django_db
@@ -183,3 +183,43 @@ def test_the_statement_selector_is_scoped(world):
     first, last = month_bounds(2026, 11)
     assert len(attendance_statement(world.coordinator, world.a.apprentice, first=first, last=last).records) == 8
     assert attendance_statement(world.b.employer_user, world.a.apprentice, first=first, last=last).records == []
+
+
+# --- the sessions signed (issue 19 §3) -----------------------------------------------------------------
+
+def _sign_sessions(world):
+    """Alice signed two closed sessions in November (02/11 3 h 30, 03/11 2 h, 15 minutes late), one of
+    October (out of the month), and one of 02/11 whose sheet is not closed yet (not counted)."""
+    apprentice = world.a.apprentice
+    signed_session(apprentice, date(2026, 11, 2), time(9, 0), time(12, 30), subject="Comptabilité")
+    signed_session(apprentice, date(2026, 11, 3), time(9, 0), time(11, 0), minutes_late=15)
+    signed_session(apprentice, date(2026, 10, 30), time(9, 0), time(12, 0))
+    signed_session(apprentice, date(2026, 11, 2), time(13, 30), time(17, 0), state=SigninState.OPEN)
+
+
+def test_the_statement_lists_the_sessions_signed_in_the_month(client, world):
+    _sign_sessions(world)
+    client.force_login(world.coordinator)
+    lines = pdf_text(client.get(statement_url(world))).splitlines()
+    text = " ".join(lines)
+    assert "2 séances émargées ce mois-ci, 5 h 30 de formation, d'après les feuilles d'émargement signées par les" in text
+    assert any(line.startswith("lun 02/11/2026, 09:00–12:30 — Comptabilité") for line in lines)
+    assert any(line.startswith("mar 03/11/2026, 09:00–11:00") and line.endswith("15") for line in lines)
+    assert "30/10/2026" not in text and "13:30–17:00" not in text
+
+
+def test_an_employers_statement_lists_only_the_sessions_of_its_contract(client, world):
+    _sign_sessions(world)
+    contract = world.a.contract
+    contract.start_date = contract.practical_training_start_date = contract.training_start_date = date(2026, 11, 3)
+    contract.signature_date = date(2026, 10, 20)
+    contract.save()
+    client.force_login(world.a.employer_user)
+    text = " ".join(pdf_text(client.get(statement_url(world))).splitlines())
+    assert "1 séance émargée ce mois-ci, 2 h 00 de formation" in text
+    assert "02/11/2026" not in text
+
+
+def test_a_month_without_signed_session_says_so(client, world):
+    client.force_login(world.coordinator)
+    assert "Aucune séance émargée ce mois-ci." in pdf_text(client.get(statement_url(world)))

@@ -86,6 +86,7 @@ class World:
     convention: Document
     rupture_notice: Document
     alerts: dict
+    signin_sheet: Document | None = None
 
 
 def contract_for(apprentice, company, **extra) -> Contract:
@@ -207,9 +208,18 @@ def build_world() -> World:
     rupture_notice = document_store(content=b"%PDF-1.4 rupture Bruno", filename="rupture.pdf", kind=DocumentKind.RUPTURE,
                                     title="Notification de rupture — Bruno Petit", contract=bruno_broken,
                                     period_start=date(2026, 2, 10), period_end=date(2026, 2, 10))
+    # The cohort's monthly signed sheet of June (dated its last day: in the period), July's (after it),
+    # and an apprentice's own monthly sheet (the cohort's already holds its lines: not repeated).
+    def monthly(first, last, **owner):
+        return document_store(content=f"%PDF-1.4 émargement {first}".encode(), filename="emargement.pdf",
+                              kind=DocumentKind.MONTHLY_SIGNIN_SHEET, title="Feuille d'émargement mensuelle", generated=True,
+                              period_start=first, period_end=last, **owner)
+    signin_sheet = monthly(date(2026, 6, 1), date(2026, 6, 30), cohort=cohort)
+    monthly(date(2026, 7, 1), date(2026, 7, 31), cohort=cohort)
+    monthly(date(2026, 5, 1), date(2026, 5, 31), apprentice=alice)
     return World(coordinator=coordinator, alice=alice, bruno=bruno, chloe=chloe, acme=acme, beta=beta, alice_contract=alice_contract,
                  bruno_broken=bruno_broken, visit_report=visit_report, evaluation=evaluation, convention=convention,
-                 rupture_notice=rupture_notice, alerts=alerts)
+                 rupture_notice=rupture_notice, alerts=alerts, signin_sheet=signin_sheet)
 
 
 @pytest.fixture
@@ -271,6 +281,7 @@ def test_counts_per_indicator_take_only_the_records_of_the_period(world):
         ("Visites en entreprise et bilans réalisés", 3),
         ("Comptes rendus de visite archivés", 1),
         ("Évaluations et documents d'assiduité archivés", 1),
+        ("Feuilles d'émargement mensuelles des promotions", 1),
         ("Réunions et bilans inscrits au calendrier des promotions", 1),
         ("… dont première visite", 2),
         ("… dont visite de suivi", 1),
@@ -350,7 +361,7 @@ def test_other_indicators_examples_name_the_records_of_the_period(world):
 def test_documents_of_each_indicator_are_those_of_the_period(world):
     evidence = by_number(collect_evidence(PERIOD))
 
-    assert [d.pk for d in evidence[13].documents] == [world.visit_report.pk, world.evaluation.pk]
+    assert [d.pk for d in evidence[13].documents] == [world.visit_report.pk, world.evaluation.pk, world.signin_sheet.pk]
     assert [d.pk for d in evidence[26].documents] == [world.visit_report.pk]
     assert [d.pk for d in evidence[28].documents] == [world.convention.pk]
     assert [d.pk for d in evidence[32].documents] == [world.rupture_notice.pk]
@@ -388,6 +399,7 @@ def test_zip_has_one_folder_per_indicator_with_extracts_documents_and_the_summar
         "13-coordination-centre-entreprise/reunions-et-bilans-planifies.csv",
         f"13-coordination-centre-entreprise/documents/{report}",
         f"13-coordination-centre-entreprise/documents/{evaluation}",
+        f"13-coordination-centre-entreprise/documents/2026-06-30-feuille-demargement-mensuelle-promotion-2025-{world.signin_sheet.pk}.pdf",
         "26-accueil-des-publics-en-situation-de-handicap/apprentis-rqth.csv",
         "26-accueil-des-publics-en-situation-de-handicap/actions-rqth.csv",
         f"26-accueil-des-publics-en-situation-de-handicap/documents/{report}",
@@ -513,7 +525,7 @@ def test_summary_json_mirrors_the_pdf(world):
 
     summary = pack.summary
     assert summary["generated_on"] == "2026-07-15"
-    assert summary["files"] == 25
+    assert summary["files"] == 26
     first = summary["indicators"][0]
     assert (first["number"], first["folder"]) == (12, "12-engagement-et-prevention-des-abandons")
     assert first["counts"][0] == {"label": "Alertes levées (risques détectés)", "value": 2}
@@ -531,7 +543,8 @@ def test_freshness_flags_indicators_without_evidence_in_the_last_90_days(world):
     # meeting on 10/09) prove nothing yet.
     assert list(freshness) == [12, 13, 26, 28, 30]
     assert (freshness[12].last_evidence, freshness[12].recent_count, freshness[12].lacking) == (date(2026, 5, 12), 1, False)
-    assert (freshness[13].last_evidence, freshness[13].recent_count, freshness[13].lacking) == (date(2026, 6, 1), 2, False)
+    # 13: the cohort's June signed sheet (dated 30/06) is its latest evidence; July's is dated after today.
+    assert (freshness[13].last_evidence, freshness[13].recent_count, freshness[13].lacking) == (date(2026, 6, 30), 3, False)
     assert (freshness[26].last_evidence, freshness[26].recent_count, freshness[26].lacking) == (date(2026, 6, 15), 2, False)
     assert (freshness[28].last_evidence, freshness[28].recent_count, freshness[28].lacking) == (date(2026, 4, 10), 0, True)
     assert (freshness[30].last_evidence, freshness[30].recent_count, freshness[30].lacking) == (date(2026, 5, 20), 1, False)
