@@ -2,16 +2,22 @@
 its page; two of three apprentices sign from 390 px phones by typing that code (one through the QR
 code's address, logging in first: the login keeps the target); the list fills in by itself (htmx
 polling); the tutor closes and signs the sheet; the third apprentice finds the half-day « à
-justifier » in its absences. No page is wider than its screen, axe finds no serious violation, the
+justifier » in its absences; the session's signed sheet (PDF) lists both signatures and the
+trainer's, and a copy altered on the server is refused. No page is wider than its screen, axe finds no serious violation, the
 Content-Security-Policy is never broken."""
 
+import io
+import re
 from datetime import date, datetime, time
 
+import pypdf
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from alternance.choices import AttendanceStatus, SigninState
 from alternance.models import AttendanceRecord, SessionSignature, TrainingSession
+from contracts.choices import DocumentKind
+from contracts.models import Document
 from tests.e2e.test_csp import CspWatch
 from tests.e2e.test_pages_fit_and_accessible import audit
 from tests.factories.alternance import ApprenticeFactory, ApprenticeUserFactory, TrainingSessionFactory
@@ -38,7 +44,8 @@ def fits(page: Page, width: int) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
-def test_two_sign_by_phone_the_third_is_absent_to_justify(page: Page, browser: Browser, live_server, time_machine):
+def test_two_sign_by_phone_the_third_is_absent_to_justify(page: Page, browser: Browser, live_server, time_machine, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     time_machine.move_to(datetime(2026, 12, 7, 9, 4, tzinfo=PARIS), tick=True)
     world = make_world()
     cohort = world.a.cohort
@@ -94,6 +101,28 @@ def test_two_sign_by_phone_the_third_is_absent_to_justify(page: Page, browser: B
     page.get_by_role("button", name="Clore et signer").click()
     expect(page.get_by_test_id("signin-closed")).to_contain_text("Feuille signée par Tuteur A")
     expect(page.locator(f'[data-apprentice="{zoe.pk}"]')).to_contain_text("Absent·e — à justifier")
+
+    # The signed sheet (rendered by its task once the closing committed) lists both signatures and the
+    # trainer's; a copy altered on the server is refused.
+    download = page.get_by_test_id("sheet-download")
+    expect(download).to_be_visible(timeout=15_000)
+    sheet_url = live_server.url + download.get_attribute("href")
+    response = page.request.get(sheet_url)
+    assert (response.status, response.headers["content-type"]) == (200, "application/pdf")
+    text = " ".join(" ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(response.body())).pages).split())
+    assert re.search(r"MARTIN Alice Signé à 09:0\d:\d\d \(code saisi\)", text), text
+    assert re.search(r"PETIT Chloé Signé à 09:0\d:\d\d \(QR code\)", text), text
+    assert "ZELLER Zoé Absent·e — non justifiée" in text
+    assert "Feuille close et signée électroniquement par Tuteur A" in text
+    sheet = Document.objects.get(training_session=session, kind=DocumentKind.SIGNIN_SHEET)
+    with open(sheet.file.path, "r+b") as handle:  # one byte flipped
+        handle.seek(300)
+        byte = handle.read(1)
+        handle.seek(300)
+        handle.write(bytes([byte[0] ^ 0xFF]))
+    altered = page.request.get(sheet_url)
+    assert altered.status == 409
+    assert "ne correspond plus à l'empreinte SHA-256" in altered.text()
 
     session.refresh_from_db()
     assert session.signin_state == SigninState.CLOSED

@@ -19,7 +19,8 @@ from alternance.signin.services import session_half
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_generates_dressed_sessions_on_centre_days_only():
+def test_the_demo_generates_dressed_sessions_on_centre_days_only(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     call_command("seed_demo", apprentices=60, seed=7, today="2026-11-28", stdout=StringIO())
 
     cohorts = list(Cohort.objects.select_related("referent_tutor"))
@@ -50,3 +51,16 @@ def test_the_demo_generates_dressed_sessions_on_centre_days_only():
         day__in=signed.values("day"), status__in=(AttendanceStatus.PRESENT, AttendanceStatus.LATE),
     ).values_list("apprentice_id", "day", "half"))
     assert lines and lines <= attended
+
+    # Issue 19 §3: each cohort's last signed day has its sessions' signed sheets (PDF), current for
+    # their closing; the earlier days' are not rendered (the page offers to render them).
+    from alternance.signin.sheets import current_session_sheet
+    from contracts.choices import DocumentKind
+    from contracts.models import Document
+
+    last_days = {}
+    for session in signed.order_by("day"):
+        last_days[session.cohort_id] = session.day
+    expected = [s for s in signed.select_related("cohort", "closed_by") if s.day == last_days[s.cohort_id]]
+    assert {d.training_session_id for d in Document.objects.filter(kind=DocumentKind.SIGNIN_SHEET)} == {s.pk for s in expected}
+    assert all(current_session_sheet(s) is not None for s in expected)

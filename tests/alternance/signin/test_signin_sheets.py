@@ -133,9 +133,11 @@ def test_an_altered_sheet_is_refused_on_download(client, closed):
     client.force_login(closed.trainer)
     url = reverse("contracts:document_download", args=[document.pk])
     assert client.get(url).status_code == 200
-    with open(document.file.path, "r+b") as handle:
+    with open(document.file.path, "r+b") as handle:  # one byte flipped
         handle.seek(200)
-        handle.write(b"X")
+        byte = handle.read(1)
+        handle.seek(200)
+        handle.write(bytes([byte[0] ^ 0xFF]))
     response = client.get(url)
     assert response.status_code == 409
     assert "ne correspond plus à l'empreinte SHA-256" in response.content.decode()
