@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from alternance import access
 from alternance.choices import Role, SessionStatus, SigninState
 from alternance.models import Apprentice, Cohort, TrainingSession, User
-from alternance.signin.sheets import sheet_fingerprint
+from alternance.signin.sheets import sheet_fingerprint, sheets_in_preparation
 from contracts.choices import DocumentKind
 from contracts.models import Document
 
@@ -60,8 +61,10 @@ def cohort_month_sheets(cohort: Cohort, first: date) -> dict:
         for document in Document.objects.filter(training_session__in=closed, kind=DocumentKind.SIGNIN_SHEET).order_by("version"):
             if (document.training_session_id, document.source_fingerprint) in wanted:
                 current[document.training_session_id] = document
+    preparing = sheets_in_preparation([s.pk for s in closed if s.pk not in current], now=timezone.now())
     for session in sessions:
         session.current_sheet = current.get(session.pk)
+        session.sheet_preparing = session.pk in preparing
     monthly = list(
         Document.objects.filter(kind=DocumentKind.MONTHLY_SIGNIN_SHEET, period_start=first)
         .filter(Q(cohort=cohort) | Q(apprentice__cohort=cohort)).select_related("apprentice")
@@ -77,6 +80,7 @@ def cohort_month_sheets(cohort: Cohort, first: date) -> dict:
     return {
         "sessions": sessions,
         "closed_count": len(closed),
+        "missing_sheets": [s for s in closed if s.pk not in current and s.pk not in preparing],
         "cohort_sheet": next((d for d in latest if d.cohort_id == cohort.pk), None),
         "apprentice_sheets": [d for d in latest if d.apprentice_id],
         "earlier_monthly_count": len(monthly) - len(latest),

@@ -16,15 +16,23 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from alternance.choices import AttendanceStatus, JustificationStatus, SessionStatus, SignatureMethod, SigninState
-from alternance.models import Apprentice, AttendanceRecord, Cohort, SessionSignature, TrainingSession
+from alternance.choices import (
+    AttendanceStatus,
+    JustificationStatus,
+    OutboxStatus,
+    SessionStatus,
+    SignatureMethod,
+    SigninState,
+)
+from alternance.models import Apprentice, AttendanceRecord, Cohort, SessionSignature, TaskIntent, TrainingSession
+from alternance.outbox import intent_key
 from alternance.signin.services import MONTHLY_TASK, SHEET_TASK, session_half
 from contracts.choices import DocumentKind
 from contracts.documents import document_store
@@ -229,6 +237,22 @@ def session_sheet_store(*, session_id: int, now: datetime | None = None) -> Docu
         generated=True, period_start=session.day, period_end=session.day,
         source_values=_closing_values(session), source_fingerprint=sheet_fingerprint(session),
     )
+
+
+# How long a sheet's task handed to the broker may take before the page stops saying « en préparation »
+# and offers to render it again (a sheet renders in about a second: its worker was lost).
+PREPARATION_MINUTES = 10
+
+
+def sheets_in_preparation(session_ids, *, now: datetime) -> set[int]:
+    """The sessions among ``session_ids`` whose sheet's task is waiting for the broker, or was handed
+    to it less than ``PREPARATION_MINUTES`` ago (one query)."""
+    keys = {intent_key(SHEET_TASK, {"session_id": pk}): pk for pk in session_ids}
+    if not keys:
+        return set()
+    rows = TaskIntent.objects.filter(key__in=keys).filter(
+        Q(status=OutboxStatus.QUEUED) | Q(status=OutboxStatus.SENT, sent_at__gte=now - timedelta(minutes=PREPARATION_MINUTES)))
+    return {keys[key] for key in rows.values_list("key", flat=True)}
 
 
 # --- the monthly sheets -----------------------------------------------------------------------------

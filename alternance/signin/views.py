@@ -208,7 +208,9 @@ def _sheet_context(session) -> dict:
         return {}
     current = sheets.current_session_sheet(session)
     earlier = Document.objects.filter(training_session=session, kind=DocumentKind.SIGNIN_SHEET).order_by("-version")
-    return {"sheet": current, "earlier_sheets": [d for d in earlier if current is None or d.pk != current.pk]}
+    preparing = current is None and session.pk in sheets.sheets_in_preparation([session.pk], now=timezone.now())
+    return {"sheet": current, "sheet_preparing": preparing,
+            "earlier_sheets": [d for d in earlier if current is None or d.pk != current.pk]}
 
 
 @never_cache
@@ -238,13 +240,18 @@ def cohort_sheets(request: HttpRequest, pk: int) -> HttpResponse:
     if value and planning.month_param(value) is None:
         messages.warning(request, planning.MONTH_IGNORED)
     year, month = planning.parse_month(value, default=today)
-    if request.method == "POST":
-        services.monthly_sheets_request(cohort=cohort, year=year, month=month, by=request.user)
-        messages.success(request, _("Les feuilles mensuelles sont en préparation : elles apparaîtront sur cette page dans "
-                                    "quelques instants."))
-        return redirect(f"{reverse('signin:cohort_sheets', args=[cohort.pk])}?mois={year:04d}-{month:02d}")
     first = date(year, month, 1)
     context = selectors.cohort_month_sheets(cohort, first)
+    if request.method == "POST":
+        if request.POST.get("action") == "missing":
+            for session in context["missing_sheets"]:
+                services.sheet_request(session=session)
+            messages.success(request, _("Les feuilles manquantes des séances sont en préparation."))
+        else:
+            services.monthly_sheets_request(cohort=cohort, year=year, month=month, by=request.user)
+            messages.success(request, _("Les feuilles mensuelles sont en préparation : elles apparaîtront sur cette page dans "
+                                        "quelques instants."))
+        return redirect(f"{reverse('signin:cohort_sheets', args=[cohort.pk])}?mois={year:04d}-{month:02d}")
     return render(request, "alternance/signin/cohort_sheets.html", {
         "cohort": cohort, **context,
         "month_title": planning.month_title(year, month), "month_param": f"{year:04d}-{month:02d}",

@@ -4,7 +4,7 @@ lists each session's sheet and produces the monthly sheets in the background; wh
 
 import html
 import re
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.db import connection
@@ -135,3 +135,34 @@ def test_the_cohort_sheets_page_costs_the_same_queries_with_more_sessions(client
         page = text(client.get(url))
     assert page.count(">PDF</a>") == 3
     assert len(more) == len(few)
+
+
+@pytest.mark.parametrize(("sent_minutes_ago", "preparing"), [(9, True), (10, True), (11, False)])
+def test_a_sheet_handed_to_the_broker_is_in_preparation_for_ten_minutes(client, world, sent_minutes_ago, preparing):
+    """Past ``PREPARATION_MINUTES`` (10) the task was lost: the page offers « Produire la feuille »."""
+    TaskIntent.objects.filter(name=services.SHEET_TASK).update(status="sent", sent_at=NOW - timedelta(minutes=sent_minutes_ago))
+    client.force_login(world.a.tutor)
+    page = text(client.get(reverse("signin:session", args=[world.session_a.pk])))
+    assert ("La feuille est en préparation" in page) is preparing
+    assert ("Produire la feuille" in page) is not preparing
+
+
+def test_a_queued_sheet_waits_for_the_broker_however_long(client, world):
+    TaskIntent.objects.filter(name=services.SHEET_TASK).update(created_at=NOW - timedelta(days=2))
+    assert sheets.sheets_in_preparation([world.session_a.pk], now=NOW) == {world.session_a.pk}
+
+
+def test_the_cohort_page_produces_the_missing_sheets(client, world):
+    TaskIntent.objects.all().delete()  # the closing's task was lost
+    other = close(TrainingSessionFactory(cohort=world.a.cohort, day=MONDAY, start_time=time(13, 30), end_time=time(17, 0),
+                                         trainer=world.a.tutor))
+    sheets.session_sheet_store(session_id=other.pk)
+    TaskIntent.objects.all().delete()
+    client.force_login(world.a.tutor)
+    url = reverse("signin:cohort_sheets", args=[world.a.cohort.pk])
+    page = text(client.get(url + "?mois=2026-12"))
+    assert "Produire la feuille manquante (1)" in page and "non produite" in page
+    client.post(url, {"mois": "2026-12", "action": "missing"})
+    assert list(TaskIntent.objects.values_list("kwargs", flat=True)) == [{"session_id": world.session_a.pk}]
+    page = text(client.get(url + "?mois=2026-12"))
+    assert "en préparation" in page and "Produire la feuille manquante" not in page
