@@ -52,6 +52,7 @@ HISTORY_KINDS = {
     "formation": "alternance.programme",
     "promotion": "alternance.cohort",
     "site": "alternance.site",
+    "seance": "alternance.trainingsession",
 }
 KIND_OF_MODEL = {label: kind for kind, label in HISTORY_KINDS.items()}
 # The record's own page, for the way back from its full history.
@@ -65,6 +66,7 @@ RECORD_PAGES = {
     "alternance.programme": "catalogue:programme_detail",
     "alternance.site": "catalogue:site_detail",
     "alternance.cohort": "catalogue:cohort_detail",
+    "alternance.trainingsession": "signin:session",
 }
 
 

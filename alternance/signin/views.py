@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from alternance import access
 from alternance.choices import Role, SignatureMethod
+from alternance.history.selectors import history_for
 from alternance.models import Apprentice, Cohort, SessionSignature, TrainingSession
 from alternance.planning import calendar as planning
 from alternance.signin import codes, selectors, services, sheets
@@ -97,7 +98,8 @@ def _session_context(request: HttpRequest, session) -> dict:
 @require_GET
 def session_page(request: HttpRequest, pk: int) -> HttpResponse:
     session = _session(request, pk)
-    return render(request, "alternance/signin/session.html", _session_context(request, session))
+    return render(request, "alternance/signin/session.html", {
+        **_session_context(request, session), "history": history_for(request.user, session)})
 
 
 @never_cache

@@ -166,3 +166,18 @@ def test_the_cohort_page_produces_the_missing_sheets(client, world):
     assert list(TaskIntent.objects.values_list("kwargs", flat=True)) == [{"session_id": world.session_a.pk}]
     page = text(client.get(url + "?mois=2026-12"))
     assert "en préparation" in page and "Produire la feuille manquante" not in page
+
+
+def test_the_session_page_shows_its_history_with_the_reopening_reason(client, world):
+    services.signin_reopen(session=world.session_a, reason="Alice oubliée, présente sans téléphone", by=world.admin_staff,
+                           now=NOW)
+    client.force_login(world.a.tutor)
+    page = text(client.get(reverse("signin:session", args=[world.session_a.pk])))
+    assert "Historique des modifications" in page
+    assert "Alice oubliée, présente sans téléphone" in page
+    full = reverse("history:page", args=["seance", world.session_a.pk])
+    assert "Alice oubliée, présente sans téléphone" in text(client.get(full))
+    client.force_login(world.b.tutor)
+    assert client.get(full).status_code == 404
+    client.force_login(world.a.apprentice_user)
+    assert client.get(full).status_code == 403  # its cohort's session (on its calendar), but history is staff only
