@@ -2,9 +2,9 @@
 and signed by their trainer, with one line per apprentice the demo's register has present or late
 on that half-day (the register and the sheets tell the same story: an absent apprentice has no line).
 Signatures are spread over the first minutes of the session (a late one at its lateness), mostly by
-QR code, some by the code typed, one in fifteen noted by the trainer (no phone). The sheets of each
-cohort's last day are rendered as PDFs (issue 19 §3). Deterministic; sessions already signed are left
-alone."""
+QR code, some by the code typed, one in fifteen noted by the trainer (no phone). The sheets of the
+last day of the first cohorts are rendered as PDFs (issue 19 §3). Deterministic; sessions already
+signed are left alone."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from alternance.signin import codes, sheets
 from alternance.signin.services import session_half
 
 WEEKS = 4
+SHEET_COHORTS = 8  # cohorts whose last day's sheets the demo renders as PDFs
 PHONES = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 Safari/604.1",
     "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 Chrome/126.0 Mobile Safari/537.36",
@@ -64,13 +65,14 @@ def seed_signin(*, today: date) -> dict[str, int]:
         "signin_state", "signin_secret", "signin_opened_at", "signin_opened_by", "closed_by", "closed_at", "closed_ip",
         "closed_user_agent"], batch_size=500)
     SessionSignature.objects.bulk_create(signatures, batch_size=1000)
-    # The signed sheets (PDF) of each cohort's last day: what the closing's task would have rendered.
-    # Only the last day's, to keep the demo quick (a second each); the other closed sessions offer
-    # « Relancer la préparation » on their page, and the cohort's page produces the monthly sheets.
+    # The signed sheets (PDF) of the last day of the first cohorts: what the closing's task would have
+    # rendered. Only those, to keep the demo quick at any size (a PDF takes a fraction of a second);
+    # the other closed sessions offer « Produire la feuille », and the cohort's page the monthly sheets.
     last_day: dict[int, date] = {}
     for session in sessions:
         last_day[session.cohort_id] = session.day
-    rendered = [session for session in sessions if session.day == last_day[session.cohort_id]]
+    shown = set(sorted(last_day)[:SHEET_COHORTS])
+    rendered = [s for s in sessions if s.cohort_id in shown and s.day == last_day[s.cohort_id]]
     for session in rendered:
         sheets.session_sheet_store(session_id=session.pk, now=session.closed_at)
     return {"feuilles d'émargement signées": len(sessions), str(SessionSignature._meta.verbose_name_plural): len(signatures),
