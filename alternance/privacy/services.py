@@ -23,10 +23,11 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from alternance.choices import JobStatus
-from alternance.models import Apprentice, AttendanceRecord, PersonalDataExport, User, Visit
+from alternance.models import Apprentice, AttendanceRecord, PersonalDataExport, TrainingSession, User, Visit
 from alternance.privacy import selectors
 from alternance.tasks import enqueue
 from companies.models import CompanyContact, Interaction
+from contracts.choices import DocumentKind
 from contracts.models import Document, SignatureRequest
 
 logger = logging.getLogger(__name__)
@@ -279,6 +280,15 @@ def apprentice_anonymise(*, apprentice: Apprentice, now: datetime) -> int:
     records = selectors.apprentice_records(apprentice)
     deleted = _delete_documents(records["documents"])
     attendance = AttendanceRecord.objects.filter(apprentice=apprentice)
+    # The signed attendance sheets printing its name (issue 19 §3) belong to a session or a cohort:
+    # those of the sessions it signed or was expected at, and its cohort's monthly sheets, go too.
+    # They are rendered again on demand from the records, with the anonymised name.
+    sessions = TrainingSession.objects.filter(
+        Q(signatures__apprentice=apprentice) | Q(cohort_id=apprentice.cohort_id, day__in=attendance.values("day")))
+    deleted += _delete_documents(Document.objects.filter(
+        Q(kind=DocumentKind.SIGNIN_SHEET, training_session__in=sessions)
+        | Q(kind=DocumentKind.MONTHLY_SIGNIN_SHEET, cohort_id=apprentice.cohort_id)
+    ).distinct())
     attendance_pks = list(attendance.values_list("pk", flat=True))
     attendance.update(reason="", review_comment="")
     Visit.objects.filter(apprentice=apprentice).update(master_feedback="", actions_agreed="", risk_comment="", report="", employer_comment="")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -10,7 +10,7 @@ from django.utils import timezone
 from alternance import access
 from alternance.choices import Role, SessionStatus, SigninState
 from alternance.models import Apprentice, Cohort, TrainingSession, User
-from alternance.signin.sheets import sheet_fingerprint, sheets_in_preparation
+from alternance.signin.sheets import month_bounds, sheet_fingerprint, sheets_in_preparation
 from contracts.choices import DocumentKind
 from contracts.models import Document
 
@@ -51,7 +51,7 @@ def cohort_month_sheets(cohort: Cohort, first: date) -> dict:
     """A cohort's signed sheets of the month starting ``first`` (four queries): its planned sessions
     with their sign-in state and the current sheet of each closed one, and the monthly sheets (the
     cohort's and each apprentice's), latest version first."""
-    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    first, last = month_bounds(first)
     sessions = list(TrainingSession.objects.filter(cohort=cohort, day__range=(first, last), status=SessionStatus.PLANNED)
                     .select_related("trainer", "closed_by").order_by("day", "start_time", "pk"))
     closed = [s for s in sessions if s.signin_state == SigninState.CLOSED]

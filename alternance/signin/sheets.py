@@ -142,11 +142,10 @@ def closed_session_rows(sessions: list[TrainingSession], *, apprentice: Apprenti
         return []
     days = {s.day for s in sessions}
     signatures = SessionSignature.objects.filter(session__in=sessions).select_related("apprentice", "recorded_by")
-    records = AttendanceRecord.objects.filter(
-        apprentice__cohort_id=sessions[0].cohort_id, day__gte=min(days), day__lte=max(days)).select_related("apprentice")
+    whose = {"apprentice": apprentice} if apprentice is not None else {"apprentice__cohort_id": sessions[0].cohort_id}
+    records = AttendanceRecord.objects.filter(day__gte=min(days), day__lte=max(days), **whose).select_related("apprentice")
     if apprentice is not None:
         signatures = signatures.filter(apprentice=apprentice)
-        records = AttendanceRecord.objects.filter(apprentice=apprentice, day__gte=min(days), day__lte=max(days)).select_related("apprentice")
     by_session: dict[int, dict[int, SheetRow]] = {s.pk: {} for s in sessions}
     for signature in signatures:
         by_session[signature.session_id][signature.apprentice_id] = SheetRow(signature.apprentice, signature=signature)
@@ -300,19 +299,12 @@ class ApprenticeMonth:
         return hours_label(sum(sheet.session.duration_minutes for sheet in self.sheets))
 
 
-def apprentice_month(apprentice: Apprentice, month: date) -> ApprenticeMonth:
-    first, last = month_bounds(month)
-    sessions = list(_closed_sessions(apprentice.cohort, first, last))
-    return ApprenticeMonth(apprentice, closed_session_rows(sessions, apprentice=apprentice))
-
-
 def _month_label(month: date) -> str:
     return date_format(month, "F Y")
 
 
-def monthly_cohort_sheet_pdf(cohort: Cohort, month: date, *, generated_at: datetime) -> bytes:
-    first, last = month_bounds(month)
-    sheets = closed_session_rows(list(_closed_sessions(cohort, first, last)))
+def monthly_cohort_sheet_pdf(cohort: Cohort, month: date, sheets: list[SessionSheet], *, generated_at: datetime) -> bytes:
+    first = month.replace(day=1)
     return render_pdf("alternance/pdf/signin_month_cohort.html", {
         "cohort": cohort, "sheets": sheets, "month_label": _month_label(first), "today": timezone.localdate(generated_at),
         "generated_at": generated_at,
@@ -341,7 +333,7 @@ def monthly_sheets_store(*, cohort_id: int, year: int, month: int, by=None, now:
     sheets = closed_session_rows(sessions)
     label = _month_label(first)
     documents = [document_store(
-        content=monthly_cohort_sheet_pdf(cohort, first, generated_at=now),
+        content=monthly_cohort_sheet_pdf(cohort, first, sheets, generated_at=now),
         filename=f"emargement-{slugify(cohort.name) or 'promotion'}-{first:%Y-%m}.pdf",
         kind=DocumentKind.MONTHLY_SIGNIN_SHEET, title=_("Feuille d'émargement mensuelle — %(cohort)s — %(month)s") % {
             "cohort": cohort.name, "month": label},

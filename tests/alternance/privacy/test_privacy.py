@@ -6,7 +6,7 @@ import io
 import json
 import zipfile
 from dataclasses import asdict
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 import pytest
 from auditlog.models import LogEntry
@@ -199,3 +199,32 @@ def test_anonymising_a_record_still_in_retention_changes_nothing(world, client, 
 
     assert "La durée de conservation de ce dossier n&#x27;est pas terminée" in response.content.decode()
     assert Apprentice.objects.get(pk=world.a.apprentice.pk).anonymised_at is None
+
+
+def test_an_anonymisation_deletes_the_signed_sheets_printing_the_name(world, time_machine):
+    """Issue 19 §3: the sheets of the sessions it signed or was expected at and its cohort's monthly
+    sheets go (rendered again on demand with the anonymised name); another cohort's stay."""
+    from contracts.choices import DocumentKind
+    from contracts.documents import document_store
+    from tests.factories.alternance import signed_session
+
+    apprentice = world.a.apprentice
+    signed = signed_session(apprentice, date(2026, 10, 5), time(9, 0), time(12, 0))
+    AttendanceRecordFactory(apprentice=apprentice, day=date(2026, 10, 6), status="absent")
+    absent_at = signed_session(apprentice, date(2026, 10, 6), time(9, 0), time(12, 0), signed=False)
+    elsewhere = signed_session(world.b.apprentice, date(2026, 10, 5), time(9, 0), time(12, 0))
+
+    def stored(kind, **owner):
+        return document_store(content=b"%PDF feuille", filename="f.pdf", kind=kind, title="Feuille", generated=True, **owner)
+
+    gone = [stored(DocumentKind.SIGNIN_SHEET, training_session=signed), stored(DocumentKind.SIGNIN_SHEET, training_session=absent_at),
+            stored(DocumentKind.MONTHLY_SIGNIN_SHEET, cohort=world.a.cohort, period_start=date(2026, 10, 1), period_end=date(2026, 10, 31))]
+    kept = [stored(DocumentKind.SIGNIN_SHEET, training_session=elsewhere),
+            stored(DocumentKind.MONTHLY_SIGNIN_SHEET, cohort=world.b.cohort, period_start=date(2026, 10, 1), period_end=date(2026, 10, 31))]
+    from alternance.privacy.services import apprentice_anonymise
+
+    apprentice_anonymise(apprentice=apprentice, now=at(date(2034, 1, 2)))
+
+    assert Apprentice.objects.get(pk=apprentice.pk).anonymised_at is not None
+    assert not Document.objects.filter(pk__in=[d.pk for d in gone]).exists()
+    assert set(Document.objects.filter(pk__in=[d.pk for d in kept]).values_list("pk", flat=True)) == {d.pk for d in kept}
