@@ -92,17 +92,30 @@ def _open_offers_count() -> Subquery:
     )
 
 
+def _active_contracts_count() -> Subquery:
+    return Coalesce(
+        Subquery(
+            Contract.objects.filter(company=OuterRef("pk"), status__in=ACTIVE_CONTRACT_STATUSES)
+            .order_by().values("company").annotate(n=Count("pk")).values("n"),
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
 def company_list(user: User, *, q: str = "", mine: bool = False, sensitive: bool = False, sort: str = "",
                  filters: CompanyFilters | None = None) -> QuerySet:
-    """Companies the user may see, with their active contracts and open offers (one query)."""
+    """Companies the user may see, with their active contracts and open offers (one query).
+
+    Both counts are correlated subqueries, not a join with GROUP BY (issue 18 §2): PostgreSQL then
+    counts them for the rows of the page only, after the sort and the LIMIT, and the paginator's
+    COUNT drops them (Django leaves unused annotations out of ``count()``) instead of aggregating
+    every company's contracts to count the companies."""
     f = filters or CompanyFilters(q=q, mine=mine, sensitive=sensitive)
     qs = (
         access.visible(user, Company)
         .select_related("owner_cre")
-        .annotate(
-            active_contracts=Count("contracts", filter=Q(contracts__status__in=ACTIVE_CONTRACT_STATUSES)),
-            open_offers=_open_offers_count(),
-        )
+        .annotate(active_contracts=_active_contracts_count(), open_offers=_open_offers_count())
     )
     qs = name_search(qs, f.q, ("name", "siret", "city"))
     qs = qs.filter(archived_at__isnull=not f.archived)

@@ -113,3 +113,20 @@ def test_company_page_query_count_does_not_grow_with_rows(client, world):
         InteractionFactory(company=world.a.company, author=world.a.cre, summary=f"Échange {n}")
 
     assert count_queries(client, world.coordinator, url) == with_one
+
+
+def test_only_active_contracts_count_and_the_page_count_is_not_an_aggregate(client, world):
+    """A draft, an ended and a refused contract count for nothing (one active each: the world's); the
+    paginator counts the companies without aggregating their contracts (issue 18 §2: the counts are computed for the page's rows)."""
+    from contracts.choices import ContractStatus
+
+    for status in (ContractStatus.DRAFT, ContractStatus.ENDED, ContractStatus.REFUSED):
+        contract = add_contracted_apprentice(world.a.cohort, world.a.company, last_name=f"Statut {status}")
+        contract.status = status
+        contract.save(update_fields=["status"])
+    client.force_login(world.coordinator)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("companies:company_list"))
+    assert [(c.name, c.active_contracts) for c in response.context["companies"]] == [("Boulangerie Alpha", 1), ("Garage Bêta", 1)]
+    counts = [q["sql"] for q in queries if q["sql"].startswith("SELECT COUNT(*)") and "companies_company" in q["sql"]]
+    assert counts and all("GROUP BY" not in sql and "contracts_contract" not in sql for sql in counts)
