@@ -38,8 +38,8 @@ def placement_desk(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     filters = {name: request.GET.get(name, "").strip() for name in ("q", "status", "programme")}
     ignored = drop_invalid_params(filters, {"programme": (int_param, _("Formation"))})
-    rows = selectors.placement_desk(request.user, today=today, q=filters["q"], status=filters["status"],
-                                    programme_id=int_param(filters["programme"]))
+    learners = selectors.placement_desk(request.user, today=today, q=filters["q"], status=filters["status"],
+                                        programme_id=int_param(filters["programme"]))
     fmt = request.GET.get("export", "")
     if fmt in EXPORT_FORMATS:
         header = (_("Apprenti·e"), _("Promotion"), _("Formation"), _("Statut"), _("Depuis le"), _("Jours"), _("Limite"),
@@ -48,12 +48,13 @@ def placement_desk(request: HttpRequest) -> HttpResponse:
         # (90 days without a company after entering, issue 15 §12), as the desk's badge says.
         return export_response(fmt, name=f"placement-{today:%Y-%m-%d}", header=header, rows=(
             (r.apprentice.full_name, r.apprentice.cohort.name, r.apprentice.cohort.programme.title, r.apprentice.get_status_display(),
-             r.apprentice.status_since, r.days, r.deadline, r.days_left, r.open_placements, r.tdb_dropout_since) for r in rows
+             r.apprentice.status_since, r.days, r.deadline, r.days_left, r.open_placements, r.tdb_dropout_since)
+            for r in selectors.desk_rows(learners, today=today)
         ))
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(learners, PAGE_SIZE).get_page(request.GET.get("page"))
     warn_ignored(request, ignored)
     return render(request, "companies/placement_desk.html", {
-        "rows": page.object_list, "page_obj": page, "paginator": page.paginator, "is_paginated": page.has_other_pages(),
+        "rows": selectors.desk_rows(page.object_list, today=today), "page_obj": page, "paginator": page.paginator, "is_paginated": page.has_other_pages(),
         "filters": filters, "is_filtered": any(filters.values()), "today": today,
         "programmes": access.visible(request.user, Programme).order_by("title"),
     })

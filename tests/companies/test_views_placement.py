@@ -286,3 +286,22 @@ def test_the_placement_links_show_to_who_may_open_the_desk(client, world, role):
 
     may = role in (Role.COORDINATOR, Role.CRE)
     assert (f'href="{desk_url}"' in html, f'href="{learner_url}"' in html) == (may, may)
+
+
+def test_the_desk_is_sorted_and_paginated_by_the_database(client, world):
+    """Issue 18 §2: the order is the deadline's (``status_since`` + the status's limit), then the
+    name, computed in SQL, and each page reads only its rows: the 26th most urgent opens page 2, and
+    a rupturant whose 180 days end before a seeker's 90 comes first."""
+    RuleSettings.objects.update_or_create(pk=1, defaults={"seeking_limit_days": 90, "rupturant_limit_days": 180})
+    # 30 seekers, one more day left each (from 3 to 32), and a rupturant with 4 days left.
+    for n in range(30):
+        ApprenticeFactory(first_name=f"S{n:02d}", last_name="Seeker", cohort=world.a.cohort, status=ApprenticeStatus.SEEKING,
+                          status_since=TODAY - timedelta(days=87 - n))
+    ApprenticeFactory(first_name="Rémi", last_name="Rupt", cohort=world.a.cohort, status=ApprenticeStatus.RUPTURANT,
+                      status_since=TODAY - timedelta(days=176))
+    first = desk(client, world.coordinator)
+    assert [row[2] for row in first[:5]] == [2, 2, 3, 4, 4]  # the world's two seekers, S00, then S01 and Rémi (by name)
+    assert [row[0] for row in first[3:5]] == ["Rémi Rupt", "S01 Seeker"]
+    second = desk(client, world.coordinator, "?page=2")
+    assert second[0][:3] == ("S22 Seeker", "seeking", 25)
+    assert len(first) == 25 and len(second) == 33 - 25
