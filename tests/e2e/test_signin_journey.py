@@ -124,6 +124,15 @@ def test_two_sign_by_phone_the_third_is_absent_to_justify(page: Page, browser: B
     assert altered.status == 409
     assert "ne correspond plus à l'empreinte SHA-256" in altered.text()
 
+    # The cohort's sheets page: the session's sheet is listed; the monthly sheets are produced.
+    page.get_by_role("link", name="Feuilles d'émargement de la promotion").click()
+    expect(page.get_by_role("link", name="PDF")).to_have_count(1)
+    page.get_by_role("button", name="Produire les feuilles du mois").click()
+    expect(page.get_by_role("link", name="Feuille mensuelle de la promotion (PDF)")).to_be_visible(timeout=15_000)
+    expect(page.get_by_text("3 feuilles d'apprenti·es")).to_be_visible()
+    fits(page, 1280)
+    assert audit(page) == []
+
     session.refresh_from_db()
     assert session.signin_state == SigninState.CLOSED
     assert SessionSignature.objects.filter(session=session).count() == 2
