@@ -117,19 +117,18 @@ def _active_contracts_count() -> Subquery:
 
 
 def company_list(user: User, *, q: str = "", mine: bool = False, sensitive: bool = False, sort: str = "",
-                 filters: CompanyFilters | None = None) -> QuerySet:
+                 filters: CompanyFilters | None = None, counts: bool = True) -> QuerySet:
     """Companies the user may see, with their active contracts and open offers (one query).
 
-    Both counts are correlated subqueries, not a join with GROUP BY (issue 18 §2): PostgreSQL then
-    counts them for the rows of the page only, after the sort and the LIMIT, and the paginator's
+    Both counts are correlated subqueries, not a join with GROUP BY (issue 18 §2): the paginator's
     COUNT drops them (Django leaves unused annotations out of ``count()``) instead of aggregating
-    every company's contracts to count the companies."""
+    every company's contracts. A page sorted by name or city asks without them (``counts=False``)
+    and fills its 25 rows with ``company_counts_fill``: with an OFFSET, PostgreSQL would compute the
+    subqueries of every row skipped before the page."""
     f = filters or CompanyFilters(q=q, mine=mine, sensitive=sensitive)
-    qs = (
-        access.visible(user, Company)
-        .select_related("owner_cre")
-        .annotate(active_contracts=_active_contracts_count(), open_offers=_open_offers_count())
-    )
+    qs = access.visible(user, Company).select_related("owner_cre")
+    if counts or sort.lstrip("-") == "contracts":
+        qs = qs.annotate(active_contracts=_active_contracts_count(), open_offers=_open_offers_count())
     qs = name_search(qs, f.q, ("name", "siret", "city"))
     qs = qs.filter(archived_at__isnull=not f.archived)
     if f.mine:
@@ -152,6 +151,20 @@ def company_list(user: User, *, q: str = "", mine: bool = False, sensitive: bool
     if f.with_apprentices:
         qs = qs.filter(Exists(Contract.objects.filter(company=OuterRef("pk"), status__in=ACTIVE_CONTRACT_STATUSES)))
     return qs.order_by(*COMPANY_SORTS.get(sort, COMPANY_SORTS["name"]))
+
+
+def company_counts_fill(companies: list[Company]) -> list[Company]:
+    """Set ``active_contracts`` and ``open_offers`` on companies listed without them (two queries)."""
+    missing = [c for c in companies if not hasattr(c, "active_contracts")]
+    if missing:
+        ids = [c.pk for c in missing]
+        active = dict(Contract.objects.filter(company_id__in=ids, status__in=ACTIVE_CONTRACT_STATUSES)
+                      .order_by().values("company").annotate(n=Count("pk")).values_list("company", "n"))
+        offers = dict(Offer.objects.filter(company_id__in=ids, status=OfferStatus.OPEN)
+                      .order_by().values("company").annotate(n=Count("pk")).values_list("company", "n"))
+        for company in missing:
+            company.active_contracts, company.open_offers = active.get(company.pk, 0), offers.get(company.pk, 0)
+    return companies
 
 
 def cre_choices(user: User) -> QuerySet:

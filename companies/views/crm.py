@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from alternance import access
+from alternance.exports import EXPORT_CHUNK_ROWS
 from alternance.history.selectors import history_for
 from alternance.views.mixins import (
     StaffListView,
@@ -58,11 +59,13 @@ class CompanyListView(StaffListView):
         return (c.name, c.siret, c.naf_code, c.postal_code, c.city, c.opco, c.owner_cre.get_full_name() if c.owner_cre else "",
                 _("oui") if c.sensitive else _("non"), c.active_contracts, c.open_offers)
 
-    def get_queryset(self):
+    def get_queryset(self, counts: bool = False):
+        """The filtered list; the page's 25 rows get their counts in ``paginate_queryset``."""
         f = self.filters
         return selectors.company_list(
             self.request.user,
             sort=f["sort"],
+            counts=counts,
             filters=selectors.CompanyFilters(
                 q=f["q"], mine=f["mine"] == "1", sensitive=f["sensitive"] == "1", sector=f["sector"], opco=f["opco"],
                 city=f["city"], owner_id=int_param(f["owner"]), unowned=f["owner"] == UNOWNED,
@@ -70,6 +73,14 @@ class CompanyListView(StaffListView):
                 archived=f["archived"] == "1",
             ),
         )
+
+    def export_rows(self):
+        return (self.export_row(c) for c in self.get_queryset(counts=True).iterator(chunk_size=EXPORT_CHUNK_ROWS))
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, rows, is_paginated = super().paginate_queryset(queryset, page_size)
+        page.object_list = selectors.company_counts_fill(list(rows))
+        return paginator, page, page.object_list, is_paginated
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
