@@ -4,14 +4,15 @@ person for a subject access export."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
-from django.db.models import Max, Q
+from django.db.models import Exists, Max, OuterRef, Q
 from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
 
 from alternance import access
 from alternance.models import Apprentice, AttendanceRecord, PersonalDataExport, User, Visit
-from alternance.privacy.retention import apprentice_years, contact_years, is_due, retention_end
+from alternance.privacy.retention import add_years, apprentice_years, contact_years, is_due, retention_end
 from companies.models import CompanyContact, Interaction
 from contracts.models import Contract, Document
 
@@ -58,11 +59,32 @@ def contact_last_days(qs) -> dict[int, date]:
     }
 
 
+def _candidates_cutoff(today: date, years: int) -> date:
+    """A day on or after the end of every relationship whose retention is over on ``today``: a
+    relationship that ended later is kept, whatever its exact end (a 29 February moves ``add_years``
+    by a day: two days of margin). The exact rule (``is_due``) then runs on these candidates only."""
+    return add_years(today, -years) + timedelta(days=2)
+
+
+def _ends_after(cutoff: date) -> Q:
+    """A contract that ends (its rupture, else its end) after ``cutoff``."""
+    return Q(rupture_date__gt=cutoff) | Q(rupture_date__isnull=True, end_date__gt=cutoff)
+
+
 def apprentices_due(*, today: date, user: User | None = None) -> list[DueRecord]:
     """Apprentices, not yet anonymised, whose retention period is over on ``today`` (oldest first):
-    those ``user`` may see, or all of them (the nightly task)."""
+    those ``user`` may see, or all of them (the nightly task).
+
+    The database first keeps the candidates (issue 18 §2: at 20 000 learners the page computed every
+    learner's last day in Python): cohort, exclusion and every contract ended by the cutoff."""
     qs = (access.visible(user, Apprentice) if user is not None else Apprentice.objects.all()).filter(anonymised_at__isnull=True)
     years = apprentice_years()
+    cutoff = _candidates_cutoff(today, years)
+    qs = (
+        qs.filter(cohort__end_date__lte=cutoff)
+        .filter(Q(exclusion_date__isnull=True) | Q(exclusion_date__lte=cutoff))
+        .exclude(Exists(Contract.objects.filter(_ends_after(cutoff), apprentice=OuterRef("pk"))))
+    )
     days = apprentice_last_days(qs)
     due_ids = [pk for pk, day in days.items() if is_due(day, years=years, today=today)]
     subjects = qs.filter(pk__in=due_ids).select_related("cohort")
@@ -74,6 +96,18 @@ def contacts_due(*, today: date, user: User | None = None) -> list[DueRecord]:
     """Company contacts, not yet anonymised, whose retention period is over on ``today``."""
     qs = (access.visible(user, CompanyContact) if user is not None else CompanyContact.objects.all()).filter(anonymised_at__isnull=True)
     years = contact_years()
+    cutoff = _candidates_cutoff(today, years)
+    # Candidates: no interaction, no contract supervised and no contract of their company after the
+    # cutoff (the company's creation, when none of these exist, is checked on the candidates).
+    # One NOT EXISTS each (anti-joins; an OR of them would be a subplan per contact), the
+    # interactions compared with the local midnight after the cutoff (an index range).
+    after_cutoff = timezone.make_aware(datetime.combine(cutoff + timedelta(days=1), time.min))
+    qs = (
+        qs.exclude(Exists(Interaction.objects.filter(contact=OuterRef("pk"), occurred_at__gte=after_cutoff)))
+        .exclude(Exists(Contract.objects.filter(_ends_after(cutoff), master=OuterRef("pk"))))
+        .exclude(Exists(Contract.objects.filter(_ends_after(cutoff), second_master=OuterRef("pk"))))
+        .exclude(Exists(Contract.objects.filter(_ends_after(cutoff), company=OuterRef("company_id"))))
+    )
     days = contact_last_days(qs)
     due_ids = [pk for pk, day in days.items() if is_due(day, years=years, today=today)]
     subjects = qs.filter(pk__in=due_ids).select_related("company")

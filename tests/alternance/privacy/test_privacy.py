@@ -228,3 +228,47 @@ def test_an_anonymisation_deletes_the_signed_sheets_printing_the_name(world, tim
     assert Apprentice.objects.get(pk=apprentice.pk).anonymised_at is not None
     assert not Document.objects.filter(pk__in=[d.pk for d in gone]).exists()
     assert set(Document.objects.filter(pk__in=[d.pk for d in kept]).values_list("pk", flat=True)) == {d.pk for d in kept}
+
+
+@pytest.mark.parametrize("source", ["contract end on 29 February", "rupture", "exclusion", "cohort end"])
+@pytest.mark.parametrize(("offset", "due"), [(0, False), (1, True)])
+def test_the_database_keeps_every_candidate_whatever_ends_the_relationship(world, source, offset, due):
+    """The SQL prefilter (issue 18 §2) never drops a learner the exact rule finds due: the latest day
+    comes from each source in turn, and the retention ends on its 5th anniversary (28 February for a
+    29 February), due the day after."""
+    apprentice = world.a.apprentice
+    contract = Contract.objects.get(apprentice=apprentice)
+    latest = {"contract end on 29 February": date(2028, 2, 29), "rupture": date(2027, 11, 15),
+              "exclusion": date(2028, 9, 30), "cohort end": date(2028, 10, 31)}[source]
+    Cohort = type(apprentice.cohort)
+    Cohort.objects.filter(pk=apprentice.cohort_id).update(end_date=latest if source == "cohort end" else date(2027, 6, 30))
+    if source == "rupture":
+        Contract.objects.filter(pk=contract.pk).update(end_date=date(2027, 12, 31), rupture_date=latest)
+    else:
+        Contract.objects.filter(pk=contract.pk).update(end_date=latest if source.startswith("contract") else date(2027, 6, 30))
+    Apprentice.objects.filter(pk=apprentice.pk).update(exclusion_date=latest if source == "exclusion" else None)
+    Contract.objects.filter(apprentice=apprentice).exclude(pk=contract.pk).delete()
+    today = date.fromordinal(add_years(latest, 5).toordinal() + offset)
+
+    listed = [r for r in selectors.apprentices_due(today=today, user=world.coordinator) if r.subject.pk == apprentice.pk]
+
+    assert bool(listed) is due
+    if due:
+        assert listed[0].last_day == latest
+
+
+@pytest.mark.parametrize(("offset", "due"), [(0, False), (1, True)])
+def test_a_late_evening_interaction_is_the_contacts_last_day(world, offset, due):
+    """An interaction at 23:30 in Paris (the next day in UTC) ends the relationship on its local day:
+    the database's prefilter compares with the local midnight, as the exact rule does."""
+    from tests.factories.companies import InteractionFactory
+
+    contact = world.a.employer_contact
+    InteractionFactory(contact=contact, company=contact.company, occurred_at=datetime(2029, 1, 15, 23, 30, tzinfo=PARIS))
+    today = date.fromordinal(add_years(date(2029, 1, 15), 3).toordinal() + offset)
+
+    listed = [r for r in selectors.contacts_due(today=today, user=world.coordinator) if r.subject.pk == contact.pk]
+
+    assert bool(listed) is due
+    if due:
+        assert listed[0].last_day == date(2029, 1, 15)
