@@ -40,6 +40,7 @@ from tests.factories.alternance import (
     CohortFactory,
     CreFactory,
     EmployerUserFactory,
+    TrainingSessionFactory,
     TutorFactory,
 )
 from tests.factories.companies import CompanyContactFactory, CompanyFactory
@@ -389,3 +390,36 @@ def test_no_user_at_all_sees_nothing_and_may_nothing():
     assert access.can_subscribe_calendar_feed(None) is False
     assert access.sees_whole_register(None) is False
     assert list(access.visible(None, Cohort)) == []
+
+
+# --- signed attendance sheets (issue 19 §3) -----------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_tutor_sees_the_sheets_of_its_cohorts_and_of_the_sessions_it_trained(settings, tmp_path):
+    """A session's sheet: the cohort's referent tutor and the session's trainer; a cohort's monthly
+    sheet: its referent tutor. Another cohort's sheets stay hidden, and so do they from the extranet."""
+    settings.MEDIA_ROOT = tmp_path
+    tutor, other_tutor, cre = TutorFactory(), TutorFactory(), CreFactory()
+    cohort_a, cohort_b = CohortFactory(referent_tutor=tutor), CohortFactory(referent_tutor=other_tutor)
+    apprentice_user = ApprenticeUserFactory()
+    ApprenticeFactory(cohort=cohort_a, user=apprentice_user)
+
+    def sheet(title: str, **links) -> Document:
+        kind = DocumentKind.SIGNIN_SHEET if "training_session" in links else DocumentKind.MONTHLY_SIGNIN_SHEET
+        return DocumentFactory(title=title, kind=kind, contract=None, apprentice=None, **links)
+
+    session_a = sheet("Séance A", training_session=TrainingSessionFactory(cohort=cohort_a, trainer=None))
+    trained_in_b = sheet(
+        "Séance B formée par A", training_session=TrainingSessionFactory(cohort=cohort_b, trainer=tutor)
+    )
+    session_b = sheet("Séance B", training_session=TrainingSessionFactory(cohort=cohort_b, trainer=None))
+    month_a, month_b = sheet("Mois A", cohort=cohort_a), sheet("Mois B", cohort=cohort_b)
+
+    def seen(who: User) -> set[Document]:
+        return set(access.visible(who, Document))
+
+    assert seen(tutor) == {session_a, trained_in_b, month_a}
+    assert seen(other_tutor) == {trained_in_b, session_b, month_b}
+    assert seen(cre) == {session_a, trained_in_b, session_b, month_a, month_b}
+    assert seen(apprentice_user) == set()
