@@ -6,6 +6,8 @@ from datetime import date
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponseBadRequest, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -105,6 +107,27 @@ def warn_ignored(request, labels: Sequence[str]) -> None:
         ) % {"names": " », « ".join(labels)})
 
 
+class KeysFirstPaginator(Paginator):
+    """A page of a query set read in two steps: its 25 keys first, in the list's order, by a narrow
+    query (only the tables the filters and the sort need), then its rows by key, with their joins and
+    annotations (issue 18 §2). The database then sorts narrow rows in memory instead of the whole wide
+    join on disk before an OFFSET: the last page of 18 780 contracts went from 123 ms to 9 ms + 1 ms.
+    A combined (UNION) or DISTINCT query set is paginated as usual."""
+
+    def page(self, number):
+        rows = self.object_list
+        if not isinstance(rows, QuerySet) or rows.query.combinator or rows.query.distinct:
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        keys = list(rows.values_list("pk", flat=True)[bottom:top])
+        by_key = {row.pk: row for row in rows.order_by().filter(pk__in=keys)}
+        return self._get_page([by_key[key] for key in keys if key in by_key], number, self)
+
+
 class LenientPaginationMixin:
     """For a ``ListView``: a ``?page=`` that is not a number shows the first page, one past the end
     the last — as the lists paginated with ``Paginator.get_page`` do — rather than a 404 (issue 17 §16)."""
@@ -130,6 +153,7 @@ class StaffListView(StaffOnlyMixin, LenientPaginationMixin, ListView):
     """
 
     paginate_by = PAGE_SIZE
+    paginator_class = KeysFirstPaginator
     filter_names: tuple[str, ...] = ("q", "status", "sort")
     typed_filters: dict[str, tuple[Callable[[str], object], str]] = {}
     export_name: str | None = None
