@@ -3,6 +3,8 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework.pagination import PageNumberPagination
 
+from alternance.views.mixins import KeysFirstPaginator
+
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
 
@@ -10,6 +12,8 @@ MAX_PAGE_SIZE = 500
 class ApiPagination(PageNumberPagination):
     """``{"count", "next", "previous", "results"}``; follow ``next`` until it is null."""
 
+    # A page's keys first, then its rows (issue 18 §2): the deep pages no longer sort the wide join.
+    django_paginator_class = KeysFirstPaginator
     page_size = DEFAULT_PAGE_SIZE
     page_size_query_param = "page_size"
     page_size_query_description = _("Nombre de résultats par page (50 par défaut, 500 au plus).")
