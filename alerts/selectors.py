@@ -91,10 +91,15 @@ def default_assignee(user: User, alert: Alert) -> User | None:
 def common_default_assignee(user: User, alerts: QuerySet) -> User | None:
     """The person the bulk assign form preselects: the default assignee of every alert of
     ``alerts`` when they share one (else nobody: each alert may go to its own, see the bulk action)."""
-    ids = list(alerts.order_by().annotate(default_assignee_id=DEFAULT_ASSIGNEE).values_list("default_assignee_id", flat=True).distinct()[:2])
-    if len(ids) != 1 or ids[0] is None:
+    # The first alert's person, then whether any alert has another one or none: two queries that stop
+    # at the first row found (issue 18 §2: a DISTINCT over the whole register took 60 ms at 20 000).
+    defaults = alerts.order_by().annotate(default_assignee_id=DEFAULT_ASSIGNEE)
+    first = defaults.values_list("default_assignee_id", flat=True).first()
+    if first is None:
         return None
-    return assignable_users(user).filter(pk=ids[0]).first()
+    if defaults.filter(~Q(default_assignee_id=first) | Q(default_assignee_id__isnull=True)).exists():
+        return None
+    return assignable_users(user).filter(pk=first).first()
 
 
 def _inbox_condition(user: User) -> Q:

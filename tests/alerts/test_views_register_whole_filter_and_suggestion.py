@@ -183,6 +183,22 @@ def test_the_bulk_form_preselects_the_person_the_whole_filter_shares(client, wor
     assert mixed.initial["assignee"] is None
 
 
+def test_one_alert_without_anybody_among_a_shared_filter_preselects_nobody(client, world):
+    """The first alert's person is shared by the others, but one alert has nobody to suggest (its
+    company has no CRE): nobody is preselected, whatever the order the rows come in."""
+    many(world, 2, suggested_assignee=world.a.cre)
+    company_alert(world, suggested_assignee=None)
+    world.a.company.owner_cre = None
+    world.a.company.save()
+    client.force_login(world.coordinator)
+
+    form = client.get(reverse("alerts:alert_list"), {"status": "new"}).context["bulk_form"]
+    alone = client.get(reverse("alerts:alert_list"), {"rule": "contract_end"}).context["bulk_form"]
+
+    assert form.initial["assignee"] is None
+    assert alone.initial["assignee"] == world.a.cre
+
+
 def test_assigning_each_to_its_suggested_person_and_refusing_those_without_one(client, world):
     to_cre = many(world, 2, suggested_assignee=world.b.cre)
     to_tutor = many(world, 1, side="b")  # no suggestion: the cohort's referent tutor
