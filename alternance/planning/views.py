@@ -20,7 +20,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -40,7 +41,8 @@ from alternance.planning.forms import CalendarOverrideForm, ClosureForm, KeyDate
 from alternance.planning.pdf import apprentice_calendar_pdf as render_apprentice_pdf
 from alternance.planning.pdf import cohort_calendar_pdf as render_cohort_pdf
 from alternance.planning.pdf import pdf_filename
-from alternance.views.mixins import PAGE_SIZE, date_param, staff_only
+from alternance.selectors import name_search
+from alternance.views.mixins import PAGE_SIZE, KeysFirstPaginator, date_param, staff_only
 
 MONTH_INCLUDE = "alternance/calendar/includes/month.html"
 
@@ -109,18 +111,25 @@ def calendar_mine(request: HttpRequest) -> HttpResponse:
             )
         return render(request, "alternance/calendar/mine_employer.html", context)
     staff_only(user)
+    # The learners counted by a subquery, for the page's rows only (issue 18 §2: the page listed and
+    # counted all 541 cohorts at 20 000 learners, 335 KB); searchable by name or programme, paginated.
     cohorts = access.visible(user, Cohort).select_related("programme", "referent_tutor").annotate(
-        apprentice_count=Count("apprentices")
+        apprentice_count=Coalesce(Subquery(
+            Apprentice.objects.filter(cohort=OuterRef("pk")).order_by().values("cohort").annotate(n=Count("pk")).values("n"),
+            output_field=IntegerField()), 0),
     )
     show_all = request.GET.get("toutes") == "1"
     if user.role == Role.TUTOR:
         cohorts = cohorts.filter(referent_tutor=user)
     elif not show_all:
         cohorts = cohorts.filter(end_date__gte=today)
-    cohorts = list(cohorts.order_by("-start_date", "name"))
-    for cohort in cohorts:
+    query = request.GET.get("q", "").strip()
+    cohorts = name_search(cohorts, query, ("name", "programme__title", "programme__short_title"))
+    page = KeysFirstPaginator(cohorts.order_by("-start_date", "name", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    for cohort in page.object_list:
         cohort.can_manage_sessions = access.can_manage_sessions(user, cohort)
-    context.update(cohorts=cohorts, show_all=show_all,
+    context.update(cohorts=page.object_list, page_obj=page, paginator=page.paginator, is_paginated=page.has_other_pages(),
+                   query=query, show_all=show_all,
                    is_tutor=user.role == Role.TUTOR, school_year=f"{planning.school_year_of(today)}-{planning.school_year_of(today) + 1}")
     return render(request, "alternance/calendar/mine_staff.html", context)
 

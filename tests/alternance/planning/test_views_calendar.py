@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from alternance.choices import KeyDateKind, Role
-from alternance.models import CalendarOverride, ClosurePeriod, KeyDate
+from alternance.models import CalendarOverride, ClosurePeriod, Cohort, KeyDate
 from tests.factories.alternance import VisitFactory
 from tests.factories.web import PARIS, add_contracted_apprentice, make_world
 
@@ -509,3 +509,29 @@ def test_staff_calendar_chooser_queries_do_not_grow_with_cohorts(client, world):
     CohortFactory.create_batch(3)
 
     assert _queries(client, reverse("calendar_mine")) == one
+
+
+def test_staff_calendar_chooser_is_searchable_and_paginated_with_exact_counts(client, world):
+    """Issue 18 §2: 25 cohorts a page, the newest first, searchable by name or programme; each row's
+    learner count is its own (the count is a subquery, computed for the page's rows)."""
+    from datetime import date, timedelta
+
+    from tests.factories.alternance import ApprenticeFactory, CohortFactory
+
+    for n in range(27):
+        CohortFactory(name=f"Lot {n:02d}", start_date=date(2026, 9, 1) + timedelta(days=n), programme=world.a.cohort.programme)
+    lot = Cohort.objects.get(name="Lot 26")
+    ApprenticeFactory.create_batch(3, cohort=lot)
+    client.force_login(world.coordinator)
+
+    first = client.get(reverse("calendar_mine"))
+    second = client.get(reverse("calendar_mine") + "?page=2")
+    found = client.get(reverse("calendar_mine") + "?q=lot 26")
+    none = text(client.get(reverse("calendar_mine") + "?q=introuvable"))
+
+    assert first.context["paginator"].count == 29 and len(first.context["cohorts"]) == 25
+    assert [c.name for c in first.context["cohorts"][:2]] == ["Lot 26", "Lot 25"]
+    assert first.context["cohorts"][0].apprentice_count == 3
+    assert len(second.context["cohorts"]) == 4
+    assert [c.name for c in found.context["cohorts"]] == ["Lot 26"]
+    assert "Aucune promotion ne correspond à « introuvable »." in none
