@@ -1,6 +1,7 @@
 """Reads of the login security (issue 17 §9): the organisation's rule, who has a second factor."""
 
 from django.core.cache import cache
+from django.db.models import QuerySet
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -35,12 +36,20 @@ def pending_device(user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
 
 
-def staff_second_factor_overview() -> list[User]:
-    """The active staff accounts with ``has_second_factor`` set, for the settings screen (one query)."""
+def staff_second_factor_overview() -> QuerySet:
+    """The active staff accounts with ``has_second_factor`` set, for the settings screen (paginated
+    there: 816 accounts at 20 000 learners made a 154 KB page, issue 18 §2)."""
     from django.db.models import Exists, OuterRef
 
-    return list(
+    return (
         User.objects.filter(role__in=STAFF_ROLES, is_active=True)
         .annotate(has_second_factor=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)))
-        .order_by("role", "last_name", "first_name")
+        .order_by("role", "last_name", "first_name", "pk")
     )
+
+
+def second_factor_totals(members: QuerySet) -> dict[str, int]:
+    """How many of ``members`` there are, and how many have a second factor (one query)."""
+    from django.db.models import Count, Q
+
+    return members.aggregate(total=Count("pk"), with_second_factor=Count("pk", filter=Q(has_second_factor=True)))

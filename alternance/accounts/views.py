@@ -21,7 +21,7 @@ from alternance import access
 from alternance.accounts import selectors, services
 from alternance.accounts.forms import CodeForm, SecuritySettingsForm
 from alternance.accounts.middleware import remember_second_factor
-from alternance.views.mixins import client_ip
+from alternance.views.mixins import PAGE_SIZE, KeysFirstPaginator, client_ip
 
 
 def _safe_next(request: HttpRequest, default: str = "home") -> str:
@@ -134,9 +134,11 @@ def security_settings(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Règle de connexion enregistrée."))
             return redirect("security_settings")
+    members = selectors.staff_second_factor_overview()
+    page = KeysFirstPaginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "alternance/accounts/security_settings.html", {
-        "form": form,
-        "members": selectors.staff_second_factor_overview(),
+        "form": form, "members": page.object_list, "totals": selectors.second_factor_totals(members),
+        "page_obj": page, "paginator": page.paginator, "is_paginated": page.has_other_pages(),
     })
 
 

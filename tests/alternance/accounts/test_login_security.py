@@ -318,3 +318,27 @@ def test_a_superuser_resets_a_lost_device_and_the_person_enrols_again(client, tu
     client.post(reverse("logout"))
     assert log_in(client, tutor.email).status_code == 302
     assert client.get(reverse("home")).url.startswith(reverse("second_factor_enrol"))
+
+
+def test_the_security_page_pages_the_team_and_counts_the_second_factors(client):
+    """Issue 18 §2: the team's accounts 25 a page, with the totals of the whole team; an inactive
+    account, an unconfirmed device and the extranet are not counted."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    world = make_world()
+    client.force_login(world.coordinator)
+    before = client.get(reverse("security_settings")).context["totals"]["total"]
+    for n in range(25):
+        UserFactory(role=Role.TUTOR, last_name=f"Tuteur {n:02d}", first_name="T")
+    UserFactory(role=Role.TUTOR, last_name="Parti", is_active=False)
+    TOTPDevice.objects.create(user=world.a.tutor, name="téléphone", confirmed=True)
+    TOTPDevice.objects.create(user=world.b.tutor, name="téléphone", confirmed=False)
+
+    first = client.get(reverse("security_settings"))
+    last = client.get(reverse("security_settings") + "?page=2")
+
+    members = before + 25
+    assert first.context["totals"] == {"total": members, "with_second_factor": 1}
+    assert first.context["paginator"].count == members
+    assert len(first.context["members"]) == 25 and len(last.context["members"]) == members - 25
+    assert f"1 sur {members} comptes actifs avec la double authentification activée." in first.content.decode()
