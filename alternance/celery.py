@@ -12,11 +12,11 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # The core app keeps the tasks of its bigger features next to them (``<package>/tasks.py``).
 app.autodiscover_tasks(["alternance.attendance", "alternance.imports", "alternance.privacy", "alternance.qualiopi", "alternance.signin",
-                        "alternance.tdb", "alternance.retention", "alternance.list_exports"])
+                        "alternance.steering", "alternance.tdb", "alternance.retention", "alternance.list_exports"])
 
 
 def beat_schedule(*, nightly_hour: int, nightly_minute: int, digest_hour: int = 7, digest_minute: int = 0,
-                  purge_hour: int = 3, purge_minute: int = 15) -> dict:
+                  purge_hour: int = 3, purge_minute: int = 15, steering_seconds: int = 120) -> dict:
     """Periodic schedules, declared in code (style §9). Hours are Europe/Paris (CELERY_TIMEZONE)."""
     return {
         "alerts-nightly-checks": {
@@ -30,6 +30,12 @@ def beat_schedule(*, nightly_hour: int, nightly_minute: int, digest_hour: int = 
             "task": "alternance.refresh_attendance_tallies",
             "schedule": crontab(hour=nightly_hour, minute=max(nightly_minute - 15, 0)),
             "options": {"expires": 6 * 3600},
+        },
+        # The dashboard's figures (issue 18 §2), computed once for the whole organisation.
+        "steering-refresh": {
+            "task": "alternance.steering_refresh",
+            "schedule": float(steering_seconds),
+            "options": {"expires": max(steering_seconds - 10, 10)},  # a late tick is replaced by the next one
         },
         # The outbox (issue 17 §1): tasks and e-mails the broker could not take when they were written.
         "outbox-dispatch": {
@@ -78,4 +84,5 @@ def declare_beat_schedule(sender: Celery, **kwargs) -> None:
         digest_minute=settings.ALERTS_DIGEST_MINUTE,
         purge_hour=settings.RETENTION_PURGE_HOUR,
         purge_minute=settings.RETENTION_PURGE_MINUTE,
+        steering_seconds=settings.STEERING_REFRESH_SECONDS,
     )

@@ -219,6 +219,11 @@ OUTBOX_BROKER_PAUSE_SECONDS = int(env("OUTBOX_BROKER_PAUSE_SECONDS", "30"))
 NIGHTLY_CHECKS_HOUR, NIGHTLY_CHECKS_MINUTE = int(env("NIGHTLY_CHECKS_HOUR", "2")), int(env("NIGHTLY_CHECKS_MINUTE", "30"))
 # Time of the daily alert digest emails; default 07:00.
 ALERTS_DIGEST_HOUR, ALERTS_DIGEST_MINUTE = int(env("ALERTS_DIGEST_HOUR", "7")), int(env("ALERTS_DIGEST_MINUTE", "0"))
+# The steering dashboard's figures (issue 18 §2): the worker recomputes them every
+# STEERING_REFRESH_SECONDS; a page finding them older than STEERING_MAX_AGE_SECONDS (no worker
+# running, a worker behind) computes them itself. « Actualiser » recomputes them at once.
+STEERING_REFRESH_SECONDS = int(env("STEERING_REFRESH_SECONDS", "120"))
+STEERING_MAX_AGE_SECONDS = int(env("STEERING_MAX_AGE_SECONDS", "300"))
 
 # --- Spreadsheet imports read in a task (issue 17 §3) --------------------------------------------
 # Data rows of one import at most, and size of an XLSX once decompressed (checked before it is

@@ -231,6 +231,7 @@ ROUTES: dict[str, Spec] = {
     # --- staff only ---
     "dashboard": staff(),
     "dashboard_cohorts": staff(),
+    "dashboard_refresh": staff(),
     "dashboard_loads": staff(),
     "weekly_meeting": staff(),
     "apprentice_list": staff(),
