@@ -657,7 +657,12 @@ class Board:
     def tab_counts(self) -> dict[str, int]:
         """The badge of each tab: the number of items its list holds."""
         counts = self._counts()
-        result = {name: counts[name, False] for name in BOARD_FILTERS if name != BoardFilter.LATE}
+        # The employer participation is never late (no place in the "late" tab): its files are read
+        # for its badge only, never for the late figures of the dashboard and the weekly meeting.
+        result = {
+            name: len(self.participation_from) if name == BoardFilter.EMPLOYER_PARTICIPATION else counts[name, False]
+            for name in BOARD_FILTERS if name != BoardFilter.LATE
+        }
         result[BoardFilter.LATE] = sum(counts[s, True] for s in LATE_STAGES)
         return result
 
@@ -685,8 +690,6 @@ class Board:
         counts[BoardFilter.INSTALMENT_DUE, False], counts[BoardFilter.INSTALMENT_DUE, True] = instalments["due"], instalments["due_late"]
         counts[BoardFilter.UNPAID, False], counts[BoardFilter.UNPAID, True] = instalments["unpaid"], instalments["unpaid_late"]
         counts[BoardFilter.BALANCE_AT_RISK, False] = counts[BoardFilter.BALANCE_AT_RISK, True] = len(at_risk)
-        counts[BoardFilter.EMPLOYER_PARTICIPATION, False] = len(self.participation_from)
-        counts[BoardFilter.EMPLOYER_PARTICIPATION, True] = 0
         self._counts_cache = counts
         return counts
 

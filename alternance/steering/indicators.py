@@ -718,11 +718,12 @@ class WeeklyBlock:
     url: str | None = None
 
 
-def weekly_meeting(user: User, *, start: date, today: date) -> dict:
+def weekly_meeting(user: User, *, start: date, today: date, opco_late_today: Indicator | None = None) -> dict:
     """What changed in the week [start, start + 6 days]: contracts signed, ruptures (rupture date),
     alerts raised and alerts closed (resolved or dismissed) in the week; visits planned before the
     end of the week and not done; late items of the OPCO board as of the day after the week (or
-    today if earlier). Each block: its total and its first rows. A fixed number of queries."""
+    today if earlier) — ``opco_late_today``, the dashboard's figure of today, when that day is today.
+    Each block: its total and its first rows. A fixed number of queries."""
     from contracts import opco
 
     end = start + timedelta(days=6)
@@ -744,11 +745,14 @@ def weekly_meeting(user: User, *, start: date, today: date) -> dict:
         .select_related("apprentice", "tutor")
         .order_by("planned_date", "pk")
     )
-    late = opco.opco_late_counts(user, today=reference)
-    late_by_stage = [
-        (str(label), late[stage], url_for("contracts:opco_board", filter=opco.BoardFilter.LATE, etape=stage))
-        for stage, label in opco.BOARD_FILTERS.items() if stage in late
-    ]
+    if opco_late_today is not None and reference == today:
+        late_by_stage = [(str(detail.label), detail.value, detail.url) for detail in opco_late_today.details]
+    else:
+        late = opco.opco_late_counts(user, today=reference)
+        late_by_stage = [
+            (str(label), late[stage], url_for("contracts:opco_board", filter=opco.BoardFilter.LATE, etape=stage))
+            for stage, label in opco.BOARD_FILTERS.items() if stage in late
+        ]
 
     def block(key, label, qs, url=None) -> WeeklyBlock:
         return WeeklyBlock(key, str(label), qs.count(), list(qs[:WEEKLY_LIST_LIMIT]), url)
@@ -765,7 +769,7 @@ def weekly_meeting(user: User, *, start: date, today: date) -> dict:
             block("raised", _("Nouvelles alertes"), raised),
             block("closed", _("Alertes résolues ou écartées"), closed),
             block("overdue_visits", _("Visites en retard"), overdue),
-            WeeklyBlock("opco_late", str(_("Dossiers OPCO en retard")), sum(late.values()), late_by_stage,
+            WeeklyBlock("opco_late", str(_("Dossiers OPCO en retard")), sum(count for _label, count, _url in late_by_stage), late_by_stage,
                         url_for("contracts:opco_board", filter=opco.BoardFilter.LATE)),
         ],
     }

@@ -175,7 +175,11 @@ def weekly_meeting(request: HttpRequest) -> HttpResponse:
     values = {"semaine": request.GET.get("semaine", "").strip()}
     warn_ignored(request, drop_invalid_params(values, {"semaine": (date_param, _("Semaine"))}))
     start = _week_start(values["semaine"], today=today)
-    context = indicators.weekly_meeting(request.user, start=start, today=today)
+    # A week that ended yesterday (the default) shows today's late OPCO items: the dashboard's figure.
+    opco_late_today = None
+    if start + timedelta(days=7) >= today:
+        opco_late_today = next(item for item in _figures(today)["indicators"] if item.key == "opco_late")
+    context = indicators.weekly_meeting(request.user, start=start, today=today, opco_late_today=opco_late_today)
     context.update(
         today=today,
         previous_week=(start - timedelta(days=7)).isoformat(),

@@ -268,3 +268,23 @@ def test_an_unpaid_invoice_without_number_says_its_date_not_an_empty_number(staf
     rows = opco_board(staff, today=date(2026, 11, 22), filter="unpaid")
 
     assert [r.what for r in rows] == ["Paiement attendu de l'OPCO : Avance, année 1 (facturé le 02/09/2026)"]
+
+
+def test_the_late_counts_never_read_the_employer_participation(db):
+    """The participation is never late: the dashboard's and the weekly meeting's late figures do not
+    compute its first day on the calendars (the board's badge does)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from alternance.choices import Role
+    from contracts import opco
+    from tests.factories.alternance import UserFactory
+
+    user = UserFactory(role=Role.COORDINATOR)
+    with CaptureQueriesContext(connection) as late:
+        opco.Board(user, today=date(2026, 12, 7)).late_counts()
+    with CaptureQueriesContext(connection) as badges:
+        opco.Board(user, today=date(2026, 12, 7)).tab_counts()
+
+    assert not any("employer_participation_invoiced_date" in q["sql"] for q in late)
+    assert any("employer_participation_invoiced_date" in q["sql"] for q in badges)

@@ -218,3 +218,29 @@ def test_computing_the_figures_costs_the_same_queries_whatever_the_data(world):
         snapshot.compute_figures(today=TODAY)
 
     assert len(few) == len(many)
+
+
+# --- the weekly meeting's OPCO block: the dashboard's figure when its day is today ----------------------
+
+def weekly_sql(client, start: date) -> tuple[object, str]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("weekly_meeting"), {"semaine": start.isoformat()})
+    assert response.status_code == 200
+    return response, " ".join(q["sql"] for q in queries)
+
+
+@pytest.mark.parametrize(("days_before", "kept"), [(6, True), (7, True), (8, False)])
+def test_the_weekly_meeting_takes_todays_late_opco_items_from_the_dashboards_figures(client, world, days_before, kept):
+    """The week [today − 7, today − 1] is reported as of today: the dashboard's kept figure; a week
+    ending earlier is reported as of the day after it, counted on the board then."""
+    client.force_login(world.coordinator)
+    dashboard = client.get(DASHBOARD)
+    figure = next(item for item in dashboard.context["indicators"] if item.key == "opco_late")
+
+    response, sql = weekly_sql(client, TODAY - timedelta(days=days_before))
+
+    block = next(b for b in response.context["blocks"] if b.key == "opco_late")
+    assert ("contracts_opcoinstalment" in sql) is (not kept)
+    if kept:
+        assert block.count == figure.value
+        assert block.rows == [(d.label, d.value, d.url) for d in figure.details]
