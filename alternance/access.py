@@ -24,8 +24,8 @@ Scopes (issue "Foundation", §4):
 from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
-from django.db import models
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db import connection, models
+from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from alerts.models import Alert, AlertEvent, DigestRun, NightlyRun, RuleSettings
@@ -108,6 +108,25 @@ def _employer_contracts(user: User) -> QuerySet:
     )
 
 
+class _AmongKeys(Func):
+    """``field = ANY(ARRAY(subquery))``: PostgreSQL runs the subquery once (an InitPlan) and then
+    looks the outer rows up by their index. Written as ``IN (subquery)``, the planner turned it into
+    a semi-join placed after the pages' wide joins (a visit with its apprentice, contract, company,
+    tutor…: more tables than it reorders) and hash-joined every table first — 183 ms at 20 000
+    learners for an employer's 31 visits, against 2 ms."""
+
+    arg_joiner = " = ANY(ARRAY("
+    template = "(%(expressions)s)))"
+    output_field = models.BooleanField()
+
+
+def _in_keys(field: str, keys: QuerySet):
+    """``field`` among the ``keys`` (a one-column queryset), read first on PostgreSQL."""
+    if connection.vendor == "postgresql":
+        return _AmongKeys(F(field), Subquery(keys))
+    return Q(**{f"{field}__in": keys})
+
+
 def scope_apprentices(user: User, qs: QuerySet) -> QuerySet:
     role = _role(user)
     if role in SEE_ALL_ROLES or role == Role.CRE:
@@ -117,7 +136,7 @@ def scope_apprentices(user: User, qs: QuerySet) -> QuerySet:
     if role == Role.APPRENTICE:
         return qs.filter(user=user)
     if role == Role.EMPLOYER:
-        return qs.filter(Exists(_employer_contracts(user).filter(apprentice=OuterRef("pk"))))
+        return qs.filter(_in_keys("pk", _employer_contracts(user).values("apprentice_id")))
     return qs.none()
 
 
@@ -130,7 +149,7 @@ def scope_contracts(user: User, qs: QuerySet) -> QuerySet:
     if role == Role.APPRENTICE:
         return qs.filter(apprentice__user=user).exclude(status=ContractStatus.DRAFT)
     if role == Role.EMPLOYER:
-        return qs.filter(Exists(_employer_contracts(user).filter(pk=OuterRef("pk"))))
+        return qs.filter(_in_keys("pk", _employer_contracts(user).values("pk")))
     return qs.none()
 
 
@@ -177,7 +196,7 @@ def scope_visits(user: User, qs: QuerySet) -> QuerySet:
     if role in (Role.TUTOR, Role.APPRENTICE):
         return _by_apprentice(user, qs)
     if role == Role.EMPLOYER:
-        return qs.filter(contract__in=_employer_contracts(user))
+        return qs.filter(_in_keys("contract_id", _employer_contracts(user).values("pk")))
     return qs.none()
 
 
@@ -192,7 +211,7 @@ def scope_attendance(user: User, qs: QuerySet) -> QuerySet:
         contracts = _employer_contracts(user).filter(
             apprentice=OuterRef("apprentice"), start_date__lte=OuterRef("day"), end_date__gte=OuterRef("day")
         )
-        return qs.filter(Exists(contracts))
+        return qs.filter(_in_keys("apprentice_id", _employer_contracts(user).values("apprentice_id")), Exists(contracts))
     return qs.none()
 
 
@@ -225,7 +244,7 @@ def scope_documents(user: User, qs: QuerySet) -> QuerySet:
         ).exclude(kind=DocumentKind.INVOICE)
     if role == Role.EMPLOYER:
         return qs.filter(
-            Q(contract__in=_employer_contracts(user))
+            _in_keys("contract_id", _employer_contracts(user).values("pk"))
             | Q(company__in=scope_companies(user, Company.objects.all()), contract__isnull=True, apprentice__isnull=True)
         ).exclude(kind=DocumentKind.ABSENCE_PROOF)
     return qs.none()

@@ -1,0 +1,51 @@
+"""An employer's scopes filter by the keys of its contracts, read first (issue 18 §2): on PostgreSQL
+``= ANY(ARRAY(subquery))``, run once and looked up by index, instead of a semi-join the planner placed
+after the pages' wide joins (183 ms → 2 ms for an employer's visits at 20 000 learners)."""
+
+import pytest
+from django.db import connection
+
+from alternance import access
+from alternance.extranet import selectors
+from alternance.models import Apprentice, AttendanceRecord, Visit
+from contracts.models import Contract, Document
+from tests.factories.web import make_world
+
+pytestmark = pytest.mark.django_db
+
+POSTGRESQL = connection.vendor == "postgresql"
+
+
+@pytest.mark.parametrize("model", [Apprentice, Contract, Visit, AttendanceRecord, Document])
+def test_each_employer_scope_reads_the_contract_keys_first(model):
+    world = make_world()
+
+    sql = str(access.visible(world.a.employer_user, model).query)
+
+    assert ("= ANY(ARRAY((SELECT" in sql) is POSTGRESQL
+    if model is not Document:  # a company document is also reached through the companies it is a contact of
+        assert (" IN (SELECT" in sql) is not POSTGRESQL
+
+
+@pytest.mark.skipif(not POSTGRESQL, reason="plan PostgreSQL")
+def test_postgresql_runs_the_keys_once_and_reads_the_visits_by_index():
+    world = make_world()
+    qs = selectors._to_fill(world.a.employer_user).order_by("planned_date", "done_date", "pk")
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny test table would be scanned anyway
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert "InitPlan" in plan
+    assert "Semi Join" not in plan
+    assert "contract_id = ANY ($" in plan
+
+
+def test_the_employer_sees_the_same_rows_through_the_keys(client):
+    world = make_world()
+    employer = world.a.employer_user
+
+    assert list(access.visible(employer, Contract).values_list("pk", flat=True)) == [world.a.contract.pk]
+    assert list(access.visible(employer, Apprentice).values_list("pk", flat=True)) == [world.a.apprentice.pk]
+    assert set(access.visible(employer, Visit).values_list("contract_id", flat=True)) <= {world.a.contract.pk}
