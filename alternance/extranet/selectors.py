@@ -9,6 +9,7 @@ length, so each page costs a fixed number of queries.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -38,6 +39,7 @@ DAYS_AHEAD = 6  # "where I am": today and the next six days
 # centre or in the company, looked for this many days ahead (a school holiday is a company day
 # for an apprentice, so a month always holds one during the training).
 NEXT_WORKING_HORIZON = 31
+FIRST_LOOK_DAYS = 7  # places_today: the days read before the whole horizon
 DONE_EVALUATIONS_PAGE = 25
 # Documents an apprentice has no use for: the OF's invoices (to the OPCO or to the employer).
 NOT_FOR_APPRENTICES = (DocumentKind.INVOICE,)
@@ -188,15 +190,23 @@ def places_today(user: User, apprentices: list[Apprentice], today: date) -> dict
     closures = planning.closures_between(today, end, {a.cohort_id for a in apprentices})
     overrides = planning.overrides_between(ids, today, end)
     periods = planning.contract_periods(user, ids)
+    by_apprentice: dict[int, dict] = defaultdict(dict)
+    for (pk, day), row in overrides.items():
+        by_apprentice[pk][day] = row
     places = {}
     for apprentice in apprentices:
-        own = {day: row for (pk, day), row in overrides.items() if pk == apprentice.pk}
-        days = planning.plan_days(
-            cohort=apprentice.cohort, start=today, end=end, closures=closures, overrides=own,
-            periods=None if periods is None else periods.get(apprentice.pk, []),
-        )
-        ahead = [PlaceDay(day, where) for day, where in sorted(days.items())]
-        places[apprentice.pk] = (ahead[0], next_working_place(ahead))
+        kwargs = {
+            "cohort": apprentice.cohort, "start": today, "closures": closures, "overrides": by_apprentice[apprentice.pk],
+            "periods": None if periods is None else periods.get(apprentice.pk, []),
+        }
+        # The next working day is nearly always within a week: the whole horizon only when it is not
+        # (holidays, a closure, a rhythm with long company periods) — an employer follows dozens.
+        ahead = [PlaceDay(day, where) for day, where in sorted(planning.plan_days(end=today + timedelta(days=FIRST_LOOK_DAYS), **kwargs).items())]
+        following = next_working_place(ahead)
+        if following is None and ahead[0].place not in WORKING_PLACES:
+            ahead = [PlaceDay(day, where) for day, where in sorted(planning.plan_days(end=end, **kwargs).items())]
+            following = next_working_place(ahead)
+        places[apprentice.pk] = (ahead[0], following)
     return places
 
 

@@ -467,3 +467,22 @@ def test_the_phone_link_keeps_only_digits_and_the_plus_sign(world):
 
     assert Contact(role="x", name="y", phone="+33 (0)6 12-34.56 78").tel == "+330612345678"
     assert re.fullmatch(r"\d+", Contact(role="x", name="y", phone="01 23 45 67 89").tel)
+
+
+@pytest.mark.parametrize("days_off", [6, 7, 8, 20])
+def test_the_next_working_day_is_found_within_the_first_week_or_beyond_it(world, days_off):
+    """``places_today`` reads FIRST_LOOK_DAYS (7) days, then the whole horizon only when no working
+    day came: the next working day at today + 6, + 7 (the last day of the first look), + 8 and + 20."""
+    from alternance.extranet.selectors import FIRST_LOOK_DAYS, places_today
+
+    assert FIRST_LOOK_DAYS == 7
+    today = date(2026, 12, 2)  # a Wednesday: today + 6, 7, 8 and 20 are weekdays of the cohort
+    apprentice = world.a.apprentice
+    for offset in range(days_off):
+        CalendarOverride.objects.create(apprentice=apprentice, day=today + timedelta(days=offset), place=CalendarPlace.OFF, reason="Congés")
+
+    place, following = places_today(world.coordinator, [apprentice], today)[apprentice.pk]
+
+    assert (place.day, place.place) == (today, CalendarPlace.OFF)
+    assert following is not None and following.day == today + timedelta(days=days_off)
+    assert following.place in (CalendarPlace.CENTRE, CalendarPlace.COMPANY)
