@@ -17,6 +17,7 @@ class Migration(migrations.Migration):
                 ('day', models.DateField(unique=True, verbose_name='date')),
                 ('computed_at', models.DateTimeField(verbose_name='calculés le')),
                 ('figures', models.JSONField(verbose_name='chiffres')),
+                ('summary', models.JSONField(verbose_name='résumé')),
             ],
             options={
                 'verbose_name': 'chiffres du tableau de bord',

@@ -15,7 +15,8 @@ class DashboardSnapshot(models.Model):
 
     day = models.DateField(_("date"), unique=True)
     computed_at = models.DateTimeField(_("calculés le"))
-    figures = models.JSONField(_("chiffres"))
+    figures = models.JSONField(_("chiffres"))  # every row: the cohorts and loads pages
+    summary = models.JSONField(_("résumé"))  # what the dashboard page shows (a few kilobytes)
 
     class Meta:
         verbose_name = _("chiffres du tableau de bord")

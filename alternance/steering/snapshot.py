@@ -101,6 +101,25 @@ def compute_figures(*, today: date) -> dict:
     }
 
 
+def summarise(values: dict) -> dict:
+    """What the dashboard page itself shows of ``values``: the indicators, the charts' series, the ten
+    most loaded CREs and tutors, the cohorts needing attention, the programmes, and the totals of the
+    lists behind them — a few kilobytes to read instead of a row per cohort, CRE and tutor."""
+    cre_loads, tutor_loads, cohorts = values["cre_loads"], values["tutor_loads"], values["cohorts"]
+    return {
+        "indicators": values["indicators"],
+        "series": values["series"],
+        "cre_top": indicators.top_loads(cre_loads),
+        "cre_states": indicators.load_states(cre_loads),
+        "cre_total": sum(1 for row in cre_loads if row.user_id is not None),
+        "tutor_top": indicators.top_loads(tutor_loads),
+        "tutor_total": len(tutor_loads),
+        "cohorts_top": indicators.cohorts_needing_attention(cohorts),
+        "cohorts_total": len(cohorts),
+        "programmes": values["programmes"],
+    }
+
+
 @dataclass(frozen=True)
 class Figures:
     values: dict
@@ -110,20 +129,33 @@ class Figures:
         return self.values[key]
 
 
-def snapshot_refresh(*, today: date, now: datetime) -> Figures:
-    """Compute today's figures and keep them (one row per day, the earlier days' deleted)."""
+def snapshot_refresh(*, today: date, now: datetime) -> tuple[Figures, Figures]:
+    """Compute today's figures and keep them (one row per day, the earlier days' deleted); returns
+    (every figure, the dashboard's summary)."""
     values = compute_figures(today=today)
+    summary = summarise(values)
     DashboardSnapshot.objects.bulk_create(
-        [DashboardSnapshot(day=today, computed_at=now, figures=encode(values))],
-        update_conflicts=True, unique_fields=["day"], update_fields=["computed_at", "figures"],
+        [DashboardSnapshot(day=today, computed_at=now, figures=encode(values), summary=encode(summary))],
+        update_conflicts=True, unique_fields=["day"], update_fields=["computed_at", "figures", "summary"],
     )
     DashboardSnapshot.objects.filter(day__lt=today).delete()
-    return Figures(values, now)
+    return Figures(values, now), Figures(summary, now)
+
+
+def _kept(*, today: date, now: datetime, summary: bool) -> Figures:
+    field = "summary" if summary else "figures"
+    snapshot = DashboardSnapshot.objects.filter(day=today).only("computed_at", field).first()
+    if snapshot is None or now - snapshot.computed_at > timedelta(seconds=settings.STEERING_MAX_AGE_SECONDS):
+        return snapshot_refresh(today=today, now=now)[1 if summary else 0]
+    return Figures(decode(getattr(snapshot, field)), snapshot.computed_at)
 
 
 def dashboard_figures(*, today: date, now: datetime) -> Figures:
-    """Today's figures as kept, or computed now when missing or older than STEERING_MAX_AGE_SECONDS."""
-    snapshot = DashboardSnapshot.objects.filter(day=today).first()
-    if snapshot is None or now - snapshot.computed_at > timedelta(seconds=settings.STEERING_MAX_AGE_SECONDS):
-        return snapshot_refresh(today=today, now=now)
-    return Figures(decode(snapshot.figures), snapshot.computed_at)
+    """Today's figures as kept, or computed now when missing or older than STEERING_MAX_AGE_SECONDS:
+    every row (the cohorts and loads pages)."""
+    return _kept(today=today, now=now, summary=False)
+
+
+def dashboard_summary(*, today: date, now: datetime) -> Figures:
+    """The same, only what the dashboard page shows (``summarise``)."""
+    return _kept(today=today, now=now, summary=True)

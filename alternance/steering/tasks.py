@@ -11,5 +11,5 @@ REFRESH_TASK = "alternance.steering_refresh"
 
 @shared_task(name=REFRESH_TASK)
 def steering_refresh() -> str:
-    figures = snapshot.snapshot_refresh(today=timezone.localdate(), now=timezone.now())
+    figures, _summary = snapshot.snapshot_refresh(today=timezone.localdate(), now=timezone.now())
     return figures.computed_at.isoformat()

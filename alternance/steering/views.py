@@ -39,26 +39,25 @@ def dashboard_allowed(user) -> None:
     access.require(access.can_view_dashboard(user))
 
 
-def dashboard_context(user, *, today: date, figures: snapshot.Figures) -> dict:
+def dashboard_context(user, *, today: date, summary: snapshot.Figures) -> dict:
     pipeline = admissions.pipeline(user)
-    cre_loads, tutor_loads = figures["cre_loads"], figures["tutor_loads"]
     return {
         "today": today,
-        "computed_at": figures.computed_at,
-        "indicators": figures["indicators"],
+        "computed_at": summary.computed_at,
+        "indicators": summary["indicators"],
         # Candidates per programme and stage (issue 13 §1): each figure links to the same list.
         "admissions": pipeline,
         "admissions_totals": admissions.pipeline_totals(pipeline),
         "admission_stages": admissions.STAGES,
-        "charts": [indicators.bar_chart(series) for series in figures["series"]],
-        "cre_loads": indicators.top_loads(cre_loads),
-        "cre_states": indicators.load_states(cre_loads),
-        "cre_total": sum(1 for row in cre_loads if row.user_id is not None),
-        "tutor_loads": indicators.top_loads(tutor_loads),
-        "tutor_total": len(tutor_loads),
-        "cohorts": indicators.cohorts_needing_attention(figures["cohorts"]),
-        "cohorts_total": len(figures["cohorts"]),
-        "programmes": figures["programmes"],
+        "charts": [indicators.bar_chart(series) for series in summary["series"]],
+        "cre_loads": summary["cre_top"],
+        "cre_states": summary["cre_states"],
+        "cre_total": summary["cre_total"],
+        "tutor_loads": summary["tutor_top"],
+        "tutor_total": summary["tutor_total"],
+        "cohorts": summary["cohorts_top"],
+        "cohorts_total": summary["cohorts_total"],
+        "programmes": summary["programmes"],
         # Which Qualiopi indicators lack recent evidence (issue 7, part 4): a 90-day look back that
         # moves by the day, kept for an hour rather than recomputed (9 queries) at every opening.
         "qualiopi_freshness": cache.get_or_set(
@@ -71,16 +70,20 @@ def _figures(today: date) -> snapshot.Figures:
     return snapshot.dashboard_figures(today=today, now=timezone.now())
 
 
+def _summary(today: date) -> snapshot.Figures:
+    return snapshot.dashboard_summary(today=today, now=timezone.now())
+
+
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The figures kept for the whole organisation (``steering.snapshot``), with when they were
     computed; the exports give the same figures as the page."""
     dashboard_allowed(request.user)
     today = timezone.localdate()
-    figures = _figures(today)
+    summary = _summary(today)
     export = request.GET.get("format", "")
     if export in EXPORT_FORMATS:
-        return {"csv": export_csv, "xlsx": export_xlsx, "pdf": export_pdf}[export](figures["indicators"], today=today)
-    return render(request, "alternance/dashboard/dashboard.html", dashboard_context(request.user, today=today, figures=figures))
+        return {"csv": export_csv, "xlsx": export_xlsx, "pdf": export_pdf}[export](summary["indicators"], today=today)
+    return render(request, "alternance/dashboard/dashboard.html", dashboard_context(request.user, today=today, summary=summary))
 
 
 @require_POST
@@ -178,7 +181,7 @@ def weekly_meeting(request: HttpRequest) -> HttpResponse:
     # A week that ended yesterday (the default) shows today's late OPCO items: the dashboard's figure.
     opco_late_today = None
     if start + timedelta(days=7) >= today:
-        opco_late_today = next(item for item in _figures(today)["indicators"] if item.key == "opco_late")
+        opco_late_today = next(item for item in _summary(today)["indicators"] if item.key == "opco_late")
     context = indicators.weekly_meeting(request.user, start=start, today=today, opco_late_today=opco_late_today)
     context.update(
         today=today,

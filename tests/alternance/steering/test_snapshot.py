@@ -56,6 +56,11 @@ def test_the_kept_figures_equal_a_recomputation_and_what_each_dashboard_role_see
 
     assert kept.values == snapshot.compute_figures(today=TODAY)
     assert kept.computed_at == NOW
+    summary = snapshot.dashboard_summary(today=TODAY, now=NOW)
+    assert summary.values == snapshot.summarise(snapshot.compute_figures(today=TODAY))
+    assert summary["cohorts_total"] == len(kept["cohorts"]) == 2
+    assert summary["cre_top"] == indicators.top_loads(kept["cre_loads"])
+    assert summary["cre_total"] == 2 and summary["tutor_total"] == len(kept["tutor_loads"])
     for user in (world.coordinator, world.admin_staff):
         attendance = indicators.attendance_by_cohort(user, today=TODAY)
         assert kept["indicators"] == indicators.indicators(user, today=TODAY, attendance=attendance)
@@ -163,7 +168,7 @@ def test_refresh_is_a_post(client, world):
 
 
 def test_the_worker_task_keeps_todays_figures_and_beat_starts_it_every_refresh_period(world, time_machine):
-    DashboardSnapshot.objects.create(day=date(2026, 11, 27), computed_at=NOW - timedelta(days=1), figures={})
+    DashboardSnapshot.objects.create(day=date(2026, 11, 27), computed_at=NOW - timedelta(days=1), figures={}, summary={})
 
     steering_refresh()
 
