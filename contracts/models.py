@@ -157,6 +157,9 @@ class Contract(models.Model):
             models.Index(fields=["company", "status"], name="contract_company_status_idx"),
             models.Index(fields=["apprentice", "-start_date"], name="contract_apprentice_start_idx"),
             models.Index(fields=["start_date"], name="contract_start_idx"),
+            # The weekly meeting's contracts signed and broken in a week (issue 18 §2).
+            models.Index(fields=["signature_date"], name="contract_signature_idx", condition=models.Q(signature_date__isnull=False)),
+            models.Index(fields=["rupture_date"], name="contract_rupture_idx", condition=models.Q(rupture_date__isnull=False)),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(status__in=ContractStatus.values), name="contract_status_valid"),

@@ -669,11 +669,12 @@ class MyAbsence:
 
 
 def my_absences(user: User) -> QuerySet:
-    """The apprentice's own absences and lateness, latest first, with their proof (one query)."""
+    """The apprentice's own absences and lateness, latest first, with their proof and the referent
+    tutor a late one's message names (one query)."""
     return (
         access.visible(user, AttendanceRecord)
         .filter(apprentice__user=user, status__in=JUSTIFIABLE_STATUSES)
-        .select_related("proof")
+        .select_related("proof", "apprentice__cohort__referent_tutor")
         .order_by("-day", "-half", "-pk")
     )
 

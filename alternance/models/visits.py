@@ -52,6 +52,8 @@ class Visit(models.Model):
             models.Index(fields=["apprentice", "kind"], name="visit_apprentice_kind_idx"),
             models.Index(fields=["tutor", "planned_date"], name="visit_tutor_planned_idx"),
             models.Index(fields=["done_date"], name="visit_done_idx"),
+            # The visits planned and not done, soonest first: the weekly meeting's late visits (issue 18 §2).
+            models.Index(fields=["planned_date", "id"], name="visit_planned_not_done_idx", condition=models.Q(done_date__isnull=True)),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(kind__in=VisitKind.values), name="visit_kind_valid"),

@@ -20,12 +20,13 @@ placement rate, alerts waiting for validation, OPCO board) have no trend (``prev
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Max, Min, Q, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
@@ -718,6 +719,10 @@ class WeeklyBlock:
     url: str | None = None
 
 
+def _local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 def weekly_meeting(user: User, *, start: date, today: date, opco_late_today: Indicator | None = None) -> dict:
     """What changed in the week [start, start + 6 days]: contracts signed, ruptures (rupture date),
     alerts raised and alerts closed (resolved or dismissed) in the week; visits planned before the
@@ -732,9 +737,11 @@ def weekly_meeting(user: User, *, start: date, today: date, opco_late_today: Ind
     signed = contracts.filter(signature_date__gte=start, signature_date__lte=end).order_by("signature_date", "pk")
     broken = contracts.filter(ruptured_between(start, end)).order_by("rupture_date", "pk")
     alerts = access.visible(user, Alert)
-    raised = alerts.filter(raised_at__date__gte=start, raised_at__date__lte=end).order_by("raised_at", "pk")
+    # The week's local days as a range of instants: the indexes on the times serve it.
+    week_from, week_until = _local_midnight(start), _local_midnight(end + timedelta(days=1))
+    raised = alerts.filter(raised_at__gte=week_from, raised_at__lt=week_until).order_by("raised_at", "pk")
     closed = alerts.filter(
-        status__in=(AlertStatus.RESOLVED, AlertStatus.DISMISSED), resolved_at__date__gte=start, resolved_at__date__lte=end
+        status__in=(AlertStatus.RESOLVED, AlertStatus.DISMISSED), resolved_at__gte=week_from, resolved_at__lt=week_until
     ).order_by("resolved_at", "pk")
     from alternance.models import Visit
     from alternance.selectors import overdue_planned_visits

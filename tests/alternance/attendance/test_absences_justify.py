@@ -357,3 +357,24 @@ def test_my_absences_query_count_does_not_grow_with_rows(client, world, frozen, 
         submit(record, world, pdf_bytes())
     with django_assert_max_num_queries(len(one)):
         client.get(reverse("my_absences"))
+
+
+def test_my_absences_query_count_does_not_grow_with_absences_past_their_deadline(client, world, frozen, django_assert_max_num_queries):
+    """Each absence past its justification deadline says whom to call (the referent tutor): read with
+    the absences, not once per row (issue 18)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.a.apprentice_user)
+    AttendanceRecordFactory(apprentice=world.a.apprentice, day=TODAY - timedelta(days=40), status=AttendanceStatus.ABSENT)
+    client.get(reverse("my_absences"))  # warm the session and the settings row
+    with CaptureQueriesContext(connection) as one:
+        first = client.get(reverse("my_absences"))
+    tutor = world.a.cohort.referent_tutor
+    named = first.content.decode().count(f"({tutor.get_full_name()})")
+    assert named >= 1
+    for offset in range(41, 46):
+        AttendanceRecordFactory(apprentice=world.a.apprentice, day=TODAY - timedelta(days=offset), status=AttendanceStatus.ABSENT)
+    with django_assert_max_num_queries(len(one)):
+        response = client.get(reverse("my_absences"))
+    assert response.content.decode().count(f"({tutor.get_full_name()})") == named + 5

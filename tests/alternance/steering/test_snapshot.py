@@ -249,3 +249,32 @@ def test_the_weekly_meeting_takes_todays_late_opco_items_from_the_dashboards_fig
     if kept:
         assert block.count == figure.value
         assert block.rows == [(d.label, d.value, d.url) for d in figure.details]
+
+
+# --- the weekly meeting's week: local days, as a range of instants ------------------------------------------
+
+def test_the_weeks_alerts_are_those_raised_and_closed_on_its_local_days(world):
+    """Week of Monday 16 to Sunday 22 November 2026 (Paris): an alert raised at 23:59:59 on the Sunday
+    is in it, one at midnight the next day or at 23:59:59 the Sunday before is not; the same for the
+    alerts closed."""
+    from alerts.choices import AlertStatus
+    from tests.factories.alerts import AlertFactory
+
+    def at(day: int, hour: int, minute: int = 0, second: int = 0) -> datetime:
+        return datetime(2026, 11, day, hour, minute, second, tzinfo=PARIS)
+
+    raised = {
+        "veille": at(15, 23, 59, 59), "premier": at(16, 0), "dernier": at(22, 23, 59, 59), "lendemain": at(23, 0),
+    }
+    for title, when in raised.items():
+        AlertFactory(title=f"levée {title}", raised_at=when)
+    for title, when in raised.items():
+        AlertFactory(title=f"close {title}", raised_at=at(1, 9), status=AlertStatus.RESOLVED, resolved_at=when)
+
+    meeting = indicators.weekly_meeting(world.coordinator, start=date(2026, 11, 16), today=TODAY)
+
+    blocks = {block.key: block for block in meeting["blocks"]}
+    assert [a.title for a in blocks["raised"].rows] == ["levée premier", "levée dernier"]
+    assert blocks["raised"].count == 2
+    assert [a.title for a in blocks["closed"].rows] == ["close premier", "close dernier"]
+    assert blocks["closed"].count == 2
