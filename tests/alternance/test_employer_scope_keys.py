@@ -49,3 +49,29 @@ def test_the_employer_sees_the_same_rows_through_the_keys(client):
     assert list(access.visible(employer, Contract).values_list("pk", flat=True)) == [world.a.contract.pk]
     assert list(access.visible(employer, Apprentice).values_list("pk", flat=True)) == [world.a.apprentice.pk]
     assert set(access.visible(employer, Visit).values_list("contract_id", flat=True)) <= {world.a.contract.pk}
+
+
+def test_an_employer_sees_each_apprentices_days_of_its_own_contract_only():
+    """Two apprentices of one employer, their contracts at different times: a day of the first one
+    outside its own contract is hidden, even when it falls within the second one's contract."""
+    from datetime import timedelta
+
+    from alternance.choices import AttendanceStatus
+    from contracts.choices import ContractStatus
+    from tests.factories.alternance import ApprenticeFactory, AttendanceRecordFactory
+    from tests.factories.contracts import ContractFactory
+
+    world = make_world()
+    first, second = world.a.apprentice, ApprenticeFactory(cohort=world.a.cohort)
+    first_contract = world.a.contract
+    later = first_contract.end_date + timedelta(days=1)
+    ContractFactory(apprentice=second, company=world.a.company, status=ContractStatus.IN_PROGRESS,
+                    start_date=later, practical_training_start_date=later, end_date=later + timedelta(days=365))
+    inside = AttendanceRecordFactory(apprentice=first, day=first_contract.start_date, status=AttendanceStatus.ABSENT)
+    outside = AttendanceRecordFactory(apprentice=first, day=later + timedelta(days=1), status=AttendanceStatus.ABSENT)
+    second_day = AttendanceRecordFactory(apprentice=second, day=later + timedelta(days=1), status=AttendanceStatus.ABSENT)
+
+    visible = set(access.visible(world.a.employer_user, AttendanceRecord).values_list("pk", flat=True))
+
+    assert inside.pk in visible and second_day.pk in visible
+    assert outside.pk not in visible
