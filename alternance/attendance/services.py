@@ -15,7 +15,9 @@ the monthly attendance statement and the absence settings — services (writes) 
 from __future__ import annotations
 
 import math
+import threading
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -81,6 +83,27 @@ def _readable_pdf(content: bytes) -> bool:
         return False
 
 
+_STRICT_DECODING_LOCK = threading.Lock()
+
+
+@contextmanager
+def _strict_image_decoding():
+    """Pillow reads a truncated image, and skips the checksums of a PNG's ancillary chunks, when its
+    process-wide ``ImageFile.LOAD_TRUNCATED_IMAGES`` is set — and importing WeasyPrint (any PDF made
+    in the same process) sets it for good. An uploaded proof is judged with it off whatever ran
+    before; the previous value is put back for WeasyPrint, whose own images are ours. The lock keeps
+    two threads' save and restore in order."""
+    from PIL import ImageFile
+
+    with _STRICT_DECODING_LOCK:
+        previous = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = previous
+
+
 def _image_format(content: bytes) -> ProofFormat | None:
     """JPEG or PNG by Pillow's reading of the header and its structure check (``verify``: chunk
     checksums, no pixel decoded — a huge image is refused by ``_clean_image`` before decoding)."""
@@ -88,7 +111,7 @@ def _image_format(content: bytes) -> ProofFormat | None:
 
     formats = {"JPEG": JPEG, "PNG": PNG}
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _strict_image_decoding():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # the size is judged later
             with Image.open(BytesIO(content), formats=tuple(formats)) as image:
                 found = image.format
@@ -214,23 +237,24 @@ def _clean_image(content: bytes, found: ProofFormat, *, max_pixels: int) -> byte
 
     pillow_format = "JPEG" if found is JPEG else "PNG"
     limit = min(max_pixels, Image.MAX_IMAGE_PIXELS or max_pixels)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # judged just below
-            image = Image.open(BytesIO(content), formats=(pillow_format,))
-    except Image.DecompressionBombError:
-        raise ProofRefused(_pixels_error(None, limit)) from None
-    except Exception:  # noqa: BLE001
-        raise ProofRefused(_type_error()) from None
-    with image:
-        width, height = image.size
-        if width * height > limit:
-            raise ProofRefused(_pixels_error((width, height), limit))
+    with _strict_image_decoding():
         try:
-            image.load()
-            upright = ImageOps.exif_transpose(image)
-        except Exception:  # noqa: BLE001 — truncated or corrupt pixel data
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # judged just below
+                image = Image.open(BytesIO(content), formats=(pillow_format,))
+        except Image.DecompressionBombError:
+            raise ProofRefused(_pixels_error(None, limit)) from None
+        except Exception:  # noqa: BLE001
             raise ProofRefused(_type_error()) from None
+        with image:
+            width, height = image.size
+            if width * height > limit:
+                raise ProofRefused(_pixels_error((width, height), limit))
+            try:
+                image.load()
+                upright = ImageOps.exif_transpose(image)
+            except Exception:  # noqa: BLE001 — truncated or corrupt pixel data
+                raise ProofRefused(_type_error()) from None
     output = BytesIO()
     if found is JPEG:
         if upright.mode not in ("L", "RGB"):

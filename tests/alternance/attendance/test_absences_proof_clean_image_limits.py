@@ -9,9 +9,9 @@ from io import BytesIO
 
 import pytest
 from django.core.exceptions import ValidationError
-from PIL import Image
+from PIL import Image, ImageFile
 
-from alternance.attendance.services import JPEG, PNG, ProofRefused, _read_proof, proof_clean
+from alternance.attendance.services import JPEG, PNG, ProofRefused, _read_proof, proof_clean, proof_format
 from tests.alternance.attendance.test_absences_proof_active_content import Upload
 from tests.alternance.attendance.test_absences_support import jpeg_bytes, png_bytes
 
@@ -80,7 +80,15 @@ def test_an_image_not_of_the_format_announced_is_refused(content, announced):
     assert str(error.value) == TYPE_ERROR
 
 
-def test_a_jpeg_with_truncated_pixel_data_is_refused_as_unreadable():
+@pytest.fixture(params=[False, True], ids=["pillow-default", "after-weasyprint"])
+def pillow_truncated_flag(request, monkeypatch):
+    """Pillow's process-wide ``LOAD_TRUNCATED_IMAGES`` as the test finds it: off (Pillow's default) or
+    on, as importing WeasyPrint leaves it in every process that made a PDF (CI failed on this order)."""
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", request.param)
+    return request.param
+
+
+def test_a_jpeg_with_truncated_pixel_data_is_refused_as_unreadable(pillow_truncated_flag):
     content = jpeg_of_mode("RGB")
     scan = content.index(b"\xff\xda")  # start of scan: every header before it is kept
     truncated = content[: scan + 40]
@@ -91,6 +99,55 @@ def test_a_jpeg_with_truncated_pixel_data_is_refused_as_unreadable():
         _read_proof(Upload(truncated), max_size_mb=1)
 
     assert error.value.message_dict == {"proof": [TYPE_ERROR]}
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is pillow_truncated_flag  # put back for WeasyPrint's own images
+
+
+def test_a_png_cut_in_its_pixel_data_is_refused_as_unreadable(pillow_truncated_flag):
+    content = png_bytes()
+    data = content.index(b"IDAT")
+    truncated = content[: data + 10]  # the IDAT chunk's length and type, then 6 bytes of its data
+
+    with pytest.raises(ValidationError) as error:
+        _read_proof(Upload(truncated), max_size_mb=1)
+
+    assert error.value.message_dict == {"proof": [TYPE_ERROR]}
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is pillow_truncated_flag
+
+
+def test_a_png_whose_ancillary_chunk_checksum_is_wrong_is_not_a_proof(pillow_truncated_flag):
+    """With the flag on, Pillow skips the checksum of ancillary chunks (lower-case first letter)."""
+    image = Image.new("RGB", (8, 4), (10, 20, 30))
+    out = BytesIO()
+    image.save(out, "PNG", pnginfo=_text_chunk("Comment", "scan"))
+    content = bytearray(out.getvalue())
+    chunk = content.index(b"tEXt")
+    length = int.from_bytes(content[chunk - 4 : chunk], "big")
+    content[chunk + 4 + length] ^= 0xFF  # first byte of the chunk's CRC
+
+    assert proof_format(bytes(content)) is None
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is pillow_truncated_flag
+
+
+def test_weasyprint_imported_does_not_let_a_truncated_jpeg_through():
+    import weasyprint  # noqa: F401 — the import sets Pillow's flag for the whole process
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True
+    content = jpeg_of_mode("RGB")
+    truncated = content[: content.index(b"\xff\xda") + 40]
+
+    with pytest.raises(ProofRefused) as error:
+        proof_clean(truncated, JPEG)
+
+    assert str(error.value) == TYPE_ERROR
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True
+
+
+def _text_chunk(key: str, value: str):
+    from PIL.PngImagePlugin import PngInfo
+
+    info = PngInfo()
+    info.add_text(key, value)
+    return info
 
 
 def png_with_transparency(mode: str, transparency) -> bytes:
