@@ -258,13 +258,15 @@ def scope_document_accesses(user: User, qs: QuerySet) -> QuerySet:
     return qs.filter(document__in=scope_documents(user, Document.objects.all()))
 
 
-def scope_opco_files(user: User, qs: QuerySet) -> QuerySet:
-    """Funding follow-up is the OF's business: staff only (tutors: their apprentices' contracts)."""
+def scope_opco_files(user: User, qs: QuerySet, *, via: str = "") -> QuerySet:
+    """Funding follow-up is the OF's business: staff only (tutors: their apprentices' contracts).
+    ``via`` ("opco_file__"): the rows of a file (instalments, reminders) filtered through their own
+    joins — never ``opco_file IN (every visible file)``, a semi-join PostgreSQL hashes in full."""
     role = _role(user)
     if role in SEE_ALL_ROLES or role == Role.CRE:
         return qs
     if role == Role.TUTOR:
-        return qs.filter(contract__apprentice__cohort__referent_tutor=user)
+        return qs.filter(**{f"{via}contract__apprentice__cohort__referent_tutor": user})
     return qs.none()
 
 
@@ -450,12 +452,12 @@ SCOPES: dict[type[models.Model], Callable[[User, QuerySet], QuerySet]] = {
     Contract: scope_contracts,
     ContractStatusChange: scope_contract_history,
     OpcoFile: scope_opco_files,
-    OpcoInstalment: lambda user, qs: qs.filter(opco_file__in=scope_opco_files(user, OpcoFile.objects.all())),
+    OpcoInstalment: lambda user, qs: scope_opco_files(user, qs, via="opco_file__"),
     Document: scope_documents,
     DocumentAccess: scope_document_accesses,
     SignatureRequest: scope_signature_requests,
     Signer: lambda user, qs: qs.filter(request__in=scope_signature_requests(user, SignatureRequest.objects.all())),
-    OpcoReminder: lambda user, qs: qs.filter(opco_file__in=scope_opco_files(user, OpcoFile.objects.all())),
+    OpcoReminder: lambda user, qs: scope_opco_files(user, qs, via="opco_file__"),
     DocumentBatch: scope_batches,
     SmicRate: scope_reference_data,
     RemunerationGrid: scope_reference_data,

@@ -504,7 +504,11 @@ class Board:
         self.rules = funding_rules()
         # A public employer's file is a DDETS deposit: no OPCO decision, instalments or participation.
         self.files = access.visible(user, OpcoFile).filter(contract__company__is_public=False)
-        self.instalments = OpcoInstalment.objects.filter(opco_file__in=self.files, paid_date__isnull=True)
+        # The same scope read through each instalment's joins (an index scan of the unpaid ones,
+        # never a semi-join hashing every visible file).
+        self.instalments = access.visible(user, OpcoInstalment).filter(
+            opco_file__contract__company__is_public=False, paid_date__isnull=True,
+        )
 
     # --- what each stage needs computed in Python, by distinct key ---------------------------------
 
@@ -681,7 +685,9 @@ class Board:
         today, at_risk = self.today, list(self.balance_limits)
         due = Q(invoiced_date__isnull=True, due_date__lte=today)
         unpaid = Q(invoiced_date__isnull=False)
-        instalments = self.instalments.aggregate(
+        # Only instalments due by today or invoiced count: the base set leaves out the future ones
+        # (most unpaid rows), read through the two partial indexes (to invoice, unpaid).
+        instalments = self.instalments.filter(due | unpaid).aggregate(
             due=Count("pk", filter=due),
             due_late=Count("pk", filter=due & Q(due_date__lt=today) & ~Q(pk__in=at_risk)),
             unpaid=Count("pk", filter=unpaid),
