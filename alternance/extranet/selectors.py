@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +42,9 @@ DAYS_AHEAD = 6  # "where I am": today and the next six days
 NEXT_WORKING_HORIZON = 31
 FIRST_LOOK_DAYS = 7  # places_today: the days read before the whole horizon
 DONE_EVALUATIONS_PAGE = 25
+# The employer's home shows its apprentices by pages (two cards a row): a group's HR follows dozens,
+# and each card reads the apprentice's calendar.
+EMPLOYER_APPRENTICES_PAGE = 24
 # Documents an apprentice has no use for: the OF's invoices (to the OPCO or to the employer).
 NOT_FOR_APPRENTICES = (DocumentKind.INVOICE,)
 
@@ -251,18 +255,22 @@ def apprentice_space(user: User, *, today: date) -> dict:
 # --- the employer's space ----------------------------------------------------------------------------
 
 
-def employer_space(user: User, *, today: date) -> dict:
-    """The employer's home page: its apprentices (every company it is an active contact of) with their
-    contracts, today's place, the evaluations and absences to look at; a fixed number of queries."""
+def employer_space(user: User, *, today: date, page: str | int | None = None) -> dict:
+    """The employer's home page: its apprentices (every company it is an active contact of) by pages
+    of ``EMPLOYER_APPRENTICES_PAGE``, with their contracts and today's place, the evaluations and
+    absences to look at; a fixed number of queries whatever the number of apprentices."""
     contracts = (
         access.visible(user, Contract).select_related("programme", "company__owner_cre", "master").order_by("-start_date", "-pk")
     )
-    apprentices = list(
+    all_apprentices = (
         access.visible(user, Apprentice)
         .select_related("cohort__programme", "cohort__referent_tutor")
         .prefetch_related(Prefetch("contracts", queryset=contracts, to_attr="employer_contracts"))
         .order_by("last_name", "first_name", "pk")
     )
+    paginator = Paginator(all_apprentices, EMPLOYER_APPRENTICES_PAGE)
+    page_obj = paginator.get_page(page)  # a page out of range or not a number shows the nearest one
+    apprentices = list(page_obj.object_list)
     visits = access.visible(user, Visit).filter(employer_submitted_at__isnull=True)
     to_fill = dict(visits.order_by().values("apprentice_id").annotate(n=Count("pk")).values_list("apprentice_id", "n"))
     absences = (
@@ -286,6 +294,9 @@ def employer_space(user: User, *, today: date) -> dict:
     return {
         "apprentices": apprentices,
         "rows": rows,
+        "paginator": paginator,
+        "page_obj": page_obj,
+        "is_paginated": page_obj.has_other_pages(),
         "absences": list(absences),
         "evaluations_to_fill": sum(to_fill.values()),
         "company_documents": list(company_documents),

@@ -27,7 +27,9 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.role not in HOME_PAGES:
         raise PermissionDenied
     today = timezone.localdate()
-    context = HOME_PAGES[user.role](user, today=today)
+    # The employer's apprentices come by pages (a group's HR follows dozens).
+    pages = {"page": request.GET.get("page")} if user.role == Role.EMPLOYER else {}
+    context = HOME_PAGES[user.role](user, today=today, **pages)
     context["today"] = today
     context["day_off"] = planning.day_off(today)
     return render(request, f"alternance/home/{user.role}.html", context)
