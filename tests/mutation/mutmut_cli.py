@@ -61,6 +61,15 @@ file_mutation.MutationVisitor._skip_node_and_children = skip_node_and_children
 file_mutation.function_trampoline_arrangement = function_trampoline_arrangement
 
 if __name__ == "__main__":
+    import sys
+
     from mutmut.__main__ import cli
 
+    # ``python -m tests.mutation.mutmut_cli`` imported the package ``tests`` from the work folder
+    # (a link to the project's tests). mutmut then runs pytest in this process inside ``mutants/``,
+    # where the tests are a copy: pytest refuses a ``tests.conftest`` found at another path than
+    # the package already imported (ImportPathMismatchError — ``--keep`` runs hit it). The hooks
+    # above are installed; forget the package so that pytest imports the copy.
+    for name in [name for name in sys.modules if name == "tests" or name.startswith("tests.")]:
+        del sys.modules[name]
     cli()
