@@ -29,7 +29,15 @@ from alternance.attendance.pdf import attendance_statement_filename, attendance_
 from alternance.choices import Role
 from alternance.exports import EXPORT_FORMATS, export_response
 from alternance.models import Apprentice, AttendanceRecord, AttendanceSettings
-from alternance.views.mixins import PAGE_SIZE, drop_invalid_params, int_param, local_next_url, staff_only, warn_ignored
+from alternance.views.mixins import (
+    PAGE_SIZE,
+    KeysFirstPaginator,
+    drop_invalid_params,
+    int_param,
+    local_next_url,
+    staff_only,
+    warn_ignored,
+)
 from contracts.choices import DocumentAccessChannel
 from contracts.documents import document_access_log, document_is_intact
 
@@ -134,7 +142,8 @@ def justification_queue(request: HttpRequest) -> HttpResponse:
              timezone.localtime(r.justification_submitted_at).date() if r.justification_submitted_at else "")
             for r in records.iterator(chunk_size=2000)
         ))
-    page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Keys first: a deep page of the queue sorts its narrow keys, not the wide join (issue 18 §2).
+    page = KeysFirstPaginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
     warn_ignored(request, ignored)
     context = {
         "records": page.object_list,

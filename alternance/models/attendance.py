@@ -46,10 +46,11 @@ class AttendanceRecord(models.Model):
             models.Index(fields=["apprentice", "day"], name="attendance_apprentice_day_idx"),
             models.Index(fields=["day", "status"], name="attendance_day_status_idx"),
             # The justifications waiting for a decision: the reviewers' queue and the menu's badge
-            # on every page (a handful among the whole register).
+            # on every page (a handful among the whole register). In the queue's order with its id:
+            # a page's keys are read from the index alone (2 363 pending at 20 000 learners).
             models.Index(
-                fields=["justification_submitted_at", "day"], condition=models.Q(justification="pending"),
-                name="attendance_pending_idx",
+                fields=["justification_submitted_at", "day", "id"], condition=models.Q(justification="pending"),
+                name="attendance_pending_keys_idx",
             ),
             # The absences and lateness, in id order (the API's list and its count, issue 18 §2): a
             # tenth of the register, read from this index alone instead of scanning every half-day.

@@ -50,3 +50,34 @@ def test_the_cohort_choices_a_tutors_own_by_name_all_for_the_coordinator():
 
     assert queue_cohort_choices(tutor) == [alpha, zeta]
     assert queue_cohort_choices(CoordinatorFactory()) == [alpha, other, zeta]
+
+
+def test_the_queue_pages_list_every_pending_proof_once_in_the_queues_order(client, monkeypatch):
+    """Read keys first (issue 18 §2): the pages, put end to end, are the queue in its order, and the
+    last page costs the queries of the first."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from alternance.attendance import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 3)
+    cohort = CohortFactory()
+    coordinator = CoordinatorFactory()
+    apprentices = [ApprenticeFactory(cohort=cohort) for _ in range(3)]
+    for index in range(8):  # same submission instants and days on purpose: the id breaks the ties
+        half = HalfDay.MORNING if index < 6 else HalfDay.AFTERNOON
+        pending(apprentices[index % 3], date(2026, 11, 16 + (index // 3) % 2), EARLY if index % 4 else LATE, half=half)
+    expected = [record.pk for record in justification_queue(coordinator)]
+    client.force_login(coordinator)
+
+    listed, queries = [], []
+    for number in (1, 2, 3):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(reverse("justification_queue"), {"page": number})
+        queries.append(len(captured))
+        listed += [record.pk for record in response.context["records"]]
+
+    assert listed == expected
+    assert len(expected) == 8
+    assert queries[2] == queries[0]
