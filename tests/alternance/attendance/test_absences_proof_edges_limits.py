@@ -83,3 +83,29 @@ def test_a_file_that_does_not_say_its_size_is_measured_by_reading_it():
         _read_proof(BytesIO(too_big), max_size_mb=1)
 
     assert "au-delà de la limite de 1 Mo" in error.value.message_dict["proof"][0]
+
+
+class EndlessStream:
+    """A file object without a size whose content never ends (a client streaming forever): what was
+    asked of it is recorded; reading it to its end is a failure."""
+
+    def __init__(self):
+        self.requested: list[int] = []
+
+    def seek(self, offset: int) -> None:
+        assert offset == 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        assert size is not None and size >= 0, "read to the end of an endless stream"
+        self.requested.append(size)
+        return b"%PDF-1.7\n" + b"0" * (size - 9)
+
+
+def test_a_stream_without_a_size_is_read_one_byte_past_the_limit_at_most():
+    stream = EndlessStream()
+
+    with pytest.raises(ValidationError) as error:
+        _read_proof(stream, max_size_mb=1)
+
+    assert stream.requested == [1024 * 1024 + 1]  # the limit and one byte: enough to know it is over
+    assert "au-delà de la limite de 1 Mo" in error.value.message_dict["proof"][0]
