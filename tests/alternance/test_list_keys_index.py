@@ -14,27 +14,27 @@ pytestmark = pytest.mark.django_db
 POSTGRESQL = connection.vendor == "postgresql"
 
 
-def explain_without_a_sort(cursor) -> None:
-    """A test table holds a handful of rows: left to its estimates the planner may scan it or sort a
-    bitmap scan's rows. With scans and sorts priced out, the plan has no Sort only if an index gives
-    the list's order — what the 20 000-learner database chooses by itself (index-only there)."""
-    for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
-        cursor.execute(f"SET LOCAL {setting} = off")
+def plan_without_a_sort(queryset) -> str:
+    """The plan of ``queryset`` with scans and sorts priced out. A test table holds a handful of rows:
+    left to its estimates the planner may scan it or sort a bitmap scan's rows; priced out, the plan
+    has no Sort only if an index gives the list's order — what the 20 000-learner database chooses by
+    itself (index-only there)."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
+            cursor.execute(f"SET LOCAL {setting} = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
 
 
 @pytest.mark.skipif(not POSTGRESQL, reason="plan PostgreSQL")
 def test_a_deep_page_of_the_apprentices_keys_is_read_from_the_index_alone():
     world = make_world()
     keys = apprentice_list(world.coordinator).values_list("pk", flat=True)[500:525]  # the default list: no one who left
-    sql, params = keys.query.sql_with_params()
-    with connection.cursor() as cursor:
-        explain_without_a_sort(cursor)
-        cursor.execute("EXPLAIN " + sql, params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    plan = plan_without_a_sort(keys)
 
     assert "using apprentice_name_keys_idx" in plan
     assert "Sort" not in plan
-
 
 
 @pytest.mark.skipif(not POSTGRESQL, reason="plan PostgreSQL")
@@ -45,11 +45,7 @@ def test_a_deep_page_of_the_justification_queues_keys_is_read_from_its_partial_i
 
     world = make_world()
     keys = justification_queue(world.coordinator).values_list("pk", flat=True)[500:525]
-    sql, params = keys.query.sql_with_params()
-    with connection.cursor() as cursor:
-        explain_without_a_sort(cursor)
-        cursor.execute("EXPLAIN " + sql, params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    plan = plan_without_a_sort(keys)
 
     assert "using attendance_pending_keys_idx" in plan
     assert "Sort" not in plan
