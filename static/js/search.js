@@ -102,6 +102,20 @@
     close(input, listboxOf(input));
   });
 
+  // Text typed before htmx was ready (a slow connection, a quick typist): its input events came
+  // before htmx listened, and htmx took the typed text as the field's starting value, so « input
+  // changed » would ignore it. Once htmx has processed the page, ask for the list of a focused
+  // field whose text differs from the one the page came with.
+  document.addEventListener("htmx:load", function (event) {
+    var root = event.target;
+    if (!root.querySelectorAll) return;
+    root.querySelectorAll("[data-combobox]").forEach(function (input) {
+      if (input === document.activeElement && input.value.trim() && input.value !== input.defaultValue) {
+        window.htmx.trigger(input, "combobox-typed");
+      }
+    });
+  });
+
   // htmx swapped new options in: show them (or hide an empty list), nothing highlighted yet.
   document.addEventListener("htmx:afterSwap", function (event) {
     var listbox = event.detail.target;

@@ -1,7 +1,8 @@
 """Journey 5 of issue 13 in Chromium: the search box finds an apprentice by its INE and a company
 by its SIRET from the keyboard (type, arrow down, Enter opens the record); an employer account
 finds nothing outside its scope; the contract form's apprentice field is used by typing part of a
-name and picking the right homonym by its cohort and birth date."""
+name and picking the right homonym by its cohort and birth date; text typed before htmx has loaded
+still gets its list once htmx is ready."""
 
 from datetime import date
 from io import StringIO
@@ -104,4 +105,30 @@ def test_contract_form_picks_the_right_homonym_by_cohort_and_birth_date(page: Pa
         field.press("ArrowDown")
     field.press("Enter")
     expect(field).to_have_value(label)
+    expect(page.locator("input[type=hidden][name=apprentice]")).to_have_value(str(wanted.pk))
+
+
+def test_text_typed_before_htmx_is_ready_still_gets_its_list(page: Page, live_server):
+    """A slow connection: the page is shown and the user types in the apprentice field before htmx
+    has loaded. Those input events came before htmx listened, and htmx then takes the typed text as
+    the field's starting value; once htmx is ready the list is still asked for and shown."""
+    seed()
+    wanted = ApprenticeFactory(first_name="Inès", last_name="Lentement", cohort=Cohort.objects.order_by("pk").first())
+    log_in(page, live_server.url, "administratif@demo.test")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+    held = []
+    page.route("**/django_htmx/htmx-2.min*.js", lambda route: held.append(route))  # the script's request waits until released below
+    page.goto(f"{live_server.url}/contrats/nouveau/", wait_until="commit")
+    field = page.locator("#id_apprentice")
+    field.fill("lente")
+    assert page.evaluate("typeof window.htmx") == "undefined"
+    options = page.locator("#id_apprentice_listbox [role=option]")
+    expect(options).to_have_count(0)
+
+    assert len(held) == 1
+    held[0].continue_()
+    expect(options).to_have_count(1)
+    expect(options.first).to_contain_text("LENTEMENT Inès")
+    options.first.click()
     expect(page.locator("input[type=hidden][name=apprentice]")).to_have_value(str(wanted.pk))
