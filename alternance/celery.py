@@ -11,7 +11,7 @@ app = Celery("alternance")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # The core app keeps the tasks of its bigger features next to them (``<package>/tasks.py``).
-app.autodiscover_tasks(["alternance.attendance", "alternance.imports", "alternance.privacy", "alternance.qualiopi", "alternance.signin",
+app.autodiscover_tasks(["alternance.attendance", "alternance.imports", "alternance.planning", "alternance.privacy", "alternance.qualiopi", "alternance.signin",
                         "alternance.steering", "alternance.tdb", "alternance.retention", "alternance.list_exports"])
 
 
@@ -29,6 +29,12 @@ def beat_schedule(*, nightly_hour: int, nightly_minute: int, digest_hour: int = 
         "attendance-tallies": {
             "task": "alternance.refresh_attendance_tallies",
             "schedule": crontab(hour=nightly_hour, minute=max(nightly_minute - 15, 0)),
+            "options": {"expires": 6 * 3600},
+        },
+        # Each contract's 45th company day (the OPCO board's employer participation), whatever changed the calendars.
+        "free-period-ends": {
+            "task": "alternance.refresh_free_period_ends",
+            "schedule": crontab(hour=nightly_hour, minute=max(nightly_minute - 20, 0)),
             "options": {"expires": 6 * 3600},
         },
         # The dashboard's figures (issue 18 §2), computed once for the whole organisation.

@@ -93,6 +93,10 @@ class Contract(models.Model):
     end_date = models.DateField(_("date de fin du contrat"))
     training_start_date = models.DateField(_("début de la formation au CFA"), null=True, blank=True)
     exams_end_date = models.DateField(_("date prévue de fin des épreuves"), null=True, blank=True)
+    # The last day of the free rupture period (the 45th company day on the apprentice's real
+    # calendar), kept by ``alternance.planning.free_period`` for the OPCO board's employer
+    # participation; None when the calendar holds no such day.
+    free_period_end = models.DateField(_("fin de la période des 45 jours en entreprise"), null=True, blank=True, editable=False)
     training_hours = models.PositiveIntegerField(_("durée de la formation (heures)"), null=True, blank=True)
     # Work
     weekly_hours = models.DecimalField(

@@ -15,7 +15,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -458,6 +457,10 @@ def _null(field) -> Cast:
     return Cast(Value(None), output_field=field)
 
 
+def _day_after(field: str) -> Cast:
+    return Cast(ExpressionWrapper(F(field) + timedelta(days=1), output_field=DateField()), DateField())
+
+
 def _date_by_key(field: str, dates: dict) -> Expression:
     """A SQL expression giving ``dates[row.field]``: the deadlines counted in jours ouvrables (or on
     a calendar) are computed in Python once per distinct key, then grouped by deadline."""
@@ -493,9 +496,9 @@ class Board:
     Every stage is filtered in SQL. The deadlines counted in jours ouvrables (sending, decision) are
     computed in Python once per distinct start / complete-file date and injected as a CASE; the
     balance claim limit (contract end + months of the funding rule) for the last balances due within
-    the warning window; the employer participation's first day (the 45th company day on the
-    apprentice's real calendar) for the files whose participation is not invoiced. A fixed number of
-    queries whatever the rows.
+    the warning window. The employer participation's first day is read in SQL on the 45th company
+    day kept on each contract (``alternance.planning.free_period``). A fixed number of queries
+    whatever the rows.
     """
 
     def __init__(self, user: User, *, today: date):
@@ -563,43 +566,23 @@ class Board:
         return limits
 
     @cached_property
-    def participation_from(self) -> dict[int, date]:
-        """The first day each file's employer participation may be invoiced, by file id, for the
-        files whose participation is not invoiced and may be invoiced by today."""
-        # The n-th company day from the practical start is at least n - 1 days after it: a
-        # participation can be due by today only after a rupture or for a practical start n days ago
-        # or more (the recent contracts need no calendar).
-        soonest_start = self.today - timedelta(days=max(self.settings.free_period_company_days, 0))
-        rows = (
-            self.files.filter(employer_participation_amount__isnull=False, employer_participation_invoiced_date__isnull=True)
-            .filter(
-                Q(contract__rupture_date__lt=self.today)
-                | Q(contract__practical_training_start_date__lte=soonest_start)
-                | Q(contract__practical_training_start_date__isnull=True, contract__start_date__lte=soonest_start)
-            )
-            .values_list(
-                "pk", "contract_id", "contract__apprentice_id", "contract__start_date", "contract__practical_training_start_date",
-                "contract__rupture_date", "contract__apprentice__cohort_id", "contract__apprentice__cohort__rhythm_pattern",
-                "contract__apprentice__cohort__start_date", "contract__apprentice__cohort__end_date",
-            )
+    def _participations_due(self) -> QuerySet:
+        """The files whose employer participation is not invoiced and may be invoiced by today: the
+        first day (``funding.participation_invoiceable_from``: the day after the rupture within the
+        free period, else the day after its last day) read in SQL on the contract's kept 45th company
+        day (``Contract.free_period_end``, ``alternance.planning.free_period``)."""
+        today = self.today
+        ruptured_within = Q(contract__rupture_date__isnull=False) & (
+            Q(contract__free_period_end__isnull=True) | Q(contract__rupture_date__lte=F("contract__free_period_end"))
         )
-        # Plain rows with the attributes the calendars read (``practical.rhythm_of_contract``): no
-        # model instances for hundreds of files.
-        contracts = {
-            file_pk: SimpleNamespace(
-                pk=contract_pk, apprentice_id=apprentice_pk, start_date=start, practical_training_start_date=practical_start,
-                rupture_date=rupture, apprentice=SimpleNamespace(cohort=SimpleNamespace(
-                    pk=cohort_pk, rhythm_pattern=pattern, start_date=cohort_start, end_date=cohort_end,
-                )),
-            )
-            for file_pk, contract_pk, apprentice_pk, start, practical_start, rupture, cohort_pk, pattern, cohort_start, cohort_end in rows
-        }
-        ends = free_period_ends(list(contracts.values()), settings=self.settings)
-        dates = {
-            file_pk: funding.participation_invoiceable_from(free_period_end=ends[contract.pk], rupture_date=contract.rupture_date)
-            for file_pk, contract in contracts.items()
-        }
-        return {pk: day for pk, day in dates.items() if day is not None and day <= self.today}
+        not_ruptured_within = Q(contract__rupture_date__isnull=True) | Q(contract__rupture_date__gt=F("contract__free_period_end"))
+        return self.files.filter(employer_participation_amount__isnull=False, employer_participation_invoiced_date__isnull=True).filter(
+            (ruptured_within & Q(contract__rupture_date__lt=today)) | (not_ruptured_within & Q(contract__free_period_end__lt=today))
+        )
+
+    @cached_property
+    def _participations_due_count(self) -> int:
+        return self._participations_due.count()
 
     # --- the stages ---------------------------------------------------------------------------------
 
@@ -619,8 +602,15 @@ class Board:
             return _items(qs, name, contract="contract_id", apprentice="contract__apprentice", deadline=deadline)
         if name == BoardFilter.EMPLOYER_PARTICIPATION:
             # Never alarming: it has no place in the "late" tab.
-            qs = self.files.filter(pk__in=list(self.participation_from)) if not late else self.files.none()
-            deadline = _date_by_key("pk", self.participation_from)
+            qs = self._participations_due if not late else self.files.none()
+            deadline = Case(
+                When(
+                    Q(contract__rupture_date__isnull=False)
+                    & (Q(contract__free_period_end__isnull=True) | Q(contract__rupture_date__lte=F("contract__free_period_end"))),
+                    then=_day_after("contract__rupture_date"),
+                ),
+                default=_day_after("contract__free_period_end"), output_field=DateField(),
+            )
             return _items(qs, name, contract="contract_id", apprentice="contract__apprentice", deadline=deadline)
         if name == BoardFilter.INSTALMENT_DUE:
             qs = self.instalments.filter(invoiced_date__isnull=True, due_date__lte=today)
@@ -661,10 +651,10 @@ class Board:
     def tab_counts(self) -> dict[str, int]:
         """The badge of each tab: the number of items its list holds."""
         counts = self._counts()
-        # The employer participation is never late (no place in the "late" tab): its files are read
-        # for its badge only, never for the late figures of the dashboard and the weekly meeting.
+        # The employer participation is never late (no place in the "late" tab): its files are
+        # counted for its badge only, never for the late figures of the dashboard and the weekly meeting.
         result = {
-            name: len(self.participation_from) if name == BoardFilter.EMPLOYER_PARTICIPATION else counts[name, False]
+            name: self._participations_due_count if name == BoardFilter.EMPLOYER_PARTICIPATION else counts[name, False]
             for name in BOARD_FILTERS if name != BoardFilter.LATE
         }
         result[BoardFilter.LATE] = sum(counts[s, True] for s in LATE_STAGES)
@@ -727,10 +717,8 @@ class Board:
                 return row(_("Décision de l'OPCO attendue"), deadline, alarming=today > deadline)
             return row(_("Dossier incomplet : obtenir de l'OPCO l'accusé de dossier complet"), None, deadline_note=_("dossier incomplet"))
         if stage == BoardFilter.EMPLOYER_PARTICIPATION:
-            return row(
-                _("Facturer la participation employeur à l'employeur"), self.participation_from[opco_file.pk],
-                amount=opco_file.employer_participation_amount,
-            )
+            day = funding.participation_invoiceable_from(free_period_end=contract.free_period_end, rupture_date=contract.rupture_date)
+            return row(_("Facturer la participation employeur à l'employeur"), day, amount=opco_file.employer_participation_amount)
         instalment.opco_file = opco_file
         label = _instalment_label(instalment)
         if stage == BoardFilter.INSTALMENT_DUE:

@@ -21,7 +21,7 @@ from alerts.triggers import facts_changed
 from alternance.choices import ApprenticeStatus
 from alternance.history.services import record_update
 from alternance.models import Apprentice, User
-from alternance.planning import practical
+from alternance.planning import free_period, practical
 from contracts import opco
 from contracts.choices import (
     ACTIVE_CONTRACT_STATUSES,
@@ -463,6 +463,8 @@ def contract_create(*, by: User, **fields) -> Contract:
     contract.full_clean()
     contract.save()
     ContractStatusChange.objects.create(contract=contract, from_status="", to_status=S.DRAFT, changed_by=by, comment=_("Création"))
+    free_period.refresh_contracts([contract.pk])
+    contract.refresh_from_db(fields=["free_period_end"])
     return contract
 
 
@@ -481,6 +483,8 @@ def contract_update(*, contract: Contract, by: User, **fields) -> Contract:
         setattr(locked, name, value)
     locked.full_clean()
     locked.save()
+    free_period.refresh_contracts([locked.pk])  # its start dates or its apprentice may have changed
+    locked.refresh_from_db(fields=["free_period_end"])
     return locked
 
 

@@ -21,6 +21,7 @@ from alternance.apprentices.selectors import Duplicates, find_duplicates, normal
 from alternance.choices import ApprenticeStatus, ExitReason
 from alternance.models import Apprentice, Cohort, User
 from alternance.models.apprentices import age_on
+from alternance.planning import free_period
 from companies.models import CompanyContact
 from contracts.choices import ACTIVE_CONTRACT_STATUSES
 from contracts.services import apprentice_sync_status
@@ -195,7 +196,7 @@ def apprentice_update(
     an INE already held by another apprentice is refused with its name."""
     locked = Apprentice.objects.select_for_update().get(pk=apprentice.pk)
     before = {name: getattr(locked, name) for name in AGE_FIELDS}
-    old_start = locked.training_start_date
+    old_start, old_cohort = locked.training_start_date, locked.cohort_id
     for name, value in data.items():
         if name not in RECORD_FIELDS:
             raise ValueError(f"{name} is not an editable field of an apprentice")
@@ -216,6 +217,8 @@ def apprentice_update(
         _set_nir(locked, nir)
     locked.full_clean()
     locked.save()
+    if locked.cohort_id != old_cohort:
+        free_period.refresh_apprentices([locked.pk])  # another rhythm: its contracts' company days moved
     return locked
 
 

@@ -21,6 +21,7 @@ from alternance import access
 from alternance.catalogue import selectors
 from alternance.choices import Role
 from alternance.models import Cohort, CompetenceBlock, Programme, Site, User
+from alternance.planning import free_period
 
 PROGRAMME_FIELDS = (
     "title", "short_title", "certification_kind", "rncp_code", "cfd_code", "diploma_code", "level", "duration_months", "training_hours",
@@ -288,9 +289,13 @@ def cohort_update(*, cohort: Cohort, by: User, data: dict) -> Cohort:
     _require_manager(by)
     locked = Cohort.objects.select_for_update().get(pk=cohort.pk)
     before = Cohort(programme_id=locked.programme_id, site_id=locked.site_id, referent_tutor_id=locked.referent_tutor_id)
+    calendar_before = (locked.rhythm_pattern, locked.start_date, locked.end_date)
     _assign(locked, data, COHORT_FIELDS)
     _check_cohort_links(locked, before=before)
-    return _save(locked, unique_checks=_COHORT_UNIQUE)
+    saved = _save(locked, unique_checks=_COHORT_UNIQUE)
+    if (saved.rhythm_pattern, saved.start_date, saved.end_date) != calendar_before:
+        free_period.refresh_cohorts([saved.pk])  # its learners' company days moved
+    return saved
 
 
 @transaction.atomic

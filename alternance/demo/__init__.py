@@ -114,6 +114,10 @@ def seed_demo(*, apprentices: int = DEFAULT_APPRENTICES, seed: int = DEFAULT_SEE
         from alternance.attendance.tallies import tally_refresh_days
 
         tally_refresh_days(start=today - timedelta(days=400), end=today + timedelta(days=400))
+        # The contracts were bulk-inserted too: each one's 45th company day, on the calendars now complete.
+        from alternance.planning.free_period import refresh_all
+
+        refresh_all()
         follow_up.create_alerts()
         # A believable history of changes: past edits by the named demo accounts (issue 13 §4).
         from alternance.demo.history import seed_history

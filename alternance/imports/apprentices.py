@@ -42,6 +42,7 @@ from alternance.imports.base import (
 )
 from alternance.imports.readers import Row
 from alternance.models import Apprentice, Cohort
+from alternance.planning import free_period
 
 F = FieldSpec
 DATE_HELP = "JJ/MM/AAAA"
@@ -324,6 +325,10 @@ class ApprenticeImport(ImportKindBase):
                 by_fields[fields].append(apprentice)
         for fields, apprentices in by_fields.items():
             bulk_update_rows(Apprentice, apprentices, [*fields, "updated_at"], batch_size=self.batch_size)
+        # A learner moved to another cohort has another rhythm: its contracts' 45th company day.
+        free_period.refresh_apprentices(
+            apprentice.pk for fields, apprentices in by_fields.items() if "cohort" in fields for apprentice in apprentices
+        )
         # Bulk writes send no signal: the history of changes is written here (issue 13 §4).
         record_import(self.by, created=created,
                       updated=[(apprentice, fields) for fields, apprentices in by_fields.items() for apprentice in apprentices])

@@ -50,6 +50,7 @@ from alerts.triggers import facts_changed
 from alternance.attendance.tallies import tally_refresh_pairs
 from alternance.merges.signals import record_merged
 from alternance.models import Apprentice, AttendanceRecord, User
+from alternance.planning import free_period
 from companies.choices import OPEN_PLACEMENT_STATUSES, InteractionKind, InteractionOutcome, PlacementStatus
 from companies.models import Company, CompanyContact, Interaction, Placement, PlacementEvent
 from companies.services import CONTACT_FIELDS
@@ -606,6 +607,7 @@ def _merge(*, kept: models.Model, merged: models.Model, by: User, choices: dict[
     kept.save()
     if model is Apprentice:
         apprentice_sync_status(apprentice=kept)
+        free_period.refresh_apprentices([kept.pk])  # the contracts and exceptions moved, the cohort may have
         tally_refresh_pairs({(cohort, day) for cohort in (*old_cohorts, kept.cohort_id) for day in attendance_days})
         facts_changed("record_merged", contract_ids=contract_ids, apprentice_ids=[kept.pk])
     elif contract_ids:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from alternance.choices import CalendarPlace
 from alternance.models import Apprentice, CalendarFeedToken, CalendarOverride, ClosurePeriod, Cohort, KeyDate, User
 from alternance.models.invitations import hash_token
+from alternance.planning import free_period
 
 # The feed URL's secret: 32 random bytes, URL-safe (43 characters).
 FEED_TOKEN_BYTES = 32
@@ -37,6 +38,7 @@ def closure_create(*, label: str, start_date: date, end_date: date, cohort: Coho
     closure = ClosurePeriod(label=label.strip(), start_date=start_date, end_date=end_date, cohort=cohort)
     closure.full_clean()
     closure.save()
+    _closure_changed(closure)
     return closure
 
 
@@ -44,15 +46,25 @@ def closure_create(*, label: str, start_date: date, end_date: date, cohort: Coho
 def closure_update(
     *, closure: ClosurePeriod, label: str, start_date: date, end_date: date, cohort: Cohort | None = None
 ) -> ClosurePeriod:
+    before = ClosurePeriod.objects.get(pk=closure.pk)
     closure.label, closure.start_date, closure.end_date, closure.cohort = label.strip(), start_date, end_date, cohort
     closure.full_clean()
     closure.save()
+    _closure_changed(before, closure)
     return closure
 
 
 @transaction.atomic
 def closure_delete(*, closure: ClosurePeriod) -> None:
     closure.delete()
+    _closure_changed(closure)
+
+
+def _closure_changed(*closures: ClosurePeriod) -> None:
+    """A closure turns centre days into company days: the free periods that may hold one of its
+    days (before and after an edit) are counted again."""
+    for closure in closures:
+        free_period.refresh_for_period(cohort_ids=[closure.cohort_id], first_day=closure.start_date, last_day=closure.end_date)
 
 
 # --- key dates -------------------------------------------------------------------------------------
@@ -113,6 +125,7 @@ def calendar_override_set(*, apprentice: Apprentice, day: date, place: str, reas
     override.place, override.reason, override.created_by = place, reason.strip(), by
     override.full_clean()
     override.save()
+    free_period.refresh_apprentices([apprentice.pk])
     return override
 
 
@@ -120,6 +133,7 @@ def calendar_override_set(*, apprentice: Apprentice, day: date, place: str, reas
 def calendar_override_delete(*, override: CalendarOverride) -> None:
     """The day goes back to what the rhythm, holidays and closures say."""
     override.delete()
+    free_period.refresh_apprentices([override.apprentice_id])
 
 
 # --- ICS feed tokens ---------------------------------------------------------------------------------

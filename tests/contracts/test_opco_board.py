@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from alternance.choices import Role
-from alternance.models import ClosurePeriod
+from alternance.planning.services import closure_create
 from contracts.choices import ContractStatus, OpcoDecision, RuptureKind
 from contracts.opco import opco_board, opco_board_summary
 from tests.factories.alternance import AdminStaffFactory, ApprenticeFactory
@@ -178,7 +178,7 @@ def participation_cases():
     # Its cohort's centre closed 26–30 October: Mon 26 and Tue 27 are company days, the 45th comes
     # two company days earlier (Thursday 10 December), due from Friday 11 December.
     closed = contract_for("Fermeture")
-    ClosurePeriod.objects.create(label="Toussaint", start_date=date(2026, 10, 26), end_date=date(2026, 10, 30), cohort=closed.apprentice.cohort)
+    closure_create(label="Toussaint", start_date=date(2026, 10, 26), end_date=date(2026, 10, 30), cohort=closed.apprentice.cohort)
     accepted_file(closed, employer_participation_amount=D("750.00"))
     # Broken on Friday 2 October, within its 45 company days: the reduced amount is due from the 3rd.
     accepted_file(contract_for("Rompu", status=ContractStatus.BROKEN, rupture_date=date(2026, 10, 2), rupture_kind=RuptureKind.FREE_PERIOD), employer_participation_amount=D("350.68"))
@@ -205,7 +205,7 @@ def test_participation_rows_cost_the_same_queries_whatever_their_number(staff):
     def add(names):
         for name in names:
             contract = contract_for(name)
-            ClosurePeriod.objects.create(label="Toussaint", start_date=date(2026, 10, 26), end_date=date(2026, 10, 30), cohort=contract.apprentice.cohort)
+            closure_create(label="Toussaint", start_date=date(2026, 10, 26), end_date=date(2026, 10, 30), cohort=contract.apprentice.cohort)
             accepted_file(contract, employer_participation_amount=D("750.00"))
 
     def summary():

@@ -6,6 +6,7 @@ import factory
 from django.core.files.base import ContentFile
 from factory.django import DjangoModelFactory
 
+from alternance.planning import free_period
 from contracts.choices import ContractStatus, DocumentKind, InstalmentKind
 from contracts.models import Contract, Document, OpcoFile, OpcoInstalment
 from tests.factories.alternance import ApprenticeFactory
@@ -15,6 +16,7 @@ from tests.factories.companies import CompanyContactFactory, CompanyFactory
 class ContractFactory(DjangoModelFactory):
     class Meta:
         model = Contract
+        skip_postgeneration_save = True
 
     apprentice = factory.SubFactory(ApprenticeFactory)
     company = factory.SubFactory(CompanyFactory)
@@ -30,6 +32,13 @@ class ContractFactory(DjangoModelFactory):
     training_hours = 1350
     weekly_hours = Decimal("35")
     gross_monthly_salary = Decimal("966.32")
+
+    @factory.post_generation
+    def kept_free_period_end(obj, create, extracted, **kwargs):
+        # As ``contracts.services.contract_create`` does: the 45th company day is kept on the row.
+        if create:
+            free_period.refresh_contracts([obj.pk])
+            obj.refresh_from_db(fields=["free_period_end"])
 
 
 class OpcoFileFactory(DjangoModelFactory):

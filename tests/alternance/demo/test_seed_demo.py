@@ -365,3 +365,9 @@ def test_employer_participation_follows_the_rules_and_is_never_invoiced_before_i
             assert expected.invoiceable_from <= opco_file.employer_participation_invoiced_date, opco_file.contract
     invoiced = [f for f in with_participation if f.employer_participation_invoiced_date]
     assert invoiced and all(due.get(f.pk) is None for f in invoiced)  # an invoiced participation is no longer pending
+    # The contracts were bulk-inserted: each one's 45th company day is kept all the same (the OPCO board reads it).
+    from alternance.planning.free_period import computed_free_period_ends
+    from contracts.models import Contract
+
+    kept = dict(Contract.objects.values_list("pk", "free_period_end"))
+    assert kept == computed_free_period_ends(Contract.objects.all()) and any(kept.values())
