@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from alternance.outbox import enqueue
 from contracts.models import (
     Contract,
     ContractSettings,
@@ -87,6 +88,13 @@ class ContractSettingsAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return not ContractSettings.objects.exists()  # a single row
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "free_period_company_days" in form.changed_data:
+            # Every contract's kept 45th company day (the OPCO board's employer participation)
+            # changes: recomputed by the worker, the intent committed with the new number.
+            enqueue("alternance.refresh_free_period_ends", kwargs={})
 
     def has_delete_permission(self, request, obj=None):
         return False

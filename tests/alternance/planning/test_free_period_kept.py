@@ -292,3 +292,20 @@ def test_the_kept_days_are_recomputed_every_night_before_the_rules_run(nightly_m
 
     assert entry["task"] == "alternance.refresh_free_period_ends" == refresh_free_period_ends.name
     assert (entry["schedule"].hour, entry["schedule"].minute, entry["options"]) == ({2}, {minute}, {"expires": 6 * 3600})
+
+
+@pytest.mark.parametrize(("changed", "intents"), [(["free_period_company_days"], 1), (["opco_sending_days"], 0)])
+def test_a_new_number_of_days_in_the_administration_has_the_worker_recompute_every_contract(changed, intents):
+    from types import SimpleNamespace
+
+    from django.contrib import admin
+
+    from alternance.models import TaskIntent
+    from contracts.admin import ContractSettingsAdmin
+
+    row = ContractSettings.load()
+    row.free_period_company_days = 44
+    ContractSettingsAdmin(ContractSettings, admin.site).save_model(None, row, SimpleNamespace(changed_data=changed), True)
+
+    assert ContractSettings.load().free_period_company_days == 44
+    assert list(TaskIntent.objects.values_list("name", "kwargs")) == [("alternance.refresh_free_period_ends", {})] * intents
