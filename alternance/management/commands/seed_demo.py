@@ -77,11 +77,15 @@ class Command(BaseCommand):
         gathered (PostgreSQL's autovacuum, minutes later; SQLite, never by itself): the dashboard's
         aggregates then pick nested loops or needless index lookups — at 20 000 learners 0.7 s
         instead of 0.45 s on PostgreSQL, 1.2 s instead of 0.8 s on SQLite. ANALYZE now, as after
-        any bulk load (both databases know the statement)."""
+        any bulk load (both databases know the statement). On PostgreSQL, VACUUM too when not inside
+        a transaction (it cannot run in one): until the visibility map is set, a count that an index
+        answers alone still visits the table — the staff menu's badge of absences to check took
+        22 ms instead of 0.7 ms on the 448 000 half-days of the 20 000-learner demo."""
         from django.db import connection
 
+        vacuum = connection.vendor == "postgresql" and not connection.in_atomic_block
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("VACUUM ANALYZE" if vacuum else "ANALYZE")
 
     def _parse_today(self, value: str | date | None) -> date:
         if value is None:
