@@ -524,22 +524,34 @@ class Board:
         )
 
     @cached_property
+    def _to_send_by_start(self) -> dict[date, int]:
+        """The contracts to send counted by start date: one grouped query gives both the keys of the
+        deadlines and the stage's counts."""
+        rows = self._contracts_to_send.order_by().values("start_date").annotate(n=Count("pk")).values_list("start_date", "n")
+        return dict(rows)
+
+    @cached_property
     def sending_deadlines(self) -> dict[date, date]:
         """Sending deadline by contract start date (the contracts to send only)."""
         days, count = self.settings.opco_sending_days, self.settings.opco_sending_count
-        starts = self._contracts_to_send.order_by().values_list("start_date", flat=True).distinct()
-        return {start: funding.sending_deadline(start, days, count) for start in starts}
+        return {start: funding.sending_deadline(start, days, count) for start in self._to_send_by_start}
 
     @cached_property
     def _files_awaiting_decision(self) -> QuerySet:
         return self.files.filter(sent_date__isnull=False, decision=OpcoDecision.PENDING)
 
     @cached_property
+    def _awaiting_by_complete_date(self) -> dict[date | None, int]:
+        """The files awaiting a decision counted by complete-file date (None: not complete yet), in
+        one grouped query, as for the contracts to send."""
+        rows = self._files_awaiting_decision.order_by().values("complete_file_date").annotate(n=Count("pk"))
+        return dict(rows.values_list("complete_file_date", "n"))
+
+    @cached_property
     def decision_deadlines(self) -> dict[date, date]:
         """Decision deadline by complete-file date (the files awaiting a decision only)."""
         days, count = self.settings.opco_decision_days, self.settings.opco_decision_count
-        received = self._files_awaiting_decision.filter(complete_file_date__isnull=False).order_by()
-        return {day: funding.decision_deadline(day, days, count) for day in received.values_list("complete_file_date", flat=True).distinct()}
+        return {day: funding.decision_deadline(day, days, count) for day in self._awaiting_by_complete_date if day is not None}
 
     @cached_property
     def balance_limits(self) -> dict[int, date]:
@@ -661,17 +673,17 @@ class Board:
         return result
 
     def _counts(self) -> dict[tuple[str, bool], int]:
-        # One COUNT per table (filtered aggregates), the rest from the keys computed in Python.
+        # The contracts to send and the files awaiting a decision from their grouped keys; one COUNT
+        # of the instalments (filtered aggregates).
         if hasattr(self, "_counts_cache"):
             return self._counts_cache
         counts: dict[tuple[str, bool], int] = {}
-        contracts = self._contracts_to_send.aggregate(
-            all=Count("pk"), late=Count("pk", filter=Q(start_date__in=[s for s, d in self.sending_deadlines.items() if self.today > d])),
-        )
-        counts[BoardFilter.TO_SEND, False], counts[BoardFilter.TO_SEND, True] = contracts["all"], contracts["late"]
-        late_received = [d for d, deadline in self.decision_deadlines.items() if self.today > deadline]
-        files = self._files_awaiting_decision.aggregate(all=Count("pk"), late=Count("pk", filter=Q(complete_file_date__in=late_received)))
-        counts[BoardFilter.AWAITING_DECISION, False], counts[BoardFilter.AWAITING_DECISION, True] = files["all"], files["late"]
+        by_start, sending = self._to_send_by_start, self.sending_deadlines
+        counts[BoardFilter.TO_SEND, False] = sum(by_start.values())
+        counts[BoardFilter.TO_SEND, True] = sum(n for start, n in by_start.items() if self.today > sending[start])
+        by_day, decision = self._awaiting_by_complete_date, self.decision_deadlines
+        counts[BoardFilter.AWAITING_DECISION, False] = sum(by_day.values())
+        counts[BoardFilter.AWAITING_DECISION, True] = sum(n for day, n in by_day.items() if day is not None and self.today > decision[day])
         today, at_risk = self.today, list(self.balance_limits)
         due = Q(invoiced_date__isnull=True, due_date__lte=today)
         unpaid = Q(invoiced_date__isnull=False)
