@@ -6,6 +6,12 @@ Public entry points: ``INDICATORS``, ``evidence_freshness``, ``IndicatorFreshnes
 ``evidence_pack_request`` (in ``packs``).
 """
 
-from alternance.qualiopi.indicators import INDICATORS, IndicatorFreshness, evidence_freshness
+from alternance.qualiopi.indicators import (
+    INDICATORS,
+    IndicatorFreshness,
+    KeptFreshness,
+    evidence_freshness,
+    kept_evidence_freshness,
+)
 
-__all__ = ["INDICATORS", "IndicatorFreshness", "evidence_freshness"]
+__all__ = ["INDICATORS", "IndicatorFreshness", "KeptFreshness", "evidence_freshness", "kept_evidence_freshness"]

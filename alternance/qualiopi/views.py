@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from alternance import access, jobs
 from alternance.choices import JobStatus
 from alternance.models import EvidencePack
-from alternance.qualiopi import INDICATORS, evidence_freshness
+from alternance.qualiopi import INDICATORS, kept_evidence_freshness
 from alternance.qualiopi.packs import default_period, evidence_pack_request
 from alternance.views.mixins import staff_only
 
@@ -84,7 +84,8 @@ def qualiopi_packs(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "indicators": INDICATORS,
-        "freshness": evidence_freshness(today=today),
+        "freshness": (kept := kept_evidence_freshness(today=today, now=timezone.now())).items,
+        "freshness_computed_at": kept.computed_at,
         "packs": list(access.visible(request.user, EvidencePack).select_related("created_by").order_by("-created_at", "-pk")[:HISTORY_LENGTH]),
     }
     return render(request, "alternance/qualiopi/packs.html", context, status=400 if request.method == "POST" else 200)

@@ -251,3 +251,32 @@ def test_freshness_panel_says_when_every_indicator_is_up_to_date():
 
     assert "Chaque indicateur suivi a des preuves de moins de 90 jours." in html
     assert "qualiopi-lacking" not in html
+
+
+# --- the kept freshness figures (issue 18 §2) ------------------------------------------------------------
+
+def test_the_page_and_the_dashboard_show_the_same_freshness_kept_for_an_hour(client, world, time_machine):
+    from alternance.models import Visit
+    from tests.factories.alternance import VisitFactory
+
+    client.force_login(world.coordinator)
+    first = client.get(reverse("qualiopi_packs"))
+    assert 'data-testid="freshness-computed-at">Chiffres calculés à 10:00, recalculés chaque heure.' in first.content.decode()
+    before = {item.number: (item.recent_count, item.last_evidence) for item in first.context["freshness"]}
+
+    # Evidence recorded meanwhile: the kept figures stay those of 10:00, on both pages.
+    VisitFactory(apprentice=world.a.apprentice, done_date=TODAY, at_risk=True, risk_comment="Tensions avec le tuteur")
+    assert Visit.objects.filter(done_date=TODAY).count() == 1
+    time_machine.move_to(datetime(2026, 11, 28, 10, 59, tzinfo=PARIS), tick=False)
+    kept = client.get(reverse("qualiopi_packs"))
+    dashboard = client.get(reverse("dashboard"))
+    assert {item.number: (item.recent_count, item.last_evidence) for item in kept.context["freshness"]} == before
+    assert dashboard.context["qualiopi_freshness"] == kept.context["freshness"]
+    assert "Chiffres calculés à 10:00" in kept.content.decode()
+
+    # An hour later they are computed again, with the visit.
+    time_machine.move_to(datetime(2026, 11, 28, 11, 0, 1, tzinfo=PARIS), tick=False)
+    fresh = client.get(reverse("qualiopi_packs"))
+    after = {item.number: (item.recent_count, item.last_evidence) for item in fresh.context["freshness"]}
+    assert "Chiffres calculés à 11:00" in fresh.content.decode()
+    assert after != before and after == {item.number: (item.recent_count, item.last_evidence) for item in evidence_freshness(today=TODAY)}

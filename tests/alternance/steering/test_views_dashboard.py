@@ -333,7 +333,7 @@ def test_the_qualiopi_panel_is_computed_once_an_hour(client, world):
     client.get(DASHBOARD)
     with CaptureQueriesContext(connection) as cached:
         client.get(DASHBOARD)
-    cache.delete("dashboard:qualiopi-freshness:2026-11-28")  # the panel only (the login rule stays cached)
+    cache.delete("qualiopi:freshness:2026-11-28")  # the panel only (the login rule stays cached)
     with CaptureQueriesContext(connection) as computed:
         client.get(DASHBOARD)
 
