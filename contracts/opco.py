@@ -457,6 +457,14 @@ def _null(field) -> Cast:
     return Cast(Value(None), output_field=field)
 
 
+def _ruptured_within_free_period() -> Q:
+    """A file's contract broken on or before its kept 45th company day (``funding.ruptured_within``
+    in SQL; no such day on the calendar: any rupture is within)."""
+    return Q(contract__rupture_date__isnull=False) & (
+        Q(contract__free_period_end__isnull=True) | Q(contract__rupture_date__lte=F("contract__free_period_end"))
+    )
+
+
 def _day_after(field: str) -> Cast:
     return Cast(ExpressionWrapper(F(field) + timedelta(days=1), output_field=DateField()), DateField())
 
@@ -584,12 +592,10 @@ class Board:
         free period, else the day after its last day) read in SQL on the contract's kept 45th company
         day (``Contract.free_period_end``, ``alternance.planning.free_period``)."""
         today = self.today
-        ruptured_within = Q(contract__rupture_date__isnull=False) & (
-            Q(contract__free_period_end__isnull=True) | Q(contract__rupture_date__lte=F("contract__free_period_end"))
-        )
         not_ruptured_within = Q(contract__rupture_date__isnull=True) | Q(contract__rupture_date__gt=F("contract__free_period_end"))
         return self.files.filter(employer_participation_amount__isnull=False, employer_participation_invoiced_date__isnull=True).filter(
-            (ruptured_within & Q(contract__rupture_date__lt=today)) | (not_ruptured_within & Q(contract__free_period_end__lt=today))
+            (_ruptured_within_free_period() & Q(contract__rupture_date__lt=today))
+            | (not_ruptured_within & Q(contract__free_period_end__lt=today))
         )
 
     @cached_property
@@ -616,11 +622,7 @@ class Board:
             # Never alarming: it has no place in the "late" tab.
             qs = self._participations_due if not late else self.files.none()
             deadline = Case(
-                When(
-                    Q(contract__rupture_date__isnull=False)
-                    & (Q(contract__free_period_end__isnull=True) | Q(contract__rupture_date__lte=F("contract__free_period_end"))),
-                    then=_day_after("contract__rupture_date"),
-                ),
+                When(_ruptured_within_free_period(), then=_day_after("contract__rupture_date")),
                 default=_day_after("contract__free_period_end"), output_field=DateField(),
             )
             return _items(qs, name, contract="contract_id", apprentice="contract__apprentice", deadline=deadline)
