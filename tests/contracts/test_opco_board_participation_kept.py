@@ -74,3 +74,16 @@ def test_the_tab_is_in_first_day_order_and_leaves_the_invoiced_and_the_late_tab_
     board = Board(staff, today=date(2026, 12, 17))
     assert list(board.tab(BoardFilter.LATE, stage=BoardFilter.EMPLOYER_PARTICIPATION)) == []
     assert BoardFilter.EMPLOYER_PARTICIPATION not in board.late_counts()
+
+
+def test_the_tab_sorts_every_participation_on_its_own_first_day(staff):
+    # Not broken: from the day after the period (3 November); broken after the period: the same;
+    # broken within it, or without a 45th company day: the day after the rupture.
+    participation_file("Dubois", free_period_end=date(2026, 11, 20))  # from 21 November
+    participation_file("Colin", free_period_end=date(2026, 11, 2), rupture_date=date(2026, 12, 20))  # after: from 3 November
+    participation_file("Bailly", free_period_end=None, rupture_date=date(2026, 11, 10))  # within: from 11 November
+    participation_file("Adam", free_period_end=date(2026, 12, 1), rupture_date=date(2026, 11, 25))  # within: from 26 November
+
+    assert listed(staff, date(2026, 12, 21)) == [
+        ("Colin", date(2026, 11, 3)), ("Bailly", date(2026, 11, 11)), ("Dubois", date(2026, 11, 21)), ("Adam", date(2026, 11, 26)),
+    ]
