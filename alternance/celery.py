@@ -37,6 +37,12 @@ def beat_schedule(*, nightly_hour: int, nightly_minute: int, digest_hour: int = 
             "schedule": crontab(hour=nightly_hour, minute=max(nightly_minute - 20, 0)),
             "options": {"expires": 6 * 3600},
         },
+        # The OPCO board's lines (issue 18 §2), after the 45th company days they read.
+        "opco-board": {
+            "task": "contracts.refresh_opco_board",
+            "schedule": crontab(hour=nightly_hour, minute=max(nightly_minute - 10, 0)),
+            "options": {"expires": 6 * 3600},
+        },
         # The dashboard's figures (issue 18 §2), computed once for the whole organisation.
         "steering-refresh": {
             "task": "alternance.steering_refresh",

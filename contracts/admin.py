@@ -68,9 +68,30 @@ class RemunerationGridAdmin(admin.ModelAdmin):
     list_display = ["valid_from", "source"]
 
 
+# The board's lines read the OPCO deadlines and the funding rules: a change in the administration
+# has the worker recompute them, the intent committed with the change (``alternance.outbox``).
+OPCO_BOARD_SETTINGS = {"opco_sending_days", "opco_sending_count", "opco_decision_days", "opco_decision_count"}
+
+
+def _refresh_opco_board() -> None:
+    enqueue("contracts.refresh_opco_board", kwargs={})
+
+
 @admin.register(FundingRule)
 class FundingRuleAdmin(admin.ModelAdmin):
     list_display = ["valid_from", "label", "per_day", "balance_claim_months", "employer_participation_amount"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        _refresh_opco_board()  # the balances' claim limits
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        _refresh_opco_board()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        _refresh_opco_board()
 
 
 @admin.register(HiringAidRule)
@@ -95,6 +116,8 @@ class ContractSettingsAdmin(admin.ModelAdmin):
             # Every contract's kept 45th company day (the OPCO board's employer participation)
             # changes: recomputed by the worker, the intent committed with the new number.
             enqueue("alternance.refresh_free_period_ends", kwargs={})
+        if OPCO_BOARD_SETTINGS & set(form.changed_data):
+            _refresh_opco_board()  # the sending and decision deadlines
 
     def has_delete_permission(self, request, obj=None):
         return False

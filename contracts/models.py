@@ -483,6 +483,68 @@ class OpcoInstalment(models.Model):
         return f"{self.get_kind_display()} année {self.contract_year} — {self.amount} €"
 
 
+# The OPCO board's order (``OpcoBoardItem.ORDER``), the columns of its indexes.
+OPCO_BOARD_ORDER = ("sort_date", "last_name_key", "first_name_key", "contract_id", "group_rank", "instalment_year",
+                    "instalment_due", "instalment_id", "row_rank")
+_OPCO_BOARD_INDEX = [f.removesuffix("_id") for f in OPCO_BOARD_ORDER]
+
+
+class OpcoBoardItem(models.Model):
+    """One line of the OPCO board (``contracts.opco.Board``), kept: what is due on one contract, file
+    or instalment, with the days it enters the board and is late (issue 18 §2).
+
+    A line depends only on its contract, file and instalments, its apprentice's name, its employer
+    (public or not), the OPCO deadlines of ``ContractSettings`` and the funding rules — never on
+    today: the board of any day reads the lines whose ``shown_from`` has come, the "late" tab those
+    between ``late_from`` and ``late_until``. ``contracts.opco_board`` computes them and keeps them
+    (on every save of those rows, by the bulk writers, nightly), like the attendance tallies.
+    """
+
+    # One of ``contracts.opco.BoardFilter``'s stages (every tab but "late").
+    stage = models.CharField(max_length=24)
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="opco_board_items")
+    instalment = models.ForeignKey(OpcoInstalment, on_delete=models.CASCADE, null=True, related_name="board_items")
+    deadline = models.DateField(null=True)
+    # The board's order, stored so that one index gives a page without sorting the tab: deadline
+    # (none last: ``date.max``), apprentice's names, contract, then the file's order within it.
+    sort_date = models.DateField()
+    last_name_key = models.CharField(max_length=100)
+    first_name_key = models.CharField(max_length=100)
+    group_rank = models.PositiveSmallIntegerField()
+    instalment_year = models.PositiveSmallIntegerField()
+    instalment_due = models.DateField()
+    row_rank = models.PositiveSmallIntegerField()
+    # On the board from this day (``date.min``: from the start); in the "late" tab from ``late_from``
+    # (never when NULL) until the day before ``late_until`` (no end when NULL).
+    shown_from = models.DateField()
+    late_from = models.DateField(null=True)
+    late_until = models.DateField(null=True)
+
+    ORDER = OPCO_BOARD_ORDER
+
+    class Meta:
+        verbose_name = _("ligne du suivi OPCO")
+        verbose_name_plural = _("lignes du suivi OPCO")
+        indexes = [
+            # One tab's page: an index range read in the board's order, stopped after the page.
+            models.Index(fields=["stage", *_OPCO_BOARD_INDEX], name="opco_board_tab_idx"),
+            # The "late" tab (every stage but the employer participation, never late).
+            models.Index(fields=_OPCO_BOARD_INDEX, condition=models.Q(late_from__isnull=False),
+                         name="opco_board_late_idx"),
+            # The badges: the lines shown by today, counted from the index alone.
+            models.Index(fields=["shown_from", "stage", "late_from", "late_until"], name="opco_board_counts_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["stage", "contract"], condition=models.Q(instalment__isnull=True),
+                                    name="opco_board_one_per_contract_stage"),
+            models.UniqueConstraint(fields=["stage", "instalment"], condition=models.Q(instalment__isnull=False),
+                                    name="opco_board_one_per_instalment_stage"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stage} {self.contract_id}/{self.instalment_id or '-'} {self.deadline}"
+
+
 class Document(models.Model):
     """A stored file (Cerfa, convention, report, proof…) with its SHA-256, attached to what it concerns.
 

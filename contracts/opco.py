@@ -11,7 +11,6 @@ French messages (per field where there is one). Nothing here calls ``date.today(
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -19,23 +18,10 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import (
-    Case,
-    CharField,
     Count,
-    DateField,
-    Expression,
-    ExpressionWrapper,
-    F,
-    IntegerField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
-    Value,
-    When,
 )
-from django.db.models.functions import Cast
-from django.db.models.lookups import IsNull
 from django.utils.formats import number_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -46,21 +32,27 @@ from alternance import access
 from alternance.models import User
 from alternance.planning import practical
 from alternance.validators import normalize_siret
-from contracts import funding
+from contracts import funding, opco_board
 from contracts.choices import (
-    ACTIVE_CONTRACT_STATUSES,
     PENDING_CONTRACT_STATUSES,
     ContractStatus,
-    InstalmentKind,
     OpcoDecision,
 )
-from contracts.models import Contract, ContractSettings, FundingRule, OpcoFile, OpcoInstalment, OpcoReminder
+from contracts.models import (
+    Contract,
+    ContractSettings,
+    FundingRule,
+    OpcoBoardItem,
+    OpcoFile,
+    OpcoInstalment,
+    OpcoReminder,
+)
 
 # The OPCO pays an invoiced instalment within 30 days (domain §4: "advance within 30 days of the
 # OF's invoice" [check]; applied to every instalment).
-PAYMENT_DAYS = 30
+PAYMENT_DAYS = opco_board.PAYMENT_DAYS
 # The board warns this many days before the last-year balance claim limit (brief of the issue).
-BALANCE_WARNING_DAYS = 30
+BALANCE_WARNING_DAYS = opco_board.BALANCE_WARNING_DAYS
 
 
 def _not_in_future(value: date | None, today: date | None, field: str, message: str, errors: dict) -> None:
@@ -349,13 +341,14 @@ def opco_reminder_log(
 # --- the board -----------------------------------------------------------------------------------
 
 class BoardFilter:
-    TO_SEND = "to_send"
+    # The stages are the kept lines' (``contracts.opco_board``); "late" gathers the late ones.
+    TO_SEND = opco_board.TO_SEND
     LATE = "late"
-    AWAITING_DECISION = "awaiting_decision"
-    INSTALMENT_DUE = "instalment_due"
-    UNPAID = "unpaid"
-    BALANCE_AT_RISK = "balance_at_risk"
-    EMPLOYER_PARTICIPATION = "employer_participation"
+    AWAITING_DECISION = opco_board.AWAITING_DECISION
+    INSTALMENT_DUE = opco_board.INSTALMENT_DUE
+    UNPAID = opco_board.UNPAID
+    BALANCE_AT_RISK = opco_board.BALANCE_AT_RISK
+    EMPLOYER_PARTICIPATION = opco_board.EMPLOYER_PARTICIPATION
 
 
 BOARD_FILTERS: dict[str, str] = {
@@ -428,234 +421,55 @@ def participation_dates(opco_files: list[OpcoFile], *, settings: ContractSetting
     }
 
 
-# The board's items are rows of three tables (contracts to send, files, instalments). Each stage is
-# a queryset of the same columns, so that a tab — the "late" one is a UNION of five — is counted,
-# ordered and sliced in SQL, and only the rows of the page shown become BoardRow objects. The order
-# is the board's: deadline (none last), apprentice's last and first name, contract, then within one
-# contract the file's order (decision, instalments by year, due date and id — due, unpaid, balance —
-# then the employer participation).
-_ITEM_COLUMNS = (
-    "stage", "contract_ref", "instalment_ref", "no_deadline", "deadline", "last_name_key", "first_name_key",
-    "group_rank", "instalment_year", "instalment_due", "row_rank",
-)
-_ITEM_ORDER = (
-    "no_deadline", "deadline", "last_name_key", "first_name_key", "contract_ref",
-    "group_rank", "instalment_year", "instalment_due", "instalment_ref", "row_rank",
-)
-_STAGE_GROUP = {  # (group_rank, row_rank)
-    BoardFilter.TO_SEND: (0, 0), BoardFilter.AWAITING_DECISION: (1, 0), BoardFilter.INSTALMENT_DUE: (2, 0),
-    BoardFilter.UNPAID: (2, 1), BoardFilter.BALANCE_AT_RISK: (2, 2), BoardFilter.EMPLOYER_PARTICIPATION: (3, 0),
-}
+# The board's lines are kept (``contracts.opco_board``, ``OpcoBoardItem``): each holds its stage, its
+# deadline, the board's order (deadline — none last —, apprentice's last and first name, contract,
+# then within one contract the file's order: decision, instalments by year, due date and id — due,
+# unpaid, balance — then the employer participation) and the days it is shown and late. A tab is an
+# index range read in that order and cut at the page; its badge, one grouped count.
 # The stages of the "late" tab, in the order of the dashboard's figures.
 LATE_STAGES = (
     BoardFilter.TO_SEND, BoardFilter.AWAITING_DECISION, BoardFilter.INSTALMENT_DUE, BoardFilter.UNPAID, BoardFilter.BALANCE_AT_RISK,
 )
-
-
-def _null(field) -> Cast:
-    # Typed, so that a UNION whose first branches hold only NULLs still agrees on the column's type.
-    return Cast(Value(None), output_field=field)
-
-
-def _ruptured_within_free_period() -> Q:
-    """A file's contract broken on or before its kept 45th company day (``funding.ruptured_within``
-    in SQL; no such day on the calendar: any rupture is within)."""
-    return Q(contract__rupture_date__isnull=False) & (
-        Q(contract__free_period_end__isnull=True) | Q(contract__rupture_date__lte=F("contract__free_period_end"))
-    )
-
-
-def _day_after(field: str) -> Cast:
-    return Cast(ExpressionWrapper(F(field) + timedelta(days=1), output_field=DateField()), DateField())
-
-
-def _date_by_key(field: str, dates: dict) -> Expression:
-    """A SQL expression giving ``dates[row.field]``: the deadlines counted in jours ouvrables (or on
-    a calendar) are computed in Python once per distinct key, then grouped by deadline."""
-    keys_by_date: dict[date, list] = defaultdict(list)
-    for key, day in dates.items():
-        if day is not None:
-            keys_by_date[day].append(key)
-    whens = [When(**{f"{field}__in": keys}, then=Value(day)) for day, keys in sorted(keys_by_date.items())]
-    return Case(*whens, default=_null(DateField()), output_field=DateField()) if whens else _null(DateField())
-
-
-def _items(qs: QuerySet, stage: str, *, contract: str, apprentice: str, deadline: Expression, instalment: bool = False) -> QuerySet:
-    group_rank, row_rank = _STAGE_GROUP[stage]
-    return qs.annotate(
-        stage=Value(stage, output_field=CharField()),
-        contract_ref=F(contract),
-        instalment_ref=F("pk") if instalment else _null(IntegerField()),
-        no_deadline=Case(When(IsNull(deadline, True), then=Value(1)), default=Value(0), output_field=IntegerField()),
-        deadline=deadline,
-        last_name_key=F(f"{apprentice}__last_name"),
-        first_name_key=F(f"{apprentice}__first_name"),
-        group_rank=Value(group_rank, output_field=IntegerField()),
-        instalment_year=F("contract_year") if instalment else _null(IntegerField()),
-        instalment_due=F("due_date") if instalment else _null(DateField()),
-        row_rank=Value(row_rank, output_field=IntegerField()),
-    ).values(*_ITEM_COLUMNS).order_by()
+STAGES = (*LATE_STAGES, BoardFilter.EMPLOYER_PARTICIPATION)
+_ITEM_COLUMNS = ("stage", "contract_id", "instalment_id", "deadline")
 
 
 class Board:
     """The OPCO board of ``user`` at ``today``: the one selector behind the tabs, their badges, the
     late figures by stage (``opco_late_counts``: dashboard, weekly meeting) and the exports.
 
-    Every stage is filtered in SQL. The deadlines counted in jours ouvrables (sending, decision) are
-    computed in Python once per distinct start / complete-file date and injected as a CASE; the
-    balance claim limit (contract end + months of the funding rule) for the last balances due within
-    the warning window. The employer participation's first day is read in SQL on the 45th company
-    day kept on each contract (``alternance.planning.free_period``). A fixed number of queries
-    whatever the rows.
+    It reads the kept lines (``OpcoBoardItem``) through the access policy: a tab is the lines of its
+    stage shown by today (``shown_from``), the "late" tab the lines late today (``late_from`` …
+    ``late_until``), both in the board's order; the badges are one grouped count. A fixed number of
+    queries whatever the rows.
     """
 
     def __init__(self, user: User, *, today: date):
         self.user, self.today = user, today
-        self.settings = ContractSettings.load()
-        self.rules = funding_rules()
-        # A public employer's file is a DDETS deposit: no OPCO decision, instalments or participation.
-        self.files = access.visible(user, OpcoFile).filter(contract__company__is_public=False)
-        # The same scope read through each instalment's joins (an index scan of the unpaid ones,
-        # never a semi-join hashing every visible file).
-        self.instalments = access.visible(user, OpcoInstalment).filter(
-            opco_file__contract__company__is_public=False, paid_date__isnull=True,
-        )
+        self.items = access.visible(user, OpcoBoardItem)
 
-    # --- what each stage needs computed in Python, by distinct key ---------------------------------
-
-    @cached_property
-    def _contracts_to_send(self) -> QuerySet:
-        return (
-            access.visible(self.user, Contract)
-            .filter(status__in=ACTIVE_CONTRACT_STATUSES)
-            .filter(Q(opco_file__isnull=True) | Q(opco_file__sent_date__isnull=True))
-        )
-
-    @cached_property
-    def _to_send_by_start(self) -> dict[date, int]:
-        """The contracts to send counted by start date: one grouped query gives both the keys of the
-        deadlines and the stage's counts."""
-        rows = self._contracts_to_send.order_by().values("start_date").annotate(n=Count("pk")).values_list("start_date", "n")
-        return dict(rows)
-
-    @cached_property
-    def sending_deadlines(self) -> dict[date, date]:
-        """Sending deadline by contract start date (the contracts to send only)."""
-        days, count = self.settings.opco_sending_days, self.settings.opco_sending_count
-        return {start: funding.sending_deadline(start, days, count) for start in self._to_send_by_start}
-
-    @cached_property
-    def _files_awaiting_decision(self) -> QuerySet:
-        return self.files.filter(sent_date__isnull=False, decision=OpcoDecision.PENDING)
-
-    @cached_property
-    def _awaiting_by_complete_date(self) -> dict[date | None, int]:
-        """The files awaiting a decision counted by complete-file date (None: not complete yet), in
-        one grouped query, as for the contracts to send."""
-        rows = self._files_awaiting_decision.order_by().values("complete_file_date").annotate(n=Count("pk"))
-        return dict(rows.values_list("complete_file_date", "n"))
-
-    @cached_property
-    def decision_deadlines(self) -> dict[date, date]:
-        """Decision deadline by complete-file date (the files awaiting a decision only)."""
-        days, count = self.settings.opco_decision_days, self.settings.opco_decision_count
-        return {day: funding.decision_deadline(day, days, count) for day in self._awaiting_by_complete_date if day is not None}
-
-    @cached_property
-    def balance_limits(self) -> dict[int, date]:
-        """The claim limit of each last-year balance at risk, by instalment id: not invoiced, and
-        the limit (contract's last day + the rule's months) at most BALANCE_WARNING_DAYS ahead. The
-        limit is never before the balance's due date, so due dates up to today + that warning suffice."""
-        candidates = (
-            self.instalments.filter(
-                kind=InstalmentKind.BALANCE, invoiced_date__isnull=True, due_date__lte=self.today + timedelta(days=BALANCE_WARNING_DAYS)
-            )
-            .annotate(last_year=Subquery(
-                OpcoInstalment.objects.filter(opco_file=OuterRef("opco_file")).order_by("-contract_year").values("contract_year")[:1]
-            ))
-            .filter(contract_year=F("last_year"))
-            .values_list("pk", "opco_file__contract__signature_date", "opco_file__contract__start_date",
-                         "opco_file__contract__rupture_date", "opco_file__contract__end_date")
-        )
-        limits = {}
-        for pk, signature, start, rupture, end in candidates:
-            rule = funding.rule_in_force(self.rules, funding.funding_reference_date(signature_date=signature, start_date=start))
-            limit = funding.balance_claim_limit(rule, rupture or end) if rule else None
-            if limit is not None and self.today >= limit - timedelta(days=BALANCE_WARNING_DAYS):
-                limits[pk] = limit
-        return limits
-
-    @cached_property
-    def _participations_due(self) -> QuerySet:
-        """The files whose employer participation is not invoiced and may be invoiced by today: the
-        first day (``funding.participation_invoiceable_from``: the day after the rupture within the
-        free period, else the day after its last day) read in SQL on the contract's kept 45th company
-        day (``Contract.free_period_end``, ``alternance.planning.free_period``)."""
+    def _late_today(self) -> Q:
         today = self.today
-        not_ruptured_within = Q(contract__rupture_date__isnull=True) | Q(contract__rupture_date__gt=F("contract__free_period_end"))
-        return self.files.filter(employer_participation_amount__isnull=False, employer_participation_invoiced_date__isnull=True).filter(
-            (_ruptured_within_free_period() & Q(contract__rupture_date__lt=today))
-            | (not_ruptured_within & Q(contract__free_period_end__lt=today))
-        )
-
-    @cached_property
-    def _participations_due_count(self) -> int:
-        return self._participations_due.count()
-
-    # --- the stages ---------------------------------------------------------------------------------
+        return Q(late_from__lte=today) & (Q(late_until__isnull=True) | Q(late_until__gt=today))
 
     def stage(self, name: str, *, late: bool = False) -> QuerySet:
-        """The items of one stage (``late``: only those in the "late" tab), unordered."""
-        today = self.today
-        if name == BoardFilter.TO_SEND:
-            qs = self._contracts_to_send
-            if late:
-                qs = qs.filter(start_date__in=[s for s, deadline in self.sending_deadlines.items() if today > deadline])
-            return _items(qs, name, contract="pk", apprentice="apprentice", deadline=_date_by_key("start_date", self.sending_deadlines))
-        if name == BoardFilter.AWAITING_DECISION:
-            qs = self._files_awaiting_decision
-            if late:
-                qs = qs.filter(complete_file_date__in=[d for d, deadline in self.decision_deadlines.items() if today > deadline])
-            deadline = _date_by_key("complete_file_date", self.decision_deadlines)
-            return _items(qs, name, contract="contract_id", apprentice="contract__apprentice", deadline=deadline)
-        if name == BoardFilter.EMPLOYER_PARTICIPATION:
-            # Never alarming: it has no place in the "late" tab.
-            qs = self._participations_due if not late else self.files.none()
-            deadline = Case(
-                When(_ruptured_within_free_period(), then=_day_after("contract__rupture_date")),
-                default=_day_after("contract__free_period_end"), output_field=DateField(),
-            )
-            return _items(qs, name, contract="contract_id", apprentice="contract__apprentice", deadline=deadline)
-        if name == BoardFilter.INSTALMENT_DUE:
-            qs = self.instalments.filter(invoiced_date__isnull=True, due_date__lte=today)
-            if late:
-                # A balance both overdue and at risk is late once, as at risk.
-                qs = qs.filter(due_date__lt=today).exclude(pk__in=list(self.balance_limits))
-            deadline = F("due_date")
-        elif name == BoardFilter.UNPAID:
-            qs = self.instalments.filter(invoiced_date__isnull=False)
-            if late:
-                qs = qs.filter(invoiced_date__lt=today - timedelta(days=PAYMENT_DAYS))
-            deadline = Cast(ExpressionWrapper(F("invoiced_date") + timedelta(days=PAYMENT_DAYS), output_field=DateField()), DateField())
-        elif name == BoardFilter.BALANCE_AT_RISK:
-            qs = self.instalments.filter(pk__in=list(self.balance_limits))
-            deadline = _date_by_key("pk", self.balance_limits)
-        else:
+        """The lines of one stage shown today (``late``: only those in the "late" tab), unordered."""
+        if name not in STAGES:
             raise KeyError(name)
-        return _items(qs, name, contract="opco_file__contract_id", apprentice="opco_file__contract__apprentice", deadline=deadline, instalment=True)
+        return self.items.filter(self._late_today() if late else Q(shown_from__lte=self.today), stage=name)
 
     def tab(self, name: str, *, stage: str = "") -> QuerySet:
         """The items of one tab (``stage`` narrows the "late" tab to one stage), in the board's order;
         an unknown tab raises ``KeyError``."""
         if name == BoardFilter.LATE:
-            stages = [stage] if stage else LATE_STAGES
-            parts = [self.stage(s, late=True) for s in stages]
-            qs = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-        else:
-            if name not in BOARD_FILTERS:
-                raise KeyError(name)
+            qs = self.items.filter(self._late_today())
+            if stage:
+                qs = qs.filter(stage=stage)
+        elif name in BOARD_FILTERS:
             qs = self.stage(name)
-        return qs.order_by(*_ITEM_ORDER)
+        else:
+            raise KeyError(name)
+        return qs.order_by(*OpcoBoardItem.ORDER).values(*_ITEM_COLUMNS)
 
     def late_counts(self) -> dict[str, int]:
         """The number of items of each stage in the "late" tab (the stages with none left out)."""
@@ -665,93 +479,69 @@ class Board:
     def tab_counts(self) -> dict[str, int]:
         """The badge of each tab: the number of items its list holds."""
         counts = self._counts()
-        # The employer participation is never late (no place in the "late" tab): its files are
-        # counted for its badge only, never for the late figures of the dashboard and the weekly meeting.
-        result = {
-            name: self._participations_due_count if name == BoardFilter.EMPLOYER_PARTICIPATION else counts[name, False]
-            for name in BOARD_FILTERS if name != BoardFilter.LATE
-        }
+        result = {name: counts[name, False] for name in STAGES}
         result[BoardFilter.LATE] = sum(counts[s, True] for s in LATE_STAGES)
         return result
 
-    def _counts(self) -> dict[tuple[str, bool], int]:
-        # The contracts to send and the files awaiting a decision from their grouped keys; one COUNT
-        # of the instalments (filtered aggregates).
-        if hasattr(self, "_counts_cache"):
-            return self._counts_cache
-        counts: dict[tuple[str, bool], int] = {}
-        by_start, sending = self._to_send_by_start, self.sending_deadlines
-        counts[BoardFilter.TO_SEND, False] = sum(by_start.values())
-        counts[BoardFilter.TO_SEND, True] = sum(n for start, n in by_start.items() if self.today > sending[start])
-        by_day, decision = self._awaiting_by_complete_date, self.decision_deadlines
-        counts[BoardFilter.AWAITING_DECISION, False] = sum(by_day.values())
-        counts[BoardFilter.AWAITING_DECISION, True] = sum(n for day, n in by_day.items() if day is not None and self.today > decision[day])
-        today, at_risk = self.today, list(self.balance_limits)
-        due = Q(invoiced_date__isnull=True, due_date__lte=today)
-        unpaid = Q(invoiced_date__isnull=False)
-        # Only instalments due by today or invoiced count: the base set leaves out the future ones
-        # (most unpaid rows), read through the two partial indexes (to invoice, unpaid).
-        instalments = self.instalments.filter(due | unpaid).aggregate(
-            due=Count("pk", filter=due),
-            due_late=Count("pk", filter=due & Q(due_date__lt=today) & ~Q(pk__in=at_risk)),
-            unpaid=Count("pk", filter=unpaid),
-            unpaid_late=Count("pk", filter=unpaid & Q(invoiced_date__lt=today - timedelta(days=PAYMENT_DAYS))),
+    @cached_property
+    def _counts_by_stage(self) -> dict[tuple[str, bool], int]:
+        # Every line late today is shown today (``late_from`` is never before ``shown_from``): one
+        # scan of the lines shown, counted by stage.
+        rows = (
+            self.items.filter(shown_from__lte=self.today).order_by().values("stage")
+            .annotate(shown=Count("pk"), late=Count("pk", filter=self._late_today()))
         )
-        counts[BoardFilter.INSTALMENT_DUE, False], counts[BoardFilter.INSTALMENT_DUE, True] = instalments["due"], instalments["due_late"]
-        counts[BoardFilter.UNPAID, False], counts[BoardFilter.UNPAID, True] = instalments["unpaid"], instalments["unpaid_late"]
-        counts[BoardFilter.BALANCE_AT_RISK, False] = counts[BoardFilter.BALANCE_AT_RISK, True] = len(at_risk)
-        self._counts_cache = counts
+        counts = {(name, late): 0 for name in STAGES for late in (False, True)}
+        for row in rows:
+            counts[row["stage"], False], counts[row["stage"], True] = row["shown"], row["late"]
         return counts
+
+    def _counts(self) -> dict[tuple[str, bool], int]:
+        return self._counts_by_stage
 
     # --- the rows shown -----------------------------------------------------------------------------
 
     def rows(self, items: list[dict]) -> list[BoardRow]:
         """The BoardRow of each item, in the items' order: two queries (the contracts with their
         file, apprentice and company; the instalments) whatever the number of items."""
-        contracts = Contract.objects.select_related("apprentice", "company", "opco_file").in_bulk({i["contract_ref"] for i in items})
-        instalment_ids = {i["instalment_ref"] for i in items if i["instalment_ref"] is not None}
+        contracts = Contract.objects.select_related("apprentice", "company", "opco_file").in_bulk({i["contract_id"] for i in items})
+        instalment_ids = {i["instalment_id"] for i in items if i["instalment_id"] is not None}
         instalments = OpcoInstalment.objects.in_bulk(instalment_ids) if instalment_ids else {}
-        return [self._row(item, contracts[item["contract_ref"]], instalments.get(item["instalment_ref"])) for item in items]
+        return [self._row(item, contracts[item["contract_id"]], instalments.get(item["instalment_id"])) for item in items]
 
     def _row(self, item: dict, contract: Contract, instalment: OpcoInstalment | None) -> BoardRow:
-        stage, today = item["stage"], self.today
+        stage, today, deadline = item["stage"], self.today, item["deadline"]
         opco_file = getattr(contract, "opco_file", None)
 
-        def row(what, deadline, **extra) -> BoardRow:
+        def row(what, **extra) -> BoardRow:
             return BoardRow(category=stage, contract=contract, opco_file=opco_file, what=what, deadline=deadline, today=today, **extra)
 
         if stage == BoardFilter.TO_SEND:
-            deadline = self.sending_deadlines[contract.start_date]
             # A public employer deposits its contract with the DDETS in the same delay [à vérifier].
             what = _("Envoyer le dossier complet à l'OPCO") if contract.goes_through_opco else _("Déposer le contrat auprès de la DDETS (employeur public)")
-            return row(what, deadline, alarming=today > deadline)
+            return row(what, alarming=today > deadline)
         if stage == BoardFilter.AWAITING_DECISION:
-            if opco_file.complete_file_date:
-                deadline = self.decision_deadlines[opco_file.complete_file_date]
-                return row(_("Décision de l'OPCO attendue"), deadline, alarming=today > deadline)
-            return row(_("Dossier incomplet : obtenir de l'OPCO l'accusé de dossier complet"), None, deadline_note=_("dossier incomplet"))
+            if deadline is not None:
+                return row(_("Décision de l'OPCO attendue"), alarming=today > deadline)
+            return row(_("Dossier incomplet : obtenir de l'OPCO l'accusé de dossier complet"), deadline_note=_("dossier incomplet"))
         if stage == BoardFilter.EMPLOYER_PARTICIPATION:
-            day = funding.participation_invoiceable_from(free_period_end=contract.free_period_end, rupture_date=contract.rupture_date)
-            return row(_("Facturer la participation employeur à l'employeur"), day, amount=opco_file.employer_participation_amount)
+            return row(_("Facturer la participation employeur à l'employeur"), amount=opco_file.employer_participation_amount)
         instalment.opco_file = opco_file
         label = _instalment_label(instalment)
         if stage == BoardFilter.INSTALMENT_DUE:
-            return row(
-                _("Facturer à l'OPCO : %(what)s") % {"what": label}, instalment.due_date,
-                instalment=instalment, amount=instalment.amount, alarming=today > instalment.due_date,
-            )
+            return row(_("Facturer à l'OPCO : %(what)s") % {"what": label}, instalment=instalment, amount=instalment.amount,
+                       alarming=today > deadline)
         if stage == BoardFilter.UNPAID:
-            deadline = instalment.invoiced_date + timedelta(days=PAYMENT_DAYS)
             return row(
                 # An instalment invoiced before numbers were required (import) has no number: say its date.
                 (_("Paiement attendu de l'OPCO : %(what)s (facture %(number)s)") if instalment.invoice_number.strip()
                  else _("Paiement attendu de l'OPCO : %(what)s (facturé le %(day)s)")) % {
                     "what": label, "number": instalment.invoice_number.strip(), "day": instalment.invoiced_date.strftime("%d/%m/%Y")},
-                deadline, instalment=instalment, amount=instalment.amount, alarming=today > deadline,
+                instalment=instalment, amount=instalment.amount, alarming=today > deadline,
             )
         return row(
             _("Réclamer le solde de la dernière année (facture et certificat de réalisation) avant qu'il soit perdu"),
-            self.balance_limits[instalment.pk], instalment=instalment, amount=instalment.amount, alarming=True,
+            instalment=instalment, amount=instalment.amount, alarming=True,
         )
 
 

@@ -22,7 +22,7 @@ from alternance.choices import ApprenticeStatus
 from alternance.history.services import record_update
 from alternance.models import Apprentice, User
 from alternance.planning import free_period, practical
-from contracts import opco
+from contracts import opco, opco_board
 from contracts.choices import (
     ACTIVE_CONTRACT_STATUSES,
     ContractKind,
@@ -86,6 +86,7 @@ def _move(contract: Contract, *, to: str, by: User | None, comment: str = "", **
     # The compare-and-set sends no signal: its history entry is written here (issue 13 §4).
     record_update(contract, {"status": to, **fields}, actor=by)
     contract.refresh_from_db()
+    opco_board.changed(contract_ids=[contract.pk])  # the compare-and-set sends no signal either
     apprentice_sync_status(apprentice=contract.apprentice)
     facts_changed("contract_status_changed", contract_ids=[contract.pk], apprentice_ids=[contract.apprentice_id])
     return contract

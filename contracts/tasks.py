@@ -5,10 +5,21 @@ import logging
 from celery import shared_task
 
 from alternance.jobs import long_job_options
-from contracts import batches
+from contracts import batches, opco_board
 from contracts.models import DocumentBatch
 
 logger = logging.getLogger(__name__)
+
+
+@shared_task(name="contracts.refresh_opco_board")
+def refresh_opco_board() -> int:
+    """Recompute every line of the OPCO board (``contracts.opco_board``), whatever changed meanwhile
+    (the OPCO deadlines or the funding rules in the administration, a writer that does not keep
+    them). Idempotent; returns the number of lines corrected, logged when any."""
+    changed = opco_board.refresh_all()
+    if changed:
+        logger.info("OPCO board lines corrected", extra={"lines": changed})
+    return changed
 
 
 @shared_task(name="contracts.generate_cohort_documents", **long_job_options())

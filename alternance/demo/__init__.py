@@ -115,9 +115,13 @@ def seed_demo(*, apprentices: int = DEFAULT_APPRENTICES, seed: int = DEFAULT_SEE
 
         tally_refresh_days(start=today - timedelta(days=400), end=today + timedelta(days=400))
         # The contracts were bulk-inserted too: each one's 45th company day, on the calendars now complete.
-        from alternance.planning.free_period import refresh_all
+        # Then the OPCO board's lines of every contract, once (the bulk inserts sent no signal).
+        from alternance.planning import free_period
+        from contracts import opco_board
+        from contracts.models import Contract
 
-        refresh_all()
+        free_period.free_period_ends_refresh(Contract.objects.all(), keep_board=False)
+        opco_board.refresh_all()
         follow_up.create_alerts()
         # A believable history of changes: past edits by the named demo accounts (issue 13 §4).
         from alternance.demo.history import seed_history

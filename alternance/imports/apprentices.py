@@ -43,6 +43,7 @@ from alternance.imports.base import (
 from alternance.imports.readers import Row
 from alternance.models import Apprentice, Cohort
 from alternance.planning import free_period
+from contracts import opco_board
 
 F = FieldSpec
 DATE_HELP = "JJ/MM/AAAA"
@@ -329,6 +330,11 @@ class ApprenticeImport(ImportKindBase):
         free_period.refresh_apprentices(
             apprentice.pk for fields, apprentices in by_fields.items() if "cohort" in fields for apprentice in apprentices
         )
+        # A renamed learner moves on the OPCO board (ordered by name).
+        opco_board.changed(apprentice_ids=[
+            apprentice.pk for fields, apprentices in by_fields.items() if {"last_name", "first_name"} & set(fields)
+            for apprentice in apprentices
+        ])
         # Bulk writes send no signal: the history of changes is written here (issue 13 §4).
         record_import(self.by, created=created,
                       updated=[(apprentice, fields) for fields, apprentices in by_fields.items() for apprentice in apprentices])

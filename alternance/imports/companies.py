@@ -38,6 +38,7 @@ from alternance.imports.readers import Row
 from alternance.models import User
 from companies.choices import EmployerType, SpecificEmployer
 from companies.models import Company, CompanyContact
+from contracts import opco_board
 
 F = FieldSpec
 BOOL_HELP = "Oui / Non"
@@ -388,6 +389,8 @@ class CompanyImport(ImportKindBase):
                 by_fields[group.fields].append(group.company)
         for fields, companies in by_fields.items():
             bulk_update_rows(Company, companies, [*fields, "updated_at"], batch_size=self.batch_size)
+        # A public employer's contracts leave the OPCO stages of the board (a DDETS deposit).
+        opco_board.changed(company_ids=[c.pk for fields, companies in by_fields.items() if "is_public" in fields for c in companies])
         new_contacts, changed_contacts = [], defaultdict(list)
         for outcome in outcomes:
             contact = (outcome.payload or {}).get("contact")

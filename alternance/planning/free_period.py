@@ -29,6 +29,7 @@ from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from alternance.planning import practical
+from contracts import opco_board
 from contracts.models import Contract, ContractSettings
 
 logger = logging.getLogger(__name__)
@@ -50,9 +51,11 @@ def computed_free_period_ends(contracts: QuerySet, *, days: int | None = None) -
     return result
 
 
-def free_period_ends_refresh(contracts: QuerySet, *, days: int | None = None) -> int:
+def free_period_ends_refresh(contracts: QuerySet, *, days: int | None = None, keep_board: bool = True) -> int:
     """Recompute and store the free period's last day of ``contracts``; returns how many changed.
-    Call it inside the transaction that changed their calendar."""
+    Call it inside the transaction that changed their calendar. The OPCO board's lines of the
+    contracts that changed follow (the employer participation's first day; ``keep_board=False``: the
+    migration that adds the column, before the board's lines exist)."""
     days = ContractSettings.load().free_period_company_days if days is None else days
     changed = 0
     for rows in _batches(contracts):
@@ -61,6 +64,8 @@ def free_period_ends_refresh(contracts: QuerySet, *, days: int | None = None) ->
         if stale:
             Contract.objects.bulk_update(stale, ["free_period_end"])
             changed += len(stale)
+            if keep_board:
+                opco_board.changed(contract_ids=[c.pk for c in stale])
     return changed
 
 

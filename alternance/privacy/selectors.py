@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.core.cache import cache
 from django.db.models import Exists, Max, OuterRef, Q
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
@@ -71,13 +72,15 @@ def _ends_after(cutoff: date) -> Q:
     return Q(rupture_date__gt=cutoff) | Q(rupture_date__isnull=True, end_date__gt=cutoff)
 
 
-def apprentices_due(*, today: date, user: User | None = None) -> list[DueRecord]:
+def apprentices_due(*, today: date, user: User | None = None, pks: list[int] | None = None) -> list[DueRecord]:
     """Apprentices, not yet anonymised, whose retention period is over on ``today`` (oldest first):
-    those ``user`` may see, or all of them (the nightly task).
+    those ``user`` may see, or all of them (the nightly task); ``pks``: among these only.
 
     The database first keeps the candidates (issue 18 §2: at 20 000 learners the page computed every
     learner's last day in Python): cohort, exclusion and every contract ended by the cutoff."""
     qs = (access.visible(user, Apprentice) if user is not None else Apprentice.objects.all()).filter(anonymised_at__isnull=True)
+    if pks is not None:
+        qs = qs.filter(pk__in=pks)
     years = apprentice_years()
     cutoff = _candidates_cutoff(today, years)
     qs = (
@@ -92,9 +95,12 @@ def apprentices_due(*, today: date, user: User | None = None) -> list[DueRecord]
     return sorted(records, key=lambda r: (r.retention_end, r.subject.pk))
 
 
-def contacts_due(*, today: date, user: User | None = None) -> list[DueRecord]:
-    """Company contacts, not yet anonymised, whose retention period is over on ``today``."""
+def contacts_due(*, today: date, user: User | None = None, pks: list[int] | None = None) -> list[DueRecord]:
+    """Company contacts, not yet anonymised, whose retention period is over on ``today`` (``pks``:
+    among these only)."""
     qs = (access.visible(user, CompanyContact) if user is not None else CompanyContact.objects.all()).filter(anonymised_at__isnull=True)
+    if pks is not None:
+        qs = qs.filter(pk__in=pks)
     years = contact_years()
     cutoff = _candidates_cutoff(today, years)
     # Candidates: no interaction, no contract supervised and no contract of their company after the
@@ -113,6 +119,59 @@ def contacts_due(*, today: date, user: User | None = None) -> list[DueRecord]:
     subjects = qs.filter(pk__in=due_ids).select_related("company")
     records = [DueRecord(c, days[c.pk], retention_end(days[c.pk], years=years)) for c in subjects]
     return sorted(records, key=lambda r: (r.retention_end, r.subject.pk))
+
+
+# --- the « Dossiers à anonymiser » page: the lists kept an hour ---------------------------------------
+
+# At 20 000 learners the lists take 40 to 50 ms of SQL (the anti-joins over every contact, interaction
+# and contract of the organisation: issue 18 §2), for a page the nightly task makes nearly always
+# empty. They are computed at most once an hour per person and day, and again after each
+# anonymisation; the page says when. What they are used for is checked again, exactly: an
+# anonymisation from the page recomputes its record (``apprentices_due(pks=…)``) and refuses one
+# whose retention is not over any more; « Anonymiser tout » recomputes every record.
+DUE_KEEP_SECONDS = 3600
+_DUE_VERSION_KEY = "privacy:due:version"
+
+
+@dataclass(frozen=True)
+class DueLists:
+    apprentices: list[DueRecord]
+    contacts: list[DueRecord]
+    computed_at: datetime
+
+
+def due_lists(*, today: date, user: User, now: datetime) -> DueLists:
+    """The records whose retention is over that ``user`` sees, computed at most once an hour; the
+    subjects read again (an anonymised one leaves the list at once)."""
+    key = f"privacy:due:{cache.get_or_set(_DUE_VERSION_KEY, 0, None)}:{user.pk}:{today.isoformat()}"
+    kept = cache.get(key)
+    if kept is None:
+        kept = {
+            "apprentices": [(r.subject.pk, r.last_day, r.retention_end) for r in apprentices_due(today=today, user=user)],
+            "contacts": [(r.subject.pk, r.last_day, r.retention_end) for r in contacts_due(today=today, user=user)],
+            "computed_at": now,
+        }
+        cache.set(key, kept, DUE_KEEP_SECONDS)
+    apprentices = access.visible(user, Apprentice).filter(anonymised_at__isnull=True).select_related("cohort").in_bulk(
+        [pk for pk, _day, _end in kept["apprentices"]]
+    )
+    contacts = access.visible(user, CompanyContact).filter(anonymised_at__isnull=True).select_related("company").in_bulk(
+        [pk for pk, _day, _end in kept["contacts"]]
+    )
+    return DueLists(
+        apprentices=[DueRecord(apprentices[pk], day, end) for pk, day, end in kept["apprentices"] if pk in apprentices],
+        contacts=[DueRecord(contacts[pk], day, end) for pk, day, end in kept["contacts"] if pk in contacts],
+        computed_at=kept["computed_at"],
+    )
+
+
+def due_lists_changed() -> None:
+    """A record was anonymised: the lists are computed again on their next view (in this process;
+    another one drops the anonymised record when it reads the subjects again)."""
+    try:
+        cache.incr(_DUE_VERSION_KEY)
+    except ValueError:
+        cache.set(_DUE_VERSION_KEY, 1, None)
 
 
 def exports_of(user: User, *, apprentice: Apprentice | None = None, contact: CompanyContact | None = None):

@@ -27,6 +27,7 @@ from alternance.models import Apprentice, AttendanceRecord, PersonalDataExport, 
 from alternance.privacy import selectors
 from alternance.tasks import enqueue
 from companies.models import CompanyContact, Interaction
+from contracts import opco_board
 from contracts.choices import DocumentKind
 from contracts.models import Document, SignatureRequest
 
@@ -277,6 +278,8 @@ def apprentice_anonymise(*, apprentice: Apprentice, now: datetime) -> int:
         legal_representative_email="", legal_representative_phone="", last_diploma_title="",
         search_text="", phone_key="", anonymised_at=now,
     )
+    opco_board.changed(apprentice_ids=[apprentice.pk])  # its lines on the OPCO board carry its name
+    selectors.due_lists_changed()
     records = selectors.apprentice_records(apprentice)
     deleted = _delete_documents(records["documents"])
     attendance = AttendanceRecord.objects.filter(apprentice=apprentice)
@@ -314,6 +317,7 @@ def contact_anonymise(*, contact: CompanyContact, now: datetime) -> int:
         birth_date=_anonymised_birth_date(contact.birth_date), master_training="",
         active=False, search_text="", phone_key="", anonymised_at=now,
     )
+    selectors.due_lists_changed()
     Interaction.objects.filter(contact=contact).update(summary=ERASED_SUMMARY)
     _anonymise_user(contact.user, label=label)
     _forget_history(CompanyContact, [contact.pk])

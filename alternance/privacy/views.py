@@ -92,10 +92,11 @@ def privacy_export_download(request: HttpRequest, pk: int) -> HttpResponse:
 def privacy_due(request: HttpRequest) -> HttpResponse:
     """« Dossiers à anonymiser »: apprentices and contacts whose retention period is over today."""
     _allowed(request.user)
-    today = timezone.localdate()
+    due = selectors.due_lists(today=timezone.localdate(), user=request.user, now=timezone.now())
     context = {
-        "apprentices": selectors.apprentices_due(today=today, user=request.user),
-        "contacts": selectors.contacts_due(today=today, user=request.user),
+        "apprentices": due.apprentices,
+        "contacts": due.contacts,
+        "computed_at": due.computed_at,
         "apprentice_years": apprentice_years(),
         "contact_years": contact_years(),
     }
@@ -105,7 +106,8 @@ def privacy_due(request: HttpRequest) -> HttpResponse:
 def _anonymise(request: HttpRequest, subject, anonymise) -> HttpResponse:
     today = timezone.localdate()
     due = selectors.apprentices_due if isinstance(subject, Apprentice) else selectors.contacts_due
-    if subject.pk not in {record.subject.pk for record in due(today=today, user=request.user)}:
+    # Checked again on this record, exactly: the page's list is kept an hour.
+    if not due(today=today, user=request.user, pks=[subject.pk]):
         messages.error(request, _("La durée de conservation de ce dossier n'est pas terminée (ou il est déjà anonymisé) : rien n'a été modifié."))
         return redirect("privacy_due")
     anonymise(subject, timezone.now())

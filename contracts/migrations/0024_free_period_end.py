@@ -16,7 +16,7 @@ def fill(apps, schema_editor):
     days = settings_model.objects.values_list("free_period_company_days", flat=True).first()
     if days is None:
         days = settings_model._meta.get_field("free_period_company_days").default
-    free_period.free_period_ends_refresh(contracts, days=days)
+    free_period.free_period_ends_refresh(contracts, days=days, keep_board=False)
 
 
 class Migration(migrations.Migration):

@@ -56,6 +56,7 @@ from contracts.models import (
     DocumentBatch,
     FundingRule,
     HiringAidRule,
+    OpcoBoardItem,
     OpcoFile,
     OpcoInstalment,
     OpcoReminder,
@@ -300,6 +301,9 @@ def world(settings, tmp_path, time_machine) -> World:
     # The register summed per cohort and day (kept in step by the register's writes).
     for tally in AttendanceTally.objects.all():
         w.add(f"tally_{tally.cohort_id}_{tally.day:%Y%m%d}", tally)
+    # The OPCO board's kept lines (contracts.opco_board): one per thing due, named after its contract.
+    for line in OpcoBoardItem.objects.all():
+        w.add(f"line_{w.name_of(Contract, line.contract_id)}_{line.stage}", line)
     # Reference data loaded by the migrations: readable by every staff member, no one else.
     for model in (SmicRate, FundingRule, HiringAidRule, ContractSettings, RemunerationGrid, VisitCriterion, AttendanceSettings):
         for row in model.objects.all():
@@ -355,6 +359,7 @@ EXPECTED: dict[str, dict[type[models.Model], set[str] | str]] = {
         ContractStatusChange: {"csc_a1", "csc_a2"},
         OpcoFile: {"of_a1", "of_a3"},
         OpcoInstalment: {"inst_a1"},
+        OpcoBoardItem: {"line_c_a1_awaiting_decision", "line_c_a1_instalment_due", "line_c_a3_awaiting_decision"},
         Document: {"d_c_a1", "d_invoice_a1", "d_a1_proof", "d_c_a2"},
         DocumentAccess: {"acc_a1_proof"},
         Alert: {"al_a1"},
@@ -400,6 +405,7 @@ EXPECTED: dict[str, dict[type[models.Model], set[str] | str]] = {
         ContractStatusChange: {"csc_b1"},
         OpcoFile: {"of_b1"},
         OpcoInstalment: {"inst_b1"},
+        OpcoBoardItem: {"line_c_b1_awaiting_decision", "line_c_b1_instalment_due"},
         Document: {"d_c_b1", "d_c_b2"},
         DocumentAccess: {"acc_c_b1"},
         Alert: {"al_b1", "al_company_c"},

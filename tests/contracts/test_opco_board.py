@@ -270,9 +270,9 @@ def test_an_unpaid_invoice_without_number_says_its_date_not_an_empty_number(staf
     assert [r.what for r in rows] == ["Paiement attendu de l'OPCO : Avance, année 1 (facturé le 02/09/2026)"]
 
 
-def test_the_late_counts_never_read_the_employer_participation(db):
-    """The participation is never late: the dashboard's and the weekly meeting's late figures do not
-    compute its first day on the calendars (the board's badge does)."""
+def test_the_badges_and_the_late_figures_are_one_grouped_count_of_the_kept_lines(db):
+    """The dashboard's and the weekly meeting's late figures and the board's badges come from one
+    count of the kept lines (``OpcoBoardItem``), never from the contracts, files or instalments."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -281,10 +281,11 @@ def test_the_late_counts_never_read_the_employer_participation(db):
     from tests.factories.alternance import UserFactory
 
     user = UserFactory(role=Role.COORDINATOR)
-    with CaptureQueriesContext(connection) as late:
-        opco.Board(user, today=date(2026, 12, 7)).late_counts()
-    with CaptureQueriesContext(connection) as badges:
-        opco.Board(user, today=date(2026, 12, 7)).tab_counts()
+    board = opco.Board(user, today=date(2026, 12, 7))
+    with CaptureQueriesContext(connection) as queries:
+        board.late_counts()
+        board.tab_counts()
 
-    assert not any("employer_participation_invoiced_date" in q["sql"] for q in late)
-    assert any("employer_participation_invoiced_date" in q["sql"] for q in badges)
+    assert len(queries) == 1
+    assert '"contracts_opcoboarditem"' in queries[0]["sql"] and "GROUP BY" in queries[0]["sql"]
+    assert not any(table in queries[0]["sql"] for table in ('"contracts_opcofile"', '"contracts_opcoinstalment"', '"contracts_contract"'))

@@ -245,7 +245,7 @@ def test_the_weekly_meeting_takes_todays_late_opco_items_from_the_dashboards_fig
     response, sql = weekly_sql(client, TODAY - timedelta(days=days_before))
 
     block = next(b for b in response.context["blocks"] if b.key == "opco_late")
-    assert ("contracts_opcoinstalment" in sql) is (not kept)
+    assert ("contracts_opcoboarditem" in sql) is (not kept)
     if kept:
         assert block.count == figure.value
         assert block.rows == [(d.label, d.value, d.url) for d in figure.details]
