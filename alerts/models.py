@@ -75,8 +75,9 @@ class Alert(models.Model):
             models.Index(fields=["status", "rule_code"], name="alert_status_rule_idx"),
             models.Index(fields=["assignee", "status"], name="alert_assignee_status_idx"),
             models.Index(fields=["subject_type", "subject_id"], name="alert_subject_idx"),
-            # The weekly meeting's alerts raised and closed in a week (issue 18 §2).
-            models.Index(fields=["raised_at"], name="alert_raised_idx"),
+            # The weekly meeting's alerts raised and closed in a week, and the register's order (the
+            # latest first, ties by id): a page read backwards along the index (issue 18 §2).
+            models.Index(fields=["raised_at", "id"], name="alert_raised_keys_idx"),
             models.Index(fields=["resolved_at"], name="alert_resolved_idx", condition=models.Q(resolved_at__isnull=False)),
         ]
         constraints = [

@@ -85,6 +85,9 @@ class Company(SearchKeysMixin, models.Model):
         indexes = [
             models.Index(fields=["name"], name="company_name_idx"),
             models.Index(fields=["owner_cre", "name"], name="company_owner_name_idx"),
+            # The list of the companies in activity in its order: PostgreSQL reads a page's keys from
+            # this index alone, the last ones included (12 000 companies: 11 ms → 2 ms; issue 18 §2).
+            models.Index(fields=["name", "id"], condition=models.Q(archived_at__isnull=True), name="company_active_name_keys_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(siret__regex=r"^[0-9]{14}$"), name="company_siret_14_digits"),

@@ -67,12 +67,10 @@ MISSING_FILTERS = {
 
 def contract_list_choices(user: User) -> dict:
     """Choices of the contract list's filters, within the user's scope."""
-    from alternance.models import Cohort
     from companies.choices import Opco
 
     return {
         "status_choices": ContractStatus.choices,
-        "cohort_choices": list(access.visible(user, Cohort).order_by("-start_date", "name").values_list("pk", "name")),
         "opco_choices": Opco.choices,
         "missing_choices": [(key, label) for key, (label, _condition) in MISSING_FILTERS.items()],
     }

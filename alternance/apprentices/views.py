@@ -27,6 +27,7 @@ from alternance.attendance import services as absences
 from alternance.catalogue.selectors import cohorts_for_new_records
 from alternance.choices import ApprenticeStatus, Role
 from alternance.history.selectors import history_for
+from alternance.search.fields import cohort_filter_form
 from alternance.tdb_status import counted_as_dropout_by_tdb, tdb_dropout_day
 from alternance.views.mixins import StaffListView, int_param, staff_only
 from contracts.choices import PENDING_CONTRACT_STATUSES
@@ -55,22 +56,24 @@ class ApprenticeListView(StaffListView):
 
     template_name = "alternance/apprentice_list.html"
     context_object_name = "apprentices"
-    filter_names = ("q", "status", "cohort", "sort")
+    filter_names = ("q", "status", "cohort", "cohort__q", "sort")
     typed_filters = {"cohort": (int_param, gettext_lazy("Promotion"))}
+
+    def list_filter_form(self):
+        return cohort_filter_form(self.filters, self.request.user)
 
     def get_queryset(self):
         return selectors.apprentice_list(
             self.request.user,
             q=self.filters["q"],
             status=self.filters["status"],
-            cohort_id=int_param(self.filters["cohort"]),
+            cohort_id=self.chosen["cohort"],
             sort=self.filters["sort"],
         )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["status_choices"] = selectors.APPRENTICE_STATUS_FILTERS
-        context["cohorts"] = selectors.cohort_choices(self.request.user)
         context["can_create_apprentice"] = access.can_create_apprentice(self.request.user)
         return context
 

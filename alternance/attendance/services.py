@@ -735,11 +735,12 @@ def justification_queue(user: User, *, cohort_id: int | None = None) -> QuerySet
     )
 
 
-def queue_cohort_choices(user: User) -> list[Cohort]:
+def queue_cohorts(user: User) -> QuerySet:
+    """The cohorts the justification queue may be narrowed to (a tutor: those it is the referent of)."""
     qs = access.visible(user, Cohort)
     if user.role == Role.TUTOR:
         qs = qs.filter(referent_tutor=user)
-    return list(qs.order_by("name"))
+    return qs.order_by("name")
 
 
 def queue_record_get(user: User, pk: int) -> AttendanceRecord:

@@ -29,6 +29,7 @@ from alternance.attendance.pdf import attendance_statement_filename, attendance_
 from alternance.choices import Role
 from alternance.exports import EXPORT_FORMATS, export_response
 from alternance.models import Apprentice, AttendanceRecord, AttendanceSettings
+from alternance.search.fields import cohort_filter_form
 from alternance.views.mixins import (
     PAGE_SIZE,
     KeysFirstPaginator,
@@ -130,9 +131,11 @@ QUEUE_EXPORT_HEADER = ("Nom", "Prénom", "Promotion", "Date", "Demi-journée", "
 def justification_queue(request: HttpRequest) -> HttpResponse:
     """Pending justifications I may review (a tutor: its cohorts), filterable by cohort, paginated."""
     _reviewers_only(request)
-    filters = {"promotion": request.GET.get("promotion", "").strip()}
+    # The cohort is a searchable field (hundreds of cohorts in a large CFA: issue 18 §2).
+    filters = {"promotion": request.GET.get("promotion", "").strip(), "promotion__q": request.GET.get("promotion__q", "").strip()}
     ignored = drop_invalid_params(filters, {"promotion": (int_param, _("Promotion"))})
-    records = absences.justification_queue(request.user, cohort_id=int_param(filters["promotion"]))
+    list_filters = cohort_filter_form(filters, request.user, name="promotion", cohorts=absences.queue_cohorts(request.user))
+    records = absences.justification_queue(request.user, cohort_id=list_filters.chosen_ids()["promotion"])
     export = request.GET.get("export", "")
     if export in EXPORT_FORMATS:
         # The whole filtered queue, through the shared export of every back-office list.
@@ -151,8 +154,8 @@ def justification_queue(request: HttpRequest) -> HttpResponse:
         "paginator": page.paginator,
         "is_paginated": page.has_other_pages(),
         "filters": filters,
-        "is_filtered": bool(filters["promotion"]),
-        "cohorts": absences.queue_cohort_choices(request.user),
+        "is_filtered": bool(filters["promotion"] or filters["promotion__q"]),
+        "list_filters": list_filters,
         "next_url": request.get_full_path(),
     }
     return render(request, "alternance/absences/queue.html", context)

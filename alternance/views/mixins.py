@@ -156,6 +156,12 @@ class StaffListView(StaffOnlyMixin, LenientPaginationMixin, ListView):
     paginator_class = KeysFirstPaginator
     filter_names: tuple[str, ...] = ("q", "status", "sort")
     typed_filters: dict[str, tuple[Callable[[str], object], str]] = {}
+
+    def list_filter_form(self):
+        """The filters that pick one row among hundreds (a cohort, a CRE), as searchable fields
+        (``alternance.search.fields.ListFilterForm``), or None. The list reads the chosen ids from
+        ``self.chosen``; the template renders ``list_filters.<name>``."""
+        return None
     export_name: str | None = None
     export_header: tuple[str, ...] = ()
 
@@ -214,11 +220,14 @@ class StaffListView(StaffOnlyMixin, LenientPaginationMixin, ListView):
         super().setup(request, *args, **kwargs)
         self.filters = {name: request.GET.get(name, "").strip() for name in self.filter_names}
         self.ignored_filters = drop_invalid_params(self.filters, self.typed_filters)
+        self.list_filters = self.list_filter_form()
+        self.chosen = self.list_filters.chosen_ids() if self.list_filters is not None else {}
 
     def get_context_data(self, **kwargs):
         warn_ignored(self.request, self.ignored_filters)
         context = super().get_context_data(**kwargs)
         context["filters"] = self.filters
+        context["list_filters"] = self.list_filters
         context["is_filtered"] = any(value for name, value in self.filters.items() if name != "sort")
         return context
 

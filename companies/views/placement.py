@@ -3,7 +3,6 @@ pipeline per learner (proposed → interview → hired / refused), whose "hired"
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,7 +15,15 @@ from django.views.decorators.http import require_POST
 from alternance import access
 from alternance.exports import EXPORT_FORMATS, export_response
 from alternance.models import Programme
-from alternance.views.mixins import PAGE_SIZE, StaffListView, drop_invalid_params, int_param, staff_only, warn_ignored
+from alternance.views.mixins import (
+    PAGE_SIZE,
+    KeysFirstPaginator,
+    StaffListView,
+    drop_invalid_params,
+    int_param,
+    staff_only,
+    warn_ignored,
+)
 from companies import selectors, services
 from companies.choices import OfferStatus, PlacementStatus
 from companies.forms import OfferForm, ProposeForm
@@ -51,7 +58,9 @@ def placement_desk(request: HttpRequest) -> HttpResponse:
              r.apprentice.status_since, r.days, r.deadline, r.days_left, r.open_placements, r.tdb_dropout_since)
             for r in selectors.desk_rows(learners, today=today)
         ))
-    page = Paginator(learners, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Keys first: a deep page sorts the learners' narrow keys, not the wide join with the open
+    # proposals counted for every learner (issue 18 §2).
+    page = KeysFirstPaginator(learners, PAGE_SIZE).get_page(request.GET.get("page"))
     warn_ignored(request, ignored)
     return render(request, "companies/placement_desk.html", {
         "rows": selectors.desk_rows(page.object_list, today=today), "page_obj": page, "paginator": page.paginator, "is_paginated": page.has_other_pages(),

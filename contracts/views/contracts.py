@@ -19,6 +19,7 @@ from alternance import access
 from alternance.exports import EXPORT_FORMATS, export_response
 from alternance.history.selectors import history_for
 from alternance.models import Apprentice
+from alternance.search.fields import cohort_filter_form
 from alternance.views.mixins import StaffListView, date_param, int_param, staff_only
 from companies.models import Company
 from companies.services import first_master
@@ -51,7 +52,10 @@ class ContractListView(StaffListView):
         return (contract.apprentice.full_name, contract.company.name, contract.company.siret, contract.programme.title,
                 contract.get_status_display(), contract.start_date, contract.end_date)
     context_object_name = "contracts"
-    filter_names = ("q", "status", "ending", "opco", "cohort", "company_opco", "missing", "rupture_du", "rupture_au", "sort")
+    filter_names = ("q", "status", "ending", "opco", "cohort", "cohort__q", "company_opco", "missing", "rupture_du", "rupture_au", "sort")
+
+    def list_filter_form(self):
+        return cohort_filter_form(self.filters, self.request.user)
     typed_filters = {
         "ending": (partial(int_param, maximum=ENDING_DAYS_MAX), gettext_lazy("Contrats finissant bientôt")),
         "cohort": (int_param, gettext_lazy("Promotion")),
@@ -67,7 +71,7 @@ class ContractListView(StaffListView):
             status=self.filters["status"],
             ending_within_days=int_param(self.filters["ending"]),
             opco_pending=self.filters["opco"] == "pending",
-            cohort_id=int_param(self.filters["cohort"]),
+            cohort_id=self.chosen["cohort"],
             company_opco=self.filters["company_opco"],
             missing=self.filters["missing"],
             rupture_from=date_param(self.filters["rupture_du"]),

@@ -4,6 +4,7 @@ finds nothing outside its scope; the contract form's apprentice field is used by
 name and picking the right homonym by its cohort and birth date; text typed before htmx has loaded
 still gets its list once htmx is ready."""
 
+import re
 from datetime import date
 from io import StringIO
 
@@ -132,3 +133,28 @@ def test_text_typed_before_htmx_is_ready_still_gets_its_list(page: Page, live_se
     expect(options.first).to_contain_text("LENTEMENT Inès")
     options.first.click()
     expect(page.locator("input[type=hidden][name=apprentice]")).to_have_value(str(wanted.pk))
+
+
+def test_the_apprentices_list_is_filtered_by_a_cohort_picked_from_the_keyboard(page: Page, live_server):
+    """The lists' « Promotion » filter is a searchable field (hundreds of cohorts): typing part of a
+    name lists the matching cohorts, arrow down and Enter pick one, « Filtrer » shows its learners
+    and the field keeps the cohort's label."""
+    seed()
+    cohort = Cohort.objects.select_related("programme").order_by("pk").first()
+    cohort.name = "Promotion Quokka 2026"
+    cohort.save()
+    log_in(page, live_server.url, "coordination@demo.test")
+    page.goto(f"{live_server.url}/apprenti-es/")
+
+    field = page.get_by_role("combobox", name="Promotion")
+    field.fill("quokka")
+    expect(page.locator("#id_cohort_listbox [role=option]")).to_have_count(1)
+    field.press("ArrowDown")
+    field.press("Enter")
+    page.get_by_role("button", name="Filtrer").click()
+
+    expect(page).to_have_url(re.compile(rf"/apprenti-es/\?.*\bcohort={cohort.pk}&"))
+    expect(page.get_by_role("combobox", name="Promotion")).to_have_value(re.compile(r"^Promotion Quokka 2026 — "))
+    learners = Apprentice.objects.filter(cohort=cohort).exclude(status="dropped_out").count()
+    expect(page.locator("#resultats tbody tr")).to_have_count(min(learners, 25))
+    expect(page.locator("#resultats tbody")).to_contain_text("Promotion Quokka 2026")

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from alternance.attendance.services import justification_queue, pending_count, queue_cohort_choices
+from alternance.attendance.services import justification_queue, pending_count, queue_cohorts
 from alternance.choices import AttendanceStatus, HalfDay, JustificationStatus
 from tests.factories.alternance import (
     ApprenticeFactory,
@@ -48,8 +48,8 @@ def test_the_cohort_choices_a_tutors_own_by_name_all_for_the_coordinator():
     zeta, alpha = CohortFactory(name="Zêta", referent_tutor=tutor), CohortFactory(name="Alpha", referent_tutor=tutor)
     other = CohortFactory(name="Bêta")
 
-    assert queue_cohort_choices(tutor) == [alpha, zeta]
-    assert queue_cohort_choices(CoordinatorFactory()) == [alpha, other, zeta]
+    assert list(queue_cohorts(tutor)) == [alpha, zeta]
+    assert list(queue_cohorts(CoordinatorFactory())) == [alpha, other, zeta]
 
 
 def test_the_queue_pages_list_every_pending_proof_once_in_the_queues_order(client, monkeypatch):

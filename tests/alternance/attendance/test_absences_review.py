@@ -177,7 +177,12 @@ def test_the_tutors_queue_shows_its_cohort_only_with_the_proof_link(client, worl
     assert list(response.context["records"]) == [mine]
     assert "Alice Martin" in body and "Bruno Durand" not in body
     assert reverse("contracts:document_download", args=[mine.proof_id]) in body
-    assert [cohort.name for cohort in response.context["cohorts"]] == ["Promotion A 2026"]
+    # The cohort filter offers (and accepts) its own cohorts only.
+    cohort_field = response.context["list_filters"].fields["promotion"]
+    assert [cohort.name for cohort in cohort_field.queryset] == ["Promotion A 2026"]
+    other = client.get(reverse("justification_queue"), {"promotion": world.b.cohort.pk})
+    assert list(other.context["records"]) == [mine]
+    assert "Ce choix ne fait pas partie de ceux qui vous sont ouverts" in other.content.decode()
     assert client.get(reverse("contracts:document_download", args=[mine.proof_id])).status_code == 200
 
 
