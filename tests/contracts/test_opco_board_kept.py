@@ -271,3 +271,82 @@ def test_a_learner_renamed_by_an_import_moves_its_lines():
     assert (report.updated, report.in_error) == (1, 0)
     assert set(OpcoBoardItem.objects.values_list("last_name_key", "first_name_key")) == {("Abel", "Zoé")}
     assert_kept_equals_a_recomputation()
+
+
+def test_the_nightly_rebuild_goes_by_batches_and_counts_every_line_once(monkeypatch, django_assert_num_queries):
+    # 5 contracts by batches of 2: 3 batches, the rules read once (settings, funding rules).
+    contracts = [ContractFactory() for _ in range(5)]
+    OpcoInstalmentFactory(opco_file=OpcoFileFactory(contract=contracts[2]), due_date=date(2026, 10, 4))
+    OpcoBoardItem.objects.all().delete()
+    monkeypatch.setattr(opco_board, "BATCH", 2)
+
+    # The rules once (2); per batch its ids (3, and one more finding none), its contracts, its stored
+    # lines and its inserts by BATCH rows (the 3 lines of the batch with the file: two), the
+    # instalments of the one batch holding a file.
+    with django_assert_num_queries(2 + 4 + 3 * 2 + 4 + 1):
+        assert opco_board.refresh_all() == 6  # 5 to send (the file is not sent) and 1 instalment due
+
+    assert_kept_equals_a_recomputation()
+    assert len(kept()) == 6
+
+
+def test_the_refreshes_of_nothing_cost_nothing_and_say_so(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert opco_board.lines_refresh([]) == 0
+        assert opco_board.lines_refresh([None]) == 0
+        assert opco_board.refresh_apprentices([]) == 0
+        assert opco_board.refresh_companies([None]) == 0
+
+
+def test_a_rename_updates_only_the_lines_that_carry_the_old_name():
+    first = OpcoFileFactory(sent_date=None).contract
+    OpcoInstalmentFactory(opco_file=first.opco_file, due_date=date(2026, 10, 4))
+    second = ContractFactory()
+    Apprentice.objects.filter(pk=first.apprentice_id).update(last_name="Nouveau")
+
+    assert opco_board.refresh_apprentices([first.apprentice_id, second.apprentice_id]) == 2
+    assert opco_board.refresh_apprentices([first.apprentice_id, second.apprentice_id]) == 0
+    assert_kept_equals_a_recomputation()
+
+
+def test_a_batch_of_writes_also_keeps_the_renamed_and_the_public_employers_lines():
+    renamed = ContractFactory()
+    opco_file = OpcoFileFactory(sent_date=None)
+    OpcoInstalmentFactory(opco_file=opco_file, due_date=date(2026, 10, 4))
+    with opco_board.deferred():
+        apprentice = Apprentice.objects.get(pk=renamed.apprentice_id)
+        apprentice.last_name = "Renommé"
+        apprentice.save()
+        company = Company.objects.get(pk=opco_file.contract.company_id)
+        company.is_public, company.employer_type = True, "22"
+        company.save()
+        assert {line.stage for line in kept()} == {"to_send", "instalment_due"}
+
+    assert sorted((line.contract_id, line.stage, line.last_name_key) for line in kept()) == sorted([
+        (renamed.pk, "to_send", "Renommé"), (opco_file.contract_id, "to_send", opco_file.contract.apprentice.last_name),
+    ])
+    assert_kept_equals_a_recomputation()
+
+
+def test_a_refresh_of_more_contracts_than_a_batch_counts_every_batch(monkeypatch):
+    contracts = [ContractFactory() for _ in range(5)]
+    OpcoBoardItem.objects.all().delete()
+    monkeypatch.setattr(opco_board, "BATCH", 2)
+
+    assert opco_board.lines_refresh([c.pk for c in contracts]) == 5
+    assert_kept_equals_a_recomputation()
+
+
+def test_the_funding_rule_is_the_one_in_force_at_the_signature_else_at_the_start():
+    # Rules of reference: from 2019 no claim limit for the balance, from 1 July 2025 four months.
+    dates = {"start_date": date(2025, 7, 10), "practical_training_start_date": date(2025, 7, 10), "end_date": date(2026, 7, 9),
+             "training_start_date": date(2025, 7, 10), "exams_end_date": date(2026, 6, 15)}
+    signed_before = OpcoFileFactory(contract=ContractFactory(signature_date=date(2025, 6, 20), **dates))
+    unsigned = OpcoFileFactory(contract=ContractFactory(signature_date=None, **dates))
+    for opco_file in (signed_before, unsigned):
+        OpcoInstalmentFactory(opco_file=opco_file, kind="balance", percent=Decimal("10"), due_date=date(2026, 7, 10))
+
+    at_risk = OpcoBoardItem.objects.filter(stage="balance_at_risk")
+
+    assert list(at_risk.values_list("contract_id", "deadline")) == [(unsigned.contract_id, date(2026, 11, 9))]
+    assert_kept_equals_a_recomputation()
