@@ -452,11 +452,11 @@ class Board:
         today = self.today
         return Q(late_from__lte=today) & (Q(late_until__isnull=True) | Q(late_until__gt=today))
 
-    def stage(self, name: str, *, late: bool = False) -> QuerySet:
-        """The lines of one stage shown today (``late``: only those in the "late" tab), unordered."""
+    def stage(self, name: str) -> QuerySet:
+        """The lines of one stage shown today, unordered."""
         if name not in STAGES:
             raise KeyError(name)
-        return self.items.filter(self._late_today() if late else Q(shown_from__lte=self.today), stage=name)
+        return self.items.filter(shown_from__lte=self.today, stage=name)
 
     def tab(self, name: str, *, stage: str = "") -> QuerySet:
         """The items of one tab (``stage`` narrows the "late" tab to one stage), in the board's order;
