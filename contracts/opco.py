@@ -473,18 +473,18 @@ class Board:
 
     def late_counts(self) -> dict[str, int]:
         """The number of items of each stage in the "late" tab (the stages with none left out)."""
-        counts = self._counts()
+        counts = self._counts
         return {s: counts[s, True] for s in LATE_STAGES if counts[s, True]}
 
     def tab_counts(self) -> dict[str, int]:
         """The badge of each tab: the number of items its list holds."""
-        counts = self._counts()
+        counts = self._counts
         result = {name: counts[name, False] for name in STAGES}
         result[BoardFilter.LATE] = sum(counts[s, True] for s in LATE_STAGES)
         return result
 
     @cached_property
-    def _counts_by_stage(self) -> dict[tuple[str, bool], int]:
+    def _counts(self) -> dict[tuple[str, bool], int]:
         # Every line late today is shown today (``late_from`` is never before ``shown_from``): one
         # scan of the lines shown, counted by stage.
         rows = (
@@ -495,9 +495,6 @@ class Board:
         for row in rows:
             counts[row["stage"], False], counts[row["stage"], True] = row["shown"], row["late"]
         return counts
-
-    def _counts(self) -> dict[tuple[str, bool], int]:
-        return self._counts_by_stage
 
     # --- the rows shown -----------------------------------------------------------------------------
 

@@ -43,7 +43,7 @@ def opco_file_saved(sender, instance: OpcoFile, raw=False, **kwargs):
 def instalment_saved(sender, instance: OpcoInstalment, raw=False, **kwargs):
     # Another instalment of the file may become (or stop being) the last year's balance.
     if not raw:
-        opco_board.changed(contract_ids=_contract_of_file(instance.opco_file_id))
+        opco_board.changed(contract_ids=_contract_of(instance))
 
 
 @receiver(post_delete, sender=OpcoFile, dispatch_uid="opco_board_file_deleted")
@@ -53,12 +53,16 @@ def file_or_instalment_deleted(sender, instance, **kwargs):
     # may leave another one the last year's balance. Refreshed once the deletion commits: inside a
     # cascade (a contract deleted) the contract still exists when these signals fire, and a line
     # written for it then would point at a deleted row.
-    contract_ids = [instance.contract_id] if sender is OpcoFile else _contract_of_file(instance.opco_file_id)
+    contract_ids = [instance.contract_id] if sender is OpcoFile else _contract_of(instance)
     transaction.on_commit(lambda: opco_board.changed(contract_ids=contract_ids))
 
 
-def _contract_of_file(opco_file_id: int) -> list[int]:
-    return list(OpcoFile.objects.filter(pk=opco_file_id).values_list("contract_id", flat=True))
+def _contract_of(instalment: OpcoInstalment) -> list[int]:
+    # The file is usually loaded already (the OPCO services save an instalment of the file they hold):
+    # no query then.
+    if OpcoInstalment.opco_file.is_cached(instalment):
+        return [instalment.opco_file.contract_id]
+    return list(OpcoFile.objects.filter(pk=instalment.opco_file_id).values_list("contract_id", flat=True))
 
 
 @receiver(post_save, sender=Apprentice, dispatch_uid="opco_board_apprentice")

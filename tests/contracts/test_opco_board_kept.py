@@ -24,7 +24,7 @@ from alternance.privacy.services import apprentice_anonymise
 from companies.models import Company
 from contracts import opco, opco_board
 from contracts.admin import ContractSettingsAdmin, FundingRuleAdmin
-from contracts.models import Contract, ContractSettings, FundingRule, OpcoBoardItem, OpcoFile
+from contracts.models import Contract, ContractSettings, FundingRule, OpcoBoardItem, OpcoFile, OpcoInstalment
 from contracts.opco_board import FIELDS, BoardRules, Line
 from contracts.services import contract_end
 from contracts.tasks import refresh_opco_board
@@ -95,6 +95,22 @@ def test_a_balance_becomes_the_last_years_when_a_later_year_is_deleted_once_comm
         balance_2.delete()
 
     assert set(OpcoBoardItem.objects.filter(stage="balance_at_risk").values_list("instalment_id", flat=True)) == {balance_1.pk}
+    assert_kept_equals_a_recomputation()
+
+
+def test_an_instalment_saved_finds_its_contract_through_its_loaded_file_else_by_one_query():
+    opco_file = OpcoFileFactory()
+    loaded = OpcoInstalmentFactory(opco_file=opco_file, due_date=date(2026, 10, 4))
+    with CaptureQueriesContext(connection) as with_file:
+        loaded.save()
+    alone = OpcoInstalment.objects.get(pk=loaded.pk)  # its file not loaded
+    with CaptureQueriesContext(connection) as without_file:
+        alone.save()
+
+    reads_the_file = [q for q in with_file.captured_queries if 'FROM "contracts_opcofile"' in q["sql"]]
+    assert reads_the_file == []
+    assert len(without_file.captured_queries) == len(with_file.captured_queries) + 1
+    assert ("instalment_due", loaded.pk, date(2026, 10, 4)) in stages(opco_file.contract)
     assert_kept_equals_a_recomputation()
 
 

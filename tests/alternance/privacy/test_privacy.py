@@ -23,25 +23,13 @@ from companies.models import CompanyContact
 from contracts.models import Contract, Document
 from tests.factories.alternance import AttendanceRecordFactory
 from tests.factories.contracts import DocumentFactory
-from tests.factories.web import PARIS, make_world
+from tests.factories.web import PARIS
 
 pytestmark = pytest.mark.django_db
 
 # The world's contracts end on 31/08/2028 and its cohorts on 30/06/2028: retention (5 years) ends on
 # 31/08/2033 for its contracted apprentices.
 CONTRACT_END = date(2028, 8, 31)
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    settings.GDPR_APPRENTICE_RETENTION_YEARS = 5
-    settings.GDPR_CONTACT_RETENTION_YEARS = 3
-
-
-@pytest.fixture
-def world(celery_eager):
-    return make_world()
 
 
 def at(day: date) -> datetime:

@@ -12,24 +12,12 @@ from alternance.models import Apprentice
 from alternance.privacy import selectors
 from alternance.privacy.retention import add_years
 from contracts.models import Contract
-from tests.factories.web import PARIS, make_world
+from tests.factories.web import PARIS
 
 pytestmark = pytest.mark.django_db
 
 CONTRACT_END = date(2028, 8, 31)
 DUE_DAY = date.fromordinal(add_years(CONTRACT_END, 5).toordinal() + 1)  # 1 September 2033
-
-
-@pytest.fixture(autouse=True)
-def retention(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    settings.GDPR_APPRENTICE_RETENTION_YEARS = 5
-    settings.GDPR_CONTACT_RETENTION_YEARS = 3
-
-
-@pytest.fixture
-def world(celery_eager):
-    return make_world()
 
 
 def listed(client) -> tuple[list[int], str]:
