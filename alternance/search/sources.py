@@ -31,7 +31,7 @@ from alternance.search.selectors import (
     parse_query,
 )
 from companies.models import Company, CompanyContact
-from companies.selectors import proposable_companies
+from companies.selectors import cre_choices, proposable_companies
 
 SUGGESTIONS_LIMIT = 20  # options in a drop-down; more → the user types more
 
@@ -58,6 +58,11 @@ def user_label(user: User) -> str:
     """« DURAND Léa — CRE — lea.durand@cfa.test »: two homonyms differ by their role or address."""
     name = f"{user.last_name.upper()} {user.first_name}".strip() or user.email
     return " — ".join((name, str(user.get_role_display()), user.email))
+
+
+def cre_label(user: User) -> str:
+    """« DURAND Léa — lea.durand@cfa.test »: every row is a CRE, the role would only lengthen it."""
+    return " — ".join((f"{user.last_name.upper()} {user.first_name}".strip() or user.email, user.email))
 
 
 def cohort_label(cohort: Cohort) -> str:
@@ -104,6 +109,10 @@ def _people(user: User, params: Mapping) -> QuerySet:
     return assignable_users(user)
 
 
+def _cres(user: User, params: Mapping) -> QuerySet:
+    return cre_choices(user)
+
+
 def _cohorts(user: User, params: Mapping) -> QuerySet:
     return access.visible(user, Cohort).select_related("programme").order_by("name")
 
@@ -125,6 +134,9 @@ SOURCES: dict[str, Source] = {
         Source("personnes", _people, lambda qs, query: _raw_words(qs, query, ("first_name", "last_name", "email")), user_label,
                gettext_lazy("Aucune personne de l'équipe ne correspond à « %(text)s » : tapez le début de son nom ou de son e-mail."),
                gettext_lazy("Tapez un nom ou un e-mail…")),
+        Source("cres", _cres, lambda qs, query: _raw_words(qs, query, ("first_name", "last_name", "email")), cre_label,
+               gettext_lazy("Aucun·e CRE en activité ne correspond à « %(text)s » : tapez le début de son nom ou de son e-mail."),
+               gettext_lazy("Tapez le nom d'un·e CRE…")),
         Source("promotions", _cohorts, lambda qs, query: _raw_words(qs, query, ("name", "programme__short_title")),
                cohort_label,
                gettext_lazy("Aucune promotion ne correspond à « %(text)s » : tapez une partie de son nom, par exemple « BTS MCO 2026 »."),

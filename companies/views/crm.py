@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from alternance import access
 from alternance.exports import EXPORT_CHUNK_ROWS
 from alternance.history.selectors import history_for
+from alternance.search.fields import cre_filter_form
 from alternance.views.mixins import (
     StaffListView,
     drop_invalid_params,
@@ -47,8 +48,19 @@ def owner_param(value: str) -> int | str | None:
 class CompanyListView(StaffListView):
     template_name = "companies/company_list.html"
     context_object_name = "companies"
-    filter_names = ("q", "mine", "sensitive", "sector", "opco", "city", "owner", "offers", "apprentices", "archived", "sort")
+    filter_names = ("q", "mine", "sensitive", "sector", "opco", "city", "owner", "owner__q", "unowned", "offers", "apprentices",
+                    "archived", "sort")
     typed_filters = {"owner": (owner_param, gettext_lazy("CRE référent·e"))}
+
+    def list_filter_form(self):
+        # The CRE is a searchable field (146 CREs at 20 000 learners: a select of every one was
+        # heavy and hard to use); « Sans référent·e » is a box of its own. ``owner=none`` — that
+        # select's old value, still in bookmarks and links — keeps meaning the box.
+        data = {**self.filters, "owner": "" if self.filters["owner"] == UNOWNED else self.filters["owner"]}
+        return cre_filter_form(data, self.request.user)
+
+    def unowned(self) -> bool:
+        return self.filters["unowned"] == "1" or self.filters["owner"] == UNOWNED
 
     export_name = "entreprises"
     export_header = (gettext_lazy("Raison sociale"), gettext_lazy("SIRET"), gettext_lazy("Code NAF"), gettext_lazy("Code postal"),
@@ -68,7 +80,7 @@ class CompanyListView(StaffListView):
             counts=counts,
             filters=selectors.CompanyFilters(
                 q=f["q"], mine=f["mine"] == "1", sensitive=f["sensitive"] == "1", sector=f["sector"], opco=f["opco"],
-                city=f["city"], owner_id=int_param(f["owner"]), unowned=f["owner"] == UNOWNED,
+                city=f["city"], owner_id=self.chosen["owner"], unowned=self.unowned(),
                 open_offers=f["offers"] == "1", with_apprentices=f["apprentices"] == "1",
                 archived=f["archived"] == "1",
             ),
@@ -85,7 +97,7 @@ class CompanyListView(StaffListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(
-            opco_choices=Opco.choices, cres=list(selectors.cre_choices(self.request.user)),
+            opco_choices=Opco.choices, unowned=self.unowned(),
             can_create=access.can_create_company(self.request.user),
             can_place=access.can_use_placement_desk(self.request.user),
         )

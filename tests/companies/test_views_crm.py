@@ -64,6 +64,56 @@ def test_company_list_filters(client, world):
     assert names(client, user, "?apprentices=1&owner=none") == []
 
 
+def test_the_cre_filter_is_a_searchable_field_and_without_referent_a_box(client, world):
+    """The companies list's « CRE référent·e » (issue 18 §2: 146 CREs at 20 000 learners) is a
+    searchable field — no option per CRE whatever their number — and « Sans CRE référent·e » a box
+    of its own, which wins over a CRE chosen with it; ``owner=none`` (the old select's value, in
+    bookmarks) still means the box."""
+    CompanyFactory(name="Cabinet Gamma", owner_cre=None)
+    CreFactory.create_batch(40)
+    client.force_login(world.coordinator)
+
+    body = client.get(reverse("companies:company_list")).content.decode()
+    chosen = client.get(reverse("companies:company_list"), {"owner": world.b.cre.pk})
+
+    assert body.count("<option") < 30  # the sort and OPCO options, not one per CRE
+    assert 'name="owner__q"' in body and 'role="combobox"' in body and 'name="unowned"' in body
+    assert [c.name for c in chosen.context["companies"]] == ["Garage Bêta"]
+    assert 'value="B Cre — cre-b@example.test"' in chosen.content.decode()
+    assert names(client, world.coordinator, "?unowned=1") == ["Cabinet Gamma"]
+    assert names(client, world.coordinator, f"?unowned=1&owner={world.b.cre.pk}") == ["Cabinet Gamma"]
+    assert names(client, world.coordinator, "?owner=none") == ["Cabinet Gamma"]
+    assert 'id="id_unowned" name="unowned" value="1" checked' in client.get(reverse("companies:company_list"), {"owner": "none"}).content.decode()
+
+
+@pytest.mark.parametrize(("typed", "listed", "error"), [
+    ("cre b", ["Garage Bêta"], ""),
+    ("cre-a@", ["Boulangerie Alpha"], ""),
+    ("cre", ["Boulangerie Alpha", "Cabinet Gamma", "Garage Bêta"], "Plusieurs lignes correspondent à « cre »"),
+    ("zzz", ["Boulangerie Alpha", "Cabinet Gamma", "Garage Bêta"], "Aucun·e CRE en activité ne correspond à « zzz »"),
+])
+def test_without_javascript_a_typed_cre_filters_when_it_matches_one(client, world, typed, listed, error):
+    CompanyFactory(name="Cabinet Gamma", owner_cre=None)
+    client.force_login(world.coordinator)
+
+    response = client.get(reverse("companies:company_list"), {"owner__q": typed})
+
+    assert [c.name for c in response.context["companies"]] == listed
+    assert (error in response.content.decode().replace("&laquo;", "«").replace("&raquo;", "»")) if error else "invalid-feedback" not in response.content.decode()
+
+
+@pytest.mark.parametrize("who", ["tutor", "inactive_cre"])
+def test_a_person_who_is_not_an_active_cre_is_no_choice_of_the_cre_filter(client, world, who):
+    person = world.a.tutor if who == "tutor" else CreFactory(is_active=False)
+    CompanyFactory(name="Cabinet Gamma", owner_cre=person)
+    client.force_login(world.coordinator)
+
+    response = client.get(reverse("companies:company_list"), {"owner": person.pk})
+
+    assert [c.name for c in response.context["companies"]] == ["Boulangerie Alpha", "Cabinet Gamma", "Garage Bêta"]
+    assert "Ce choix ne fait pas partie de ceux qui vous sont ouverts" in response.content.decode()
+
+
 def test_company_list_exports_read_back(client, world):
     make_offer(world.a.company, world.a.cohort.programme)
     client.force_login(world.coordinator)
