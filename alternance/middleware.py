@@ -7,6 +7,8 @@ from csp.middleware import CSPMiddleware, PolicyParts
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
+from alternance import access
+
 
 class HealthCheckMiddleware:
     """Answer /healthz before the session and authentication middleware touch the database.
@@ -58,3 +60,16 @@ class RejectNulCharacterMiddleware:
         if any("\x00" in text for text in texts):
             raise SuspiciousOperation("NUL character in the address")
         return self.get_response(request)
+
+
+class AccessKeysMiddleware:
+    """Lets the access policy read the logged-in user's keys once per request
+    (``access.request_keys``: an employer contact's contracts). After the authentication."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        with access.request_keys(user.pk if user is not None and user.is_authenticated else None):
+            return self.get_response(request)

@@ -40,7 +40,6 @@ DAYS_AHEAD = 6  # "where I am": today and the next six days
 # centre or in the company, looked for this many days ahead (a school holiday is a company day
 # for an apprentice, so a month always holds one during the training).
 NEXT_WORKING_HORIZON = 31
-FIRST_LOOK_DAYS = 7  # places_today: the days read before the whole horizon
 DONE_EVALUATIONS_PAGE = 25
 # The employer's home shows its apprentices by pages (two cards a row): a group's HR follows dozens,
 # and each card reads the apprentice's calendar.
@@ -183,34 +182,41 @@ def week_places(apprentice: Apprentice, today: date) -> tuple[list[PlaceDay], Pl
     return ahead[: DAYS_AHEAD + 1], next_working_place(ahead)
 
 
-def places_today(user: User, apprentices: list[Apprentice], today: date) -> dict[int, tuple[PlaceDay, PlaceDay | None]]:
+def places_today(
+    user: User, apprentices: list[Apprentice], today: date, *, periods: dict[int, list[tuple[date, date]]] | None = None,
+) -> dict[int, tuple[PlaceDay, PlaceDay | None]]:
     """Today's place of each apprentice as ``user`` may see it (an employer contact: only during its
-    contracts) and, on a day off, its next working day — three queries whatever the number of
-    apprentices and whatever the day."""
+    contracts — ``periods``, read here unless the caller has them) and, on a day off, its next
+    working day — three queries whatever the number of apprentices and whatever the day."""
     if not apprentices:
         return {}
     ids = [a.pk for a in apprentices]
     end = today + timedelta(days=NEXT_WORKING_HORIZON)
     closures = planning.closures_between(today, end, {a.cohort_id for a in apprentices})
     overrides = planning.overrides_between(ids, today, end)
-    periods = planning.contract_periods(user, ids)
+    if periods is None:
+        periods = planning.contract_periods(user, ids)
     by_apprentice: dict[int, dict] = defaultdict(dict)
     for (pk, day), row in overrides.items():
         by_apprentice[pk][day] = row
     places = {}
     for apprentice in apprentices:
         kwargs = {
-            "cohort": apprentice.cohort, "start": today, "closures": closures, "overrides": by_apprentice[apprentice.pk],
+            "cohort": apprentice.cohort, "closures": closures, "overrides": by_apprentice[apprentice.pk],
             "periods": None if periods is None else periods.get(apprentice.pk, []),
         }
-        # The next working day is nearly always within a week: the whole horizon only when it is not
-        # (holidays, a closure, a rhythm with long company periods) — an employer follows dozens.
-        ahead = [PlaceDay(day, where) for day, where in sorted(planning.plan_days(end=today + timedelta(days=FIRST_LOOK_DAYS), **kwargs).items())]
-        following = next_working_place(ahead)
-        if following is None and ahead[0].place not in WORKING_PLACES:
-            ahead = [PlaceDay(day, where) for day, where in sorted(planning.plan_days(end=end, **kwargs).items())]
-            following = next_working_place(ahead)
-        places[apprentice.pk] = (ahead[0], following)
+
+        def place(day: date, kwargs=kwargs) -> PlaceDay:
+            return PlaceDay(day, planning.plan_days(start=day, end=day, **kwargs)[day])
+
+        # Day by day, and only as far as needed: today alone on a working day — nearly always —,
+        # else up to the next working day (an employer follows dozens: a week each cost 10 ms).
+        first = place(today)
+        following = None
+        if first.place not in WORKING_PLACES:
+            ahead = (place(day) for day in planning.days_between(today + timedelta(days=1), end))
+            following = next((item for item in ahead if item.place in WORKING_PLACES), None)
+        places[apprentice.pk] = (first, following)
     return places
 
 
@@ -259,12 +265,15 @@ def employer_space(user: User, *, today: date, page: str | int | None = None) ->
     """The employer's home page: its apprentices (every company it is an active contact of) by pages
     of ``EMPLOYER_APPRENTICES_PAGE``, with their contracts and today's place, the evaluations and
     absences to look at; a fixed number of queries whatever the number of apprentices."""
+    # What a card shows, no more: an HR follows dozens of apprentices, and a contract row is wide.
     contracts = (
-        access.visible(user, Contract).select_related("programme", "company__owner_cre", "master").order_by("-start_date", "-pk")
+        access.visible(user, Contract).select_related("company", "master")
+        .only("apprentice_id", "status", "start_date", "end_date", "company__name", "master__first_name", "master__last_name")
+        .order_by("-start_date", "-pk")
     )
     all_apprentices = (
         access.visible(user, Apprentice)
-        .select_related("cohort__programme", "cohort__referent_tutor")
+        .select_related("cohort__programme")
         .prefetch_related(Prefetch("contracts", queryset=contracts, to_attr="employer_contracts"))
         .order_by("last_name", "first_name", "pk")
     )
@@ -279,7 +288,9 @@ def employer_space(user: User, *, today: date, page: str | int | None = None) ->
         .select_related("apprentice")
         .order_by("-day", "half", "pk")[:EMPLOYER_RECENT_ABSENCES]
     )
-    places = places_today(user, apprentices, today)
+    # The periods an employer sees of each apprentice are those of the contracts just read.
+    periods = {a.pk: [(c.start_date, c.end_date) for c in a.employer_contracts] for a in apprentices}
+    places = places_today(user, apprentices, today, periods=periods)
     rows = [
         {"apprentice": a, "contract": _current(a.employer_contracts), "place": places[a.pk][0],
          "next_place": places[a.pk][1], "to_fill": to_fill.get(a.pk, 0)}

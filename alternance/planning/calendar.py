@@ -193,10 +193,15 @@ def day_off(today: date) -> DayOff | None:
     return DayOff(today, _("jour férié (%(name)s)") % {"name": holiday_name(today)}, next_working_day(today))
 
 
+PLACE_LABELS = {
+    CENTRE: gettext_lazy("Centre de formation"), COMPANY: gettext_lazy("Entreprise"), OFF: gettext_lazy("Repos"),
+    None: gettext_lazy("Hors période de formation"),
+}
+
+
 def place_label(place: str | None) -> str:
-    if place is None:
-        return _("Hors période de formation")
-    return {CENTRE: _("Centre de formation"), COMPANY: _("Entreprise"), OFF: _("Repos")}[place]
+    # One translation per day resolved (a calendar resolves hundreds), not one per place.
+    return str(PLACE_LABELS[place])
 
 
 @dataclass(frozen=True)

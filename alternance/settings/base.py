@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Ties every change logged during a request to the logged-in user (history of changes, issue 13 §4).
     "alternance.history.services.HistoryMiddleware",
+    # An employer's pages read its contracts once (alternance.access.request_keys).
+    "alternance.middleware.AccessKeysMiddleware",
 ]
 
 ROOT_URLCONF = "alternance.urls"

@@ -13,13 +13,15 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db import models
-from django.http import Http404
+from django.db import connection, models
+from django.http import Http404, HttpResponse
+from django.test.utils import CaptureQueriesContext
 
 from alerts.choices import AlertStatus, ConcernedRole
 from alerts.models import Alert, AlertEvent
 from alternance import access
 from alternance.choices import ApprenticeStatus, CalendarPlace, HalfDay, ImportKind, KeyDateKind
+from alternance.middleware import AccessKeysMiddleware
 from alternance.models import (
     ApiToken,
     Apprentice,
@@ -546,6 +548,55 @@ def test_each_role_sees_exactly_its_scope_of_every_model(world, role):
     visible = _visible_names(world, user)
 
     assert visible == _expected_names(world, role)
+
+
+@pytest.mark.parametrize("role", list(EXPECTED))
+def test_each_role_sees_exactly_its_scope_within_a_request_of_its_own(world, role):
+    """Within a request (``access.request_keys``, opened by ``AccessKeysMiddleware``), an employer's
+    scopes compare with its contracts' ids read once: the same rows as the subqueries, every model."""
+    user = world.user(role)
+
+    with access.request_keys(user.pk):
+        visible = _visible_names(world, user)
+
+    assert visible == _expected_names(world, role)
+
+
+def test_a_request_reads_its_own_employers_contracts_once_and_nobody_elses(world, django_assert_num_queries):
+    employer_a, employer_b = world["employer_a"], world["employer_b"]
+    with access.request_keys(employer_a.pk):
+        with django_assert_num_queries(1 + 3):  # the keys, then the three lists
+            assert list(access.visible(employer_a, Apprentice)) == [world["a1"]]
+            assert list(access.visible(employer_a, Contract)) == [world["c_a1"]]
+            assert list(access.visible(employer_a, AttendanceRecord)) == [world["att_a1_in"]]
+        # Another user's scope in the same request (a staff page naming employers, a notification)
+        # keeps its subquery: read now, not at the request's first read.
+        b2 = ContractFactory(apprentice=ApprenticeFactory(cohort=world["b1"].cohort), company=world["c_b1"].company,
+                             status=ContractStatus.IN_PROGRESS)
+        with CaptureQueriesContext(connection) as queries:
+            assert set(access.visible(employer_b, Contract)) == {world["c_b1"], b2}
+    assert len(queries) == 1 and "companies_companycontact" in queries[0]["sql"]
+    # Outside a request, every read sees the contracts as they are.
+    b3 = ContractFactory(apprentice=ApprenticeFactory(cohort=world["b1"].cohort), company=world["c_b1"].company,
+                         status=ContractStatus.SIGNED)
+    assert set(access.visible(employer_b, Contract)) == {world["c_b1"], b2, b3}
+
+
+def test_the_middleware_opens_the_keys_of_the_logged_in_user_only(world, rf):
+    seen = []
+
+    def view(request):
+        seen.append(access._request_keys.get())
+        return HttpResponse()
+
+    request = rf.get("/")
+    request.user = world["employer_a"]
+    AccessKeysMiddleware(view)(request)
+    request.user = AnonymousUser()
+    AccessKeysMiddleware(view)(request)
+
+    assert seen == [(world["employer_a"].pk, {}), None]
+    assert access._request_keys.get() is None  # closed after the response
 
 
 def test_visible_rows_are_not_duplicated_by_joins(world):

@@ -51,9 +51,27 @@ def test_the_employer_sees_the_same_rows_through_the_keys(client):
     assert set(access.visible(employer, Visit).values_list("contract_id", flat=True)) <= {world.a.contract.pk}
 
 
-def test_an_employer_sees_each_apprentices_days_of_its_own_contract_only():
+@pytest.mark.parametrize("model", [Apprentice, Contract, Visit, AttendanceRecord, Document])
+def test_within_a_request_of_its_own_each_scope_compares_with_the_ids_read_once(model, django_assert_num_queries):
+    world = make_world()
+    employer = world.a.employer_user
+    with access.request_keys(employer.pk):
+        with django_assert_num_queries(1):  # the keys, read at the first scope
+            access.visible(employer, Apprentice)
+        with django_assert_num_queries(0):
+            sql = str(access.visible(employer, model).query)
+
+    assert "ANY(ARRAY" not in sql
+    if model is not Document:  # a company document is also reached through the companies it is a contact of
+        assert " IN (SELECT" not in sql
+    assert f"IN ({world.a.contract.pk})" in sql or f"IN ({world.a.apprentice.pk})" in sql
+
+
+@pytest.mark.parametrize("in_request", [False, True])
+def test_an_employer_sees_each_apprentices_days_of_its_own_contract_only(in_request):
     """Two apprentices of one employer, their contracts at different times: a day of the first one
-    outside its own contract is hidden, even when it falls within the second one's contract."""
+    outside its own contract is hidden, even when it falls within the second one's contract — with
+    the scope's subqueries or within a request of its own (the contracts' ids read once)."""
     from datetime import timedelta
 
     from alternance.choices import AttendanceStatus
@@ -71,7 +89,8 @@ def test_an_employer_sees_each_apprentices_days_of_its_own_contract_only():
     outside = AttendanceRecordFactory(apprentice=first, day=later + timedelta(days=1), status=AttendanceStatus.ABSENT)
     second_day = AttendanceRecordFactory(apprentice=second, day=later + timedelta(days=1), status=AttendanceStatus.ABSENT)
 
-    visible = set(access.visible(world.a.employer_user, AttendanceRecord).values_list("pk", flat=True))
+    with access.request_keys(world.a.employer_user.pk if in_request else None):
+        visible = set(access.visible(world.a.employer_user, AttendanceRecord).values_list("pk", flat=True))
 
     assert inside.pk in visible and second_day.pk in visible
     assert outside.pk not in visible

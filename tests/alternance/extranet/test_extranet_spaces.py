@@ -456,7 +456,9 @@ def test_employer_apprentice_page_query_count_does_not_grow_with_rows(client, wo
     first = count_queries(client, world.a.employer_user, url)
     grow_apprentice(world, 4, start=1)
     assert count_queries(client, world.a.employer_user, url) == first
-    assert first <= 20  # with the menu's "evaluations to fill" badge
+    # With the menu's "evaluations to fill" badge, and the employer's contracts read once for the
+    # request (alternance.access.request_keys) instead of a subquery in each query.
+    assert first <= 21
     # Today's place and, on a day off, the next working day are read on their own (three queries),
     # so the count is the same whatever the month shown and whatever the day.
     assert count_queries(client, world.a.employer_user, url + "?mois=2027-01") == first
@@ -506,20 +508,27 @@ def test_the_phone_link_keeps_only_digits_and_the_plus_sign(world):
     assert re.fullmatch(r"\d+", Contact(role="x", name="y", phone="01 23 45 67 89").tel)
 
 
-@pytest.mark.parametrize("days_off", [6, 7, 8, 20])
-def test_the_next_working_day_is_found_within_the_first_week_or_beyond_it(world, days_off):
-    """``places_today`` reads FIRST_LOOK_DAYS (7) days, then the whole horizon only when no working
-    day came: the next working day at today + 6, + 7 (the last day of the first look), + 8 and + 20."""
-    from alternance.extranet.selectors import FIRST_LOOK_DAYS, places_today
+@pytest.mark.parametrize("days_off", [0, 1, 2, 7, 20, 30, 31, 32])
+def test_the_next_working_day_is_looked_for_up_to_the_horizon_and_no_further(world, days_off):
+    """``places_today`` reads today alone on a working day; on a day off, the days after it up to
+    the next working day, within NEXT_WORKING_HORIZON (31) days: found at today + 1, + 20, + 30 and
+    + 31 (the horizon), not at + 32; today a working day: no next one."""
+    from alternance.extranet.selectors import NEXT_WORKING_HORIZON, places_today
 
-    assert FIRST_LOOK_DAYS == 7
-    today = date(2026, 12, 2)  # a Wednesday: today + 6, 7, 8 and 20 are weekdays of the cohort
+    assert NEXT_WORKING_HORIZON == 31
+    today = date(2026, 12, 2)  # a Wednesday: every day up to today + 32 off, then a weekday of the cohort
     apprentice = world.a.apprentice
     for offset in range(days_off):
         CalendarOverride.objects.create(apprentice=apprentice, day=today + timedelta(days=offset), place=CalendarPlace.OFF, reason="Congés")
+    CalendarOverride.objects.create(apprentice=apprentice, day=today + timedelta(days=days_off), place=CalendarPlace.COMPANY, reason="Mission")
 
     place, following = places_today(world.coordinator, [apprentice], today)[apprentice.pk]
 
+    if days_off == 0:
+        assert (place.day, place.place, following) == (today, CalendarPlace.COMPANY, None)
+        return
     assert (place.day, place.place) == (today, CalendarPlace.OFF)
-    assert following is not None and following.day == today + timedelta(days=days_off)
-    assert following.place in (CalendarPlace.CENTRE, CalendarPlace.COMPANY)
+    if days_off > NEXT_WORKING_HORIZON:
+        assert following is None
+        return
+    assert following is not None and (following.day, following.place) == (today + timedelta(days=days_off), CalendarPlace.COMPANY)
