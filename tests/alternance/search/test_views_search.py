@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from alternance.choices import Role
 from contracts.forms import ContractForm
-from tests.factories.alternance import ApprenticeFactory, CohortFactory
+from tests.factories.alternance import ApprenticeFactory, CohortFactory, CreFactory
 from tests.factories.web import make_world
 
 pytestmark = pytest.mark.django_db
@@ -87,6 +87,23 @@ def test_choices_endpoint_applies_the_scope(client):
     client.force_login(world.a.tutor)
     content = client.get(reverse("search:choices", args=["apprentis"]), {"apprentice__q": "durand"}).content.decode()
     assert "DURAND" not in content
+
+
+def test_the_cre_choices_are_the_active_cres_only(client):
+    """The companies list's « CRE référent·e » field: active CREs, by name or e-mail; a tutor or a CRE
+    whose account is closed is no choice."""
+    world = make_world()
+    CreFactory(first_name="Cre", last_name="Partie", email="cre-partie@example.test", is_active=False)
+    client.force_login(world.coordinator)
+
+    content = client.get(reverse("search:choices", args=["cres"]), {"owner__q": "cre"}).content.decode()
+    by_mail = client.get(reverse("search:choices", args=["cres"]), {"owner__q": "cre-b@"}).content.decode()
+    tutors = client.get(reverse("search:choices", args=["cres"]), {"owner__q": "tuteur"}).content.decode()
+
+    assert "A Cre — cre-a@example.test" in content and "B Cre — cre-b@example.test" in content
+    assert "PARTIE" not in content and "Partie" not in content
+    assert "B Cre — cre-b@example.test" in by_mail and "cre-a@" not in by_mail
+    assert "tuteur-a@" not in tutors and "Tuteur" not in tutors
 
 
 def _form(user, **data):
