@@ -161,6 +161,13 @@ class Contract(models.Model):
             models.Index(fields=["company", "status"], name="contract_company_status_idx"),
             models.Index(fields=["apprentice", "-start_date"], name="contract_apprentice_start_idx"),
             models.Index(fields=["start_date"], name="contract_start_idx"),
+            # The admin staff's « Contrats à traiter » (alternance.selectors.CONTRACTS_TO_HANDLE_STATUSES,
+            # a test keeps them equal): the first by start date, read along this small index instead
+            # of the 17 000 other contracts filtered out of contract_start_idx (12 ms at 20 000).
+            models.Index(
+                fields=["start_date", "id"], name="contract_to_handle_idx",
+                condition=models.Q(status__in=["draft", "awaiting_signatures", "signed", "sent_to_opco"]),
+            ),
             # The weekly meeting's contracts signed and broken in a week (issue 18 §2).
             models.Index(fields=["signature_date"], name="contract_signature_idx", condition=models.Q(signature_date__isnull=False)),
             models.Index(fields=["rupture_date"], name="contract_rupture_idx", condition=models.Q(rupture_date__isnull=False)),

@@ -161,10 +161,13 @@ def test_tasks_are_staff_only_and_the_home_page_query_count_does_not_grow(client
             assert client.get(reverse("home")).status_code == 200
         return len(queries)
 
+    none = measure()
     to_interview(world)
     services.placement_move(placement=Placement.objects.get(apprentice=world.a.seeking), to=PlacementStatus.HIRED, by=world.a.cre,
                             today=TODAY, hand_over_contract=True)
     one = measure()
+    # The hires' learner (with its cohort), company, draft and CRE come apart, only when there are hires.
+    assert one == none + 5
     for name in ("Un", "Deux"):
         learner = ApprenticeFactory(cohort=world.a.cohort, last_name=name)
         services.placement_move(placement=to_interview(world, apprentice=learner), to=PlacementStatus.HIRED, by=world.a.cre,
