@@ -313,10 +313,14 @@ def scope_alerts(user: User, qs: QuerySet) -> QuerySet:
     role = _role(user)
     if role in SEE_ALL_ROLES:
         return qs
+    # Its portfolio's companies (its cohorts' learners) read first as keys: joined, the whole alert
+    # register was hash-joined with the 12 000 companies for every count and page (10 ms each at
+    # 20 000 learners; 2 ms by the keys, issue 18 §2).
     if role == Role.CRE:
-        return qs.filter(Q(assignee=user) | Q(company__owner_cre=user))
+        return qs.filter(Q(assignee=user) | Q(_in_keys("company_id", Company.objects.filter(owner_cre=user).values("pk"))))
     if role == Role.TUTOR:
-        return qs.filter(Q(assignee=user) | Q(apprentice__cohort__referent_tutor=user))
+        learners = Apprentice.objects.filter(cohort__referent_tutor=user).values("pk")
+        return qs.filter(Q(assignee=user) | Q(_in_keys("apprentice_id", learners)))
     return qs.none()
 
 
