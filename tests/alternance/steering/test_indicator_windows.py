@@ -583,3 +583,81 @@ def test_the_indicators_table_holds_each_indicator_as_computed_alone(coordinator
     assert table == [function(coordinator, today=TODAY) for function in alone]
     # Figures, not empty ones: attendance 2 of 5; visits 2 of 2 (the follow-up 80 days old, within the default 180).
     assert (table[4].value, table[5].value) == (Decimal("40.0"), Decimal("100.0"))
+
+
+# --- the weekly meeting's OPCO block: today's figure reused only for the week reported as of today ----
+
+def _late_today() -> indicators.Indicator:
+    """The dashboard's figure of today as the weekly meeting receives it: labels still lazy
+    translations, values the board holds not (nothing is late in the database of these tests)."""
+    from django.utils.translation import gettext_lazy
+
+    return indicators.Indicator(
+        key="opco_late", label="Dossiers OPCO en retard", value=5,
+        details=(Detail(gettext_lazy("À envoyer"), 3, "/contrats/opco/?filter=late&etape=to_send"),
+                 Detail(gettext_lazy("Prise en charge"), 2, "/contrats/opco/?filter=late&etape=decision")),
+    )
+
+
+@pytest.mark.parametrize("today, reused", [
+    (END, True),                         # the week still running: reported as of today
+    (END + timedelta(days=1), True),     # the day after the week is today: today's figure
+    (END + timedelta(days=2), False),    # as of the day after the week, a day before today: counted then
+])
+def test_the_weekly_opco_block_reuses_todays_figure_only_when_it_is_reported_as_of_today(coordinator, today, reused):
+    result = indicators.weekly_meeting(coordinator, start=START, today=today, opco_late_today=_late_today())
+
+    block = next(b for b in result["blocks"] if b.key == "opco_late")
+    if reused:
+        # Labels made plain text (the page and the cache hold strings), values and links as given.
+        assert block.rows == [("À envoyer", 3, "/contrats/opco/?filter=late&etape=to_send"),
+                              ("Prise en charge", 2, "/contrats/opco/?filter=late&etape=decision")]
+        assert all(type(label) is str for label, _value, _url in block.rows)
+        assert block.count == 5
+    else:
+        assert (block.count, block.rows) == (0, [])  # counted on the board: nothing late
+
+
+# --- every list of the weekly meeting and of the loads in a total order ---------------------------------
+# Rows tied on the shown keys (same day, same load and name) keep one order from one load of the page
+# to the next: PostgreSQL's sort leaves ties in any order, so each ordering ends with the primary key.
+# On SQLite (the tests' database) ties already come in rowid order, so the SQL is what can be checked.
+
+def _order_by_clauses(queries) -> list[str]:
+    import re
+
+    return [re.sub(r"\s+", " ", q["sql"].split(" ORDER BY ", 1)[1]) for q in queries if " ORDER BY " in q["sql"]]
+
+
+def test_the_weekly_blocks_end_their_order_with_the_primary_key(coordinator):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        indicators.weekly_meeting(coordinator, start=START, today=TODAY)
+
+    orders = " | ".join(_order_by_clauses(queries))
+    for table, column in [("contracts_contract", "signature_date"), ("contracts_contract", "rupture_date"),
+                          ("alerts_alert", "raised_at"), ("alerts_alert", "resolved_at"),
+                          ("alternance_visit", "planned_date")]:
+        assert f'"{table}"."{column}" ASC, "{table}"."id" ASC LIMIT 8' in orders, (table, column, orders)
+
+
+def test_the_loads_of_namesakes_are_in_one_order(coordinator):
+    """Two CREs and two tutors of the same name and load: the ordering's last key is the pk."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cres = [UserFactory(role=Role.CRE, first_name="Camille", last_name="Martin") for _ in range(2)]
+    tutors = [UserFactory(role=Role.TUTOR, first_name="Dominique", last_name="Durand") for _ in range(2)]
+    with CaptureQueriesContext(connection) as queries:
+        cre_rows = indicators.cre_loads(coordinator, today=TODAY)
+        tutor_rows = indicators.tutor_loads(coordinator, today=TODAY)
+
+    assert [r.user_id for r in cre_rows] == [u.pk for u in cres]
+    assert [r.user_id for r in tutor_rows] == [u.pk for u in tutors]
+    names_then_pk = '"alternance_user"."last_name" ASC, "alternance_user"."first_name" ASC, "alternance_user"."id" ASC'
+    orders = _order_by_clauses(queries)
+    # The CREs by load first (a column number or its alias, depending on the database), then each list by name and pk.
+    assert [o.endswith(names_then_pk) for o in orders] == [True, True], orders
+    assert " DESC, " in orders[0] and " DESC" not in orders[1], orders
