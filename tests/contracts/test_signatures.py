@@ -20,6 +20,7 @@ from contracts.signatures import (
     signature_request_verify,
     signature_sign,
     signatures_to_sign,
+    signatures_to_sign_count,
 )
 from tests.factories.alternance import UserFactory
 from tests.factories.companies import CompanyContactFactory
@@ -403,3 +404,23 @@ def test_signatures_to_sign_lists_only_the_users_pending_lines(world, pending, d
         signer_of(pending, SignerRole.EMPLOYER), signer_of(done_for_apprentice, SignerRole.EMPLOYER),
     ]
     assert list(signatures_to_sign(world.a.tutor)) == []
+
+
+def test_the_count_of_signatures_to_sign_is_the_lists_and_reads_one_row_when_none_waits(
+    world, pending, django_assert_num_queries,
+):
+    """The home pages' « Documents à signer » count: the length of the list it opens, for each user;
+    one query when nothing waits; a signature still pending but out of the user's scope (its
+    employer contact deactivated: it no longer signs for the company) counted by neither."""
+    users = [world.a.apprentice_user, world.a.employer_user, world.b.employer_user, world.coordinator, world.a.tutor]
+    assert [signatures_to_sign_count(u) for u in users] == [len(signatures_to_sign(u)) for u in users] == [1, 1, 0, 1, 0]
+    with django_assert_num_queries(1):
+        assert signatures_to_sign_count(world.b.employer_user) == 0
+    with django_assert_num_queries(2):
+        assert signatures_to_sign_count(world.a.apprentice_user) == 1
+
+    world.a.employer_contact.active = False
+    world.a.employer_contact.save(update_fields=["active"])
+
+    assert Signer.objects.filter(user=world.a.employer_user, signed_at__isnull=True).count() == 1  # still pending
+    assert (signatures_to_sign_count(world.a.employer_user), list(signatures_to_sign(world.a.employer_user))) == (0, [])
