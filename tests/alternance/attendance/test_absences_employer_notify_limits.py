@@ -224,3 +224,28 @@ def test_contract_covering_reads_the_company_and_both_masters_with_the_contract(
 
     assert read == (world.a.company.name, "maitre@alpha.test", "second@alpha.test")
     assert len(captured) == 1
+
+
+def test_a_report_sent_by_another_run_meanwhile_is_not_sent_twice(world, monkeypatch):
+    """Two runs read the absence not yet reported; the other one marks it first (between this run's
+    read and its compare-and-set): this run sends nothing and keeps the other run's time."""
+    from datetime import timedelta
+
+    from alternance.attendance import services
+
+    record = half_day(world, AttendanceStatus.ABSENT)
+    other_run = NOW - timedelta(minutes=1)
+    real_recipients = services.employer_recipients
+
+    def recipients_read_while_the_other_run_marks_it(contract):
+        AttendanceRecord.objects.filter(pk=record.pk).update(employer_notified_at=other_run)
+        return real_recipients(contract)
+
+    monkeypatch.setattr(services, "employer_recipients", recipients_read_while_the_other_run_marks_it)
+
+    assert absence_employer_notify(record_id=record.pk) == []
+    assert notified_at(record) == other_run
+    assert outbox() == []
+    assert not LogEntry.objects.filter(
+        content_type__model="attendancerecord", object_id=record.pk, action=LogEntry.Action.UPDATE,
+    ).exists()
