@@ -67,6 +67,21 @@ def test_the_previous_contracts_rate_is_a_floor_unless_the_age_gives_more(floor,
     assert [p.rate for p in periods] == expected_rates
 
 
+def test_a_floor_equal_to_the_grids_rate_leaves_the_grids_rate_and_each_period_reads_in_words():
+    """The previous contract's rate (stored with its two decimals) replaces the grid's only when it is
+    higher (Code du travail, art. D. 6222-29): equal, the grid's own rate stays, written as the grid
+    writes it (« 51 % », not « 51,00 % »)."""
+    periods = apprenticeship_periods(
+        birth_date=date(2007, 1, 10), start=date(2026, 9, 1), end=date(2028, 8, 31), smic_monthly=SMIC, minimum_rate=D("51.00"),
+    )
+
+    assert [(str(p.rate), p.screen_label) for p in periods] == [
+        ("51.00", "Année 1, période 1"),  # 43 % by age: the floor, as stored
+        ("51", "Année 2, période 1"),     # 51 % by age, equal to the floor: the grid's
+        ("61", "Année 2, période 2"),
+    ]
+
+
 # --- the selector: the cycle and the previous contract from the database ----------------------
 
 @pytest.mark.django_db
