@@ -493,14 +493,14 @@ def _sessions(user: User, start: date, end: date, **filters) -> list[TrainingSes
 def _key_dates(user: User, start: date, end: date, **filters) -> list[KeyDate]:
     return list(
         access.visible(user, KeyDate).filter(day__range=(start, end), **filters)
-        .select_related("apprentice", "cohort").order_by("day", "start_time", "pk")
+        .select_related("apprentice").order_by("day", "start_time", "pk")
     )
 
 
-def _visits(user: User, start: date, end: date, *conditions: Q, **filters) -> list[Visit]:
+def _visits(user: User, start: date, end: date, **filters) -> list[Visit]:
     window = Q(done_date__isnull=True, planned_date__range=(start, end)) | Q(done_date__range=(start, end))
     return list(
-        access.visible(user, Visit).filter(window, *conditions, **filters)
+        access.visible(user, Visit).filter(window, **filters)
         .select_related("apprentice", "contract__company").order_by("pk")
     )
 

@@ -326,3 +326,34 @@ def test_an_employers_school_year_shows_the_contracts_days_only(two_cohorts):
     assert {cell.source for cell in october.cells if cell} == {planning.SOURCE_HIDDEN}
     assert [n for n, cell in enumerate(november.cells, start=1) if cell and cell.source == planning.SOURCE_HIDDEN] == [1]
     assert planning.SOURCE_HIDDEN not in {cell.source for cell in december.cells if cell}
+
+
+@pytest.mark.django_db
+def test_a_school_years_notes_are_the_days_with_a_note_other_than_a_holidays_name(two_cohorts):
+    """Under the printed year: the closures' and exceptions' days (their note), never the plain
+    days of the rhythm (no note) nor the public holidays (named in the grid already)."""
+    w = two_cohorts
+    year = planning.cohort_year(w["a"], 2026, user=UserFactory(role="coordinator"))
+    days = planning.cohort_days(w["a"], date(2026, 9, 1), date(2027, 8, 31))
+
+    expected = [(d, p) for d, p in sorted(days.items()) if p.note and p.source != planning.SOURCE_HOLIDAY]
+    assert year.notes == expected
+    assert 0 < len(expected) < sum(1 for p in days.values() if p.source != planning.SOURCE_HOLIDAY)
+
+
+@pytest.mark.parametrize("year, month, last_weekday, weeks", [
+    (2026, 5, 6, 5),   # Sunday 31 May 2026: the last row ends on the month's last day
+    (2026, 7, 4, 5),   # Friday 31 July 2026: padded to Sunday 2 August
+    (2027, 2, 6, 4),   # Sunday 28 February 2027: four full rows, no padding at all
+    (2026, 9, 2, 5),   # Wednesday 30 September 2026
+])
+def test_a_months_grid_ends_with_the_week_of_its_last_day(year, month, last_weekday, weeks):
+    first, last = planning.month_bounds(year, month)
+    assert last.weekday() == last_weekday
+    days = {d: DayPlace("E", "Entreprise") for d in planning.days_between(first, last)}
+
+    grid = planning._month_grid(year, month, days, [], today=first)
+
+    assert len(grid) == weeks and all(len(week) == 7 for week in grid)
+    assert grid[-1][-1].day.weekday() == 6 and 0 <= (grid[-1][-1].day - last).days <= 6
+    assert [cell.day for week in grid for cell in week if cell.in_month] == list(planning.days_between(first, last))
