@@ -8,13 +8,14 @@ Each case re-reads the record and the outbox (``OutgoingEmail``) from the databa
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from auditlog.models import LogEntry
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from alternance.attendance import services
 from alternance.attendance.services import absence_employer_notify, contract_covering, employer_recipients
 from alternance.choices import AttendanceStatus, HalfDay, JustificationStatus
 from alternance.models import AttendanceRecord, OutgoingEmail
@@ -229,10 +230,6 @@ def test_contract_covering_reads_the_company_and_both_masters_with_the_contract(
 def test_a_report_sent_by_another_run_meanwhile_is_not_sent_twice(world, monkeypatch):
     """Two runs read the absence not yet reported; the other one marks it first (between this run's
     read and its compare-and-set): this run sends nothing and keeps the other run's time."""
-    from datetime import timedelta
-
-    from alternance.attendance import services
-
     record = half_day(world, AttendanceStatus.ABSENT)
     other_run = NOW - timedelta(minutes=1)
     real_recipients = services.employer_recipients

@@ -3,11 +3,15 @@ survivors of alternance/steering/indicators.py): each day of a window at first d
 last day and last day + 1; the 8 rows a weekly block shows (WEEKLY_LIST_LIMIT) at 8 and 9; every
 figure's details, labels and links compared whole."""
 
+import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils.translation import gettext_lazy
 
 from alerts.choices import AlertStatus
 from alternance.choices import ApprenticeStatus, Role
@@ -278,9 +282,6 @@ def test_attendance_rate_sums_the_cohorts_it_sees(coordinator, who, value, previ
 
 
 def test_the_indicators_table_in_display_order_with_the_settings_read_once(coordinator):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     from alerts.models import RuleSettings
     from contracts.models import ContractSettings
 
@@ -590,8 +591,6 @@ def test_the_indicators_table_holds_each_indicator_as_computed_alone(coordinator
 def _late_today() -> indicators.Indicator:
     """The dashboard's figure of today as the weekly meeting receives it: labels still lazy
     translations, values the board holds not (nothing is late in the database of these tests)."""
-    from django.utils.translation import gettext_lazy
-
     return indicators.Indicator(
         key="opco_late", label="Dossiers OPCO en retard", value=5,
         details=(Detail(gettext_lazy("À envoyer"), 3, "/contrats/opco/?filter=late&etape=to_send"),
@@ -624,15 +623,10 @@ def test_the_weekly_opco_block_reuses_todays_figure_only_when_it_is_reported_as_
 # On SQLite (the tests' database) ties already come in rowid order, so the SQL is what can be checked.
 
 def _order_by_clauses(queries) -> list[str]:
-    import re
-
     return [re.sub(r"\s+", " ", q["sql"].split(" ORDER BY ", 1)[1]) for q in queries if " ORDER BY " in q["sql"]]
 
 
 def test_the_weekly_blocks_end_their_order_with_the_primary_key(coordinator):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as queries:
         indicators.weekly_meeting(coordinator, start=START, today=TODAY)
 
@@ -645,9 +639,6 @@ def test_the_weekly_blocks_end_their_order_with_the_primary_key(coordinator):
 
 def test_the_loads_of_namesakes_are_in_one_order(coordinator):
     """Two CREs and two tutors of the same name and load: the ordering's last key is the pk."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     cres = [UserFactory(role=Role.CRE, first_name="Camille", last_name="Martin") for _ in range(2)]
     tutors = [UserFactory(role=Role.TUTOR, first_name="Dominique", last_name="Durand") for _ in range(2)]
     with CaptureQueriesContext(connection) as queries:
