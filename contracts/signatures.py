@@ -444,13 +444,21 @@ def signatures_to_sign(user: User) -> QuerySet:
 
 
 def signatures_to_sign_count(user: User) -> int:
-    """How many of ``signatures_to_sign`` wait: the count of that very list. Nearly always none
-    waits; the user's own pending rows (along the signer's user index) say so first, without the
-    scope's subqueries (documents, contracts: 4 ms of an extranet home at 20 000 learners). When
-    some wait, the scoped list is counted: its scope may still leave some out."""
-    if not Signer.objects.filter(user=user, signed_at__isnull=True, request__status=Status.PENDING).exists():
+    """How many of ``signatures_to_sign`` wait: the count of that very list, in at most two short
+    queries. That list's scope (``access.scope_signature_requests``) keeps a request the user signs,
+    on a document the user still sees; its rows are the user's own signers, so the first part always
+    holds and the count is: the user's own pending signatures (along the signer's user index; nearly
+    always none) whose document ``access.visible`` keeps. Counting the scoped list itself nests the
+    documents' and the contracts' scopes in the requests': 3 ms of an extranet home at 20 000
+    learners, against 1,5 ms (issue 18 §2)."""
+    documents = list(
+        Signer.objects.filter(user=user, signed_at__isnull=True, request__status=Status.PENDING)
+        .values_list("request__document_id", flat=True)
+    )
+    if not documents:
         return 0
-    return signatures_to_sign(user).count()
+    seen = set(access.visible(user, Document).filter(pk__in=documents).values_list("pk", flat=True))
+    return sum(1 for document in documents if document in seen)
 
 
 def signature_requests_for_contract(user: User, contract: Contract) -> QuerySet:

@@ -431,9 +431,10 @@ def test_apprentice_home_query_count_does_not_grow_with_documents_or_absences(cl
     first = count_queries(client, world.a.apprentice_user, reverse("home"))
     grow_apprentice(world, 4, start=1)
     assert count_queries(client, world.a.apprentice_user, reverse("home")) == first
-    # Session, user, apprentice, contracts, documents, closures, exceptions, absences (summary and
-    # rows), signatures waiting (whether any, then how many): no field read later than its query.
-    assert first == 11
+    # Session, user, apprentice, contracts, documents, closures, exceptions, absences (rows with their
+    # counts), signatures waiting (the user's own, then which of their documents it sees): no field
+    # read later than its query.
+    assert first == 10
 
 
 def test_employer_home_query_count_does_not_grow_with_apprentices(client, world):
@@ -534,3 +535,43 @@ def test_the_next_working_day_is_looked_for_up_to_the_horizon_and_no_further(wor
         assert following is None
         return
     assert following is not None and (following.day, following.place) == (today + timedelta(days=days_off), CalendarPlace.COMPANY)
+
+
+@pytest.mark.parametrize("added", [3, 4, 5])
+def test_apprentice_homes_absence_counts_cover_every_absence_not_only_the_five_shown(client, world, added):
+    """The counts ride on the rows of the table (a window over all of them, one query): with 4, 5 and 6
+    absences (the table's limit − 1, limit, + 1) they count every one, and the table shows the latest five."""
+    apprentice = world.a.apprentice  # the world already has an unjustified absence on Monday 16/11
+    statuses = [
+        (AttendanceStatus.LATE, JustificationStatus.NONE),
+        (AttendanceStatus.ABSENT, JustificationStatus.PENDING),
+        (AttendanceStatus.ABSENT, JustificationStatus.ACCEPTED),
+        (AttendanceStatus.ABSENT, JustificationStatus.REFUSED),
+        (AttendanceStatus.LATE, JustificationStatus.PENDING),
+    ]
+    days = [date(2026, 11, 17) + timedelta(days=i) for i in range(added)]
+    for day, (status, justification) in zip(days, statuses, strict=False):
+        AttendanceRecordFactory(apprentice=apprentice, day=day, status=status, justification=justification,
+                                minutes_late=5 if status == AttendanceStatus.LATE else 0)
+    AttendanceRecordFactory(apprentice=apprentice, day=date(2026, 11, 13), status=AttendanceStatus.PRESENT)
+
+    response = get(client, world.a.apprentice_user, reverse("home"))
+
+    expected = {
+        3: {"absences": 3, "lateness": 1, "unjustified": 1, "pending": 1},
+        4: {"absences": 4, "lateness": 1, "unjustified": 2, "pending": 1},
+        5: {"absences": 4, "lateness": 2, "unjustified": 2, "pending": 2},
+    }[added]
+    assert response.context["absence_summary"] == expected
+    latest = [*reversed(days), date(2026, 11, 16)][:5]
+    assert [record.day for record in response.context["absences"]] == latest
+
+
+def test_an_apprentice_without_any_absence_sees_zero_counts_and_no_table(client, world):
+    world.a.apprentice.attendance_records.all().delete()
+
+    response = get(client, world.a.apprentice_user, reverse("home"))
+
+    assert response.context["absence_summary"] == {"absences": 0, "lateness": 0, "unjustified": 0, "pending": 0}
+    assert response.context["absences"] == []
+    assert "Aucune absence ni retard enregistré." in text(response)
