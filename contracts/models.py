@@ -160,10 +160,13 @@ class Contract(models.Model):
             models.Index(fields=["status", "end_date"], name="contract_status_end_idx"),
             models.Index(fields=["company", "status"], name="contract_company_status_idx"),
             models.Index(fields=["apprentice", "-start_date"], name="contract_apprentice_start_idx"),
-            models.Index(fields=["start_date"], name="contract_start_idx"),
+            # The contracts list's default order (latest start, then id): a deep page's keys read
+            # backward along this index alone, without sorting every contract (the last of 752 pages
+            # at 20 000 learners: 10 ms → 1,6 ms, issue 18 §2).
+            models.Index(fields=["start_date", "id"], name="contract_start_keys_idx"),
             # The admin staff's « Contrats à traiter » (alternance.selectors.CONTRACTS_TO_HANDLE_STATUSES,
             # a test keeps them equal): the first by start date, read along this small index instead
-            # of the 17 000 other contracts filtered out of contract_start_idx (12 ms at 20 000).
+            # of the 17 000 other contracts filtered out of the start date's index (12 ms at 20 000).
             models.Index(
                 fields=["start_date", "id"], name="contract_to_handle_idx",
                 condition=models.Q(status__in=["draft", "awaiting_signatures", "signed", "sent_to_opco"]),

@@ -1,5 +1,5 @@
 """The admin staff's « Contrats à traiter » read along a partial index of their statuses (issue 18 §2:
-12 ms at 20 000 contracts through contract_start_idx, 17 000 other contracts filtered out; 0,1 ms
+12 ms at 20 000 contracts through the start date's index, 17 000 other contracts filtered out; 0,1 ms
 along contract_to_handle_idx): the index's condition names exactly the statuses of the list. (Its use
 is checked with EXPLAIN ANALYZE at 20 000, README « Fifth pass »: on a test database of a few rows the
 planner's choice between this index and the status index is not stable.)"""
