@@ -427,10 +427,15 @@ def employer_apprentice_page(user: User, apprentice: Apprentice, *, today: date,
 
 
 def _employer_visits(user: User) -> QuerySet:
+    # What the evaluations' page shows of each visit: its kind and dates, the apprentice's name, the
+    # company's. A visit joined whole to its apprentice, contract and company is 150 columns
+    # (issue 18 §2); the tutor and the sender are on the visit's own page.
     return (
         access.visible(user, Visit)
         .filter(contract__isnull=False)
-        .select_related("apprentice", "contract__company", "tutor", "employer_submitted_by")
+        .select_related("apprentice", "contract__company")
+        .only("pk", "kind", "planned_date", "done_date", "employer_submitted_at",
+              *(f"apprentice__{name}" for name in APPRENTICE_NAME_FIELDS), "contract__company__name")
     )
 
 

@@ -127,7 +127,11 @@ def test_the_list_query_count_does_not_grow_with_visits(client, world, visit):
         done = VisitFactory(apprentice=contract.apprentice, contract=contract, planned_date=date(2026, 10, 1) + timedelta(days=n),
                             done_date=date(2026, 10, 1) + timedelta(days=n))
         submit(done, world.a.employer_user, 4, 4, 4)
+        VisitFactory(apprentice=contract.apprentice, contract=contract, planned_date=date(2026, 12, 1) + timedelta(days=n))
     assert count() == first
+    # Session, user, the contact's contracts, the menu's badge, the visits to fill, the sent ones
+    # (count, page): no field of a row read later than its query.
+    assert first == 7
 
 
 # --- the form ----------------------------------------------------------------------------------------------------
