@@ -53,14 +53,19 @@ def name_search(qs: QuerySet, q: str, fields: tuple[str, ...]) -> QuerySet:
     return qs
 
 
-def with_active_contracts(user: User, qs: QuerySet, to_attr: str = "active_contracts") -> QuerySet:
-    """Prefetch each apprentice's active contracts (the user may see) with their company: one query."""
+def with_active_contracts(
+    user: User, qs: QuerySet, to_attr: str = "active_contracts", fields: tuple[str, ...] | None = None,
+) -> QuerySet:
+    """Prefetch each apprentice's active contracts (the user may see) with their company: one query.
+    ``fields``: only those columns (``company__name``…), for a page of many rows that shows few."""
     contracts = (
         access.visible(user, Contract)
         .filter(status__in=ACTIVE_CONTRACT_STATUSES)
         .select_related("company")
         .order_by("-start_date")
     )
+    if fields is not None:
+        contracts = contracts.only("apprentice", *fields)
     return qs.prefetch_related(Prefetch("contracts", queryset=contracts, to_attr=to_attr))
 
 

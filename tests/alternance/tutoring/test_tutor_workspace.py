@@ -14,6 +14,7 @@ from django.urls import reverse
 from alternance.choices import AttendanceStatus, JustificationStatus, Role, VisitKind
 from alternance.models import AttendanceRecord, Visit
 from alternance.tutoring.services import visit_criteria_install_standard
+from contracts.choices import ContractKind
 from contracts.models import Document
 from tests.factories.alternance import AttendanceRecordFactory
 from tests.factories.web import PARIS, add_contracted_apprentice, make_world
@@ -132,11 +133,17 @@ def test_the_workspace_query_count_does_not_grow_with_the_apprentices(client, wo
     with CaptureQueriesContext(connection) as one:
         assert client.get(url).status_code == 200
     for name in ("Un", "Deux", "Trois"):
-        add_contracted_apprentice(world.a.cohort, world.a.company, last_name=name)
+        contract = add_contracted_apprentice(world.a.cohort, world.a.company, last_name=name)
+    # A professionalisation contract: its trial period reads the contract's term and category.
+    contract.kind = ContractKind.PROFESSIONALISATION
+    contract.save(update_fields=["kind"])
     with CaptureQueriesContext(connection) as four:
         response = client.get(url)
     assert len(response.context["rows"]) == 5
     assert len(one) == len(four)
+    # The apprentices and their active contracts read only the columns the rows use: no field read
+    # later than its query (nav badges, cohorts, counts, rows, thresholds, calendars).
+    assert len(one) == 15
 
 
 # --- permission matrix -------------------------------------------------------------------------------
