@@ -80,6 +80,16 @@
     else select.form.submit();
   });
 
+  /* The search field of a list's filter form (includes/filter_form.html) sends its search as its
+     text changes, 400 ms after the last key. Its « change », when it loses the focus, would send it
+     again as the pointer presses a link of the list; the answer, swapped in before the button is
+     released, would replace the link under the pointer and the click would be lost. That « change »
+     stops here, before it reaches the form's htmx trigger. */
+  document.addEventListener("change", function (event) {
+    var field = event.target;
+    if (field.matches && field.matches("form[role=search][hx-get] input[name=q]")) event.stopPropagation();
+  }, true);
+
   /* <input data-select-on-focus>: a read-only value to copy (a key, an address) is selected whole. */
   document.addEventListener("focusin", function (event) {
     var input = event.target.closest && event.target.closest("input[data-select-on-focus]");

@@ -2,6 +2,7 @@
 download the report PDF; refused the register on a Saturday, take the last session's instead."""
 
 import io
+import re
 from datetime import date, datetime, time, timedelta
 from io import StringIO
 from zoneinfo import ZoneInfo
@@ -103,6 +104,39 @@ def test_tutor_fills_a_visit_grid_and_downloads_the_report(page: Page, live_serv
     }
     assert Document.objects.filter(kind=DocumentKind.VISIT_REPORT, apprentice=apprentice, period_start=visit.done_date).count() == 1
 
+
+
+def test_a_link_pressed_just_after_typing_a_search_opens_its_page(page: Page, live_server):
+    """Typing a name, then pressing a row's link: the search goes as the text changes (typed or
+    pasted), and leaving the field sends no second one — its answer, swapped in while the button is
+    still down, replaced the link under the pointer and the click was lost (static/js/app.js)."""
+    seed_demo_today()
+    tutor = User.objects.get(email=TUTOR)
+    apprentice = (
+        Apprentice.objects.filter(cohort__referent_tutor=tutor, contracts__status__in=ACTIVE_CONTRACT_STATUSES)
+        .order_by("last_name", "pk").first()
+    )
+    log_in(page, live_server.url, TUTOR)
+    page.goto(f"{live_server.url}/mon-suivi/?sort=name")
+    searches = []
+    page.on("request", lambda request: searches.append(request.url) if "q=" in request.url else None)
+
+    with page.expect_response(lambda response: "q=" in response.url):
+        page.get_by_label("Nom", exact=True).fill(apprentice.last_name)  # as pasted: no key pressed
+    expect(page).to_have_url(re.compile(r"[?&]q="))
+    link = page.get_by_role("row").filter(
+        has=page.get_by_role("link", name=f"{apprentice.last_name.upper()} {apprentice.first_name}")
+    ).get_by_role("link", name="Planifier")
+    link.scroll_into_view_if_needed()
+    box = link.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()  # the field loses the focus
+    page.wait_for_timeout(800)  # long enough for a search sent now to come back and be swapped in
+    page.mouse.up()
+
+    expect(page.get_by_role("heading", name="Planifier une visite")).to_be_visible()
+    assert page.url.endswith(f"/mon-suivi/apprenti-es/{apprentice.pk}/visite/")
+    assert len(searches) == 1
 
 def last_saturday() -> date:
     """The latest Saturday up to the real day: the clock is pinned there, and the browser (which
