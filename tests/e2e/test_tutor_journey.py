@@ -34,14 +34,19 @@ def seed_demo_today() -> None:
     visit_criteria_install_standard()
 
 
-def test_tutor_fills_a_visit_grid_and_downloads_the_report(page: Page, live_server, tmp_path, settings):
-    settings.MEDIA_ROOT = tmp_path
-    seed_demo_today()
+def first_followed_apprentice() -> Apprentice:
+    """The demo tutor's first apprentice under an active contract, by name."""
     tutor = User.objects.get(email=TUTOR)
-    apprentice = (
+    return (
         Apprentice.objects.filter(cohort__referent_tutor=tutor, contracts__status__in=ACTIVE_CONTRACT_STATUSES)
         .order_by("last_name", "pk").first()
     )
+
+
+def test_tutor_fills_a_visit_grid_and_downloads_the_report(page: Page, live_server, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    seed_demo_today()
+    apprentice = first_followed_apprentice()
     visits_before = Visit.objects.filter(apprentice=apprentice).count()
 
     log_in(page, live_server.url, TUTOR)
@@ -111,11 +116,7 @@ def test_a_link_pressed_just_after_typing_a_search_opens_its_page(page: Page, li
     pasted), and leaving the field sends no second one — its answer, swapped in while the button is
     still down, replaced the link under the pointer and the click was lost (static/js/app.js)."""
     seed_demo_today()
-    tutor = User.objects.get(email=TUTOR)
-    apprentice = (
-        Apprentice.objects.filter(cohort__referent_tutor=tutor, contracts__status__in=ACTIVE_CONTRACT_STATUSES)
-        .order_by("last_name", "pk").first()
-    )
+    apprentice = first_followed_apprentice()
     log_in(page, live_server.url, TUTOR)
     page.goto(f"{live_server.url}/mon-suivi/?sort=name")
     searches = []
