@@ -21,13 +21,13 @@ from django.utils.translation import gettext_lazy as _
 from alternance import access
 from alternance.attendance.services import attendance_statement_months
 from alternance.choices import AttendanceStatus, JustificationStatus
-from alternance.models import Apprentice, AttendanceRecord, User, Visit
+from alternance.models import Apprentice, AttendanceRecord, Cohort, User, Visit
 from alternance.planning import calendar as planning
 from alternance.planning.rhythm import CENTRE, COMPANY, OFF
 from companies.models import CompanyContact
-from contracts.choices import ACTIVE_CONTRACT_STATUSES, DocumentKind
+from contracts.choices import ACTIVE_CONTRACT_STATUSES
 from contracts.models import Contract, Document
-from contracts.signatures import signatures_to_sign
+from contracts.signatures import signatures_to_sign, signatures_to_sign_count
 
 ABSENCE_STATUSES = (AttendanceStatus.ABSENT, AttendanceStatus.LATE)
 # An absence without an accepted proof, nor one waiting for the OF's review.
@@ -44,8 +44,6 @@ DONE_EVALUATIONS_PAGE = 25
 # The employer's home shows its apprentices by pages (two cards a row): a group's HR follows dozens,
 # and each card reads the apprentice's calendar.
 EMPLOYER_APPRENTICES_PAGE = 24
-# Documents an apprentice has no use for: the OF's invoices (to the OPCO or to the employer).
-NOT_FOR_APPRENTICES = (DocumentKind.INVOICE,)
 
 
 # --- shared pieces -----------------------------------------------------------------------------------
@@ -65,6 +63,11 @@ class Contact:
     def tel(self) -> str:
         """The number for a ``tel:`` link: digits and a leading +, French national numbers as typed."""
         return re.sub(r"[^\d+]", "", self.phone)
+
+
+# What a contact card (``Contact``) reads of a staff account and of a company contact.
+CONTACT_USER_FIELDS = ("first_name", "last_name", "email", "phone", "is_active")
+CONTACT_MASTER_FIELDS = ("first_name", "last_name", "email", "phone", "job_title")
 
 
 def _user_contact(role: str, person: User | None, detail: str = "") -> Contact | None:
@@ -251,15 +254,18 @@ def places_today(
 def apprentice_space(user: User, *, today: date) -> dict:
     """The apprentice's home page: where it is this week, its contract, its contacts, its documents
     and its absences. A fixed number of queries."""
-    # Only what the page shows of the two widest records (a contract row and its company are 75
-    # columns, an apprentice 45): building and reading the rest cost 3 ms of a 30 ms page at 20 000
-    # learners (issue 18 §2). The cohort, the people and the masters come whole (the calendar reads
-    # the cohort's rhythm, the contacts their names, e-mails and phones). Two queries: the apprentice
-    # read with its contracts (nine tables) costs more to plan than the two apart.
+    # Only what the page shows of the widest records (a contract row and its company are 75
+    # columns, an apprentice 45, a company contact 20 with its search keys): building and reading
+    # the rest cost 3 ms of a 30 ms page at 20 000 learners, and each column read costs its
+    # compilation too (issue 18 §2). The cohort comes whole (the calendar reads its rhythm, its dates); of the
+    # people, what a contact card shows (``CONTACT_USER_FIELDS``, ``CONTACT_MASTER_FIELDS``). Two
+    # queries: the apprentice read with its contracts (nine tables) costs more to plan than the two apart.
     apprentice = (
         access.visible(user, Apprentice)
         .select_related("cohort__programme", "cohort__referent_tutor")
-        .only("pk", "user_id", "first_name", "last_name", "usage_name", "status", "cohort")
+        .only("pk", "user_id", "first_name", "last_name", "usage_name", "status", "cohort__programme__title",
+              *(f"cohort__{cohort_field.attname}" for cohort_field in Cohort._meta.concrete_fields),
+              *(f"cohort__referent_tutor__{name}" for name in CONTACT_USER_FIELDS))
         .first()
     )
     if apprentice is None:
@@ -268,17 +274,15 @@ def apprentice_space(user: User, *, today: date) -> dict:
         access.visible(user, Contract)
         .filter(apprentice=apprentice)
         .select_related("company__owner_cre", "master", "second_master")
-        .only("pk", "apprentice_id", "kind", "status", "start_date", "end_date",
-              "company__name", "company__owner_cre", "master", "second_master")
+        .only("pk", "apprentice_id", "kind", "status", "start_date", "end_date", "company__name",
+              *(f"company__owner_cre__{name}" for name in CONTACT_USER_FIELDS),
+              *(f"{master}__{name}" for master in ("master", "second_master") for name in CONTACT_MASTER_FIELDS))
         .order_by("-start_date", "-pk")
     )
     contract = _current(contracts)
-    documents = (
-        access.visible(user, Document)
-        .exclude(kind__in=NOT_FOR_APPRENTICES)
-        .only(*DOCUMENT_LIST_FIELDS)
-        .order_by("-created_at", "-pk")
-    )
+    # Every document the apprentice sees (its scope leaves out drafts' documents and the OF's
+    # invoices); the signatures waiting are counted among them (one query less).
+    documents = list(access.visible(user, Document).only(*DOCUMENT_LIST_FIELDS).order_by("-created_at", "-pk"))
     records = access.visible(user, AttendanceRecord).filter(apprentice=apprentice, status__in=ABSENCE_STATUSES)
     summary, recent_absences = latest_absences(records, RECENT_ABSENCES)
     days, next_working = week_places(apprentice, today)
@@ -289,6 +293,7 @@ def apprentice_space(user: User, *, today: date) -> dict:
         "days": days,
         "next_working": next_working,
         "document_groups": documents_by_kind(documents),
+        "signatures_count": signatures_to_sign_count(user, visible_documents={document.pk for document in documents}),
         "absence_summary": summary,
         "absences": recent_absences,
     }

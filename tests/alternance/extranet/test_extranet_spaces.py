@@ -191,6 +191,26 @@ def test_apprentice_home_keeps_the_signatures_block(client, world):
     assert "Documents à signer 1" in page and "Voir le document à signer" in page
 
 
+def test_apprentice_homes_signatures_count_is_the_lists_with_signatures_out_of_its_scope_left_out(client, world):
+    """The count is taken among the documents the home has read: it must still be the length of the
+    « À signer » list it opens — a signature pending on a document the apprentice no longer sees (its
+    contract back to draft, an invoice) counted by neither."""
+    visible = [document(contract=world.a.contract, title=f"Avenant {n}", kind=DocumentKind.AMENDMENT) for n in (1, 2)]
+    for row in visible:
+        signature_request(row, world.a.apprentice_user)
+    signature_request(document(contract=world.a.contract, title="Facture", kind=DocumentKind.INVOICE), world.a.apprentice_user)
+    draft = ContractFactory(apprentice=world.a.apprentice, company=world.a.company, status=ContractStatus.DRAFT)
+    signature_request(document(contract=draft, title="Convention du brouillon"), world.a.apprentice_user)
+    assert Signer.objects.filter(user=world.a.apprentice_user, signed_at__isnull=True).count() == 4
+
+    home = words(get(client, world.a.apprentice_user, reverse("home")))
+    to_sign = text(client.get(reverse("contracts:signatures_to_sign")))
+
+    assert "Documents à signer 2" in home and "Voir les 2 documents à signer" in home
+    assert "Avenant 1" in to_sign and "Avenant 2" in to_sign
+    assert "Facture" not in to_sign and "Convention du brouillon" not in to_sign
+
+
 def test_an_apprentice_still_seeking_a_company_sees_its_tutor_and_no_contract(client, world):
     user = UserFactory(role=Role.APPRENTICE, email="chloe@example.test")
     world.a.seeking.user = user
@@ -432,9 +452,9 @@ def test_apprentice_home_query_count_does_not_grow_with_documents_or_absences(cl
     grow_apprentice(world, 4, start=1)
     assert count_queries(client, world.a.apprentice_user, reverse("home")) == first
     # Session, user, apprentice, contracts, documents, closures, exceptions, absences (rows with their
-    # counts), signatures waiting (the user's own, then which of their documents it sees): no field
-    # read later than its query.
-    assert first == 10
+    # counts), the user's own signatures waiting (counted among the documents read): no field read
+    # later than its query.
+    assert first == 9
 
 
 def test_employer_home_query_count_does_not_grow_with_apprentices(client, world):
