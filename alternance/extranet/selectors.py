@@ -135,9 +135,8 @@ ABSENCE_COUNTS = {
 }
 
 
-# An apprentice's name as ``Apprentice.full_name`` writes it (a card, a row of a list); an apprentice
-# row is 45 columns (issue 18 §2).
-APPRENTICE_NAME_FIELDS = ("id", "first_name", "last_name", "usage_name")
+# An apprentice's name as ``Apprentice.full_name`` writes it (a card, a row of a list).
+APPRENTICE_NAME_FIELDS = Apprentice.NAME_FIELDS
 # What the absences' table (includes/absences.html, without links) shows of each row.
 ABSENCE_ROW_FIELDS = ("pk", "apprentice_id", "day", "half", "status", "minutes_late", "justification")
 

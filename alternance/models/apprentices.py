@@ -141,6 +141,10 @@ class Apprentice(SearchKeysMixin, models.Model):
     def __str__(self) -> str:
         return self.full_name
 
+    # What ``full_name`` reads: a list that names apprentices reads these columns only (``only()``),
+    # an apprentice row being 45 columns (issue 18 §2).
+    NAME_FIELDS = ("id", "first_name", "last_name", "usage_name")
+
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.usage_name or self.last_name}"

@@ -482,18 +482,32 @@ def session_event(session: TrainingSession, *, who: str = "") -> CalendarEvent:
     )
 
 
+# The three reads of a calendar's events take what the events show (``key_date_event``,
+# ``visit_event``, ``session_event``, the names of ``who``) and the columns their callers filter or
+# group on, no more: a visit joined whole to its apprentice, contract and company is 135 columns
+# (its report, its grids), for an event that shows a kind, a date and a company name; each column
+# read costs its compilation and its loading on every calendar page (issue 18 §2).
+_WHO = tuple(f"apprentice__{name}" for name in Apprentice.NAME_FIELDS)
+SESSION_EVENT_FIELDS = (
+    "pk", "cohort_id", "day", "start_time", "end_time", "subject", "room", "status", "cohort__name",
+    "trainer__first_name", "trainer__last_name", "competence_block__code", "competence_block__title",
+)
+KEY_DATE_EVENT_FIELDS = ("pk", "cohort_id", "kind", "label", "day", "start_time", "end_time", "location", *_WHO)
+VISIT_EVENT_FIELDS = ("pk", "tutor_id", "kind", "mode", "planned_date", "done_date", "contract__company__name", *_WHO)
+
+
 def _sessions(user: User, start: date, end: date, **filters) -> list[TrainingSession]:
     """The planned (not cancelled) sessions ``user`` may see in [start, end] — one query."""
     return list(
         access.visible(user, TrainingSession).filter(day__range=(start, end), status=SessionStatus.PLANNED, **filters)
-        .select_related("trainer", "competence_block", "cohort").order_by("day", "start_time", "pk")
+        .select_related("trainer", "competence_block", "cohort").only(*SESSION_EVENT_FIELDS).order_by("day", "start_time", "pk")
     )
 
 
 def _key_dates(user: User, start: date, end: date, **filters) -> list[KeyDate]:
     return list(
         access.visible(user, KeyDate).filter(day__range=(start, end), **filters)
-        .select_related("apprentice").order_by("day", "start_time", "pk")
+        .select_related("apprentice").only(*KEY_DATE_EVENT_FIELDS).order_by("day", "start_time", "pk")
     )
 
 
@@ -501,7 +515,7 @@ def _visits(user: User, start: date, end: date, **filters) -> list[Visit]:
     window = Q(done_date__isnull=True, planned_date__range=(start, end)) | Q(done_date__range=(start, end))
     return list(
         access.visible(user, Visit).filter(window, **filters)
-        .select_related("apprentice", "contract__company").order_by("pk")
+        .select_related("apprentice", "contract__company").only(*VISIT_EVENT_FIELDS).order_by("pk")
     )
 
 

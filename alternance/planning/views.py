@@ -89,9 +89,8 @@ def calendar_mine(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     context: dict = {"today": today, "can_manage_closures": access.can_manage_closures(user)}
     if user.role == Role.APPRENTICE:
-        apprentice = (
-            access.visible(user, Apprentice).select_related("cohort__programme", "cohort__referent_tutor").first()
-        )
+        # Its name and its cohort (rhythm, dates): the month reads no more of an apprentice row.
+        apprentice = access.visible(user, Apprentice).select_related("cohort").only(*Apprentice.NAME_FIELDS, "cohort").first()
         if apprentice is not None:
             year, month = _month(request, today)
             context["apprentice"] = apprentice

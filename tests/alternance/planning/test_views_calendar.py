@@ -16,7 +16,8 @@ from django.urls import reverse
 
 from alternance.choices import KeyDateKind, Role
 from alternance.models import CalendarOverride, ClosurePeriod, Cohort, KeyDate
-from tests.factories.alternance import VisitFactory
+from alternance.planning import calendar as planning
+from tests.factories.alternance import CompetenceBlockFactory, TrainingSessionFactory, VisitFactory
 from tests.factories.web import PARIS, add_contracted_apprentice, make_world
 
 pytestmark = pytest.mark.django_db
@@ -476,6 +477,33 @@ def test_apprentice_calendar_queries_do_not_grow_with_key_dates_and_visits(clien
         VisitFactory(apprentice=world.a.apprentice, contract=world.a.contract, planned_date=date(2026, 12, day))
 
     assert _queries(client, url) == one
+
+
+def test_the_apprentices_own_calendar_reads_each_kind_of_event_in_one_query_and_shows_it(client, world):
+    """« Mon calendrier »: the events are read narrow (what they show): a field read later than its
+    query would add one per row — the count is pinned with two rows of each kind, and what each
+    event shows (company, trainer, block, personal key date) is on the page."""
+    a = world.a
+    block = CompetenceBlockFactory(programme=a.cohort.programme, code="RNCP35340BC01", title="Concevoir une solution")
+    for day in (7, 14):
+        KeyDate.objects.create(cohort=a.cohort, apprentice=a.apprentice, kind=KeyDateKind.OTHER, label=f"Rendez-vous {day}",
+                               day=date(2026, 12, day))
+        VisitFactory(apprentice=a.apprentice, contract=a.contract, planned_date=date(2026, 12, day + 1))
+        TrainingSessionFactory(cohort=a.cohort, day=date(2026, 12, day), subject=f"Réseaux {day}", competence_block=block)
+    client.force_login(a.apprentice_user)
+
+    # Session, user, apprentice (with its cohort), exceptions, closures, key dates, visits, sessions.
+    assert _queries(client, reverse("calendar_mine") + "?mois=2026-12") == 8
+    page = text(client.get(reverse("calendar_mine") + "?mois=2026-12"))
+    assert "Rendez-vous 7" in page and "Rendez-vous 14" in page
+    assert "Visite prévue : Première visite" in page and a.company.name in page
+    assert "Réseaux 7" in page and "Réseaux 14" in page
+    # The trainer and the block are in the events' description (the ICS feed's, same reads).
+    sessions = [e for e in planning.events_for_user(a.apprentice_user, date(2026, 12, 1), date(2026, 12, 31))
+                if e.kind == planning.EVENT_SESSION]
+    assert [e.description for e in sessions] == [
+        f"Séance de formation — Formateur·rice : {a.cohort.referent_tutor.get_full_name()} — RNCP35340BC01 — Concevoir une solution"
+    ] * 2
 
 
 def test_cohort_calendar_queries_do_not_grow_with_apprentices_and_key_dates(client, world):
