@@ -32,7 +32,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import holidays
@@ -41,6 +41,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -136,6 +137,18 @@ def parse_school_year(value: str | None, *, default: date) -> int:
     if second != first + 1 or not 1900 <= first <= 2200:
         return school_year_of(default)
     return first
+
+
+def long_date(day: date) -> str:
+    """« lundi 7 décembre 2026 » in the active language: the long date of every day cell (a month
+    is 31 of them, each translating its day and month names: 1 ms of a calendar page), written once
+    per day and language."""
+    return _long_date(day, get_language())
+
+
+@lru_cache(maxsize=2048)
+def _long_date(day: date, language: str | None) -> str:
+    return date_format(day, "l j F Y")
 
 
 def month_title(year: int, month: int) -> str:
@@ -540,7 +553,7 @@ class CalendarDay:
 
     @property
     def long_date(self) -> str:
-        return date_format(self.day, "l j F Y")
+        return long_date(self.day)
 
 
 @dataclass
