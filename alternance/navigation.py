@@ -98,7 +98,9 @@ def _tools(role: str) -> tuple[NavItem, ...]:
     return tuple(tools)
 
 
-def menu_for(user) -> list[NavItem]:
+def menu_for(user, *, evaluations_to_fill: int | None = None) -> list[NavItem]:
+    """The menu of ``user``'s role. ``evaluations_to_fill``: the employer's badge when the page has
+    just counted the same rows (its home page), instead of a query of its own."""
     items = [NavItem(_("Accueil"), reverse("home"))]
     role = getattr(user, "role", None)
     if role == Role.APPRENTICE:
@@ -111,7 +113,7 @@ def menu_for(user) -> list[NavItem]:
         items += [
             NavItem(_("Calendrier"), reverse("calendar_mine")),
             # The badge counts the « À remplir » section the link opens.
-            NavItem(_("Évaluations"), reverse("employer_evaluations") + "#titre-a-remplir", badge=_evaluations_badge(user),
+            NavItem(_("Évaluations"), reverse("employer_evaluations") + "#titre-a-remplir", badge=_evaluations_badge(user) if evaluations_to_fill is None else evaluations_to_fill,
                     badge_label=("évaluation à remplir", "évaluations à remplir")),
         ]
     if role in OFFICE:

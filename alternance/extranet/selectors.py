@@ -321,8 +321,9 @@ def employer_space(user: User, *, today: date, page: str | int | None = None) ->
     paginator = Paginator(all_apprentices, EMPLOYER_APPRENTICES_PAGE)
     page_obj = paginator.get_page(page)  # a page out of range or not a number shows the nearest one
     apprentices = list(page_obj.object_list)
-    visits = access.visible(user, Visit).filter(employer_submitted_at__isnull=True)
-    to_fill = dict(visits.order_by().values("apprentice_id").annotate(n=Count("pk")).values_list("apprentice_id", "n"))
+    # The rows of the evaluations page's « À remplir » section (and of the menu's badge, which the
+    # home passes on: ``views.home``), counted per apprentice.
+    to_fill = dict(_to_fill(user).order_by().values("apprentice_id").annotate(n=Count("pk")).values_list("apprentice_id", "n"))
     absences = (
         access.visible(user, AttendanceRecord)
         .filter(status__in=ABSENCE_STATUSES)

@@ -30,6 +30,9 @@ def home(request: HttpRequest) -> HttpResponse:
     # The employer's apprentices come by pages (a group's HR follows dozens).
     pages = {"page": request.GET.get("page")} if user.role == Role.EMPLOYER else {}
     context = HOME_PAGES[user.role](user, today=today, **pages)
+    if "evaluations_to_fill" in context:
+        # The menu's « Évaluations » badge counts the same rows (``employer_space``): no second count.
+        request.evaluations_to_fill = context["evaluations_to_fill"]
     context["today"] = today
     context["day_off"] = planning.day_off(today)
     return render(request, f"alternance/home/{user.role}.html", context)

@@ -470,7 +470,29 @@ def test_employer_home_query_count_does_not_grow_with_apprentices(client, world)
         ContractFactory(apprentice=ApprenticeFactory(cohort=world.b.cohort), company=other)
     grow_apprentice(world, 3, start=1)
     assert count_queries(client, world.a.employer_user, reverse("home")) == first
-    assert first == 14  # with the COUNT of the apprentices' pages, and signatures waiting (whether any, how many)
+    # With the COUNT of the apprentices' pages and signatures waiting (whether any, how many); the
+    # menu's evaluations badge is the home's own count.
+    assert first == 13
+
+
+def test_the_menus_evaluations_badge_on_the_employer_home_is_the_count_every_other_page_shows(client, world):
+    """The home hands its count to the menu: the same figure as the badge of any other page (its
+    own query) and as the « À remplir » list it opens — a visit already sent and another
+    employer's visit counted by none."""
+    a = world.a
+    for day in (14, 15):
+        VisitFactory(apprentice=a.apprentice, contract=a.contract, planned_date=date(2026, 12, day))
+    VisitFactory(apprentice=a.apprentice, contract=a.contract, planned_date=date(2026, 12, 16),
+                 employer_submitted_at=timezone.now())
+    VisitFactory(apprentice=world.b.apprentice, contract=world.b.contract, planned_date=date(2026, 12, 14))
+
+    def badge(url) -> int:
+        response = get(client, a.employer_user, url)
+        item = next(item for item in response.context["nav_items"] if item.url.startswith(reverse("employer_evaluations")))
+        return int(str(item.badge))
+
+    to_fill = get(client, a.employer_user, reverse("employer_evaluations")).context["to_fill"]
+    assert badge(reverse("home")) == badge(reverse("password_change")) == len(to_fill) == 3  # the world has one already
 
 
 def test_employer_apprentice_page_query_count_does_not_grow_with_rows(client, world):
