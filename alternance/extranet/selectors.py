@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet, Window
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alternance import access
@@ -102,11 +103,29 @@ def masters_contacts(contract: Contract | None) -> list[Contact]:
     return [contact for contact in contacts if contact is not None]
 
 
+@dataclass(frozen=True)
+class DocumentLine:
+    """A document of the list (includes/documents.html): its row, the line under its title
+    (« du 07/12/2026 · version 2 ») and its download link, written here once per document rather
+    than by two translations, a date and a URL lookup per row in the template (issue 18 §2)."""
+
+    document: Document
+    detail: str
+    download_url: str
+
+
+def document_line(document: Document) -> DocumentLine:
+    detail = _("du %(day)s") % {"day": f"{timezone.localtime(document.created_at):%d/%m/%Y}"}
+    if document.is_generated and document.version > 1:
+        detail += " · " + _("version %(version)s") % {"version": document.version}
+    return DocumentLine(document, str(detail), reverse("contracts:document_download", args=[document.pk]))
+
+
 @dataclass
 class DocumentGroup:
     kind: str
     label: str
-    documents: list[Document] = field(default_factory=list)
+    documents: list[DocumentLine] = field(default_factory=list)
 
 
 # What the documents' list (includes/documents.html) shows of each: a document row also holds its
@@ -121,7 +140,7 @@ def documents_by_kind(documents) -> list[DocumentGroup]:
         group = groups.get(document.kind)
         if group is None:
             group = groups[document.kind] = DocumentGroup(kind=document.kind, label=str(document.get_kind_display()))
-        group.documents.append(document)
+        group.documents.append(document_line(document))
     return list(groups.values())
 
 

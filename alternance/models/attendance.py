@@ -57,6 +57,13 @@ class AttendanceRecord(models.Model):
             models.Index(
                 fields=["id"], condition=models.Q(status__in=("absent", "late")), name="attendance_absence_id_idx",
             ),
+            # One apprentice's absences and lateness, latest first (the extranet homes, « Mes absences »,
+            # the employer's page of an apprentice): a tenth of its half-days, read without the present
+            # ones (an employer's 57 apprentices: 112 rows instead of 1 468 at 20 000 learners).
+            models.Index(
+                fields=["apprentice", "-day"], condition=models.Q(status__in=("absent", "late")),
+                name="attendance_absences_idx",
+            ),
             # The few absences reported to an employer, among the whole register (Qualiopi 12).
             models.Index(
                 fields=["employer_notified_at"], condition=models.Q(employer_notified_at__isnull=False),

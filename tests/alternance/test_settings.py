@@ -34,7 +34,7 @@ def test_local_defaults_need_nothing_installed():
     assert values["broker"] == "memory://"
     assert values["eager"] is True
     assert values["debug"] is True
-    assert (values["lang"], values["tz"], values["use_tz"]) == ("fr-fr", "Europe/Paris", True)
+    assert (values["lang"], values["tz"], values["use_tz"]) == ("fr", "Europe/Paris", True)
     assert values["email"] == "django.core.mail.backends.console.EmailBackend"
 
 

@@ -137,7 +137,8 @@ def test_apprentice_home_shows_its_contract_and_its_three_contacts_as_tappable_l
 def test_apprentice_home_lists_its_documents_newest_first_grouped_by_kind(client, world):
     a, b = world.a, world.b
     cerfa = document(contract=a.contract, kind=DocumentKind.CERFA, title="Cerfa 10103", created=datetime(2026, 8, 26, 9, 0, tzinfo=PARIS))
-    convention_v1 = document(contract=a.contract, title="Convention v1", created=datetime(2026, 8, 27, 9, 0, tzinfo=PARIS))
+    # Half past midnight in Paris: still the 27th in UTC, the line says the 28th.
+    convention_v1 = document(contract=a.contract, title="Convention v1", created=datetime(2026, 8, 28, 0, 30, tzinfo=PARIS))
     convention_v2 = document(contract=a.contract, title="Convention v2", created=datetime(2026, 9, 2, 9, 0, tzinfo=PARIS), version=2)
     certificate = document(apprentice=a.apprentice, kind=DocumentKind.ATTENDANCE_CERTIFICATE, title="Attestation d'assiduité",
                            created=datetime(2026, 11, 2, 9, 0, tzinfo=PARIS))
@@ -149,13 +150,14 @@ def test_apprentice_home_lists_its_documents_newest_first_grouped_by_kind(client
 
     response = get(client, a.apprentice_user, reverse("home"))
 
-    groups = [(g.label, [d.title for d in g.documents]) for g in response.context["document_groups"]]
+    groups = [(g.label, [(line.document.title, line.detail) for line in g.documents]) for g in response.context["document_groups"]]
     assert groups == [
-        ("Attestation d'assiduité", ["Attestation d'assiduité"]),
-        ("Convention de formation", ["Convention v2", "Convention v1"]),
-        ("Cerfa du contrat", ["Cerfa 10103"]),
+        ("Attestation d'assiduité", [("Attestation d'assiduité", "du 02/11/2026")]),
+        ("Convention de formation", [("Convention v2", "du 02/09/2026 · version 2"), ("Convention v1", "du 28/08/2026")]),
+        ("Cerfa du contrat", [("Cerfa 10103", "du 26/08/2026")]),
     ]
     page = text(response)
+    assert "Convention v2 <span class=\"d-block small text-body-secondary\">du 02/09/2026 · version 2</span>" in page
     for row in (cerfa, convention_v1, convention_v2, certificate):
         assert f'href="{reverse("contracts:document_download", args=[row.pk])}"' in page
     for leak in ("Facture OPCO", "Convention de Bruno", "Convention brouillon"):
@@ -369,7 +371,7 @@ def test_employer_apprentice_page_shows_contract_documents_signatures_and_evalua
 
     response = employer_page(client, world)
 
-    assert [(g.label, [d.title for d in g.documents]) for g in response.context["document_groups"]] == [
+    assert [(g.label, [line.document.title for line in g.documents]) for g in response.context["document_groups"]] == [
         ("Convention de formation", ["Convention tripartite"]), ("Cerfa du contrat", ["Cerfa 10103"]),
     ]
     assert response.context["to_sign"] == [signer]
