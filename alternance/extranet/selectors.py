@@ -17,6 +17,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet, Window
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from alternance import access
@@ -115,10 +116,10 @@ class DocumentLine:
 
 
 def document_line(document: Document) -> DocumentLine:
-    detail = _("du %(day)s") % {"day": f"{timezone.localtime(document.created_at):%d/%m/%Y}"}
+    detail = gettext("du %(day)s") % {"day": f"{timezone.localtime(document.created_at):%d/%m/%Y}"}
     if document.is_generated and document.version > 1:
-        detail += " · " + _("version %(version)s") % {"version": document.version}
-    return DocumentLine(document, str(detail), reverse("contracts:document_download", args=[document.pk]))
+        detail += " · " + gettext("version %(version)s") % {"version": document.version}
+    return DocumentLine(document, detail, reverse("contracts:document_download", args=[document.pk]))
 
 
 @dataclass
@@ -320,6 +321,24 @@ def apprentice_space(user: User, *, today: date) -> dict:
 # --- the employer's space ----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class EmployerContractLine:
+    """A contract on an apprentice's card of the employer's home: written once per contract here
+    rather than by a translation with two dates, a label and a name lookup per card in the
+    template — 24 cards a page (issue 18 §2)."""
+
+    company: str
+    period: str  # « du 01/09/2026 au 31/08/2028 »
+    status: str
+    master: str  # « — » when none is named
+
+
+def employer_contract_line(contract: Contract) -> EmployerContractLine:
+    period = gettext("du %(start)s au %(end)s") % {"start": f"{contract.start_date:%d/%m/%Y}", "end": f"{contract.end_date:%d/%m/%Y}"}
+    master = contract.master.full_name if contract.master_id and contract.master else "—"
+    return EmployerContractLine(contract.company.name, period, str(contract.get_status_display()), master)
+
+
 def employer_space(user: User, *, today: date, page: str | int | None = None) -> dict:
     """The employer's home page: its apprentices (every company it is an active contact of) by pages
     of ``EMPLOYER_APPRENTICES_PAGE``, with their contracts and today's place, the evaluations and
@@ -355,7 +374,11 @@ def employer_space(user: User, *, today: date, page: str | int | None = None) ->
     places = places_today(user, apprentices, today, periods=periods)
     rows = [
         {"apprentice": a, "contract": _current(a.employer_contracts), "place": places[a.pk][0],
-         "next_place": places[a.pk][1], "to_fill": to_fill.get(a.pk, 0)}
+         "next_place": places[a.pk][1], "to_fill": to_fill.get(a.pk, 0),
+         "url": reverse("employer_apprentice", args=[a.pk]),
+         "contract_lines": [employer_contract_line(contract) for contract in a.employer_contracts],
+         "to_fill_label": ngettext("%(count)s évaluation à remplir", "%(count)s évaluations à remplir", to_fill.get(a.pk, 0))
+         % {"count": to_fill.get(a.pk, 0)}}
         for a in apprentices
     ]
     company_documents = (

@@ -267,6 +267,26 @@ def test_employer_home_lists_exactly_its_apprentices_with_todays_place_and_evalu
         assert leak not in page
 
 
+def test_employer_home_cards_write_each_contract_its_master_and_the_evaluations_to_fill(client, world):
+    a = world.a
+    VisitFactory(apprentice=a.apprentice, contract=a.contract, planned_date=date(2026, 12, 14))  # a second one to fill
+    second = add_contracted_apprentice(world.a.cohort, world.a.company, last_name="Bernard", first_name="Zoé")
+    type(second).objects.filter(pk=second.pk).update(master=None)
+
+    cards = [" ".join(re.sub(r"<[^>]+>", " ", card).split())
+             for card in re.findall(r'<article class="card h-100" data-testid="employer-apprentice">(.*?)</article>',
+                                    get(client, a.employer_user, reverse("home")).content.decode(), re.S)]
+
+    assert len(cards) == 2
+    assert "Zoé Bernard" in cards[0] and "Alice Martin" in cards[1]
+    assert f"{a.company.name} — du {second.start_date:%d/%m/%Y} au {second.end_date:%d/%m/%Y} · En cours" in cards[0]
+    assert "Maître d'apprentissage : —" in cards[0] and "1 évaluation à remplir" in cards[0]
+    contract = a.contract
+    assert (f"{a.company.name} — du {contract.start_date:%d/%m/%Y} au {contract.end_date:%d/%m/%Y} · "
+            f"{contract.get_status_display()}") in cards[1]
+    assert f"Maître d'apprentissage : {contract.master.full_name}" in cards[1] and "2 évaluations à remplir" in cards[1]
+
+
 def test_a_contact_of_two_companies_sees_the_apprentices_of_both(client, world):
     CompanyContactFactory(company=world.b.company, user=world.a.employer_user, is_master=False, is_hr=True)
 
