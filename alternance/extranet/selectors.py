@@ -357,6 +357,10 @@ def employer_space(user: User, *, today: date, page: str | int | None = None) ->
         .order_by("last_name", "first_name", "pk")
     )
     paginator = Paginator(all_apprentices, EMPLOYER_APPRENTICES_PAGE)
+    known = access.employer_apprentice_ids(user)
+    if known is not None:
+        # The apprentices' ids, read with the request's keys, count them: no COUNT query.
+        paginator.count = len(known)
     page_obj = paginator.get_page(page)  # a page out of range or not a number shows the nearest one
     apprentices = list(page_obj.object_list)
     # The rows of the evaluations page's « À remplir » section (and of the menu's badge, which the

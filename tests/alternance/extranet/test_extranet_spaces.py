@@ -492,9 +492,22 @@ def test_employer_home_query_count_does_not_grow_with_apprentices(client, world)
         ContractFactory(apprentice=ApprenticeFactory(cohort=world.b.cohort), company=other)
     grow_apprentice(world, 3, start=1)
     assert count_queries(client, world.a.employer_user, reverse("home")) == first
-    # With the COUNT of the apprentices' pages and signatures waiting (whether any, how many); the
-    # menu's evaluations badge is the home's own count.
-    assert first == 13
+    # Signatures waiting (whether any, how many); the apprentices' pages counted from the request's
+    # keys and the menu's evaluations badge from the home's own count.
+    assert first == 12
+
+
+def test_employer_home_counts_an_apprentice_with_two_contracts_once(client, world):
+    """The apprentices' count comes from the request's keys (no COUNT query): an apprentice under two
+    contracts with the employer is one card, and the count says so."""
+    ContractFactory(apprentice=world.a.apprentice, company=world.a.company, status=ContractStatus.SIGNED,
+                    start_date=date(2028, 9, 1), practical_training_start_date=None, end_date=date(2029, 8, 31))
+    add_contracted_apprentice(world.a.cohort, world.a.company, last_name="Bernard")
+
+    response = get(client, world.a.employer_user, reverse("home"))
+
+    assert response.context["paginator"].count == len(response.context["rows"]) == 2
+    assert len(response.context["rows"][1]["contract_lines"]) == 2
 
 
 def test_the_menus_evaluations_badge_on_the_employer_home_is_the_count_every_other_page_shows(client, world):
