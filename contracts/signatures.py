@@ -443,7 +443,18 @@ def signatures_to_sign(user: User) -> QuerySet:
     )
 
 
-def signatures_to_sign_count(user: User, *, visible_documents: Collection[int] | None = None) -> int:
+def own_pending_signature_documents(user: User) -> list[int]:
+    """The documents of the user's own signatures still awaited, one id per signature (along the
+    signer's user index; nearly always none). Whether the user still sees them is the caller's."""
+    return list(
+        Signer.objects.filter(user=user, signed_at__isnull=True, request__status=Status.PENDING)
+        .values_list("request__document_id", flat=True)
+    )
+
+
+def signatures_to_sign_count(
+    user: User, *, visible_documents: Collection[int] | None = None, pending: list[int] | None = None,
+) -> int:
     """How many of ``signatures_to_sign`` wait: the count of that very list, in at most two short
     queries. That list's scope (``access.scope_signature_requests``) keeps a request the user signs,
     on a document the user still sees; its rows are the user's own signers, so the first part always
@@ -452,13 +463,10 @@ def signatures_to_sign_count(user: User, *, visible_documents: Collection[int] |
     documents' and the contracts' scopes in the requests': 3 ms of an extranet home at 20 000
     learners, against 1,5 ms (issue 18 §2).
 
-    ``visible_documents``: the ids of every document ``access.visible`` gives the user, when the
-    page has just read them all (the apprentice's home lists them): the second query is then not
-    needed."""
-    documents = list(
-        Signer.objects.filter(user=user, signed_at__isnull=True, request__status=Status.PENDING)
-        .values_list("request__document_id", flat=True)
-    )
+    ``visible_documents``: the ids of the documents ``access.visible`` gives the user among those
+    of ``pending`` (``own_pending_signature_documents``), when the page has just read them (the
+    extranet homes): neither query is then run again."""
+    documents = own_pending_signature_documents(user) if pending is None else pending
     if not documents:
         return 0
     if visible_documents is None:

@@ -29,7 +29,7 @@ from alternance.planning.rhythm import CENTRE, COMPANY, OFF
 from companies.models import CompanyContact
 from contracts.choices import ACTIVE_CONTRACT_STATUSES
 from contracts.models import Contract, Document
-from contracts.signatures import signatures_to_sign, signatures_to_sign_count
+from contracts.signatures import own_pending_signature_documents, signatures_to_sign, signatures_to_sign_count
 
 ABSENCE_STATUSES = (AttendanceStatus.ABSENT, AttendanceStatus.LATE)
 # An absence without an accepted proof, nor one waiting for the OF's review.
@@ -385,13 +385,18 @@ def employer_space(user: User, *, today: date, page: str | int | None = None) ->
          % {"count": to_fill.get(a.pk, 0)}}
         for a in apprentices
     ]
-    company_documents = (
+    # The company's own documents, read with those of the signatures waiting for the user: which of
+    # these it still sees is its « Documents à signer » count (one query less; issue 18 §2).
+    pending = own_pending_signature_documents(user)
+    documents = list(
         access.visible(user, Document)
-        .filter(contract__isnull=True, apprentice__isnull=True)
+        .filter(Q(contract__isnull=True, apprentice__isnull=True) | Q(pk__in=pending))
         .select_related("company")
-        .only(*DOCUMENT_LIST_FIELDS, "company__name")
+        .only(*DOCUMENT_LIST_FIELDS, "contract_id", "apprentice_id", "company__name")
         .order_by("-created_at", "-pk")
     )
+    company_documents = [d for d in documents if d.contract_id is None and d.apprentice_id is None]
+    signatures_count = signatures_to_sign_count(user, pending=pending, visible_documents={d.pk for d in documents})
     return {
         "apprentices": apprentices,
         "rows": rows,
@@ -400,7 +405,8 @@ def employer_space(user: User, *, today: date, page: str | int | None = None) ->
         "is_paginated": page_obj.has_other_pages(),
         "absences": list(absences),
         "evaluations_to_fill": sum(to_fill.values()),
-        "company_documents": list(company_documents),
+        "company_documents": company_documents,
+        "signatures_count": signatures_count,
     }
 
 

@@ -492,9 +492,33 @@ def test_employer_home_query_count_does_not_grow_with_apprentices(client, world)
         ContractFactory(apprentice=ApprenticeFactory(cohort=world.b.cohort), company=other)
     grow_apprentice(world, 3, start=1)
     assert count_queries(client, world.a.employer_user, reverse("home")) == first
-    # Signatures waiting (whether any, how many); the apprentices' pages counted from the request's
-    # keys and the menu's evaluations badge from the home's own count.
-    assert first == 12
+    # The apprentices' pages counted from the request's keys, the menu's evaluations badge from the
+    # home's own count, the signatures waiting among the documents read with the company's.
+    assert first == 11
+
+
+def test_employer_homes_signatures_count_is_the_lists_with_signatures_out_of_its_scope_left_out(client, world):
+    """Counted among the documents the home reads with the company's own: still the length of the
+    « À signer » list it opens — a contract's and a company's document counted; an absence proof
+    (never an employer's), a draft contract's document and another company's counted by neither."""
+    a = world.a
+    signature_request(document(contract=a.contract, title="Avenant n° 1", kind=DocumentKind.AMENDMENT), a.employer_user)
+    signature_request(document(company=a.company, kind=DocumentKind.OTHER, title="Charte entreprise"), a.employer_user)
+    signature_request(document(apprentice=a.apprentice, kind=DocumentKind.ABSENCE_PROOF, title="Justificatif"), a.employer_user)
+    draft = ContractFactory(apprentice=a.apprentice, company=a.company, status=ContractStatus.DRAFT)
+    signature_request(document(contract=draft, title="Convention du brouillon"), a.employer_user)
+    signature_request(document(contract=world.b.contract, title="Convention Bêta"), a.employer_user)
+    assert Signer.objects.filter(user=a.employer_user, signed_at__isnull=True).count() == 5
+
+    home = words(get(client, a.employer_user, reverse("home")))
+    to_sign = text(client.get(reverse("contracts:signatures_to_sign")))
+
+    assert "Documents à signer 2" in home and "Voir les 2 documents à signer" in home
+    assert "Avenant n° 1" in to_sign and "Charte entreprise" in to_sign
+    for hidden in ("Justificatif", "Convention du brouillon", "Convention Bêta"):
+        assert hidden not in to_sign
+    # The company's documents list keeps only the company's own.
+    assert "Charte entreprise" in home and "Avenant n° 1" not in home
 
 
 def test_employer_home_counts_an_apprentice_with_two_contracts_once(client, world):
