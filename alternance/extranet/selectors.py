@@ -208,6 +208,10 @@ class PlaceDay:
     def badge(self) -> str:
         return PLACE_BADGES.get(self.where.place or "", "text-bg-light border")
 
+    @property
+    def day_label(self) -> str:
+        return planning.day_label(self.day)
+
 
 WORKING_PLACES = (CENTRE, COMPANY)
 

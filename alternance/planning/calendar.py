@@ -150,6 +150,17 @@ def _long_date(day: date, language: str | None) -> str:
     return date_format(day, "l j F Y")
 
 
+def day_label(day: date) -> str:
+    """« lundi 7 décembre » in the active language: the day of an event or of a note under a month,
+    of a line of « Où suis-je ? » — written once per day and language, like ``long_date``."""
+    return _day_label(day, get_language())
+
+
+@lru_cache(maxsize=2048)
+def _day_label(day: date, language: str | None) -> str:
+    return date_format(day, "l j F")
+
+
 def month_title(year: int, month: int) -> str:
     """"novembre 2026" (the active language's month name)."""
     return date_format(date(year, month, 1), "F Y")
@@ -451,6 +462,10 @@ class CalendarEvent:
     def sort_key(self) -> tuple:
         return (self.day, self.start_time or time.min, self.kind, self.uid)
 
+    @property
+    def day_label(self) -> str:
+        return day_label(self.day)
+
 
 def uid(kind: str, *parts: object) -> str:
     """A stable UID: the same event keeps its UID from one download of the feed to the next."""
@@ -553,6 +568,10 @@ class CalendarDay:
     @property
     def long_date(self) -> str:
         return long_date(self.day)
+
+    @property
+    def day_label(self) -> str:
+        return day_label(self.day)
 
 
 @dataclass

@@ -120,3 +120,13 @@ def test_a_days_long_date_is_written_in_the_language_of_the_moment_even_once_kep
         assert planning.long_date(day) == "Monday 7 December 2026"
     assert planning.long_date(day) == CalendarDay(day, True).long_date == "lundi 7 décembre 2026"
     assert planning.long_date(date(2026, 12, 8)) == "mardi 8 décembre 2026"
+
+
+def test_a_days_label_is_written_in_the_language_of_the_moment_even_once_kept():
+    day = date(2026, 12, 7)
+    assert planning.day_label(day) == "lundi 7 décembre"
+    with translation.override("en"):
+        assert planning.day_label(day) == "Monday 7 December"
+    event = CalendarEvent(uid="u", kind="key_date", title="x", day=day)
+    assert event.day_label == CalendarDay(day, True).day_label == planning.day_label(day) == "lundi 7 décembre"
+    assert planning.day_label(date(2027, 1, 1)) == "vendredi 1 janvier"
