@@ -94,11 +94,16 @@ EMPLOYER_CONTRACT_STATUSES = (
 )
 
 
+# The roles the code knows: ``Role.values`` builds its list on each read, and every scope asks
+# (thirty times a page).
+KNOWN_ROLES = frozenset(Role.values)
+
+
 def _role(user) -> str | None:
     if user is None or not user.is_authenticated or not user.is_active:
         return None
     # A role the code does not know (blank, removed, mistyped) grants nothing.
-    return user.role if user.role in Role.values else None
+    return user.role if user.role in KNOWN_ROLES else None
 
 
 # --- scopes: one function per model, (user, base queryset) -> queryset --------------------------

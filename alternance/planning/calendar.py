@@ -223,7 +223,13 @@ PLACE_LABELS = {
 
 
 def place_label(place: str | None) -> str:
-    # One translation per day resolved (a calendar resolves hundreds), not one per place.
+    """The French name of a place, translated once per place and language (a month resolves 31
+    days, a school year 365)."""
+    return _place_label(place, get_language())
+
+
+@lru_cache(maxsize=64)
+def _place_label(place: str | None, language: str | None) -> str:
     return str(PLACE_LABELS[place])
 
 

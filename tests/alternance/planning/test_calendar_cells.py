@@ -130,3 +130,16 @@ def test_a_days_label_is_written_in_the_language_of_the_moment_even_once_kept():
     event = CalendarEvent(uid="u", kind="key_date", title="x", day=day)
     assert event.day_label == CalendarDay(day, True).day_label == planning.day_label(day) == "lundi 7 décembre"
     assert planning.day_label(date(2027, 1, 1)) == "vendredi 1 janvier"
+
+
+def test_a_places_name_is_written_in_the_language_of_the_moment_even_once_kept():
+    assert [planning.place_label(place) for place in ("C", "E", "-", None)] == [
+        "Centre de formation", "Entreprise", "Repos", "Hors période de formation",
+    ]
+    # Kept per language: another language has its own entry (our labels have no English version yet).
+    planning._place_label.cache_clear()
+    planning.place_label("-")
+    with translation.override("en"):
+        planning.place_label("-")
+    planning.place_label("-")
+    assert planning._place_label.cache_info().currsize == 2
