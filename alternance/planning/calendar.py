@@ -522,34 +522,42 @@ def session_event(session: TrainingSession, *, who: str = "") -> CalendarEvent:
 # read costs its compilation and its loading on every calendar page (issue 18 §2).
 _WHO = tuple(f"apprentice__{name}" for name in Apprentice.NAME_FIELDS)
 SESSION_EVENT_FIELDS = (
-    "pk", "cohort_id", "day", "start_time", "end_time", "subject", "room", "status", "cohort__name",
+    "pk", "cohort_id", "day", "start_time", "end_time", "subject", "room", "status",
     "trainer__first_name", "trainer__last_name", "competence_block__code", "competence_block__title",
 )
-KEY_DATE_EVENT_FIELDS = ("pk", "cohort_id", "kind", "label", "day", "start_time", "end_time", "location", *_WHO)
-VISIT_EVENT_FIELDS = ("pk", "tutor_id", "kind", "mode", "planned_date", "done_date", "contract__company__name", *_WHO)
+KEY_DATE_EVENT_FIELDS = ("pk", "cohort_id", "apprentice_id", "kind", "label", "day", "start_time", "end_time", "location")
+VISIT_EVENT_FIELDS = ("pk", "apprentice_id", "tutor_id", "kind", "mode", "planned_date", "done_date", "contract__company__name")
 
 
-def _sessions(user: User, start: date, end: date, **filters) -> list[TrainingSession]:
-    """The planned (not cancelled) sessions ``user`` may see in [start, end] — one query."""
+def _sessions(user: User, start: date, end: date, *, cohort_names: bool = False, **filters) -> list[TrainingSession]:
+    """The planned (not cancelled) sessions ``user`` may see in [start, end] — one query;
+    ``cohort_names``: with their cohort's name (a trainer's feed names it)."""
+    related, fields = ("trainer", "competence_block"), SESSION_EVENT_FIELDS
+    if cohort_names:
+        related, fields = (*related, "cohort"), (*fields, "cohort__name")
     return list(
         access.visible(user, TrainingSession).filter(day__range=(start, end), status=SessionStatus.PLANNED, **filters)
-        .select_related("trainer", "competence_block", "cohort").only(*SESSION_EVENT_FIELDS).order_by("day", "start_time", "pk")
+        .select_related(*related).only(*fields).order_by("day", "start_time", "pk")
     )
 
 
-def _key_dates(user: User, start: date, end: date, **filters) -> list[KeyDate]:
-    return list(
-        access.visible(user, KeyDate).filter(day__range=(start, end), **filters)
-        .select_related("apprentice").only(*KEY_DATE_EVENT_FIELDS).order_by("day", "start_time", "pk")
-    )
+def _key_dates(user: User, start: date, end: date, *, names: bool = True, **filters) -> list[KeyDate]:
+    """``names``: a personal date with its apprentice's name (calendars of several apprentices);
+    one apprentice's own calendar has no use for it (no join)."""
+    qs = access.visible(user, KeyDate).filter(day__range=(start, end), **filters)
+    qs = qs.select_related("apprentice").only(*KEY_DATE_EVENT_FIELDS, *_WHO) if names else qs.only(*KEY_DATE_EVENT_FIELDS)
+    return list(qs.order_by("day", "start_time", "pk"))
 
 
-def _visits(user: User, start: date, end: date, **filters) -> list[Visit]:
+def _visits(user: User, start: date, end: date, *, names: bool = True, **filters) -> list[Visit]:
+    """``names``: each visit with its apprentice's name (as ``_key_dates``)."""
     window = Q(done_date__isnull=True, planned_date__range=(start, end)) | Q(done_date__range=(start, end))
-    return list(
-        access.visible(user, Visit).filter(window, **filters)
-        .select_related("apprentice", "contract__company").only(*VISIT_EVENT_FIELDS).order_by("pk")
-    )
+    qs = access.visible(user, Visit).filter(window, **filters)
+    if names:
+        qs = qs.select_related("apprentice", "contract__company").only(*VISIT_EVENT_FIELDS, *_WHO)
+    else:
+        qs = qs.select_related("contract__company").only(*VISIT_EVENT_FIELDS)
+    return list(qs.order_by("pk"))
 
 
 # --- month views ----------------------------------------------------------------------------------------
@@ -703,9 +711,9 @@ def apprentice_month(
         cohort=apprentice.cohort, start=first, end=last, closures=closures, overrides=overrides,
         periods=None if periods is None else periods.get(apprentice.pk, []),
     )
-    key_dates = _key_dates(user, first, last, cohort_id=apprentice.cohort_id)
+    key_dates = _key_dates(user, first, last, names=False, cohort_id=apprentice.cohort_id)
     events = [key_date_event(kd) for kd in key_dates if kd.apprentice_id in (None, apprentice.pk)]
-    events += [visit_event(visit) for visit in _visits(user, first, last, apprentice=apprentice)]
+    events += [visit_event(visit) for visit in _visits(user, first, last, names=False, apprentice=apprentice)]
     if not _is_employer(user):
         # The apprentice's (and the staff's) view: its cohort's sessions. An employer contact sees the
         # centre days, not the timetable (as in its ICS feed).
@@ -827,9 +835,9 @@ def apprentice_year(apprentice: Apprentice, start_year: int, *, user: User) -> Y
         cohort=apprentice.cohort, start=first, end=last, closures=closures, overrides=overrides,
         periods=None if periods is None else periods.get(apprentice.pk, []),
     )
-    events = [key_date_event(kd) for kd in _key_dates(user, first, last, cohort_id=apprentice.cohort_id)
+    events = [key_date_event(kd) for kd in _key_dates(user, first, last, names=False, cohort_id=apprentice.cohort_id)
               if kd.apprentice_id in (None, apprentice.pk)]
-    events += [visit_event(visit) for visit in _visits(user, first, last, apprentice=apprentice)]
+    events += [visit_event(visit) for visit in _visits(user, first, last, names=False, apprentice=apprentice)]
     events.sort(key=lambda e: e.sort_key)
     return _year(start_year, apprentice.full_name, days, events, _closures_of(closures, apprentice.cohort_id))
 
@@ -839,7 +847,7 @@ def cohort_year(cohort: Cohort, start_year: int, *, user: User) -> YearCalendar:
     first, last = school_year_bounds(start_year)
     closures = closures_between(first, last, [cohort.pk])
     days = plan_days(cohort=cohort, start=first, end=last, closures=closures)
-    events = [key_date_event(kd) for kd in _key_dates(user, first, last, cohort_id=cohort.pk, apprentice__isnull=True)]
+    events = [key_date_event(kd) for kd in _key_dates(user, first, last, names=False, cohort_id=cohort.pk, apprentice__isnull=True)]
     return _year(start_year, cohort.name, days, events, _closures_of(closures, cohort.pk))
 
 
@@ -892,7 +900,7 @@ def events_for_user(user: User, start: date, end: date) -> list[CalendarEvent]:
 def _trained_session_events(user: User, start: date, end: date) -> list[CalendarEvent]:
     """The planned sessions ``user`` trains, each naming its cohort — one query."""
     events = []
-    for session in _sessions(user, start, end, trainer=user):
+    for session in _sessions(user, start, end, cohort_names=True, trainer=user):
         event = session_event(session, who=session.cohort.name)
         event.title = f"{event.title} — {session.cohort.name}"
         events.append(event)
