@@ -280,9 +280,10 @@ def apprentice_space(user: User, *, today: date) -> dict:
     # Only what the page shows of the widest records (a contract row and its company are 75
     # columns, an apprentice 45, a company contact 20 with its search keys): building and reading
     # the rest cost 3 ms of a 30 ms page at 20 000 learners, and each column read costs its
-    # compilation too (issue 18 §2). The cohort comes whole (the calendar reads its rhythm, its dates); of the
-    # people, what a contact card shows (``CONTACT_USER_FIELDS``, ``CONTACT_MASTER_FIELDS``). Two
-    # queries: the apprentice read with its contracts (nine tables) costs more to plan than the two apart.
+    # compilation too (issue 18 §2). The cohort comes whole (the calendar reads its rhythm and its
+    # dates); of the people, what a contact card shows (``CONTACT_USER_FIELDS``,
+    # ``CONTACT_MASTER_FIELDS``). Two queries: the apprentice read with its contracts (nine tables)
+    # costs more to plan than the two apart.
     apprentice = (
         access.visible(user, Apprentice)
         .select_related("cohort__programme", "cohort__referent_tutor")
