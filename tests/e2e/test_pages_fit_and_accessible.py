@@ -49,6 +49,10 @@ def pages_of(email: str) -> list[str]:
 
 
 def audit(page: Page) -> list[str]:
+    # After a click that navigates, the new page's text can be there before its stylesheets: axe
+    # would judge the contrast of the unstyled bar (a CI flake under load). The page's load event
+    # comes after its stylesheets.
+    page.wait_for_load_state("load")
     page.evaluate(AXE_SCRIPT)
     results = page.evaluate("(options) => axe.run(document, options)", AXE_OPTIONS)
     return [

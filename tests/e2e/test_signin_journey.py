@@ -41,6 +41,7 @@ def phone(browser: Browser) -> Page:
 
 
 def fits(page: Page, width: int) -> None:
+    page.wait_for_load_state("load")  # measured with the page's stylesheets (see ``audit``)
     assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
