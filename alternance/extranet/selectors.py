@@ -381,15 +381,15 @@ def employer_space(user: User, *, today: date, page: str | int | None = None) ->
     # The periods an employer sees of each apprentice are those of the contracts just read.
     periods = {a.pk: [(c.start_date, c.end_date) for c in a.employer_contracts] for a in apprentices}
     places = places_today(user, apprentices, today, periods=periods)
-    rows = [
-        {"apprentice": a, "contract": _current(a.employer_contracts), "place": places[a.pk][0],
-         "next_place": places[a.pk][1], "to_fill": to_fill.get(a.pk, 0),
-         "url": reverse("employer_apprentice", args=[a.pk]),
-         "contract_lines": [employer_contract_line(contract) for contract in a.employer_contracts],
-         "to_fill_label": ngettext("%(count)s évaluation à remplir", "%(count)s évaluations à remplir", to_fill.get(a.pk, 0))
-         % {"count": to_fill.get(a.pk, 0)}}
-        for a in apprentices
-    ]
+    rows = []
+    for a in apprentices:
+        count = to_fill.get(a.pk, 0)
+        rows.append({
+            "apprentice": a, "contract": _current(a.employer_contracts), "place": places[a.pk][0],
+            "next_place": places[a.pk][1], "to_fill": count, "url": reverse("employer_apprentice", args=[a.pk]),
+            "contract_lines": [employer_contract_line(contract) for contract in a.employer_contracts],
+            "to_fill_label": ngettext("%(count)s évaluation à remplir", "%(count)s évaluations à remplir", count) % {"count": count},
+        })
     # The company's own documents, read with those of the signatures waiting for the user: which of
     # these it still sees is its « Documents à signer » count (one query less; issue 18 §2).
     pending = own_pending_signature_documents(user)
