@@ -1,0 +1,1 @@
+"""Django's PostgreSQL backend with server-side prepared statements (``ENGINE`` of ``settings.base``)."""
