@@ -132,9 +132,8 @@ class _AmongIds(Func):
     """``field = ANY(%s)``: the ids as one array parameter. ``IN (%s, %s, …)`` with an employer's
     60 contract ids made each statement's text depend on how many there are and run past the 4 KB
     under which psycopg keeps a statement's parsed form: psycopg split the SQL again on every
-    execution (1 ms each, 5 ms of the employer's home at 20 000 learners) and PostgreSQL could
-    prepare none of them (alternance/postgresql/base.py). PostgreSQL plans both forms alike: it
-    turns an ``IN`` list into the same ``= ANY(array)``."""
+    execution (1 ms each, 5 ms of CPU on the employer's home at 20 000 learners). PostgreSQL plans
+    both forms alike: it turns an ``IN`` list into the same ``= ANY(array)``."""
 
     arg_joiner = " = ANY("
     template = "(%(expressions)s))"

@@ -10,7 +10,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -104,37 +103,12 @@ TEMPLATES = [
     },
 ]
 
-# PostgreSQL: a statement run DATABASE_PREPARE_THRESHOLD times on a connection is prepared on the
-# server (parsing and planning a page's scoped joins cost more than running them; see
-# alternance/postgresql/base.py). « off » goes back to Django's default (e.g. behind a PgBouncer in
-# transaction mode older than 1.21).
-PREPARE_THRESHOLD_OFF = {"off", "none", "non"}
-
-
-def database_settings(url: str, *, conn_max_age: int, prepare_threshold: str) -> dict:
-    database = dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=True)
-    if database["ENGINE"] == "django.db.backends.postgresql":
-        database["ENGINE"] = "alternance.postgresql"
-        if prepare_threshold.strip().lower() not in PREPARE_THRESHOLD_OFF:
-            try:
-                threshold = int(prepare_threshold)
-            except ValueError:
-                threshold = -1
-            if threshold < 0:
-                raise ImproperlyConfigured(
-                    f"DATABASE_PREPARE_THRESHOLD vaut « {prepare_threshold} » : indiquez un nombre entier "
-                    "(0 ou plus, 5 par défaut) ou « off » pour ne rien préparer."
-                )
-            database.setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=threshold)
-    return database
-
-
 # DATABASE_URL, e.g. postgres://user@127.0.0.1:5432/alternance. Default: SQLite file in the project.
 DATABASES = {
-    "default": database_settings(
+    "default": dj_database_url.parse(
         env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=int(env("DATABASE_CONN_MAX_AGE", "60")),
-        prepare_threshold=env("DATABASE_PREPARE_THRESHOLD", "5"),
+        conn_health_checks=True,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -10,19 +10,16 @@ import json
 import re
 from io import StringIO
 from math import ceil
-from types import SimpleNamespace
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
-from django.test import Client
 from django.utils import timezone
 
 from alternance.api.services import api_token_create
 from alternance.choices import Role
-from alternance.management.commands.benchmark_pages import Command, Page, percentile_90, warm_up_requests, with_page
+from alternance.management.commands.benchmark_pages import percentile_90, with_page
 from alternance.models import ApiToken, Apprentice, User
 from alternance.navigation import menu_for
 from contracts import opco
@@ -179,21 +176,3 @@ def test_the_ninetieth_percentile_interpolates_between_the_slowest_runs():
 def test_the_last_page_keeps_the_other_parameters_and_drops_the_section():
     assert with_page("/admissions/?etape=received#liste", 4) == "/admissions/?etape=received&page=4"
     assert with_page("/contrats/?page=1&statut=draft", 3) == "/contrats/?statut=draft&page=3"
-
-
-@pytest.mark.parametrize("options, warm_ups", [({}, 1), ({"prepare_threshold": 0}, 1), ({"prepare_threshold": 5}, 6)])
-def test_a_page_is_warmed_until_its_statements_are_prepared(options, warm_ups, monkeypatch):
-    # On PostgreSQL, a statement is prepared once run ``prepare_threshold`` times on the connection
-    # (alternance/postgresql/base.py): the timed runs see what a server that served the page sees.
-    monkeypatch.setitem(settings.DATABASES[connection.alias], "OPTIONS", options)
-    assert warm_up_requests() == warm_ups
-
-    command, client, requested = Command(), Client(), []
-    command.runs, command.trivial_url, command.trivial_samples, command.headers = 2, "/mot-de-passe/modifier/", [], {}
-    monkeypatch.setattr(client, "get", lambda url, **kwargs: requested.append(url) or SimpleNamespace(status_code=200))
-
-    row = command.measure(client, Page("Contrats", "/contrats/"), "Responsable alternance")
-
-    # Warm-ups, the request whose queries are counted, then trivial and page in turn.
-    assert requested == ["/contrats/"] * warm_ups + ["/contrats/"] + ["/mot-de-passe/modifier/", "/contrats/"] * 2
-    assert (row.status, row.error) == (200, "")

@@ -67,7 +67,7 @@ def test_within_a_request_of_its_own_each_scope_compares_with_the_ids_read_once(
         assert "companies_companycontact" not in sql  # the attendance's contract covering the day included
     if connection.vendor == "postgresql":
         # The ids as one array parameter (``access._AmongIds``): the same statement whatever their
-        # number, which psycopg parses once and PostgreSQL prepares.
+        # number, which psycopg parses once.
         assert "= ANY(%s))" in sql and " IN (%s" not in sql
         assert [world.a.contract.pk] in params or [world.a.apprentice.pk] in params
     else:

@@ -11,12 +11,11 @@ ROOT = Path(__file__).resolve().parents[2]
 PRINT_SETTINGS = (
     "import django, json; django.setup(); from django.conf import settings as s; "
     "print(json.dumps({'engine': s.DATABASES['default']['ENGINE'], 'name': str(s.DATABASES['default']['NAME']), "
-    "'options': s.DATABASES['default'].get('OPTIONS', {}), "
     "'broker': s.CELERY_BROKER_URL, 'eager': s.CELERY_TASK_ALWAYS_EAGER, 'debug': s.DEBUG, "
     "'lang': s.LANGUAGE_CODE, 'tz': s.TIME_ZONE, 'use_tz': s.USE_TZ, 'email': s.EMAIL_BACKEND, 'hosts': s.ALLOWED_HOSTS}))"
 )
 
-VARIABLES = ("DATABASE_URL", "DATABASE_PREPARE_THRESHOLD", "REDIS_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "EMAIL_BACKEND", "NIR_ENCRYPTION_KEY")
+VARIABLES = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "EMAIL_BACKEND", "NIR_ENCRYPTION_KEY")
 
 
 def run_settings(module: str, **env: str) -> subprocess.CompletedProcess:
@@ -31,7 +30,6 @@ def test_local_defaults_need_nothing_installed():
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout)
     assert values["engine"] == "django.db.backends.sqlite3"
-    assert values["options"] == {}  # nothing of PostgreSQL's prepared statements on SQLite
     assert values["name"] == str(ROOT / "db.sqlite3")
     assert values["broker"] == "memory://"
     assert values["eager"] is True
@@ -50,9 +48,7 @@ def test_database_url_and_redis_url_switch_to_postgresql_and_a_real_broker():
 
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout)
-    # Django's PostgreSQL backend, with its statements prepared on the server (alternance/postgresql).
-    assert (values["engine"], values["name"]) == ("alternance.postgresql", "alternance")
-    assert values["options"] == {"server_side_binding": True, "prepare_threshold": 5}
+    assert (values["engine"], values["name"]) == ("django.db.backends.postgresql", "alternance")
     assert values["broker"] == "redis://cache.example:6379/1"
     assert values["eager"] is False
     assert values["hosts"] == ["a.example", "b.example"]

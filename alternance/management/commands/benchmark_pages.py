@@ -17,9 +17,7 @@ test client, ``force_login``: no network, no password), then measures:
 - the last page of each paginated list above (the paginator's ``num_pages`` read from the first
   response's context; for the API, ``count`` divided by the page size).
 
-Each page is first requested once to warm the caches (on PostgreSQL, ``prepare_threshold`` + 1
-times, so that its statements are prepared as on a server's connection that has served it before),
-then ``runs`` times, each time right after the trivial page
+Each page is requested ``runs`` times, each time right after the trivial page
 (``/mot-de-passe/modifier/``): trivial, page, trivial, page… so that a load on the machine weighs
 on both alike. One line per page: role, page, SQL queries of one request (counted with an execute
 wrapper), median and 90th percentile in ms, and the ratio of the page's median to the median of
@@ -40,7 +38,6 @@ from pathlib import Path
 from unittest import mock
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.template import Template
@@ -124,13 +121,6 @@ def format_line(cells: tuple[str, ...]) -> str:
         for index, (cell, width) in enumerate(zip(cells, WIDTHS, strict=True))
     ]
     return "  ".join(parts).rstrip()
-
-
-def warm_up_requests() -> int:
-    """Requests before a page is measured: one, or as many as it takes PostgreSQL to hold the
-    page's statements prepared on the connection (alternance/postgresql/base.py)."""
-    threshold = settings.DATABASES[connection.alias].get("OPTIONS", {}).get("prepare_threshold")
-    return 1 if threshold is None else threshold + 1
 
 
 def percentile_90(values: list[float]) -> float:
@@ -314,13 +304,9 @@ class Command(BaseCommand):
         return Page(page.label + LAST_PAGE_SUFFIX, with_page(page.url, num_pages), api=page.api)
 
     def measure(self, client: Client, page: Page, role: str, interleave: bool = True) -> Row:
-        # Warms the caches (settings rows, templates, the dashboard's panels) and, on PostgreSQL,
-        # runs the page's statements until they are prepared (``DATABASE_PREPARE_THRESHOLD``): the
-        # state of a server's connection that has served the page before.
-        for _warm_up in range(warm_up_requests()):
-            first = self.get(client, page)
-            if first.status_code != 200:
-                return Row(role, page.label, page.url, first.status_code, error=f"HTTP {first.status_code}")
+        first = self.get(client, page)  # warms the caches (settings rows, templates, the dashboard's panels)
+        if first.status_code != 200:
+            return Row(role, page.label, page.url, first.status_code, error=f"HTTP {first.status_code}")
         # Counted with an execute wrapper: it survives the connection being closed at the end of
         # the request (outside tests), unlike the debug cursor's query log.
         queries: list[str] = []
